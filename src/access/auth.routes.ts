@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errorResponses } from '../http/schemas.js';
+import { requireAuth } from '../http/auth.js';
+import type { AuthService } from './auth.service.js';
+import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.schema.js';
+
+export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/auth/signup',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['auth'],
+          summary: 'Create an organization and its owner; returns a token',
+          body: SignupBody,
+          response: { 201: SignupResponse, ...errorResponses(400, 409) },
+        },
+      },
+      async (req, reply) => reply.code(201).send(await auth.signup(req.body)),
+    );
+    app.post(
+      '/auth/login',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in with email and password',
+          body: LoginBody,
+          response: { 200: LoginResponse, ...errorResponses(400, 401) },
+        },
+      },
+      async (req) => auth.login(req.body),
+    );
+    app.post(
+      '/auth/logout',
+      { schema: { tags: ['auth'], summary: 'Revoke the token used for this request', response: { 204: { type: 'null' }, ...errorResponses(401) } } },
+      async (req, reply) => {
+        const ctx = requireAuth(req);
+        if (ctx.sessionId) await auth.logout(ctx.sessionId);
+        return reply.code(204).send(null);
+      },
+    );
+    app.get(
+      '/me',
+      { schema: { tags: ['auth'], summary: 'Who am I, in which organization', response: { 200: MeResponse, ...errorResponses(401) } } },
+      async (req) => auth.me(requireAuth(req)),
+    );
+  };
+}

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { sql } from 'kysely';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import { AppError, toProblem } from './http/errors.js';
+import { fieldErrorsFromValidation, installValidators } from './http/validation.js';
+import { ProblemSchema } from './http/schemas.js';
+import { installAuth } from './http/auth.js';
+import { createAccessRepository } from './access/access.repository.js';
+import { createAuthService } from './access/auth.service.js';
+import { authRoutes } from './access/auth.routes.js';
+import { createStatusRepository } from './pipeline/status.repository.js';
+import { createLeadRepository } from './leads/lead.repository.js';
+import { createLeadService } from './leads/lead.service.js';
+import { leadRoutes } from './leads/lead.routes.js';
+import { LeadResponse } from './leads/lead.schema.js';
+
+export interface BuildAppOptions {
+  config: Config;
+  db: Db;
+  /** Serve the built web app from this folder (defaults to web/dist when it exists). */
+  webDir?: string | null;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const DEFAULT_WEB_DIR = path.resolve(here, '..', 'web', 'dist');
+
+/** Builds the whole application: repositories, services and routes, wired by hand. Tests use it too. */
+export async function buildApp({ config, db, webDir }: BuildAppOptions) {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+    // Per-request logs cost throughput; they are on at debug level.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installValidators(app as unknown as FastifyInstance);
+  app.addSchema(ProblemSchema);
+  app.addSchema(LeadResponse);
+
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    let problem;
+    if (err instanceof AppError) {
+      problem = toProblem(err.code, err.detail, err.errors);
+      if (err.headers) reply.headers(err.headers);
+    } else if ((err as FastifyError).validation) {
+      const fe = err as FastifyError;
+      const errors = fieldErrorsFromValidation(fe.validation as never[], fe.validationContext);
+      problem = toProblem('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+    } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      problem = toProblem('payload_too_large', 'The request body is larger than the limit of 1 MB.');
+    } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      problem = toProblem('unsupported_media_type', `Content-Type ${req.headers['content-type'] ?? '(none)'} is not accepted here; send application/json.`);
+    } else if ((err as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      problem = toProblem('bad_request', 'The request body is empty; send a JSON object.');
+    } else if (err instanceof SyntaxError || (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      problem = toProblem('bad_request', `The request body is not valid JSON: ${err.message}`);
+    } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
+      const sc = (err as FastifyError).statusCode!;
+      problem = { ...toProblem(sc === 413 ? 'payload_too_large' : sc === 404 ? 'not_found' : 'bad_request', err.message), status: sc };
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      problem = toProblem('internal', 'Something went wrong on our side; the error was logged.');
+    }
+    return reply.code(problem.status).type('application/problem+json').send(problem);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Leadflow API', version: '1.0.0', description: 'Native REST API of Leadflow (JSON, snake_case).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+
+  app.get(
+    '/health',
+    { schema: { tags: ['health'], summary: 'Liveness and database reachability', security: [] } },
+    async (_req, reply) => {
+      try {
+        await sql`select 1`.execute(db.kysely);
+        return { status: 'ok', database: 'ok', dialect: db.dialect };
+      } catch {
+        return reply.code(503).send({ status: 'error', database: 'unreachable', dialect: db.dialect });
+      }
+    },
+  );
+
+  // Repositories and services, wired by hand (no container).
+  const kysely = db.kysely;
+  const access = createAccessRepository(kysely);
+  const statuses = createStatusRepository(kysely);
+  const leadsRepo = createLeadRepository(kysely, db.dialect);
+  const authService = createAuthService({ db: kysely, access, statuses });
+  const leadService = createLeadService({ db: kysely, leads: leadsRepo, statuses, access });
+
+  await app.register(
+    async (api) => {
+      installAuth(api, (token, org) => authService.authenticate(token, org));
+      await api.register(authRoutes(authService));
+      await api.register(leadRoutes(leadService));
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const staticDir = webDir === undefined ? DEFAULT_WEB_DIR : webDir;
+  const hasWeb = staticDir !== null && fs.existsSync(path.join(staticDir, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: staticDir!, wildcard: false });
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0];
+    if (hasWeb && req.method === 'GET' && !url.startsWith('/api/') && !url.startsWith('/compat/')) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    if (url === '/' && !hasWeb) {
+      return reply
+        .type('text/plain')
+        .send('Leadflow API is running. The web app is not built yet: run `npm run build:web`. API docs: /docs');
+    }
+    return reply
+      .code(404)
+      .type('application/problem+json')
+      .send(toProblem('not_found', `No route ${req.method} ${url}. See /docs for the API.`));
+  });
+
+  return app;
+}

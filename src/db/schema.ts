@@ -1,0 +1,144 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Conventions (see docs/decisions.md):
+ * - timestamps are ISO 8601 UTC strings with milliseconds ("2026-01-02T03:04:05.678Z"), sortable as text;
+ * - booleans are integers 0/1; JSON is stored as text;
+ * - money is integer minor units (value_cents), never a float.
+ * Feature folders add their tables by extending Database below.
+ */
+export interface OrganizationsTable {
+  id: Generated<number>;
+  name: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  org_id: number;
+  user_id: number;
+  role: string;
+  created_at: string;
+  deactivated_at: string | null;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface StatusesTable {
+  id: Generated<number>;
+  org_id: number;
+  key: string;
+  label: string;
+  position: number;
+  category: string;
+  reason_required: number;
+  is_default: number;
+  created_at: string;
+}
+
+export interface LeadsTable {
+  id: Generated<number>;
+  org_id: number;
+  first_name: string | null;
+  last_name: string | null;
+  civility: string | null;
+  title: string | null;
+  job_title: string | null;
+  email: string | null;
+  phone: string | null;
+  mobile: string | null;
+  company_name: string | null;
+  website: string | null;
+  source: string | null;
+  status_id: number;
+  sub_status_id: number | null;
+  owner_id: number | null;
+  value_cents: number | null;
+  currency: string | null;
+  probability: number | null;
+  rating: number | null;
+  priority: number | null;
+  importance: number | null;
+  description: string | null;
+  address_line1: string | null;
+  address_line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  country: string | null;
+  locale: string | null;
+  birth_date: string | null;
+  external_id: string | null;
+  expected_close_date: string | null;
+  custom_fields: string;
+  next_follow_up_at: string | null;
+  last_follow_up_at: string | null;
+  status_changed_at: string;
+  created_at: string;
+  updated_at: string;
+  created_by: number | null;
+  updated_by: number | null;
+  deleted_at: string | null;
+  version: number;
+}
+
+export interface LeadTagsTable {
+  org_id: number;
+  lead_id: number;
+  tag: string;
+}
+
+export interface StatusHistoryTable {
+  id: Generated<number>;
+  org_id: number;
+  lead_id: number;
+  from_status_id: number | null;
+  to_status_id: number;
+  sub_status_id: number | null;
+  reason_id: number | null;
+  note: string | null;
+  created_by: number | null;
+  created_at: string;
+}
+
+export interface LeadFieldChangesTable {
+  id: Generated<number>;
+  org_id: number;
+  lead_id: number;
+  field: string;
+  /** JSON-encoded old and new values. */
+  old_value: string | null;
+  new_value: string | null;
+  changed_by: number | null;
+  changed_at: string;
+}
+
+export interface CoreTables {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  statuses: StatusesTable;
+  leads: LeadsTable;
+  lead_tags: LeadTagsTable;
+  status_history: StatusHistoryTable;
+  lead_field_changes: LeadFieldChangesTable;
+}
+
+// Each feature adds its tables here: `export interface Database extends CoreTables, PipelineTables, ... {}`.
+export interface Database extends CoreTables {}

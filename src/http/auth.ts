@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthContext } from '../access/roles.js';
+import { AppError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes that need no Authorization header. */
+    public?: boolean;
+  }
+}
+
+export type Authenticator = (token: string, orgHeader: string | undefined, req: FastifyRequest) => Promise<AuthContext>;
+
+/** Adds an onRequest hook that authenticates every non-public route of this scope. */
+export function installAuth(app: FastifyInstance, authenticate: Authenticator): void {
+  app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.public) return;
+    const header = req.headers.authorization;
+    if (!header) throw new AppError('unauthorized', 'Send Authorization: Bearer <token> (sign in at POST /api/v1/auth/login).');
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <token>".');
+    const org = req.headers['x-organization-id'];
+    req.auth = await authenticate(m[1], Array.isArray(org) ? org[0] : org, req);
+  });
+}
+
+export function requireAuth(req: FastifyRequest): AuthContext {
+  if (!req.auth) throw new AppError('unauthorized', 'Authentication required.');
+  return req.auth;
+}

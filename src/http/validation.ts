@@ -1,0 +1,68 @@
+import { Ajv, type Options } from 'ajv';
+import addFormatsImport from 'ajv-formats';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FieldError } from './errors.js';
+
+const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
+
+function makeAjv(opts: Options): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    removeAdditional: false,
+    useDefaults: true,
+    strict: false,
+    ...opts,
+  });
+  addFormats(ajv);
+  // TypeBox marks its schemas with these keywords.
+  ajv.addKeyword({ keyword: 'x-nullable' });
+  return ajv;
+}
+
+/**
+ * Bodies are validated as sent (a string is never coerced into a number: wrong types are errors);
+ * querystrings and params arrive as text, so they are coerced.
+ */
+export function installValidators(app: FastifyInstance): void {
+  const bodyAjv = makeAjv({ coerceTypes: false });
+  const queryAjv = makeAjv({ coerceTypes: 'array' });
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? bodyAjv : queryAjv;
+    return ajv.compile(schema as FastifySchema & object);
+  });
+}
+
+interface AjvLikeError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Turns Ajv's errors into [{ field, message }] with dotted field paths. */
+export function fieldErrorsFromValidation(errors: AjvLikeError[], context: string | undefined): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    let field = (e.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'required' && e.params?.missingProperty) {
+      field = field ? `${field}.${String(e.params.missingProperty)}` : String(e.params.missingProperty);
+      message = 'is required';
+    } else if (e.keyword === 'additionalProperties' && e.params?.additionalProperty) {
+      field = field ? `${field}.${String(e.params.additionalProperty)}` : String(e.params.additionalProperty);
+      message = 'is not a known field';
+    } else if (e.keyword === 'format') {
+      message = `must be a valid ${String(e.params?.format)}`;
+    } else if (e.keyword === 'anyOf' || e.keyword === 'oneOf') {
+      // The branch errors already say what was wrong; keep this one only if nothing else names the field.
+      if (out.some((o) => o.field === field)) continue;
+    }
+    if (!field) field = context === 'querystring' ? 'query' : context === 'params' ? 'path' : 'body';
+    const key = `${field}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ field, message });
+  }
+  return out;
+}

@@ -1,0 +1,186 @@
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable, type SelectQueryBuilder } from 'kysely';
+import type { Database, LeadsTable } from '../db/schema.js';
+import type { Dialect } from '../db/database.js';
+
+type Q = Kysely<Database>;
+export type LeadRow = Selectable<LeadsTable>;
+export type LeadInsert = Insertable<LeadsTable>;
+export type LeadUpdate = Updateable<LeadsTable>;
+
+/** Every stored column of a lead (never the PostgreSQL search vector). */
+export const LEAD_COLUMNS = [
+  'id', 'org_id', 'first_name', 'last_name', 'civility', 'title', 'job_title', 'email', 'phone', 'mobile',
+  'company_name', 'website', 'source', 'status_id', 'sub_status_id', 'owner_id', 'value_cents', 'currency',
+  'probability', 'rating', 'priority', 'importance', 'description', 'address_line1', 'address_line2', 'city',
+  'state', 'postal_code', 'country', 'locale', 'birth_date', 'external_id', 'expected_close_date', 'custom_fields',
+  'next_follow_up_at', 'last_follow_up_at', 'status_changed_at', 'created_at', 'updated_at', 'created_by',
+  'updated_by', 'deleted_at', 'version',
+] as const satisfies readonly (keyof LeadsTable)[];
+
+const SORT_COLUMN = { created_at: 'created_at', updated_at: 'updated_at', value: 'value_cents', last_name: 'last_name' } as const;
+export type SortKey = keyof typeof SORT_COLUMN;
+
+export interface LeadFilter {
+  statusIds?: number[];
+  source?: string;
+  ownerId?: number;
+  tag?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+  updatedAfter?: string;
+  /** Search terms (letters and digits only), each matched as a prefix. */
+  terms?: string[];
+  deleted?: boolean;
+  customFields?: Array<{ key: string; value: string }>;
+}
+
+export interface ListPage {
+  sort: SortKey;
+  desc: boolean;
+  limit: number;
+  after?: { v: string | number | null; id: number };
+}
+
+/** Splits a search string into the letter/digit terms the full-text indexes hold. */
+export function searchTerms(q: string): string[] {
+  return (q.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
+}
+
+export function createLeadRepository(db: Q, dialect: Dialect) {
+  function applyFilter<O>(qb: SelectQueryBuilder<Database, 'leads', O>, orgId: number, f: LeadFilter) {
+    let q = qb.where('leads.org_id', '=', orgId);
+    q = f.deleted ? q.where('leads.deleted_at', 'is not', null) : q.where('leads.deleted_at', 'is', null);
+    if (f.statusIds) q = q.where('leads.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
+    if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
+    if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
+    if (f.createdAfter) q = q.where('leads.created_at', '>=', f.createdAfter);
+    if (f.createdBefore) q = q.where('leads.created_at', '<', f.createdBefore);
+    if (f.updatedAfter) q = q.where('leads.updated_at', '>=', f.updatedAfter);
+    if (f.tag !== undefined) {
+      const tag = f.tag;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('lead_tags')
+            .select(sql.lit(1).as('one'))
+            .where('lead_tags.org_id', '=', orgId)
+            .where('lead_tags.tag', '=', tag)
+            .whereRef('lead_tags.lead_id', '=', 'leads.id'),
+        ),
+      );
+    }
+    for (const cf of f.customFields ?? []) {
+      const path = `$.${cf.key}`;
+      q =
+        dialect === 'postgres'
+          ? q.where(sql<string>`(leads.custom_fields::jsonb ->> ${cf.key})`, '=', cf.value)
+          : q.where(sql<string>`CAST(json_extract(leads.custom_fields, ${path}) AS TEXT)`, '=', cf.value);
+    }
+    if (f.terms) {
+      if (f.terms.length === 0) return q.where(sql.lit(false));
+      if (dialect === 'postgres') {
+        const tsq = f.terms.map((t) => `${t.toLowerCase()}:*`).join(' & ');
+        q = q.where(sql<boolean>`leads.search @@ to_tsquery('simple', ${tsq})`);
+      } else {
+        const match = f.terms.map((t) => `"${t}"*`).join(' ');
+        q = q.where('leads.id', 'in', sql<number>`(SELECT rowid FROM leads_fts WHERE leads_fts MATCH ${match})`);
+      }
+    }
+    return q;
+  }
+
+  return {
+    async insert(trx: Q, row: LeadInsert): Promise<LeadRow> {
+      return trx.insertInto('leads').values(row).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
+    },
+
+    async findById(orgId: number, id: number, trx: Q = db): Promise<LeadRow | undefined> {
+      return trx.selectFrom('leads').select(LEAD_COLUMNS).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    },
+
+    /** Updates only when the stored version is `version`; returns the new row or undefined if it moved on. */
+    async updateVersioned(trx: Q, orgId: number, id: number, version: number, set: LeadUpdate): Promise<LeadRow | undefined> {
+      return trx
+        .updateTable('leads')
+        .set({ ...set, version: version + 1 })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .returning(LEAD_COLUMNS)
+        .executeTakeFirst();
+    },
+
+    async list(orgId: number, f: LeadFilter, page: ListPage): Promise<LeadRow[]> {
+      const col = SORT_COLUMN[page.sort];
+      const dir = page.desc ? 'desc' : 'asc';
+      let q = applyFilter(db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)), orgId, f);
+      const nullable = col === 'value_cents' || col === 'last_name';
+      if (page.after) {
+        const { v, id } = page.after;
+        const cmp = page.desc ? '<' : '>';
+        if (!nullable) {
+          q = q.where(sql<boolean>`(${sql.ref(`leads.${col}`)}, leads.id) ${sql.raw(cmp)} (${v}, ${id})`);
+        } else if (v === null) {
+          // Nulls sort last in both directions: after a null, only nulls with a further id remain.
+          q = q.where(`leads.${col}`, 'is', null).where('leads.id', cmp, id);
+        } else {
+          q = q.where((eb) =>
+            eb.or([
+              eb(`leads.${col}`, 'is', null),
+              eb(sql<boolean>`(${sql.ref(`leads.${col}`)}, leads.id) ${sql.raw(cmp)} (${v}, ${id})`, '=', sql.lit(true)),
+            ]),
+          );
+        }
+      }
+      if (nullable) q = q.orderBy(sql`${sql.ref(`leads.${col}`)} IS NULL`);
+      return q.orderBy(`leads.${col}`, dir).orderBy('leads.id', dir).limit(page.limit).execute();
+    },
+
+    async count(orgId: number, f: LeadFilter): Promise<number> {
+      const r = await applyFilter(db.selectFrom('leads').select((eb) => eb.fn.countAll<number>().as('n')), orgId, f).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    async tagsFor(orgId: number, leadIds: number[], trx: Q = db): Promise<Map<number, string[]>> {
+      const out = new Map<number, string[]>();
+      if (leadIds.length === 0) return out;
+      const rows = await trx
+        .selectFrom('lead_tags')
+        .select(['lead_id', 'tag'])
+        .where('org_id', '=', orgId)
+        .where('lead_id', 'in', leadIds)
+        .orderBy('lead_id')
+        .orderBy('tag')
+        .execute();
+      for (const r of rows) {
+        const list = out.get(r.lead_id);
+        if (list) list.push(r.tag);
+        else out.set(r.lead_id, [r.tag]);
+      }
+      return out;
+    },
+
+    async replaceTags(trx: Q, orgId: number, leadId: number, tags: string[]): Promise<void> {
+      await trx.deleteFrom('lead_tags').where('org_id', '=', orgId).where('lead_id', '=', leadId).execute();
+      if (tags.length) {
+        await trx.insertInto('lead_tags').values(tags.map((tag) => ({ org_id: orgId, lead_id: leadId, tag }))).execute();
+      }
+    },
+
+    async insertFieldChanges(
+      trx: Q,
+      rows: Array<{ org_id: number; lead_id: number; field: string; old_value: string | null; new_value: string | null; changed_by: number | null; changed_at: string }>,
+    ): Promise<void> {
+      if (rows.length) await trx.insertInto('lead_field_changes').values(rows).execute();
+    },
+
+    async insertStatusHistory(
+      trx: Q,
+      row: { org_id: number; lead_id: number; from_status_id: number | null; to_status_id: number; sub_status_id: number | null; reason_id: number | null; note: string | null; created_by: number | null; created_at: string },
+    ): Promise<void> {
+      await trx.insertInto('status_history').values(row).execute();
+    },
+  };
+}
+
+export type LeadRepository = ReturnType<typeof createLeadRepository>;

@@ -1,0 +1,99 @@
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errorResponses, IdParams } from '../http/schemas.js';
+import { requireAuth } from '../http/auth.js';
+import type { LeadService } from './lead.service.js';
+import { LeadCreateBody, LeadListQuery, LeadListResponse, LeadPatchBody, type LeadDto } from './lead.schema.js';
+
+const etag = (l: LeadDto) => `"${l.id}-${l.version}"`;
+const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) });
+
+export function leadRoutes(leads: LeadService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/leads',
+      {
+        schema: {
+          tags: ['leads'],
+          summary: 'Create a lead',
+          body: LeadCreateBody,
+          response: { 201: Type.Ref('Lead'), ...errorResponses(400, 401, 413, 422) },
+        },
+      },
+      async (req, reply) => {
+        const lead = await leads.create(requireAuth(req), req.body);
+        return reply.code(201).header('etag', etag(lead)).header('location', `/api/v1/leads/${lead.id}`).send(lead);
+      },
+    );
+    app.get(
+      '/leads',
+      {
+        schema: {
+          tags: ['leads'],
+          summary: 'List and search leads (keyset pagination)',
+          querystring: LeadListQuery,
+          response: { 200: LeadListResponse, ...errorResponses(400, 401, 422) },
+        },
+      },
+      async (req) => leads.list(requireAuth(req), req.query as typeof req.query & Record<string, unknown>),
+    );
+    app.get(
+      '/leads/:id',
+      {
+        schema: { tags: ['leads'], summary: 'Get a lead', params: IdParams, response: { 200: Type.Ref('Lead'), ...errorResponses(401, 404) } },
+      },
+      async (req, reply) => {
+        const lead = await leads.get(requireAuth(req), req.params.id);
+        return reply.header('etag', etag(lead)).send(lead);
+      },
+    );
+    app.patch(
+      '/leads/:id',
+      {
+        schema: {
+          tags: ['leads'],
+          summary: 'Update some fields of a lead (If-Match: the ETag for optimistic concurrency)',
+          params: IdParams,
+          headers: IfMatchHeaders,
+          body: LeadPatchBody,
+          response: { 200: Type.Ref('Lead'), ...errorResponses(400, 401, 404, 409, 412, 422) },
+        },
+      },
+      async (req, reply) => {
+        const lead = await leads.update(requireAuth(req), req.params.id, req.body, req.headers['if-match']);
+        return reply.header('etag', etag(lead)).send(lead);
+      },
+    );
+    app.delete(
+      '/leads/:id',
+      {
+        schema: {
+          tags: ['leads'],
+          summary: 'Delete a lead (soft delete; restore brings it back)',
+          params: IdParams,
+          headers: IfMatchHeaders,
+          response: { 204: Type.Null(), ...errorResponses(401, 404, 412) },
+        },
+      },
+      async (req, reply) => {
+        await leads.remove(requireAuth(req), req.params.id, req.headers['if-match']);
+        return reply.code(204).send(null);
+      },
+    );
+    app.post(
+      '/leads/:id/restore',
+      {
+        schema: {
+          tags: ['leads'],
+          summary: 'Restore a soft-deleted lead',
+          params: IdParams,
+          response: { 200: Type.Ref('Lead'), ...errorResponses(401, 404, 409) },
+        },
+      },
+      async (req, reply) => {
+        const lead = await leads.restore(requireAuth(req), req.params.id);
+        return reply.header('etag', etag(lead)).send(lead);
+      },
+    );
+  };
+}

@@ -1,0 +1,215 @@
+import { Type, type Static } from 'typebox';
+import { Nullable } from '../http/schemas.js';
+import { formatMoney } from '../lib/money.js';
+import type { LeadRow } from './lead.repository.js';
+
+const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
+
+export const AddressSchema = Type.Object(
+  {
+    line1: Type.Optional(Str(300)),
+    line2: Type.Optional(Str(300)),
+    city: Type.Optional(Str(200)),
+    state: Type.Optional(Str(100)),
+    postal_code: Type.Optional(Str(40)),
+    country: Type.Optional(
+      Nullable(Type.String({ minLength: 2, maxLength: 2, description: 'ISO 3166-1 alpha-2 code, e.g. "US"' })),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const CustomFieldValue = Type.Unsafe<string | number | boolean | null>({
+  type: ['string', 'number', 'boolean', 'null'],
+});
+
+/** Every writable lead field. Create and PATCH share it: on PATCH, absent means unchanged and null clears. */
+export const LeadWriteFields = {
+  first_name: Type.Optional(Str(200)),
+  last_name: Type.Optional(Str(200)),
+  civility: Type.Optional(Str(20)),
+  title: Type.Optional(Str(500)),
+  job_title: Type.Optional(Str(200)),
+  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
+  phone: Type.Optional(Str(50)),
+  mobile: Type.Optional(Str(50)),
+  company_name: Type.Optional(Str(300)),
+  website: Type.Optional(Str(500)),
+  source: Type.Optional(Str(200)),
+  status: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A status key of the organization' })),
+  owner_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  value: Type.Optional(
+    Type.Unsafe<string | number | null>({
+      type: ['string', 'number', 'null'],
+      description: 'Amount as a decimal string ("1500.00") or number, at most 2 decimals',
+    }),
+  ),
+  currency: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217, e.g. "EUR"' }))),
+  probability: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100 }))),
+  rating: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 5 }))),
+  priority: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 6 }))),
+  importance: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 5 }))),
+  description: Type.Optional(Str(20000)),
+  address: Type.Optional(AddressSchema),
+  locale: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{2}([-_][A-Za-z]{2})?$', description: 'e.g. "fr" or "fr-CA"' }))),
+  birth_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+  external_id: Type.Optional(Str(200)),
+  expected_close_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+  tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
+  custom_fields: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), CustomFieldValue)),
+};
+
+export const LeadCreateBody = Type.Object(LeadWriteFields, { additionalProperties: false });
+export const LeadPatchBody = Type.Object(LeadWriteFields, { additionalProperties: false });
+export type LeadCreateInput = Static<typeof LeadCreateBody>;
+export type LeadPatchInput = Static<typeof LeadPatchBody>;
+
+const NStr = Nullable(Type.String());
+const NInt = Nullable(Type.Integer());
+
+export const LeadResponse = Type.Object(
+  {
+    id: Type.Integer(),
+    first_name: NStr,
+    last_name: NStr,
+    civility: NStr,
+    title: NStr,
+    job_title: NStr,
+    email: NStr,
+    phone: NStr,
+    mobile: NStr,
+    company_name: NStr,
+    website: NStr,
+    source: NStr,
+    status: Type.String(),
+    status_category: Type.String(),
+    sub_status: NStr,
+    owner_id: NInt,
+    value: NStr,
+    currency: NStr,
+    probability: NInt,
+    rating: NInt,
+    priority: NInt,
+    importance: NInt,
+    description: NStr,
+    address: Type.Object({
+      line1: NStr,
+      line2: NStr,
+      city: NStr,
+      state: NStr,
+      postal_code: NStr,
+      country: NStr,
+    }),
+    locale: NStr,
+    birth_date: NStr,
+    external_id: NStr,
+    expected_close_date: NStr,
+    tags: Type.Array(Type.String()),
+    custom_fields: Type.Record(Type.String(), CustomFieldValue),
+    next_follow_up_at: NStr,
+    last_follow_up_at: NStr,
+    status_changed_at: Type.String(),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+    created_by: NInt,
+    updated_by: NInt,
+    deleted_at: NStr,
+    version: Type.Integer(),
+  },
+  { $id: 'Lead' },
+);
+export type LeadDto = Static<typeof LeadResponse>;
+
+export const SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at', 'value', '-value', 'last_name', '-last_name'] as const;
+export type LeadSort = (typeof SORTS)[number];
+
+export const LeadListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.String({ description: 'Status key; several separated by commas' })),
+    source: Type.Optional(Type.String()),
+    owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    tag: Type.Optional(Type.String()),
+    created_after: Type.Optional(Type.String({ format: 'date-time' })),
+    created_before: Type.Optional(Type.String({ format: 'date-time' })),
+    updated_after: Type.Optional(Type.String({ format: 'date-time' })),
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Full text over names, email, phones, company and title' })),
+    deleted: Type.Optional(Type.Boolean({ description: 'true lists only soft-deleted leads (the trash)' })),
+    sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)), { default: '-created_at' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    include_total: Type.Optional(Type.Boolean()),
+  },
+  {
+    additionalProperties: false,
+    patternProperties: { '^cf\\.[A-Za-z0-9_.-]{1,64}$': { type: 'string' } },
+  },
+);
+export type LeadListQueryInput = Static<typeof LeadListQuery>;
+
+export const LeadListResponse = Type.Object({
+  data: Type.Array(Type.Ref('Lead')),
+  next_cursor: Nullable(Type.String()),
+  total: Type.Optional(Type.Integer()),
+});
+
+export interface LeadExtras {
+  tags: string[];
+  status: string;
+  status_category: string;
+  sub_status: string | null;
+}
+
+export function toLeadResponse(row: LeadRow, extras: LeadExtras): LeadDto {
+  return {
+    id: row.id,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    civility: row.civility,
+    title: row.title,
+    job_title: row.job_title,
+    email: row.email,
+    phone: row.phone,
+    mobile: row.mobile,
+    company_name: row.company_name,
+    website: row.website,
+    source: row.source,
+    status: extras.status,
+    status_category: extras.status_category,
+    sub_status: extras.sub_status,
+    owner_id: row.owner_id,
+    value: formatMoney(row.value_cents),
+    currency: row.currency,
+    probability: row.probability,
+    rating: row.rating,
+    priority: row.priority,
+    importance: row.importance,
+    description: row.description,
+    address: {
+      line1: row.address_line1,
+      line2: row.address_line2,
+      city: row.city,
+      state: row.state,
+      postal_code: row.postal_code,
+      country: row.country,
+    },
+    locale: row.locale,
+    birth_date: row.birth_date,
+    external_id: row.external_id,
+    expected_close_date: row.expected_close_date,
+    tags: extras.tags,
+    custom_fields: JSON.parse(row.custom_fields || '{}'),
+    next_follow_up_at: row.next_follow_up_at,
+    last_follow_up_at: row.last_follow_up_at,
+    status_changed_at: row.status_changed_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    created_by: row.created_by,
+    updated_by: row.updated_by,
+    deleted_at: row.deleted_at,
+    version: row.version,
+  };
+}
+
+export function etagOf(row: { id: number; version: number }): string {
+  return `"${row.id}-${row.version}"`;
+}

@@ -1,0 +1,329 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../db/dialect.js';
+import { AppError, fieldError, notFound, type FieldError } from '../http/errors.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import type { AuthContext } from '../access/roles.js';
+import type { AccessRepository } from '../access/access.repository.js';
+import type { StatusRepository } from '../pipeline/status.repository.js';
+import { normalizeCountry } from '../lib/countries.js';
+import { parseMoney } from '../lib/money.js';
+import { searchTerms, type LeadFilter, type LeadRepository, type LeadRow, type LeadUpdate, type SortKey } from './lead.repository.js';
+import { toLeadResponse, type LeadCreateInput, type LeadDto, type LeadListQueryInput, type LeadPatchInput } from './lead.schema.js';
+
+export interface LeadServiceDeps {
+  db: Kysely<Database>;
+  leads: LeadRepository;
+  statuses: StatusRepository;
+  access: AccessRepository;
+}
+
+type StatusRow = Awaited<ReturnType<StatusRepository['listByOrg']>>[number];
+
+/** Simple text columns that map 1:1 from the API to the table. */
+const TEXT_FIELDS = [
+  'first_name', 'last_name', 'civility', 'title', 'job_title', 'phone', 'mobile', 'company_name', 'website',
+  'source', 'description', 'external_id',
+] as const;
+const INT_FIELDS = ['probability', 'rating', 'priority', 'importance', 'owner_id'] as const;
+const DATE_FIELDS = ['birth_date', 'expected_close_date'] as const;
+const ADDRESS_COLUMNS = {
+  line1: 'address_line1',
+  line2: 'address_line2',
+  city: 'city',
+  state: 'state',
+  postal_code: 'postal_code',
+  country: 'country',
+} as const;
+/** A lead must be identifiable by at least one of these. */
+const IDENTITY_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'mobile', 'company_name', 'external_id'] as const;
+
+function blankToNull(v: string | null | undefined): string | null {
+  if (v === null || v === undefined) return null;
+  return v.trim() === '' ? null : v;
+}
+
+export function normalizeTags(tags: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const raw of tags) {
+    const t = raw.trim();
+    if (t && !seen.has(t.toLowerCase())) seen.set(t.toLowerCase(), t);
+  }
+  return [...seen.values()].sort();
+}
+
+export function createLeadService({ db, leads, statuses, access }: LeadServiceDeps) {
+  async function statusMap(orgId: number, trx: Kysely<Database> = db) {
+    const rows = await statuses.listByOrg(orgId, trx);
+    return { byId: new Map(rows.map((s) => [s.id, s])), byKey: new Map(rows.map((s) => [s.key, s])) };
+  }
+
+  async function present(orgId: number, rows: LeadRow[], trx: Kysely<Database> = db): Promise<LeadDto[]> {
+    const [tags, sm] = await Promise.all([leads.tagsFor(orgId, rows.map((r) => r.id), trx), statusMap(orgId, trx)]);
+    return rows.map((r) => {
+      const st = sm.byId.get(r.status_id);
+      return toLeadResponse(r, {
+        tags: tags.get(r.id) ?? [],
+        status: st?.key ?? 'unknown',
+        status_category: st?.category ?? 'open',
+        sub_status: null,
+      });
+    });
+  }
+
+  /** Converts API input into column values, collecting every problem before failing. */
+  async function toColumns(orgId: number, input: LeadPatchInput, errors: FieldError[]): Promise<LeadUpdate> {
+    const set: LeadUpdate = {};
+    for (const f of TEXT_FIELDS) if (input[f] !== undefined) set[f] = blankToNull(input[f]);
+    for (const f of INT_FIELDS) if (input[f] !== undefined) set[f] = input[f];
+    for (const f of DATE_FIELDS) if (input[f] !== undefined) set[f] = input[f];
+    if (input.email !== undefined) set.email = input.email === null ? null : input.email.trim().toLowerCase();
+    if (input.currency !== undefined) set.currency = input.currency === null ? null : input.currency.toUpperCase();
+    if (input.locale !== undefined) set.locale = input.locale === null ? null : input.locale.replace('_', '-');
+    if (input.value !== undefined) {
+      if (input.value === null || input.value === '') set.value_cents = null;
+      else {
+        const cents = parseMoney(input.value);
+        if (cents === null) errors.push({ field: 'value', message: 'must be a decimal amount with at most 2 decimals, e.g. "1500.00"' });
+        else set.value_cents = cents;
+      }
+    }
+    if (input.address) {
+      for (const [k, col] of Object.entries(ADDRESS_COLUMNS) as Array<[keyof typeof ADDRESS_COLUMNS, (typeof ADDRESS_COLUMNS)[keyof typeof ADDRESS_COLUMNS]]>) {
+        const v = input.address[k];
+        if (v === undefined) continue;
+        if (k === 'country' && v !== null && v.trim() !== '') {
+          const c = normalizeCountry(v);
+          if (!c) errors.push({ field: 'address.country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US" or "FR"' });
+          else set.country = c;
+        } else set[col] = blankToNull(v);
+      }
+    }
+    if (input.custom_fields !== undefined) set.custom_fields = JSON.stringify(input.custom_fields);
+    if (input.owner_id !== undefined && input.owner_id !== null) {
+      const m = await access.findMembership(orgId, input.owner_id);
+      if (!m || m.deactivated_at) errors.push({ field: 'owner_id', message: 'is not an active user of this organization' });
+    }
+    return set;
+  }
+
+  function checkIdentity(row: Record<string, unknown>) {
+    if (!IDENTITY_COLUMNS.some((c) => row[c] !== null && row[c] !== undefined && row[c] !== '')) {
+      throw new AppError(
+        'unprocessable',
+        'A lead needs at least one of: first_name, last_name, email, phone, mobile, company_name or external_id.',
+        [{ field: 'first_name', message: 'a name, email, phone, company name or external id is required' }],
+      );
+    }
+  }
+
+  async function loadLive(orgId: number, id: number, trx: Kysely<Database> = db): Promise<LeadRow> {
+    const row = await leads.findById(orgId, id, trx);
+    if (!row || row.deleted_at) throw notFound('Lead', id);
+    return row;
+  }
+
+  function checkIfMatch(row: LeadRow, ifMatch: string | undefined) {
+    if (ifMatch === undefined || ifMatch === '*') return;
+    const versions = ifMatch.split(',').map((s) => s.trim().replace(/^W\//, ''));
+    if (!versions.includes(`"${row.id}-${row.version}"`)) {
+      throw new AppError('precondition_failed', `Lead ${row.id} has changed since you read it (now version ${row.version}); fetch it again.`);
+    }
+  }
+
+  return {
+    statusMap,
+    present,
+
+    async create(auth: AuthContext, input: LeadCreateInput): Promise<LeadDto> {
+      const errors: FieldError[] = [];
+      const cols = await toColumns(auth.orgId, input, errors);
+      const sm = await statusMap(auth.orgId);
+      let status: StatusRow | undefined;
+      if (input.status !== undefined) {
+        status = sm.byKey.get(input.status);
+        if (!status) errors.push({ field: 'status', message: `is not a status of this organization (one of: ${[...sm.byKey.keys()].join(', ')})` });
+      } else {
+        status = [...sm.byId.values()].find((s) => s.is_default) ?? [...sm.byId.values()][0];
+      }
+      if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      checkIdentity(cols);
+      if (status!.reason_required) {
+        throw fieldError('status', `"${status!.key}" needs a reason: create the lead, then POST /api/v1/leads/:id/status with reason_id`);
+      }
+      const now = nowIso();
+      const tags = normalizeTags(input.tags ?? []);
+      const row = await db.transaction().execute(async (trx) => {
+        const inserted = await leads.insert(trx, {
+          ...cols,
+          org_id: auth.orgId,
+          status_id: status!.id,
+          custom_fields: cols.custom_fields ?? '{}',
+          status_changed_at: now,
+          created_at: now,
+          updated_at: now,
+          created_by: auth.userId,
+          updated_by: auth.userId,
+          version: 1,
+        } as Parameters<LeadRepository['insert']>[1]);
+        await leads.replaceTags(trx, auth.orgId, inserted.id, tags);
+        await leads.insertStatusHistory(trx, {
+          org_id: auth.orgId,
+          lead_id: inserted.id,
+          from_status_id: null,
+          to_status_id: status!.id,
+          sub_status_id: null,
+          reason_id: null,
+          note: null,
+          created_by: auth.userId,
+          created_at: now,
+        });
+        return inserted;
+      });
+      return (await present(auth.orgId, [row]))[0];
+    },
+
+    async get(auth: AuthContext, id: number): Promise<LeadDto> {
+      return (await present(auth.orgId, [await loadLive(auth.orgId, id)]))[0];
+    },
+
+    async update(auth: AuthContext, id: number, input: LeadPatchInput, ifMatch?: string): Promise<LeadDto> {
+      const errors: FieldError[] = [];
+      const cols = await toColumns(auth.orgId, input, errors);
+      const sm = await statusMap(auth.orgId);
+      let newStatus: StatusRow | undefined;
+      if (input.status !== undefined) {
+        newStatus = sm.byKey.get(input.status);
+        if (!newStatus) errors.push({ field: 'status', message: `is not a status of this organization (one of: ${[...sm.byKey.keys()].join(', ')})` });
+      }
+      if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      const now = nowIso();
+      const row = await db.transaction().execute(async (trx) => {
+        const current = await loadLive(auth.orgId, id, trx);
+        checkIfMatch(current, ifMatch);
+        checkIdentity({ ...current, ...cols });
+        const set: LeadUpdate = { ...cols };
+        if (newStatus && newStatus.id !== current.status_id) {
+          if (newStatus.reason_required) {
+            throw fieldError('status', `"${newStatus.key}" needs a reason: use POST /api/v1/leads/${id}/status with reason_id`);
+          }
+          set.status_id = newStatus.id;
+          set.sub_status_id = null;
+          set.status_changed_at = now;
+        }
+        const changes = Object.entries(set).filter(([k, v]) => (current as Record<string, unknown>)[k] !== v);
+        const newTags = input.tags !== undefined ? normalizeTags(input.tags) : undefined;
+        const oldTags = (await leads.tagsFor(auth.orgId, [id], trx)).get(id) ?? [];
+        const tagsChanged = newTags !== undefined && newTags.join('\u0000') !== oldTags.join('\u0000');
+        if (changes.length === 0 && !tagsChanged) return current;
+        const updated = await leads.updateVersioned(trx, auth.orgId, id, current.version, {
+          ...Object.fromEntries(changes),
+          updated_at: now,
+          updated_by: auth.userId,
+        });
+        if (!updated) throw new AppError('conflict', `Lead ${id} was changed by another request at the same time; try again.`);
+        if (tagsChanged) await leads.replaceTags(trx, auth.orgId, id, newTags!);
+        await leads.insertFieldChanges(trx, [
+          ...changes
+            .filter(([k]) => k !== 'status_changed_at' && k !== 'sub_status_id')
+            .map(([k, v]) => ({
+              org_id: auth.orgId,
+              lead_id: id,
+              field: k,
+              old_value: JSON.stringify((current as Record<string, unknown>)[k] ?? null),
+              new_value: JSON.stringify(v ?? null),
+              changed_by: auth.userId,
+              changed_at: now,
+            })),
+          ...(tagsChanged
+            ? [{ org_id: auth.orgId, lead_id: id, field: 'tags', old_value: JSON.stringify(oldTags), new_value: JSON.stringify(newTags), changed_by: auth.userId, changed_at: now }]
+            : []),
+        ]);
+        if (set.status_id !== undefined) {
+          await leads.insertStatusHistory(trx, {
+            org_id: auth.orgId,
+            lead_id: id,
+            from_status_id: current.status_id,
+            to_status_id: set.status_id,
+            sub_status_id: null,
+            reason_id: null,
+            note: null,
+            created_by: auth.userId,
+            created_at: now,
+          });
+        }
+        return updated;
+      });
+      return (await present(auth.orgId, [row]))[0];
+    },
+
+    async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const current = await loadLive(auth.orgId, id, trx);
+        checkIfMatch(current, ifMatch);
+        const now = nowIso();
+        const ok = await leads.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: now, updated_at: now, updated_by: auth.userId });
+        if (!ok) throw new AppError('conflict', `Lead ${id} was changed by another request at the same time; try again.`);
+        await leads.insertFieldChanges(trx, [
+          { org_id: auth.orgId, lead_id: id, field: 'deleted_at', old_value: 'null', new_value: JSON.stringify(now), changed_by: auth.userId, changed_at: now },
+        ]);
+      });
+    },
+
+    async restore(auth: AuthContext, id: number): Promise<LeadDto> {
+      const row = await db.transaction().execute(async (trx) => {
+        const current = await leads.findById(auth.orgId, id, trx);
+        if (!current) throw notFound('Lead', id);
+        if (!current.deleted_at) throw new AppError('conflict', `Lead ${id} is not deleted.`);
+        const now = nowIso();
+        const updated = await leads.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: null, updated_at: now, updated_by: auth.userId });
+        if (!updated) throw new AppError('conflict', `Lead ${id} was changed by another request at the same time; try again.`);
+        await leads.insertFieldChanges(trx, [
+          { org_id: auth.orgId, lead_id: id, field: 'deleted_at', old_value: JSON.stringify(current.deleted_at), new_value: 'null', changed_by: auth.userId, changed_at: now },
+        ]);
+        return updated;
+      });
+      return (await present(auth.orgId, [row]))[0];
+    },
+
+    async list(auth: AuthContext, query: LeadListQueryInput & Record<string, unknown>) {
+      const filter: LeadFilter = {
+        source: query.source,
+        ownerId: query.owner_id,
+        tag: query.tag,
+        createdAfter: query.created_after,
+        createdBefore: query.created_before,
+        updatedAfter: query.updated_after,
+        deleted: query.deleted === true,
+      };
+      if (query.status !== undefined) {
+        const sm = await statusMap(auth.orgId);
+        const keys = query.status.split(',').map((s) => s.trim()).filter(Boolean);
+        const unknown = keys.filter((k) => !sm.byKey.has(k));
+        if (unknown.length) throw fieldError('status', `unknown status ${unknown.map((k) => `"${k}"`).join(', ')} (one of: ${[...sm.byKey.keys()].join(', ')})`);
+        filter.statusIds = keys.map((k) => sm.byKey.get(k)!.id);
+      }
+      if (query.q !== undefined && query.q.trim() !== '') filter.terms = searchTerms(query.q);
+      const cf = Object.entries(query).filter(([k]) => k.startsWith('cf.'));
+      if (cf.length) filter.customFields = cf.map(([k, v]) => ({ key: k.slice(3), value: String(v) }));
+      const sortParam = query.sort ?? '-created_at';
+      const desc = sortParam.startsWith('-');
+      const sort = (desc ? sortParam.slice(1) : sortParam) as SortKey;
+      const limit = query.limit ?? 50;
+      const after = query.cursor ? decodeCursor(query.cursor, sortParam) : undefined;
+      const rows = await leads.list(auth.orgId, filter, { sort, desc, limit: limit + 1, after });
+      const more = rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      const last = page[page.length - 1];
+      const sortCol = sort === 'value' ? 'value_cents' : sort;
+      const next_cursor = more && last ? encodeCursor({ s: sortParam, v: (last as Record<string, unknown>)[sortCol] as string | number | null, id: last.id }) : null;
+      const [data, total] = await Promise.all([
+        present(auth.orgId, page),
+        query.include_total ? leads.count(auth.orgId, filter) : Promise.resolve(undefined),
+      ]);
+      return { data, next_cursor, ...(total !== undefined ? { total } : {}) };
+    },
+  };
+}
+
+export type LeadService = ReturnType<typeof createLeadService>;

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../src/config.js';
+import { openDb, type Db } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { buildApp } from '../src/app.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** The database the suite runs on: SQLite by default, PostgreSQL when TEST_DATABASE_URL is set. */
+export const onPostgres = !!process.env.TEST_DATABASE_URL;
+
+/**
+ * A fresh app on a fresh database: an in-memory SQLite database, or a new PostgreSQL schema
+ * (dropped on close) when TEST_DATABASE_URL is set.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const url = process.env.TEST_DATABASE_URL;
+  let db: Db;
+  let dropSchema: (() => Promise<void>) | undefined;
+  if (url) {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    db = openDb({ dialect: 'postgres', databaseUrl: url, pgSchema: schema, poolSize: 5 });
+    dropSchema = async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    };
+  } else {
+    db = openDb({ dialect: 'sqlite', sqlitePath: ':memory:' });
+  }
+  await migrateToLatest(db.kysely);
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: url ?? 'sqlite::memory:',
+    DATA_DIR: `/tmp/leadflow-test-${randomBytes(4).toString('hex')}`,
+    ...env,
+  });
+  const app = await buildApp({ config, db, webDir: null });
+  await app.ready();
+  return {
+    app: app as unknown as FastifyInstance,
+    db,
+    config,
+    async close() {
+      await app.close();
+      await db.close();
+      if (dropSchema) await dropSchema();
+    },
+  };
+}
+
+export interface Session {
+  token: string;
+  userId: number;
+  orgId: number;
+  email: string;
+  headers: Record<string, string>;
+}
+
+let counter = 0;
+/** Signs up a new user with a new organization. */
+export async function signup(app: FastifyInstance, overrides: Partial<{ email: string; password: string; name: string; organization_name: string }> = {}): Promise<Session> {
+  counter += 1;
+  const body = {
+    email: `user${counter}.${randomBytes(3).toString('hex')}@example.com`,
+    password: 'correct horse battery',
+    name: `User ${counter}`,
+    organization_name: `Org ${counter}`,
+    ...overrides,
+  };
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: body });
+  if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
+  const json = res.json();
+  return {
+    token: json.token,
+    userId: json.user.id,
+    orgId: json.organization.id,
+    email: body.email,
+    headers: { authorization: `Bearer ${json.token}` },
+  };
+}
+
+/** Creates a lead through the API and returns its JSON. */
+export async function createLead(app: FastifyInstance, s: Session, overrides: Record<string, unknown> = {}) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/leads',
+    headers: s.headers,
+    payload: { first_name: 'Ada', last_name: 'Lovelace', email: `ada${++counter}@example.com`, ...overrides },
+  });
+  if (res.statusCode !== 201) throw new Error(`createLead failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
