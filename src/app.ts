@@ -43,6 +43,21 @@ export async function buildApp({ config, db, webDir }: BuildAppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installValidators(app as unknown as FastifyInstance);
+  // JSON bodies: NUL characters are refused up front (PostgreSQL text cannot hold them, and no real client
+  // means to send one), so both databases answer the same clear 400.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(new AppError('bad_request', 'The request body is empty; send a JSON object.'));
+    // An escaped NUL is "\\u0000" preceded by an even number of backslashes (an odd one is a literal "\\u0000").
+    if (text.includes('\\u0000') && /(^|[^\\])(\\\\)*\\u0000/.test(text)) {
+      return done(new AppError('bad_request', 'Text must not contain NUL (\\u0000) characters.'));
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new AppError('bad_request', `The request body is not valid JSON: ${(e as Error).message}`));
+    }
+  });
   app.addSchema(ProblemSchema);
   app.addSchema(LeadResponse);
 

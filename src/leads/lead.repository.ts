@@ -127,7 +127,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
           q = q.where((eb) =>
             eb.or([
               eb(`leads.${col}`, 'is', null),
-              eb(sql<boolean>`(${sql.ref(`leads.${col}`)}, leads.id) ${sql.raw(cmp)} (${v}, ${id})`, '=', sql.lit(true)),
+              sql<boolean>`((${sql.ref(`leads.${col}`)}, leads.id) ${sql.raw(cmp)} (${v}, ${id}))`,
             ]),
           );
         }

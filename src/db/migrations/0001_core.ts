@@ -155,10 +155,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Full-text search over names, email, phones, company and title.
   if (pg) {
-    await sql`ALTER TABLE leads ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple',
+    // Punctuation becomes spaces first, so "ann@fleet.example" is searchable by "fleet" as on SQLite.
+    await sql`ALTER TABLE leads ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(
       coalesce(first_name,'') || ' ' || coalesce(last_name,'') || ' ' || coalesce(email,'') || ' ' ||
       coalesce(phone,'') || ' ' || coalesce(mobile,'') || ' ' || coalesce(company_name,'') || ' ' ||
-      coalesce(title,''))) STORED`.execute(db);
+      coalesce(title,''), '[^[:alnum:]]+', ' ', 'g'))) STORED`.execute(db);
     await sql`CREATE INDEX leads_search_idx ON leads USING gin (search)`.execute(db);
   } else {
     await sql`CREATE VIRTUAL TABLE leads_fts USING fts5(
