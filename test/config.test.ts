@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('has working defaults: port 3000, localhost, an SQLite file under ./data', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dialect: 'sqlite', sqlitePath: './data/leadflow.db', logLevel: 'info' });
+  });
+
+  it('reads PostgreSQL URLs, ports, hosts and log levels', () => {
+    const c = loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u:p@db:5432/leads', LOG_LEVEL: 'WARN' });
+    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dialect: 'postgres', logLevel: 'warn' });
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', ATTACHMENT_MAX_BYTES: '-1' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const msg = (e as Error).message;
+      for (const v of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'ATTACHMENT_MAX_BYTES']) expect(msg).toContain(v);
+    }
+  });
+
+  it('stops the server process with that message and a non-zero exit', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: '99999', DATABASE_URL: 'oracle://nope' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('PORT="99999" must be an integer from 0 to 65535');
+    expect(r.stderr).toContain('DATABASE_URL');
+  });
+});
