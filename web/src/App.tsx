@@ -1,0 +1,114 @@
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { Link, match, navigate, useLocation } from './router';
+import { useSession } from './session';
+import { AuthPage } from './pages/Auth';
+import { LeadsPage } from './pages/Leads';
+import { Spinner } from './components/ui';
+
+// Less-visited screens load on demand so the first paint only carries the lead list.
+const LeadPage = lazy(() => import('./pages/LeadPage').then((m) => ({ default: m.LeadPage })));
+const BoardPage = lazy(() => import('./pages/Board').then((m) => ({ default: m.BoardPage })));
+const ImportPage = lazy(() => import('./pages/Import').then((m) => ({ default: m.ImportPage })));
+const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
+const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
+
+const NAV = [
+  { to: '/leads', label: 'Leads' },
+  { to: '/board', label: 'Board' },
+  { to: '/dashboard', label: 'Dashboard' },
+  { to: '/import', label: 'Import' },
+  { to: '/settings', label: 'Settings' },
+];
+
+export function App() {
+  const { me, ready } = useSession();
+  const { path } = useLocation();
+  const publicPath = path === '/signin' || path === '/signup';
+
+  useEffect(() => {
+    if (!ready) return;
+    if (!me && !publicPath) navigate('/signin', true);
+    if (me && (publicPath || path === '/')) navigate('/leads', true);
+  }, [ready, me, publicPath, path]);
+
+  if (!ready) return <Spinner />;
+  if (!me) return publicPath ? <AuthPage mode={path === '/signup' ? 'signup' : 'signin'} /> : null;
+  return (
+    <div className="shell">
+      <TopBar path={path} />
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Spinner />}>
+          <Screen path={path} />
+        </Suspense>
+      </main>
+    </div>
+  );
+}
+
+function Screen({ path }: { path: string }) {
+  let m;
+  if (path === '/leads') return <LeadsPage />;
+  if ((m = match('/leads/:id', path))) return <LeadPage id={Number(m.id)} />;
+  if (path === '/board') return <BoardPage />;
+  if (path === '/import') return <ImportPage />;
+  if (path === '/dashboard') return <DashboardPage />;
+  if (path.startsWith('/settings')) return <SettingsPage tab={path.split('/')[2] ?? 'statuses'} />;
+  return (
+    <section className="page">
+      <h1>Page not found</h1>
+      <p>
+        <Link to="/leads">Back to leads</Link>
+      </p>
+    </section>
+  );
+}
+
+function TopBar({ path }: { path: string }) {
+  const { me, signOut, switchOrg } = useSession();
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [path]);
+  if (!me) return null;
+  const orgs = me.organizations;
+  return (
+    <header className="topbar">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <Link to="/leads" className="brand">
+        Leadflow
+      </Link>
+      <button type="button" className="menu-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>
+        Menu
+      </button>
+      <nav id="main-nav" aria-label="Main" className={open ? 'open' : ''}>
+        {NAV.map((n) => (
+          <Link key={n.to} to={n.to} aria-current={path.startsWith(n.to) ? 'page' : undefined}>
+            {n.label}
+          </Link>
+        ))}
+      </nav>
+      <div className="account">
+        {orgs.length > 1 ? (
+          <label className="org-switch">
+            <span className="sr-only">Organization</span>
+            <select value={me.organization_id} onChange={(e) => switchOrg(Number(e.target.value))}>
+              {orgs.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <span className="org-name">{orgs[0]?.name}</span>
+        )}
+        <span className="user-name" title={me.user?.email}>
+          {me.user?.name}
+        </span>
+        <button type="button" className="link" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

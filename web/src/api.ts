@@ -1,0 +1,129 @@
+// The one door to the server: every screen talks to the public /api/v1 API through here, exactly as an
+// integration would, so anything the app can do an integration can do too.
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+  /** Messages per field, for inline display next to inputs. */
+  get fields(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.errors) out[e.field] = out[e.field] ? `${out[e.field]}; ${e.message}` : e.message;
+    return out;
+  }
+}
+
+const TOKEN_KEY = 'leadflow.token';
+const ORG_KEY = 'leadflow.org';
+
+export const session = {
+  get token(): string | null {
+    return localStorage.getItem(TOKEN_KEY);
+  },
+  get orgId(): string | null {
+    return localStorage.getItem(ORG_KEY);
+  },
+  save(token: string, orgId?: number | null) {
+    localStorage.setItem(TOKEN_KEY, token);
+    if (orgId) localStorage.setItem(ORG_KEY, String(orgId));
+  },
+  setOrg(orgId: number) {
+    localStorage.setItem(ORG_KEY, String(orgId));
+  },
+  clear() {
+    localStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(ORG_KEY);
+  },
+};
+
+let onUnauthorized: () => void = () => {};
+/** The session layer decides what a 401 means (back to sign-in). */
+export function setUnauthorizedHandler(fn: () => void) {
+  onUnauthorized = fn;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Return the raw Response (downloads). */
+  raw?: boolean;
+}
+
+export async function request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  const token = session.token;
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (session.orgId && token) headers['x-organization-id'] = session.orgId;
+  let body: BodyInit | undefined;
+  if (opts.body instanceof FormData) body = opts.body;
+  else if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}`, { method, headers, body, signal: opts.signal });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (!res.ok) {
+    let problem: { code?: string; detail?: string; title?: string; errors?: FieldError[] } = {};
+    try {
+      problem = await res.json();
+    } catch {
+      /* not JSON: keep the status text */
+    }
+    if (res.status === 401 && token && !path.startsWith('/auth/')) onUnauthorized();
+    throw new ApiError(res.status, problem.code ?? String(res.status), problem.detail ?? problem.title ?? res.statusText, problem.errors ?? []);
+  }
+  if (opts.raw) return res as T;
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  return (type.includes('json') ? await res.json() : await res.text()) as T;
+}
+
+export const api = {
+  get: <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, { signal }),
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, { body, headers }),
+  patch: <T>(path: string, body: unknown, headers?: Record<string, string>) => request<T>('PATCH', path, { body, headers }),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
+  del: (path: string, headers?: Record<string, string>) => request<void>('DELETE', path, { headers }),
+};
+
+/** Builds a query string, leaving out empty values. */
+export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Downloads a protected file: a plain link cannot carry the Authorization header. */
+export async function download(path: string, filename: string) {
+  const res = await request<Response>('GET', path, { raw: true });
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Whether an optional endpoint exists yet (the API grows feature by feature). */
+export function isMissing(e: unknown): boolean {
+  return e instanceof ApiError && (e.status === 404 || e.status === 405) && e.code === 'not_found' && /No route/.test(e.message);
+}

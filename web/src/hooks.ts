@@ -1,0 +1,116 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, isMissing } from './api';
+import type { CustomField, Reason, Status, User } from './types';
+
+export interface Loaded<T> {
+  data?: T;
+  error: Error | null;
+  /** The endpoint does not exist on this server yet. */
+  missing: boolean;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** GETs a path and keeps the result; reloads when the path changes. */
+export function useApi<T>(path: string | null): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error: Error | null; missing: boolean; loading: boolean }>({
+    error: null,
+    missing: false,
+    loading: !!path,
+  });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!path) return;
+    const ctl = new AbortController();
+    setState((s) => ({ ...s, loading: true }));
+    api.get<T>(path, ctl.signal).then(
+      (data) => setState({ data, error: null, missing: false, loading: false }),
+      (error: Error) => {
+        if (error.name === 'AbortError') return;
+        setState({ error, missing: isMissing(error), loading: false });
+      },
+    );
+    return () => ctl.abort();
+  }, [path, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, reload };
+}
+
+const unwrap = <T,>(d: T[] | { data: T[] } | undefined): T[] => (Array.isArray(d) ? d : (d?.data ?? []));
+
+export function useStatuses() {
+  const r = useApi<Status[] | { data: Status[] }>('/statuses');
+  const list = unwrap(r.data).slice().sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  return { ...r, list };
+}
+
+export function useReasons() {
+  const r = useApi<Reason[] | { data: Reason[] }>('/reasons');
+  return { ...r, list: unwrap(r.data) };
+}
+
+export function useCustomFields() {
+  const r = useApi<CustomField[] | { data: CustomField[] }>('/custom-fields');
+  return { ...r, list: unwrap(r.data) };
+}
+
+export function useUsers() {
+  const r = useApi<User[] | { data: User[] }>('/users');
+  return { ...r, list: unwrap(r.data) };
+}
+
+export function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+/** State persisted in localStorage (column choices, saved views: preferences of this browser). */
+export function useStored<T>(key: string, initial: T): [T, (v: T) => void] {
+  const [v, setV] = useState<T>(() => {
+    try {
+      const raw = localStorage.getItem(key);
+      return raw ? (JSON.parse(raw) as T) : initial;
+    } catch {
+      return initial;
+    }
+  });
+  const set = useCallback(
+    (nv: T) => {
+      setV(nv);
+      localStorage.setItem(key, JSON.stringify(nv));
+    },
+    [key],
+  );
+  return [v, set];
+}
+
+export function useInterval(fn: () => void, ms: number | null) {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    if (ms === null) return;
+    const t = setInterval(() => ref.current(), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+}
+
+export const leadName = (l: { first_name: string | null; last_name: string | null; company_name?: string | null; email?: string | null; id: number }) =>
+  [l.first_name, l.last_name].filter(Boolean).join(' ') || l.company_name || l.email || `Lead #${l.id}`;
+
+export function formatMoney(v: string | number | null | undefined, currency?: string | null): string {
+  if (v === null || v === undefined || v === '') return '';
+  const n = typeof v === 'number' ? v : Number(v);
+  try {
+    return new Intl.NumberFormat(undefined, { style: currency ? 'currency' : 'decimal', currency: currency ?? undefined, maximumFractionDigits: 0 }).format(n);
+  } catch {
+    return String(v);
+  }
+}
+
+export const formatDate = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleDateString() : '');
+export const formatDateTime = (iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '';

@@ -1,0 +1,80 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api';
+import { Link } from '../router';
+import { useSession } from '../session';
+import { Field } from '../components/ui';
+
+interface AuthResult {
+  token: string;
+  organization?: { id: number };
+  organizations?: { id: number }[];
+}
+
+export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
+  const { signIn } = useSession();
+  const [form, setForm] = useState({ name: '', organization_name: '', email: '', password: '' });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const fields = error?.fields ?? {};
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = mode === 'signup' ? form : { email: form.email, password: form.password };
+      const r = await api.post<AuthResult>(mode === 'signup' ? '/auth/signup' : '/auth/login', body);
+      await signIn(r.token, r.organization?.id ?? r.organizations?.[0]?.id);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="auth" id="main">
+      <form className="card auth-card" onSubmit={submit} noValidate>
+        <p className="brand">Leadflow</p>
+        <h1>{mode === 'signup' ? 'Create your workspace' : 'Sign in'}</h1>
+        {mode === 'signup' && (
+          <>
+            <Field label="Your name" autoComplete="name" value={form.name} onChange={set('name')} error={fields.name} required />
+            <Field label="Company / organization" autoComplete="organization" value={form.organization_name} onChange={set('organization_name')} error={fields.organization_name} required />
+          </>
+        )}
+        <Field label="Email" type="email" autoComplete="email" value={form.email} onChange={set('email')} error={fields.email} required />
+        <Field
+          label="Password"
+          type="password"
+          autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
+          value={form.password}
+          onChange={set('password')}
+          error={fields.password}
+          hint={mode === 'signup' ? 'At least 8 characters' : undefined}
+          required
+        />
+        {error && !error.errors.length && (
+          <p className="alert" role="alert">
+            {error.message}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy}>
+          {mode === 'signup' ? 'Create account' : 'Sign in'}
+        </button>
+        <p className="muted">
+          {mode === 'signup' ? (
+            <>
+              Already have an account? <Link to="/signin">Sign in</Link>
+            </>
+          ) : (
+            <>
+              New to Leadflow? <Link to="/signup">Create an account</Link>
+            </>
+          )}
+        </p>
+      </form>
+    </main>
+  );
+}

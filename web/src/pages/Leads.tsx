@@ -1,0 +1,249 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, qs } from '../api';
+import { useCustomFields, useDebounced, useReasons, useStatuses, useStored, useUsers } from '../hooks';
+import type { Lead, Page } from '../types';
+import { COLUMNS, LeadTable } from '../components/LeadTable';
+import { BulkBar } from '../components/BulkBar';
+import { NewLeadDialog } from '../components/NewLead';
+import { ErrorNote } from '../components/ui';
+
+interface Filters {
+  status: string;
+  source: string;
+  owner_id: string;
+  tag: string;
+  created_from: string;
+  created_to: string;
+  cf: Record<string, string>;
+}
+const NO_FILTERS: Filters = { status: '', source: '', owner_id: '', tag: '', created_from: '', created_to: '', cf: {} };
+const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'created_at'];
+
+interface View {
+  name: string;
+  filters: Filters;
+  columns: string[];
+  sort: string;
+  q: string;
+}
+
+const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
+
+export function LeadsPage() {
+  const statuses = useStatuses();
+  const reasons = useReasons();
+  const users = useUsers();
+  const customFields = useCustomFields();
+  const [q, setQ] = useState('');
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [sort, setSort] = useState('-created_at');
+  const [columns, setColumns] = useStored<string[]>('leadflow.columns', DEFAULT_COLUMNS);
+  const [views, setViews] = useStored<View[]>('leadflow.views', []);
+  const [rows, setRows] = useState<Lead[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [creating, setCreating] = useState(false);
+  const [tick, setTick] = useState(0);
+  const search = useDebounced(q, 250);
+  const inflight = useRef<AbortController | null>(null);
+
+  const params = useMemo(() => {
+    const p: Record<string, string> = { q: search.trim(), status: filters.status, source: filters.source, owner_id: filters.owner_id, tag: filters.tag, sort };
+    if (filters.created_from) p.created_after = `${filters.created_from}T00:00:00.000Z`;
+    if (filters.created_to) p.created_before = nextDay(filters.created_to);
+    for (const [k, v] of Object.entries(filters.cf)) if (v) p[`cf.${k}`] = v;
+    return p;
+  }, [search, filters, sort]);
+
+  // A new query replaces the list; the request for the old one is cancelled so results never arrive out of order.
+  useEffect(() => {
+    inflight.current?.abort();
+    const ctl = new AbortController();
+    inflight.current = ctl;
+    setLoading(true);
+    setError(null);
+    api.get<Page<Lead>>(`/leads${qs({ ...params, limit: 100, include_total: true })}`, ctl.signal).then(
+      (page) => {
+        setRows(page.data);
+        setCursor(page.next_cursor);
+        setTotal(page.total ?? null);
+        setSelected(new Set());
+        setLoading(false);
+      },
+      (e: Error) => {
+        if (e.name === 'AbortError') return;
+        setError(e);
+        setLoading(false);
+      },
+    );
+    return () => ctl.abort();
+  }, [params, tick]);
+
+  const loadMore = useCallback(() => {
+    if (!cursor || loading) return;
+    setLoading(true);
+    const ctl = new AbortController();
+    inflight.current = ctl;
+    api.get<Page<Lead>>(`/leads${qs({ ...params, limit: 200, cursor })}`, ctl.signal).then(
+      (page) => {
+        setRows((r) => r.concat(page.data));
+        setCursor(page.next_cursor);
+        setLoading(false);
+      },
+      (e: Error) => {
+        if (e.name !== 'AbortError') setError(e);
+        setLoading(false);
+      },
+    );
+  }, [cursor, loading, params]);
+
+  const statusMap = useMemo(() => new Map(statuses.list.map((s) => [s.key, s])), [statuses.list]);
+  const userMap = useMemo(() => new Map(users.list.map((u) => [u.id, u])), [users.list]);
+  const shown = COLUMNS.filter((c) => columns.includes(c.key));
+  const setF = (k: keyof Omit<Filters, 'cf'>) => (e: { target: { value: string } }) => setFilters({ ...filters, [k]: e.target.value });
+  const activeFilters = Object.entries(filters).filter(([k, v]) => (k === 'cf' ? Object.values(v as object).some(Boolean) : v)).length;
+
+  function saveView() {
+    const name = window.prompt('Name this view');
+    if (name) setViews([...views.filter((v) => v.name !== name), { name, filters, columns, sort, q }]);
+  }
+  function applyView(name: string) {
+    const v = views.find((x) => x.name === name);
+    if (!v) return;
+    setFilters({ ...NO_FILTERS, ...v.filters });
+    setColumns(v.columns);
+    setSort(v.sort);
+    setQ(v.q);
+  }
+
+  return (
+    <section className="page leads-page" aria-labelledby="leads-h">
+      <div className="page-head">
+        <h1 id="leads-h">Leads</h1>
+        <p className="muted" aria-live="polite">
+          {total !== null ? `${total.toLocaleString()} leads` : ''}
+          {rows.length && total !== null && rows.length < total ? `, ${rows.length.toLocaleString()} loaded` : ''}
+        </p>
+        <button type="button" className="primary" onClick={() => setCreating(true)}>
+          New lead
+        </button>
+      </div>
+      <div className="toolbar">
+        <label className="search">
+          <span className="sr-only">Search leads</span>
+          <input type="search" placeholder="Search name, email, phone, company…" value={q} onChange={(e) => setQ(e.target.value)} />
+        </label>
+        {views.length > 0 && (
+          <label>
+            <span className="sr-only">Saved view</span>
+            <select value="" onChange={(e) => applyView(e.target.value)}>
+              <option value="">Saved views…</option>
+              {views.map((v) => (
+                <option key={v.name}>{v.name}</option>
+              ))}
+            </select>
+          </label>
+        )}
+        <button type="button" onClick={saveView}>
+          Save view
+        </button>
+        <details className="menu">
+          <summary>Columns</summary>
+          <fieldset>
+            <legend className="sr-only">Visible columns</legend>
+            {COLUMNS.map((c) => (
+              <label key={c.key} className="check-row">
+                <input
+                  type="checkbox"
+                  checked={columns.includes(c.key)}
+                  onChange={(e) => setColumns(e.target.checked ? COLUMNS.map((x) => x.key).filter((k) => k === c.key || columns.includes(k)) : columns.filter((k) => k !== c.key))}
+                />
+                {c.label}
+              </label>
+            ))}
+          </fieldset>
+        </details>
+      </div>
+      <details className="filters" open={activeFilters > 0 || undefined}>
+        <summary>Filters{activeFilters ? ` (${activeFilters})` : ''}</summary>
+        <div className="filter-grid">
+          <label>
+            Status
+            <select value={filters.status} onChange={setF('status')}>
+              <option value="">Any</option>
+              {statuses.list.map((s) => (
+                <option key={s.key} value={s.key}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Source
+            <input value={filters.source} onChange={setF('source')} />
+          </label>
+          <label>
+            Owner
+            {users.list.length ? (
+              <select value={filters.owner_id} onChange={setF('owner_id')}>
+                <option value="">Anyone</option>
+                {users.list.map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.name}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input inputMode="numeric" placeholder="user id" value={filters.owner_id} onChange={setF('owner_id')} />
+            )}
+          </label>
+          <label>
+            Tag
+            <input value={filters.tag} onChange={setF('tag')} />
+          </label>
+          <label>
+            Created from
+            <input type="date" value={filters.created_from} onChange={setF('created_from')} />
+          </label>
+          <label>
+            Created to
+            <input type="date" value={filters.created_to} onChange={setF('created_to')} />
+          </label>
+          {customFields.list.map((cf) => (
+            <label key={cf.key}>
+              {cf.label}
+              <input value={filters.cf[cf.key] ?? ''} onChange={(e) => setFilters({ ...filters, cf: { ...filters.cf, [cf.key]: e.target.value } })} />
+            </label>
+          ))}
+          <button type="button" className="link" onClick={() => setFilters(NO_FILTERS)}>
+            Clear filters
+          </button>
+        </div>
+      </details>
+      <ErrorNote error={error} />
+      <BulkBar selected={selected} rows={rows} statuses={statuses.list} reasons={reasons.list} users={users.list} onDone={() => setTick((t) => t + 1)} />
+      <LeadTable
+        rows={rows}
+        columns={shown}
+        sort={sort}
+        onSort={setSort}
+        selected={selected}
+        onToggle={(id) => {
+          const s = new Set(selected);
+          if (s.has(id)) s.delete(id);
+          else s.add(id);
+          setSelected(s);
+        }}
+        onToggleAll={() => setSelected(rows.every((r) => selected.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id)))}
+        onNearEnd={loadMore}
+        statuses={statusMap}
+        users={userMap}
+        loading={loading}
+      />
+      <NewLeadDialog open={creating} onClose={() => setCreating(false)} statuses={statuses.list} />
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import { api, session, setUnauthorizedHandler } from './api';
+import { navigate } from './router';
+import type { Me } from './types';
+
+interface SessionValue {
+  me: Me | null;
+  ready: boolean;
+  signIn: (token: string, orgId?: number) => Promise<void>;
+  signOut: () => Promise<void>;
+  switchOrg: (orgId: number) => void;
+}
+
+const Ctx = createContext<SessionValue | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [me, setMe] = useState<Me | null>(null);
+  const [ready, setReady] = useState(false);
+  // Bumped on org switch so every screen remounts and reloads in the new organization.
+  const [epoch, setEpoch] = useState(0);
+
+  const loadMe = useCallback(async () => {
+    if (!session.token) {
+      setMe(null);
+      return;
+    }
+    try {
+      const m = await api.get<Me>('/me');
+      setMe(m);
+      if (!session.orgId) session.setOrg(m.organization_id);
+    } catch {
+      session.clear();
+      setMe(null);
+    }
+  }, []);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      session.clear();
+      setMe(null);
+      navigate('/signin', true);
+    });
+    loadMe().finally(() => setReady(true));
+  }, [loadMe]);
+
+  const value: SessionValue = {
+    me,
+    ready,
+    signIn: async (token, orgId) => {
+      session.save(token, orgId);
+      await loadMe();
+    },
+    signOut: async () => {
+      try {
+        await api.post('/auth/logout');
+      } catch {
+        /* the token is forgotten here either way */
+      }
+      session.clear();
+      setMe(null);
+      navigate('/signin');
+    },
+    switchOrg: (orgId) => {
+      session.setOrg(orgId);
+      void loadMe().then(() => setEpoch((e) => e + 1));
+    },
+  };
+  return (
+    <Ctx.Provider value={value}>
+      <div key={epoch} style={{ display: 'contents' }}>
+        {children}
+      </div>
+    </Ctx.Provider>
+  );
+}
+
+export function useSession(): SessionValue {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useSession outside SessionProvider');
+  return v;
+}

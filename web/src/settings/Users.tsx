@@ -1,0 +1,129 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api';
+import { useApi, useUsers } from '../hooks';
+import { ErrorNote, Field, Missing, SelectField } from '../components/ui';
+
+const ROLES = ['owner', 'admin', 'manager', 'agent', 'viewer'];
+
+interface Team {
+  id: number;
+  name: string;
+  members?: { id?: number; user_id?: number; name?: string }[];
+  member_ids?: number[];
+}
+
+export function UserSettings() {
+  const users = useUsers();
+  const teams = useApi<Team[] | { data: Team[] }>('/teams');
+  const teamList = Array.isArray(teams.data) ? teams.data : (teams.data?.data ?? []);
+  const [invite, setInvite] = useState({ email: '', role: 'agent' });
+  const [link, setLink] = useState('');
+  const [teamName, setTeamName] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+
+  async function sendInvite(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const r = await api.post<{ token?: string; accept_url?: string; url?: string }>('/invitations', invite);
+      setLink(r.accept_url ?? r.url ?? (r.token ? `${location.origin}/api/v1/invitations/${r.token}/accept` : ''));
+      setInvite({ email: '', role: 'agent' });
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  }
+  async function addTeam(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await api.post('/teams', { name: teamName });
+      setTeamName('');
+      teams.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  }
+  const act = (p: Promise<unknown>) => p.then(users.reload, setError);
+
+  return (
+    <div className="stack">
+      <h2>Users</h2>
+      {users.missing ? (
+        <Missing what="User management" endpoint="/api/v1/users" />
+      ) : (
+        <table className="grid settings-table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.list.map((u) => (
+              <tr key={u.id}>
+                <td>{u.name}</td>
+                <td>{u.email}</td>
+                <td>
+                  <select aria-label={`Role of ${u.name}`} value={u.role ?? ''} onChange={(e) => act(api.patch(`/users/${u.id}`, { role: e.target.value }))}>
+                    {ROLES.map((r) => (
+                      <option key={r}>{r}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  {u.active === false || u.deactivated_at ? (
+                    'deactivated'
+                  ) : (
+                    <button type="button" className="link danger" onClick={() => act(api.post(`/users/${u.id}/deactivate`))}>
+                      Deactivate
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="card form-grid" onSubmit={sendInvite} noValidate aria-label="Invite a user">
+        <Field label="Invite by email" type="email" value={invite.email} onChange={(e) => setInvite({ ...invite, email: e.target.value })} error={error?.fields.email} />
+        <SelectField label="Role" value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.target.value })} error={error?.fields.role}>
+          {ROLES.filter((r) => r !== 'owner').map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </SelectField>
+        <div className="actions span-all">
+          <button type="submit" className="primary">
+            Create invitation
+          </button>
+        </div>
+        {link && (
+          <p className="span-all">
+            Send this one-time link: <code className="secret">{link}</code>
+          </p>
+        )}
+      </form>
+      <ErrorNote error={error && !error.errors.length ? error : null} />
+      <h2>Teams</h2>
+      {teams.missing ? (
+        <Missing what="Teams" endpoint="/api/v1/teams" />
+      ) : (
+        <>
+          <ul className="plain list-rows">
+            {teamList.map((t) => (
+              <li key={t.id}>
+                <strong>{t.name}</strong>
+                <span className="muted">{(t.members?.length ?? t.member_ids?.length ?? 0).toString()} members</span>
+              </li>
+            ))}
+            {teamList.length === 0 && <li className="muted">No teams yet.</li>}
+          </ul>
+          <form className="inline-form" onSubmit={addTeam}>
+            <Field label="New team" value={teamName} onChange={(e) => setTeamName(e.target.value)} />
+            <button type="submit">Add team</button>
+          </form>
+        </>
+      )}
+    </div>
+  );
+}
