@@ -17,10 +17,28 @@ import { createAccessRepository } from './access/access.repository.js';
 import { createAuthService } from './access/auth.service.js';
 import { authRoutes } from './access/auth.routes.js';
 import { createStatusRepository } from './pipeline/status.repository.js';
+import { createReasonRepository } from './pipeline/reason.repository.js';
+import { createHistoryRepository } from './pipeline/history.repository.js';
+import { createStatusRules } from './pipeline/status-rules.js';
+import { createStatusService } from './pipeline/status.service.js';
+import { createReasonService } from './pipeline/reason.service.js';
+import { createCustomFieldService } from './pipeline/custom-field.service.js';
+import { createStatusChangeService } from './pipeline/status-change.service.js';
+import { pipelineRoutes } from './pipeline/pipeline.routes.js';
 import { createLeadRepository } from './leads/lead.repository.js';
 import { createLeadService } from './leads/lead.service.js';
 import { leadRoutes } from './leads/lead.routes.js';
 import { LeadResponse } from './leads/lead.schema.js';
+import { createJobRepository } from './jobs/job.repository.js';
+import { createJobQueue } from './jobs/job.worker.js';
+import { createImportRepository } from './imports/import.repository.js';
+import { createImportService } from './imports/import.service.js';
+import { createImportRunner, IMPORT_JOB } from './imports/import.runner.js';
+import { createRevertRunner, REVERT_JOB } from './imports/import.revert.js';
+import { createExportService } from './imports/export.service.js';
+import { importRoutes } from './imports/import.routes.js';
+import { exportRoutes } from './imports/export.routes.js';
+import { ImportResponse } from './imports/import.schema.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -119,13 +137,51 @@ export async function buildApp({ config, db, webDir }: BuildAppOptions) {
   const statuses = createStatusRepository(kysely);
   const leadsRepo = createLeadRepository(kysely, db.dialect);
   const authService = createAuthService({ db: kysely, access, statuses });
-  const leadService = createLeadService({ db: kysely, leads: leadsRepo, statuses, access });
+  const reasonsRepo = createReasonRepository(kysely);
+  const statusRules = createStatusRules({ statuses, reasons: reasonsRepo });
+  const customFieldService = createCustomFieldService({ db: kysely, repo: reasonsRepo });
+  const leadService = createLeadService({ db: kysely, leads: leadsRepo, statuses, access, statusRules, customFields: customFieldService });
+  const pipeline = {
+    statuses: createStatusService({ db: kysely, statuses, rules: statusRules }),
+    reasons: createReasonService({ db: kysely, reasons: reasonsRepo }),
+    customFields: customFieldService,
+    changes: createStatusChangeService({
+      db: kysely,
+      leads: leadsRepo,
+      statuses,
+      reasons: reasonsRepo,
+      history: createHistoryRepository(kysely),
+      rules: statusRules,
+      present: (orgId, rows) => leadService.present(orgId, rows),
+    }),
+  };
+
+  // Background jobs (imports, reverts): a queue in the database, worked by this process while it is up.
+  const jobQueue = createJobQueue(createJobRepository(kysely), { log: app.log });
+  const importsRepo = createImportRepository(kysely, db.dialect);
+  jobQueue.register(IMPORT_JOB, createImportRunner({ db: kysely, imports: importsRepo, statuses }));
+  jobQueue.register(REVERT_JOB, createRevertRunner({ db: kysely, imports: importsRepo }));
+  const importService = createImportService({
+    db: kysely,
+    imports: importsRepo,
+    statuses,
+    queue: jobQueue,
+    dataDir: config.dataDir,
+    maxBytes: config.importMaxBytes,
+  });
+  const exportService = createExportService({ leads: leadService, imports: importsRepo });
+  app.addSchema(ImportResponse);
+  app.addHook('onReady', async () => jobQueue.start());
+  app.addHook('onClose', async () => jobQueue.stop());
 
   await app.register(
     async (api) => {
       installAuth(api, (token, org) => authService.authenticate(token, org));
       await api.register(authRoutes(authService));
+      await api.register(exportRoutes(exportService));
       await api.register(leadRoutes(leadService));
+      await api.register(importRoutes(importService, config.importMaxBytes));
+      await api.register(pipelineRoutes(pipeline));
     },
     { prefix: '/api/v1' },
   );

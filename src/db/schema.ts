@@ -1,4 +1,11 @@
 import type { Generated } from 'kysely';
+import type { AccessTables } from '../access/access.tables.js';
+import type { JobTables } from '../jobs/job.tables.js';
+import type { ImportTables } from '../imports/import.tables.js';
+import type { AccountsTables } from '../accounts/accounts.tables.js';
+import type { PipelineTables } from '../pipeline/pipeline.tables.js';
+import type { ActivityTables } from '../activities/activity.tables.js';
+import type { ExternalRefTables } from '../leads/external-ref.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -49,6 +56,8 @@ export interface StatusesTable {
   reason_required: number;
   is_default: number;
   created_at: string;
+  /** Added by 0010_pipeline: deleted statuses stay so history can name them. */
+  deleted_at: string | null;
 }
 
 export interface LeadsTable {
@@ -68,6 +77,8 @@ export interface LeadsTable {
   status_id: number;
   sub_status_id: number | null;
   owner_id: number | null;
+  /** Added by 0030_access: the team a lead is assigned to (agents of that team see it). */
+  team_id: number | null;
   value_cents: number | null;
   currency: string | null;
   probability: number | null;
@@ -95,6 +106,13 @@ export interface LeadsTable {
   updated_by: number | null;
   deleted_at: string | null;
   version: number;
+  /** Accounts (migration 0020): the linked company and what the lead converted into. */
+  company_id: number | null;
+  converted_at: string | null;
+  converted_by: number | null;
+  converted_company_id: number | null;
+  converted_contact_id: number | null;
+  converted_opportunity_id: number | null;
 }
 
 export interface LeadTagsTable {
@@ -141,4 +159,4 @@ export interface CoreTables {
 }
 
 // Each feature adds its tables here: `export interface Database extends CoreTables, PipelineTables, ... {}`.
-export interface Database extends CoreTables {}
+export interface Database extends CoreTables, JobTables, ImportTables, AccessTables, AccountsTables, PipelineTables, ActivityTables, ExternalRefTables {}

@@ -14,7 +14,9 @@ export const LEAD_COLUMNS = [
   'probability', 'rating', 'priority', 'importance', 'description', 'address_line1', 'address_line2', 'city',
   'state', 'postal_code', 'country', 'locale', 'birth_date', 'external_id', 'expected_close_date', 'custom_fields',
   'next_follow_up_at', 'last_follow_up_at', 'status_changed_at', 'created_at', 'updated_at', 'created_by',
-  'updated_by', 'deleted_at', 'version',
+  'updated_by', 'deleted_at', 'version', 'team_id',
+  // accounts (0020): linked company and conversion
+  'company_id', 'converted_at', 'converted_by', 'converted_company_id', 'converted_contact_id', 'converted_opportunity_id',
 ] as const satisfies readonly (keyof LeadsTable)[];
 
 const SORT_COLUMN = { created_at: 'created_at', updated_at: 'updated_at', value: 'value_cents', last_name: 'last_name' } as const;
@@ -24,6 +26,9 @@ export interface LeadFilter {
   statusIds?: number[];
   source?: string;
   ownerId?: number;
+  teamId?: number;
+  /** Agents: only leads this user owns or that are assigned to one of their teams. */
+  visibleTo?: number;
   tag?: string;
   createdAfter?: string;
   createdBefore?: string;
@@ -53,6 +58,20 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     if (f.statusIds) q = q.where('leads.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
     if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
     if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
+    if (f.teamId !== undefined) q = q.where('leads.team_id', '=', f.teamId);
+    if (f.visibleTo !== undefined) {
+      const userId = f.visibleTo;
+      q = q.where((eb) =>
+        eb.or([
+          eb('leads.owner_id', '=', userId),
+          eb(
+            'leads.team_id',
+            'in',
+            eb.selectFrom('team_members').select('team_members.team_id').where('team_members.org_id', '=', orgId).where('team_members.user_id', '=', userId),
+          ),
+        ]),
+      );
+    }
     if (f.createdAfter) q = q.where('leads.created_at', '>=', f.createdAfter);
     if (f.createdBefore) q = q.where('leads.created_at', '<', f.createdBefore);
     if (f.updatedAfter) q = q.where('leads.updated_at', '>=', f.updatedAfter);
@@ -74,7 +93,12 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       q =
         dialect === 'postgres'
           ? q.where(sql<string>`(leads.custom_fields::jsonb ->> ${cf.key})`, '=', cf.value)
-          : q.where(sql<string>`CAST(json_extract(leads.custom_fields, ${path}) AS TEXT)`, '=', cf.value);
+          : // json_extract turns JSON booleans into 1/0; spell them as PostgreSQL's ->> does.
+            q.where(
+              sql<string>`CASE json_type(leads.custom_fields, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(leads.custom_fields, ${path}) AS TEXT) END`,
+              '=',
+              cf.value,
+            );
     }
     if (f.terms) {
       if (f.terms.length === 0) return q.where(sql.lit(false));
@@ -94,8 +118,13 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       return trx.insertInto('leads').values(row).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
     },
 
-    async findById(orgId: number, id: number, trx: Q = db): Promise<LeadRow | undefined> {
-      return trx.selectFrom('leads').select(LEAD_COLUMNS).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    /**
+     * `lock` (inside a transaction) holds the row until commit, so concurrent changes to one lead run one after
+     * the other (SELECT ... FOR UPDATE on PostgreSQL; SQLite transactions are serialized already).
+     */
+    async findById(orgId: number, id: number, trx: Q = db, lock = false): Promise<LeadRow | undefined> {
+      const q = trx.selectFrom('leads').select(LEAD_COLUMNS).where('org_id', '=', orgId).where('id', '=', id);
+      return (lock && dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
     },
 
     /** Updates only when the stored version is `version`; returns the new row or undefined if it moved on. */

@@ -37,7 +37,10 @@ export const LeadWriteFields = {
   website: Type.Optional(Str(500)),
   source: Type.Optional(Str(200)),
   status: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A status key of the organization' })),
+  sub_status: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100, description: 'A sub-status name of the (new) status' }))),
+  reason_id: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'Why the status changes (GET /api/v1/reasons); required for lost statuses' }))),
   owner_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  team_id: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'The team the lead is assigned to (GET /api/v1/teams)' }))),
   value: Type.Optional(
     Type.Unsafe<string | number | null>({
       type: ['string', 'number', 'null'],
@@ -57,9 +60,22 @@ export const LeadWriteFields = {
   expected_close_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
   tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
   custom_fields: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), CustomFieldValue)),
+  company_id: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'The company behind the lead (GET /api/v1/companies)' }))),
+  contact_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 50, description: 'The people behind the lead (replaces the list)' })),
 };
 
-export const LeadCreateBody = Type.Object(LeadWriteFields, { additionalProperties: false });
+export const LeadCreateBody = Type.Object(
+  {
+    ...LeadWriteFields,
+    link: Type.Optional(
+      Type.Union([Type.Literal('match'), Type.Literal('create'), Type.Literal('none')], {
+        description: 'match: link the company (email domain, website or name) and contact (email) that exist; create: also create them when missing',
+      }),
+    ),
+    auto_convert: Type.Optional(Type.Boolean({ description: 'Convert at once (as POST /leads/:id/convert with an empty body)' })),
+  },
+  { additionalProperties: false },
+);
 export const LeadPatchBody = Type.Object(LeadWriteFields, { additionalProperties: false });
 export type LeadCreateInput = Static<typeof LeadCreateBody>;
 export type LeadPatchInput = Static<typeof LeadPatchBody>;
@@ -85,6 +101,7 @@ export const LeadResponse = Type.Object(
     status_category: Type.String(),
     sub_status: NStr,
     owner_id: NInt,
+    team_id: NInt,
     value: NStr,
     currency: NStr,
     probability: NInt,
@@ -115,6 +132,15 @@ export const LeadResponse = Type.Object(
     updated_by: NInt,
     deleted_at: NStr,
     version: Type.Integer(),
+    company_id: NInt,
+    company: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), domain: NStr })),
+    contacts: Type.Array(Type.Object({ id: Type.Integer(), first_name: NStr, last_name: NStr, email: NStr })),
+    converted: Nullable(
+      Type.Object(
+        { at: Type.String(), by: NInt, company_id: NInt, contact_id: NInt, opportunity_id: NInt },
+        { description: 'What the lead converted into (POST /leads/:id/convert); null until then' },
+      ),
+    ),
   },
   { $id: 'Lead' },
 );
@@ -128,6 +154,7 @@ export const LeadListQuery = Type.Object(
     status: Type.Optional(Type.String({ description: 'Status key; several separated by commas' })),
     source: Type.Optional(Type.String()),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    team_id: Type.Optional(Type.Integer({ minimum: 1 })),
     tag: Type.Optional(Type.String()),
     created_after: Type.Optional(Type.String({ format: 'date-time' })),
     created_before: Type.Optional(Type.String({ format: 'date-time' })),
@@ -138,6 +165,7 @@ export const LeadListQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
     include_total: Type.Optional(Type.Boolean()),
+    include_converted: Type.Optional(Type.Boolean({ description: 'Converted leads are hidden unless true (or a status filter asks for them)' })),
   },
   {
     additionalProperties: false,
@@ -157,6 +185,11 @@ export interface LeadExtras {
   status: string;
   status_category: string;
   sub_status: string | null;
+  /** Company and contacts (src/accounts); none when absent. */
+  links?: {
+    company: { id: number; name: string; domain: string | null } | null;
+    contacts: Array<{ id: number; first_name: string | null; last_name: string | null; email: string | null }>;
+  };
 }
 
 export function toLeadResponse(row: LeadRow, extras: LeadExtras): LeadDto {
@@ -177,6 +210,7 @@ export function toLeadResponse(row: LeadRow, extras: LeadExtras): LeadDto {
     status_category: extras.status_category,
     sub_status: extras.sub_status,
     owner_id: row.owner_id,
+    team_id: row.team_id,
     value: formatMoney(row.value_cents),
     currency: row.currency,
     probability: row.probability,
@@ -207,6 +241,18 @@ export function toLeadResponse(row: LeadRow, extras: LeadExtras): LeadDto {
     updated_by: row.updated_by,
     deleted_at: row.deleted_at,
     version: row.version,
+    company_id: row.company_id ?? null,
+    company: extras.links?.company ?? null,
+    contacts: extras.links?.contacts ?? [],
+    converted: row.converted_at
+      ? {
+          at: row.converted_at,
+          by: row.converted_by,
+          company_id: row.converted_company_id,
+          contact_id: row.converted_contact_id,
+          opportunity_id: row.converted_opportunity_id,
+        }
+      : null,
   };
 }
 

@@ -3,9 +3,13 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, fieldError, notFound, type FieldError } from '../http/errors.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import type { AuthContext } from '../access/roles.js';
+import { assertCan, seesOnlyOwnLeads, type AuthContext } from '../access/roles.js';
+import type { AuditService } from '../access/audit.service.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
+import { createStatusRules, type StatusRules } from '../pipeline/status-rules.js';
+import { createReasonRepository } from '../pipeline/reason.repository.js';
+import { createCustomFieldService, expandFieldChanges, type CustomFieldService } from '../pipeline/custom-field.service.js';
 import { normalizeCountry } from '../lib/countries.js';
 import { parseMoney } from '../lib/money.js';
 import { searchTerms, type LeadFilter, type LeadRepository, type LeadRow, type LeadUpdate, type SortKey } from './lead.repository.js';
@@ -16,6 +20,12 @@ export interface LeadServiceDeps {
   leads: LeadRepository;
   statuses: StatusRepository;
   access: AccessRepository;
+  /** Status change rules (one place for POST /status, PATCH and create); built from the repositories if absent. */
+  statusRules?: StatusRules;
+  /** Custom field validation; built from the database if absent. */
+  customFields?: CustomFieldService;
+  /** Records deletions in the audit log when given. */
+  audit?: AuditService;
 }
 
 type StatusRow = Awaited<ReturnType<StatusRepository['listByOrg']>>[number];
@@ -36,9 +46,9 @@ const ADDRESS_COLUMNS = {
   country: 'country',
 } as const;
 /** A lead must be identifiable by at least one of these. */
-const IDENTITY_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'mobile', 'company_name', 'external_id'] as const;
+export const IDENTITY_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'mobile', 'company_name', 'external_id'] as const;
 
-function blankToNull(v: string | null | undefined): string | null {
+export function blankToNull(v: string | null | undefined): string | null {
   if (v === null || v === undefined) return null;
   return v.trim() === '' ? null : v;
 }
@@ -52,21 +62,28 @@ export function normalizeTags(tags: string[]): string[] {
   return [...seen.values()].sort();
 }
 
-export function createLeadService({ db, leads, statuses, access }: LeadServiceDeps) {
+export function createLeadService({ db, leads, statuses, access, ...deps }: LeadServiceDeps) {
+  const statusRules = deps.statusRules ?? createStatusRules({ statuses, reasons: createReasonRepository(db) });
+  const customFields = deps.customFields ?? createCustomFieldService({ db, repo: createReasonRepository(db) });
   async function statusMap(orgId: number, trx: Kysely<Database> = db) {
     const rows = await statuses.listByOrg(orgId, trx);
     return { byId: new Map(rows.map((s) => [s.id, s])), byKey: new Map(rows.map((s) => [s.key, s])) };
   }
 
   async function present(orgId: number, rows: LeadRow[], trx: Kysely<Database> = db): Promise<LeadDto[]> {
-    const [tags, sm] = await Promise.all([leads.tagsFor(orgId, rows.map((r) => r.id), trx), statusMap(orgId, trx)]);
+    const subIds = rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : []));
+    const [tags, sm, subs] = await Promise.all([
+      leads.tagsFor(orgId, rows.map((r) => r.id), trx),
+      statusMap(orgId, trx),
+      statuses.subStatusesByIds(orgId, subIds, trx),
+    ]);
     return rows.map((r) => {
       const st = sm.byId.get(r.status_id);
       return toLeadResponse(r, {
         tags: tags.get(r.id) ?? [],
         status: st?.key ?? 'unknown',
         status_category: st?.category ?? 'open',
-        sub_status: null,
+        sub_status: r.sub_status_id ? (subs.get(r.sub_status_id)?.name ?? null) : null,
       });
     });
   }
@@ -99,7 +116,12 @@ export function createLeadService({ db, leads, statuses, access }: LeadServiceDe
         } else set[col] = blankToNull(v);
       }
     }
-    if (input.custom_fields !== undefined) set.custom_fields = JSON.stringify(input.custom_fields);
+    if (input.team_id !== undefined) {
+      set.team_id = input.team_id;
+      if (input.team_id !== null && !(await access.findTeam(orgId, input.team_id))) {
+        errors.push({ field: 'team_id', message: 'is not a team of this organization' });
+      }
+    }
     if (input.owner_id !== undefined && input.owner_id !== null) {
       const m = await access.findMembership(orgId, input.owner_id);
       if (!m || m.deactivated_at) errors.push({ field: 'owner_id', message: 'is not an active user of this organization' });
@@ -117,10 +139,17 @@ export function createLeadService({ db, leads, statuses, access }: LeadServiceDe
     }
   }
 
-  async function loadLive(orgId: number, id: number, trx: Kysely<Database> = db): Promise<LeadRow> {
-    const row = await leads.findById(orgId, id, trx);
+  async function loadLive(orgId: number, id: number, trx: Kysely<Database> = db, lock = false): Promise<LeadRow> {
+    const row = await leads.findById(orgId, id, trx, lock);
     if (!row || row.deleted_at) throw notFound('Lead', id);
     return row;
+  }
+
+  /** Agents reach only leads they own or their teams hold; any other lead does not exist for them (404). */
+  async function checkVisible(auth: AuthContext, row: LeadRow, trx: Kysely<Database> = db) {
+    if (!seesOnlyOwnLeads(auth) || row.owner_id === auth.userId) return;
+    if (row.team_id !== null && (await access.teamIdsOfUser(auth.orgId, auth.userId!, trx)).includes(row.team_id)) return;
+    throw notFound('Lead', row.id);
   }
 
   function checkIfMatch(row: LeadRow, ifMatch: string | undefined) {
@@ -135,29 +164,32 @@ export function createLeadService({ db, leads, statuses, access }: LeadServiceDe
     statusMap,
     present,
 
+    /** For features hanging off a lead (follow-ups, comments...): 404 unless this caller may see the lead. */
+    async assertLeadAccess(auth: AuthContext, id: number, mode: 'read' | 'write' = 'read'): Promise<void> {
+      assertCan(auth, mode === 'read' ? 'leads:read' : 'leads:write');
+      await checkVisible(auth, await loadLive(auth.orgId, id));
+    },
+
     async create(auth: AuthContext, input: LeadCreateInput): Promise<LeadDto> {
+      assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const cols = await toColumns(auth.orgId, input, errors);
-      const sm = await statusMap(auth.orgId);
-      let status: StatusRow | undefined;
-      if (input.status !== undefined) {
-        status = sm.byKey.get(input.status);
-        if (!status) errors.push({ field: 'status', message: `is not a status of this organization (one of: ${[...sm.byKey.keys()].join(', ')})` });
-      } else {
-        status = [...sm.byId.values()].find((s) => s.is_default) ?? [...sm.byId.values()][0];
-      }
+      // An agent's new lead is theirs unless they hand it to someone: otherwise they could not see it.
+      if (seesOnlyOwnLeads(auth) && input.owner_id === undefined) cols.owner_id = auth.userId;
+      cols.custom_fields = await customFields.applyValues(auth.orgId, input.custom_fields ?? {}, null, errors);
       if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       checkIdentity(cols);
-      if (status!.reason_required) {
-        throw fieldError('status', `"${status!.key}" needs a reason: create the lead, then POST /api/v1/leads/:id/status with reason_id`);
-      }
       const now = nowIso();
       const tags = normalizeTags(input.tags ?? []);
       const row = await db.transaction().execute(async (trx) => {
+        // The same rules as a status change: sub-status of that status, reason where required.
+        const key = input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
+        const target = await statusRules.resolve(trx, auth.orgId, { status: key, sub_status: input.sub_status, reason_id: input.reason_id }, true);
         const inserted = await leads.insert(trx, {
           ...cols,
           org_id: auth.orgId,
-          status_id: status!.id,
+          status_id: target.status.id,
+          sub_status_id: target.subStatus?.id ?? null,
           custom_fields: cols.custom_fields ?? '{}',
           status_changed_at: now,
           created_at: now,
@@ -171,9 +203,9 @@ export function createLeadService({ db, leads, statuses, access }: LeadServiceDe
           org_id: auth.orgId,
           lead_id: inserted.id,
           from_status_id: null,
-          to_status_id: status!.id,
-          sub_status_id: null,
-          reason_id: null,
+          to_status_id: target.status.id,
+          sub_status_id: target.subStatus?.id ?? null,
+          reason_id: target.reason?.id ?? null,
           note: null,
           created_by: auth.userId,
           created_at: now,
@@ -184,53 +216,52 @@ export function createLeadService({ db, leads, statuses, access }: LeadServiceDe
     },
 
     async get(auth: AuthContext, id: number): Promise<LeadDto> {
-      return (await present(auth.orgId, [await loadLive(auth.orgId, id)]))[0];
+      assertCan(auth, 'leads:read');
+      const row = await loadLive(auth.orgId, id);
+      await checkVisible(auth, row);
+      return (await present(auth.orgId, [row]))[0];
     },
 
     async update(auth: AuthContext, id: number, input: LeadPatchInput, ifMatch?: string): Promise<LeadDto> {
+      assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const cols = await toColumns(auth.orgId, input, errors);
-      const sm = await statusMap(auth.orgId);
-      let newStatus: StatusRow | undefined;
-      if (input.status !== undefined) {
-        newStatus = sm.byKey.get(input.status);
-        if (!newStatus) errors.push({ field: 'status', message: `is not a status of this organization (one of: ${[...sm.byKey.keys()].join(', ')})` });
-      }
       if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       const now = nowIso();
+      const statusTouched = input.status !== undefined || input.sub_status !== undefined || input.reason_id !== undefined;
       const row = await db.transaction().execute(async (trx) => {
-        const current = await loadLive(auth.orgId, id, trx);
+        const current = await loadLive(auth.orgId, id, trx, true);
+        await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
         checkIdentity({ ...current, ...cols });
-        const set: LeadUpdate = { ...cols };
-        if (newStatus && newStatus.id !== current.status_id) {
-          if (newStatus.reason_required) {
-            throw fieldError('status', `"${newStatus.key}" needs a reason: use POST /api/v1/leads/${id}/status with reason_id`);
-          }
-          set.status_id = newStatus.id;
-          set.sub_status_id = null;
-          set.status_changed_at = now;
-        }
+        const cfErrors: FieldError[] = [];
+        const cf = await customFields.applyValues(auth.orgId, input.custom_fields, JSON.parse(current.custom_fields || '{}'), cfErrors, trx);
+        if (cfErrors.length) throw new AppError('unprocessable', cfErrors.map((e) => `${e.field} ${e.message}`).join('; '), cfErrors);
+        const set: LeadUpdate = { ...cols, ...(cf !== undefined ? { custom_fields: cf } : {}) };
+        // Status goes through the same rules and history as POST /leads/:id/status.
+        const plan = statusTouched
+          ? await statusRules.plan(trx, auth.orgId, auth.userId, current, { status: input.status, sub_status: input.sub_status, reason_id: input.reason_id }, { at: now })
+          : null;
         const changes = Object.entries(set).filter(([k, v]) => (current as Record<string, unknown>)[k] !== v);
         const newTags = input.tags !== undefined ? normalizeTags(input.tags) : undefined;
         const oldTags = (await leads.tagsFor(auth.orgId, [id], trx)).get(id) ?? [];
         const tagsChanged = newTags !== undefined && newTags.join('\u0000') !== oldTags.join('\u0000');
-        if (changes.length === 0 && !tagsChanged) return current;
+        if (changes.length === 0 && !tagsChanged && !plan) return current;
         const updated = await leads.updateVersioned(trx, auth.orgId, id, current.version, {
           ...Object.fromEntries(changes),
+          ...plan?.set,
           updated_at: now,
           updated_by: auth.userId,
         });
         if (!updated) throw new AppError('conflict', `Lead ${id} was changed by another request at the same time; try again.`);
         if (tagsChanged) await leads.replaceTags(trx, auth.orgId, id, newTags!);
         await leads.insertFieldChanges(trx, [
-          ...changes
-            .filter(([k]) => k !== 'status_changed_at' && k !== 'sub_status_id')
-            .map(([k, v]) => ({
+          ...expandFieldChanges(changes, current as Record<string, unknown>)
+            .map(([k, v, old]) => ({
               org_id: auth.orgId,
               lead_id: id,
               field: k,
-              old_value: JSON.stringify((current as Record<string, unknown>)[k] ?? null),
+              old_value: JSON.stringify(old ?? null),
               new_value: JSON.stringify(v ?? null),
               changed_by: auth.userId,
               changed_at: now,
@@ -239,27 +270,17 @@ export function createLeadService({ db, leads, statuses, access }: LeadServiceDe
             ? [{ org_id: auth.orgId, lead_id: id, field: 'tags', old_value: JSON.stringify(oldTags), new_value: JSON.stringify(newTags), changed_by: auth.userId, changed_at: now }]
             : []),
         ]);
-        if (set.status_id !== undefined) {
-          await leads.insertStatusHistory(trx, {
-            org_id: auth.orgId,
-            lead_id: id,
-            from_status_id: current.status_id,
-            to_status_id: set.status_id,
-            sub_status_id: null,
-            reason_id: null,
-            note: null,
-            created_by: auth.userId,
-            created_at: now,
-          });
-        }
+        if (plan) await leads.insertStatusHistory(trx, plan.history as Parameters<LeadRepository['insertStatusHistory']>[1]);
         return updated;
       });
       return (await present(auth.orgId, [row]))[0];
     },
 
     async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+      assertCan(auth, 'leads:delete');
       await db.transaction().execute(async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
+        await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
         const now = nowIso();
         const ok = await leads.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: now, updated_at: now, updated_by: auth.userId });
@@ -268,12 +289,15 @@ export function createLeadService({ db, leads, statuses, access }: LeadServiceDe
           { org_id: auth.orgId, lead_id: id, field: 'deleted_at', old_value: 'null', new_value: JSON.stringify(now), changed_by: auth.userId, changed_at: now },
         ]);
       });
+      await deps.audit?.record(auth, { action: 'lead.deleted', targetType: 'lead', targetId: id });
     },
 
     async restore(auth: AuthContext, id: number): Promise<LeadDto> {
+      assertCan(auth, 'leads:delete');
       const row = await db.transaction().execute(async (trx) => {
         const current = await leads.findById(auth.orgId, id, trx);
         if (!current) throw notFound('Lead', id);
+        await checkVisible(auth, current, trx);
         if (!current.deleted_at) throw new AppError('conflict', `Lead ${id} is not deleted.`);
         const now = nowIso();
         const updated = await leads.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: null, updated_at: now, updated_by: auth.userId });
@@ -287,9 +311,12 @@ export function createLeadService({ db, leads, statuses, access }: LeadServiceDe
     },
 
     async list(auth: AuthContext, query: LeadListQueryInput & Record<string, unknown>) {
+      assertCan(auth, 'leads:read');
       const filter: LeadFilter = {
         source: query.source,
         ownerId: query.owner_id,
+        teamId: query.team_id,
+        visibleTo: seesOnlyOwnLeads(auth) ? auth.userId! : undefined,
         tag: query.tag,
         createdAfter: query.created_after,
         createdBefore: query.created_before,

@@ -1,11 +1,15 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
-import { DEFAULT_STATUSES } from './default-statuses.js';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type { Database, StatusesTable } from '../db/schema.js';
+import type { SubStatusesTable } from './pipeline.tables.js';
+import { DEFAULT_REASONS, DEFAULT_STATUSES } from './default-statuses.js';
 
 type Q = Kysely<Database>;
+export type StatusRow = Selectable<StatusesTable>;
+export type SubStatusRow = Selectable<SubStatusesTable>;
 
 export function createStatusRepository(db: Q) {
   return {
+    /** Seeds a new organization's pipeline: statuses and a starter reasons catalog. */
     async insertDefaults(trx: Q, orgId: number, now: string) {
       await trx
         .insertInto('statuses')
@@ -22,12 +26,43 @@ export function createStatusRepository(db: Q) {
           })),
         )
         .execute();
+      await trx
+        .insertInto('reasons')
+        .values(
+          DEFAULT_REASONS.map((r, i) => ({
+            org_id: orgId,
+            text: r.text,
+            categories: r.categories ? JSON.stringify(r.categories) : null,
+            position: (i + 1) * 10,
+            created_at: now,
+          })),
+        )
+        .execute();
     },
+
+    /** Live statuses, in pipeline order. */
     async listByOrg(orgId: number, trx: Q = db) {
-      return trx.selectFrom('statuses').selectAll().where('org_id', '=', orgId).orderBy('position').orderBy('id').execute();
+      return trx
+        .selectFrom('statuses')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('deleted_at', 'is', null)
+        .orderBy('position')
+        .orderBy('id')
+        .execute();
+    },
+    /** Every status ever defined, deleted ones included (history still names them). */
+    async listAllByOrg(orgId: number, trx: Q = db) {
+      return trx.selectFrom('statuses').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
     },
     async findByKey(orgId: number, key: string, trx: Q = db) {
-      return trx.selectFrom('statuses').selectAll().where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();
+      return trx
+        .selectFrom('statuses')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('key', '=', key)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
     },
     async findDefault(orgId: number, trx: Q = db) {
       return (
@@ -35,11 +70,141 @@ export function createStatusRepository(db: Q) {
           .selectFrom('statuses')
           .selectAll()
           .where('org_id', '=', orgId)
+          .where('deleted_at', 'is', null)
           .orderBy('is_default', 'desc')
           .orderBy('position')
           .limit(1)
           .executeTakeFirst()) ?? null
       );
+    },
+    async insert(trx: Q, row: Insertable<StatusesTable>) {
+      return trx.insertInto('statuses').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+    async update(trx: Q, orgId: number, id: number, set: Updateable<StatusesTable>) {
+      return trx.updateTable('statuses').set(set).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    },
+    async clearDefault(trx: Q, orgId: number) {
+      await trx.updateTable('statuses').set({ is_default: 0 }).where('org_id', '=', orgId).where('is_default', '=', 1).execute();
+    },
+    async maxPosition(orgId: number, trx: Q = db): Promise<number> {
+      const r = await trx
+        .selectFrom('statuses')
+        .select((eb) => eb.fn.max('position').as('m'))
+        .where('org_id', '=', orgId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r?.m ?? 0);
+    },
+    /** How many leads (live and in the trash) sit in a status. */
+    async countLeads(orgId: number, statusId: number, trx: Q = db) {
+      const r = await trx
+        .selectFrom('leads')
+        .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when deleted_at is null then 0 else 1 end)`.as('trashed')])
+        .where('org_id', '=', orgId)
+        .where('status_id', '=', statusId)
+        .executeTakeFirstOrThrow();
+      return { total: Number(r.n), trashed: Number(r.trashed ?? 0) };
+    },
+    async countLeadsByStatus(orgId: number, trx: Q = db): Promise<Map<number, number>> {
+      const rows = await trx
+        .selectFrom('leads')
+        .select(['status_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('org_id', '=', orgId)
+        .where('deleted_at', 'is', null)
+        .groupBy('status_id')
+        .execute();
+      return new Map(rows.map((r) => [r.status_id, Number(r.n)]));
+    },
+    /**
+     * Moves every lead of a status to another, appending one history row per lead (history is append-only,
+     * so a move is recorded like any other change).
+     */
+    async moveLeads(trx: Q, orgId: number, fromId: number, toId: number, reasonId: number | null, note: string, by: number | null, now: string) {
+      await trx
+        .insertInto('status_history')
+        .columns(['org_id', 'lead_id', 'from_status_id', 'to_status_id', 'sub_status_id', 'reason_id', 'note', 'created_by', 'created_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('leads')
+            .select([
+              'org_id',
+              'id',
+              'status_id',
+              sql<number>`${toId}`.as('to_status_id'),
+              sql<null>`null`.as('sub_status_id'),
+              sql<number | null>`${reasonId}`.as('reason_id'),
+              sql<string>`${note}`.as('note'),
+              sql<number | null>`${by}`.as('created_by'),
+              sql<string>`${now}`.as('created_at'),
+            ])
+            .where('org_id', '=', orgId)
+            .where('status_id', '=', fromId),
+        )
+        .execute();
+      const r = await trx
+        .updateTable('leads')
+        .set((eb) => ({
+          status_id: toId,
+          sub_status_id: null,
+          status_changed_at: now,
+          updated_at: now,
+          updated_by: by,
+          version: eb('version', '+', 1),
+        }))
+        .where('org_id', '=', orgId)
+        .where('status_id', '=', fromId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    // Sub-statuses
+    async listSubStatuses(orgId: number, statusId?: number, trx: Q = db): Promise<SubStatusRow[]> {
+      let q = trx.selectFrom('sub_statuses').selectAll().where('org_id', '=', orgId).where('deleted_at', 'is', null);
+      if (statusId !== undefined) q = q.where('status_id', '=', statusId);
+      return q.orderBy('status_id').orderBy('position').orderBy('id').execute();
+    },
+    async findSubStatus(orgId: number, statusId: number, name: string, trx: Q = db) {
+      return trx
+        .selectFrom('sub_statuses')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('status_id', '=', statusId)
+        .where('name', '=', name)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+    },
+    /** Live sub-statuses with this name under any status (to explain "belongs to another status"). */
+    async findSubStatusesNamed(orgId: number, name: string, trx: Q = db) {
+      return trx.selectFrom('sub_statuses').selectAll().where('org_id', '=', orgId).where('name', '=', name).where('deleted_at', 'is', null).execute();
+    },
+    async subStatusesByIds(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, SubStatusRow>> {
+      if (ids.length === 0) return new Map();
+      const rows = await trx.selectFrom('sub_statuses').selectAll().where('org_id', '=', orgId).where('id', 'in', [...new Set(ids)]).execute();
+      return new Map(rows.map((r) => [r.id, r]));
+    },
+    async insertSubStatus(trx: Q, row: Insertable<SubStatusesTable>) {
+      return trx.insertInto('sub_statuses').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+    async updateSubStatus(trx: Q, orgId: number, id: number, set: Updateable<SubStatusesTable>) {
+      return trx.updateTable('sub_statuses').set(set).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    },
+    async maxSubStatusPosition(orgId: number, statusId: number, trx: Q = db): Promise<number> {
+      const r = await trx
+        .selectFrom('sub_statuses')
+        .select((eb) => eb.fn.max('position').as('m'))
+        .where('org_id', '=', orgId)
+        .where('status_id', '=', statusId)
+        .executeTakeFirst();
+      return Number(r?.m ?? 0);
+    },
+    async countLeadsWithSubStatus(orgId: number, subStatusId: number, trx: Q = db): Promise<number> {
+      const r = await trx
+        .selectFrom('leads')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('org_id', '=', orgId)
+        .where('sub_status_id', '=', subStatusId)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
     },
   };
 }

@@ -1,5 +1,12 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.js';
+import * as m0010 from './0010_pipeline.js';
+import * as m0011 from './0011_activities.js';
+import * as m0020 from './0020_accounts.js';
+import * as m0030 from './0030_access.js';
+import * as m0040 from './0040_jobs.js';
+import * as m0041 from './0041_imports.js';
+import * as m0050 from './0050_external_refs.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -8,4 +15,11 @@ import * as m0001 from './0001_core.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0010_pipeline': m0010,
+  '0011_activities': m0011,
+  '0020_accounts': m0020,
+  '0030_access': m0030,
+  '0040_jobs': m0040,
+  '0041_imports': m0041,
+  '0050_external_refs': m0050,
 };
