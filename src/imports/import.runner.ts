@@ -1,0 +1,252 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../db/dialect.js';
+import { normalizeTags } from '../leads/lead.service.js';
+import type { LeadRow } from '../leads/lead.repository.js';
+import type { StatusRepository } from '../pipeline/status.repository.js';
+import type { JobContext } from '../jobs/job.worker.js';
+import { openRows, withHeader, type FileRow } from './readers.js';
+import { createRowMapper, type MappedRow } from './row-mapper.js';
+import type { Sniffed } from './sniff.js';
+import { IMPORT_LEAD_COLUMNS, type DedupeKey, type ImportRepository, type ImportRow, type LeadInsertRow } from './import.repository.js';
+import type { RunOptions } from './import.schema.js';
+
+export const IMPORT_JOB = 'import.run';
+
+/** What revert needs to put an updated lead back. */
+interface UpdatedSnapshot {
+  id: number;
+  version: number;
+  before: Record<string, unknown>;
+  tags_before?: string[];
+}
+
+interface Pending {
+  row: number;
+  m: MappedRow;
+  insert: LeadInsertRow;
+}
+
+export interface ImportRunnerDeps {
+  db: Kysely<Database>;
+  imports: ImportRepository;
+  statuses: StatusRepository;
+  batchSize?: number;
+}
+
+const UPDATABLE = IMPORT_LEAD_COLUMNS.map(([c]) => c).filter(
+  (c) => !['org_id', 'custom_fields', 'status_changed_at', 'created_at', 'updated_at', 'created_by', 'updated_by', 'version', 'status_id'].includes(c),
+);
+
+export function sniffedOf(imp: ImportRow): Sniffed {
+  const d = JSON.parse(imp.detected) as { bom_length?: number };
+  return { format: imp.format as Sniffed['format'], encoding: imp.encoding as Sniffed['encoding'], delimiter: imp.delimiter, bomLength: d.bom_length ?? 0 };
+}
+
+/** Runs (or resumes) one import: reads the file in batches, each committed in one transaction with its progress. */
+export function createImportRunner({ db, imports, statuses, batchSize = 500 }: ImportRunnerDeps) {
+  return async function runImport({ job, signal }: JobContext): Promise<void> {
+    const { import_id: importId } = JSON.parse(job.payload) as { import_id: number };
+    const orgId = job.org_id;
+    let imp = await imports.find(orgId, importId);
+    if (!imp || !['queued', 'running'].includes(imp.status)) return;
+    const segmentStart = Date.now();
+    await imports.update(db, orgId, importId, { status: 'running', started_at: imp.started_at ?? nowIso(), updated_at: nowIso() });
+    imp = (await imports.find(orgId, importId))!;
+    const opts = JSON.parse(imp.options!) as RunOptions;
+    const header = JSON.parse(imp.header) as string[];
+    const { mapRow, defaultStatusId } = createRowMapper(header, opts, await statuses.listByOrg(orgId), await imports.listMembers(orgId));
+    const userId = imp.created_by;
+    const dedupe = opts.dedupe && opts.dedupe.policy !== 'create' && opts.dedupe.on.length > 0 ? opts.dedupe : null;
+    const resumeAfter = imp.next_row;
+    const counts = { read: 0, created: 0, updated: 0, skipped: 0, failed: 0 };
+    const src = openRows(imp.file_path, sniffedOf(imp));
+    let batch: FileRow[] = [];
+
+    async function commit(rows: FileRow[]) {
+      const now = nowIso();
+      const errors: Array<{ org_id: number; import_id: number; row_number: number; column_name: string | null; value: string | null; message: string }> = [];
+      const toCreate: Pending[] = [];
+      const toUpdate: Array<{ row: number; m: MappedRow; lead: LeadRow }> = [];
+      const c = { read: rows.length, created: 0, updated: 0, skipped: 0, failed: 0 };
+      for (const r of rows) {
+        const m = mapRow(r.cells);
+        if (m.errors.length) {
+          c.failed++;
+          for (const e of m.errors) errors.push({ org_id: orgId, import_id: importId, row_number: r.row, column_name: e.column, value: e.value, message: e.message });
+          continue;
+        }
+        const insert = {} as LeadInsertRow;
+        for (const [col] of IMPORT_LEAD_COLUMNS) insert[col] = (m.values[col] as string | number | null | undefined) ?? null;
+        Object.assign(insert, {
+          org_id: orgId,
+          status_id: m.statusId ?? defaultStatusId,
+          custom_fields: JSON.stringify(m.custom),
+          status_changed_at: now,
+          created_at: (m.values.created_at as string | undefined) ?? now,
+          updated_at: now,
+          created_by: userId,
+          updated_by: userId,
+          version: 1,
+        });
+        toCreate.push({ row: r.row, m, insert });
+      }
+      const updatedSnapshots: UpdatedSnapshot[] = [];
+      const createdIds: number[] = [];
+      await db.transaction().execute(async (trx) => {
+        let creates = toCreate;
+        if (dedupe) {
+          // Existing leads matching any dedupe key, then rows of this batch matching an earlier row of it.
+          const existing = new Map<string, LeadRow>();
+          for (const key of dedupe.on) {
+            const vals = [...new Set(creates.map((p) => p.insert[key] as string | null).filter((v): v is string => v !== null))];
+            for (let i = 0; i < vals.length; i += 500) {
+              for (const lead of await imports.findByKey(trx, orgId, key, vals.slice(i, i + 500))) {
+                const k = `${key}\u0000${lead[key]}`;
+                if (!existing.has(k)) existing.set(k, lead);
+              }
+            }
+          }
+          const seen = new Map<string, Pending>();
+          const kept: Pending[] = [];
+          for (const p of creates) {
+            const keys = dedupe.on.map((k: DedupeKey) => (p.insert[k] !== null ? `${k}\u0000${p.insert[k]}` : null)).filter((k): k is string => k !== null);
+            const lead = keys.map((k) => existing.get(k)).find(Boolean);
+            const earlier = keys.map((k) => seen.get(k)).find(Boolean);
+            if (lead) {
+              if (dedupe.policy !== 'update') c.skipped++;
+              else {
+                const prev = toUpdate.find((u) => u.lead.id === lead.id);
+                if (!prev) toUpdate.push({ row: p.row, m: p.m, lead });
+                else {
+                  // Two rows of one batch for the same lead: one update, the later row's values on top.
+                  for (const [k, v] of Object.entries(p.m.values)) if (v != null) prev.m.values[k] = v;
+                  Object.assign(prev.m.custom, p.m.custom);
+                  prev.m.tags = normalizeTags([...prev.m.tags, ...p.m.tags]);
+                  if (p.m.statusId !== null) prev.m.statusId = p.m.statusId;
+                  c.updated++;
+                }
+              }
+            } else if (earlier) {
+              if (dedupe.policy === 'update') {
+                // A later row of the same lead fills in or overrides what the earlier row had.
+                for (const [col] of IMPORT_LEAD_COLUMNS) if (p.m.values[col] != null && col !== 'created_at') earlier.insert[col] = p.insert[col];
+                earlier.insert.custom_fields = JSON.stringify({ ...JSON.parse(earlier.insert.custom_fields as string), ...p.m.custom });
+                earlier.m.tags = normalizeTags([...earlier.m.tags, ...p.m.tags]);
+                c.updated++;
+              } else c.skipped++;
+            } else {
+              kept.push(p);
+              for (const k of keys) seen.set(k, p);
+            }
+          }
+          creates = kept;
+        }
+        if (opts.dry_run) {
+          c.created += creates.length;
+          c.updated += toUpdate.length;
+        } else {
+          const ids = await imports.insertLeads(trx, creates.map((p) => p.insert));
+          createdIds.push(...ids);
+          c.created += ids.length;
+          await imports.insertStatusHistory(trx, orgId, ids, creates.map((p) => p.insert.status_id as number), userId, now);
+          const tagRows = creates.flatMap((p, i) => p.m.tags.map((tag) => ({ org_id: orgId, lead_id: ids[i], tag })));
+          if (tagRows.length) await imports.insertTags(trx, tagRows);
+          for (const u of toUpdate) {
+            const snap = await applyUpdate(trx, u.lead, u.m, now);
+            if (snap) {
+              updatedSnapshots.push(snap);
+              c.updated++;
+            } else c.skipped++;
+          }
+        }
+        if (errors.length) await imports.insertErrors(trx, errors);
+        const last = rows[rows.length - 1].row;
+        if (!opts.dry_run && (createdIds.length || updatedSnapshots.length)) {
+          await imports.insertBatch(trx, {
+            org_id: orgId,
+            import_id: importId,
+            first_row: rows[0].row,
+            last_row: last,
+            created_ids: JSON.stringify(createdIds),
+            updated: JSON.stringify(updatedSnapshots),
+            created_at: now,
+          });
+        }
+        for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += c[k];
+        await imports.update(trx, orgId, importId, {
+          rows_read: imp!.rows_read + counts.read,
+          rows_created: imp!.rows_created + counts.created,
+          rows_updated: imp!.rows_updated + counts.updated,
+          rows_skipped: imp!.rows_skipped + counts.skipped,
+          rows_failed: imp!.rows_failed + counts.failed,
+          next_row: last,
+          bytes_done: src.bytesRead(),
+          run_seconds: imp!.run_seconds + (Date.now() - segmentStart) / 1000,
+          updated_at: now,
+        });
+      });
+    }
+
+    /** Applies a row to an existing lead; returns what revert needs, or null if nothing changed. */
+    async function applyUpdate(trx: Kysely<Database>, lead: LeadRow, m: MappedRow, now: string): Promise<UpdatedSnapshot | null> {
+      const set: Record<string, unknown> = {};
+      for (const col of UPDATABLE) {
+        const v = m.values[col];
+        if (v != null && v !== (lead as Record<string, unknown>)[col]) set[col] = v;
+      }
+      if (m.statusId !== null && m.statusId !== lead.status_id) {
+        set.status_id = m.statusId;
+        set.status_changed_at = now;
+      }
+      const oldCustom = JSON.parse(lead.custom_fields || '{}') as Record<string, unknown>;
+      const newCustom = { ...oldCustom, ...m.custom };
+      if (JSON.stringify(newCustom) !== lead.custom_fields) set.custom_fields = JSON.stringify(newCustom);
+      const oldTags = (await imports.tagsOf(trx, lead.org_id, [lead.id])).map((t) => t.tag).sort();
+      const newTags = normalizeTags([...oldTags, ...m.tags]);
+      const tagsChanged = newTags.join('\u0000') !== oldTags.join('\u0000');
+      if (Object.keys(set).length === 0 && !tagsChanged) return null;
+      const ok = await imports.updateLead(trx, lead.org_id, lead.id, lead.version, { ...set, updated_at: now, updated_by: userId });
+      if (!ok) return null;
+      if (tagsChanged) await imports.replaceTags(trx, lead.org_id, lead.id, newTags);
+      const before: Record<string, unknown> = {};
+      for (const k of Object.keys(set)) before[k] = (lead as Record<string, unknown>)[k];
+      await imports.insertFieldChanges(trx, [
+        ...Object.keys(set)
+          .filter((k) => k !== 'status_changed_at')
+          .map((k) => ({ org_id: lead.org_id, lead_id: lead.id, field: k, old_value: JSON.stringify(before[k] ?? null), new_value: JSON.stringify(set[k] ?? null), changed_by: userId, changed_at: now })),
+        ...(tagsChanged ? [{ org_id: lead.org_id, lead_id: lead.id, field: 'tags', old_value: JSON.stringify(oldTags), new_value: JSON.stringify(newTags), changed_by: userId, changed_at: now }] : []),
+      ]);
+      if (set.status_id !== undefined) await imports.insertStatusHistory(trx, lead.org_id, [lead.id], [set.status_id as number], userId, now);
+      return { id: lead.id, version: lead.version + 1, before, ...(tagsChanged ? { tags_before: oldTags } : {}) };
+    }
+
+    try {
+      for await (const r of withHeader(src, () => undefined)) {
+        if (r.row <= resumeAfter) continue;
+        batch.push(r);
+        if (batch.length >= batchSize) {
+          await commit(batch);
+          batch = [];
+          // Stopping between batches leaves a clean resume point (next_row) for the next worker.
+          if (signal.aborted) return;
+        }
+      }
+      if (batch.length) await commit(batch);
+    } catch (err) {
+      if (signal.aborted) return;
+      await imports.update(db, orgId, importId, { status: 'failed', error: (err as Error).message, finished_at: nowIso(), updated_at: nowIso() });
+      throw err;
+    } finally {
+      src.close();
+    }
+    const fresh = (await imports.find(orgId, importId))!;
+    await imports.update(db, orgId, importId, {
+      status: 'completed',
+      finished_at: nowIso(),
+      bytes_done: fresh.size_bytes,
+      run_seconds: imp.run_seconds + (Date.now() - segmentStart) / 1000,
+      updated_at: nowIso(),
+    });
+  };
+}

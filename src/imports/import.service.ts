@@ -1,0 +1,246 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../db/dialect.js';
+import { AppError, notFound, type FieldError } from '../http/errors.js';
+import type { AuthContext } from '../access/roles.js';
+import type { StatusRepository } from '../pipeline/status.repository.js';
+import { normalizeCountry } from '../lib/countries.js';
+import type { JobQueue } from '../jobs/job.worker.js';
+import { sniff, type Sniffed } from './sniff.js';
+import { openRows, readJsonTable, withHeader } from './readers.js';
+import { suggestMapping, suggestNullValues } from './mapping.js';
+import { validateMapping } from './row-mapper.js';
+import type { ImportRepository } from './import.repository.js';
+import { IMPORT_JOB } from './import.runner.js';
+import { REVERT_JOB } from './import.revert.js';
+import { toImportResponse, type ImportDto, type RunBodyInput, type RunOptions, type StoredPreview } from './import.schema.js';
+
+export interface ImportServiceDeps {
+  db: Kysely<Database>;
+  imports: ImportRepository;
+  statuses: StatusRepository;
+  queue: JobQueue;
+  dataDir: string;
+  maxBytes: number;
+}
+
+export interface UploadedFile {
+  filename: string;
+  stream: Readable;
+  /** True when the upload went over the size limit and was cut. */
+  truncated(): boolean;
+}
+
+const PREVIEW_ROWS = 10;
+const SNIFF_BYTES = 64 * 1024;
+
+function readHead(file: string): { head: Buffer; size: number } {
+  const size = fs.statSync(file).size;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(size, SNIFF_BYTES));
+    fs.readSync(fd, head, 0, head.length, 0);
+    return { head, size };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads the header (first non-blank row) and the first rows after it. */
+async function preview(file: string, s: Sniffed): Promise<{ header: string[]; headerRow: number; rows: string[][]; jsonPath: string | null }> {
+  if (s.format === 'json') {
+    const t = readJsonTable(file, s);
+    return { header: t.header, headerRow: 0, rows: t.rows.slice(0, PREVIEW_ROWS), jsonPath: t.path };
+  }
+  const src = openRows(file, s);
+  let header: string[] = [];
+  let headerRow = 0;
+  const rows: string[][] = [];
+  try {
+    for await (const r of withHeader(src, (h, n) => ((header = h), (headerRow = n)))) {
+      rows.push(r.cells.map((c) => c));
+      if (rows.length >= PREVIEW_ROWS) break;
+    }
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    const what = s.format === 'xlsx' ? 'an Excel workbook (XLSX)' : 'CSV';
+    throw new AppError('bad_request', `The file could not be read as ${what}: ${(e as Error).message}. Save it again from the tool it comes from, or as CSV.`, [
+      { field: 'file', message: 'unreadable' },
+    ]);
+  } finally {
+    src.close();
+  }
+  return { header, headerRow, rows, jsonPath: null };
+}
+
+export function createImportService({ db, imports, statuses, queue, dataDir, maxBytes }: ImportServiceDeps) {
+  async function load(auth: AuthContext, id: number) {
+    const imp = await imports.find(auth.orgId, id);
+    if (!imp) throw notFound('Import', id);
+    return imp;
+  }
+
+  return {
+    /** Stores the upload, works out what it really is and reads a preview. Refuses what it cannot import. */
+    async upload(auth: AuthContext, file: UploadedFile): Promise<ImportDto> {
+      const dir = path.join(dataDir, 'imports', String(auth.orgId));
+      fs.mkdirSync(dir, { recursive: true });
+      const stored = path.join(dir, `${Date.now()}-${randomBytes(6).toString('hex')}.upload`);
+      let keep = false;
+      try {
+        await pipeline(file.stream, fs.createWriteStream(stored));
+        if (file.truncated()) {
+          throw new AppError('payload_too_large', `The file is larger than the import limit of ${Math.round(maxBytes / 1024 / 1024)} MB; split it into several files.`);
+        }
+        const { head, size } = readHead(stored);
+        const s = sniff(head, size <= SNIFF_BYTES);
+        const p = await preview(stored, s);
+        if (p.header.length === 0) {
+          throw new AppError('bad_request', 'The file has no header row: only blank rows were found. The first non-blank row must name the columns.', [{ field: 'file', message: 'no header row' }]);
+        }
+        if (p.rows.length === 0) {
+          throw new AppError('bad_request', 'The file has a header row but no data rows: there are no leads to import.', [{ field: 'file', message: 'no data rows' }]);
+        }
+        const sug = suggestMapping(p.header);
+        const detected: StoredPreview = {
+          header_row: p.headerRow,
+          json_path: p.jsonPath,
+          bom_length: s.bomLength,
+          ...sug,
+          suggested_null_values: suggestNullValues(p.rows),
+        };
+        const now = nowIso();
+        const row = await imports.insert({
+          org_id: auth.orgId,
+          created_by: auth.userId,
+          status: 'uploaded',
+          file_name: (file.filename || 'upload').slice(0, 255),
+          file_path: stored,
+          size_bytes: size,
+          format: s.format,
+          encoding: s.encoding,
+          delimiter: s.delimiter,
+          detected: JSON.stringify(detected),
+          header: JSON.stringify(p.header),
+          preview_rows: JSON.stringify(p.rows),
+          options: null,
+          dry_run: 0,
+          job_id: null,
+          rows_read: 0,
+          rows_created: 0,
+          rows_updated: 0,
+          rows_skipped: 0,
+          rows_failed: 0,
+          next_row: 0,
+          bytes_done: 0,
+          started_at: null,
+          finished_at: null,
+          run_seconds: 0,
+          error: null,
+          reverted_at: null,
+          revert_summary: null,
+          created_at: now,
+          updated_at: now,
+        });
+        keep = true;
+        return toImportResponse(row);
+      } finally {
+        if (!keep) fs.rmSync(stored, { force: true });
+      }
+    },
+
+    async get(auth: AuthContext, id: number): Promise<ImportDto> {
+      return toImportResponse(await load(auth, id));
+    },
+
+    async list(auth: AuthContext, limit: number, cursor?: string) {
+      const before = cursor !== undefined ? Number(cursor) : undefined;
+      if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new AppError('bad_request', 'cursor is not valid; use next_cursor from the previous page.', [{ field: 'cursor', message: 'is not valid' }]);
+      const rows = await imports.list(auth.orgId, limit + 1, before);
+      const page = rows.slice(0, limit);
+      return { data: page.map(toImportResponse), next_cursor: rows.length > limit ? String(page[page.length - 1].id) : null };
+    },
+
+    /** Checks the run request and queues the import as a background job. */
+    async run(auth: AuthContext, id: number, body: RunBodyInput): Promise<ImportDto> {
+      const imp = await load(auth, id);
+      if (imp.status !== 'uploaded') {
+        throw new AppError('conflict', `Import ${id} is ${imp.status}; an upload runs once. Upload the file again to import it again.`);
+      }
+      const header = JSON.parse(imp.header) as string[];
+      const detected = JSON.parse(imp.detected) as StoredPreview;
+      const mapping = body.mapping ?? detected.suggested_mapping;
+      const errors: FieldError[] = validateMapping(mapping, header);
+      if (!Object.values(mapping).some((t) => t)) errors.push({ field: 'mapping', message: 'maps no column: map at least one column to a lead field' });
+      const d = body.defaults ?? {};
+      if (d.status !== undefined) {
+        const st = await statuses.findByKey(auth.orgId, d.status);
+        if (!st) errors.push({ field: 'defaults.status', message: `is not a status of this organization` });
+        else if (st.reason_required) errors.push({ field: 'defaults.status', message: `"${d.status}" needs a reason per lead and cannot be an import default` });
+      }
+      if (d.owner_id !== undefined && !(await imports.listMembers(auth.orgId)).some((m) => m.user_id === d.owner_id)) {
+        errors.push({ field: 'defaults.owner_id', message: 'is not an active user of this organization' });
+      }
+      if (d.country !== undefined && !normalizeCountry(d.country)) errors.push({ field: 'defaults.country', message: 'must be an ISO 3166-1 alpha-2 code such as "US"' });
+      if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      const options: RunOptions = {
+        mapping,
+        dedupe: body.dedupe ?? null,
+        defaults: { ...d, ...(d.country ? { country: normalizeCountry(d.country)! } : {}) },
+        null_values: body.null_values ?? [],
+        date_order: body.date_order ?? 'mdy',
+        dry_run: body.dry_run ?? false,
+      };
+      await db.transaction().execute(async (trx) => {
+        const now = nowIso();
+        const ok = await imports.transition(trx, auth.orgId, id, ['uploaded'], { status: 'queued', options: JSON.stringify(options), dry_run: options.dry_run ? 1 : 0, updated_at: now });
+        if (!ok) throw new AppError('conflict', `Import ${id} was started by another request.`);
+        const jobId = await queue.enqueue(trx, auth.orgId, IMPORT_JOB, { import_id: id });
+        await imports.update(trx, auth.orgId, id, { job_id: jobId });
+      });
+      queue.wake();
+      return toImportResponse(await load(auth, id));
+    },
+
+    async revert(auth: AuthContext, id: number): Promise<ImportDto> {
+      const imp = await load(auth, id);
+      if (imp.status !== 'completed') throw new AppError('conflict', `Import ${id} is ${imp.status}; only a completed import can be reverted.`);
+      if (imp.dry_run) throw new AppError('conflict', `Import ${id} was a dry run: it changed nothing, so there is nothing to revert.`);
+      await db.transaction().execute(async (trx) => {
+        const now = nowIso();
+        const ok = await imports.transition(trx, auth.orgId, id, ['completed'], { status: 'reverting', updated_at: now });
+        if (!ok) throw new AppError('conflict', `Import ${id} is already being reverted.`);
+        await queue.enqueue(trx, auth.orgId, REVERT_JOB, { import_id: id });
+      });
+      queue.wake();
+      return toImportResponse(await load(auth, id));
+    },
+
+    /** errors.csv: one line per problem (a row with two bad cells has two lines). */
+    async errorsCsv(auth: AuthContext, id: number): Promise<AsyncIterable<string>> {
+      await load(auth, id);
+      return (async function* () {
+        yield 'row,column,value,message\r\n';
+        let after = 0;
+        for (;;) {
+          const page = await imports.errorsPage(auth.orgId, id, after, 1000);
+          if (page.length === 0) return;
+          yield page.map((e) => [String(e.row_number), e.column_name ?? '', e.value ?? '', e.message].map(csvCell).join(',')).join('\r\n') + '\r\n';
+          after = page[page.length - 1].id;
+        }
+      })();
+    },
+
+  };
+}
+
+export function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export type ImportService = ReturnType<typeof createImportService>;

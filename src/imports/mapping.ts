@@ -1,0 +1,168 @@
+/**
+ * Column -> lead field suggestions. Header names are compared squashed (lower case, letters and digits only),
+ * so "First Name", "first_name", "FirstName" and "FIRST-NAME" are one name. The synonyms come from the exports
+ * of Salesforce, HubSpot, Zoho, SuiteCRM, Odoo, Django-CRM, Krayin, Atomic CRM and Twenty.
+ */
+
+/** Lead fields a column can be mapped to, besides `custom_fields.<key>` and null (ignored). */
+export const TARGET_FIELDS = [
+  'first_name', 'last_name', 'full_name', 'civility', 'title', 'job_title', 'email', 'phone', 'mobile', 'company_name',
+  'website', 'source', 'status', 'owner', 'value', 'currency', 'probability', 'rating', 'priority', 'importance',
+  'description', 'address_line1', 'address_line2', 'city', 'state', 'postal_code', 'country', 'locale', 'birth_date',
+  'external_id', 'expected_close_date', 'tags', 'created_at',
+] as const;
+export type TargetField = (typeof TARGET_FIELDS)[number];
+
+/** Several columns may feed these (first non-empty value wins, the others are kept as custom fields). */
+export const MULTI_TARGETS: ReadonlySet<string> = new Set(['email', 'phone', 'mobile']);
+
+const SYNONYMS: Record<TargetField, string[]> = {
+  first_name: ['firstname', 'first', 'givenname', 'fname', 'forename', 'contactfirstname', 'leadfirstname', 'prenom'],
+  last_name: ['lastname', 'last', 'surname', 'familyname', 'lname', 'contactlastname', 'leadlastname', 'nom'],
+  full_name: ['name', 'fullname', 'contactname', 'leadname', 'contact', 'personname', 'partnername'],
+  civility: ['salutation', 'civility', 'prefix', 'nameprefix', 'honorific'],
+  title: ['leadtitle', 'subject', 'topic', 'opportunityname', 'dealname', 'opportunity'],
+  job_title: ['title', 'jobtitle', 'position', 'designation', 'function', 'jobposition', 'role'],
+  email: [
+    'email', 'emailaddress', 'mail', 'emails', 'primaryemail', 'emailwork', 'workemail', 'email1', 'emailhome',
+    'emailother', 'personalemail', 'businessemail', 'emailaddresses', 'emailfrom', 'contactemail',
+  ],
+  phone: [
+    'phone', 'phonenumber', 'officephone', 'telephone', 'tel', 'workphone', 'phonework', 'businessphone',
+    'contactnumbers', 'contactnumber', 'phones', 'phonehome', 'homephone', 'phoneother', 'otherphone', 'primaryphone',
+    'phonenumbers',
+  ],
+  mobile: ['mobile', 'mobilephone', 'cell', 'cellphone', 'mobilenumber', 'cellular'],
+  company_name: [
+    'company', 'companyname', 'account', 'accountname', 'organization', 'organisation', 'organizationname',
+    'organisationname', 'business', 'employer', 'firm',
+  ],
+  website: ['website', 'web', 'url', 'site', 'companywebsite', 'homepage', 'websiteurl', 'domain'],
+  source: ['leadsource', 'source', 'leadsourcename', 'channel', 'sourceid'],
+  status: ['status', 'leadstatus', 'stage', 'leadstage', 'lifecyclestage', 'statuskey'],
+  owner: ['leadowner', 'owner', 'assignedto', 'assigneduser', 'assigneduserid', 'salesperson', 'ownername', 'contactowner', 'hubspotowner'],
+  value: ['value', 'leadvalue', 'amount', 'opportunityamount', 'dealvalue', 'expectedrevenue', 'dealamount', 'plannedrevenue'],
+  currency: ['currency', 'currencycode', 'currencyisocode'],
+  probability: ['probability', 'winprobability'],
+  rating: ['rating', 'leadrating', 'stars'],
+  priority: ['priority'],
+  importance: ['importance'],
+  description: ['description', 'notes', 'note', 'comments', 'comment', 'background', 'remarks', 'leaddescription'],
+  address_line1: [
+    'street', 'address', 'addressline1', 'address1', 'streetaddress', 'primaryaddressstreet', 'mailingstreet',
+    'billingstreet', 'street1', 'addressstreet', 'line1',
+  ],
+  address_line2: ['addressline2', 'address2', 'street2', 'line2'],
+  city: ['city', 'primaryaddresscity', 'mailingcity', 'billingcity', 'town', 'addresscity'],
+  state: ['state', 'province', 'region', 'primaryaddressstate', 'stateabbr', 'statecode', 'mailingstate', 'billingstate', 'stateprovince', 'addressstate'],
+  postal_code: ['postalcode', 'zip', 'zipcode', 'postcode', 'primaryaddresspostalcode', 'mailingpostalcode', 'billingpostalcode', 'addresspostalcode'],
+  country: ['country', 'countrycode', 'primaryaddresscountry', 'mailingcountry', 'billingcountry', 'addresscountry'],
+  locale: ['locale', 'languagecode'],
+  birth_date: ['birthdate', 'dateofbirth', 'dob', 'birthday'],
+  external_id: ['externalid', 'id', 'recordid', 'leadid', 'prospectid', 'leadnumber', 'contactid', 'uuid', 'personid'],
+  expected_close_date: ['expectedclosedate', 'closedate', 'expectedclose', 'dateclose', 'datedeadline', 'deadline'],
+  tags: ['tags', 'tag', 'labels', 'label', 'keywords'],
+  created_at: ['createdtime', 'createddate', 'datecreated', 'createdat', 'createdon', 'creationdate', 'createdate', 'dateentered'],
+};
+
+const BY_NAME = new Map<string, TargetField>();
+for (const [field, names] of Object.entries(SYNONYMS) as Array<[TargetField, string[]]>) {
+  BY_NAME.set(field.replace(/_/g, ''), field);
+  for (const n of names) if (!BY_NAME.has(n)) BY_NAME.set(n, field);
+}
+// Lead fields under their own names win over any synonym (a re-imported export maps back to itself).
+for (const f of TARGET_FIELDS) BY_NAME.set(f.replace(/_/g, ''), f);
+BY_NAME.set('name', 'full_name');
+BY_NAME.set('title', 'job_title');
+
+const ID_PRIORITY = ['externalid', 'id', 'recordid', 'leadid', 'prospectid', 'leadnumber', 'uuid', 'contactid', 'personid'];
+
+export function squash(name: string): string {
+  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** A custom field key (letters, digits, `_`) made from a column name. */
+export function customKey(column: string): string {
+  const k = column
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64);
+  return k === '' ? 'column' : k;
+}
+
+export type Mapping = Record<string, string | null>;
+
+export interface Suggestion {
+  suggested_mapping: Mapping;
+  /** Columns no lead field takes: the suggestion keeps them as custom fields. */
+  unmapped_columns: Array<{ column: string; custom_field: string }>;
+}
+
+/** Suggests a target for every column (the header has unique names). */
+export function suggestMapping(header: string[]): Suggestion {
+  const mapping: Mapping = {};
+  const taken = new Set<string>();
+  const squashed = header.map(squash);
+  // The best id column gets external_id; other id-like columns are kept as custom fields.
+  let idColumn: string | undefined;
+  for (const want of ID_PRIORITY) {
+    const i = squashed.indexOf(want);
+    if (i >= 0) {
+      idColumn = header[i];
+      break;
+    }
+  }
+  if (idColumn !== undefined) {
+    mapping[idColumn] = 'external_id';
+    taken.add('external_id');
+  }
+  const unmapped: Suggestion['unmapped_columns'] = [];
+  const usedKeys = new Set<string>();
+  header.forEach((col, i) => {
+    if (col === idColumn) return;
+    // Leadflow's own export: its id is informative (an import makes new leads), "cf.x" is custom field x.
+    if (squashed[i] === 'leadflowid') return;
+    if (col.startsWith('cf.') && /^[A-Za-z0-9_.-]{1,64}$/.test(col.slice(3))) {
+      mapping[col] = `custom_fields.${col.slice(3)}`;
+      usedKeys.add(col.slice(3));
+      return;
+    }
+    let target: string | undefined = BY_NAME.get(squashed[i]);
+    if (target === 'external_id') target = undefined;
+    if (target === 'full_name' && (taken.has('first_name') || taken.has('last_name') || squashed.includes('firstname') || squashed.includes('lastname'))) {
+      target = undefined;
+    }
+    if (target && taken.has(target) && !MULTI_TARGETS.has(target)) target = undefined;
+    if (target) {
+      mapping[col] = target;
+      taken.add(target);
+      return;
+    }
+    let key = customKey(col);
+    for (let n = 2; usedKeys.has(key); n++) key = `${customKey(col).slice(0, 60)}_${n}`;
+    usedKeys.add(key);
+    mapping[col] = `custom_fields.${key}`;
+    unmapped.push({ column: col, custom_field: key });
+  });
+  // Keep the file's column order.
+  const ordered: Mapping = {};
+  for (const col of header) ordered[col] = mapping[col] ?? null;
+  return { suggested_mapping: ordered, unmapped_columns: unmapped };
+}
+
+/** Null placeholders that CRMs and web forms write into empty cells. */
+export const KNOWN_NULL_VALUES = ['select', '--none--', '-none-', 'n/a', 'null', '(blank)', 'not provided', '#n/a'];
+
+/** The placeholders seen in the preview rows, offered as `null_values` for the run. */
+export function suggestNullValues(rows: string[][]): string[] {
+  const seen = new Map<string, string>();
+  for (const r of rows) for (const v of r) {
+    const t = v.trim();
+    if (KNOWN_NULL_VALUES.includes(t.toLowerCase()) && !seen.has(t.toLowerCase())) seen.set(t.toLowerCase(), t);
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,249 @@
+import { IDENTITY_COLUMNS, normalizeTags } from '../leads/lead.service.js';
+import { customKey, MULTI_TARGETS, TARGET_FIELDS, type Mapping } from './mapping.js';
+import { parseAmount, parseCountry, parseDate, parseTimestamp, toE164, type DateOrder } from './parse-values.js';
+
+/** Column values of one lead, as stored (custom fields still an object). */
+export type LeadValues = Record<string, string | number | null>;
+
+export interface CellError {
+  column: string | null;
+  value: string | null;
+  message: string;
+}
+
+export interface MappedRow {
+  values: LeadValues;
+  custom: Record<string, string>;
+  tags: string[];
+  /** The status came from the file (an update then changes it; a default never does). */
+  statusId: number | null;
+  errors: CellError[];
+}
+
+export interface StatusRef {
+  id: number;
+  key: string;
+  label: string;
+  is_default: number;
+  reason_required: number;
+}
+
+export interface MemberRef {
+  user_id: number;
+  email: string;
+  name: string;
+}
+
+export interface MapperOptions {
+  mapping: Mapping;
+  defaults: { status?: string; source?: string; owner_id?: number; tags?: string[]; country?: string };
+  null_values: string[];
+  date_order: DateOrder;
+}
+
+/** Text columns and their longest accepted value (the same limits as the lead API). */
+const TEXT_LIMITS: Record<string, number> = {
+  first_name: 200, last_name: 200, civility: 20, title: 500, job_title: 200, company_name: 300, website: 500,
+  source: 200, description: 20000, address_line1: 300, address_line2: 300, city: 200, state: 100, postal_code: 40,
+  external_id: 200, phone: 50, mobile: 50,
+};
+const INT_RANGES: Record<string, [number, number]> = { probability: [0, 100], rating: [1, 5], priority: [1, 6], importance: [0, 5] };
+const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
+const TARGETS = new Set<string>(TARGET_FIELDS);
+
+/** Values inside a cell that holds several: a JSON list ([{"value": ...}]) or "a; b". */
+function splitMulti(v: string): string[] {
+  if (v.startsWith('[')) {
+    try {
+      const arr = JSON.parse(v) as unknown[];
+      if (Array.isArray(arr)) {
+        return arr
+          .map((x) => (x && typeof x === 'object' ? ((x as Record<string, unknown>).value ?? (x as Record<string, unknown>).email ?? (x as Record<string, unknown>).number) : x))
+          .filter((x) => x !== null && x !== undefined && String(x).trim() !== '')
+          .map((x) => String(x).trim());
+      }
+    } catch {
+      /* not JSON: read as text */
+    }
+  }
+  return v.includes(';') ? v.split(';').map((x) => x.trim()).filter(Boolean) : [v];
+}
+
+export function validateMapping(mapping: Mapping, header: string[]): Array<{ field: string; message: string }> {
+  const errors: Array<{ field: string; message: string }> = [];
+  const cols = new Set(header);
+  const used = new Map<string, string>();
+  for (const [col, target] of Object.entries(mapping)) {
+    if (!cols.has(col)) errors.push({ field: `mapping.${col}`, message: `is not a column of the file (columns: ${header.slice(0, 30).join(', ')})` });
+    if (target === null || target === '') continue;
+    if (target.startsWith('custom_fields.')) {
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(target.slice('custom_fields.'.length))) {
+        errors.push({ field: `mapping.${col}`, message: 'custom field keys are 1-64 letters, digits, "_", "." or "-"' });
+      }
+      continue;
+    }
+    if (!TARGETS.has(target)) {
+      errors.push({ field: `mapping.${col}`, message: `"${target}" is not a lead field (one of: ${TARGET_FIELDS.join(', ')}, or custom_fields.<key>, or null to ignore)` });
+      continue;
+    }
+    if (used.has(target) && !MULTI_TARGETS.has(target)) {
+      errors.push({ field: `mapping.${col}`, message: `"${target}" is already mapped from column "${used.get(target)}"` });
+    }
+    used.set(target, col);
+  }
+  return errors;
+}
+
+/** Compiles the mapping once; the returned function turns one row of cells into lead values. */
+export function createRowMapper(header: string[], opts: MapperOptions, statuses: StatusRef[], members: MemberRef[]) {
+  const nulls = new Set(opts.null_values.map((v) => v.trim().toLowerCase()));
+  const plan = header.map((col, i) => ({ i, col, key: customKey(col), target: opts.mapping[col] ?? null })).filter((p) => p.target);
+  const statusByName = new Map<string, StatusRef>();
+  for (const s of statuses) {
+    statusByName.set(s.label.toLowerCase(), s);
+    statusByName.set(s.key.toLowerCase(), s);
+    statusByName.set(s.key.replace(/_/g, ' '), s);
+  }
+  const defaultStatus =
+    (opts.defaults.status !== undefined ? statuses.find((s) => s.key === opts.defaults.status) : undefined) ??
+    statuses.find((s) => s.is_default) ??
+    statuses[0];
+  const memberById = new Map(members.map((m) => [m.user_id, m]));
+  const memberByName = new Map<string, MemberRef>();
+  for (const m of members) {
+    memberByName.set(m.email.toLowerCase(), m);
+    memberByName.set(m.name.toLowerCase(), m);
+  }
+  const defaultTags = normalizeTags(opts.defaults.tags ?? []);
+  const countryPlan = plan.find((p) => p.target === 'country');
+
+  function mapRow(cells: string[]): MappedRow {
+    // Fresh objects per row: an empty cell never inherits another row's value.
+    const values: LeadValues = {};
+    const custom: Record<string, string> = {};
+    const errors: CellError[] = [];
+    let tags = defaultTags;
+    let statusId: number | null = null;
+    let rowCountry: string | null = null;
+    if (countryPlan) {
+      const c = (cells[countryPlan.i] ?? '').trim();
+      if (c) rowCountry = parseCountry(c);
+    }
+    const phoneCountry = rowCountry ?? opts.defaults.country ?? null;
+    for (const p of plan) {
+      let v = cells[p.i];
+      if (v === undefined) continue;
+      v = v.trim();
+      if (v === '' || (nulls.size > 0 && nulls.has(v.toLowerCase()))) continue;
+      const t = p.target!;
+      if (t.startsWith('custom_fields.')) {
+        custom[t.slice(14)] = v;
+        continue;
+      }
+      const fail = (message: string) => errors.push({ column: p.col, value: v, message });
+      switch (t) {
+        case 'email': {
+          const all = splitMulti(v).map((e) => e.toLowerCase());
+          for (const e of all) if (!EMAIL.test(e) || e.length > 254) fail(`"${e}" is not a valid email address`);
+          if (values.email == null) {
+            values.email = all[0] ?? null;
+            if (all.length > 1) custom[`${p.key}_other`] = all.slice(1).join('; ');
+          } else custom[p.key] = all.join('; ');
+          break;
+        }
+        case 'phone':
+        case 'mobile': {
+          const all = splitMulti(v);
+          if (all.some((x) => x.length > 50)) fail('is longer than 50 characters');
+          if (values[t] == null) {
+            values[t] = all[0] ?? null;
+            const e164 = toE164(all[0] ?? '', phoneCountry);
+            if (e164) custom[`${t}_e164`] = e164;
+            if (all.length > 1) custom[`${p.key}_other`] = all.slice(1).join('; ');
+          } else custom[p.key] = all.join('; ');
+          break;
+        }
+        case 'full_name': {
+          const parts = v.split(/\s+/);
+          if (parts.length === 1) values.last_name = parts[0];
+          else {
+            values.last_name = parts.pop()!;
+            values.first_name = parts.join(' ');
+          }
+          break;
+        }
+        case 'status': {
+          const s = statusByName.get(v.toLowerCase());
+          if (s && !s.reason_required) statusId = s.id;
+          // Not one of ours (or one that needs a reason): the default status, and the file's text is kept.
+          else custom[p.key] = v;
+          break;
+        }
+        case 'owner': {
+          const m = /^\d+$/.test(v) ? memberById.get(Number(v)) : memberByName.get(v.toLowerCase());
+          if (m) values.owner_id = m.user_id;
+          else custom[p.key] = v;
+          break;
+        }
+        case 'value': {
+          const cents = parseAmount(v);
+          if (cents === null) fail('is not an amount (e.g. 1500.00)');
+          else values.value_cents = cents;
+          break;
+        }
+        case 'currency':
+          if (/^[A-Za-z]{3}$/.test(v)) values.currency = v.toUpperCase();
+          else fail('is not an ISO 4217 currency code such as EUR');
+          break;
+        case 'probability':
+        case 'rating':
+        case 'priority':
+        case 'importance': {
+          const n = Number(v.replace(/%$/, ''));
+          const [lo, hi] = INT_RANGES[t];
+          if (!Number.isInteger(n) || n < lo || n > hi) fail(`must be a whole number from ${lo} to ${hi}`);
+          else values[t] = n;
+          break;
+        }
+        case 'country':
+          if (rowCountry) values.country = rowCountry;
+          else custom[p.key] = v;
+          break;
+        case 'locale':
+          if (/^[A-Za-z]{2}([-_][A-Za-z]{2})?$/.test(v)) values.locale = v.replace('_', '-');
+          else custom[p.key] = v;
+          break;
+        case 'birth_date':
+        case 'expected_close_date': {
+          const d = parseDate(v, opts.date_order);
+          if (d === null) fail('is not a date (e.g. 2024-05-31, 31-05-2024 or 15 Apr, 2021)');
+          else values[t] = d;
+          break;
+        }
+        case 'created_at': {
+          const ts = parseTimestamp(v, opts.date_order);
+          if (ts === null) fail('is not a date and time (e.g. 2024-05-31T10:00:00Z or 15 Apr, 2021 00:03:00)');
+          else values.created_at = ts;
+          break;
+        }
+        case 'tags':
+          tags = normalizeTags([...tags, ...v.split(/[,;|]/)]);
+          break;
+        default: {
+          const limit = TEXT_LIMITS[t];
+          if (limit !== undefined && v.length > limit) fail(`is longer than ${limit} characters`);
+          else values[t] = v;
+        }
+      }
+    }
+    if (values.source == null && opts.defaults.source) values.source = opts.defaults.source;
+    if (values.owner_id == null && opts.defaults.owner_id) values.owner_id = opts.defaults.owner_id;
+    if (errors.length === 0 && !IDENTITY_COLUMNS.some((c) => values[c] != null)) {
+      errors.push({ column: null, value: null, message: 'A lead needs at least one of: first name, last name, email, phone, mobile, company name or external id; this row has none.' });
+    }
+    return { values, custom, tags, statusId, errors };
+  }
+  return { mapRow, defaultStatusId: defaultStatus.id };
+}
+
+export type RowMapperFn = ReturnType<typeof createRowMapper>;
