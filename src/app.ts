@@ -16,6 +16,18 @@ import { installAuth } from './http/auth.js';
 import { createAccessRepository } from './access/access.repository.js';
 import { createAuthService } from './access/auth.service.js';
 import { authRoutes } from './access/auth.routes.js';
+import { createKeyRepository } from './access/key.repository.js';
+import { createTeamRepository } from './access/team.repository.js';
+import { createAuditRepository } from './access/audit.repository.js';
+import { createAuditService } from './access/audit.service.js';
+import { createUserService } from './access/user.service.js';
+import { createTeamService } from './access/team.service.js';
+import { createKeyService } from './access/key.service.js';
+import { createWebToLeadService } from './access/web-to-lead.service.js';
+import { accessRoutes } from './access/access.routes.js';
+import { webToLeadRoutes } from './access/web-to-lead.routes.js';
+import { createLoginThrottle, installRateLimit, rateLimitsFromEnv, type RateLimitOptions } from './http/rate-limit.js';
+import { installIdempotency } from './http/idempotency.js';
 import { createStatusRepository } from './pipeline/status.repository.js';
 import { createReasonRepository } from './pipeline/reason.repository.js';
 import { createHistoryRepository } from './pipeline/history.repository.js';
@@ -29,6 +41,7 @@ import { createLeadRepository } from './leads/lead.repository.js';
 import { createLeadService } from './leads/lead.service.js';
 import { leadRoutes } from './leads/lead.routes.js';
 import { LeadResponse } from './leads/lead.schema.js';
+import { buildAccounts } from './accounts/accounts.wiring.js';
 import { createJobRepository } from './jobs/job.repository.js';
 import { createJobQueue } from './jobs/job.worker.js';
 import { createImportRepository } from './imports/import.repository.js';
@@ -45,13 +58,15 @@ export interface BuildAppOptions {
   db: Db;
   /** Serve the built web app from this folder (defaults to web/dist when it exists). */
   webDir?: string | null;
+  /** Overrides of the rate limits (default: from RATE_LIMIT_* environment variables, see docs/security.md). */
+  rateLimits?: Partial<RateLimitOptions>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_WEB_DIR = path.resolve(here, '..', 'web', 'dist');
 
 /** Builds the whole application: repositories, services and routes, wired by hand. Tests use it too. */
-export async function buildApp({ config, db, webDir }: BuildAppOptions) {
+export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptions) {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: 1024 * 1024,
@@ -136,11 +151,26 @@ export async function buildApp({ config, db, webDir }: BuildAppOptions) {
   const access = createAccessRepository(kysely);
   const statuses = createStatusRepository(kysely);
   const leadsRepo = createLeadRepository(kysely, db.dialect);
-  const authService = createAuthService({ db: kysely, access, statuses });
+  const auditRepo = createAuditRepository(kysely);
+  const auditService = createAuditService({ audit: auditRepo });
+  const keysRepo = createKeyRepository(kysely);
+  const teamsRepo = createTeamRepository(kysely);
+  const authService = createAuthService({ db: kysely, access, statuses, keys: keysRepo, audit: auditService });
+  const limits = { ...rateLimitsFromEnv(process.env), ...rateLimits };
   const reasonsRepo = createReasonRepository(kysely);
   const statusRules = createStatusRules({ statuses, reasons: reasonsRepo });
   const customFieldService = createCustomFieldService({ db: kysely, repo: reasonsRepo });
-  const leadService = createLeadService({ db: kysely, leads: leadsRepo, statuses, access, statusRules, customFields: customFieldService });
+  // Accounts before leads: the lead service takes its hooks; accounts reach the lead service late-bound.
+  const accounts = buildAccounts({
+    db: kysely,
+    leads: leadsRepo,
+    statuses,
+    access,
+    planStatus: (trx, orgId, userId, current, target) => statusRules.plan(trx, orgId, userId, current, target, { record: true }),
+    presentLead: (orgId, rows) => leadService.present(orgId, rows),
+    assertLeadAccess: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
+  });
+  const leadService = createLeadService({ db: kysely, leads: leadsRepo, statuses, access, statusRules, customFields: customFieldService, audit: auditService, links: accounts.leadHooks });
   const pipeline = {
     statuses: createStatusService({ db: kysely, statuses, rules: statusRules }),
     reasons: createReasonService({ db: kysely, reasons: reasonsRepo }),
@@ -159,7 +189,7 @@ export async function buildApp({ config, db, webDir }: BuildAppOptions) {
   // Background jobs (imports, reverts): a queue in the database, worked by this process while it is up.
   const jobQueue = createJobQueue(createJobRepository(kysely), { log: app.log });
   const importsRepo = createImportRepository(kysely, db.dialect);
-  jobQueue.register(IMPORT_JOB, createImportRunner({ db: kysely, imports: importsRepo, statuses }));
+  jobQueue.register(IMPORT_JOB, createImportRunner({ db: kysely, imports: importsRepo, statuses, customFields: reasonsRepo }));
   jobQueue.register(REVERT_JOB, createRevertRunner({ db: kysely, imports: importsRepo }));
   const importService = createImportService({
     db: kysely,
@@ -174,12 +204,26 @@ export async function buildApp({ config, db, webDir }: BuildAppOptions) {
   app.addHook('onReady', async () => jobQueue.start());
   app.addHook('onClose', async () => jobQueue.stop());
 
+  const accessServices = {
+    users: createUserService({ db: kysely, access, teams: teamsRepo, audit: auditService }),
+    teams: createTeamService({ db: kysely, teams: teamsRepo, access }),
+    keys: createKeyService({ keys: keysRepo, access, teams: teamsRepo, statuses, audit: auditService }),
+    audit: auditService,
+  };
+  const webToLead = createWebToLeadService({ keys: keysRepo, leads: leadService, audit: auditService });
+
   await app.register(
     async (api) => {
+      // Order matters: rate limit (cheap, before any database work), then auth, then idempotency (needs who).
+      installRateLimit(api, limits);
       installAuth(api, (token, org) => authService.authenticate(token, org));
-      await api.register(authRoutes(authService));
+      installIdempotency(api, auditRepo);
+      await api.register(authRoutes(authService, createLoginThrottle(limits)));
+      await api.register(accessRoutes(accessServices));
+      await api.register(webToLeadRoutes(webToLead));
       await api.register(exportRoutes(exportService));
       await api.register(leadRoutes(leadService));
+      await api.register(accounts.routes);
       await api.register(importRoutes(importService, config.importMaxBytes));
       await api.register(pipelineRoutes(pipeline));
     },

@@ -66,6 +66,133 @@ export function createAccessRepository(db: Q) {
         .where('sessions.token_hash', '=', tokenHash)
         .executeTakeFirst();
     },
+    /** The members of an organization (active and deactivated), with email and name. */
+    async listMembers(orgId: number) {
+      return db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select([
+          'users.id as id',
+          'users.email as email',
+          'users.name as name',
+          'memberships.role as role',
+          'memberships.created_at as joined_at',
+          'memberships.deactivated_at as deactivated_at',
+        ])
+        .where('memberships.org_id', '=', orgId)
+        .orderBy('users.id')
+        .execute();
+    },
+    async findMember(orgId: number, userId: number, trx: Q = db) {
+      return trx
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select([
+          'users.id as id',
+          'users.email as email',
+          'users.name as name',
+          'memberships.role as role',
+          'memberships.created_at as joined_at',
+          'memberships.deactivated_at as deactivated_at',
+        ])
+        .where('memberships.org_id', '=', orgId)
+        .where('memberships.user_id', '=', userId)
+        .executeTakeFirst();
+    },
+    async updateMembership(trx: Q, orgId: number, userId: number, set: { role?: string; deactivated_at?: string | null }) {
+      await trx.updateTable('memberships').set(set).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+    },
+    async countActiveOwners(trx: Q, orgId: number): Promise<number> {
+      const r = await trx
+        .selectFrom('memberships')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('org_id', '=', orgId)
+        .where('role', '=', 'owner')
+        .where('deactivated_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    async insertInvitation(
+      trx: Q,
+      row: { org_id: number; email: string; role: string; team_ids: string; token_hash: string; invited_by: number | null; created_at: string; expires_at: string },
+    ) {
+      return trx
+        .insertInto('invitations')
+        .values({ ...row, accepted_at: null, accepted_user_id: null, revoked_at: null })
+        .returning(['id', 'email', 'role', 'team_ids', 'created_at', 'expires_at', 'accepted_at', 'revoked_at', 'invited_by'])
+        .executeTakeFirstOrThrow();
+    },
+    async listInvitations(orgId: number) {
+      return db
+        .selectFrom('invitations')
+        .select(['id', 'email', 'role', 'team_ids', 'created_at', 'expires_at', 'accepted_at', 'revoked_at', 'invited_by'])
+        .where('org_id', '=', orgId)
+        .orderBy('id', 'desc')
+        .limit(500)
+        .execute();
+    },
+    async findInvitation(orgId: number, id: number) {
+      return db
+        .selectFrom('invitations')
+        .select(['id', 'email', 'role', 'team_ids', 'created_at', 'expires_at', 'accepted_at', 'revoked_at', 'invited_by'])
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    /** The only lookup without an org id: the token itself names the organization. */
+    async findInvitationByHash(trx: Q, tokenHash: string) {
+      return trx.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    },
+    /** Marks an invitation used; false if another request used or revoked it first. */
+    async markInvitationAccepted(trx: Q, orgId: number, id: number, userId: number, now: string): Promise<boolean> {
+      const r = await trx
+        .updateTable('invitations')
+        .set({ accepted_at: now, accepted_user_id: userId })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('accepted_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async revokeInvitation(orgId: number, id: number, now: string): Promise<boolean> {
+      const r = await db
+        .updateTable('invitations')
+        .set({ revoked_at: now })
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('accepted_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async findTeam(orgId: number, teamId: number) {
+      return db.selectFrom('teams').select(['id']).where('org_id', '=', orgId).where('id', '=', teamId).executeTakeFirst();
+    },
+    async teamIdsOfUser(orgId: number, userId: number, trx: Q = db): Promise<number[]> {
+      const rows = await trx.selectFrom('team_members').select('team_id').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+      return rows.map((r) => r.team_id);
+    },
+    /** The auth hook's one round trip: the session and every membership of its user. */
+    async findSessionWithMemberships(tokenHash: string) {
+      return db
+        .selectFrom('sessions')
+        .leftJoin('memberships', 'memberships.user_id', 'sessions.user_id')
+        .select([
+          'sessions.id as id',
+          'sessions.user_id as user_id',
+          'sessions.expires_at as expires_at',
+          'sessions.revoked_at as revoked_at',
+          'sessions.last_used_at as last_used_at',
+          'memberships.org_id as org_id',
+          'memberships.role as role',
+          'memberships.deactivated_at as deactivated_at',
+        ])
+        .where('sessions.token_hash', '=', tokenHash)
+        .orderBy('memberships.created_at')
+        .orderBy('memberships.org_id')
+        .execute();
+    },
     async touchSession(id: number, now: string) {
       await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();
     },

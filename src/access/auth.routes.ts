@@ -2,9 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import type { AuthService } from './auth.service.js';
+import type { LoginThrottle } from '../http/rate-limit.js';
+import { AppError } from '../http/errors.js';
 import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.schema.js';
 
-export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
+export function authRoutes(auth: AuthService, throttle?: LoginThrottle): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/auth/signup',
@@ -27,10 +29,21 @@ export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
           tags: ['auth'],
           summary: 'Sign in with email and password',
           body: LoginBody,
-          response: { 200: LoginResponse, ...errorResponses(400, 401) },
+          response: { 200: LoginResponse, ...errorResponses(400, 401, 429) },
         },
       },
-      async (req) => auth.login(req.body),
+      async (req) => {
+        // Password guessing: refused while this email or IP has too many recent failures, before any check.
+        throttle?.check(req.body.email, req.ip);
+        try {
+          const out = await auth.login(req.body, { ip: req.ip });
+          throttle?.succeeded(req.body.email);
+          return out;
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'unauthorized') throttle?.failed(req.body.email, req.ip);
+          throw err;
+        }
+      },
     );
     app.post(
       '/auth/logout',

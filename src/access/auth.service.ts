@@ -5,7 +5,9 @@ import { AppError } from '../http/errors.js';
 import type { AccessRepository } from './access.repository.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
 import { hashPassword, verifyPassword, newToken, hashToken } from './crypto.js';
-import type { AuthContext, Role } from './roles.js';
+import { roleForScopes, type AuthContext, type Role } from './roles.js';
+import type { KeyRepository } from './key.repository.js';
+import type { AuditService } from './audit.service.js';
 
 const SESSION_DAYS = 30;
 // A hash to compare against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -15,18 +17,36 @@ export interface AuthServiceDeps {
   db: Kysely<Database>;
   access: AccessRepository;
   statuses: StatusRepository;
+  keys: KeyRepository;
+  audit: AuditService;
 }
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function createAuthService({ db, access, statuses }: AuthServiceDeps) {
+export function createAuthService({ db, access, statuses, keys, audit }: AuthServiceDeps) {
   async function issueSession(trx: Kysely<Database>, userId: number, now: string) {
     const token = newToken('lf');
     const expires = new Date(Date.parse(now) + SESSION_DAYS * 86400_000).toISOString();
     await access.insertSession(trx, { token_hash: hashToken(token), user_id: userId, created_at: now, expires_at: expires });
     return token;
+  }
+
+  async function authenticateApiKey(token: string, orgHeader: string | undefined): Promise<AuthContext> {
+    const key = await keys.findApiKeyByHash(hashToken(token));
+    const now = nowIso();
+    if (!key || key.revoked_at || (key.expires_at !== null && key.expires_at <= now)) {
+      throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
+    }
+    if (orgHeader !== undefined && Number(orgHeader) !== key.org_id) {
+      throw new AppError('forbidden', 'An API key acts only in its own organization.', [
+        { field: 'X-Organization-Id', message: 'is not the organization of this API key' },
+      ]);
+    }
+    if (!key.last_used_at || Date.parse(now) - Date.parse(key.last_used_at) > 60_000) await keys.touchApiKey(key.id, now);
+    const scopes = JSON.parse(key.scopes) as string[];
+    return { kind: 'api_key', orgId: key.org_id, userId: null, role: roleForScopes(scopes), apiKeyId: key.id, scopes };
   }
 
   return {
@@ -49,12 +69,21 @@ export function createAuthService({ db, access, statuses }: AuthServiceDeps) {
       });
     },
 
-    async login(input: { email: string; password: string }) {
+    async login(input: { email: string; password: string }, meta: { ip?: string } = {}) {
       const user = await access.findUserByEmail(normalizeEmail(input.email));
       const ok = user ? await verifyPassword(input.password, user.password_hash) : (await verifyPassword(input.password, await DUMMY_HASH), false);
-      if (!user || !ok) throw new AppError('unauthorized', 'Email or password is wrong.');
-      const organizations = await access.listMemberships(user.id);
+      const organizations = user ? await access.listMemberships(user.id) : [];
+      const actors = organizations.map((o) => ({ orgId: o.id, userId: user!.id, ip: meta.ip ?? null }));
+      if (!user || !ok) {
+        // Each organization the person belongs to sees the attempt; an unknown email belongs to none.
+        await audit.recordMany(actors, { action: 'auth.login_failed', targetType: 'user', targetId: user?.id });
+        throw new AppError('unauthorized', 'Email or password is wrong.');
+      }
+      if (organizations.length === 0) {
+        throw new AppError('unauthorized', 'This account has been deactivated in every organization it belonged to.');
+      }
       const token = await db.transaction().execute((trx) => issueSession(trx, user.id, nowIso()));
+      await audit.recordMany(actors, { action: 'auth.login', targetType: 'user', targetId: user.id });
       return { token, user: { id: user.id, email: user.email, name: user.name }, organizations };
     },
 
@@ -62,30 +91,35 @@ export function createAuthService({ db, access, statuses }: AuthServiceDeps) {
       await access.revokeSession(sessionId, nowIso());
     },
 
-    /** Resolves a bearer token and the chosen organization into an AuthContext, or throws 401/403. */
+    /** Resolves a bearer token (session or API key) and the chosen organization into an AuthContext, or throws 401/403. */
     async authenticate(token: string, orgHeader: string | undefined): Promise<AuthContext> {
-      const session = await access.findSessionByHash(hashToken(token));
+      if (token.startsWith('lfk_')) return authenticateApiKey(token, orgHeader);
+      const rows = await access.findSessionWithMemberships(hashToken(token));
+      const session = rows[0];
       const now = nowIso();
       if (!session || session.revoked_at || session.expires_at <= now) {
         throw new AppError('unauthorized', 'The token is invalid, expired or revoked; sign in again.');
       }
-      const memberships = await access.listMemberships(session.user_id);
-      let org = memberships[0];
+      const active = rows.filter((r) => r.org_id !== null && r.deactivated_at === null);
+      if (active.length === 0) {
+        // Deactivation takes effect on the next request: memberships are read on every one.
+        throw new AppError('unauthorized', 'This account is not an active member of any organization.');
+      }
+      let org = active[0];
       if (orgHeader !== undefined) {
         const wanted = Number(orgHeader);
-        org = memberships.find((m) => m.id === wanted)!;
+        org = active.find((m) => m.org_id === wanted)!;
         if (!Number.isInteger(wanted) || !org) {
           throw new AppError('forbidden', 'You are not a member of the organization named in X-Organization-Id.', [
             { field: 'X-Organization-Id', message: 'is not one of your organizations' },
           ]);
         }
       }
-      if (!org) throw new AppError('forbidden', 'Your account is not an active member of any organization.');
       // Touch at most once a minute: a write per request would cost more than the request.
       if (!session.last_used_at || Date.parse(now) - Date.parse(session.last_used_at) > 60_000) {
         await access.touchSession(session.id, now);
       }
-      return { kind: 'user', orgId: org.id, userId: session.user_id, role: org.role as Role, sessionId: session.id };
+      return { kind: 'user', orgId: org.org_id!, userId: session.user_id, role: org.role as Role, sessionId: session.id };
     },
 
     async me(auth: AuthContext) {

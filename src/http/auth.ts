@@ -24,7 +24,10 @@ export function installAuth(app: FastifyInstance, authenticate: Authenticator): 
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <token>".');
     const org = req.headers['x-organization-id'];
-    req.auth = await authenticate(m[1], Array.isArray(org) ? org[0] : org, req);
+    // Sessions (lf_...) and API keys (lfk_...) both arrive as Bearer; the authenticator tells them apart.
+    const auth = await authenticate(m[1], Array.isArray(org) ? org[0] : org, req);
+    auth.ip = req.ip;
+    req.auth = auth;
   });
 }
 

@@ -37,6 +37,8 @@ export interface LeadFilter {
   terms?: string[];
   deleted?: boolean;
   customFields?: Array<{ key: string; value: string }>;
+  /** Hide converted leads (converted by POST /leads/:id/convert, or moved to a "converted" status). */
+  excludeConverted?: boolean;
 }
 
 export interface ListPage {
@@ -46,16 +48,33 @@ export interface ListPage {
   after?: { v: string | number | null; id: number };
 }
 
+/** Above this many full-text matches (all organizations), SQLite search walks the sort index instead. */
+const FTS_LOOKUP_MAX = 2000;
+const ftsMatch = (terms: string[]) => terms.map((t) => `"${t}"*`).join(' ');
+
 /** Splits a search string into the letter/digit terms the full-text indexes hold. */
 export function searchTerms(q: string): string[] {
   return (q.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
 }
 
 export function createLeadRepository(db: Q, dialect: Dialect) {
-  function applyFilter<O>(qb: SelectQueryBuilder<Database, 'leads', O>, orgId: number, f: LeadFilter) {
+  /** SQLite: whether a search matches more than FTS_LOOKUP_MAX leads of all organizations (stops counting there). */
+  async function ftsMatchesMany(terms: string[]): Promise<boolean> {
+    const r = await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM leads_fts WHERE leads_fts MATCH ${ftsMatch(terms)} LIMIT ${FTS_LOOKUP_MAX + 1})`.execute(db);
+    return Number(r.rows[0].n) > FTS_LOOKUP_MAX;
+  }
+
+  function applyFilter<O>(qb: SelectQueryBuilder<Database, 'leads', O>, orgId: number, f: LeadFilter, ftsWalk = false) {
     let q = qb.where('leads.org_id', '=', orgId);
     q = f.deleted ? q.where('leads.deleted_at', 'is not', null) : q.where('leads.deleted_at', 'is', null);
     if (f.statusIds) q = q.where('leads.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
+    if (f.excludeConverted) {
+      q = q
+        .where('leads.converted_at', 'is', null)
+        .where('leads.status_id', 'not in', (eb) =>
+          eb.selectFrom('statuses').select('statuses.id').where('statuses.org_id', '=', orgId).where('statuses.category', '=', 'converted'),
+        );
+    }
     if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
     if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
     if (f.teamId !== undefined) q = q.where('leads.team_id', '=', f.teamId);
@@ -106,8 +125,11 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
         const tsq = f.terms.map((t) => `${t.toLowerCase()}:*`).join(' & ');
         q = q.where(sql<boolean>`leads.search @@ to_tsquery('simple', ${tsq})`);
       } else {
-        const match = f.terms.map((t) => `"${t}"*`).join(' ');
-        q = q.where('leads.id', 'in', sql<number>`(SELECT rowid FROM leads_fts WHERE leads_fts MATCH ${match})`);
+        const matches = sql<number>`(SELECT rowid FROM leads_fts WHERE leads_fts MATCH ${ftsMatch(f.terms)})`;
+        // Few matches: fetch each by id, then sort. Many: walk the organization's index in the sort order and keep
+        // the rows in the match set, which stops after one page; the unary + stops SQLite from choosing the
+        // per-id lookups there (docs/scaling.md, "Search").
+        q = ftsWalk ? q.where(sql<number>`+leads.id`, 'in', matches) : q.where('leads.id', 'in', matches);
       }
     }
     return q;
@@ -142,7 +164,8 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     async list(orgId: number, f: LeadFilter, page: ListPage): Promise<LeadRow[]> {
       const col = SORT_COLUMN[page.sort];
       const dir = page.desc ? 'desc' : 'asc';
-      let q = applyFilter(db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)), orgId, f);
+      const walk = dialect === 'sqlite' && !!f.terms?.length && (await ftsMatchesMany(f.terms));
+      let q = applyFilter(db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)), orgId, f, walk);
       const nullable = col === 'value_cents' || col === 'last_name';
       if (page.after) {
         const { v, id } = page.after;

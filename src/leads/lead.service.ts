@@ -13,7 +13,7 @@ import { createCustomFieldService, expandFieldChanges, type CustomFieldService }
 import { normalizeCountry } from '../lib/countries.js';
 import { parseMoney } from '../lib/money.js';
 import { searchTerms, type LeadFilter, type LeadRepository, type LeadRow, type LeadUpdate, type SortKey } from './lead.repository.js';
-import { toLeadResponse, type LeadCreateInput, type LeadDto, type LeadListQueryInput, type LeadPatchInput } from './lead.schema.js';
+import { toLeadResponse, type LeadExtras, type LeadCreateInput, type LeadDto, type LeadListQueryInput, type LeadPatchInput } from './lead.schema.js';
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -26,6 +26,19 @@ export interface LeadServiceDeps {
   customFields?: CustomFieldService;
   /** Records deletions in the audit log when given. */
   audit?: AuditService;
+  /** Company/contact links and conversion (src/accounts), when wired. */
+  links?: LeadLinkHooks;
+}
+
+/** How src/accounts plugs into leads without leads importing it. */
+export interface LeadLinkHooks {
+  /** Validates company_id / contact_ids before any write (another organization's ids are field errors). */
+  check(orgId: number, input: LeadPatchInput, errors: FieldError[]): Promise<void>;
+  /** In the create transaction, after the lead, its tags and first status: `link`, then `auto_convert`. */
+  afterCreate(trx: Kysely<Database>, auth: AuthContext, row: LeadRow, input: LeadCreateInput): Promise<LeadRow>;
+  /** In the update transaction, before the version bump: true when the linked contacts changed. */
+  afterUpdate(trx: Kysely<Database>, auth: AuthContext, current: LeadRow, input: LeadPatchInput): Promise<boolean>;
+  describe(orgId: number, rows: LeadRow[], trx: Kysely<Database>): Promise<Map<number, NonNullable<LeadExtras['links']>>>;
 }
 
 type StatusRow = Awaited<ReturnType<StatusRepository['listByOrg']>>[number];
@@ -72,10 +85,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
 
   async function present(orgId: number, rows: LeadRow[], trx: Kysely<Database> = db): Promise<LeadDto[]> {
     const subIds = rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : []));
-    const [tags, sm, subs] = await Promise.all([
+    const [tags, sm, subs, links] = await Promise.all([
       leads.tagsFor(orgId, rows.map((r) => r.id), trx),
       statusMap(orgId, trx),
       statuses.subStatusesByIds(orgId, subIds, trx),
+      deps.links?.describe(orgId, rows, trx),
     ]);
     return rows.map((r) => {
       const st = sm.byId.get(r.status_id);
@@ -84,6 +98,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         status: st?.key ?? 'unknown',
         status_category: st?.category ?? 'open',
         sub_status: r.sub_status_id ? (subs.get(r.sub_status_id)?.name ?? null) : null,
+        links: links?.get(r.id),
       });
     });
   }
@@ -122,6 +137,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         errors.push({ field: 'team_id', message: 'is not a team of this organization' });
       }
     }
+    if (input.company_id !== undefined) set.company_id = input.company_id;
+    await deps.links?.check(orgId, input, errors);
     if (input.owner_id !== undefined && input.owner_id !== null) {
       const m = await access.findMembership(orgId, input.owner_id);
       if (!m || m.deactivated_at) errors.push({ field: 'owner_id', message: 'is not an active user of this organization' });
@@ -210,7 +227,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           created_by: auth.userId,
           created_at: now,
         });
-        return inserted;
+        return deps.links ? deps.links.afterCreate(trx, auth, inserted, input) : inserted;
       });
       return (await present(auth.orgId, [row]))[0];
     },
@@ -246,7 +263,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         const newTags = input.tags !== undefined ? normalizeTags(input.tags) : undefined;
         const oldTags = (await leads.tagsFor(auth.orgId, [id], trx)).get(id) ?? [];
         const tagsChanged = newTags !== undefined && newTags.join('\u0000') !== oldTags.join('\u0000');
-        if (changes.length === 0 && !tagsChanged && !plan) return current;
+        const linksChanged = deps.links ? await deps.links.afterUpdate(trx, auth, current, input) : false;
+        if (changes.length === 0 && !tagsChanged && !plan && !linksChanged) return current;
         const updated = await leads.updateVersioned(trx, auth.orgId, id, current.version, {
           ...Object.fromEntries(changes),
           ...plan?.set,
@@ -322,6 +340,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         createdBefore: query.created_before,
         updatedAfter: query.updated_after,
         deleted: query.deleted === true,
+        excludeConverted: query.include_converted !== true && query.status === undefined && query.deleted !== true,
       };
       if (query.status !== undefined) {
         const sm = await statusMap(auth.orgId);
