@@ -1,0 +1,175 @@
+/**
+ * API benchmark: seeds a database, starts the real server and measures the lead endpoints over HTTP with
+ * autocannon, next to the bare queries and a trivial Fastify route measured in the same run.
+ *
+ *   npm run bench -- [--leads 100000] [--db sqlite|postgres|both] [--duration 10] [--connections 10]
+ *                    [--warmup 2] [--only list_status,search] [--pg-url postgres://...]
+ *
+ * See docs/performance.md for what each number means.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { loadConfig } from '../src/config.js';
+import { openDb, type Db } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { buildApp } from '../src/app.js';
+import { createAccessRepository } from '../src/access/access.repository.js';
+import { createStatusRepository } from '../src/pipeline/status.repository.js';
+import { createLeadRepository } from '../src/leads/lead.repository.js';
+import { createLeadService } from '../src/leads/lead.service.js';
+import type { AuthContext } from '../src/access/roles.js';
+import { seed } from './seed.js';
+import { buildScenarios } from './scenarios.js';
+import { runBare, runHttp, withPeakRss, type LoadSettings } from './load.js';
+import { checkTarget, machineInfo, markdownTable, writeResult, type RunResult, type ScenarioResult } from './report.js';
+
+const { values: args } = parseArgs({
+  options: {
+    leads: { type: 'string', default: '100000' },
+    db: { type: 'string', default: 'both' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    'big-share': { type: 'string', default: '0.4' },
+    'pg-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+
+const leadsCount = Number(args.leads);
+const settings: LoadSettings = { connections: Number(args.connections), duration: Number(args.duration) };
+const warmup: LoadSettings = { connections: settings.connections, duration: Number(args.warmup) };
+const only = args.only ? new Set(args.only.split(',')) : null;
+const dbs = (args.db === 'both' ? ['sqlite', 'postgres'] : [args.db]) as Array<'sqlite' | 'postgres'>;
+if (!Number.isInteger(leadsCount) || leadsCount < 1000) throw new Error('--leads must be an integer >= 1000');
+if (!dbs.every((d) => d === 'sqlite' || d === 'postgres')) throw new Error('--db must be sqlite, postgres or both');
+
+const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const round = (xs: number[]) => xs.map((x) => Math.round(x * 100) / 100);
+
+/** A fresh database: a file in a temp dir, or a new PostgreSQL schema; `drop` removes it. */
+async function freshDb(kind: 'sqlite' | 'postgres') {
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-bench-'));
+    const file = path.join(dir, 'bench.db');
+    const db = openDb({ dialect: 'sqlite', sqlitePath: file });
+    return { db, url: `sqlite:${file}`, sqlitePath: file, dataDir: dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const url = args['pg-url']!;
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const admin = async (q: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  const db = openDb({ dialect: 'postgres', databaseUrl: url, pgSchema: schema, poolSize: 10 });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-bench-'));
+  return {
+    db, url, pgSchema: schema, dataDir,
+    drop: async () => {
+      await admin(`DROP SCHEMA ${schema} CASCADE`);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function trivialServer(): Promise<{ app: FastifyInstance; origin: string }> {
+  const app = Fastify({ logger: false });
+  app.get('/ping', async () => ({ ok: true }));
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, origin };
+}
+
+async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
+  const loadStart = os.loadavg();
+  const target = await freshDb(kind);
+  let db: Db | undefined = target.db;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  try {
+    await migrateToLatest(db.kysely);
+    const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: target.url, DATA_DIR: target.dataDir, PORT: '0' });
+    app = await buildApp({ config, db, webDir: null });
+    await app.ready();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: { email: 'bench@example.com', password: 'bench password 123', name: 'Bench Owner', organization_name: 'Bench Big Org' },
+    });
+    if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
+    const { token, user, organization } = res.json();
+    const headers = { authorization: `Bearer ${token}` };
+
+    log(`${kind}: seeding ${leadsCount.toLocaleString('en-US')} leads`);
+    const seeded = await seed(
+      { db, sqlitePath: target.sqlitePath, pgUrl: target.url, pgSchema: target.pgSchema },
+      { leads: leadsCount, bigOrg: { id: organization.id, ownerId: user.id }, bigShare: Number(args['big-share']), seed: 42, log },
+    );
+    log(`${kind}: seeded in ${seeded.seconds.toFixed(1)} s (index build + ANALYZE ${seeded.indexSeconds.toFixed(1)} s), ${seeded.bigOrgLeads} leads in the measured organization`);
+
+    const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+    const kysely = db.kysely;
+    const leads = createLeadRepository(kysely, db.dialect);
+    const service = createLeadService({ db: kysely, leads, statuses: createStatusRepository(kysely), access: createAccessRepository(kysely) });
+    const auth: AuthContext = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' };
+    const scenarios = await buildScenarios({ app: app as unknown as FastifyInstance, db: kysely, leads, service, auth, headers });
+
+    const floorSrv = await trivialServer();
+    await runHttp(floorSrv.origin, {}, [{ method: 'GET', path: '/ping' }], warmup);
+    const floor = await runHttp(floorSrv.origin, {}, [{ method: 'GET', path: '/ping' }], settings);
+    await floorSrv.app.close();
+    log(`${kind}: HTTP floor ${Math.round(floor.rps)} req/s, p99 ${floor.p99} ms`);
+
+    const results: ScenarioResult[] = [];
+    // Create runs last: the rows it adds would otherwise change what the read scenarios read.
+    const ordered = [...scenarios.filter((s) => s.name !== 'create'), ...scenarios.filter((s) => s.name === 'create')];
+    for (const s of ordered) {
+      if (only && !only.has(s.name)) continue;
+      const { value, peakRssMb } = await withPeakRss(async () => {
+        await runHttp(origin, headers, s.requests, warmup);
+        const http = await runHttp(origin, headers, s.requests, settings);
+        await runBare(s.service, warmup);
+        const svc = await runBare(s.service, settings);
+        await runBare(s.bare, warmup);
+        const bare = await runBare(s.bare, settings);
+        return { http, service: svc, bare };
+      });
+      const ratio = value.bare.rps ? value.http.rps / value.bare.rps : 0;
+      const r: ScenarioResult = {
+        name: s.name, label: s.label, ...value, ratio, target: checkTarget(s.target, value.http, ratio), loadavg: round(os.loadavg()), peakRssMb,
+      };
+      results.push(r);
+      log(`${kind}: ${s.name}: HTTP ${Math.round(r.http.rps)} req/s p50 ${r.http.p50} p99 ${r.http.p99} ms | service ${Math.round(r.service.rps)} | bare ${Math.round(r.bare.rps)} req/s p99 ${r.bare.p99.toFixed(2)} ms | ratio ${(ratio * 100).toFixed(0)}%${r.http.failures ? ` | ${r.http.failures} FAILED` : ''}`);
+    }
+    return {
+      date: new Date().toISOString().slice(0, 10),
+      db: kind,
+      leads: leadsCount,
+      settings: { ...settings, warmup: warmup.duration },
+      machine: { ...machineInfo(), loadavgStart: round(loadStart), loadavgEnd: round(os.loadavg()) },
+      seed: seeded,
+      floor,
+      scenarios: results,
+    };
+  } finally {
+    if (app) await app.close();
+    if (db) await db.close();
+    db = undefined;
+    await target.drop();
+  }
+}
+
+for (const kind of dbs) {
+  const result = await benchOne(kind);
+  const file = writeResult(result);
+  console.log(`\n${markdownTable(result)}\n\nwritten to ${path.relative(process.cwd(), file)}\n`);
+}

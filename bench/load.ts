@@ -1,0 +1,106 @@
+/**
+ * The two ways the benchmark drives work: autocannon over real HTTP (in its own worker thread, so the load
+ * generator does not share the server's event loop), and a bare in-process loop over the same queries.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+// autocannon ships no types; this is the part of its result we read.
+interface AutocannonResult {
+  latency: { p50: number; p90: number; p99: number; max: number; average: number };
+  requests: { average: number; total: number };
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+}
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+
+export interface Measured {
+  /** Completed operations per second. */
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  ops: number;
+  /** Failed requests (errors, timeouts, non-2xx) — a scenario with errors is reported as broken. */
+  failures: number;
+}
+
+export interface HttpRequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
+export interface LoadSettings {
+  connections: number;
+  duration: number;
+}
+
+export async function runHttp(origin: string, headers: Record<string, string>, requests: HttpRequestSpec[], s: LoadSettings): Promise<Measured> {
+  const r = await autocannon({
+    url: origin,
+    connections: s.connections,
+    duration: s.duration,
+    workers: 1,
+    headers: { ...headers, 'content-type': 'application/json' },
+    requests: requests.map((q) => ({ method: q.method, path: q.path, ...(q.body ? { body: q.body } : {}) })),
+  });
+  return {
+    rps: r['2xx'] / r.duration,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    ops: r['2xx'],
+    failures: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+/**
+ * Runs `op` from `concurrency` loops for `duration` seconds. With better-sqlite3 each call is synchronous, so
+ * concurrency only matters for PostgreSQL, where it matches autocannon's connections for a fair ratio.
+ */
+export async function runBare(op: (i: number) => Promise<unknown>, s: LoadSettings): Promise<Measured> {
+  const lat: number[] = [];
+  const end = performance.now() + s.duration * 1000;
+  let i = 0;
+  let failures = 0;
+  const t0 = performance.now();
+  const loop = async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      try {
+        await op(i++);
+        lat.push(performance.now() - t);
+      } catch {
+        failures++;
+      }
+      // Yield now and then so the other loops (and timers) get a turn even when `op` completes synchronously.
+      if ((i & 63) === 0) await new Promise<void>((res) => setImmediate(res));
+    }
+  };
+  await Promise.all(Array.from({ length: s.connections }, loop));
+  const secs = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : 0);
+  return { rps: lat.length / secs, p50: pct(50), p90: pct(90), p99: pct(99), max: lat[lat.length - 1] ?? 0, ops: lat.length, failures };
+}
+
+/** Samples RSS while `fn` runs; returns its peak in MB. */
+export async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 100);
+  try {
+    const value = await fn();
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { value, peakRssMb: Math.round(peak / 1048576) };
+  } finally {
+    clearInterval(timer);
+  }
+}

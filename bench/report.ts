@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Measured } from './load.js';
+
+export interface ScenarioResult {
+  name: string;
+  label: string;
+  http: Measured;
+  bare: Measured;
+  service: Measured;
+  /** HTTP req/s divided by the bare loop's rate. */
+  ratio: number;
+  target?: { p99Ms: number; minRatio?: number; met: boolean };
+  loadavg: number[];
+  peakRssMb: number;
+}
+
+export interface RunResult {
+  date: string;
+  db: 'sqlite' | 'postgres';
+  leads: number;
+  settings: { connections: number; duration: number; warmup: number };
+  machine: { cpus: number; model: string; node: string; loadavgStart: number[]; loadavgEnd: number[] };
+  seed: { orgs: number; bigOrgLeads: number; seconds: number; indexSeconds: number };
+  floor: Measured;
+  scenarios: ScenarioResult[];
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export function machineInfo() {
+  const cpus = os.cpus();
+  return { cpus: cpus.length, model: cpus[0]?.model ?? '?', node: process.version };
+}
+
+export function writeResult(r: RunResult): string {
+  const dir = path.join(here, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${r.date}-${r.db}-${r.leads}.json`);
+  fs.writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+  return file;
+}
+
+const f1 = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const rate = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export function markdownTable(r: RunResult): string {
+  const lines = [
+    `${r.db}, ${r.leads.toLocaleString('en-US')} leads (${r.seed.bigOrgLeads.toLocaleString('en-US')} in the measured organization, ${r.seed.orgs} organizations), ${r.settings.connections} connections, ${r.settings.duration} s per measurement, load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start.`,
+    '',
+    '| scenario | HTTP req/s | HTTP p50 / p99 ms | bare req/s | bare p50 / p99 ms | service req/s | HTTP / bare | target | peak RSS MB |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|',
+  ];
+  for (const s of r.scenarios) {
+    const t = s.target
+      ? `${s.target.met ? 'met' : '**missed**'}: p99 < ${s.target.p99Ms} ms${s.target.minRatio ? `, ratio >= ${s.target.minRatio * 100}%` : ''}`
+      : '';
+    const fail = s.http.failures ? ` (${s.http.failures} failed)` : '';
+    lines.push(
+      `| ${s.label} | ${rate(s.http.rps)}${fail} | ${f1(s.http.p50)} / ${f1(s.http.p99)} | ${rate(s.bare.rps)} | ${f1(s.bare.p50)} / ${f1(s.bare.p99)} | ${rate(s.service.rps)} | ${(s.ratio * 100).toFixed(0)}% | ${t} | ${s.peakRssMb} |`,
+    );
+  }
+  lines.push(`| trivial Fastify route (HTTP floor) | ${rate(r.floor.rps)} | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} | | | | | | |`);
+  return lines.join('\n');
+}
+
+/** A scenario meets its target when p99 is under the limit and (where asked) HTTP keeps enough of the bare rate. */
+export function checkTarget(t: { p99Ms: number; minRatio?: number } | undefined, http: Measured, ratio: number) {
+  if (!t) return undefined;
+  const met = http.failures === 0 && http.p99 < t.p99Ms && (t.minRatio === undefined || ratio >= t.minRatio);
+  return { ...t, met };
+}

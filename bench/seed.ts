@@ -1,0 +1,167 @@
+/**
+ * Bulk seeding straight through SQL (no API): many small organizations and one large one, leads interleaved in
+ * time order as a real multi-tenant database grows. Secondary indexes are dropped during the load and rebuilt
+ * after (a sorted build is much faster than a million random index inserts); the full-text index is kept up by
+ * the schema itself (FTS5 triggers on SQLite, the generated tsvector column on PostgreSQL).
+ */
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { nowIso } from '../src/db/dialect.js';
+import type { Db } from '../src/db/database.js';
+import { createStatusRepository } from '../src/pipeline/status.repository.js';
+import { makeLead, makeTags, rng, SEED_COLUMNS, type SeedOrg } from './data.js';
+
+export interface SeedTarget {
+  db: Db;
+  sqlitePath?: string;
+  pgUrl?: string;
+  pgSchema?: string;
+}
+
+export interface SeedOptions {
+  leads: number;
+  /** The organization the benchmark queries (created through signup, so it has a real user and token). */
+  bigOrg: { id: number; ownerId: number };
+  /** Share of all leads that belong to the large organization. */
+  bigShare: number;
+  seed: number;
+  log: (msg: string) => void;
+}
+
+export interface SeedResult {
+  orgs: number;
+  bigOrgLeads: number;
+  seconds: number;
+  indexSeconds: number;
+}
+
+const YEARS_MS = 3 * 365 * 86400_000;
+const BATCH = 5000;
+
+export async function seed(target: SeedTarget, opts: SeedOptions): Promise<SeedResult> {
+  const t0 = performance.now();
+  const r = rng(opts.seed);
+  const kysely = target.db.kysely;
+  const smallCount = Math.max(20, Math.round((opts.leads * (1 - opts.bigShare)) / 1000));
+  const now = nowIso();
+
+  // Small organizations with the default pipeline, as signup makes them (no users: their leads have no owner).
+  const statuses = createStatusRepository(kysely);
+  await kysely.transaction().execute(async (trx) => {
+    for (let i = 0; i < smallCount; i++) {
+      const org = await trx.insertInto('organizations').values({ name: `Bench org ${i + 1}`, created_at: now }).returning('id').executeTakeFirstOrThrow();
+      await statuses.insertDefaults(trx, org.id, now);
+    }
+  });
+  const rows = await kysely.selectFrom('statuses').select(['id', 'org_id', 'key']).execute();
+  const orgs = new Map<number, SeedOrg>();
+  for (const s of rows) {
+    let o = orgs.get(s.org_id);
+    if (!o) orgs.set(s.org_id, (o = { id: s.org_id, statusIds: new Map(), ownerId: s.org_id === opts.bigOrg.id ? opts.bigOrg.ownerId : null }));
+    o.statusIds.set(s.key, s.id);
+  }
+  const big = orgs.get(opts.bigOrg.id)!;
+  const small = [...orgs.values()].filter((o) => o.id !== big.id);
+
+  const start = Date.now() - YEARS_MS;
+  const step = YEARS_MS / opts.leads;
+  let bigOrgLeads = 0;
+  const nextLead = (i: number) => {
+    const org = r.next() < opts.bigShare ? big : small[r.int(small.length)];
+    if (org === big) bigOrgLeads++;
+    return makeLead(r, org, Math.floor(start + i * step + r.int(Math.max(1, Math.floor(step)))));
+  };
+
+  let indexSeconds: number;
+  if (target.db.dialect === 'sqlite') indexSeconds = seedSqlite(target.sqlitePath!, opts, nextLead, r);
+  else indexSeconds = await seedPostgres(target.pgUrl!, target.pgSchema!, opts, nextLead, r);
+  return { orgs: orgs.size, bigOrgLeads, seconds: (performance.now() - t0) / 1000, indexSeconds };
+}
+
+type NextLead = (i: number) => unknown[];
+
+function seedSqlite(file: string, opts: SeedOptions, nextLead: NextLead, r: ReturnType<typeof rng>): number {
+  const conn = new SQLite(file);
+  try {
+    conn.pragma('synchronous = OFF');
+    conn.pragma('cache_size = -262144');
+    const indexes = conn
+      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('leads', 'lead_tags') AND sql IS NOT NULL`)
+      .all() as Array<{ name: string; sql: string }>;
+    for (const ix of indexes) conn.exec(`DROP INDEX ${ix.name}`);
+    const insLead = conn.prepare(`INSERT INTO leads (${SEED_COLUMNS.join(', ')}) VALUES (${SEED_COLUMNS.map(() => '?').join(', ')})`);
+    const insTag = conn.prepare('INSERT INTO lead_tags (org_id, lead_id, tag) VALUES (?, ?, ?)');
+    const batch = conn.transaction((from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const row = nextLead(i);
+        const id = Number(insLead.run(...row).lastInsertRowid);
+        for (const tag of makeTags(r)) insTag.run(row[0], id, tag);
+      }
+    });
+    for (let i = 0; i < opts.leads; i += BATCH) {
+      batch(i, Math.min(opts.leads, i + BATCH));
+      if ((i / BATCH) % 40 === 39) opts.log(`  ${i + BATCH} leads`);
+    }
+    const t = performance.now();
+    for (const ix of indexes) conn.exec(ix.sql);
+    conn.exec('ANALYZE');
+    return (performance.now() - t) / 1000;
+  } finally {
+    conn.close();
+  }
+}
+
+const PG_TYPES: Record<(typeof SEED_COLUMNS)[number], string> = {
+  org_id: 'int', first_name: 'text', last_name: 'text', title: 'text', job_title: 'text', email: 'text', phone: 'text',
+  company_name: 'text', website: 'text', source: 'text', status_id: 'int', owner_id: 'int', value_cents: 'bigint',
+  currency: 'text', probability: 'int', rating: 'int', city: 'text', country: 'text', custom_fields: 'text',
+  status_changed_at: 'text', created_at: 'text', updated_at: 'text', created_by: 'int', updated_by: 'int',
+  deleted_at: 'text', version: 'int',
+};
+
+async function seedPostgres(url: string, schema: string, opts: SeedOptions, nextLead: NextLead, r: ReturnType<typeof rng>): Promise<number> {
+  const c = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+  await c.connect();
+  try {
+    await c.query(`SET synchronous_commit = off`);
+    await c.query(`SET maintenance_work_mem = '512MB'`);
+    const { rows: indexes } = await c.query<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('leads', 'lead_tags')
+         AND indexname NOT IN (SELECT conname FROM pg_constraint)`,
+      [schema],
+    );
+    for (const ix of indexes) await c.query(`DROP INDEX ${ix.indexname}`);
+    const insLead = `INSERT INTO leads (${SEED_COLUMNS.join(', ')}) SELECT * FROM unnest(${SEED_COLUMNS.map((col, i) => `$${i + 1}::${PG_TYPES[col]}[]`).join(', ')}) RETURNING id, org_id`;
+    for (let from = 0; from < opts.leads; from += BATCH) {
+      const to = Math.min(opts.leads, from + BATCH);
+      const cols: unknown[][] = SEED_COLUMNS.map(() => []);
+      for (let i = from; i < to; i++) {
+        const row = nextLead(i);
+        for (let j = 0; j < row.length; j++) cols[j].push(row[j]);
+      }
+      await c.query('BEGIN');
+      const { rows } = await c.query<{ id: number; org_id: number }>(insLead, cols);
+      const tOrg: number[] = [];
+      const tLead: number[] = [];
+      const tTag: string[] = [];
+      for (const row of rows) {
+        for (const tag of makeTags(r)) {
+          tOrg.push(row.org_id);
+          tLead.push(row.id);
+          tTag.push(tag);
+        }
+      }
+      await c.query('INSERT INTO lead_tags (org_id, lead_id, tag) SELECT * FROM unnest($1::int[], $2::int[], $3::text[])', [tOrg, tLead, tTag]);
+      await c.query('COMMIT');
+      if ((from / BATCH) % 40 === 39) opts.log(`  ${to} leads`);
+    }
+    const t = performance.now();
+    for (const ix of indexes) await c.query(ix.indexdef);
+    await c.query('VACUUM ANALYZE leads');
+    await c.query('VACUUM ANALYZE lead_tags');
+    await c.query('ANALYZE');
+    return (performance.now() - t) / 1000;
+  } finally {
+    await c.end();
+  }
+}
