@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../db/dialect.js';
+import { assertCan, type AuthContext } from '../access/roles.js';
+import type { ExternalRefRepository } from './external-ref.repository.js';
+
+export const EXTERNAL_REF_ENTITIES = ['lead', 'status_history', 'follow_up'] as const;
+export type ExternalRefEntity = (typeof EXTERNAL_REF_ENTITIES)[number];
+export type RefValue = string | number | boolean;
+export type RefValues = Record<string, RefValue>;
+
+/**
+ * Keeps values of a client's own system (staff ids of another CRM, say) beside Leadflow records, so a compatible
+ * surface returns what its client wrote without putting foreign ids into Leadflow's user-id columns.
+ */
+export function createExternalRefService({ db, refs }: { db: Kysely<Database>; refs: ExternalRefRepository }) {
+  return {
+    /** Records values for one record of the caller's organization; undefined values are skipped. */
+    async set(auth: AuthContext, entity: ExternalRefEntity, entityId: number, values: Record<string, RefValue | undefined>): Promise<void> {
+      assertCan(auth, 'leads:write');
+      const entries = Object.entries(values).filter((e): e is [string, RefValue] => e[1] !== undefined);
+      if (entries.length === 0) return;
+      const now = nowIso();
+      await db.transaction().execute(async (trx) => {
+        for (const [name, value] of entries) {
+          await refs.upsert(trx, { org_id: auth.orgId, entity, entity_id: entityId, name, value: JSON.stringify(value), created_at: now });
+        }
+      });
+    },
+
+    /** Values per record id (records with none are absent from the map). */
+    async get(auth: AuthContext, entity: ExternalRefEntity, ids: number[]): Promise<Map<number, RefValues>> {
+      assertCan(auth, 'leads:read');
+      const out = new Map<number, RefValues>();
+      for (const r of await refs.listFor(auth.orgId, entity, ids)) {
+        const m = out.get(r.entity_id) ?? {};
+        m[r.name] = JSON.parse(r.value) as RefValue;
+        out.set(r.entity_id, m);
+      }
+      return out;
+    },
+  };
+}
+
+export type ExternalRefService = ReturnType<typeof createExternalRefService>;
