@@ -6,7 +6,7 @@ import type { LeadRow } from '../leads/lead.repository.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
 import type { JobContext } from '../jobs/job.worker.js';
 import { openRows, withHeader, type FileRow } from './readers.js';
-import { createRowMapper, type MappedRow } from './row-mapper.js';
+import { createRowMapper, type CustomFieldDef, type MappedRow } from './row-mapper.js';
 import type { Sniffed } from './sniff.js';
 import { IMPORT_LEAD_COLUMNS, type DedupeKey, type ImportRepository, type ImportRow, type LeadInsertRow } from './import.repository.js';
 import type { RunOptions } from './import.schema.js';
@@ -31,6 +31,8 @@ export interface ImportRunnerDeps {
   db: Kysely<Database>;
   imports: ImportRepository;
   statuses: StatusRepository;
+  /** The organization's custom field definitions, when the pipeline feature provides them. */
+  customFields?: { listFields(orgId: number): Promise<CustomFieldDef[]> };
   batchSize?: number;
 }
 
@@ -44,7 +46,7 @@ export function sniffedOf(imp: ImportRow): Sniffed {
 }
 
 /** Runs (or resumes) one import: reads the file in batches, each committed in one transaction with its progress. */
-export function createImportRunner({ db, imports, statuses, batchSize = 500 }: ImportRunnerDeps) {
+export function createImportRunner({ db, imports, statuses, customFields, batchSize = 500 }: ImportRunnerDeps) {
   return async function runImport({ job, signal }: JobContext): Promise<void> {
     const { import_id: importId } = JSON.parse(job.payload) as { import_id: number };
     const orgId = job.org_id;
@@ -55,7 +57,8 @@ export function createImportRunner({ db, imports, statuses, batchSize = 500 }: I
     imp = (await imports.find(orgId, importId))!;
     const opts = JSON.parse(imp.options!) as RunOptions;
     const header = JSON.parse(imp.header) as string[];
-    const { mapRow, defaultStatusId } = createRowMapper(header, opts, await statuses.listByOrg(orgId), await imports.listMembers(orgId));
+    const defs = customFields ? await customFields.listFields(orgId) : [];
+    const { mapRow, defaultStatusId } = createRowMapper(header, opts, await statuses.listByOrg(orgId), await imports.listMembers(orgId), defs);
     const userId = imp.created_by;
     const dedupe = opts.dedupe && opts.dedupe.policy !== 'create' && opts.dedupe.on.length > 0 ? opts.dedupe : null;
     const resumeAfter = imp.next_row;

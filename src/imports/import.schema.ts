@@ -14,7 +14,7 @@ export const RunBody = Type.Object(
     dedupe: Type.Optional(
       Type.Object(
         {
-          on: Type.Array(Type.Union([Type.Literal('email'), Type.Literal('phone'), Type.Literal('external_id')]), { minItems: 1, maxItems: 3, uniqueItems: true }),
+          on: Type.Array(Type.Union([Type.Literal('email'), Type.Literal('phone'), Type.Literal('external_id')]), { minItems: 0, maxItems: 3, uniqueItems: true, description: 'Empty: no dedupe' }),
           policy: Type.Union([Type.Literal('skip'), Type.Literal('update'), Type.Literal('create')]),
         },
         { additionalProperties: false },

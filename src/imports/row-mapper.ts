@@ -13,7 +13,7 @@ export interface CellError {
 
 export interface MappedRow {
   values: LeadValues;
-  custom: Record<string, string>;
+  custom: Record<string, string | number | boolean>;
   tags: string[];
   /** The status came from the file (an update then changes it; a default never does). */
   statusId: number | null;
@@ -26,6 +26,43 @@ export interface StatusRef {
   label: string;
   is_default: number;
   reason_required: number;
+}
+
+/** A custom field definition of the organization (values of defined fields are typed and checked). */
+export interface CustomFieldDef {
+  key: string;
+  label: string;
+  type: string;
+  options: string | null;
+  required: number;
+}
+
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'oui', 'ja', 'si', 'x']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'non', 'nein']);
+
+/** The typed value of a defined custom field, or an error message. */
+function customValue(def: CustomFieldDef, v: string, order: DateOrder): { ok: string | number | boolean } | { error: string } {
+  switch (def.type) {
+    case 'number': {
+      const n = Number(v.replace(/\s/g, '').replace(/^(-?\d+),(\d+)$/, '$1.$2'));
+      return Number.isFinite(n) ? { ok: n } : { error: `must be a number ("${def.label}")` };
+    }
+    case 'boolean': {
+      const w = v.toLowerCase();
+      return TRUE_WORDS.has(w) ? { ok: true } : FALSE_WORDS.has(w) ? { ok: false } : { error: `must be yes or no ("${def.label}")` };
+    }
+    case 'date': {
+      const d = parseDate(v, order);
+      return d ? { ok: d } : { error: `must be a date ("${def.label}")` };
+    }
+    case 'enum': {
+      const options = def.options ? (JSON.parse(def.options) as string[]) : [];
+      const hit = options.find((o) => o.toLowerCase() === v.toLowerCase());
+      return hit !== undefined ? { ok: hit } : { error: `must be one of: ${options.join(', ')} ("${def.label}")` };
+    }
+    default:
+      return { ok: v };
+  }
 }
 
 export interface MemberRef {
@@ -95,7 +132,9 @@ export function validateMapping(mapping: Mapping, header: string[]): Array<{ fie
 }
 
 /** Compiles the mapping once; the returned function turns one row of cells into lead values. */
-export function createRowMapper(header: string[], opts: MapperOptions, statuses: StatusRef[], members: MemberRef[]) {
+export function createRowMapper(header: string[], opts: MapperOptions, statuses: StatusRef[], members: MemberRef[], customDefs: CustomFieldDef[] = []) {
+  const defs = new Map(customDefs.map((d) => [d.key, d]));
+  const requiredDefs = customDefs.filter((d) => d.required);
   const nulls = new Set(opts.null_values.map((v) => v.trim().toLowerCase()));
   const plan = header.map((col, i) => ({ i, col, key: customKey(col), target: opts.mapping[col] ?? null })).filter((p) => p.target);
   const statusByName = new Map<string, StatusRef>();
@@ -120,7 +159,7 @@ export function createRowMapper(header: string[], opts: MapperOptions, statuses:
   function mapRow(cells: string[]): MappedRow {
     // Fresh objects per row: an empty cell never inherits another row's value.
     const values: LeadValues = {};
-    const custom: Record<string, string> = {};
+    const custom: Record<string, string | number | boolean> = {};
     const errors: CellError[] = [];
     let tags = defaultTags;
     let statusId: number | null = null;
@@ -136,11 +175,18 @@ export function createRowMapper(header: string[], opts: MapperOptions, statuses:
       v = v.trim();
       if (v === '' || (nulls.size > 0 && nulls.has(v.toLowerCase()))) continue;
       const t = p.target!;
+      const fail = (message: string) => errors.push({ column: p.col, value: v, message });
       if (t.startsWith('custom_fields.')) {
-        custom[t.slice(14)] = v;
+        const key = t.slice(14);
+        const def = defs.get(key);
+        if (!def) custom[key] = v;
+        else {
+          const r = customValue(def, v, opts.date_order);
+          if ('error' in r) fail(r.error);
+          else custom[key] = r.ok;
+        }
         continue;
       }
-      const fail = (message: string) => errors.push({ column: p.col, value: v, message });
       switch (t) {
         case 'email': {
           const all = splitMulti(v).map((e) => e.toLowerCase());
@@ -199,8 +245,13 @@ export function createRowMapper(header: string[], opts: MapperOptions, statuses:
         case 'rating':
         case 'priority':
         case 'importance': {
-          const n = Number(v.replace(/%$/, ''));
           const [lo, hi] = INT_RANGES[t];
+          // Words (Salesforce's Hot/Warm/Cold rating) are no scale of ours: kept as written in a custom field.
+          if (!/^-?\d+(\.\d+)?\s*%?$/.test(v)) {
+            custom[p.key] = v;
+            break;
+          }
+          const n = Number(v.replace(/\s*%$/, ''));
           if (!Number.isInteger(n) || n < lo || n > hi) fail(`must be a whole number from ${lo} to ${hi}`);
           else values[t] = n;
           break;
@@ -238,6 +289,9 @@ export function createRowMapper(header: string[], opts: MapperOptions, statuses:
     }
     if (values.source == null && opts.defaults.source) values.source = opts.defaults.source;
     if (values.owner_id == null && opts.defaults.owner_id) values.owner_id = opts.defaults.owner_id;
+    for (const d of requiredDefs) {
+      if (custom[d.key] === undefined) errors.push({ column: null, value: null, message: `The custom field "${d.label}" (${d.key}) is required; map a column to custom_fields.${d.key}.` });
+    }
     if (errors.length === 0 && !IDENTITY_COLUMNS.some((c) => values[c] != null)) {
       errors.push({ column: null, value: null, message: 'A lead needs at least one of: first name, last name, email, phone, mobile, company name or external id; this row has none.' });
     }
