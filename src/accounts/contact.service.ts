@@ -1,0 +1,207 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../db/dialect.js';
+import { AppError, notFound, type FieldError } from '../http/errors.js';
+import type { AuthContext } from '../access/roles.js';
+import type { AccessRepository } from '../access/access.repository.js';
+import type { CompanyRepository } from './company.repository.js';
+import type { ContactEmail, ContactRepository, ContactRow, ContactUpdate } from './contact.repository.js';
+import { toContactResponse, type ContactCreateInput, type ContactDto, type ContactListQueryInput, type ContactPatchInput } from './contact.schema.js';
+import { addressColumns, checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
+import { blankToNull, normalizeEmail, normalizeTagList, queryTerms, searchText } from './normalize.js';
+import { finishPage, pageFrom } from './keyset.js';
+
+export interface ContactServiceDeps {
+  db: Kysely<Database>;
+  contacts: ContactRepository;
+  companies: CompanyRepository;
+  access: AccessRepository;
+}
+
+const TEXT = ['first_name', 'last_name', 'civility', 'job_title', 'description'] as const;
+const CONSENTS = ['do_not_email', 'do_not_call', 'do_not_sms'] as const;
+
+/** A contact ready to insert inside another transaction; emails/tags undefined = unchanged (PATCH). */
+export interface PreparedContact {
+  cols: ContactUpdate;
+  emails?: ContactEmail[];
+  tags?: string[];
+}
+
+export function createContactService({ db, contacts, companies, access }: ContactServiceDeps) {
+  function searchOf(row: Pick<ContactRow, 'first_name' | 'last_name' | 'job_title' | 'phones'>, emails: ContactEmail[]) {
+    const phones = (JSON.parse(row.phones || '[]') as Array<{ phone: string }>).map((p) => p.phone);
+    return searchText([row.first_name, row.last_name, row.job_title, ...emails.map((e) => e.email), ...phones]);
+  }
+
+  /** Input to columns, collecting every problem; `field` prefixes error names (e.g. "create_contact"). */
+  async function prepare(orgId: number, input: ContactPatchInput, errors: FieldError[], field = ''): Promise<PreparedContact> {
+    const p = field ? `${field}.` : '';
+    const cols: ContactUpdate = {};
+    for (const f of TEXT) if (input[f] !== undefined) cols[f] = blankToNull(input[f]);
+    if (input.phones !== undefined) {
+      cols.phones = JSON.stringify(input.phones.map((ph) => ({ phone: ph.phone.trim(), label: blankToNull(ph.label) })));
+    }
+    Object.assign(cols, addressColumns(input.address, errors, `${p}address`));
+    if (input.owner_id !== undefined) cols.owner_id = input.owner_id;
+    if (input.custom_fields !== undefined) cols.custom_fields = JSON.stringify(input.custom_fields);
+    if (input.company_id !== undefined) {
+      cols.company_id = input.company_id;
+      if (input.company_id !== null && (await companies.findLive(orgId, [input.company_id])).length === 0) {
+        errors.push({ field: `${p}company_id`, message: `company ${input.company_id} does not exist in this organization` });
+      }
+    }
+    await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors);
+    let emails: ContactEmail[] | undefined;
+    if (input.emails !== undefined) {
+      const seen = new Set<string>();
+      emails = [];
+      for (const e of input.emails) {
+        const email = normalizeEmail(e.email);
+        if (!seen.has(email)) emails.push({ email, label: blankToNull(e.label) });
+        seen.add(email);
+      }
+    }
+    return { cols, emails, tags: input.tags !== undefined ? normalizeTagList(input.tags) : undefined };
+  }
+
+  /** Consent flags remember when each was turned on; turning one off clears its date. */
+  function consentColumns(input: ContactPatchInput, current: ContactRow | null, now: string): ContactUpdate {
+    const out: ContactUpdate = {};
+    for (const f of CONSENTS) {
+      const v = input[f];
+      if (v === undefined) continue;
+      const was = current ? current[f] === 1 : false;
+      out[f] = v ? 1 : 0;
+      if (v && !was) out[`${f}_at`] = now;
+      if (!v) out[`${f}_at`] = null;
+    }
+    return out;
+  }
+
+  function checkIdentity(row: { first_name?: string | null; last_name?: string | null }, emails: ContactEmail[], field = '') {
+    if (!row.first_name && !row.last_name && emails.length === 0) {
+      const f = field ? `${field}.first_name` : 'first_name';
+      throw new AppError('unprocessable', 'A contact needs a first name, a last name or an email address.', [
+        { field: f, message: 'a name or an email address is required' },
+      ]);
+    }
+  }
+
+  async function insertPrepared(
+    trx: Kysely<Database>,
+    auth: AuthContext,
+    p: PreparedContact,
+    consent: ContactPatchInput,
+    fromLeadId: number | null = null,
+    field = '',
+  ): Promise<ContactRow> {
+    const now = nowIso();
+    const emails = p.emails ?? [];
+    checkIdentity(p.cols, emails, field);
+    const cols = { ...p.cols, ...consentColumns(consent, null, now) };
+    const phones = (cols.phones as string | undefined) ?? '[]';
+    const row = await contacts.insert(trx, {
+      ...cols,
+      org_id: auth.orgId,
+      phones,
+      custom_fields: (cols.custom_fields as string | undefined) ?? '{}',
+      search_text: searchOf({ first_name: cols.first_name ?? null, last_name: cols.last_name ?? null, job_title: cols.job_title ?? null, phones }, emails),
+      created_from_lead_id: fromLeadId,
+      created_at: now,
+      updated_at: now,
+      created_by: auth.userId,
+      updated_by: auth.userId,
+      version: 1,
+    } as Parameters<ContactRepository['insert']>[1]);
+    await contacts.replaceEmails(trx, auth.orgId, row.id, emails);
+    await contacts.replaceTags(trx, auth.orgId, row.id, p.tags ?? []);
+    return row;
+  }
+
+  async function present(orgId: number, rows: ContactRow[], trx: Kysely<Database> = db): Promise<ContactDto[]> {
+    const ids = rows.map((r) => r.id);
+    const [emails, tags] = await Promise.all([contacts.emailsFor(orgId, ids, trx), contacts.tagsFor(orgId, ids, trx)]);
+    return rows.map((r) => toContactResponse(r, emails.get(r.id) ?? [], tags.get(r.id) ?? []));
+  }
+
+  async function loadLive(orgId: number, id: number, trx: Kysely<Database> = db): Promise<ContactRow> {
+    const row = await contacts.findById(orgId, id, trx);
+    if (!row || row.deleted_at) throw notFound('Contact', id);
+    return row;
+  }
+
+  return {
+    present,
+    prepare,
+    insertPrepared,
+
+    async create(auth: AuthContext, input: ContactCreateInput): Promise<ContactDto> {
+      const errors: FieldError[] = [];
+      const prepared = await prepare(auth.orgId, input, errors);
+      throwIfErrors(errors);
+      const row = await db.transaction().execute((trx) => insertPrepared(trx, auth, prepared, input));
+      return (await present(auth.orgId, [row]))[0];
+    },
+
+    async get(auth: AuthContext, id: number): Promise<ContactDto> {
+      return (await present(auth.orgId, [await loadLive(auth.orgId, id)]))[0];
+    },
+
+    async update(auth: AuthContext, id: number, input: ContactPatchInput, ifMatch?: string): Promise<ContactDto> {
+      const errors: FieldError[] = [];
+      const p = await prepare(auth.orgId, input, errors);
+      throwIfErrors(errors);
+      const row = await db.transaction().execute(async (trx) => {
+        const current = await loadLive(auth.orgId, id, trx);
+        checkIfMatch('Contact', current, ifMatch);
+        const now = nowIso();
+        const emails = p.emails ?? (await contacts.emailsFor(auth.orgId, [id], trx)).get(id) ?? [];
+        const merged = { ...current, ...p.cols };
+        checkIdentity(merged, emails);
+        const updated = await contacts.updateVersioned(trx, auth.orgId, id, current.version, {
+          ...p.cols,
+          ...consentColumns(input, current, now),
+          search_text: searchOf(merged, emails),
+          updated_at: now,
+          updated_by: auth.userId,
+        });
+        if (!updated) throw new AppError('conflict', `Contact ${id} was changed by another request at the same time; try again.`);
+        if (p.emails !== undefined) await contacts.replaceEmails(trx, auth.orgId, id, p.emails);
+        if (p.tags !== undefined) await contacts.replaceTags(trx, auth.orgId, id, p.tags);
+        return updated;
+      });
+      return (await present(auth.orgId, [row]))[0];
+    },
+
+    async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const current = await loadLive(auth.orgId, id, trx);
+        checkIfMatch('Contact', current, ifMatch);
+        const now = nowIso();
+        const ok = await contacts.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: now, updated_at: now, updated_by: auth.userId });
+        if (!ok) throw new AppError('conflict', `Contact ${id} was changed by another request at the same time; try again.`);
+      });
+    },
+
+    async list(auth: AuthContext, query: ContactListQueryInput) {
+      const page = pageFrom(query, { created_at: 'created_at', updated_at: 'updated_at' });
+      const terms = query.q !== undefined && query.q.trim() !== '' ? queryTerms(query.q) : undefined;
+      const rows = await contacts.list(
+        auth.orgId,
+        {
+          companyId: query.company_id,
+          ownerId: query.owner_id,
+          email: query.email !== undefined ? normalizeEmail(query.email) : undefined,
+          tag: query.tag,
+          terms,
+        },
+        page,
+      );
+      const { items, next_cursor } = finishPage(rows, page);
+      return { data: await present(auth.orgId, items), next_cursor };
+    },
+  };
+}
+
+export type ContactService = ReturnType<typeof createContactService>;

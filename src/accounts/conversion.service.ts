@@ -1,0 +1,252 @@
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, StatusHistoryTable } from '../db/schema.js';
+import { nowIso } from '../db/dialect.js';
+import { AppError, fieldError, notFound, type FieldError } from '../http/errors.js';
+import type { AuthContext } from '../access/roles.js';
+import type { LeadRepository, LeadRow, LeadUpdate } from '../leads/lead.repository.js';
+import type { LeadDto } from '../leads/lead.schema.js';
+import type { StatusRepository } from '../pipeline/status.repository.js';
+import type { CompanyRepository, CompanyRow } from './company.repository.js';
+import type { ContactRepository, ContactRow } from './contact.repository.js';
+import type { CompanyService, PreparedCompany } from './company.service.js';
+import type { ContactService, PreparedContact } from './contact.service.js';
+import type { OpportunityService } from './opportunity.service.js';
+import type { OpportunityRow, OpportunityUpdate } from './opportunity.repository.js';
+import type { LeadLinkRepository } from './lead-link.repository.js';
+import type { LeadLinkService } from './lead-link.service.js';
+import type { ConvertInput } from './conversion.schema.js';
+import { toOpportunityResponse } from './opportunity.schema.js';
+import { throwIfErrors } from './fields.js';
+import { nameKey } from './normalize.js';
+
+/** The pipeline's status rules (src/pipeline/status-rules.ts `plan`): what a status change sets and logs. */
+export type PlanStatus = (
+  trx: Kysely<Database>,
+  orgId: number,
+  userId: number | null,
+  current: LeadRow,
+  target: { status: string; note?: string | null },
+) => Promise<{ set: LeadUpdate; history: Insertable<StatusHistoryTable> } | null>;
+
+export interface ConversionDeps {
+  db: Kysely<Database>;
+  leads: LeadRepository;
+  statuses: StatusRepository;
+  links: LeadLinkRepository;
+  linkService: LeadLinkService;
+  companies: CompanyRepository;
+  contacts: ContactRepository;
+  companyService: CompanyService;
+  contactService: ContactService;
+  opportunityService: OpportunityService;
+  planStatus: PlanStatus;
+  presentLead: (orgId: number, rows: LeadRow[]) => Promise<LeadDto[]>;
+  /** 404 unless the caller may write this lead (agents reach only their own and their teams'). */
+  assertLeadAccess: (auth: AuthContext, leadId: number, mode: 'write') => Promise<void>;
+}
+
+/** A conversion validated before its transaction opens (lookups outside it keep SQLite's one connection free). */
+export interface ConversionPlan {
+  input: ConvertInput;
+  company?: PreparedCompany;
+  contact?: PreparedContact;
+  opportunity?: OpportunityUpdate;
+}
+
+export interface ConversionResult {
+  lead: LeadRow;
+  company: CompanyRow | null;
+  contact: ContactRow | null;
+  opportunity: OpportunityRow | null;
+  created: { company: boolean; contact: boolean; opportunity: boolean };
+}
+
+export function createConversionService(deps: ConversionDeps) {
+  const { db, leads, statuses, links, linkService, companies, contacts, companyService, contactService, opportunityService } = deps;
+
+  async function prepare(orgId: number, input: ConvertInput): Promise<ConversionPlan> {
+    const errors: FieldError[] = [];
+    const plan: ConversionPlan = { input };
+    if (input.company_id !== undefined && input.create_company !== undefined) {
+      errors.push({ field: 'create_company', message: 'send company_id or create_company, not both' });
+    } else if (input.company_id !== undefined && (await companies.findLive(orgId, [input.company_id])).length === 0) {
+      errors.push({ field: 'company_id', message: `company ${input.company_id} does not exist in this organization` });
+    }
+    if (input.contact_id !== undefined && input.create_contact !== undefined) {
+      errors.push({ field: 'create_contact', message: 'send contact_id or create_contact, not both' });
+    } else if (input.contact_id !== undefined && (await contacts.findLive(orgId, [input.contact_id])).length === 0) {
+      errors.push({ field: 'contact_id', message: `contact ${input.contact_id} does not exist in this organization` });
+    }
+    if (input.create_company) plan.company = await companyService.prepare(orgId, { name: '', ...input.create_company }, errors, 'create_company');
+    if (plan.company && input.create_company?.name === undefined) {
+      // The name comes from the lead inside the transaction; drop the placeholder and its "blank" error.
+      delete plan.company.cols.name;
+      delete plan.company.cols.name_key;
+      const i = errors.findIndex((e) => e.field === 'create_company.name');
+      if (i >= 0) errors.splice(i, 1);
+    }
+    if (plan.company && input.create_company?.tags === undefined) delete (plan.company as { tags?: string[] }).tags;
+    if (input.create_contact) plan.contact = await contactService.prepare(orgId, input.create_contact, errors, 'create_contact');
+    if (input.create_opportunity) plan.opportunity = await opportunityService.prepare(orgId, input.create_opportunity, errors, 'create_opportunity');
+    throwIfErrors(errors);
+    return plan;
+  }
+
+  async function resolveCompany(trx: Kysely<Database>, auth: AuthContext, lead: LeadRow, plan: ConversionPlan) {
+    const { input } = plan;
+    if (input.company_id !== undefined) {
+      const [c] = await companies.findLive(auth.orgId, [input.company_id], trx);
+      if (!c) throw fieldError('company_id', `company ${input.company_id} does not exist in this organization`);
+      return { row: c, created: false };
+    }
+    if (plan.company) {
+      const cols = plan.company.cols;
+      const name = (cols.name as string | undefined) ?? lead.company_name;
+      if (!name) throw fieldError('create_company.name', 'is required: the lead has no company_name to take it from');
+      const row = await linkService.createCompanyFromLead(trx, auth, lead, { ...cols, name, name_key: nameKey(name) } as Partial<CompanyRow>, plan.company.tags);
+      return { row, created: true };
+    }
+    if (lead.company_id) {
+      const [linked] = await companies.findLive(auth.orgId, [lead.company_id], trx);
+      if (linked) return { row: linked, created: false };
+    }
+    const matched = await linkService.matchCompany(trx, auth.orgId, lead);
+    if (matched) return { row: matched, created: false };
+    if (lead.company_name) return { row: await linkService.createCompanyFromLead(trx, auth, lead), created: true };
+    return { row: null, created: false };
+  }
+
+  async function resolveContact(trx: Kysely<Database>, auth: AuthContext, lead: LeadRow, companyId: number | null, plan: ConversionPlan) {
+    const { input } = plan;
+    if (input.contact_id !== undefined) {
+      const [c] = await contacts.findLive(auth.orgId, [input.contact_id], trx);
+      if (!c) throw fieldError('contact_id', `contact ${input.contact_id} does not exist in this organization`);
+      return { row: c, created: false };
+    }
+    if (plan.contact) {
+      const row = await linkService.createContactFromLead(trx, auth, lead, companyId, plan.contact, input.create_contact ?? {}, 'create_contact');
+      return { row, created: true };
+    }
+    const linkedIds = (await links.contactIdsFor(auth.orgId, [lead.id], trx)).get(lead.id) ?? [];
+    if (linkedIds.length) {
+      const live = await contacts.findLive(auth.orgId, linkedIds, trx);
+      const first = linkedIds.map((id) => live.find((c) => c.id === id)).find(Boolean);
+      if (first) return { row: first, created: false };
+    }
+    const matched = lead.email ? await contacts.findByEmail(auth.orgId, lead.email, trx) : undefined;
+    if (matched) return { row: matched, created: false };
+    if (linkService.hasPerson(lead)) return { row: await linkService.createContactFromLead(trx, auth, lead, companyId), created: true };
+    return { row: null, created: false };
+  }
+
+  function personName(lead: LeadRow): string | null {
+    return [lead.first_name, lead.last_name].filter(Boolean).join(' ') || null;
+  }
+
+  /**
+   * Converts inside the caller's transaction: company, contact, opportunity, then the lead itself. Any failure
+   * (including the database refusing a second opportunity for the lead) rolls all of it back.
+   */
+  async function convertInTrx(trx: Kysely<Database>, auth: AuthContext, leadId: number, plan: ConversionPlan): Promise<ConversionResult> {
+    const current = await leads.findById(auth.orgId, leadId, trx, true);
+    if (!current || current.deleted_at) throw notFound('Lead', leadId);
+    if (current.converted_at) {
+      const into = [
+        current.converted_company_id ? `company ${current.converted_company_id}` : null,
+        current.converted_contact_id ? `contact ${current.converted_contact_id}` : null,
+        current.converted_opportunity_id ? `opportunity ${current.converted_opportunity_id}` : null,
+      ].filter(Boolean);
+      throw new AppError('conflict', `Lead ${leadId} was already converted at ${current.converted_at}${into.length ? ` into ${into.join(', ')}` : ''}.`);
+    }
+    const company = await resolveCompany(trx, auth, current, plan);
+    const contact = await resolveContact(trx, auth, current, company.row?.id ?? null, plan);
+    let opportunity: OpportunityRow | null = null;
+    if (plan.opportunity) {
+      const o = plan.opportunity;
+      opportunity = await opportunityService.insertPrepared(trx, auth, {
+        name: o.name ?? current.title ?? `${company.row?.name ?? personName(current) ?? `Lead ${current.id}`} opportunity`,
+        amount_cents: o.amount_cents !== undefined ? o.amount_cents : current.value_cents,
+        currency: o.currency !== undefined ? o.currency : current.currency,
+        probability: o.probability !== undefined ? o.probability : current.probability,
+        close_date: o.close_date !== undefined ? o.close_date : current.expected_close_date,
+        owner_id: o.owner_id !== undefined ? o.owner_id : current.owner_id,
+        stage: o.stage,
+        description: o.description ?? null,
+        company_id: company.row?.id ?? null,
+        contact_id: contact.row?.id ?? null,
+        lead_id: current.id,
+      });
+    }
+
+    const now = nowIso();
+    const convertedStatus = (await statuses.listByOrg(auth.orgId, trx)).find((s) => s.category === 'converted');
+    if (!convertedStatus) {
+      throw new AppError('unprocessable', 'This organization has no status in the "converted" category; add one to convert leads.', [
+        { field: 'status', message: 'no status of category "converted" exists' },
+      ]);
+    }
+    // The pipeline's rules decide what the move sets and log it in the status history.
+    const statusPlan = await deps.planStatus(trx, auth.orgId, auth.userId, current, { status: convertedStatus.key, note: plan.input.note ?? null });
+    const set: LeadUpdate = {
+      ...(statusPlan?.set ?? {}),
+      company_id: company.row?.id ?? current.company_id,
+      converted_at: now,
+      converted_by: auth.userId,
+      converted_company_id: company.row?.id ?? null,
+      converted_contact_id: contact.row?.id ?? null,
+      converted_opportunity_id: opportunity?.id ?? null,
+      updated_at: now,
+      updated_by: auth.userId,
+    };
+    const updated = await leads.updateVersioned(trx, auth.orgId, current.id, current.version, set);
+    if (!updated) throw new AppError('conflict', `Lead ${leadId} was changed by another request at the same time; try again.`);
+    if (statusPlan) await leads.insertStatusHistory(trx, statusPlan.history as Parameters<LeadRepository['insertStatusHistory']>[1]);
+    if (contact.row) await links.addContact(trx, auth.orgId, current.id, contact.row.id, now);
+    const changed = (['status_id', 'company_id', 'converted_at'] as const).filter((k) => set[k] !== undefined && set[k] !== current[k]);
+    await leads.insertFieldChanges(
+      trx,
+      changed.map((k) => ({
+        org_id: auth.orgId,
+        lead_id: current.id,
+        field: k,
+        old_value: JSON.stringify(current[k] ?? null),
+        new_value: JSON.stringify(set[k] ?? null),
+        changed_by: auth.userId,
+        changed_at: now,
+      })),
+    );
+    return {
+      lead: updated,
+      company: company.row,
+      contact: contact.row,
+      opportunity,
+      created: { company: company.created, contact: contact.created, opportunity: opportunity !== null },
+    };
+  }
+
+  return {
+    prepare,
+    convertInTrx,
+
+    /** POST /leads/:id/convert: one transaction; a second conversion is a 409. */
+    async convert(auth: AuthContext, leadId: number, input: ConvertInput) {
+      await deps.assertLeadAccess(auth, leadId, 'write');
+      const plan = await prepare(auth.orgId, input);
+      const r = await db.transaction().execute((trx) => convertInTrx(trx, auth, leadId, plan));
+      const [lead, company, contact] = await Promise.all([
+        deps.presentLead(auth.orgId, [r.lead]),
+        r.company ? companyService.present(auth.orgId, [r.company]) : Promise.resolve([null]),
+        r.contact ? contactService.present(auth.orgId, [r.contact]) : Promise.resolve([null]),
+      ]);
+      return {
+        lead: lead[0],
+        company: company[0],
+        contact: contact[0],
+        opportunity: r.opportunity ? toOpportunityResponse(r.opportunity) : null,
+        created: r.created,
+      };
+    },
+  };
+}
+
+export type ConversionService = ReturnType<typeof createConversionService>;

@@ -1,0 +1,183 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../db/dialect.js';
+import { AppError, notFound, type FieldError } from '../http/errors.js';
+import type { AuthContext } from '../access/roles.js';
+import type { AccessRepository } from '../access/access.repository.js';
+import type { LeadRepository } from '../leads/lead.repository.js';
+import { parseMoney } from '../lib/money.js';
+import type { CompanyRepository } from './company.repository.js';
+import type { ContactRepository } from './contact.repository.js';
+import type { OpportunityRepository, OpportunityRow, OpportunityUpdate } from './opportunity.repository.js';
+import {
+  STAGES,
+  toOpportunityResponse,
+  type OpportunityCreateInput,
+  type OpportunityDto,
+  type OpportunityListQueryInput,
+  type OpportunityPatchInput,
+} from './opportunity.schema.js';
+import { checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
+import { blankToNull, isUniqueViolation, queryTerms, searchText } from './normalize.js';
+import { finishPage, pageFrom } from './keyset.js';
+
+export interface OpportunityServiceDeps {
+  db: Kysely<Database>;
+  opportunities: OpportunityRepository;
+  companies: CompanyRepository;
+  contacts: ContactRepository;
+  leads: LeadRepository;
+  access: AccessRepository;
+}
+
+export function createOpportunityService({ db, opportunities, companies, contacts, leads, access }: OpportunityServiceDeps) {
+  /** Input to columns, collecting every problem; `field` prefixes error names (e.g. "create_opportunity"). */
+  async function prepare(orgId: number, input: OpportunityPatchInput, errors: FieldError[], field = ''): Promise<OpportunityUpdate> {
+    const p = field ? `${field}.` : '';
+    const set: OpportunityUpdate = {};
+    if (input.name !== undefined) {
+      set.name = input.name.trim();
+      if (!set.name) errors.push({ field: `${p}name`, message: 'must not be blank' });
+    }
+    if (input.amount !== undefined) {
+      if (input.amount === null || input.amount === '') set.amount_cents = null;
+      else {
+        const cents = parseMoney(input.amount);
+        if (cents === null) errors.push({ field: `${p}amount`, message: 'must be a decimal amount with at most 2 decimals, e.g. "75000.00"' });
+        else set.amount_cents = cents;
+      }
+    }
+    if (input.currency !== undefined) set.currency = input.currency === null ? null : input.currency.toUpperCase();
+    if (input.stage !== undefined) set.stage = input.stage;
+    if (input.probability !== undefined) set.probability = input.probability;
+    if (input.close_date !== undefined) set.close_date = input.close_date;
+    if (input.description !== undefined) set.description = blankToNull(input.description);
+    if (input.owner_id !== undefined) set.owner_id = input.owner_id;
+    await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors);
+    // Another organization's id reads as "does not exist": never a 403, never a hint that it exists.
+    if (input.company_id !== undefined) {
+      set.company_id = input.company_id;
+      if (input.company_id !== null && (await companies.findLive(orgId, [input.company_id])).length === 0) {
+        errors.push({ field: `${p}company_id`, message: `company ${input.company_id} does not exist in this organization` });
+      }
+    }
+    if (input.contact_id !== undefined) {
+      set.contact_id = input.contact_id;
+      if (input.contact_id !== null && (await contacts.findLive(orgId, [input.contact_id])).length === 0) {
+        errors.push({ field: `${p}contact_id`, message: `contact ${input.contact_id} does not exist in this organization` });
+      }
+    }
+    if (input.lead_id !== undefined) {
+      set.lead_id = input.lead_id;
+      if (input.lead_id !== null) {
+        const lead = await leads.findById(orgId, input.lead_id);
+        if (!lead || lead.deleted_at) errors.push({ field: `${p}lead_id`, message: `lead ${input.lead_id} does not exist in this organization` });
+      }
+    }
+    return set;
+  }
+
+  function leadTaken(leadId: number | null | undefined): AppError {
+    return new AppError('conflict', `Lead ${leadId} already has an opportunity; a lead becomes at most one opportunity.`, [
+      { field: 'lead_id', message: 'already has an opportunity' },
+    ]);
+  }
+
+  /** Inserts inside the caller's transaction; the unique index on (org_id, lead_id) answers races with a 409. */
+  async function insertPrepared(trx: Kysely<Database>, auth: AuthContext, cols: OpportunityUpdate): Promise<OpportunityRow> {
+    const now = nowIso();
+    try {
+      return await opportunities.insert(trx, {
+        ...cols,
+        org_id: auth.orgId,
+        name: cols.name!,
+        stage: (cols.stage as string | undefined) ?? STAGES[0],
+        search_text: searchText([cols.name as string]),
+        created_at: now,
+        updated_at: now,
+        created_by: auth.userId,
+        updated_by: auth.userId,
+        version: 1,
+      } as Parameters<OpportunityRepository['insert']>[1]);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw leadTaken(cols.lead_id as number | null);
+      throw err;
+    }
+  }
+
+  async function loadLive(orgId: number, id: number, trx: Kysely<Database> = db): Promise<OpportunityRow> {
+    const row = await opportunities.findById(orgId, id, trx);
+    if (!row || row.deleted_at) throw notFound('Opportunity', id);
+    return row;
+  }
+
+  return {
+    prepare,
+    insertPrepared,
+
+    async create(auth: AuthContext, input: OpportunityCreateInput): Promise<OpportunityDto> {
+      const errors: FieldError[] = [];
+      const cols = await prepare(auth.orgId, input, errors);
+      throwIfErrors(errors);
+      return toOpportunityResponse(await db.transaction().execute((trx) => insertPrepared(trx, auth, cols)));
+    },
+
+    async get(auth: AuthContext, id: number): Promise<OpportunityDto> {
+      return toOpportunityResponse(await loadLive(auth.orgId, id));
+    },
+
+    async update(auth: AuthContext, id: number, input: OpportunityPatchInput, ifMatch?: string): Promise<OpportunityDto> {
+      const errors: FieldError[] = [];
+      const cols = await prepare(auth.orgId, input, errors);
+      throwIfErrors(errors);
+      const row = await db.transaction().execute(async (trx) => {
+        const current = await loadLive(auth.orgId, id, trx);
+        checkIfMatch('Opportunity', current, ifMatch);
+        try {
+          const updated = await opportunities.updateVersioned(trx, auth.orgId, id, current.version, {
+            ...cols,
+            search_text: searchText([(cols.name as string | undefined) ?? current.name]),
+            updated_at: nowIso(),
+            updated_by: auth.userId,
+          });
+          if (!updated) throw new AppError('conflict', `Opportunity ${id} was changed by another request at the same time; try again.`);
+          return updated;
+        } catch (err) {
+          if (isUniqueViolation(err)) throw leadTaken(cols.lead_id as number | null);
+          throw err;
+        }
+      });
+      return toOpportunityResponse(row);
+    },
+
+    async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const current = await loadLive(auth.orgId, id, trx);
+        checkIfMatch('Opportunity', current, ifMatch);
+        const now = nowIso();
+        const ok = await opportunities.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: now, updated_at: now, updated_by: auth.userId });
+        if (!ok) throw new AppError('conflict', `Opportunity ${id} was changed by another request at the same time; try again.`);
+      });
+    },
+
+    async list(auth: AuthContext, query: OpportunityListQueryInput) {
+      let stages: string[] | undefined;
+      if (query.stage !== undefined) {
+        stages = query.stage.split(',').map((s) => s.trim()).filter(Boolean);
+        const unknown = stages.filter((s) => !(STAGES as readonly string[]).includes(s));
+        if (unknown.length) throwIfErrors([{ field: 'stage', message: `unknown stage ${unknown.map((s) => `"${s}"`).join(', ')} (one of: ${STAGES.join(', ')})` }]);
+      }
+      const page = pageFrom(query, { created_at: 'created_at', updated_at: 'updated_at' });
+      const terms = query.q !== undefined && query.q.trim() !== '' ? queryTerms(query.q) : undefined;
+      const rows = await opportunities.list(
+        auth.orgId,
+        { stages, companyId: query.company_id, contactId: query.contact_id, leadId: query.lead_id, ownerId: query.owner_id, terms },
+        page,
+      );
+      const { items, next_cursor } = finishPage(rows, page);
+      return { data: items.map(toOpportunityResponse), next_cursor };
+    },
+  };
+}
+
+export type OpportunityService = ReturnType<typeof createOpportunityService>;
