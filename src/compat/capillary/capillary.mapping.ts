@@ -1,0 +1,103 @@
+import { fieldError } from '../../http/errors.js';
+import type { SeedStatus } from './capillary.schema.js';
+
+/**
+ * Vocabulary translation between this API and the core. Pure functions: no I/O, no rules beyond naming.
+ */
+
+export interface CoreStatusInfo {
+  key: string;
+  category: string;
+  is_default: boolean;
+  position: number;
+}
+
+/** Which core status key a seed status writes to, preferred first; then any live status of the category. */
+const WRITE_TARGET: Record<SeedStatus, { keys: string[]; category: string }> = {
+  OPEN: { keys: [], category: 'open' },
+  WON: { keys: ['won'], category: 'won' },
+  LOST: { keys: ['lost'], category: 'lost' },
+  ON_HOLD: { keys: ['on_hold'], category: 'on_hold' },
+  DELETED: { keys: ['deleted'], category: 'closed' },
+};
+
+/**
+ * The seed status a core status reads as. Every core status reads as one of the five: open -> OPEN,
+ * on_hold -> ON_HOLD, won and converted -> WON, lost -> LOST; closed statuses read as DELETED when their key
+ * is "deleted" and LOST otherwise (duplicate, invalid, closed: the lead is out of the funnel without a sale).
+ */
+export function seedStatusOf(key: string, category: string): SeedStatus {
+  if (key === 'deleted') return 'DELETED';
+  switch (category) {
+    case 'open':
+      return 'OPEN';
+    case 'on_hold':
+      return 'ON_HOLD';
+    case 'won':
+    case 'converted':
+      return 'WON';
+    default:
+      return 'LOST';
+  }
+}
+
+/**
+ * The core status a seed status writes to: OPEN -> the organization's default status when it is an open one
+ * (else the first open status), the others -> the status with the well-known key (won, lost, on_hold, deleted)
+ * and, if the organization removed it, the first status of the same category in pipeline order.
+ */
+export function coreKeyFor(seed: SeedStatus, statuses: CoreStatusInfo[], field = 'status'): string {
+  const t = WRITE_TARGET[seed];
+  const ordered = [...statuses].sort((a, b) => a.position - b.position);
+  if (seed === 'OPEN') {
+    const def = ordered.find((s) => s.is_default && s.category === 'open');
+    if (def) return def.key;
+  }
+  for (const k of t.keys) if (ordered.some((s) => s.key === k)) return k;
+  const byCategory = ordered.find((s) => s.category === t.category && seedStatusOf(s.key, s.category) === seed);
+  if (byCategory) return byCategory.key;
+  throw fieldError(field, `the organization has no status that ${seed} can map to (add one of category ${t.category} in /api/v1/statuses)`);
+}
+
+/** Every core status key that reads as `seed` (for the search filter: it finds what it renders). */
+export function coreKeysReadingAs(seed: SeedStatus, statuses: CoreStatusInfo[]): string[] {
+  return statuses.filter((s) => seedStatusOf(s.key, s.category) === seed).map((s) => s.key);
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Reads a seed date-time (or a plain date, as midnight UTC) into the core's ISO UTC form, or a 422 naming the field. */
+export function toInstant(field: string, value: string): string {
+  const text = DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value;
+  const ms = DATE_TIME.test(text) ? Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
+  if (!Number.isFinite(ms)) throw fieldError(field, 'must be a date-time "YYYY-MM-DDThh:mm:ssTZD", e.g. "2018-10-05T08:00:00+05:30"');
+  if (ms < Date.UTC(1900, 0, 1) || ms >= Date.UTC(3000, 0, 1)) throw fieldError(field, 'must be between the years 1900 and 2999');
+  return new Date(ms).toISOString();
+}
+
+export function toOptionalInstant(field: string, value: string | undefined): string | undefined {
+  return value === undefined ? undefined : toInstant(field, value);
+}
+
+/** The core's stored instant as this API writes date-times: UTC, whole seconds ("2019-04-16T05:19:06Z"). */
+export function wireTime(iso: string | null | undefined): string | undefined {
+  if (!iso) return undefined;
+  return `${iso.slice(0, 19)}Z`;
+}
+
+/** The staff id a record shows: the client's own id when one was sent, else the Leadflow user, else -1 (system). */
+export function staffId(ref: unknown, leadflowUser: number | null | undefined): number {
+  if (typeof ref === 'number') return ref;
+  return leadflowUser ?? -1;
+}
+
+/** Custom fields this surface uses for its own attributes (hidden from extendedFields, refused in it). */
+export const TYPE_FIELD = 'lead_type';
+export const ORG_SOURCE_FIELD = 'org_source_id';
+export const RESERVED_FIELDS: readonly string[] = [TYPE_FIELD, ORG_SOURCE_FIELD];
+
+/** The channel names the document lists; only -1 (INSTORE) has a documented id. */
+export function sourceNameOf(orgSourceId: number): string | null {
+  return orgSourceId === -1 ? 'INSTORE' : null;
+}
