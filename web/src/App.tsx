@@ -77,7 +77,13 @@ function TopBar({ path }: { path: string }) {
       <Link to="/leads" className="brand">
         Leadflow
       </Link>
-      <button type="button" className="menu-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        className="menu-toggle"
+        aria-expanded={open}
+        aria-controls="main-nav"
+        onClick={() => setOpen(!open)}
+      >
         Menu
       </button>
       <nav id="main-nav" aria-label="Main" className={open ? 'open' : ''}>

@@ -60,7 +60,11 @@ export interface RequestOptions {
   raw?: boolean;
 }
 
-export async function request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+export async function request<T = unknown>(
+  method: string,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   const token = session.token;
   if (token) headers.authorization = `Bearer ${token}`;
@@ -86,7 +90,12 @@ export async function request<T = unknown>(method: string, path: string, opts: R
       /* not JSON: keep the status text */
     }
     if (res.status === 401 && token && !path.startsWith('/auth/')) onUnauthorized();
-    throw new ApiError(res.status, problem.code ?? String(res.status), problem.detail ?? problem.title ?? res.statusText, problem.errors ?? []);
+    throw new ApiError(
+      res.status,
+      problem.code ?? String(res.status),
+      problem.detail ?? problem.title ?? res.statusText,
+      problem.errors ?? [],
+    );
   }
   if (opts.raw) return res as T;
   if (res.status === 204) return undefined as T;
@@ -96,8 +105,10 @@ export async function request<T = unknown>(method: string, path: string, opts: R
 
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, { signal }),
-  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, { body, headers }),
-  patch: <T>(path: string, body: unknown, headers?: Record<string, string>) => request<T>('PATCH', path, { body, headers }),
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+    request<T>('POST', path, { body, headers }),
+  patch: <T>(path: string, body: unknown, headers?: Record<string, string>) =>
+    request<T>('PATCH', path, { body, headers }),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
   del: (path: string, headers?: Record<string, string>) => request<void>('DELETE', path, { headers }),
 };
@@ -105,7 +116,8 @@ export const api = {
 /** Builds a query string, leaving out empty values. */
 export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
   const u = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
   const s = u.toString();
   return s ? `?${s}` : '';
 }
@@ -125,5 +137,10 @@ export async function download(path: string, filename: string) {
 
 /** Whether an optional endpoint exists yet (the API grows feature by feature). */
 export function isMissing(e: unknown): boolean {
-  return e instanceof ApiError && (e.status === 404 || e.status === 405) && e.code === 'not_found' && /No route/.test(e.message);
+  return (
+    e instanceof ApiError &&
+    (e.status === 404 || e.status === 405) &&
+    e.code === 'not_found' &&
+    /No route/.test(e.message)
+  );
 }

@@ -36,11 +36,13 @@ export function useApi<T>(path: string | null): Loaded<T> {
   return { ...state, reload };
 }
 
-const unwrap = <T,>(d: T[] | { data: T[] } | undefined): T[] => (Array.isArray(d) ? d : (d?.data ?? []));
+const unwrap = <T>(d: T[] | { data: T[] } | undefined): T[] => (Array.isArray(d) ? d : (d?.data ?? []));
 
 export function useStatuses() {
   const r = useApi<Status[] | { data: Status[] }>('/statuses');
-  const list = unwrap(r.data).slice().sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  const list = unwrap(r.data)
+    .slice()
+    .sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
   return { ...r, list };
 }
 
@@ -98,14 +100,23 @@ export function useInterval(fn: () => void, ms: number | null) {
   }, [ms]);
 }
 
-export const leadName = (l: { first_name: string | null; last_name: string | null; company_name?: string | null; email?: string | null; id: number }) =>
-  [l.first_name, l.last_name].filter(Boolean).join(' ') || l.company_name || l.email || `Lead #${l.id}`;
+export const leadName = (l: {
+  first_name: string | null;
+  last_name: string | null;
+  company_name?: string | null;
+  email?: string | null;
+  id: number;
+}) => [l.first_name, l.last_name].filter(Boolean).join(' ') || l.company_name || l.email || `Lead #${l.id}`;
 
 export function formatMoney(v: string | number | null | undefined, currency?: string | null): string {
   if (v === null || v === undefined || v === '') return '';
   const n = typeof v === 'number' ? v : Number(v);
   try {
-    return new Intl.NumberFormat(undefined, { style: currency ? 'currency' : 'decimal', currency: currency ?? undefined, maximumFractionDigits: 0 }).format(n);
+    return new Intl.NumberFormat(undefined, {
+      style: currency ? 'currency' : 'decimal',
+      currency: currency ?? undefined,
+      maximumFractionDigits: 0,
+    }).format(n);
   } catch {
     return String(v);
   }

@@ -55,7 +55,9 @@ export interface Status {
   position?: number;
   reason_required?: boolean;
   is_default?: boolean;
-  sub_statuses?: SubStatus[];
+  /** Names of its sub-statuses. */
+  sub_statuses?: (string | SubStatus)[];
+  lead_count?: number;
 }
 
 export interface SubStatus {

@@ -20,7 +20,17 @@ export interface TimelineItem {
 /** datetime-local gives local wall time without a zone; the API wants UTC ISO 8601. */
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
-export function Activity({ leadId, refresh, onChange, nextFollowUp }: { leadId: number; refresh: number; onChange: () => void; nextFollowUp: string | null }) {
+export function Activity({
+  leadId,
+  refresh,
+  onChange,
+  nextFollowUp,
+}: {
+  leadId: number;
+  refresh: number;
+  onChange: () => void;
+  nextFollowUp: string | null;
+}) {
   const [kind, setKind] = useState<Kind>('follow-up');
   const [form, setForm] = useState<Record<string, string>>({});
   const [file, setFile] = useState<File | null>(null);
@@ -84,7 +94,12 @@ export function Activity({ leadId, refresh, onChange, nextFollowUp }: { leadId: 
       {nextFollowUp && <p className="muted">Next follow-up: {formatDateTime(nextFollowUp)}</p>}
       <div className="segmented" role="group" aria-label="Add to this lead">
         {KINDS.map((k) => (
-          <button key={k.kind} type="button" aria-pressed={kind === k.kind} onClick={() => (setKind(k.kind), setError(null))}>
+          <button
+            key={k.kind}
+            type="button"
+            aria-pressed={kind === k.kind}
+            onClick={() => (setKind(k.kind), setError(null))}
+          >
             {k.label}
           </button>
         ))}
@@ -92,8 +107,19 @@ export function Activity({ leadId, refresh, onChange, nextFollowUp }: { leadId: 
       <form onSubmit={submit} className="stack" noValidate aria-label={`Add ${kind}`}>
         {kind === 'follow-up' && (
           <>
-            <Field label="When" type="datetime-local" value={form.scheduled_at ?? ''} onChange={set('scheduled_at')} error={fields.scheduled_at} />
-            <SelectField label="Already done?" value={form.done ?? 'no'} onChange={set('done')} error={fields.done_at}>
+            <Field
+              label="When"
+              type="datetime-local"
+              value={form.scheduled_at ?? ''}
+              onChange={set('scheduled_at')}
+              error={fields.scheduled_at}
+            />
+            <SelectField
+              label="Already done?"
+              value={form.done ?? 'no'}
+              onChange={set('done')}
+              error={fields.done_at}
+            >
               <option value="no">No, planned</option>
               <option value="yes">Yes, just now</option>
             </SelectField>
@@ -108,14 +134,30 @@ export function Activity({ leadId, refresh, onChange, nextFollowUp }: { leadId: 
                 <option key={t}>{t}</option>
               ))}
             </SelectField>
-            <Field label="Due" type="datetime-local" value={form.due_at ?? ''} onChange={set('due_at')} error={fields.due_at} />
+            <Field
+              label="Due"
+              type="datetime-local"
+              value={form.due_at ?? ''}
+              onChange={set('due_at')}
+              error={fields.due_at}
+            />
           </>
         )}
         {kind === 'comment' && (
           <div className={`field${fields.body ? ' has-error' : ''}`}>
             <label htmlFor="comment-body">Comment</label>
-            <textarea id="comment-body" rows={3} value={form.body ?? ''} onChange={set('body')} aria-invalid={!!fields.body} />
-            {fields.body && <small className="error" role="alert">{fields.body}</small>}
+            <textarea
+              id="comment-body"
+              rows={3}
+              value={form.body ?? ''}
+              onChange={set('body')}
+              aria-invalid={!!fields.body}
+            />
+            {fields.body && (
+              <small className="error" role="alert">
+                {fields.body}
+              </small>
+            )}
           </div>
         )}
         {kind === 'attachment' && (
@@ -152,7 +194,8 @@ export function Activity({ leadId, refresh, onChange, nextFollowUp }: { leadId: 
 
 function describe(it: TimelineItem): string {
   const d = (it.data ?? it) as Record<string, unknown>;
-  const s = (v: unknown) => (v === null || v === undefined || v === '' ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const s = (v: unknown) =>
+    v === null || v === undefined || v === '' ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   if (typeof it.summary === 'string') return it.summary;
   switch (it.type) {
     case 'status_change':
@@ -168,9 +211,16 @@ function describe(it: TimelineItem): string {
       return `File: ${s(d.filename)}`;
     case 'field_change':
     case 'update': {
-      const changes = (d.changes ?? d.fields) as Record<string, { from: unknown; to: unknown }> | { field: string; from: unknown; to: unknown }[] | undefined;
-      if (Array.isArray(changes)) return `Changed ${changes.map((c) => `${c.field}: ${s(c.from) || '—'} → ${s(c.to) || '—'}`).join(', ')}`;
-      if (changes) return `Changed ${Object.entries(changes).map(([k, c]) => `${k}: ${s(c.from) || '—'} → ${s(c.to) || '—'}`).join(', ')}`;
+      const changes = (d.changes ?? d.fields) as
+        | Record<string, { from: unknown; to: unknown }>
+        | { field: string; from: unknown; to: unknown }[]
+        | undefined;
+      if (Array.isArray(changes))
+        return `Changed ${changes.map((c) => `${c.field}: ${s(c.from) || '—'} → ${s(c.to) || '—'}`).join(', ')}`;
+      if (changes)
+        return `Changed ${Object.entries(changes)
+          .map(([k, c]) => `${k}: ${s(c.from) || '—'} → ${s(c.to) || '—'}`)
+          .join(', ')}`;
       return 'Fields changed';
     }
     case 'created':
@@ -191,7 +241,11 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
         {by ? ` · ${typeof by === 'string' ? by : (by.name ?? '')}` : ''}
       </span>
       {item.type === 'attachment' && typeof d.id === 'number' && (
-        <button type="button" className="link" onClick={() => void download(`/attachments/${d.id}/download`, String(d.filename ?? 'file'))}>
+        <button
+          type="button"
+          className="link"
+          onClick={() => void download(`/attachments/${d.id}/download`, String(d.filename ?? 'file'))}
+        >
           Download
         </button>
       )}

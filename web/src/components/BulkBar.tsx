@@ -6,7 +6,11 @@ import { changeStatus, StatusDialog } from './status';
 import { Dialog, Field, SelectField } from './ui';
 
 /** Runs one request per lead, four at a time; returns how many failed. */
-async function runAll(ids: number[], fn: (id: number) => Promise<unknown>, onProgress: (done: number) => void): Promise<string[]> {
+async function runAll(
+  ids: number[],
+  fn: (id: number) => Promise<unknown>,
+  onProgress: (done: number) => void,
+): Promise<string[]> {
   const errors: string[] = [];
   let next = 0;
   let done = 0;
@@ -92,9 +96,12 @@ export function BulkBar({
         <div className="bulk-progress" role="status">
           <progress max={progress.total} value={progress.done} aria-label="Bulk action progress" />
           <span>
-            {progress.done} / {progress.total} done{progress.errors.length ? `, ${progress.errors.length} failed` : ''}
+            {progress.done} / {progress.total} done
+            {progress.errors.length ? `, ${progress.errors.length} failed` : ''}
           </span>
-          {progress.errors.length > 0 && <pre className="errors">{progress.errors.slice(0, 5).join('\n')}</pre>}
+          {progress.errors.length > 0 && (
+            <pre className="errors">{progress.errors.slice(0, 5).join('\n')}</pre>
+          )}
           {progress.done === progress.total && (
             <button type="button" className="link" onClick={() => setProgress(null)}>
               Dismiss
@@ -110,7 +117,11 @@ export function BulkBar({
         onCancel={() => setAction(null)}
         onApply={(change) => run((id) => changeStatus(id, change))}
       />
-      <Dialog title={`Assign ${selected.size} leads`} open={action === 'owner'} onClose={() => setAction(null)}>
+      <Dialog
+        title={`Assign ${selected.size} leads`}
+        open={action === 'owner'}
+        onClose={() => setAction(null)}
+      >
         <form onSubmit={submitOwner} className="stack">
           <SelectField label="Owner" value={owner} onChange={(e) => setOwner(e.target.value)}>
             <option value="">Nobody</option>
@@ -137,7 +148,11 @@ export function BulkBar({
           </div>
         </form>
       </Dialog>
-      <Dialog title={`Delete ${selected.size} leads?`} open={action === 'delete'} onClose={() => setAction(null)}>
+      <Dialog
+        title={`Delete ${selected.size} leads?`}
+        open={action === 'delete'}
+        onClose={() => setAction(null)}
+      >
         <p>Deleted leads go to the trash and can be restored.</p>
         <div className="actions">
           <button type="button" onClick={() => setAction(null)}>

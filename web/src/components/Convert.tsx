@@ -26,7 +26,9 @@ export function Convert({ lead, onDone }: { lead: Lead; onDone: () => void }) {
       await api.post(`/leads/${lead.id}/convert`, {
         create_company: !lead.company_id && !!lead.company_name,
         create_contact: contacts.length === 0,
-        ...(opp.name ? { create_opportunity: { name: opp.name, ...(opp.amount ? { amount: opp.amount } : {}) } } : {}),
+        ...(opp.name
+          ? { create_opportunity: { name: opp.name, ...(opp.amount ? { amount: opp.amount } : {}) } }
+          : {}),
       });
       setOpen(false);
       onDone();
@@ -37,7 +39,13 @@ export function Convert({ lead, onDone }: { lead: Lead; onDone: () => void }) {
   return (
     <div className="card">
       <h2>Company and contacts</h2>
-      <p>{company ? (company.name ?? `Company #${company.id}`) : lead.company_name ? `${lead.company_name} (not linked)` : 'No company'}</p>
+      <p>
+        {company
+          ? (company.name ?? `Company #${company.id}`)
+          : lead.company_name
+            ? `${lead.company_name} (not linked)`
+            : 'No company'}
+      </p>
       {contacts.length > 0 && (
         <ul className="plain">
           {contacts.map((c) => (
@@ -53,9 +61,23 @@ export function Convert({ lead, onDone }: { lead: Lead; onDone: () => void }) {
         </button>
       )}
       <Dialog title="Convert lead" open={open} onClose={() => setOpen(false)}>
-        <p>Creates {lead.company_name ? 'a company, ' : ''}a contact and optionally an opportunity from this lead.</p>
-        <Field label="Opportunity name (optional)" value={opp.name} onChange={(e) => setOpp({ ...opp, name: e.target.value })} error={error?.fields['create_opportunity.name']} />
-        <Field label="Amount" inputMode="decimal" value={opp.amount} onChange={(e) => setOpp({ ...opp, amount: e.target.value })} error={error?.fields['create_opportunity.amount']} />
+        <p>
+          Creates {lead.company_name ? 'a company, ' : ''}a contact and optionally an opportunity from this
+          lead.
+        </p>
+        <Field
+          label="Opportunity name (optional)"
+          value={opp.name}
+          onChange={(e) => setOpp({ ...opp, name: e.target.value })}
+          error={error?.fields['create_opportunity.name']}
+        />
+        <Field
+          label="Amount"
+          inputMode="decimal"
+          value={opp.amount}
+          onChange={(e) => setOpp({ ...opp, amount: e.target.value })}
+          error={error?.fields['create_opportunity.amount']}
+        />
         {error && (
           <p className="alert" role="alert">
             {error.message}

@@ -12,18 +12,36 @@ export interface Column {
 }
 
 export const COLUMNS: Column[] = [
-  { key: 'name', label: 'Name', sort: 'last_name', width: '14rem', render: (l) => <Link to={`/leads/${l.id}`}>{leadName(l)}</Link> },
+  {
+    key: 'name',
+    label: 'Name',
+    sort: 'last_name',
+    width: '14rem',
+    render: (l) => <Link to={`/leads/${l.id}`}>{leadName(l)}</Link>,
+  },
   { key: 'company', label: 'Company', render: (l) => l.company_name },
   { key: 'email', label: 'Email', render: (l) => l.email },
   { key: 'phone', label: 'Phone', render: (l) => l.phone ?? l.mobile },
   {
     key: 'status',
     label: 'Status',
-    render: (l, c) => <span className={`pill cat-${l.status_category}`}>{c.statuses.get(l.status)?.label ?? l.status}</span>,
+    render: (l, c) => (
+      <span className={`pill cat-${l.status_category}`}>{c.statuses.get(l.status)?.label ?? l.status}</span>
+    ),
   },
   { key: 'source', label: 'Source', render: (l) => l.source },
-  { key: 'owner', label: 'Owner', render: (l, c) => (l.owner_id ? (c.users.get(l.owner_id)?.name ?? `#${l.owner_id}`) : '') },
-  { key: 'value', label: 'Value', sort: 'value', width: '8rem', render: (l) => formatMoney(l.value, l.currency) },
+  {
+    key: 'owner',
+    label: 'Owner',
+    render: (l, c) => (l.owner_id ? (c.users.get(l.owner_id)?.name ?? `#${l.owner_id}`) : ''),
+  },
+  {
+    key: 'value',
+    label: 'Value',
+    sort: 'value',
+    width: '8rem',
+    render: (l) => formatMoney(l.value, l.currency),
+  },
   { key: 'tags', label: 'Tags', render: (l) => l.tags.join(', ') },
   { key: 'city', label: 'City', render: (l) => l.address?.city },
   { key: 'next_follow_up_at', label: 'Next follow-up', render: (l) => formatDateTime(l.next_follow_up_at) },
@@ -82,21 +100,43 @@ export function LeadTable({
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const ctx = { statuses, users };
   return (
-    <div className="table-box" ref={box} onScroll={(e) => setScroll(e.currentTarget.scrollTop)} tabIndex={0} aria-label="Leads">
+    <div
+      className="table-box"
+      ref={box}
+      onScroll={(e) => setScroll(e.currentTarget.scrollTop)}
+      tabIndex={0}
+      aria-label="Leads"
+    >
       <table className="grid" aria-rowcount={rows.length + 1}>
         <thead>
           <tr>
             <th className="check">
-              <input type="checkbox" aria-label="Select all loaded leads" checked={allSelected} onChange={onToggleAll} />
+              <input
+                type="checkbox"
+                aria-label="Select all loaded leads"
+                checked={allSelected}
+                onChange={onToggleAll}
+              />
             </th>
             {columns.map((c) => {
               const dir = sort === c.sort ? 'ascending' : sort === `-${c.sort}` ? 'descending' : undefined;
               return (
-                <th key={c.key} style={{ width: c.width }} aria-sort={c.sort ? (dir ?? 'none') : undefined} scope="col">
+                <th
+                  key={c.key}
+                  style={{ width: c.width }}
+                  aria-sort={c.sort ? (dir ?? 'none') : undefined}
+                  scope="col"
+                >
                   {c.sort ? (
-                    <button type="button" className="sort" onClick={() => onSort(sort === `-${c.sort}` ? c.sort! : `-${c.sort}`)}>
+                    <button
+                      type="button"
+                      className="sort"
+                      onClick={() => onSort(sort === `-${c.sort}` ? c.sort! : `-${c.sort}`)}
+                    >
                       {c.label}
-                      <span aria-hidden="true">{dir === 'ascending' ? ' ▲' : dir === 'descending' ? ' ▼' : ''}</span>
+                      <span aria-hidden="true">
+                        {dir === 'ascending' ? ' ▲' : dir === 'descending' ? ' ▼' : ''}
+                      </span>
                     </button>
                   ) : (
                     c.label
@@ -109,9 +149,19 @@ export function LeadTable({
         <tbody>
           {first > 0 && <tr aria-hidden="true" style={{ height: first * ROW }} />}
           {rows.slice(first, last).map((l, i) => (
-            <tr key={l.id} aria-rowindex={first + i + 2} className={selected.has(l.id) ? 'selected' : undefined} style={{ height: ROW }}>
+            <tr
+              key={l.id}
+              aria-rowindex={first + i + 2}
+              className={selected.has(l.id) ? 'selected' : undefined}
+              style={{ height: ROW }}
+            >
               <td className="check">
-                <input type="checkbox" aria-label={`Select ${leadName(l)}`} checked={selected.has(l.id)} onChange={() => onToggle(l.id)} />
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${leadName(l)}`}
+                  checked={selected.has(l.id)}
+                  onChange={() => onToggle(l.id)}
+                />
               </td>
               {columns.map((c) => (
                 <td key={c.key}>{c.render(l, ctx)}</td>

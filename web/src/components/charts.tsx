@@ -16,7 +16,12 @@ export function HBars({ bars, title, max }: { bars: Bar[]; title: string; max?: 
   const rowH = 26;
   const h = bars.length * rowH;
   return (
-    <svg className="chart" viewBox={`0 0 400 ${h}`} role="img" aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.text ?? b.value}`).join(', ')}`}>
+    <svg
+      className="chart"
+      viewBox={`0 0 400 ${h}`}
+      role="img"
+      aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.text ?? b.value}`).join(', ')}`}
+    >
       {bars.map((b, i) => {
         const w = Math.max(b.value > 0 ? 2 : 0, (b.value / top) * 220);
         return (

@@ -34,7 +34,8 @@ export function needsDialog(s: Status | undefined): boolean {
 export function reasonsFor(reasons: Reason[], status: Status | undefined): Reason[] {
   if (!status) return [];
   return reasons.filter((r) => {
-    const cats = (r.categories ?? (r as { category?: string | null }).category ?? null) as string[] | string | null;
+    const cats = (r.categories ?? (r as { category?: string | null }).category ?? null) as
+      string[] | string | null;
     if (!cats || (Array.isArray(cats) && cats.length === 0)) return true;
     return Array.isArray(cats) ? cats.includes(status.category) : cats === status.category;
   });
@@ -75,12 +76,15 @@ export function StatusDialog({
 
   useEffect(() => {
     if (!status) return setSubs([]);
-    if (status.sub_statuses) return setSubs(status.sub_statuses);
+    if (status.sub_statuses)
+      return setSubs(status.sub_statuses.map((x) => (typeof x === 'string' ? { name: x } : x)));
     let live = true;
-    api.get<SubStatus[] | { data: SubStatus[] }>(`/statuses/${encodeURIComponent(status.key)}/sub-statuses`).then(
-      (r) => live && setSubs(Array.isArray(r) ? r : r.data),
-      () => live && setSubs([]),
-    );
+    api
+      .get<SubStatus[] | { data: SubStatus[] }>(`/statuses/${encodeURIComponent(status.key)}/sub-statuses`)
+      .then(
+        (r) => live && setSubs(Array.isArray(r) ? r : r.data),
+        () => live && setSubs([]),
+      );
     return () => {
       live = false;
     };
@@ -108,7 +112,12 @@ export function StatusDialog({
   return (
     <Dialog title={title ?? `Move to ${status?.label ?? 'status'}`} open={!!target} onClose={onCancel}>
       <form onSubmit={submit} className="stack" noValidate>
-        <SelectField label="Status" value={statusKey} onChange={(e) => setStatusKey(e.target.value)} error={fields.status}>
+        <SelectField
+          label="Status"
+          value={statusKey}
+          onChange={(e) => setStatusKey(e.target.value)}
+          error={fields.status}
+        >
           {statuses.map((s) => (
             <option key={s.key} value={s.key}>
               {s.label}
@@ -116,7 +125,12 @@ export function StatusDialog({
           ))}
         </SelectField>
         {subs.length > 0 && (
-          <SelectField label="Sub-status" value={subStatus} onChange={(e) => setSubStatus(e.target.value)} error={fields.sub_status}>
+          <SelectField
+            label="Sub-status"
+            value={subStatus}
+            onChange={(e) => setSubStatus(e.target.value)}
+            error={fields.sub_status}
+          >
             <option value="">(none)</option>
             {subs.map((s) => (
               <option key={subValue(s)} value={subValue(s)}>

@@ -1,4 +1,11 @@
-import { useEffect, useId, useRef, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
+import {
+  useEffect,
+  useId,
+  useRef,
+  type ReactNode,
+  type InputHTMLAttributes,
+  type SelectHTMLAttributes,
+} from 'react';
 
 /** A labelled input with its inline error (from the API's problem+json `errors`). */
 export function Field({
@@ -11,7 +18,12 @@ export function Field({
   return (
     <div className={`field${error ? ' has-error' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={!!error} aria-describedby={error ? `${id}-err` : hint ? `${id}-hint` : undefined} {...input} />
+      <input
+        id={id}
+        aria-invalid={!!error}
+        aria-describedby={error ? `${id}-err` : hint ? `${id}-hint` : undefined}
+        {...input}
+      />
       {hint && !error && (
         <small id={`${id}-hint`} className="hint">
           {hint}
@@ -49,7 +61,17 @@ export function SelectField({
 }
 
 /** A modal built on <dialog>: focus trap, Escape to close and the backdrop come from the browser. */
-export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ReactNode }) {
+export function Dialog({
+  title,
+  open,
+  onClose,
+  children,
+}: {
+  title: string;
+  open: boolean;
+  onClose: () => void;
+  children: ReactNode;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   useEffect(() => {

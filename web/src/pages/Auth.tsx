@@ -15,7 +15,8 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   const [form, setForm] = useState({ name: '', organization_name: '', email: '', password: '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [k]: e.target.value });
   const fields = error?.fields ?? {};
 
   async function submit(e: FormEvent) {
@@ -40,11 +41,33 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
         <h1>{mode === 'signup' ? 'Create your workspace' : 'Sign in'}</h1>
         {mode === 'signup' && (
           <>
-            <Field label="Your name" autoComplete="name" value={form.name} onChange={set('name')} error={fields.name} required />
-            <Field label="Company / organization" autoComplete="organization" value={form.organization_name} onChange={set('organization_name')} error={fields.organization_name} required />
+            <Field
+              label="Your name"
+              autoComplete="name"
+              value={form.name}
+              onChange={set('name')}
+              error={fields.name}
+              required
+            />
+            <Field
+              label="Company / organization"
+              autoComplete="organization"
+              value={form.organization_name}
+              onChange={set('organization_name')}
+              error={fields.organization_name}
+              required
+            />
           </>
         )}
-        <Field label="Email" type="email" autoComplete="email" value={form.email} onChange={set('email')} error={fields.email} required />
+        <Field
+          label="Email"
+          type="email"
+          autoComplete="email"
+          value={form.email}
+          onChange={set('email')}
+          error={fields.email}
+          required
+        />
         <Field
           label="Password"
           type="password"

@@ -18,7 +18,8 @@ interface FollowUp {
   lead?: { first_name?: string | null; last_name?: string | null } | null;
 }
 
-const count = async (params: Record<string, string>) => (await api.get<Page<Lead>>(`/leads${qs({ ...params, limit: 1, include_total: true })}`)).total ?? 0;
+const count = async (params: Record<string, string>) =>
+  (await api.get<Page<Lead>>(`/leads${qs({ ...params, limit: 1, include_total: true })}`)).total ?? 0;
 
 /** Every lead matching the filter, newest first, up to CAP (keyset pages of 200). */
 async function collect(params: Record<string, string>): Promise<{ leads: Lead[]; capped: boolean }> {
@@ -53,19 +54,30 @@ interface Data {
 // The charts are computed from the public list API (exact counts via include_total, samples via keyset pages),
 // so they work on any server version; a reporting endpoint would make the larger samples cheaper.
 async function load(statuses: Status[]): Promise<Data> {
-  const won = statuses.filter((s) => s.category === 'won' || s.category === 'converted').map((s) => s.key).join(',');
-  const funnel = await Promise.all(statuses.map(async (s) => ({ status: s, n: await count({ status: s.key }) })));
+  const won = statuses
+    .filter((s) => s.category === 'won' || s.category === 'converted')
+    .map((s) => s.key)
+    .join(',');
+  const funnel = await Promise.all(
+    statuses.map(async (s) => ({ status: s, n: await count({ status: s.key }) })),
+  );
 
   const firstWeek = weekStart(new Date(Date.now() - (WEEKS - 1) * 7 * 86_400_000));
   const recent = await collect({ created_after: firstWeek.toISOString(), sort: '-created_at' });
   const weeks = Array.from({ length: WEEKS }, (_, i) => new Date(firstWeek.getTime() + i * 7 * 86_400_000));
   const sourceCount = new Map<string, number>();
-  for (const l of recent.leads) sourceCount.set(l.source || '(none)', (sourceCount.get(l.source || '(none)') ?? 0) + 1);
-  const topSources = [...sourceCount.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([s]) => s);
+  for (const l of recent.leads)
+    sourceCount.set(l.source || '(none)', (sourceCount.get(l.source || '(none)') ?? 0) + 1);
+  const topSources = [...sourceCount.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([s]) => s);
   const bySource = topSources.map((name) => ({ name, values: weeks.map(() => 0) }));
   const other = { name: 'Other', values: weeks.map(() => 0) };
   for (const l of recent.leads) {
-    const wi = Math.floor((weekStart(new Date(l.created_at)).getTime() - firstWeek.getTime()) / (7 * 86_400_000));
+    const wi = Math.floor(
+      (weekStart(new Date(l.created_at)).getTime() - firstWeek.getTime()) / (7 * 86_400_000),
+    );
     if (wi < 0 || wi >= WEEKS) continue;
     (bySource.find((s) => s.name === (l.source || '(none)')) ?? other).values[wi]++;
   }
@@ -74,12 +86,22 @@ async function load(statuses: Status[]): Promise<Data> {
   const conversion = await Promise.all(
     topSources
       .filter((s) => s !== '(none)')
-      .map(async (source) => ({ source, total: await count({ source }), won: won ? await count({ source, status: won }) : 0 })),
+      .map(async (source) => ({
+        source,
+        total: await count({ source }),
+        won: won ? await count({ source, status: won }) : 0,
+      })),
   );
 
-  const firstMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - (MONTHS - 1), 1));
-  const months = Array.from({ length: MONTHS }, (_, i) => monthKey(new Date(Date.UTC(firstMonth.getUTCFullYear(), firstMonth.getUTCMonth() + i, 1))));
-  const wonLeads = won ? await collect({ status: won, updated_after: firstMonth.toISOString(), sort: '-updated_at' }) : { leads: [], capped: false };
+  const firstMonth = new Date(
+    Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - (MONTHS - 1), 1),
+  );
+  const months = Array.from({ length: MONTHS }, (_, i) =>
+    monthKey(new Date(Date.UTC(firstMonth.getUTCFullYear(), firstMonth.getUTCMonth() + i, 1))),
+  );
+  const wonLeads = won
+    ? await collect({ status: won, updated_after: firstMonth.toISOString(), sort: '-updated_at' })
+    : { leads: [], capped: false };
   const wonValues = months.map(() => 0);
   for (const l of wonLeads.leads) {
     const i = months.indexOf(monthKey(new Date(l.status_changed_at)));
@@ -108,10 +130,14 @@ export function DashboardPage() {
     load(statuses.list).then(setData, setError);
   }, [statuses.list]);
   useEffect(() => {
-    api.get<Page<FollowUp>>(`/follow-ups${qs({ due_before: new Date().toISOString(), done: false, limit: 20 })}`).then(
-      (r) => setOverdue(r.data),
-      (e) => setOverdue(isMissing(e) ? 'missing' : []),
-    );
+    api
+      .get<Page<FollowUp>>(
+        `/follow-ups${qs({ due_before: new Date().toISOString(), done: false, limit: 20 })}`,
+      )
+      .then(
+        (r) => setOverdue(r.data),
+        (e) => setOverdue(isMissing(e) ? 'missing' : []),
+      );
   }, []);
 
   if (statuses.missing) return <Missing what="The dashboard" endpoint="GET /api/v1/statuses" />;
@@ -129,11 +155,18 @@ export function DashboardPage() {
             <h2>Funnel by status</h2>
             <HBars
               title="Leads per status"
-              bars={data.funnel.filter((f) => f.n > 0 || f.status.category === 'open').map((f, i) => ({
-                label: f.status.label,
-                value: f.n,
-                color: f.status.category === 'won' ? color(1) : f.status.category === 'lost' ? color(5) : color(i < 7 ? 0 : 7),
-              }))}
+              bars={data.funnel
+                .filter((f) => f.n > 0 || f.status.category === 'open')
+                .map((f, i) => ({
+                  label: f.status.label,
+                  value: f.n,
+                  color:
+                    f.status.category === 'won'
+                      ? color(1)
+                      : f.status.category === 'lost'
+                        ? color(5)
+                        : color(i < 7 ? 0 : 7),
+                }))}
             />
           </article>
           <article className="card">
@@ -160,7 +193,12 @@ export function DashboardPage() {
           </article>
           <article className="card">
             <h2>Won value per month</h2>
-            <Columns title="Won value per month" labels={data.months} series={[{ name: 'Won', values: data.wonValues }]} format={(n) => formatMoney(n)} />
+            <Columns
+              title="Won value per month"
+              labels={data.months}
+              series={[{ name: 'Won', values: data.wonValues }]}
+              format={(n) => formatMoney(n)}
+            />
             {data.wonCapped && <p className="muted">Based on the {CAP.toLocaleString()} most recent wins.</p>}
           </article>
           <article className="card span-2">
@@ -175,7 +213,10 @@ export function DashboardPage() {
               <ul className="plain overdue">
                 {overdue.map((f) => (
                   <li key={f.id}>
-                    <Link to={`/leads/${f.lead_id}`}>{[f.lead?.first_name, f.lead?.last_name].filter(Boolean).join(' ') || `Lead #${f.lead_id}`}</Link>
+                    <Link to={`/leads/${f.lead_id}`}>
+                      {[f.lead?.first_name, f.lead?.last_name].filter(Boolean).join(' ') ||
+                        `Lead #${f.lead_id}`}
+                    </Link>
                     <span className="muted"> due {formatDateTime(f.scheduled_at)}</span>
                     {f.notes && <span> · {f.notes}</span>}
                   </li>

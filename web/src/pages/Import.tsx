@@ -6,10 +6,39 @@ import { ErrorNote, Field, SelectField } from '../components/ui';
 
 // Lead fields a column can go to (the server's TARGET_FIELDS); any other column can become a custom field.
 const TARGETS = [
-  'first_name', 'last_name', 'full_name', 'civility', 'title', 'job_title', 'email', 'phone', 'mobile', 'company_name',
-  'website', 'source', 'status', 'owner', 'value', 'currency', 'probability', 'rating', 'priority', 'importance',
-  'description', 'address_line1', 'address_line2', 'city', 'state', 'postal_code', 'country', 'locale', 'birth_date',
-  'external_id', 'expected_close_date', 'tags', 'created_at',
+  'first_name',
+  'last_name',
+  'full_name',
+  'civility',
+  'title',
+  'job_title',
+  'email',
+  'phone',
+  'mobile',
+  'company_name',
+  'website',
+  'source',
+  'status',
+  'owner',
+  'value',
+  'currency',
+  'probability',
+  'rating',
+  'priority',
+  'importance',
+  'description',
+  'address_line1',
+  'address_line2',
+  'city',
+  'state',
+  'postal_code',
+  'country',
+  'locale',
+  'birth_date',
+  'external_id',
+  'expected_close_date',
+  'tags',
+  'created_at',
 ];
 const label = (f: string) => f.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
@@ -24,6 +53,9 @@ export interface ImportJob {
   preview_rows?: string[][];
   rows?: string[][];
   suggested_mapping?: Record<string, string | null>;
+  unmapped_columns?: { column: string; custom_field: string }[];
+  suggested_null_values?: string[];
+  errors_url?: string;
   counts?: { read: number; created: number; updated: number; skipped: number; failed: number };
   percent?: number | null;
   rate?: number | null;
@@ -34,6 +66,18 @@ export interface ImportJob {
 
 const DONE = new Set(['completed', 'failed', 'reverted']);
 
+/** The custom field the server proposes for a column (or one derived from its name). */
+function customTarget(job: ImportJob, column: string): string {
+  const proposed = job.unmapped_columns?.find((u) => u.column === column)?.custom_field;
+  const key =
+    proposed ??
+    column
+      .replace(/[^A-Za-z0-9_]/g, '_')
+      .replace(/^[^A-Za-z]+/, '')
+      .slice(0, 64);
+  return key.startsWith('custom_fields.') ? key : `custom_fields.${key}`;
+}
+
 export function ImportPage() {
   const statuses = useStatuses();
   const [file, setFile] = useState<File | null>(null);
@@ -43,6 +87,7 @@ export function ImportPage() {
   const [policy, setPolicy] = useState('skip');
   const [defaults, setDefaults] = useState({ status: '', source: '', tags: '' });
   const [dryRun, setDryRun] = useState(false);
+  const [useNulls, setUseNulls] = useState(true);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -72,7 +117,10 @@ export function ImportPage() {
     e.preventDefault();
     if (!job) return;
     setError(null);
-    const tags = defaults.tags.split(',').map((t) => t.trim()).filter(Boolean);
+    const tags = defaults.tags
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     try {
       const started = await api.post<ImportJob>(`/imports/${job.id}/run`, {
         mapping: Object.fromEntries(Object.entries(mapping).map(([c, f]) => [c, f || null])),
@@ -82,6 +130,7 @@ export function ImportPage() {
           ...(defaults.source ? { source: defaults.source } : {}),
           ...(tags.length ? { tags } : {}),
         },
+        ...(useNulls && job.suggested_null_values?.length ? { null_values: job.suggested_null_values } : {}),
         dry_run: dryRun,
       });
       setJob({ ...job, ...started });
@@ -127,8 +176,15 @@ export function ImportPage() {
         <form className="card stack" onSubmit={upload}>
           <div className="field">
             <label htmlFor="import-file">CSV, Excel (XLSX) or JSON file</label>
-            <input id="import-file" type="file" accept=".csv,.tsv,.txt,.xlsx,.json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-            <small className="hint">Any delimiter or encoding; the format is detected from the content.</small>
+            <input
+              id="import-file"
+              type="file"
+              accept=".csv,.tsv,.txt,.xlsx,.json"
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            />
+            <small className="hint">
+              Any delimiter or encoding; the format is detected from the content.
+            </small>
           </div>
           <ErrorNote error={error} />
           <div className="actions">
@@ -145,7 +201,8 @@ export function ImportPage() {
             <p className="muted" data-testid="detected">
               Detected: {job.format?.toUpperCase()}
               {job.encoding ? `, ${job.encoding}` : ''}
-              {job.delimiter ? `, delimiter “${job.delimiter === '\t' ? 'tab' : job.delimiter}”` : ''}, {job.header?.length ?? 0} columns
+              {job.delimiter ? `, delimiter “${job.delimiter === '\t' ? 'tab' : job.delimiter}”` : ''},{' '}
+              {job.header?.length ?? 0} columns
             </p>
             <div className="scroll-x">
               <table className="grid preview">
@@ -156,14 +213,17 @@ export function ImportPage() {
                         <div>{h}</div>
                         <label>
                           <span className="sr-only">Map column {h} to</span>
-                          <select value={mapping[h] ?? ''} onChange={(e) => setMapping({ ...mapping, [h]: e.target.value })}>
+                          <select
+                            value={mapping[h] ?? ''}
+                            onChange={(e) => setMapping({ ...mapping, [h]: e.target.value })}
+                          >
                             <option value="">Ignore</option>
                             {TARGETS.map((t) => (
                               <option key={t} value={t}>
                                 {label(t)}
                               </option>
                             ))}
-                            <option value={`custom_fields.${h.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64)}`}>Custom field “{h}”</option>
+                            <option value={customTarget(job, h)}>Custom field “{h}”</option>
                           </select>
                         </label>
                       </th>
@@ -187,7 +247,13 @@ export function ImportPage() {
               <legend>Find duplicates by</legend>
               {['email', 'phone', 'external_id'].map((k) => (
                 <label key={k} className="check-row">
-                  <input type="checkbox" checked={dedupeOn.includes(k)} onChange={(e) => setDedupeOn(e.target.checked ? [...dedupeOn, k] : dedupeOn.filter((x) => x !== k))} />
+                  <input
+                    type="checkbox"
+                    checked={dedupeOn.includes(k)}
+                    onChange={(e) =>
+                      setDedupeOn(e.target.checked ? [...dedupeOn, k] : dedupeOn.filter((x) => x !== k))
+                    }
+                  />
                   {label(k)}
                 </label>
               ))}
@@ -200,12 +266,23 @@ export function ImportPage() {
                 ['create', 'Create another lead'],
               ].map(([v, l]) => (
                 <label key={v} className="check-row">
-                  <input type="radio" name="policy" value={v} checked={policy === v} onChange={() => setPolicy(v)} />
+                  <input
+                    type="radio"
+                    name="policy"
+                    value={v}
+                    checked={policy === v}
+                    onChange={() => setPolicy(v)}
+                  />
                   {l}
                 </label>
               ))}
             </fieldset>
-            <SelectField label="Status for new leads" value={defaults.status} onChange={(e) => setDefaults({ ...defaults, status: e.target.value })} error={fields['defaults.status']}>
+            <SelectField
+              label="Status for new leads"
+              value={defaults.status}
+              onChange={(e) => setDefaults({ ...defaults, status: e.target.value })}
+              error={fields['defaults.status']}
+            >
               <option value="">(default)</option>
               {statuses.list.map((s) => (
                 <option key={s.key} value={s.key}>
@@ -213,8 +290,24 @@ export function ImportPage() {
                 </option>
               ))}
             </SelectField>
-            <Field label="Source for new leads" value={defaults.source} onChange={(e) => setDefaults({ ...defaults, source: e.target.value })} error={fields['defaults.source']} />
-            <Field label="Tags (comma separated)" value={defaults.tags} onChange={(e) => setDefaults({ ...defaults, tags: e.target.value })} error={fields['defaults.tags']} />
+            <Field
+              label="Source for new leads"
+              value={defaults.source}
+              onChange={(e) => setDefaults({ ...defaults, source: e.target.value })}
+              error={fields['defaults.source']}
+            />
+            <Field
+              label="Tags (comma separated)"
+              value={defaults.tags}
+              onChange={(e) => setDefaults({ ...defaults, tags: e.target.value })}
+              error={fields['defaults.tags']}
+            />
+            {(job.suggested_null_values?.length ?? 0) > 0 && (
+              <label className="check-row">
+                <input type="checkbox" checked={useNulls} onChange={(e) => setUseNulls(e.target.checked)} />
+                Read {job.suggested_null_values!.map((v) => `“${v}”`).join(', ')} as empty
+              </label>
+            )}
             <label className="check-row">
               <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} />
               Dry run (check every row, write nothing)
@@ -236,7 +329,13 @@ export function ImportPage() {
           <h2>
             {job.file_name}: <span data-testid="import-status">{job.status}</span>
           </h2>
-          <progress className="big" max={100} value={percent} aria-label="Import progress" aria-valuetext={`${percent}%`} />
+          <progress
+            className="big"
+            max={100}
+            value={percent}
+            aria-label="Import progress"
+            aria-valuetext={`${percent}%`}
+          />
           <p>
             {percent}%{job.rate ? ` · ${Math.round(job.rate).toLocaleString()} rows/s` : ''}
           </p>
@@ -266,6 +365,23 @@ export function ImportPage() {
                 </a>
               )}
               <Link to="/leads">See the leads</Link>
+              {job.status === 'completed' && !job.dry_run && (
+                <button
+                  type="button"
+                  onClick={async () => {
+                    if (!window.confirm('Remove the leads this import created and restore what it updated?'))
+                      return;
+                    try {
+                      setJob({ ...job, ...(await api.post<ImportJob>(`/imports/${job.id}/revert`)) });
+                      setRunning(true);
+                    } catch (err) {
+                      setError(err as ApiError);
+                    }
+                  }}
+                >
+                  Undo this import
+                </button>
+              )}
               <button type="button" onClick={() => (setJob(null), setFile(null))}>
                 Import another file
               </button>

@@ -1,7 +1,15 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { Link, navigate } from '../router';
-import { formatDateTime, leadName, useApi, useCustomFields, useReasons, useStatuses, useUsers } from '../hooks';
+import {
+  formatDateTime,
+  leadName,
+  useApi,
+  useCustomFields,
+  useReasons,
+  useStatuses,
+  useUsers,
+} from '../hooks';
 import type { CustomField, Lead } from '../types';
 import { changeStatus, StatusDialog } from '../components/status';
 import { ErrorNote, Field, SelectField, Spinner } from '../components/ui';
@@ -33,11 +41,16 @@ const NUMBER_FIELDS = new Set(['probability']);
 function toForm(l: Lead, cfs: CustomField[]): Form {
   const f: Form = {};
   for (const [k] of TEXT_FIELDS) {
-    const v = k.startsWith('address.') ? l.address[k.slice(8) as keyof Lead['address']] : k === 'tags' ? l.tags.join(', ') : l[k];
+    const v = k.startsWith('address.')
+      ? l.address[k.slice(8) as keyof Lead['address']]
+      : k === 'tags'
+        ? l.tags.join(', ')
+        : l[k];
     f[k] = v === null || v === undefined ? '' : String(v);
   }
   f.description = l.description ?? '';
-  for (const cf of cfs) f[`custom_fields.${cf.key}`] = l.custom_fields[cf.key] == null ? '' : String(l.custom_fields[cf.key]);
+  for (const cf of cfs)
+    f[`custom_fields.${cf.key}`] = l.custom_fields[cf.key] == null ? '' : String(l.custom_fields[cf.key]);
   return f;
 }
 
@@ -53,8 +66,15 @@ function toPatch(before: Form, after: Form, cfs: CustomField[]): Record<string, 
     if (k.startsWith('address.')) address[k.slice(8)] = v;
     else if (k.startsWith('custom_fields.')) {
       const cf = cfs.find((c) => `custom_fields.${c.key}` === k);
-      custom[k.slice(14)] = v === null ? null : cf?.type === 'number' ? Number(v) : cf?.type === 'boolean' ? v === 'true' : v;
-    } else if (k === 'tags') patch.tags = raw ? raw.split(',').map((t) => t.trim()).filter(Boolean) : [];
+      custom[k.slice(14)] =
+        v === null ? null : cf?.type === 'number' ? Number(v) : cf?.type === 'boolean' ? v === 'true' : v;
+    } else if (k === 'tags')
+      patch.tags = raw
+        ? raw
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : [];
     else if (NUMBER_FIELDS.has(k)) patch[k] = v === null ? null : Number(v);
     else patch[k] = v;
   }
@@ -92,7 +112,9 @@ export function LeadPage({ id }: { id: number }) {
     setError(null);
     setSaved('');
     try {
-      await api.patch(`/leads/${id}`, toPatch(base, form, cfs.list), { 'if-match': `"${l!.id}-${l!.version}"` });
+      await api.patch(`/leads/${id}`, toPatch(base, form, cfs.list), {
+        'if-match': `"${l!.id}-${l!.version}"`,
+      });
       setSaved('Saved');
       lead.reload();
       setTick((t) => t + 1);
@@ -143,17 +165,31 @@ export function LeadPage({ id }: { id: number }) {
       <div className="lead-grid">
         <form className="card form-grid" onSubmit={save} noValidate aria-label="Lead details">
           {TEXT_FIELDS.map(([k, label, type]) => (
-            <Field key={k} label={label} type={type ?? 'text'} value={form[k] ?? ''} onChange={set(k)} error={fields[k]} />
+            <Field
+              key={k}
+              label={label}
+              type={type ?? 'text'}
+              value={form[k] ?? ''}
+              onChange={set(k)}
+              error={fields[k]}
+            />
           ))}
           {users.list.length > 0 && (
-            <SelectField label="Owner" value={String(l.owner_id ?? '')} onChange={async (e) => {
-              try {
-                await api.patch(`/leads/${id}`, { owner_id: e.target.value ? Number(e.target.value) : null });
-                lead.reload();
-              } catch (err) {
-                setError(err as ApiError);
-              }
-            }} error={fields.owner_id}>
+            <SelectField
+              label="Owner"
+              value={String(l.owner_id ?? '')}
+              onChange={async (e) => {
+                try {
+                  await api.patch(`/leads/${id}`, {
+                    owner_id: e.target.value ? Number(e.target.value) : null,
+                  });
+                  lead.reload();
+                } catch (err) {
+                  setError(err as ApiError);
+                }
+              }}
+              error={fields.owner_id}
+            >
               <option value="">Nobody</option>
               {users.list.map((u) => (
                 <option key={u.id} value={u.id}>
@@ -164,7 +200,13 @@ export function LeadPage({ id }: { id: number }) {
           )}
           {cfs.list.map((cf) =>
             cf.type === 'enum' ? (
-              <SelectField key={cf.key} label={cf.label} value={form[`custom_fields.${cf.key}`] ?? ''} onChange={set(`custom_fields.${cf.key}`)} error={fields[`custom_fields.${cf.key}`]}>
+              <SelectField
+                key={cf.key}
+                label={cf.label}
+                value={form[`custom_fields.${cf.key}`] ?? ''}
+                onChange={set(`custom_fields.${cf.key}`)}
+                error={fields[`custom_fields.${cf.key}`]}
+              >
                 <option value="">(none)</option>
                 {(cf.options ?? []).map((o) => (
                   <option key={o}>{o}</option>
@@ -204,7 +246,12 @@ export function LeadPage({ id }: { id: number }) {
         </form>
         <div className="side">
           <Convert lead={l} onDone={() => lead.reload()} />
-          <Activity leadId={id} refresh={tick} onChange={() => lead.reload()} nextFollowUp={l.next_follow_up_at} />
+          <Activity
+            leadId={id}
+            refresh={tick}
+            onChange={() => lead.reload()}
+            nextFollowUp={l.next_follow_up_at}
+          />
         </div>
       </div>
       <StatusDialog

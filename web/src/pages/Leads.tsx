@@ -16,7 +16,15 @@ interface Filters {
   created_to: string;
   cf: Record<string, string>;
 }
-const NO_FILTERS: Filters = { status: '', source: '', owner_id: '', tag: '', created_from: '', created_to: '', cf: {} };
+const NO_FILTERS: Filters = {
+  status: '',
+  source: '',
+  owner_id: '',
+  tag: '',
+  created_from: '',
+  created_to: '',
+  cf: {},
+};
 const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'created_at'];
 
 interface View {
@@ -51,7 +59,14 @@ export function LeadsPage() {
   const inflight = useRef<AbortController | null>(null);
 
   const params = useMemo(() => {
-    const p: Record<string, string> = { q: search.trim(), status: filters.status, source: filters.source, owner_id: filters.owner_id, tag: filters.tag, sort };
+    const p: Record<string, string> = {
+      q: search.trim(),
+      status: filters.status,
+      source: filters.source,
+      owner_id: filters.owner_id,
+      tag: filters.tag,
+      sort,
+    };
     if (filters.created_from) p.created_after = `${filters.created_from}T00:00:00.000Z`;
     if (filters.created_to) p.created_before = nextDay(filters.created_to);
     for (const [k, v] of Object.entries(filters.cf)) if (v) p[`cf.${k}`] = v;
@@ -103,8 +118,11 @@ export function LeadsPage() {
   const statusMap = useMemo(() => new Map(statuses.list.map((s) => [s.key, s])), [statuses.list]);
   const userMap = useMemo(() => new Map(users.list.map((u) => [u.id, u])), [users.list]);
   const shown = COLUMNS.filter((c) => columns.includes(c.key));
-  const setF = (k: keyof Omit<Filters, 'cf'>) => (e: { target: { value: string } }) => setFilters({ ...filters, [k]: e.target.value });
-  const activeFilters = Object.entries(filters).filter(([k, v]) => (k === 'cf' ? Object.values(v as object).some(Boolean) : v)).length;
+  const setF = (k: keyof Omit<Filters, 'cf'>) => (e: { target: { value: string } }) =>
+    setFilters({ ...filters, [k]: e.target.value });
+  const activeFilters = Object.entries(filters).filter(([k, v]) =>
+    k === 'cf' ? Object.values(v as object).some(Boolean) : v,
+  ).length;
 
   function saveView() {
     const name = window.prompt('Name this view');
@@ -125,7 +143,9 @@ export function LeadsPage() {
         <h1 id="leads-h">Leads</h1>
         <p className="muted" aria-live="polite">
           {total !== null ? `${total.toLocaleString()} leads` : ''}
-          {rows.length && total !== null && rows.length < total ? `, ${rows.length.toLocaleString()} loaded` : ''}
+          {rows.length && total !== null && rows.length < total
+            ? `, ${rows.length.toLocaleString()} loaded`
+            : ''}
         </p>
         <button type="button" className="primary" onClick={() => setCreating(true)}>
           New lead
@@ -134,7 +154,12 @@ export function LeadsPage() {
       <div className="toolbar">
         <label className="search">
           <span className="sr-only">Search leads</span>
-          <input type="search" placeholder="Search name, email, phone, company…" value={q} onChange={(e) => setQ(e.target.value)} />
+          <input
+            type="search"
+            placeholder="Search name, email, phone, company…"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+          />
         </label>
         {views.length > 0 && (
           <label>
@@ -159,7 +184,13 @@ export function LeadsPage() {
                 <input
                   type="checkbox"
                   checked={columns.includes(c.key)}
-                  onChange={(e) => setColumns(e.target.checked ? COLUMNS.map((x) => x.key).filter((k) => k === c.key || columns.includes(k)) : columns.filter((k) => k !== c.key))}
+                  onChange={(e) =>
+                    setColumns(
+                      e.target.checked
+                        ? COLUMNS.map((x) => x.key).filter((k) => k === c.key || columns.includes(k))
+                        : columns.filter((k) => k !== c.key),
+                    )
+                  }
                 />
                 {c.label}
               </label>
@@ -197,7 +228,12 @@ export function LeadsPage() {
                 ))}
               </select>
             ) : (
-              <input inputMode="numeric" placeholder="user id" value={filters.owner_id} onChange={setF('owner_id')} />
+              <input
+                inputMode="numeric"
+                placeholder="user id"
+                value={filters.owner_id}
+                onChange={setF('owner_id')}
+              />
             )}
           </label>
           <label>
@@ -215,7 +251,10 @@ export function LeadsPage() {
           {customFields.list.map((cf) => (
             <label key={cf.key}>
               {cf.label}
-              <input value={filters.cf[cf.key] ?? ''} onChange={(e) => setFilters({ ...filters, cf: { ...filters.cf, [cf.key]: e.target.value } })} />
+              <input
+                value={filters.cf[cf.key] ?? ''}
+                onChange={(e) => setFilters({ ...filters, cf: { ...filters.cf, [cf.key]: e.target.value } })}
+              />
             </label>
           ))}
           <button type="button" className="link" onClick={() => setFilters(NO_FILTERS)}>
@@ -224,7 +263,14 @@ export function LeadsPage() {
         </div>
       </details>
       <ErrorNote error={error} />
-      <BulkBar selected={selected} rows={rows} statuses={statuses.list} reasons={reasons.list} users={users.list} onDone={() => setTick((t) => t + 1)} />
+      <BulkBar
+        selected={selected}
+        rows={rows}
+        statuses={statuses.list}
+        reasons={reasons.list}
+        users={users.list}
+        onDone={() => setTick((t) => t + 1)}
+      />
       <LeadTable
         rows={rows}
         columns={shown}
@@ -237,7 +283,9 @@ export function LeadsPage() {
           else s.add(id);
           setSelected(s);
         }}
-        onToggleAll={() => setSelected(rows.every((r) => selected.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id)))}
+        onToggleAll={() =>
+          setSelected(rows.every((r) => selected.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id)))
+        }
         onNearEnd={loadMore}
         statuses={statusMap}
         users={userMap}

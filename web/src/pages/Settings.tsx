@@ -25,7 +25,11 @@ export function SettingsPage({ tab }: { tab: string }) {
       <div className="settings">
         <nav aria-label="Settings sections" className="subnav">
           {TABS.map((t) => (
-            <Link key={t.key} to={`/settings/${t.key}`} aria-current={t.key === current.key ? 'page' : undefined}>
+            <Link
+              key={t.key}
+              to={`/settings/${t.key}`}
+              aria-current={t.key === current.key ? 'page' : undefined}
+            >
               {t.label}
             </Link>
           ))}

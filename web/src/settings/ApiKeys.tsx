@@ -43,7 +43,9 @@ export function ApiKeySettings() {
   return (
     <div className="stack">
       <h2>API keys</h2>
-      <p className="muted">For integrations: send the key as <code>Authorization: Bearer &lt;key&gt;</code>.</p>
+      <p className="muted">
+        For integrations: send the key as <code>Authorization: Bearer &lt;key&gt;</code>.
+      </p>
       {secret && (
         <div className="notice" role="status">
           Copy this key now, it is shown only once: <code className="secret">{secret}</code>
@@ -74,7 +76,11 @@ export function ApiKeySettings() {
                 {k.revoked_at ? (
                   'revoked'
                 ) : (
-                  <button type="button" className="link danger" onClick={() => api.del(`/api-keys/${k.id}`).then(keys.reload, setError)}>
+                  <button
+                    type="button"
+                    className="link danger"
+                    onClick={() => api.del(`/api-keys/${k.id}`).then(keys.reload, setError)}
+                  >
                     Revoke
                   </button>
                 )}
@@ -91,13 +97,33 @@ export function ApiKeySettings() {
         </tbody>
       </table>
       <form className="card form-grid" onSubmit={create} noValidate aria-label="Create an API key">
-        <Field label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={error?.fields.name} />
-        <Field label="Expires on (optional)" type="date" value={form.expires} onChange={(e) => setForm({ ...form, expires: e.target.value })} error={error?.fields.expires_at} />
+        <Field
+          label="Name"
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.target.value })}
+          error={error?.fields.name}
+        />
+        <Field
+          label="Expires on (optional)"
+          type="date"
+          value={form.expires}
+          onChange={(e) => setForm({ ...form, expires: e.target.value })}
+          error={error?.fields.expires_at}
+        />
         <fieldset className="span-all">
           <legend>Scopes</legend>
           {SCOPES.map((s) => (
             <label key={s} className="check-row">
-              <input type="checkbox" checked={form.scopes.includes(s)} onChange={(e) => setForm({ ...form, scopes: e.target.checked ? [...form.scopes, s] : form.scopes.filter((x) => x !== s) })} />
+              <input
+                type="checkbox"
+                checked={form.scopes.includes(s)}
+                onChange={(e) =>
+                  setForm({
+                    ...form,
+                    scopes: e.target.checked ? [...form.scopes, s] : form.scopes.filter((x) => x !== s),
+                  })
+                }
+              />
               {s}
             </label>
           ))}

@@ -15,8 +15,17 @@ export function CustomFieldSettings() {
     e.preventDefault();
     setError(null);
     try {
-      const options = form.options.split(',').map((o) => o.trim()).filter(Boolean);
-      await api.post('/custom-fields', { key: form.key, label: form.label, type: form.type, required: form.required, ...(form.type === 'enum' ? { options } : {}) });
+      const options = form.options
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
+      await api.post('/custom-fields', {
+        key: form.key,
+        label: form.label,
+        type: form.type,
+        required: form.required,
+        ...(form.type === 'enum' ? { options } : {}),
+      });
       setForm(EMPTY);
       cfs.reload();
     } catch (err) {
@@ -52,7 +61,13 @@ export function CustomFieldSettings() {
               </td>
               <td>{c.required ? 'yes' : 'no'}</td>
               <td>
-                <button type="button" className="link danger" onClick={() => api.del(`/custom-fields/${encodeURIComponent(c.key)}`).then(cfs.reload, setError)}>
+                <button
+                  type="button"
+                  className="link danger"
+                  onClick={() =>
+                    api.del(`/custom-fields/${encodeURIComponent(c.key)}`).then(cfs.reload, setError)
+                  }
+                >
                   Delete
                 </button>
               </td>
@@ -68,16 +83,43 @@ export function CustomFieldSettings() {
         </tbody>
       </table>
       <form className="card form-grid" onSubmit={add} noValidate aria-label="Add a custom field">
-        <Field label="Label" value={form.label} onChange={(e) => setForm({ ...form, label: e.target.value })} error={fields.label} />
-        <Field label="Key" value={form.key} onChange={(e) => setForm({ ...form, key: e.target.value })} error={fields.key} hint="letters, digits, _ . -" />
-        <SelectField label="Type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value })} error={fields.type}>
+        <Field
+          label="Label"
+          value={form.label}
+          onChange={(e) => setForm({ ...form, label: e.target.value })}
+          error={fields.label}
+        />
+        <Field
+          label="Key"
+          value={form.key}
+          onChange={(e) => setForm({ ...form, key: e.target.value })}
+          error={fields.key}
+          hint="letters, digits, _ . -"
+        />
+        <SelectField
+          label="Type"
+          value={form.type}
+          onChange={(e) => setForm({ ...form, type: e.target.value })}
+          error={fields.type}
+        >
           {['string', 'number', 'date', 'boolean', 'enum'].map((t) => (
             <option key={t}>{t}</option>
           ))}
         </SelectField>
-        {form.type === 'enum' && <Field label="Options (comma separated)" value={form.options} onChange={(e) => setForm({ ...form, options: e.target.value })} error={fields.options} />}
+        {form.type === 'enum' && (
+          <Field
+            label="Options (comma separated)"
+            value={form.options}
+            onChange={(e) => setForm({ ...form, options: e.target.value })}
+            error={fields.options}
+          />
+        )}
         <label className="check-row">
-          <input type="checkbox" checked={form.required} onChange={(e) => setForm({ ...form, required: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={form.required}
+            onChange={(e) => setForm({ ...form, required: e.target.checked })}
+          />
           Required
         </label>
         <ErrorNote error={error && !error.errors.length ? error : null} />

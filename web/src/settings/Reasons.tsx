@@ -32,8 +32,14 @@ export function ReasonSettings() {
         {reasons.list.map((r) => (
           <li key={r.id}>
             <span>{reasonLabel(r)}</span>
-            <span className="muted">{Array.isArray(r.categories) && r.categories.length ? r.categories.join(', ') : 'any status'}</span>
-            <button type="button" className="link danger" onClick={() => api.del(`/reasons/${r.id}`).then(reasons.reload, setError)}>
+            <span className="muted">
+              {Array.isArray(r.categories) && r.categories.length ? r.categories.join(', ') : 'any status'}
+            </span>
+            <button
+              type="button"
+              className="link danger"
+              onClick={() => api.del(`/reasons/${r.id}`).then(reasons.reload, setError)}
+            >
               Delete
             </button>
           </li>
@@ -41,12 +47,21 @@ export function ReasonSettings() {
         {reasons.list.length === 0 && <li className="muted">No reasons yet.</li>}
       </ul>
       <form className="card stack" onSubmit={add} noValidate aria-label="Add a reason">
-        <Field label="Reason" value={text} onChange={(e) => setText(e.target.value)} error={error?.fields.text ?? error?.fields.label} />
+        <Field
+          label="Reason"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          error={error?.fields.text ?? error?.fields.label}
+        />
         <fieldset>
           <legend>Used for</legend>
           {CATEGORIES.map((c) => (
             <label key={c} className="check-row">
-              <input type="checkbox" checked={cats.includes(c)} onChange={(e) => setCats(e.target.checked ? [...cats, c] : cats.filter((x) => x !== c))} />
+              <input
+                type="checkbox"
+                checked={cats.includes(c)}
+                onChange={(e) => setCats(e.target.checked ? [...cats, c] : cats.filter((x) => x !== c))}
+              />
               {c.replace('_', ' ')}
             </label>
           ))}

@@ -68,7 +68,11 @@ export function StatusSettings() {
             <Fragment key={s.key}>
               <tr>
                 <td>
-                  <input aria-label={`Label of ${s.key}`} defaultValue={s.label} onBlur={(e) => e.target.value !== s.label && update(s, { label: e.target.value })} />
+                  <input
+                    aria-label={`Label of ${s.key}`}
+                    defaultValue={s.label}
+                    onBlur={(e) => e.target.value !== s.label && update(s, { label: e.target.value })}
+                  />
                 </td>
                 <td>
                   <code>{s.key}</code>
@@ -77,10 +81,20 @@ export function StatusSettings() {
                   <span className={`pill cat-${s.category}`}>{s.category}</span>
                 </td>
                 <td>
-                  <input type="checkbox" aria-label={`Reason required for ${s.label}`} checked={!!s.reason_required} onChange={(e) => update(s, { reason_required: e.target.checked })} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Reason required for ${s.label}`}
+                    checked={!!s.reason_required}
+                    onChange={(e) => update(s, { reason_required: e.target.checked })}
+                  />
                 </td>
                 <td className="row-actions">
-                  <button type="button" className="link" aria-expanded={open === s.key} onClick={() => setOpen(open === s.key ? null : s.key)}>
+                  <button
+                    type="button"
+                    className="link"
+                    aria-expanded={open === s.key}
+                    onClick={() => setOpen(open === s.key ? null : s.key)}
+                  >
                     Sub-statuses
                   </button>
                   <button type="button" className="link danger" onClick={() => remove(s)}>
@@ -100,15 +114,35 @@ export function StatusSettings() {
         </tbody>
       </table>
       <form className="card form-grid" onSubmit={add} noValidate aria-label="Add a status">
-        <Field label="Label" value={form.label} onChange={(e) => setForm({ ...form, label: e.target.value })} error={fields.label} />
-        <Field label="Key" value={form.key} onChange={(e) => setForm({ ...form, key: e.target.value })} error={fields.key} hint="lower case, e.g. demo_booked" />
-        <SelectField label="Category" value={form.category} onChange={(e) => setForm({ ...form, category: e.target.value })} error={fields.category}>
+        <Field
+          label="Label"
+          value={form.label}
+          onChange={(e) => setForm({ ...form, label: e.target.value })}
+          error={fields.label}
+        />
+        <Field
+          label="Key"
+          value={form.key}
+          onChange={(e) => setForm({ ...form, key: e.target.value })}
+          error={fields.key}
+          hint="lower case, e.g. demo_booked"
+        />
+        <SelectField
+          label="Category"
+          value={form.category}
+          onChange={(e) => setForm({ ...form, category: e.target.value })}
+          error={fields.category}
+        >
           {CATEGORIES.map((c) => (
             <option key={c}>{c}</option>
           ))}
         </SelectField>
         <label className="check-row">
-          <input type="checkbox" checked={form.reason_required} onChange={(e) => setForm({ ...form, reason_required: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={form.reason_required}
+            onChange={(e) => setForm({ ...form, reason_required: e.target.checked })}
+          />
           Reason required
         </label>
         <div className="actions span-all">
@@ -131,7 +165,7 @@ function SubStatuses({ status }: { status: Status }) {
   async function add(e: FormEvent) {
     e.preventDefault();
     try {
-      await api.post(path, { name, label: name });
+      await api.post(path, { name });
       setName('');
       subs.reload();
     } catch (err) {
@@ -144,7 +178,14 @@ function SubStatuses({ status }: { status: Status }) {
         {list.map((s) => (
           <li key={subValue(s)}>
             {s.label ?? s.name ?? s.key}
-            <button type="button" className="icon" aria-label={`Delete ${s.label ?? s.name}`} onClick={() => api.del(`${path}/${s.id ?? encodeURIComponent(subValue(s))}`).then(subs.reload, setError)}>
+            <button
+              type="button"
+              className="icon"
+              aria-label={`Delete ${s.label ?? s.name}`}
+              onClick={() =>
+                api.del(`${path}/${encodeURIComponent(subValue(s))}`).then(subs.reload, setError)
+              }
+            >
               ×
             </button>
           </li>
@@ -152,7 +193,12 @@ function SubStatuses({ status }: { status: Status }) {
         {list.length === 0 && <li className="muted">None</li>}
       </ul>
       <form className="inline-form" onSubmit={add}>
-        <Field label={`New sub-status of ${status.label}`} value={name} onChange={(e) => setName(e.target.value)} error={error?.fields.name ?? error?.fields.label ?? error?.message} />
+        <Field
+          label={`New sub-status of ${status.label}`}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={error?.fields.name ?? error?.fields.label ?? error?.message}
+        />
         <button type="submit">Add</button>
       </form>
     </div>

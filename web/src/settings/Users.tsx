@@ -26,7 +26,9 @@ export function UserSettings() {
     setError(null);
     try {
       const r = await api.post<{ token?: string; accept_url?: string; url?: string }>('/invitations', invite);
-      setLink(r.accept_url ?? r.url ?? (r.token ? `${location.origin}/api/v1/invitations/${r.token}/accept` : ''));
+      setLink(
+        r.accept_url ?? r.url ?? (r.token ? `${location.origin}/api/v1/invitations/${r.token}/accept` : ''),
+      );
       setInvite({ email: '', role: 'agent' });
     } catch (err) {
       setError(err as ApiError);
@@ -65,7 +67,11 @@ export function UserSettings() {
                 <td>{u.name}</td>
                 <td>{u.email}</td>
                 <td>
-                  <select aria-label={`Role of ${u.name}`} value={u.role ?? ''} onChange={(e) => act(api.patch(`/users/${u.id}`, { role: e.target.value }))}>
+                  <select
+                    aria-label={`Role of ${u.name}`}
+                    value={u.role ?? ''}
+                    onChange={(e) => act(api.patch(`/users/${u.id}`, { role: e.target.value }))}
+                  >
                     {ROLES.map((r) => (
                       <option key={r}>{r}</option>
                     ))}
@@ -75,7 +81,11 @@ export function UserSettings() {
                   {u.active === false || u.deactivated_at ? (
                     'deactivated'
                   ) : (
-                    <button type="button" className="link danger" onClick={() => act(api.post(`/users/${u.id}/deactivate`))}>
+                    <button
+                      type="button"
+                      className="link danger"
+                      onClick={() => act(api.post(`/users/${u.id}/deactivate`))}
+                    >
                       Deactivate
                     </button>
                   )}
@@ -86,8 +96,19 @@ export function UserSettings() {
         </table>
       )}
       <form className="card form-grid" onSubmit={sendInvite} noValidate aria-label="Invite a user">
-        <Field label="Invite by email" type="email" value={invite.email} onChange={(e) => setInvite({ ...invite, email: e.target.value })} error={error?.fields.email} />
-        <SelectField label="Role" value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.target.value })} error={error?.fields.role}>
+        <Field
+          label="Invite by email"
+          type="email"
+          value={invite.email}
+          onChange={(e) => setInvite({ ...invite, email: e.target.value })}
+          error={error?.fields.email}
+        />
+        <SelectField
+          label="Role"
+          value={invite.role}
+          onChange={(e) => setInvite({ ...invite, role: e.target.value })}
+          error={error?.fields.role}
+        >
           {ROLES.filter((r) => r !== 'owner').map((r) => (
             <option key={r}>{r}</option>
           ))}
@@ -113,7 +134,9 @@ export function UserSettings() {
             {teamList.map((t) => (
               <li key={t.id}>
                 <strong>{t.name}</strong>
-                <span className="muted">{(t.members?.length ?? t.member_ids?.length ?? 0).toString()} members</span>
+                <span className="muted">
+                  {(t.members?.length ?? t.member_ids?.length ?? 0).toString()} members
+                </span>
               </li>
             ))}
             {teamList.length === 0 && <li className="muted">No teams yet.</li>}

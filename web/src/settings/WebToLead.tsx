@@ -29,7 +29,10 @@ export function WebToLeadSettings() {
     e.preventDefault();
     setError(null);
     try {
-      const origins = form.origins.split(/[\s,]+/).map((o) => o.trim()).filter(Boolean);
+      const origins = form.origins
+        .split(/[\s,]+/)
+        .map((o) => o.trim())
+        .filter(Boolean);
       await api.post(PATH, {
         name: form.name,
         allowed_origins: origins,
@@ -61,7 +64,8 @@ export function WebToLeadSettings() {
             <div>
               <strong>{k.name}</strong> <code>{k.key}</code>
               <div className="muted">
-                {k.allowed_origins?.length ? `Allowed: ${k.allowed_origins.join(', ')}` : 'Any origin'} · last used {formatDateTime(k.last_used_at) || 'never'}
+                {k.allowed_origins?.length ? `Allowed: ${k.allowed_origins.join(', ')}` : 'Any origin'} · last
+                used {formatDateTime(k.last_used_at) || 'never'}
                 {k.revoked_at ? ' · revoked' : ''}
               </div>
             </div>
@@ -69,14 +73,24 @@ export function WebToLeadSettings() {
               Form snippet
             </button>
             {!k.revoked_at && (
-              <button type="button" className="link danger" onClick={() => api.del(`${PATH}/${k.id}`).then(keys.reload, setError)}>
+              <button
+                type="button"
+                className="link danger"
+                onClick={() => api.del(`${PATH}/${k.id}`).then(keys.reload, setError)}
+              >
                 Revoke
               </button>
             )}
             {snippet?.id === k.id && (
               <div className="snippet">
                 <label htmlFor={`snip-${k.id}`}>Paste this into your site:</label>
-                <textarea id={`snip-${k.id}`} readOnly rows={10} value={snippet.html} onFocus={(e) => e.target.select()} />
+                <textarea
+                  id={`snip-${k.id}`}
+                  readOnly
+                  rows={10}
+                  value={snippet.html}
+                  onFocus={(e) => e.target.select()}
+                />
               </div>
             )}
           </li>
@@ -84,7 +98,13 @@ export function WebToLeadSettings() {
         {list.length === 0 && <li className="muted">No keys yet.</li>}
       </ul>
       <form className="card form-grid" onSubmit={create} noValidate aria-label="Create a web-to-lead key">
-        <Field label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={fields.name} placeholder="Contact form" />
+        <Field
+          label="Name"
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.target.value })}
+          error={fields.name}
+          placeholder="Contact form"
+        />
         <Field
           label="Allowed origins"
           value={form.origins}
@@ -92,8 +112,18 @@ export function WebToLeadSettings() {
           error={Object.entries(fields).find(([k]) => k.startsWith('allowed_origins'))?.[1]}
           placeholder="https://www.example.com"
         />
-        <Field label="Default source" value={form.default_source} onChange={(e) => setForm({ ...form, default_source: e.target.value })} error={fields.default_source} />
-        <SelectField label="Default status" value={form.default_status} onChange={(e) => setForm({ ...form, default_status: e.target.value })} error={fields.default_status}>
+        <Field
+          label="Default source"
+          value={form.default_source}
+          onChange={(e) => setForm({ ...form, default_source: e.target.value })}
+          error={fields.default_source}
+        />
+        <SelectField
+          label="Default status"
+          value={form.default_status}
+          onChange={(e) => setForm({ ...form, default_status: e.target.value })}
+          error={fields.default_status}
+        >
           <option value="">(organization default)</option>
           {statuses.list.map((s) => (
             <option key={s.key} value={s.key}>

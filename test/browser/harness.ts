@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { build } from 'vite';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config.js';
+import { openDb, type Db } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { buildApp } from '../../src/app.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const screenshotDir = path.join(repo, 'docs', 'screenshots');
+
+/**
+ * Without Debian's chromium the browser tests are skipped with a message, except in CI where a missing browser
+ * is a broken machine and must fail.
+ */
+export function browserAvailable(): boolean {
+  if (fs.existsSync(CHROMIUM)) return true;
+  if (process.env.CI)
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium).`);
+  console.warn(`Skipping browser tests: ${CHROMIUM} not found (apt-get install -y chromium to run them).`);
+  return false;
+}
+
+export interface Stack {
+  baseUrl: string;
+  tmp: string;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * The real thing: the web app built from web/src, the server from src/app.ts on a SQLite file, listening on a
+ * free port, and chromium driving it with a fresh profile.
+ */
+export async function startStack(): Promise<Stack> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-browser-'));
+  const webDir = path.join(tmp, 'web');
+  // Vitest sets NODE_ENV=test, which would bundle React's development build: build as `npm run build:web` does.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: path.join(repo, 'web', 'vite.config.ts'),
+      logLevel: 'warn',
+      mode: 'production',
+      build: { outDir: webDir, emptyOutDir: true },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+
+  const sqlitePath = path.join(tmp, 'leadflow.db');
+  const db: Db = openDb({ dialect: 'sqlite', sqlitePath });
+  await migrateToLatest(db.kysely);
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: `sqlite:${sqlitePath}`,
+    DATA_DIR: path.join(tmp, 'data'),
+  });
+  const app = await buildApp({ config, db, webDir });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+
+  const context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    tmp,
+    context,
+    page,
+    async close() {
+      await context.close();
+      await app.close();
+      await db.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function shot(page: Page, name: string) {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
+}

@@ -1,0 +1,201 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+
+const DATA_FILE = '/work/shared/data/trailheadapps__easy-spaces-lwc__Lead_Data.csv';
+const run = browserAvailable();
+
+/** The first journey of a new sales team, in one browser session, as a user would click through it. */
+describe.skipIf(!run)('web app journey (chromium)', () => {
+  let s: Stack;
+  let page: Page;
+  let leadUrl = '';
+
+  beforeAll(async () => {
+    s = await startStack();
+    page = s.page;
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('signs up a new user and lands on the empty lead list', async () => {
+    await page.goto(s.baseUrl);
+    await page.waitForURL('**/signin');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Your name').fill('Dana Seller');
+    await page.getByLabel('Company / organization').fill('Acme Sales');
+    await page.getByLabel('Email').fill('dana@acme.test');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    // The API's field error shows next to the field it names.
+    await expect.poll(() => page.getByText('must NOT have fewer than 8 characters').count()).toBe(1);
+    await shot(page, 'signup');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/leads');
+    await expect.poll(() => page.getByText('No leads match').count()).toBe(1);
+    expect(await page.locator('.org-name').textContent()).toBe('Acme Sales');
+  });
+
+  it('creates a lead and shows inline validation messages from the API', async () => {
+    await page.getByRole('button', { name: 'New lead' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New lead' });
+    await dialog.getByLabel('First name').fill('Grace');
+    await dialog.getByLabel('Last name').fill('Hopper');
+    await dialog.getByLabel('Email').fill('not-an-email');
+    await dialog.getByLabel('Company').fill('Navy Labs');
+    await dialog.getByLabel('Value').fill('12000');
+    await dialog.getByRole('button', { name: 'Create lead' }).click();
+    await expect.poll(() => dialog.getByText('must be a valid email').count()).toBe(1);
+    await dialog.getByLabel('Email').fill('grace@navylabs.test');
+    await dialog.getByRole('button', { name: 'Create lead' }).click();
+    await page.waitForURL(/\/leads\/\d+$/);
+    leadUrl = page.url();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Grace Hopper');
+
+    // Editing a field to a bad value: the message appears under that field and nothing is saved.
+    await page.getByLabel('Country (ISO code)').fill('France');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect
+      .poll(() => page.locator('.field.has-error label').first().textContent())
+      .toBe('Country (ISO code)');
+    await page.getByLabel('Country (ISO code)').fill('FR');
+    await page.getByLabel('Job title').fill('Rear Admiral');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved' }).count()).toBe(1);
+    const res = await page.request.get(`${s.baseUrl}/api/v1/leads/${leadUrl.split('/').pop()}`, {
+      headers: { authorization: `Bearer ${await page.evaluate("localStorage.getItem('leadflow.token')")}` },
+    });
+    const lead = await res.json();
+    expect(lead.address.country).toBe('FR');
+    expect(lead.job_title).toBe('Rear Admiral');
+  });
+
+  it('adds a follow-up that shows in the timeline', async () => {
+    await page.goto(leadUrl);
+    await page.getByRole('button', { name: 'Follow-up', exact: true }).click();
+    await page.getByLabel('When').fill('2030-01-15T10:30');
+    await page.getByLabel('Notes').fill('Call about the pilot');
+    await page.getByRole('button', { name: 'Add follow-up' }).click();
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    await expect.poll(() => timeline.getByText('Call about the pilot').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(/Next follow-up:/).count()).toBe(1);
+    await shot(page, 'lead-page');
+  });
+
+  it('moves the lead on the board to Lost, asking for the reason', async () => {
+    await page.getByRole('link', { name: 'Board', exact: true }).click();
+    await page.waitForURL('**/board');
+    const card = page.locator('.lead-card', { hasText: 'Grace Hopper' });
+    await card.waitFor();
+    const lost = page.locator('section.column[data-status="lost"]');
+    await card.dragTo(lost);
+    const dialog = page.getByRole('dialog', { name: /Move Grace Hopper to Lost/ });
+    await dialog.waitFor();
+    // Without a reason the API refuses, and says so on the reason field.
+    await dialog.getByRole('button', { name: 'Move' }).click();
+    await expect.poll(() => dialog.locator('.field.has-error').count()).toBeGreaterThan(0);
+    await shot(page, 'board-reason-dialog');
+    const reason = dialog.getByLabel('Reason (required)');
+    const firstReason = await reason.locator('option').nth(1).getAttribute('value');
+    await reason.selectOption(firstReason!);
+    await dialog.getByRole('button', { name: 'Move' }).click();
+    await expect.poll(() => lost.locator('.count').textContent()).toBe('1');
+    await lost.getByRole('button', { name: 'Expand Lost' }).click();
+    await expect.poll(() => lost.locator('.lead-card', { hasText: 'Grace Hopper' }).count()).toBe(1);
+    await shot(page, 'board');
+
+    await page.goto(leadUrl);
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    await expect.poll(() => timeline.getByText(/Lost|lost/).count()).toBeGreaterThan(0);
+  });
+
+  it('imports a CSV file and shows the progress bar finish with the counts', async () => {
+    const copy = path.join(s.tmp, 'Lead_Data.csv');
+    fs.copyFileSync(DATA_FILE, copy);
+    await page.getByRole('link', { name: 'Import' }).click();
+    await page.getByLabel('CSV, Excel (XLSX) or JSON file').setInputFiles(copy);
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+    await expect.poll(() => page.getByTestId('detected').textContent()).toMatch(/CSV.*12 columns/);
+    expect(await page.getByLabel('Map column FirstName to').inputValue()).toBe('first_name');
+    expect(await page.getByLabel('Map column Email to').inputValue()).toBe('email');
+    await page.getByLabel('Source for new leads').fill('Trailhead');
+    await shot(page, 'import-preview');
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await expect
+      .poll(() => page.getByTestId('import-status').textContent(), { timeout: 30_000 })
+      .toBe('completed');
+    expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('value')).toBe(
+      '100',
+    );
+    // The file has 11 data rows, all valid and all new.
+    expect(await page.getByTestId('count-read').locator('dd').textContent()).toBe('11');
+    expect(await page.getByTestId('count-created').locator('dd').textContent()).toBe('11');
+    expect(await page.getByTestId('count-failed').locator('dd').textContent()).toBe('0');
+    await shot(page, 'import-done');
+
+    await page.getByRole('link', { name: 'See the leads' }).click();
+    await expect.poll(() => page.getByText('12 leads').count()).toBe(1);
+    await shot(page, 'leads');
+  });
+
+  it('searches as you type and filters the list', async () => {
+    await page.getByLabel('Search leads').fill('Skitral');
+    await expect.poll(() => page.getByText('1 leads').count()).toBe(1);
+    expect(await page.locator('table.grid tbody tr[aria-rowindex]').count()).toBe(1);
+    await page.getByLabel('Search leads').fill('');
+    await expect.poll(() => page.getByText('12 leads').count()).toBe(1);
+  });
+
+  it('opens the dashboard with its charts', async () => {
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: 'Funnel by status' }).waitFor();
+    const funnel = page.getByRole('img', { name: /Leads per status/ });
+    await expect.poll(() => funnel.getAttribute('aria-label')).toMatch(/New 11\b/);
+    expect(await funnel.getAttribute('aria-label')).toMatch(/Lost 1\b/);
+    const weekly = page.getByRole('img', { name: /New leads per week/ });
+    expect(await weekly.getAttribute('aria-label')).toMatch(/: 12\b/);
+    await shot(page, 'dashboard');
+  });
+
+  it('shows the settings screens', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Pipeline statuses' }).waitFor();
+    expect(await page.getByLabel('Label of lost').inputValue()).toBe('Lost');
+    await shot(page, 'settings-statuses');
+    await page.getByRole('link', { name: 'Web-to-lead' }).click();
+    await page.getByRole('heading', { name: 'Web-to-lead' }).waitFor();
+    await page.getByLabel('Name').fill('Contact form');
+    await page.getByLabel('Allowed origins').fill('https://www.acme.test');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByRole('button', { name: 'Form snippet' }).click();
+    await expect.poll(() => page.getByLabel('Paste this into your site:').inputValue()).toContain('<form');
+    await shot(page, 'settings-web-to-lead');
+  });
+
+  it('is usable at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${s.baseUrl}/leads`);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Board', exact: true }).click();
+    await page.waitForURL('**/board');
+    await shot(page, 'phone-board');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('signs out and back in', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signin');
+    expect(await page.evaluate("localStorage.getItem('leadflow.token')")).toBeNull();
+    await page.getByLabel('Email').fill('dana@acme.test');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').count()).toBeGreaterThan(0);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/leads');
+  });
+});
