@@ -16,7 +16,8 @@ import pg from 'pg';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.js';
 import { openDb, type Db } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
+import { Migrator } from 'kysely';
+import { migrations } from '../src/db/migrations/index.js';
 import { buildApp } from '../src/app.js';
 import { createAccessRepository } from '../src/access/access.repository.js';
 import { createStatusRepository } from '../src/pipeline/status.repository.js';
@@ -96,7 +97,10 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
   let db: Db | undefined = target.db;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    await migrateToLatest(db.kysely);
+    // The migration tables live in the bench schema: Kysely would otherwise take another schema's for ours.
+    const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations }, ...(target.pgSchema ? { migrationTableSchema: target.pgSchema } : {}) });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
     const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: target.url, DATA_DIR: target.dataDir, PORT: '0' });
     app = await buildApp({ config, db, webDir: null });
     await app.ready();

@@ -78,16 +78,18 @@ export function normalizeTags(tags: string[]): string[] {
 export function createLeadService({ db, leads, statuses, access, ...deps }: LeadServiceDeps) {
   const statusRules = deps.statusRules ?? createStatusRules({ statuses, reasons: createReasonRepository(db) });
   const customFields = deps.customFields ?? createCustomFieldService({ db, repo: createReasonRepository(db) });
+  type StatusMap = Awaited<ReturnType<typeof statusMap>>;
   async function statusMap(orgId: number, trx: Kysely<Database> = db) {
     const rows = await statuses.listByOrg(orgId, trx);
     return { byId: new Map(rows.map((s) => [s.id, s])), byKey: new Map(rows.map((s) => [s.key, s])) };
   }
 
-  async function present(orgId: number, rows: LeadRow[], trx: Kysely<Database> = db): Promise<LeadDto[]> {
+  /** `known`: the organization's statuses when the caller has them already (one query less per list). */
+  async function present(orgId: number, rows: LeadRow[], trx: Kysely<Database> = db, known?: StatusMap): Promise<LeadDto[]> {
     const subIds = rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : []));
     const [tags, sm, subs, links] = await Promise.all([
       leads.tagsFor(orgId, rows.map((r) => r.id), trx),
-      statusMap(orgId, trx),
+      known ?? statusMap(orgId, trx),
       statuses.subStatusesByIds(orgId, subIds, trx),
       deps.links?.describe(orgId, rows, trx),
     ]);
@@ -342,8 +344,9 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         deleted: query.deleted === true,
         excludeConverted: query.include_converted !== true && query.status === undefined && query.deleted !== true,
       };
+      let knownStatuses: StatusMap | undefined;
       if (query.status !== undefined) {
-        const sm = await statusMap(auth.orgId);
+        const sm = (knownStatuses = await statusMap(auth.orgId));
         const keys = query.status.split(',').map((s) => s.trim()).filter(Boolean);
         const unknown = keys.filter((k) => !sm.byKey.has(k));
         if (unknown.length) throw fieldError('status', `unknown status ${unknown.map((k) => `"${k}"`).join(', ')} (one of: ${[...sm.byKey.keys()].join(', ')})`);
@@ -364,7 +367,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const sortCol = sort === 'value' ? 'value_cents' : sort;
       const next_cursor = more && last ? encodeCursor({ s: sortParam, v: (last as Record<string, unknown>)[sortCol] as string | number | null, id: last.id }) : null;
       const [data, total] = await Promise.all([
-        present(auth.orgId, page),
+        present(auth.orgId, page, db, knownStatuses),
         query.include_total ? leads.count(auth.orgId, filter) : Promise.resolve(undefined),
       ]);
       return { data, next_cursor, ...(total !== undefined ? { total } : {}) };
