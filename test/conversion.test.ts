@@ -12,8 +12,14 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const req = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, sess = s) =>
-  t.app.inject({ method, url, headers: sess.headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
-const convert = (id: number, body: unknown = {}, sess = s) => req('POST', `/api/v1/leads/${id}/convert`, body, sess);
+  t.app.inject({
+    method,
+    url,
+    headers: sess.headers,
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
+const convert = (id: number, body: unknown = {}, sess = s) =>
+  req('POST', `/api/v1/leads/${id}/convert`, body, sess);
 /** Everything conversion can write, as a user sees it through the API. */
 async function snapshot(leadId: number) {
   const [companies, contacts, opportunities, lead, history] = await Promise.all([
@@ -46,9 +52,18 @@ describe('POST /leads/:id/convert', () => {
       currency: 'USD',
       owner_id: s.userId,
       tags: ['enterprise', 'qualified'],
-      address: { line1: '789 Corporate Blvd', city: 'Dallas', state: 'TX', postal_code: '75201', country: 'US' },
+      address: {
+        line1: '789 Corporate Blvd',
+        city: 'Dallas',
+        state: 'TX',
+        postal_code: '75201',
+        country: 'US',
+      },
     });
-    const res = await convert(lead.id, { create_opportunity: { stage: 'proposal', probability: 60 }, note: 'Signed NDA' });
+    const res = await convert(lead.id, {
+      create_opportunity: { stage: 'proposal', probability: 60 },
+      note: 'Signed NDA',
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.created).toEqual({ company: true, contact: true, opportunity: true });
@@ -86,22 +101,42 @@ describe('POST /leads/:id/convert', () => {
       status_category: 'converted',
       company_id: body.company.id,
       company: { id: body.company.id, name: 'Big Corp Industries', domain: 'bigcorp.example' },
-      contacts: [{ id: body.contact.id, first_name: 'Robert', last_name: 'Johnson', email: 'robert@bigcorp.example' }],
-      converted: { by: s.userId, company_id: body.company.id, contact_id: body.contact.id, opportunity_id: body.opportunity.id },
+      contacts: [
+        { id: body.contact.id, first_name: 'Robert', last_name: 'Johnson', email: 'robert@bigcorp.example' },
+      ],
+      converted: {
+        by: s.userId,
+        company_id: body.company.id,
+        contact_id: body.contact.id,
+        opportunity_id: body.opportunity.id,
+      },
       tags: ['enterprise', 'qualified'],
     });
 
     // The lead stays readable with what it became; the new records point back to it.
     const again = (await req('GET', `/api/v1/leads/${lead.id}`)).json();
     expect(again.converted).toEqual(body.lead.converted);
-    expect((await req('GET', `/api/v1/opportunities?lead_id=${lead.id}`)).json().data.map((o: { id: number }) => o.id)).toEqual([body.opportunity.id]);
-    expect((await req('GET', `/api/v1/contacts?company_id=${body.company.id}`)).json().data.map((c: { id: number }) => c.id)).toEqual([body.contact.id]);
+    expect(
+      (await req('GET', `/api/v1/opportunities?lead_id=${lead.id}`))
+        .json()
+        .data.map((o: { id: number }) => o.id),
+    ).toEqual([body.opportunity.id]);
+    expect(
+      (await req('GET', `/api/v1/contacts?company_id=${body.company.id}`))
+        .json()
+        .data.map((c: { id: number }) => c.id),
+    ).toEqual([body.contact.id]);
 
     // The move to "converted" is in the status history, with the note.
     const history = await req('GET', `/api/v1/leads/${lead.id}/status-history`);
     expect(history.statusCode).toBe(200);
     expect(history.json().data.map((h: { to: string }) => h.to)).toEqual(['new', 'converted']);
-    expect(history.json().data.at(-1)).toMatchObject({ to: 'converted', from: 'new', note: 'Signed NDA', by: s.userId });
+    expect(history.json().data.at(-1)).toMatchObject({
+      to: 'converted',
+      from: 'new',
+      note: 'Signed NDA',
+      by: s.userId,
+    });
   });
 
   it('a second conversion is a 409 and changes nothing', async () => {
@@ -115,7 +150,30 @@ describe('POST /leads/:id/convert', () => {
     expect(await snapshot(lead.id)).toEqual(before);
   });
 
-  it('converting a deleted lead, or another organization\'s lead, is a 404', async () => {
+  it('two conversions racing: exactly one wins, the other is a 409, one set of records exists', async () => {
+    const sess = await signup(t.app);
+    const lead = await createLead(t.app, sess, { first_name: 'Race', email: 'race@racing.example', company_name: 'Racing Co' });
+    const results = await Promise.all([
+      convert(lead.id, { create_opportunity: { name: 'A' } }, sess),
+      convert(lead.id, { create_opportunity: { name: 'B' } }, sess),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const list = async (what: string) => (await req('GET', `/api/v1/${what}`, undefined, sess)).json().data;
+    expect(await list('companies')).toHaveLength(1);
+    expect(await list('contacts')).toHaveLength(1);
+    expect(await list('opportunities')).toHaveLength(1);
+    const winner = results.find((r) => r.statusCode === 200)!.json();
+    expect((await req('GET', `/api/v1/leads/${lead.id}`, undefined, sess)).json().converted.opportunity_id).toBe(winner.opportunity.id);
+  });
+
+  it('no body at all converts with what the lead holds', async () => {
+    const lead = await createLead(t.app, s, { company_name: 'Bodyless Ltd', email: 'ceo@bodyless.example' });
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/leads/${lead.id}/convert`, headers: s.headers });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ company: { name: 'Bodyless Ltd' }, lead: { status: 'converted' } });
+  });
+
+  it("converting a deleted lead, or another organization's lead, is a 404", async () => {
     const lead = await createLead(t.app, s, { company_name: 'Gone Inc' });
     expect((await req('DELETE', `/api/v1/leads/${lead.id}`)).statusCode).toBe(204);
     expect((await convert(lead.id)).statusCode).toBe(404);
@@ -126,7 +184,7 @@ describe('POST /leads/:id/convert', () => {
     expect((await req('GET', '/api/v1/companies', undefined, other)).json().data).toEqual([]);
   });
 
-  it('linking another organization\'s company or contact is a 422 naming the field, never a 403', async () => {
+  it("linking another organization's company or contact is a 422 naming the field, never a 403", async () => {
     const theirs = (await req('POST', '/api/v1/companies', { name: 'Their Co' }, other)).json();
     const theirContact = (await req('POST', '/api/v1/contacts', { first_name: 'Eve' }, other)).json();
     const lead = await createLead(t.app, s, { company_name: 'Mine' });
@@ -143,16 +201,25 @@ describe('POST /leads/:id/convert', () => {
   it('a contact email that is not an email is a 400 naming the field, and nothing is written', async () => {
     const lead = await createLead(t.app, s, { company_name: 'Typo GmbH' });
     const before = await snapshot(lead.id);
-    const res = await convert(lead.id, { create_contact: { first_name: 'Tom', emails: [{ email: 'not-an-email' }] } });
+    const res = await convert(lead.id, {
+      create_contact: { first_name: 'Tom', emails: [{ email: 'not-an-email' }] },
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors).toEqual([{ field: 'create_contact.emails.0.email', message: 'must be a valid email' }]);
+    expect(res.json().errors).toEqual([
+      { field: 'create_contact.emails.0.email', message: 'must be a valid email' },
+    ]);
     expect(await snapshot(lead.id)).toEqual(before);
   });
 
   it('a failure in the middle (the opportunity) leaves no company, contact or status change behind', async () => {
     // The lead already has an opportunity, so the database refuses a second one: that happens after the
     // company and the contact were inserted in the same transaction.
-    const lead = await createLead(t.app, s, { first_name: 'Mid', last_name: 'Way', email: 'mid@midway.example', company_name: 'Midway Ltd' });
+    const lead = await createLead(t.app, s, {
+      first_name: 'Mid',
+      last_name: 'Way',
+      email: 'mid@midway.example',
+      company_name: 'Midway Ltd',
+    });
     const first = await req('POST', '/api/v1/opportunities', { name: 'Hand-made', lead_id: lead.id });
     expect(first.statusCode).toBe(201);
     const before = await snapshot(lead.id);
@@ -172,28 +239,66 @@ describe('POST /leads/:id/convert', () => {
 
     // Once the hand-made opportunity is gone, the same conversion goes through.
     expect((await req('DELETE', `/api/v1/opportunities/${first.json().id}`)).statusCode).toBe(204);
-    const ok = await convert(lead.id, { create_company: { name: 'Midway Holdings' }, create_opportunity: { name: 'Fleet' } });
+    const ok = await convert(lead.id, {
+      create_company: { name: 'Midway Holdings' },
+      create_opportunity: { name: 'Fleet' },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().company.name).toBe('Midway Holdings');
   });
 
   it('links an existing company and contact instead of creating them', async () => {
-    const company = (await req('POST', '/api/v1/companies', { name: 'Acme', website: 'acme.example' })).json();
-    const contact = (await req('POST', '/api/v1/contacts', { first_name: 'Wile', emails: [{ email: 'wile@acme.example' }], company_id: company.id })).json();
+    const company = (
+      await req('POST', '/api/v1/companies', { name: 'Acme', website: 'acme.example' })
+    ).json();
+    const contact = (
+      await req('POST', '/api/v1/contacts', {
+        first_name: 'Wile',
+        emails: [{ email: 'wile@acme.example' }],
+        company_id: company.id,
+      })
+    ).json();
     const lead = await createLead(t.app, s, { first_name: 'Wile E.', email: 'other@elsewhere.example' });
     const res = await convert(lead.id, { company_id: company.id, contact_id: contact.id });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ created: { company: false, contact: false, opportunity: false }, company: { id: company.id }, contact: { id: contact.id }, opportunity: null });
-    expect(res.json().lead.converted).toMatchObject({ company_id: company.id, contact_id: contact.id, opportunity_id: null });
+    expect(res.json()).toMatchObject({
+      created: { company: false, contact: false, opportunity: false },
+      company: { id: company.id },
+      contact: { id: contact.id },
+      opportunity: null,
+    });
+    expect(res.json().lead.converted).toMatchObject({
+      company_id: company.id,
+      contact_id: contact.id,
+      opportunity_id: null,
+    });
   });
 
   it('with an empty body, matches an existing company by email domain and contact by email', async () => {
-    const company = (await req('POST', '/api/v1/companies', { name: 'Globex Corporation', website: 'https://globex.example' })).json();
-    const contact = (await req('POST', '/api/v1/contacts', { last_name: 'Scorpio', emails: [{ email: 'hank@globex.example' }] })).json();
-    const lead = await createLead(t.app, s, { first_name: 'Hank', email: 'HANK@globex.example', company_name: 'Globex' });
+    const company = (
+      await req('POST', '/api/v1/companies', {
+        name: 'Globex Corporation',
+        website: 'https://globex.example',
+      })
+    ).json();
+    const contact = (
+      await req('POST', '/api/v1/contacts', {
+        last_name: 'Scorpio',
+        emails: [{ email: 'hank@globex.example' }],
+      })
+    ).json();
+    const lead = await createLead(t.app, s, {
+      first_name: 'Hank',
+      email: 'HANK@globex.example',
+      company_name: 'Globex',
+    });
     const res = await convert(lead.id);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ created: { company: false, contact: false }, company: { id: company.id }, contact: { id: contact.id } });
+    expect(res.json()).toMatchObject({
+      created: { company: false, contact: false },
+      company: { id: company.id },
+      contact: { id: contact.id },
+    });
   });
 
   it('send company_id or create_company, not both', async () => {
@@ -201,7 +306,9 @@ describe('POST /leads/:id/convert', () => {
     const lead = await createLead(t.app, s);
     const res = await convert(lead.id, { company_id: company.id, create_company: { name: 'X' } });
     expect(res.statusCode).toBe(422);
-    expect(res.json().errors).toEqual([{ field: 'create_company', message: 'send company_id or create_company, not both' }]);
+    expect(res.json().errors).toEqual([
+      { field: 'create_company', message: 'send company_id or create_company, not both' },
+    ]);
   });
 });
 
@@ -211,7 +318,8 @@ describe('converted leads in the list, and auto_convert', () => {
     const open = await createLead(t.app, sess, { company_name: 'Open Co' });
     const done = await createLead(t.app, sess, { company_name: 'Done Co' });
     expect((await convert(done.id, {}, sess)).statusCode).toBe(200);
-    const ids = async (qs: string) => (await req('GET', `/api/v1/leads${qs}`, undefined, sess)).json().data.map((l: { id: number }) => l.id);
+    const ids = async (qs: string) =>
+      (await req('GET', `/api/v1/leads${qs}`, undefined, sess)).json().data.map((l: { id: number }) => l.id);
     expect(await ids('')).toEqual([open.id]);
     expect(await ids('?include_converted=true')).toEqual([done.id, open.id]);
     expect(await ids('?status=converted')).toEqual([done.id]);
@@ -223,13 +331,27 @@ describe('converted leads in the list, and auto_convert', () => {
     const res = await req(
       'POST',
       '/api/v1/leads',
-      { first_name: 'Auto', last_name: 'Matic', email: 'auto@autocorp.example', company_name: 'AutoCorp', auto_convert: true },
+      {
+        first_name: 'Auto',
+        last_name: 'Matic',
+        email: 'auto@autocorp.example',
+        company_name: 'AutoCorp',
+        auto_convert: true,
+      },
       sess,
     );
     expect(res.statusCode).toBe(201);
     const lead = res.json();
-    expect(lead).toMatchObject({ status: 'converted', company: { name: 'AutoCorp', domain: 'autocorp.example' }, contacts: [{ first_name: 'Auto', email: 'auto@autocorp.example' }] });
-    expect(lead.converted).toMatchObject({ company_id: lead.company_id, contact_id: lead.contacts[0].id, opportunity_id: null });
+    expect(lead).toMatchObject({
+      status: 'converted',
+      company: { name: 'AutoCorp', domain: 'autocorp.example' },
+      contacts: [{ first_name: 'Auto', email: 'auto@autocorp.example' }],
+    });
+    expect(lead.converted).toMatchObject({
+      company_id: lead.company_id,
+      contact_id: lead.contacts[0].id,
+      opportunity_id: null,
+    });
     expect((await req('GET', '/api/v1/leads', undefined, sess)).json().data).toEqual([]);
   });
 });

@@ -36,15 +36,38 @@ export interface AccountsDeps {
 }
 
 /** Companies, contacts, opportunities and conversion, wired by hand like the rest of buildApp. */
-export function buildAccounts({ db, leads, statuses, access, planStatus, presentLead, assertLeadAccess }: AccountsDeps) {
+export function buildAccounts({
+  db,
+  leads,
+  statuses,
+  access,
+  planStatus,
+  presentLead,
+  assertLeadAccess,
+}: AccountsDeps) {
   const companies = createCompanyRepository(db);
   const contacts = createContactRepository(db);
   const opportunities = createOpportunityRepository(db);
   const links = createLeadLinkRepository(db);
   const companyService = createCompanyService({ db, companies, access });
   const contactService = createContactService({ db, contacts, companies, access });
-  const opportunityService = createOpportunityService({ db, opportunities, companies, contacts, leads, access });
-  const linkService = createLeadLinkService({ db, links, companies, contacts, leads, companyService, contactService });
+  const opportunityService = createOpportunityService({
+    db,
+    opportunities,
+    companies,
+    contacts,
+    leads,
+    access,
+  });
+  const linkService = createLeadLinkService({
+    db,
+    links,
+    companies,
+    contacts,
+    leads,
+    companyService,
+    contactService,
+  });
   const conversion = createConversionService({
     db,
     leads,
@@ -69,5 +92,12 @@ export function buildAccounts({ db, leads, statuses, access, planStatus, present
     await app.register(opportunityRoutes(opportunityService));
     await app.register(conversionRoutes(conversion));
   };
-  return { companyService, contactService, opportunityService, conversion, leadHooks: createLeadHooks(linkService, conversion, leads), routes };
+  return {
+    companyService,
+    contactService,
+    opportunityService,
+    conversion,
+    leadHooks: createLeadHooks(linkService, conversion, leads),
+    routes,
+  };
 }

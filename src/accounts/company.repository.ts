@@ -23,7 +23,12 @@ export function createCompanyRepository(db: Q) {
     },
 
     async findById(orgId: number, id: number, trx: Q = db): Promise<CompanyRow | undefined> {
-      return trx.selectFrom('companies').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return trx
+        .selectFrom('companies')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
 
     async findLive(orgId: number, ids: number[], trx: Q = db): Promise<CompanyRow[]> {
@@ -38,7 +43,12 @@ export function createCompanyRepository(db: Q) {
     },
 
     /** The oldest live company with this domain, else with this name: matching leads to companies. */
-    async findMatch(orgId: number, domain: string | null, key: string | null, trx: Q = db): Promise<CompanyRow | undefined> {
+    async findMatch(
+      orgId: number,
+      domain: string | null,
+      key: string | null,
+      trx: Q = db,
+    ): Promise<CompanyRow | undefined> {
       if (domain) {
         const byDomain = await trx
           .selectFrom('companies')
@@ -63,7 +73,13 @@ export function createCompanyRepository(db: Q) {
         .executeTakeFirst();
     },
 
-    async updateVersioned(trx: Q, orgId: number, id: number, version: number, set: CompanyUpdate): Promise<CompanyRow | undefined> {
+    async updateVersioned(
+      trx: Q,
+      orgId: number,
+      id: number,
+      version: number,
+      set: CompanyUpdate,
+    ): Promise<CompanyRow | undefined> {
       return trx
         .updateTable('companies')
         .set({ ...set, version: version + 1 })
@@ -75,7 +91,11 @@ export function createCompanyRepository(db: Q) {
     },
 
     async list(orgId: number, f: CompanyFilter, page: KeysetPage): Promise<CompanyRow[]> {
-      let q = db.selectFrom('companies').selectAll('companies').where('companies.org_id', '=', orgId).where('companies.deleted_at', 'is', null);
+      let q = db
+        .selectFrom('companies')
+        .selectAll('companies')
+        .where('companies.org_id', '=', orgId)
+        .where('companies.deleted_at', 'is', null);
       if (f.industry !== undefined) q = q.where('companies.industry', '=', f.industry);
       if (f.ownerId !== undefined) q = q.where('companies.owner_id', '=', f.ownerId);
       if (f.domain !== undefined) q = q.where('companies.domain', '=', f.domain);
@@ -112,9 +132,16 @@ export function createCompanyRepository(db: Q) {
     },
 
     async replaceTags(trx: Q, orgId: number, companyId: number, tags: string[]): Promise<void> {
-      await trx.deleteFrom('company_tags').where('org_id', '=', orgId).where('company_id', '=', companyId).execute();
+      await trx
+        .deleteFrom('company_tags')
+        .where('org_id', '=', orgId)
+        .where('company_id', '=', companyId)
+        .execute();
       if (tags.length) {
-        await trx.insertInto('company_tags').values(tags.map((tag) => ({ org_id: orgId, company_id: companyId, tag }))).execute();
+        await trx
+          .insertInto('company_tags')
+          .values(tags.map((tag) => ({ org_id: orgId, company_id: companyId, tag })))
+          .execute();
       }
     },
   };

@@ -3,7 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import type { CompanyService } from './company.service.js';
-import { CompanyCreateBody, CompanyListQuery, CompanyListResponse, CompanyPatchBody } from './company.schema.js';
+import {
+  CompanyCreateBody,
+  CompanyListQuery,
+  CompanyListResponse,
+  CompanyPatchBody,
+} from './company.schema.js';
 import { etagOf } from './fields.js';
 
 const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) });
@@ -22,7 +27,11 @@ export function companyRoutes(companies: CompanyService): FastifyPluginAsyncType
       },
       async (req, reply) => {
         const c = await companies.create(requireAuth(req), req.body);
-        return reply.code(201).header('etag', etagOf(c)).header('location', `/api/v1/companies/${c.id}`).send(c);
+        return reply
+          .code(201)
+          .header('etag', etagOf(c))
+          .header('location', `/api/v1/companies/${c.id}`)
+          .send(c);
       },
     );
     app.get(
@@ -39,7 +48,14 @@ export function companyRoutes(companies: CompanyService): FastifyPluginAsyncType
     );
     app.get(
       '/companies/:id',
-      { schema: { tags: ['companies'], summary: 'Get a company', params: IdParams, response: { 200: Type.Ref('Company'), ...errorResponses(401, 404) } } },
+      {
+        schema: {
+          tags: ['companies'],
+          summary: 'Get a company',
+          params: IdParams,
+          response: { 200: Type.Ref('Company'), ...errorResponses(401, 404) },
+        },
+      },
       async (req, reply) => {
         const c = await companies.get(requireAuth(req), req.params.id);
         return reply.header('etag', etagOf(c)).send(c);

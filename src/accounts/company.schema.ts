@@ -7,7 +7,9 @@ const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 const NStr = Nullable(Type.String());
 const NInt = Nullable(Type.Integer());
 
-export const CustomFieldValue = Type.Unsafe<string | number | boolean | null>({ type: ['string', 'number', 'boolean', 'null'] });
+export const CustomFieldValue = Type.Unsafe<string | number | boolean | null>({
+  type: ['string', 'number', 'boolean', 'null'],
+});
 export const CustomFields = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), CustomFieldValue);
 export const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
 export { AddressSchema };
@@ -28,11 +30,21 @@ export const CompanyWriteFields = {
 };
 
 export const CompanyCreateBody = Type.Object(CompanyWriteFields, { additionalProperties: false });
-export const CompanyPatchBody = Type.Object({ ...CompanyWriteFields, name: Type.Optional(CompanyWriteFields.name) }, { additionalProperties: false });
+export const CompanyPatchBody = Type.Object(
+  { ...CompanyWriteFields, name: Type.Optional(CompanyWriteFields.name) },
+  { additionalProperties: false },
+);
 export type CompanyCreateInput = Static<typeof CompanyCreateBody>;
 export type CompanyPatchInput = Static<typeof CompanyPatchBody>;
 
-const Address = Type.Object({ line1: NStr, line2: NStr, city: NStr, state: NStr, postal_code: NStr, country: NStr });
+const Address = Type.Object({
+  line1: NStr,
+  line2: NStr,
+  city: NStr,
+  state: NStr,
+  postal_code: NStr,
+  country: NStr,
+});
 
 export const CompanyResponse = Type.Object(
   {
@@ -48,7 +60,11 @@ export const CompanyResponse = Type.Object(
     owner_id: NInt,
     tags: Type.Array(Type.String()),
     custom_fields: Type.Record(Type.String(), CustomFieldValue),
-    created_from_lead_id: Nullable(Type.Integer({ description: 'The lead this company was created from (its comments and attachments stay there)' })),
+    created_from_lead_id: Nullable(
+      Type.Integer({
+        description: 'The lead this company was created from (its comments and attachments stay there)',
+      }),
+    ),
     created_at: Type.String(),
     updated_at: Type.String(),
     created_by: NInt,
@@ -61,13 +77,23 @@ export type CompanyDto = Static<typeof CompanyResponse>;
 
 export const CompanyListQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words found in the name, domain, website, phone or email' })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'Words found in the name, domain, website, phone or email',
+      }),
+    ),
     industry: Type.Optional(Type.String()),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
     domain: Type.Optional(Type.String()),
     tag: Type.Optional(Type.String()),
     sort: Type.Optional(
-      Type.Union(['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'].map((s) => Type.Literal(s)), { default: '-created_at' }),
+      Type.Union(
+        ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'].map((s) =>
+          Type.Literal(s),
+        ),
+        { default: '-created_at' },
+      ),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
@@ -76,7 +102,10 @@ export const CompanyListQuery = Type.Object(
 );
 export type CompanyListQueryInput = Static<typeof CompanyListQuery>;
 
-export const CompanyListResponse = Type.Object({ data: Type.Array(Type.Ref('Company')), next_cursor: Nullable(Type.String()) });
+export const CompanyListResponse = Type.Object({
+  data: Type.Array(Type.Ref('Company')),
+  next_cursor: Nullable(Type.String()),
+});
 
 export function toCompanyResponse(row: CompanyRow, tags: string[]): CompanyDto {
   return {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, notFound, type FieldError } from '../http/errors.js';
-import type { AuthContext } from '../access/roles.js';
+import { assertCan, type AuthContext } from '../access/roles.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { CompanyRepository, CompanyRow, CompanyUpdate } from './company.repository.js';
 import {
@@ -147,6 +147,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     insertPrepared,
 
     async create(auth: AuthContext, input: CompanyCreateInput): Promise<CompanyDto> {
+      assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const prepared = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
@@ -155,6 +156,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     },
 
     async get(auth: AuthContext, id: number): Promise<CompanyDto> {
+      assertCan(auth, 'leads:read');
       return (await present(auth.orgId, [await loadLive(auth.orgId, id)]))[0];
     },
 
@@ -164,6 +166,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
       input: CompanyPatchInput,
       ifMatch?: string,
     ): Promise<CompanyDto> {
+      assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const cols = await toColumns(auth.orgId, input, errors);
       throwIfErrors(errors);
@@ -191,6 +194,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
 
     /** Soft delete: leads, contacts and opportunities keep their link for history, but it no longer shows. */
     async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+      assertCan(auth, 'leads:delete');
       await db.transaction().execute(async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Company', current, ifMatch);
@@ -209,6 +213,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     },
 
     async list(auth: AuthContext, query: CompanyListQueryInput) {
+      assertCan(auth, 'leads:read');
       const page = pageFrom(query, { created_at: 'created_at', updated_at: 'updated_at', name: 'name_key' });
       const terms = query.q !== undefined && query.q.trim() !== '' ? queryTerms(query.q) : undefined;
       const domain =

@@ -27,12 +27,23 @@ export function createContactRepository(db: Q) {
     },
 
     async findById(orgId: number, id: number, trx: Q = db): Promise<ContactRow | undefined> {
-      return trx.selectFrom('contacts').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return trx
+        .selectFrom('contacts')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
 
     async findLive(orgId: number, ids: number[], trx: Q = db): Promise<ContactRow[]> {
       if (ids.length === 0) return [];
-      return trx.selectFrom('contacts').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).where('deleted_at', 'is', null).execute();
+      return trx
+        .selectFrom('contacts')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids)
+        .where('deleted_at', 'is', null)
+        .execute();
     },
 
     /** The oldest live contact with this (normalized) email address. */
@@ -43,14 +54,24 @@ export function createContactRepository(db: Q) {
         .where('contacts.org_id', '=', orgId)
         .where('contacts.deleted_at', 'is', null)
         .where('contacts.id', 'in', (eb) =>
-          eb.selectFrom('contact_emails').select('contact_emails.contact_id').where('contact_emails.org_id', '=', orgId).where('contact_emails.email', '=', email),
+          eb
+            .selectFrom('contact_emails')
+            .select('contact_emails.contact_id')
+            .where('contact_emails.org_id', '=', orgId)
+            .where('contact_emails.email', '=', email),
         )
         .orderBy('contacts.id')
         .limit(1)
         .executeTakeFirst();
     },
 
-    async updateVersioned(trx: Q, orgId: number, id: number, version: number, set: ContactUpdate): Promise<ContactRow | undefined> {
+    async updateVersioned(
+      trx: Q,
+      orgId: number,
+      id: number,
+      version: number,
+      set: ContactUpdate,
+    ): Promise<ContactRow | undefined> {
       return trx
         .updateTable('contacts')
         .set({ ...set, version: version + 1 })
@@ -62,13 +83,21 @@ export function createContactRepository(db: Q) {
     },
 
     async list(orgId: number, f: ContactFilter, page: KeysetPage): Promise<ContactRow[]> {
-      let q = db.selectFrom('contacts').selectAll('contacts').where('contacts.org_id', '=', orgId).where('contacts.deleted_at', 'is', null);
+      let q = db
+        .selectFrom('contacts')
+        .selectAll('contacts')
+        .where('contacts.org_id', '=', orgId)
+        .where('contacts.deleted_at', 'is', null);
       if (f.companyId !== undefined) q = q.where('contacts.company_id', '=', f.companyId);
       if (f.ownerId !== undefined) q = q.where('contacts.owner_id', '=', f.ownerId);
       if (f.email !== undefined) {
         const email = f.email;
         q = q.where('contacts.id', 'in', (eb) =>
-          eb.selectFrom('contact_emails').select('contact_emails.contact_id').where('contact_emails.org_id', '=', orgId).where('contact_emails.email', '=', email),
+          eb
+            .selectFrom('contact_emails')
+            .select('contact_emails.contact_id')
+            .where('contact_emails.org_id', '=', orgId)
+            .where('contact_emails.email', '=', email),
         );
       }
       if (f.tag !== undefined) {
@@ -99,16 +128,29 @@ export function createContactRepository(db: Q) {
         .orderBy('contact_id')
         .orderBy('position')
         .execute();
-      for (const r of rows) out.set(r.contact_id, [...(out.get(r.contact_id) ?? []), { email: r.email, label: r.label }]);
+      for (const r of rows)
+        out.set(r.contact_id, [...(out.get(r.contact_id) ?? []), { email: r.email, label: r.label }]);
       return out;
     },
 
     async replaceEmails(trx: Q, orgId: number, contactId: number, emails: ContactEmail[]): Promise<void> {
-      await trx.deleteFrom('contact_emails').where('org_id', '=', orgId).where('contact_id', '=', contactId).execute();
+      await trx
+        .deleteFrom('contact_emails')
+        .where('org_id', '=', orgId)
+        .where('contact_id', '=', contactId)
+        .execute();
       if (emails.length) {
         await trx
           .insertInto('contact_emails')
-          .values(emails.map((e, i) => ({ org_id: orgId, contact_id: contactId, email: e.email, label: e.label, position: i })))
+          .values(
+            emails.map((e, i) => ({
+              org_id: orgId,
+              contact_id: contactId,
+              email: e.email,
+              label: e.label,
+              position: i,
+            })),
+          )
           .execute();
       }
     },
@@ -129,9 +171,16 @@ export function createContactRepository(db: Q) {
     },
 
     async replaceTags(trx: Q, orgId: number, contactId: number, tags: string[]): Promise<void> {
-      await trx.deleteFrom('contact_tags').where('org_id', '=', orgId).where('contact_id', '=', contactId).execute();
+      await trx
+        .deleteFrom('contact_tags')
+        .where('org_id', '=', orgId)
+        .where('contact_id', '=', contactId)
+        .execute();
       if (tags.length) {
-        await trx.insertInto('contact_tags').values(tags.map((tag) => ({ org_id: orgId, contact_id: contactId, tag }))).execute();
+        await trx
+          .insertInto('contact_tags')
+          .values(tags.map((tag) => ({ org_id: orgId, contact_id: contactId, tag })))
+          .execute();
       }
     },
   };

@@ -3,7 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import type { ContactService } from './contact.service.js';
-import { ContactCreateBody, ContactListQuery, ContactListResponse, ContactPatchBody } from './contact.schema.js';
+import {
+  ContactCreateBody,
+  ContactListQuery,
+  ContactListResponse,
+  ContactPatchBody,
+} from './contact.schema.js';
 import { etagOf } from './fields.js';
 
 const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) });
@@ -22,7 +27,11 @@ export function contactRoutes(contacts: ContactService): FastifyPluginAsyncTypeb
       },
       async (req, reply) => {
         const c = await contacts.create(requireAuth(req), req.body);
-        return reply.code(201).header('etag', etagOf(c)).header('location', `/api/v1/contacts/${c.id}`).send(c);
+        return reply
+          .code(201)
+          .header('etag', etagOf(c))
+          .header('location', `/api/v1/contacts/${c.id}`)
+          .send(c);
       },
     );
     app.get(
@@ -39,7 +48,14 @@ export function contactRoutes(contacts: ContactService): FastifyPluginAsyncTypeb
     );
     app.get(
       '/contacts/:id',
-      { schema: { tags: ['contacts'], summary: 'Get a contact', params: IdParams, response: { 200: Type.Ref('Contact'), ...errorResponses(401, 404) } } },
+      {
+        schema: {
+          tags: ['contacts'],
+          summary: 'Get a contact',
+          params: IdParams,
+          response: { 200: Type.Ref('Contact'), ...errorResponses(401, 404) },
+        },
+      },
       async (req, reply) => {
         const c = await contacts.get(requireAuth(req), req.params.id);
         return reply.header('etag', etagOf(c)).send(c);

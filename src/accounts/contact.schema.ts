@@ -22,8 +22,12 @@ export const ContactWriteFields = {
   civility: Type.Optional(Str(20)),
   job_title: Type.Optional(Str(200)),
   company_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
-  emails: Type.Optional(Type.Array(ContactEmailInput, { maxItems: 20, description: 'The first is the primary address' })),
-  phones: Type.Optional(Type.Array(ContactPhoneInput, { maxItems: 20, description: 'label e.g. "mobile", "work"' })),
+  emails: Type.Optional(
+    Type.Array(ContactEmailInput, { maxItems: 20, description: 'The first is the primary address' }),
+  ),
+  phones: Type.Optional(
+    Type.Array(ContactPhoneInput, { maxItems: 20, description: 'label e.g. "mobile", "work"' }),
+  ),
   description: Type.Optional(Str(20000)),
   address: Type.Optional(AddressSchema),
   owner_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
@@ -50,7 +54,14 @@ export const ContactResponse = Type.Object(
     emails: Type.Array(Type.Object({ email: Type.String(), label: NStr })),
     phones: Type.Array(Type.Object({ phone: Type.String(), label: NStr })),
     description: NStr,
-    address: Type.Object({ line1: NStr, line2: NStr, city: NStr, state: NStr, postal_code: NStr, country: NStr }),
+    address: Type.Object({
+      line1: NStr,
+      line2: NStr,
+      city: NStr,
+      state: NStr,
+      postal_code: NStr,
+      country: NStr,
+    }),
     owner_id: NInt,
     do_not_email: Type.Boolean(),
     do_not_email_at: Nullable(Type.String({ description: 'When do_not_email was last turned on' })),
@@ -73,12 +84,19 @@ export type ContactDto = Static<typeof ContactResponse>;
 
 export const ContactListQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words found in the names, emails, phones or job title' })),
+    q: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Words found in the names, emails, phones or job title' }),
+    ),
     company_id: Type.Optional(Type.Integer({ minimum: 1 })),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
     email: Type.Optional(Type.String({ maxLength: 254, description: 'Exact address (case-insensitive)' })),
     tag: Type.Optional(Type.String()),
-    sort: Type.Optional(Type.Union(['created_at', '-created_at', 'updated_at', '-updated_at'].map((s) => Type.Literal(s)), { default: '-created_at' })),
+    sort: Type.Optional(
+      Type.Union(
+        ['created_at', '-created_at', 'updated_at', '-updated_at'].map((s) => Type.Literal(s)),
+        { default: '-created_at' },
+      ),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
   },
@@ -86,7 +104,10 @@ export const ContactListQuery = Type.Object(
 );
 export type ContactListQueryInput = Static<typeof ContactListQuery>;
 
-export const ContactListResponse = Type.Object({ data: Type.Array(Type.Ref('Contact')), next_cursor: Nullable(Type.String()) });
+export const ContactListResponse = Type.Object({
+  data: Type.Array(Type.Ref('Contact')),
+  next_cursor: Nullable(Type.String()),
+});
 
 export function toContactResponse(row: ContactRow, emails: ContactEmail[], tags: string[]): ContactDto {
   return {

@@ -2,11 +2,17 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, notFound, type FieldError } from '../http/errors.js';
-import type { AuthContext } from '../access/roles.js';
+import { assertCan, type AuthContext } from '../access/roles.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { CompanyRepository } from './company.repository.js';
 import type { ContactEmail, ContactRepository, ContactRow, ContactUpdate } from './contact.repository.js';
-import { toContactResponse, type ContactCreateInput, type ContactDto, type ContactListQueryInput, type ContactPatchInput } from './contact.schema.js';
+import {
+  toContactResponse,
+  type ContactCreateInput,
+  type ContactDto,
+  type ContactListQueryInput,
+  type ContactPatchInput,
+} from './contact.schema.js';
 import { addressColumns, checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
 import { blankToNull, normalizeEmail, normalizeTagList, queryTerms, searchText } from './normalize.js';
 import { finishPage, pageFrom } from './keyset.js';
@@ -29,18 +35,34 @@ export interface PreparedContact {
 }
 
 export function createContactService({ db, contacts, companies, access }: ContactServiceDeps) {
-  function searchOf(row: Pick<ContactRow, 'first_name' | 'last_name' | 'job_title' | 'phones'>, emails: ContactEmail[]) {
+  function searchOf(
+    row: Pick<ContactRow, 'first_name' | 'last_name' | 'job_title' | 'phones'>,
+    emails: ContactEmail[],
+  ) {
     const phones = (JSON.parse(row.phones || '[]') as Array<{ phone: string }>).map((p) => p.phone);
-    return searchText([row.first_name, row.last_name, row.job_title, ...emails.map((e) => e.email), ...phones]);
+    return searchText([
+      row.first_name,
+      row.last_name,
+      row.job_title,
+      ...emails.map((e) => e.email),
+      ...phones,
+    ]);
   }
 
   /** Input to columns, collecting every problem; `field` prefixes error names (e.g. "create_contact"). */
-  async function prepare(orgId: number, input: ContactPatchInput, errors: FieldError[], field = ''): Promise<PreparedContact> {
+  async function prepare(
+    orgId: number,
+    input: ContactPatchInput,
+    errors: FieldError[],
+    field = '',
+  ): Promise<PreparedContact> {
     const p = field ? `${field}.` : '';
     const cols: ContactUpdate = {};
     for (const f of TEXT) if (input[f] !== undefined) cols[f] = blankToNull(input[f]);
     if (input.phones !== undefined) {
-      cols.phones = JSON.stringify(input.phones.map((ph) => ({ phone: ph.phone.trim(), label: blankToNull(ph.label) })));
+      cols.phones = JSON.stringify(
+        input.phones.map((ph) => ({ phone: ph.phone.trim(), label: blankToNull(ph.label) })),
+      );
     }
     Object.assign(cols, addressColumns(input.address, errors, `${p}address`));
     if (input.owner_id !== undefined) cols.owner_id = input.owner_id;
@@ -48,7 +70,10 @@ export function createContactService({ db, contacts, companies, access }: Contac
     if (input.company_id !== undefined) {
       cols.company_id = input.company_id;
       if (input.company_id !== null && (await companies.findLive(orgId, [input.company_id])).length === 0) {
-        errors.push({ field: `${p}company_id`, message: `company ${input.company_id} does not exist in this organization` });
+        errors.push({
+          field: `${p}company_id`,
+          message: `company ${input.company_id} does not exist in this organization`,
+        });
       }
     }
     await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors);
@@ -79,7 +104,11 @@ export function createContactService({ db, contacts, companies, access }: Contac
     return out;
   }
 
-  function checkIdentity(row: { first_name?: string | null; last_name?: string | null }, emails: ContactEmail[], field = '') {
+  function checkIdentity(
+    row: { first_name?: string | null; last_name?: string | null },
+    emails: ContactEmail[],
+    field = '',
+  ) {
     if (!row.first_name && !row.last_name && emails.length === 0) {
       const f = field ? `${field}.first_name` : 'first_name';
       throw new AppError('unprocessable', 'A contact needs a first name, a last name or an email address.', [
@@ -106,7 +135,15 @@ export function createContactService({ db, contacts, companies, access }: Contac
       org_id: auth.orgId,
       phones,
       custom_fields: (cols.custom_fields as string | undefined) ?? '{}',
-      search_text: searchOf({ first_name: cols.first_name ?? null, last_name: cols.last_name ?? null, job_title: cols.job_title ?? null, phones }, emails),
+      search_text: searchOf(
+        {
+          first_name: cols.first_name ?? null,
+          last_name: cols.last_name ?? null,
+          job_title: cols.job_title ?? null,
+          phones,
+        },
+        emails,
+      ),
       created_from_lead_id: fromLeadId,
       created_at: now,
       updated_at: now,
@@ -119,9 +156,16 @@ export function createContactService({ db, contacts, companies, access }: Contac
     return row;
   }
 
-  async function present(orgId: number, rows: ContactRow[], trx: Kysely<Database> = db): Promise<ContactDto[]> {
+  async function present(
+    orgId: number,
+    rows: ContactRow[],
+    trx: Kysely<Database> = db,
+  ): Promise<ContactDto[]> {
     const ids = rows.map((r) => r.id);
-    const [emails, tags] = await Promise.all([contacts.emailsFor(orgId, ids, trx), contacts.tagsFor(orgId, ids, trx)]);
+    const [emails, tags] = await Promise.all([
+      contacts.emailsFor(orgId, ids, trx),
+      contacts.tagsFor(orgId, ids, trx),
+    ]);
     return rows.map((r) => toContactResponse(r, emails.get(r.id) ?? [], tags.get(r.id) ?? []));
   }
 
@@ -137,6 +181,7 @@ export function createContactService({ db, contacts, companies, access }: Contac
     insertPrepared,
 
     async create(auth: AuthContext, input: ContactCreateInput): Promise<ContactDto> {
+      assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const prepared = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
@@ -145,10 +190,17 @@ export function createContactService({ db, contacts, companies, access }: Contac
     },
 
     async get(auth: AuthContext, id: number): Promise<ContactDto> {
+      assertCan(auth, 'leads:read');
       return (await present(auth.orgId, [await loadLive(auth.orgId, id)]))[0];
     },
 
-    async update(auth: AuthContext, id: number, input: ContactPatchInput, ifMatch?: string): Promise<ContactDto> {
+    async update(
+      auth: AuthContext,
+      id: number,
+      input: ContactPatchInput,
+      ifMatch?: string,
+    ): Promise<ContactDto> {
+      assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const p = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
@@ -166,7 +218,11 @@ export function createContactService({ db, contacts, companies, access }: Contac
           updated_at: now,
           updated_by: auth.userId,
         });
-        if (!updated) throw new AppError('conflict', `Contact ${id} was changed by another request at the same time; try again.`);
+        if (!updated)
+          throw new AppError(
+            'conflict',
+            `Contact ${id} was changed by another request at the same time; try again.`,
+          );
         if (p.emails !== undefined) await contacts.replaceEmails(trx, auth.orgId, id, p.emails);
         if (p.tags !== undefined) await contacts.replaceTags(trx, auth.orgId, id, p.tags);
         return updated;
@@ -175,16 +231,26 @@ export function createContactService({ db, contacts, companies, access }: Contac
     },
 
     async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+      assertCan(auth, 'leads:delete');
       await db.transaction().execute(async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Contact', current, ifMatch);
         const now = nowIso();
-        const ok = await contacts.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: now, updated_at: now, updated_by: auth.userId });
-        if (!ok) throw new AppError('conflict', `Contact ${id} was changed by another request at the same time; try again.`);
+        const ok = await contacts.updateVersioned(trx, auth.orgId, id, current.version, {
+          deleted_at: now,
+          updated_at: now,
+          updated_by: auth.userId,
+        });
+        if (!ok)
+          throw new AppError(
+            'conflict',
+            `Contact ${id} was changed by another request at the same time; try again.`,
+          );
       });
     },
 
     async list(auth: AuthContext, query: ContactListQueryInput) {
+      assertCan(auth, 'leads:read');
       const page = pageFrom(query, { created_at: 'created_at', updated_at: 'updated_at' });
       const terms = query.q !== undefined && query.q.trim() !== '' ? queryTerms(query.q) : undefined;
       const rows = await contacts.list(

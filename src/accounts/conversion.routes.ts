@@ -16,8 +16,12 @@ export function conversionRoutes(conversion: ConversionService): FastifyPluginAs
           body: ConvertBody,
           response: { 200: ConvertResponse, ...errorResponses(400, 401, 404, 409, 422) },
         },
+        // No body at all means "convert with what the lead holds", like {}.
+        preValidation: async (req) => {
+          if (req.body === undefined || req.body === null) (req as { body: unknown }).body = {};
+        },
       },
-      async (req) => conversion.convert(requireAuth(req), req.params.id, req.body ?? {}),
+      async (req) => conversion.convert(requireAuth(req), req.params.id, req.body),
     );
   };
 }

@@ -15,22 +15,33 @@ export const ConvertBody = Type.Object(
   {
     company_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Link this existing company' })),
     create_company: Type.Optional(
-      Type.Object({ ...CompanyWriteFields, name: Type.Optional(CompanyWriteFields.name) }, {
-        additionalProperties: false,
-        description: 'Create a company; absent fields come from the lead (name from company_name)',
-      }),
+      Type.Object(
+        { ...CompanyWriteFields, name: Type.Optional(CompanyWriteFields.name) },
+        {
+          additionalProperties: false,
+          description: 'Create a company; absent fields come from the lead (name from company_name)',
+        },
+      ),
     ),
     contact_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Link this existing contact' })),
     create_contact: Type.Optional(
-      Type.Object(ContactWriteFields, { additionalProperties: false, description: 'Create a contact; absent fields come from the lead' }),
-    ),
-    create_opportunity: Type.Optional(
-      Type.Object({ ...opportunityFields, name: Type.Optional(OpportunityWriteFields.name) }, {
+      Type.Object(ContactWriteFields, {
         additionalProperties: false,
-        description: 'Create an opportunity; name defaults to the lead title, amount to its value',
+        description: 'Create a contact; absent fields come from the lead',
       }),
     ),
-    note: Type.Optional(Nullable(Type.String({ maxLength: 2000, description: 'Kept in the status history entry' }))),
+    create_opportunity: Type.Optional(
+      Type.Object(
+        { ...opportunityFields, name: Type.Optional(OpportunityWriteFields.name) },
+        {
+          additionalProperties: false,
+          description: 'Create an opportunity; name defaults to the lead title, amount to its value',
+        },
+      ),
+    ),
+    note: Type.Optional(
+      Nullable(Type.String({ maxLength: 2000, description: 'Kept in the status history entry' })),
+    ),
   },
   { additionalProperties: false },
 );

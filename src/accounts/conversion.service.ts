@@ -62,22 +62,51 @@ export interface ConversionResult {
 }
 
 export function createConversionService(deps: ConversionDeps) {
-  const { db, leads, statuses, links, linkService, companies, contacts, companyService, contactService, opportunityService } = deps;
+  const {
+    db,
+    leads,
+    statuses,
+    links,
+    linkService,
+    companies,
+    contacts,
+    companyService,
+    contactService,
+    opportunityService,
+  } = deps;
 
   async function prepare(orgId: number, input: ConvertInput): Promise<ConversionPlan> {
     const errors: FieldError[] = [];
     const plan: ConversionPlan = { input };
     if (input.company_id !== undefined && input.create_company !== undefined) {
       errors.push({ field: 'create_company', message: 'send company_id or create_company, not both' });
-    } else if (input.company_id !== undefined && (await companies.findLive(orgId, [input.company_id])).length === 0) {
-      errors.push({ field: 'company_id', message: `company ${input.company_id} does not exist in this organization` });
+    } else if (
+      input.company_id !== undefined &&
+      (await companies.findLive(orgId, [input.company_id])).length === 0
+    ) {
+      errors.push({
+        field: 'company_id',
+        message: `company ${input.company_id} does not exist in this organization`,
+      });
     }
     if (input.contact_id !== undefined && input.create_contact !== undefined) {
       errors.push({ field: 'create_contact', message: 'send contact_id or create_contact, not both' });
-    } else if (input.contact_id !== undefined && (await contacts.findLive(orgId, [input.contact_id])).length === 0) {
-      errors.push({ field: 'contact_id', message: `contact ${input.contact_id} does not exist in this organization` });
+    } else if (
+      input.contact_id !== undefined &&
+      (await contacts.findLive(orgId, [input.contact_id])).length === 0
+    ) {
+      errors.push({
+        field: 'contact_id',
+        message: `contact ${input.contact_id} does not exist in this organization`,
+      });
     }
-    if (input.create_company) plan.company = await companyService.prepare(orgId, { name: '', ...input.create_company }, errors, 'create_company');
+    if (input.create_company)
+      plan.company = await companyService.prepare(
+        orgId,
+        { name: '', ...input.create_company },
+        errors,
+        'create_company',
+      );
     if (plan.company && input.create_company?.name === undefined) {
       // The name comes from the lead inside the transaction; drop the placeholder and its "blank" error.
       delete plan.company.cols.name;
@@ -85,25 +114,46 @@ export function createConversionService(deps: ConversionDeps) {
       const i = errors.findIndex((e) => e.field === 'create_company.name');
       if (i >= 0) errors.splice(i, 1);
     }
-    if (plan.company && input.create_company?.tags === undefined) delete (plan.company as { tags?: string[] }).tags;
-    if (input.create_contact) plan.contact = await contactService.prepare(orgId, input.create_contact, errors, 'create_contact');
-    if (input.create_opportunity) plan.opportunity = await opportunityService.prepare(orgId, input.create_opportunity, errors, 'create_opportunity');
+    if (plan.company && input.create_company?.tags === undefined)
+      delete (plan.company as { tags?: string[] }).tags;
+    if (input.create_contact)
+      plan.contact = await contactService.prepare(orgId, input.create_contact, errors, 'create_contact');
+    if (input.create_opportunity)
+      plan.opportunity = await opportunityService.prepare(
+        orgId,
+        input.create_opportunity,
+        errors,
+        'create_opportunity',
+      );
     throwIfErrors(errors);
     return plan;
   }
 
-  async function resolveCompany(trx: Kysely<Database>, auth: AuthContext, lead: LeadRow, plan: ConversionPlan) {
+  async function resolveCompany(
+    trx: Kysely<Database>,
+    auth: AuthContext,
+    lead: LeadRow,
+    plan: ConversionPlan,
+  ) {
     const { input } = plan;
     if (input.company_id !== undefined) {
       const [c] = await companies.findLive(auth.orgId, [input.company_id], trx);
-      if (!c) throw fieldError('company_id', `company ${input.company_id} does not exist in this organization`);
+      if (!c)
+        throw fieldError('company_id', `company ${input.company_id} does not exist in this organization`);
       return { row: c, created: false };
     }
     if (plan.company) {
       const cols = plan.company.cols;
       const name = (cols.name as string | undefined) ?? lead.company_name;
-      if (!name) throw fieldError('create_company.name', 'is required: the lead has no company_name to take it from');
-      const row = await linkService.createCompanyFromLead(trx, auth, lead, { ...cols, name, name_key: nameKey(name) } as Partial<CompanyRow>, plan.company.tags);
+      if (!name)
+        throw fieldError('create_company.name', 'is required: the lead has no company_name to take it from');
+      const row = await linkService.createCompanyFromLead(
+        trx,
+        auth,
+        lead,
+        { ...cols, name, name_key: nameKey(name) } as Partial<CompanyRow>,
+        plan.company.tags,
+      );
       return { row, created: true };
     }
     if (lead.company_id) {
@@ -112,19 +162,35 @@ export function createConversionService(deps: ConversionDeps) {
     }
     const matched = await linkService.matchCompany(trx, auth.orgId, lead);
     if (matched) return { row: matched, created: false };
-    if (lead.company_name) return { row: await linkService.createCompanyFromLead(trx, auth, lead), created: true };
+    if (lead.company_name)
+      return { row: await linkService.createCompanyFromLead(trx, auth, lead), created: true };
     return { row: null, created: false };
   }
 
-  async function resolveContact(trx: Kysely<Database>, auth: AuthContext, lead: LeadRow, companyId: number | null, plan: ConversionPlan) {
+  async function resolveContact(
+    trx: Kysely<Database>,
+    auth: AuthContext,
+    lead: LeadRow,
+    companyId: number | null,
+    plan: ConversionPlan,
+  ) {
     const { input } = plan;
     if (input.contact_id !== undefined) {
       const [c] = await contacts.findLive(auth.orgId, [input.contact_id], trx);
-      if (!c) throw fieldError('contact_id', `contact ${input.contact_id} does not exist in this organization`);
+      if (!c)
+        throw fieldError('contact_id', `contact ${input.contact_id} does not exist in this organization`);
       return { row: c, created: false };
     }
     if (plan.contact) {
-      const row = await linkService.createContactFromLead(trx, auth, lead, companyId, plan.contact, input.create_contact ?? {}, 'create_contact');
+      const row = await linkService.createContactFromLead(
+        trx,
+        auth,
+        lead,
+        companyId,
+        plan.contact,
+        input.create_contact ?? {},
+        'create_contact',
+      );
       return { row, created: true };
     }
     const linkedIds = (await links.contactIdsFor(auth.orgId, [lead.id], trx)).get(lead.id) ?? [];
@@ -135,7 +201,8 @@ export function createConversionService(deps: ConversionDeps) {
     }
     const matched = lead.email ? await contacts.findByEmail(auth.orgId, lead.email, trx) : undefined;
     if (matched) return { row: matched, created: false };
-    if (linkService.hasPerson(lead)) return { row: await linkService.createContactFromLead(trx, auth, lead, companyId), created: true };
+    if (linkService.hasPerson(lead))
+      return { row: await linkService.createContactFromLead(trx, auth, lead, companyId), created: true };
     return { row: null, created: false };
   }
 
@@ -147,7 +214,12 @@ export function createConversionService(deps: ConversionDeps) {
    * Converts inside the caller's transaction: company, contact, opportunity, then the lead itself. Any failure
    * (including the database refusing a second opportunity for the lead) rolls all of it back.
    */
-  async function convertInTrx(trx: Kysely<Database>, auth: AuthContext, leadId: number, plan: ConversionPlan): Promise<ConversionResult> {
+  async function convertInTrx(
+    trx: Kysely<Database>,
+    auth: AuthContext,
+    leadId: number,
+    plan: ConversionPlan,
+  ): Promise<ConversionResult> {
     const current = await leads.findById(auth.orgId, leadId, trx, true);
     if (!current || current.deleted_at) throw notFound('Lead', leadId);
     if (current.converted_at) {
@@ -156,7 +228,10 @@ export function createConversionService(deps: ConversionDeps) {
         current.converted_contact_id ? `contact ${current.converted_contact_id}` : null,
         current.converted_opportunity_id ? `opportunity ${current.converted_opportunity_id}` : null,
       ].filter(Boolean);
-      throw new AppError('conflict', `Lead ${leadId} was already converted at ${current.converted_at}${into.length ? ` into ${into.join(', ')}` : ''}.`);
+      throw new AppError(
+        'conflict',
+        `Lead ${leadId} was already converted at ${current.converted_at}${into.length ? ` into ${into.join(', ')}` : ''}.`,
+      );
     }
     const company = await resolveCompany(trx, auth, current, plan);
     const contact = await resolveContact(trx, auth, current, company.row?.id ?? null, plan);
@@ -164,7 +239,10 @@ export function createConversionService(deps: ConversionDeps) {
     if (plan.opportunity) {
       const o = plan.opportunity;
       opportunity = await opportunityService.insertPrepared(trx, auth, {
-        name: o.name ?? current.title ?? `${company.row?.name ?? personName(current) ?? `Lead ${current.id}`} opportunity`,
+        name:
+          o.name ??
+          current.title ??
+          `${company.row?.name ?? personName(current) ?? `Lead ${current.id}`} opportunity`,
         amount_cents: o.amount_cents !== undefined ? o.amount_cents : current.value_cents,
         currency: o.currency !== undefined ? o.currency : current.currency,
         probability: o.probability !== undefined ? o.probability : current.probability,
@@ -179,14 +257,21 @@ export function createConversionService(deps: ConversionDeps) {
     }
 
     const now = nowIso();
-    const convertedStatus = (await statuses.listByOrg(auth.orgId, trx)).find((s) => s.category === 'converted');
+    const convertedStatus = (await statuses.listByOrg(auth.orgId, trx)).find(
+      (s) => s.category === 'converted',
+    );
     if (!convertedStatus) {
-      throw new AppError('unprocessable', 'This organization has no status in the "converted" category; add one to convert leads.', [
-        { field: 'status', message: 'no status of category "converted" exists' },
-      ]);
+      throw new AppError(
+        'unprocessable',
+        'This organization has no status in the "converted" category; add one to convert leads.',
+        [{ field: 'status', message: 'no status of category "converted" exists' }],
+      );
     }
     // The pipeline's rules decide what the move sets and log it in the status history.
-    const statusPlan = await deps.planStatus(trx, auth.orgId, auth.userId, current, { status: convertedStatus.key, note: plan.input.note ?? null });
+    const statusPlan = await deps.planStatus(trx, auth.orgId, auth.userId, current, {
+      status: convertedStatus.key,
+      note: plan.input.note ?? null,
+    });
     const set: LeadUpdate = {
       ...(statusPlan?.set ?? {}),
       company_id: company.row?.id ?? current.company_id,
@@ -199,10 +284,20 @@ export function createConversionService(deps: ConversionDeps) {
       updated_by: auth.userId,
     };
     const updated = await leads.updateVersioned(trx, auth.orgId, current.id, current.version, set);
-    if (!updated) throw new AppError('conflict', `Lead ${leadId} was changed by another request at the same time; try again.`);
-    if (statusPlan) await leads.insertStatusHistory(trx, statusPlan.history as Parameters<LeadRepository['insertStatusHistory']>[1]);
+    if (!updated)
+      throw new AppError(
+        'conflict',
+        `Lead ${leadId} was changed by another request at the same time; try again.`,
+      );
+    if (statusPlan)
+      await leads.insertStatusHistory(
+        trx,
+        statusPlan.history as Parameters<LeadRepository['insertStatusHistory']>[1],
+      );
     if (contact.row) await links.addContact(trx, auth.orgId, current.id, contact.row.id, now);
-    const changed = (['status_id', 'company_id', 'converted_at'] as const).filter((k) => set[k] !== undefined && set[k] !== current[k]);
+    const changed = (['status_id', 'company_id', 'converted_at'] as const).filter(
+      (k) => set[k] !== undefined && set[k] !== current[k],
+    );
     await leads.insertFieldChanges(
       trx,
       changed.map((k) => ({

@@ -31,15 +31,25 @@ const ADDRESS_COLUMNS = {
 } as const;
 
 /** Address input to columns (only the keys sent); a bad country is a field error. */
-export function addressColumns(address: AddressInput | undefined, errors: FieldError[], field = 'address'): AddressColumns {
+export function addressColumns(
+  address: AddressInput | undefined,
+  errors: FieldError[],
+  field = 'address',
+): AddressColumns {
   const out: AddressColumns = {};
   if (!address) return out;
-  for (const [k, col] of Object.entries(ADDRESS_COLUMNS) as Array<[keyof AddressInput, keyof AddressColumns]>) {
+  for (const [k, col] of Object.entries(ADDRESS_COLUMNS) as Array<
+    [keyof AddressInput, keyof AddressColumns]
+  >) {
     const v = address[k];
     if (v === undefined) continue;
     if (k === 'country' && v !== null && v.trim() !== '') {
       const c = normalizeCountry(v);
-      if (!c) errors.push({ field: `${field}.country`, message: 'must be an ISO 3166-1 alpha-2 country code such as "US" or "FR"' });
+      if (!c)
+        errors.push({
+          field: `${field}.country`,
+          message: 'must be an ISO 3166-1 alpha-2 country code such as "US" or "FR"',
+        });
       else out.country = c;
     } else out[col] = blankToNull(v);
   }
@@ -47,22 +57,36 @@ export function addressColumns(address: AddressInput | undefined, errors: FieldE
 }
 
 /** An owner must be an active member of the organization. */
-export async function checkOwner(access: AccessRepository, orgId: number, ownerId: number | null | undefined, field: string, errors: FieldError[]) {
+export async function checkOwner(
+  access: AccessRepository,
+  orgId: number,
+  ownerId: number | null | undefined,
+  field: string,
+  errors: FieldError[],
+) {
   if (ownerId === undefined || ownerId === null) return;
   const m = await access.findMembership(orgId, ownerId);
   if (!m || m.deactivated_at) errors.push({ field, message: 'is not an active user of this organization' });
 }
 
 export function throwIfErrors(errors: FieldError[]): void {
-  if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+  if (errors.length)
+    throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
 }
 
 /** If-Match with the ETag `"<id>-<version>"` guards updates against lost writes. */
-export function checkIfMatch(what: string, row: { id: number; version: number }, ifMatch: string | undefined): void {
+export function checkIfMatch(
+  what: string,
+  row: { id: number; version: number },
+  ifMatch: string | undefined,
+): void {
   if (ifMatch === undefined || ifMatch === '*') return;
   const versions = ifMatch.split(',').map((s) => s.trim().replace(/^W\//, ''));
   if (!versions.includes(`"${row.id}-${row.version}"`)) {
-    throw new AppError('precondition_failed', `${what} ${row.id} has changed since you read it (now version ${row.version}); fetch it again.`);
+    throw new AppError(
+      'precondition_failed',
+      `${what} ${row.id} has changed since you read it (now version ${row.version}); fetch it again.`,
+    );
   }
 }
 

@@ -11,8 +11,11 @@ export interface KeysetPage {
 }
 
 /** Adds the keyset condition and the order to a list query on `table`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function applyKeyset<Q extends SelectQueryBuilder<any, any, any>>(q: Q, table: string, page: KeysetPage): Q {
+export function applyKeyset<Q extends SelectQueryBuilder<any, any, any>>(
+  q: Q,
+  table: string,
+  page: KeysetPage,
+): Q {
   const col = sql.ref(`${table}.${page.column}`);
   const id = sql.ref(`${table}.id`);
   let out = q;
@@ -25,11 +28,16 @@ export function applyKeyset<Q extends SelectQueryBuilder<any, any, any>>(q: Q, t
 }
 
 /** Each term must appear in `table.search_text` (case-insensitive substring). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function applySearch<Q extends SelectQueryBuilder<any, any, any>>(q: Q, table: string, terms: string[]): Q {
+export function applySearch<Q extends SelectQueryBuilder<any, any, any>>(
+  q: Q,
+  table: string,
+  terms: string[],
+): Q {
   let out = q;
   for (const t of terms) {
-    out = out.where(sql<boolean>`${sql.ref(`${table}.search_text`)} LIKE ${`%${likeEscape(t)}%`} ESCAPE '\\'`) as Q;
+    out = out.where(
+      sql<boolean>`${sql.ref(`${table}.search_text`)} LIKE ${`%${likeEscape(t)}%`} ESCAPE '\\'`,
+    ) as Q;
   }
   return out;
 }
@@ -55,7 +63,11 @@ export function finishPage<R extends { id: number }>(rows: R[], page: KeysetPage
   const last = items[items.length - 1];
   const next_cursor =
     more && last
-      ? encodeCursor({ s: page.sortParam, v: (last as Record<string, unknown>)[page.column] as string | number | null, id: last.id })
+      ? encodeCursor({
+          s: page.sortParam,
+          v: (last as Record<string, unknown>)[page.column] as string | number | null,
+          id: last.id,
+        })
       : null;
   return { items, next_cursor };
 }

@@ -5,7 +5,11 @@ import type { LeadLinkService } from './lead-link.service.js';
 import type { ConversionService } from './conversion.service.js';
 
 /** The accounts side of leads: links on create/PATCH, `auto_convert`, and what a lead response shows. */
-export function createLeadHooks(linkService: LeadLinkService, conversion: ConversionService, leads: LeadRepository): LeadLinkHooks {
+export function createLeadHooks(
+  linkService: LeadLinkService,
+  conversion: ConversionService,
+  leads: LeadRepository,
+): LeadLinkHooks {
   return {
     check: (orgId, input, errors) => linkService.check(orgId, input, errors),
 
@@ -13,7 +17,8 @@ export function createLeadHooks(linkService: LeadLinkService, conversion: Conver
       const linked = await linkService.linkNewLead(trx, auth, row, input);
       if (!input.auto_convert) return linked;
       // Same transaction as the lead itself: if the conversion fails, the lead is not created either.
-      return (await conversion.convertInTrx(trx, auth, linked.id, await conversion.prepare(auth.orgId, {}))).lead;
+      return (await conversion.convertInTrx(trx, auth, linked.id, await conversion.prepare(auth.orgId, {})))
+        .lead;
     },
 
     async afterUpdate(trx, auth, current, input) {

@@ -22,12 +22,24 @@ export function createLeadLinkRepository(db: Q) {
       return out;
     },
 
-    async replaceContacts(trx: Q, orgId: number, leadId: number, contactIds: number[], now: string): Promise<void> {
-      await trx.deleteFrom('lead_contacts').where('org_id', '=', orgId).where('lead_id', '=', leadId).execute();
+    async replaceContacts(
+      trx: Q,
+      orgId: number,
+      leadId: number,
+      contactIds: number[],
+      now: string,
+    ): Promise<void> {
+      await trx
+        .deleteFrom('lead_contacts')
+        .where('org_id', '=', orgId)
+        .where('lead_id', '=', leadId)
+        .execute();
       if (contactIds.length) {
         await trx
           .insertInto('lead_contacts')
-          .values(contactIds.map((contact_id) => ({ org_id: orgId, lead_id: leadId, contact_id, created_at: now })))
+          .values(
+            contactIds.map((contact_id) => ({ org_id: orgId, lead_id: leadId, contact_id, created_at: now })),
+          )
           .execute();
       }
     },
@@ -42,7 +54,12 @@ export function createLeadLinkRepository(db: Q) {
 
     /** Sets the company of a lead being created (same transaction, so no new version). */
     async setCompanyOnNewLead(trx: Q, orgId: number, leadId: number, companyId: number): Promise<void> {
-      await trx.updateTable('leads').set({ company_id: companyId }).where('org_id', '=', orgId).where('id', '=', leadId).execute();
+      await trx
+        .updateTable('leads')
+        .set({ company_id: companyId })
+        .where('org_id', '=', orgId)
+        .where('id', '=', leadId)
+        .execute();
     },
   };
 }

@@ -32,9 +32,21 @@ export interface LeadLinkInput {
 export type LinkMode = 'match' | 'create';
 
 /** Lead <-> company/contact links: validation, matching on normalized email and domain, and the response view. */
-export function createLeadLinkService({ db, links, companies, contacts, leads, companyService, contactService }: LeadLinkDeps) {
+export function createLeadLinkService({
+  db,
+  links,
+  companies,
+  contacts,
+  leads,
+  companyService,
+  contactService,
+}: LeadLinkDeps) {
   /** The oldest live company with the lead's email domain or website domain, else with its company name. */
-  async function matchCompany(trx: Kysely<Database>, orgId: number, lead: LeadRow): Promise<CompanyRow | undefined> {
+  async function matchCompany(
+    trx: Kysely<Database>,
+    orgId: number,
+    lead: LeadRow,
+  ): Promise<CompanyRow | undefined> {
     const domain = companyDomainFromEmail(lead.email) ?? domainFromWebsite(lead.website);
     const key = lead.company_name ? nameKey(lead.company_name) : null;
     if (!domain && !key) return undefined;
@@ -42,7 +54,13 @@ export function createLeadLinkService({ db, links, companies, contacts, leads, c
   }
 
   /** A company from the lead's company fields, tags and owner (remembering the lead it came from). */
-  async function createCompanyFromLead(trx: Kysely<Database>, auth: AuthContext, lead: LeadRow, overrides: Partial<CompanyRow> = {}, tags?: string[]) {
+  async function createCompanyFromLead(
+    trx: Kysely<Database>,
+    auth: AuthContext,
+    lead: LeadRow,
+    overrides: Partial<CompanyRow> = {},
+    tags?: string[],
+  ) {
     const name = (overrides.name ?? lead.company_name)!;
     const website = overrides.website !== undefined ? overrides.website : lead.website;
     return companyService.insertPrepared(
@@ -63,7 +81,7 @@ export function createLeadLinkService({ db, links, companies, contacts, leads, c
           name,
           name_key: nameKey(name),
         },
-        tags: tags ?? ((await leads.tagsFor(auth.orgId, [lead.id], trx)).get(lead.id) ?? []),
+        tags: tags ?? (await leads.tagsFor(auth.orgId, [lead.id], trx)).get(lead.id) ?? [],
       },
       lead.id,
     );
@@ -109,7 +127,7 @@ export function createLeadLinkService({ db, links, companies, contacts, leads, c
           ...patch.cols,
         },
         emails: patch.emails ?? (lead.email ? [{ email: lead.email, label: null }] : []),
-        tags: patch.tags ?? ((await leads.tagsFor(auth.orgId, [lead.id], trx)).get(lead.id) ?? []),
+        tags: patch.tags ?? (await leads.tagsFor(auth.orgId, [lead.id], trx)).get(lead.id) ?? [],
       },
       consent,
       lead.id,
@@ -127,14 +145,21 @@ export function createLeadLinkService({ db, links, companies, contacts, leads, c
     async check(orgId: number, input: LeadLinkInput, errors: FieldError[]): Promise<void> {
       if (input.company_id !== undefined && input.company_id !== null) {
         if ((await companies.findLive(orgId, [input.company_id])).length === 0) {
-          errors.push({ field: 'company_id', message: `company ${input.company_id} does not exist in this organization` });
+          errors.push({
+            field: 'company_id',
+            message: `company ${input.company_id} does not exist in this organization`,
+          });
         }
       }
       if (input.contact_ids !== undefined && input.contact_ids.length) {
         const wanted = [...new Set(input.contact_ids)];
         const found = new Set((await contacts.findLive(orgId, wanted)).map((c) => c.id));
         const missing = wanted.filter((id) => !found.has(id));
-        if (missing.length) errors.push({ field: 'contact_ids', message: `contact ${missing.join(', ')} does not exist in this organization` });
+        if (missing.length)
+          errors.push({
+            field: 'contact_ids',
+            message: `contact ${missing.join(', ')} does not exist in this organization`,
+          });
       }
     },
 
@@ -142,13 +167,19 @@ export function createLeadLinkService({ db, links, companies, contacts, leads, c
      * Inside the create transaction: explicit links, then `link: "match"` (existing company by email domain,
      * website or name; contact by email) or `"create"` (match, else create from the lead).
      */
-    async linkNewLead(trx: Kysely<Database>, auth: AuthContext, lead: LeadRow, input: LeadLinkInput): Promise<LeadRow> {
+    async linkNewLead(
+      trx: Kysely<Database>,
+      auth: AuthContext,
+      lead: LeadRow,
+      input: LeadLinkInput,
+    ): Promise<LeadRow> {
       const now = nowIso();
       const mode = input.link && input.link !== 'none' ? input.link : null;
       let row = lead;
       if (row.company_id === null && mode) {
         let company = await matchCompany(trx, auth.orgId, row);
-        if (!company && mode === 'create' && row.company_name) company = await createCompanyFromLead(trx, auth, row);
+        if (!company && mode === 'create' && row.company_name)
+          company = await createCompanyFromLead(trx, auth, row);
         if (company) {
           await links.setCompanyOnNewLead(trx, auth.orgId, row.id, company.id);
           row = { ...row, company_id: company.id };
@@ -157,7 +188,8 @@ export function createLeadLinkService({ db, links, companies, contacts, leads, c
       const contactIds = [...new Set(input.contact_ids ?? [])];
       if (mode && contactIds.length === 0) {
         let contact = row.email ? await contacts.findByEmail(auth.orgId, row.email, trx) : undefined;
-        if (!contact && mode === 'create' && hasPerson(row)) contact = await createContactFromLead(trx, auth, row, row.company_id);
+        if (!contact && mode === 'create' && hasPerson(row))
+          contact = await createContactFromLead(trx, auth, row, row.company_id);
         if (contact) contactIds.push(contact.id);
       }
       if (contactIds.length) await links.replaceContacts(trx, auth.orgId, row.id, contactIds, now);
@@ -165,7 +197,12 @@ export function createLeadLinkService({ db, links, companies, contacts, leads, c
     },
 
     /** Inside the PATCH transaction: replaces the linked contacts when sent; true when they changed. */
-    async relinkContacts(trx: Kysely<Database>, auth: AuthContext, lead: LeadRow, input: LeadLinkInput): Promise<{ old: number[]; new: number[] } | null> {
+    async relinkContacts(
+      trx: Kysely<Database>,
+      auth: AuthContext,
+      lead: LeadRow,
+      input: LeadLinkInput,
+    ): Promise<{ old: number[]; new: number[] } | null> {
       if (input.contact_ids === undefined) return null;
       const next = [...new Set(input.contact_ids)];
       const old = (await links.contactIdsFor(auth.orgId, [lead.id], trx)).get(lead.id) ?? [];
@@ -178,7 +215,11 @@ export function createLeadLinkService({ db, links, companies, contacts, leads, c
     async describe(orgId: number, rows: LeadRow[], trx: Kysely<Database> = db) {
       const out = new Map<number, { company: LeadCompanySummary | null; contacts: LeadContactSummary[] }>();
       if (rows.length === 0) return out;
-      const contactIds = await links.contactIdsFor(orgId, rows.map((r) => r.id), trx);
+      const contactIds = await links.contactIdsFor(
+        orgId,
+        rows.map((r) => r.id),
+        trx,
+      );
       const companyIds = [...new Set(rows.flatMap((r) => (r.company_id ? [r.company_id] : [])))];
       const allContactIds = [...new Set([...contactIds.values()].flat())];
       const [companyRows, contactRows, emails] = await Promise.all([
@@ -186,14 +227,26 @@ export function createLeadLinkService({ db, links, companies, contacts, leads, c
         contacts.findLive(orgId, allContactIds, trx),
         contacts.emailsFor(orgId, allContactIds, trx),
       ]);
-      const companyById = new Map(companyRows.map((c) => [c.id, { id: c.id, name: c.name, domain: c.domain }]));
+      const companyById = new Map(
+        companyRows.map((c) => [c.id, { id: c.id, name: c.name, domain: c.domain }]),
+      );
       const contactById = new Map(
-        contactRows.map((c) => [c.id, { id: c.id, first_name: c.first_name, last_name: c.last_name, email: emails.get(c.id)?.[0]?.email ?? null }]),
+        contactRows.map((c) => [
+          c.id,
+          {
+            id: c.id,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            email: emails.get(c.id)?.[0]?.email ?? null,
+          },
+        ]),
       );
       for (const r of rows) {
         out.set(r.id, {
           company: r.company_id ? (companyById.get(r.company_id) ?? null) : null,
-          contacts: (contactIds.get(r.id) ?? []).flatMap((id) => (contactById.has(id) ? [contactById.get(id)!] : [])),
+          contacts: (contactIds.get(r.id) ?? []).flatMap((id) =>
+            contactById.has(id) ? [contactById.get(id)!] : [],
+          ),
         });
       }
       return out;

@@ -33,7 +33,11 @@ export function domainFromWebsite(website: string | null | undefined): string | 
 }
 
 export function normalizeDomain(domain: string): string | null {
-  const d = domain.trim().toLowerCase().replace(/^www\./, '').replace(/\.$/, '');
+  const d = domain
+    .trim()
+    .toLowerCase()
+    .replace(/^www\./, '')
+    .replace(/\.$/, '');
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d) ? d : null;
 }
 

@@ -25,7 +25,12 @@ export function createOpportunityRepository(db: Q) {
     },
 
     async findById(orgId: number, id: number, trx: Q = db): Promise<OpportunityRow | undefined> {
-      return trx.selectFrom('opportunities').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return trx
+        .selectFrom('opportunities')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
 
     async findLiveByLead(orgId: number, leadId: number, trx: Q = db): Promise<OpportunityRow | undefined> {
@@ -38,7 +43,13 @@ export function createOpportunityRepository(db: Q) {
         .executeTakeFirst();
     },
 
-    async updateVersioned(trx: Q, orgId: number, id: number, version: number, set: OpportunityUpdate): Promise<OpportunityRow | undefined> {
+    async updateVersioned(
+      trx: Q,
+      orgId: number,
+      id: number,
+      version: number,
+      set: OpportunityUpdate,
+    ): Promise<OpportunityRow | undefined> {
       return trx
         .updateTable('opportunities')
         .set({ ...set, version: version + 1 })

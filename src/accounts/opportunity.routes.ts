@@ -3,7 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import type { OpportunityService } from './opportunity.service.js';
-import { OpportunityCreateBody, OpportunityListQuery, OpportunityListResponse, OpportunityPatchBody } from './opportunity.schema.js';
+import {
+  OpportunityCreateBody,
+  OpportunityListQuery,
+  OpportunityListResponse,
+  OpportunityPatchBody,
+} from './opportunity.schema.js';
 import { etagOf } from './fields.js';
 
 const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) });
@@ -22,7 +27,11 @@ export function opportunityRoutes(opportunities: OpportunityService): FastifyPlu
       },
       async (req, reply) => {
         const c = await opportunities.create(requireAuth(req), req.body);
-        return reply.code(201).header('etag', etagOf(c)).header('location', `/api/v1/opportunities/${c.id}`).send(c);
+        return reply
+          .code(201)
+          .header('etag', etagOf(c))
+          .header('location', `/api/v1/opportunities/${c.id}`)
+          .send(c);
       },
     );
     app.get(
@@ -39,7 +48,14 @@ export function opportunityRoutes(opportunities: OpportunityService): FastifyPlu
     );
     app.get(
       '/opportunities/:id',
-      { schema: { tags: ['opportunities'], summary: 'Get an opportunity', params: IdParams, response: { 200: Type.Ref('Opportunity'), ...errorResponses(401, 404) } } },
+      {
+        schema: {
+          tags: ['opportunities'],
+          summary: 'Get an opportunity',
+          params: IdParams,
+          response: { 200: Type.Ref('Opportunity'), ...errorResponses(401, 404) },
+        },
+      },
       async (req, reply) => {
         const c = await opportunities.get(requireAuth(req), req.params.id);
         return reply.header('etag', etagOf(c)).send(c);
@@ -58,7 +74,12 @@ export function opportunityRoutes(opportunities: OpportunityService): FastifyPlu
         },
       },
       async (req, reply) => {
-        const c = await opportunities.update(requireAuth(req), req.params.id, req.body, req.headers['if-match']);
+        const c = await opportunities.update(
+          requireAuth(req),
+          req.params.id,
+          req.body,
+          req.headers['if-match'],
+        );
         return reply.header('etag', etagOf(c)).send(c);
       },
     );

@@ -8,9 +8,19 @@ const NStr = Nullable(Type.String());
 const NInt = Nullable(Type.Integer());
 
 /** Sales stages, in order; the last two close the opportunity. */
-export const STAGES = ['qualification', 'needs_analysis', 'proposal', 'negotiation', 'closed_won', 'closed_lost'] as const;
+export const STAGES = [
+  'qualification',
+  'needs_analysis',
+  'proposal',
+  'negotiation',
+  'closed_won',
+  'closed_lost',
+] as const;
 export type Stage = (typeof STAGES)[number];
-const StageSchema = Type.Union(STAGES.map((s) => Type.Literal(s)), { description: STAGES.join(', ') });
+const StageSchema = Type.Union(
+  STAGES.map((s) => Type.Literal(s)),
+  { description: STAGES.join(', ') },
+);
 
 export const Amount = Type.Unsafe<string | number | null>({
   type: ['string', 'number', 'null'],
@@ -20,7 +30,9 @@ export const Amount = Type.Unsafe<string | number | null>({
 export const OpportunityWriteFields = {
   name: Type.String({ minLength: 1, maxLength: 300 }),
   amount: Type.Optional(Amount),
-  currency: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217, e.g. "EUR"' }))),
+  currency: Type.Optional(
+    Nullable(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217, e.g. "EUR"' })),
+  ),
   stage: Type.Optional(StageSchema),
   probability: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100 }))),
   close_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
@@ -51,7 +63,11 @@ export const OpportunityResponse = Type.Object(
     company_id: NInt,
     contact_id: NInt,
     owner_id: NInt,
-    lead_id: Nullable(Type.Integer({ description: 'The lead it came from (its comments, attachments and history stay there)' })),
+    lead_id: Nullable(
+      Type.Integer({
+        description: 'The lead it came from (its comments, attachments and history stay there)',
+      }),
+    ),
     description: NStr,
     created_at: Type.String(),
     updated_at: Type.String(),
@@ -72,7 +88,10 @@ export const OpportunityListQuery = Type.Object(
     lead_id: Type.Optional(Type.Integer({ minimum: 1 })),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
     sort: Type.Optional(
-      Type.Union(['created_at', '-created_at', 'updated_at', '-updated_at'].map((s) => Type.Literal(s)), { default: '-created_at' }),
+      Type.Union(
+        ['created_at', '-created_at', 'updated_at', '-updated_at'].map((s) => Type.Literal(s)),
+        { default: '-created_at' },
+      ),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
@@ -81,7 +100,10 @@ export const OpportunityListQuery = Type.Object(
 );
 export type OpportunityListQueryInput = Static<typeof OpportunityListQuery>;
 
-export const OpportunityListResponse = Type.Object({ data: Type.Array(Type.Ref('Opportunity')), next_cursor: Nullable(Type.String()) });
+export const OpportunityListResponse = Type.Object({
+  data: Type.Array(Type.Ref('Opportunity')),
+  next_cursor: Nullable(Type.String()),
+});
 
 export function toOpportunityResponse(row: OpportunityRow): OpportunityDto {
   return {

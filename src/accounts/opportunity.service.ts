@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, notFound, type FieldError } from '../http/errors.js';
-import type { AuthContext } from '../access/roles.js';
+import { assertCan, type AuthContext } from '../access/roles.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { LeadRepository } from '../leads/lead.repository.js';
 import { parseMoney } from '../lib/money.js';
@@ -30,9 +30,21 @@ export interface OpportunityServiceDeps {
   access: AccessRepository;
 }
 
-export function createOpportunityService({ db, opportunities, companies, contacts, leads, access }: OpportunityServiceDeps) {
+export function createOpportunityService({
+  db,
+  opportunities,
+  companies,
+  contacts,
+  leads,
+  access,
+}: OpportunityServiceDeps) {
   /** Input to columns, collecting every problem; `field` prefixes error names (e.g. "create_opportunity"). */
-  async function prepare(orgId: number, input: OpportunityPatchInput, errors: FieldError[], field = ''): Promise<OpportunityUpdate> {
+  async function prepare(
+    orgId: number,
+    input: OpportunityPatchInput,
+    errors: FieldError[],
+    field = '',
+  ): Promise<OpportunityUpdate> {
     const p = field ? `${field}.` : '';
     const set: OpportunityUpdate = {};
     if (input.name !== undefined) {
@@ -43,11 +55,16 @@ export function createOpportunityService({ db, opportunities, companies, contact
       if (input.amount === null || input.amount === '') set.amount_cents = null;
       else {
         const cents = parseMoney(input.amount);
-        if (cents === null) errors.push({ field: `${p}amount`, message: 'must be a decimal amount with at most 2 decimals, e.g. "75000.00"' });
+        if (cents === null)
+          errors.push({
+            field: `${p}amount`,
+            message: 'must be a decimal amount with at most 2 decimals, e.g. "75000.00"',
+          });
         else set.amount_cents = cents;
       }
     }
-    if (input.currency !== undefined) set.currency = input.currency === null ? null : input.currency.toUpperCase();
+    if (input.currency !== undefined)
+      set.currency = input.currency === null ? null : input.currency.toUpperCase();
     if (input.stage !== undefined) set.stage = input.stage;
     if (input.probability !== undefined) set.probability = input.probability;
     if (input.close_date !== undefined) set.close_date = input.close_date;
@@ -58,33 +75,49 @@ export function createOpportunityService({ db, opportunities, companies, contact
     if (input.company_id !== undefined) {
       set.company_id = input.company_id;
       if (input.company_id !== null && (await companies.findLive(orgId, [input.company_id])).length === 0) {
-        errors.push({ field: `${p}company_id`, message: `company ${input.company_id} does not exist in this organization` });
+        errors.push({
+          field: `${p}company_id`,
+          message: `company ${input.company_id} does not exist in this organization`,
+        });
       }
     }
     if (input.contact_id !== undefined) {
       set.contact_id = input.contact_id;
       if (input.contact_id !== null && (await contacts.findLive(orgId, [input.contact_id])).length === 0) {
-        errors.push({ field: `${p}contact_id`, message: `contact ${input.contact_id} does not exist in this organization` });
+        errors.push({
+          field: `${p}contact_id`,
+          message: `contact ${input.contact_id} does not exist in this organization`,
+        });
       }
     }
     if (input.lead_id !== undefined) {
       set.lead_id = input.lead_id;
       if (input.lead_id !== null) {
         const lead = await leads.findById(orgId, input.lead_id);
-        if (!lead || lead.deleted_at) errors.push({ field: `${p}lead_id`, message: `lead ${input.lead_id} does not exist in this organization` });
+        if (!lead || lead.deleted_at)
+          errors.push({
+            field: `${p}lead_id`,
+            message: `lead ${input.lead_id} does not exist in this organization`,
+          });
       }
     }
     return set;
   }
 
   function leadTaken(leadId: number | null | undefined): AppError {
-    return new AppError('conflict', `Lead ${leadId} already has an opportunity; a lead becomes at most one opportunity.`, [
-      { field: 'lead_id', message: 'already has an opportunity' },
-    ]);
+    return new AppError(
+      'conflict',
+      `Lead ${leadId} already has an opportunity; a lead becomes at most one opportunity.`,
+      [{ field: 'lead_id', message: 'already has an opportunity' }],
+    );
   }
 
   /** Inserts inside the caller's transaction; the unique index on (org_id, lead_id) answers races with a 409. */
-  async function insertPrepared(trx: Kysely<Database>, auth: AuthContext, cols: OpportunityUpdate): Promise<OpportunityRow> {
+  async function insertPrepared(
+    trx: Kysely<Database>,
+    auth: AuthContext,
+    cols: OpportunityUpdate,
+  ): Promise<OpportunityRow> {
     const now = nowIso();
     try {
       return await opportunities.insert(trx, {
@@ -116,6 +149,7 @@ export function createOpportunityService({ db, opportunities, companies, contact
     insertPrepared,
 
     async create(auth: AuthContext, input: OpportunityCreateInput): Promise<OpportunityDto> {
+      assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const cols = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
@@ -123,10 +157,17 @@ export function createOpportunityService({ db, opportunities, companies, contact
     },
 
     async get(auth: AuthContext, id: number): Promise<OpportunityDto> {
+      assertCan(auth, 'leads:read');
       return toOpportunityResponse(await loadLive(auth.orgId, id));
     },
 
-    async update(auth: AuthContext, id: number, input: OpportunityPatchInput, ifMatch?: string): Promise<OpportunityDto> {
+    async update(
+      auth: AuthContext,
+      id: number,
+      input: OpportunityPatchInput,
+      ifMatch?: string,
+    ): Promise<OpportunityDto> {
+      assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const cols = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
@@ -140,7 +181,11 @@ export function createOpportunityService({ db, opportunities, companies, contact
             updated_at: nowIso(),
             updated_by: auth.userId,
           });
-          if (!updated) throw new AppError('conflict', `Opportunity ${id} was changed by another request at the same time; try again.`);
+          if (!updated)
+            throw new AppError(
+              'conflict',
+              `Opportunity ${id} was changed by another request at the same time; try again.`,
+            );
           return updated;
         } catch (err) {
           if (isUniqueViolation(err)) throw leadTaken(cols.lead_id as number | null);
@@ -151,27 +196,53 @@ export function createOpportunityService({ db, opportunities, companies, contact
     },
 
     async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+      assertCan(auth, 'leads:delete');
       await db.transaction().execute(async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Opportunity', current, ifMatch);
         const now = nowIso();
-        const ok = await opportunities.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: now, updated_at: now, updated_by: auth.userId });
-        if (!ok) throw new AppError('conflict', `Opportunity ${id} was changed by another request at the same time; try again.`);
+        const ok = await opportunities.updateVersioned(trx, auth.orgId, id, current.version, {
+          deleted_at: now,
+          updated_at: now,
+          updated_by: auth.userId,
+        });
+        if (!ok)
+          throw new AppError(
+            'conflict',
+            `Opportunity ${id} was changed by another request at the same time; try again.`,
+          );
       });
     },
 
     async list(auth: AuthContext, query: OpportunityListQueryInput) {
+      assertCan(auth, 'leads:read');
       let stages: string[] | undefined;
       if (query.stage !== undefined) {
-        stages = query.stage.split(',').map((s) => s.trim()).filter(Boolean);
+        stages = query.stage
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const unknown = stages.filter((s) => !(STAGES as readonly string[]).includes(s));
-        if (unknown.length) throwIfErrors([{ field: 'stage', message: `unknown stage ${unknown.map((s) => `"${s}"`).join(', ')} (one of: ${STAGES.join(', ')})` }]);
+        if (unknown.length)
+          throwIfErrors([
+            {
+              field: 'stage',
+              message: `unknown stage ${unknown.map((s) => `"${s}"`).join(', ')} (one of: ${STAGES.join(', ')})`,
+            },
+          ]);
       }
       const page = pageFrom(query, { created_at: 'created_at', updated_at: 'updated_at' });
       const terms = query.q !== undefined && query.q.trim() !== '' ? queryTerms(query.q) : undefined;
       const rows = await opportunities.list(
         auth.orgId,
-        { stages, companyId: query.company_id, contactId: query.contact_id, leadId: query.lead_id, ownerId: query.owner_id, terms },
+        {
+          stages,
+          companyId: query.company_id,
+          contactId: query.contact_id,
+          leadId: query.lead_id,
+          ownerId: query.owner_id,
+          terms,
+        },
         page,
       );
       const { items, next_cursor } = finishPage(rows, page);

@@ -46,7 +46,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('tag', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('company_tags_pk', ['org_id', 'company_id', 'tag'])
     .execute();
-  await db.schema.createIndex('company_tags_org_tag_idx').on('company_tags').columns(['org_id', 'tag', 'company_id']).execute();
+  await db.schema
+    .createIndex('company_tags_org_tag_idx')
+    .on('company_tags')
+    .columns(['org_id', 'tag', 'company_id'])
+    .execute();
 
   await withId(db, db.schema.createTable('contacts'))
     .addColumn('org_id', 'integer', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
@@ -97,7 +101,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('position', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('contact_emails_pk', ['org_id', 'contact_id', 'email'])
     .execute();
-  await db.schema.createIndex('contact_emails_org_email_idx').on('contact_emails').columns(['org_id', 'email', 'contact_id']).execute();
+  await db.schema
+    .createIndex('contact_emails_org_email_idx')
+    .on('contact_emails')
+    .columns(['org_id', 'email', 'contact_id'])
+    .execute();
 
   await db.schema
     .createTable('contact_tags')
@@ -106,7 +114,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('tag', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('contact_tags_pk', ['org_id', 'contact_id', 'tag'])
     .execute();
-  await db.schema.createIndex('contact_tags_org_tag_idx').on('contact_tags').columns(['org_id', 'tag', 'contact_id']).execute();
+  await db.schema
+    .createIndex('contact_tags_org_tag_idx')
+    .on('contact_tags')
+    .columns(['org_id', 'tag', 'contact_id'])
+    .execute();
 
   await withId(db, db.schema.createTable('opportunities'))
     .addColumn('org_id', 'integer', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
@@ -155,22 +167,51 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('lead_contacts_pk', ['org_id', 'lead_id', 'contact_id'])
     .execute();
-  await db.schema.createIndex('lead_contacts_org_contact_idx').on('lead_contacts').columns(['org_id', 'contact_id', 'lead_id']).execute();
+  await db.schema
+    .createIndex('lead_contacts_org_contact_idx')
+    .on('lead_contacts')
+    .columns(['org_id', 'contact_id', 'lead_id'])
+    .execute();
 
   // Plain integers (no REFERENCES): SQLite cannot add a foreign key with ALTER TABLE on both dialects alike.
-  for (const col of ['company_id', 'converted_by', 'converted_company_id', 'converted_contact_id', 'converted_opportunity_id']) {
+  for (const col of [
+    'company_id',
+    'converted_by',
+    'converted_company_id',
+    'converted_contact_id',
+    'converted_opportunity_id',
+  ]) {
     await db.schema.alterTable('leads').addColumn(col, 'integer').execute();
   }
   await db.schema.alterTable('leads').addColumn('converted_at', 'text').execute();
-  await db.schema.createIndex('leads_org_company_idx').on('leads').columns(['org_id', 'company_id']).execute();
+  await db.schema
+    .createIndex('leads_org_company_idx')
+    .on('leads')
+    .columns(['org_id', 'company_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('leads_org_company_idx').ifExists().execute();
-  for (const col of ['converted_at', 'converted_opportunity_id', 'converted_contact_id', 'converted_company_id', 'converted_by', 'company_id']) {
+  for (const col of [
+    'converted_at',
+    'converted_opportunity_id',
+    'converted_contact_id',
+    'converted_company_id',
+    'converted_by',
+    'company_id',
+  ]) {
     await db.schema.alterTable('leads').dropColumn(col).execute();
   }
-  for (const t of ['lead_contacts', 'opportunities', 'contact_tags', 'contact_emails', 'contacts', 'company_tags', 'companies']) {
+  for (const t of [
+    'lead_contacts',
+    'opportunities',
+    'contact_tags',
+    'contact_emails',
+    'contacts',
+    'company_tags',
+    'companies',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }
