@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
+import type { AuthContext } from './access/roles.js';
 import type { Db } from './db/database.js';
 import { AppError, toProblem } from './http/errors.js';
 import { fieldErrorsFromValidation, installValidators } from './http/validation.js';
@@ -37,6 +38,14 @@ import { createReasonService } from './pipeline/reason.service.js';
 import { createCustomFieldService } from './pipeline/custom-field.service.js';
 import { createStatusChangeService } from './pipeline/status-change.service.js';
 import { pipelineRoutes } from './pipeline/pipeline.routes.js';
+import { createActivityRepository } from './activities/activity.repository.js';
+import { createTimelineRepository } from './activities/timeline.repository.js';
+import { createFollowUpService } from './activities/follow-up.service.js';
+import { createTaskService } from './activities/task.service.js';
+import { createAttachmentService } from './activities/attachment.service.js';
+import { createTimelineService } from './activities/timeline.service.js';
+import { activityRoutes } from './activities/activity.routes.js';
+import { attachmentRoutes } from './activities/attachment.routes.js';
 import { createLeadRepository } from './leads/lead.repository.js';
 import { createLeadService } from './leads/lead.service.js';
 import { leadRoutes } from './leads/lead.routes.js';
@@ -171,6 +180,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     assertLeadAccess: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
   });
   const leadService = createLeadService({ db: kysely, leads: leadsRepo, statuses, access, statusRules, customFields: customFieldService, audit: auditService, links: accounts.leadHooks });
+  const historyRepo = createHistoryRepository(kysely);
   const pipeline = {
     statuses: createStatusService({ db: kysely, statuses, rules: statusRules }),
     reasons: createReasonService({ db: kysely, reasons: reasonsRepo }),
@@ -180,11 +190,22 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       leads: leadsRepo,
       statuses,
       reasons: reasonsRepo,
-      history: createHistoryRepository(kysely),
+      history: historyRepo,
       rules: statusRules,
       present: (orgId, rows) => leadService.present(orgId, rows),
+      guard: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
     }),
   };
+  const activityRepo = createActivityRepository(kysely);
+  const guard = (auth: AuthContext, id: number, mode: 'read' | 'write') => leadService.assertLeadAccess(auth, id, mode);
+  const activityDeps = { db: kysely, activities: activityRepo, leads: leadsRepo, access, guard };
+  const activities = {
+    followUps: createFollowUpService({ ...activityDeps, present: (orgId, rows) => leadService.present(orgId, rows) }),
+    tasks: createTaskService(activityDeps),
+    timeline: createTimelineService({ timeline: createTimelineRepository(kysely), leads: leadsRepo, statuses, history: historyRepo, changes: pipeline.changes, guard }),
+    tagCounts: activityRepo.tagCounts,
+  };
+  const attachmentService = createAttachmentService({ ...activityDeps, dataDir: config.dataDir, maxBytes: config.attachmentMaxBytes });
 
   // Background jobs (imports, reverts): a queue in the database, worked by this process while it is up.
   const jobQueue = createJobQueue(createJobRepository(kysely), { log: app.log });
@@ -226,6 +247,8 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       await api.register(accounts.routes);
       await api.register(importRoutes(importService, config.importMaxBytes));
       await api.register(pipelineRoutes(pipeline));
+      await api.register(activityRoutes(activities));
+      await api.register(attachmentRoutes(attachmentService));
     },
     { prefix: '/api/v1' },
   );

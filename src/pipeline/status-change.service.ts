@@ -31,10 +31,19 @@ export interface StatusChangeDeps {
   history: HistoryRepository;
   rules: StatusRules;
   present: (orgId: number, rows: LeadRow[]) => Promise<LeadDto[]>;
+  /** May the caller read/write this lead (visibility rules of the lead service)? 404 if not. */
+  guard?: (auth: AuthContext, leadId: number, mode: 'read' | 'write') => Promise<void>;
 }
 
 /** Status changes of leads and their history. */
-export function createStatusChangeService({ db, leads, statuses, reasons, history, rules, present }: StatusChangeDeps) {
+export function createStatusChangeService({ db, leads, statuses, reasons, history, rules, present, ...deps }: StatusChangeDeps) {
+  const guard =
+    deps.guard ??
+    (async (auth: AuthContext, leadId: number, mode: 'read' | 'write') => {
+      assertCan(auth, mode === 'read' ? 'leads:read' : 'leads:write');
+      const lead = await leads.findById(auth.orgId, leadId);
+      if (!lead || lead.deleted_at) throw notFound('Lead', leadId);
+    });
   /** Maps history rows to entries, naming deleted statuses, sub-statuses and reasons as they were. */
   async function toEntries(orgId: number, rows: HistoryRow[]): Promise<HistoryEntryDto[]> {
     const [all, subs, rs] = await Promise.all([
@@ -71,7 +80,7 @@ export function createStatusChangeService({ db, leads, statuses, reasons, histor
      * history always chains from the previous state. `opts.at` backdates the entry (imports, compat clients).
      */
     async changeStatus(auth: AuthContext, leadId: number, target: StatusTarget & { status: string }, opts: StatusChangeOptions = {}): Promise<LeadDto> {
-      assertCan(auth, 'leads:write');
+      await guard(auth, leadId, 'write');
       const row = await db.transaction().execute(async (trx) => {
         const current = await leads.findById(auth.orgId, leadId, trx, true);
         if (!current || current.deleted_at) throw notFound('Lead', leadId);
@@ -90,7 +99,7 @@ export function createStatusChangeService({ db, leads, statuses, reasons, histor
     },
 
     async listStatusHistory(auth: AuthContext, leadId: number, opts: { limit?: number; cursor?: string } = {}) {
-      assertCan(auth, 'leads:read');
+      await guard(auth, leadId, 'read');
       const lead = await leads.findById(auth.orgId, leadId);
       if (!lead) throw notFound('Lead', leadId);
       const limit = opts.limit ?? 50;

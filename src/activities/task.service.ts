@@ -1,0 +1,212 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../db/dialect.js';
+import { AppError, fieldError, notFound } from '../http/errors.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { assertCan, can, seesOnlyOwnLeads, type AuthContext } from '../access/roles.js';
+import type { AccessRepository } from '../access/access.repository.js';
+import type { LeadRepository } from '../leads/lead.repository.js';
+import { parseOptionalInstant } from '../pipeline/instant.js';
+import type { ActivityRepository, CommentRow, TaskRow } from './activity.repository.js';
+import { checkMember, defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
+
+export interface TaskInput {
+  type?: string;
+  title?: string;
+  description?: string | null;
+  due_at?: string | null;
+  start_at?: string | null;
+  end_at?: string | null;
+  assignee_id?: number | null;
+  done?: boolean;
+  /** When it was done (backdated); implies done. */
+  done_at?: string | null;
+}
+
+export function toTaskResponse(r: TaskRow) {
+  return {
+    id: r.id,
+    lead_id: r.lead_id,
+    type: r.type,
+    title: r.title,
+    description: r.description,
+    due_at: r.due_at,
+    start_at: r.start_at,
+    end_at: r.end_at,
+    assignee_id: r.assignee_id,
+    done: r.done_at !== null,
+    done_at: r.done_at,
+    created_by: r.created_by,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+export type TaskDto = ReturnType<typeof toTaskResponse>;
+
+export function toCommentResponse(r: CommentRow) {
+  return { id: r.id, lead_id: r.lead_id, body: r.body, author_id: r.author_id, created_at: r.created_at, updated_at: r.updated_at, edited: r.updated_at !== r.created_at };
+}
+export type CommentDto = ReturnType<typeof toCommentResponse>;
+
+export interface TaskDeps {
+  db: Kysely<Database>;
+  activities: ActivityRepository;
+  leads: LeadRepository;
+  access: AccessRepository;
+  guard?: LeadGuard;
+}
+
+/** Tasks and events (calls, meetings, appointments, road tests...) and comments on leads. */
+export function createTaskService({ db, activities, leads, access, ...deps }: TaskDeps) {
+  const guard = deps.guard ?? defaultGuard(leads);
+  async function columns(orgId: number, input: TaskInput, base: TaskRow | null) {
+    const v = {
+      due_at: parseOptionalInstant('due_at', input.due_at),
+      start_at: parseOptionalInstant('start_at', input.start_at),
+      end_at: parseOptionalInstant('end_at', input.end_at),
+      done_at: parseOptionalInstant('done_at', input.done_at, { notFuture: true }),
+    };
+    const start = v.start_at !== undefined ? v.start_at : (base?.start_at ?? null);
+    const end = v.end_at !== undefined ? v.end_at : (base?.end_at ?? null);
+    if (start && end && end < start) throw fieldError('end_at', 'must not be before start_at');
+    await checkMember(access, orgId, 'assignee_id', input.assignee_id);
+    let doneAt = v.done_at !== undefined ? v.done_at : (base?.done_at ?? null);
+    if (input.done === true && !doneAt) doneAt = nowIso();
+    if (input.done === false) {
+      if (v.done_at) throw fieldError('done', 'contradicts done_at');
+      doneAt = null;
+    }
+    return {
+      ...(input.type !== undefined ? { type: input.type } : {}),
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(v.due_at !== undefined ? { due_at: v.due_at } : {}),
+      ...(input.assignee_id !== undefined ? { assignee_id: input.assignee_id } : {}),
+      start_at: start,
+      end_at: end,
+      done_at: doneAt,
+    };
+  }
+
+  async function loadTask(orgId: number, leadId: number, id: number, trx?: Kysely<Database>) {
+    const t = await activities.findTask(orgId, leadId, id, trx);
+    if (!t) throw notFound('Task', id);
+    return t;
+  }
+  async function loadComment(orgId: number, leadId: number, id: number, trx?: Kysely<Database>) {
+    const c = await activities.findComment(orgId, leadId, id, trx);
+    if (!c) throw notFound('Comment', id);
+    return c;
+  }
+
+  return {
+    async listTasks(auth: AuthContext, leadId: number): Promise<TaskDto[]> {
+      await guard(auth, leadId, 'read');
+      await loadLead(leads, auth.orgId, leadId);
+      return (await activities.listTasks(auth.orgId, leadId)).map(toTaskResponse);
+    },
+
+    async createTask(auth: AuthContext, leadId: number, input: TaskInput & { title: string }): Promise<TaskDto> {
+      await guard(auth, leadId, 'write');
+      const cols = await columns(auth.orgId, input, null);
+      return db.transaction().execute(async (trx) => {
+        await loadLead(leads, auth.orgId, leadId, trx);
+        const now = nowIso();
+        const row = await activities.insertTask(trx, {
+          org_id: auth.orgId,
+          lead_id: leadId,
+          type: input.type ?? 'todo',
+          title: input.title,
+          description: input.description ?? null,
+          due_at: cols.due_at ?? null,
+          start_at: cols.start_at,
+          end_at: cols.end_at,
+          assignee_id: input.assignee_id ?? null,
+          done_at: cols.done_at,
+          created_by: auth.userId,
+          created_at: now,
+          updated_at: now,
+        });
+        return toTaskResponse(row);
+      });
+    },
+
+    async updateTask(auth: AuthContext, leadId: number, id: number, input: TaskInput): Promise<TaskDto> {
+      await guard(auth, leadId, 'write');
+      return db.transaction().execute(async (trx) => {
+        await loadLead(leads, auth.orgId, leadId, trx);
+        const current = await loadTask(auth.orgId, leadId, id, trx);
+        const cols = await columns(auth.orgId, input, current);
+        return toTaskResponse(await activities.updateTask(trx, auth.orgId, id, { ...cols, updated_at: nowIso() }));
+      });
+    },
+
+    async deleteTask(auth: AuthContext, leadId: number, id: number): Promise<void> {
+      await guard(auth, leadId, 'write');
+      await db.transaction().execute(async (trx) => {
+        await loadLead(leads, auth.orgId, leadId, trx);
+        await loadTask(auth.orgId, leadId, id, trx);
+        await activities.deleteTask(trx, auth.orgId, id);
+      });
+    },
+
+    /** Tasks across leads: an agenda (?assignee_id=&done=false&due_before=). */
+    async listAllTasks(auth: AuthContext, q: { assignee_id?: number; done?: boolean; due_before?: string; limit?: number; cursor?: string }) {
+      assertCan(auth, 'leads:read');
+      const limit = q.limit ?? 50;
+      const c = q.cursor ? decodeCursor(q.cursor, 'tasks') : undefined;
+      const rows = await activities.taskQueue(auth.orgId, {
+        // Agents see their own agenda only.
+        assigneeId: seesOnlyOwnLeads(auth) ? auth.userId! : q.assignee_id,
+        done: q.done,
+        dueBefore: parseOptionalInstant('due_before', q.due_before) ?? undefined,
+        limit: limit + 1,
+        afterId: c?.id,
+      });
+      const more = rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      return { data: page.map(toTaskResponse), next_cursor: more ? encodeCursor({ s: 'tasks', v: null, id: page[page.length - 1].id }) : null };
+    },
+
+    async listComments(auth: AuthContext, leadId: number): Promise<CommentDto[]> {
+      await guard(auth, leadId, 'read');
+      await loadLead(leads, auth.orgId, leadId);
+      return (await activities.listComments(auth.orgId, leadId)).map(toCommentResponse);
+    },
+
+    async addComment(auth: AuthContext, leadId: number, body: string, opts: { created_at?: string } = {}): Promise<CommentDto> {
+      await guard(auth, leadId, 'write');
+      if (body.trim() === '') throw fieldError('body', 'must not be blank');
+      const at = parseOptionalInstant('created_at', opts.created_at, { notFuture: true }) ?? nowIso();
+      return db.transaction().execute(async (trx) => {
+        await loadLead(leads, auth.orgId, leadId, trx);
+        return toCommentResponse(await activities.insertComment(trx, { org_id: auth.orgId, lead_id: leadId, body, author_id: auth.userId, created_at: at, updated_at: at }));
+      });
+    },
+
+    /** Only the author edits a comment: what someone wrote stays theirs. */
+    async editComment(auth: AuthContext, leadId: number, id: number, body: string): Promise<CommentDto> {
+      await guard(auth, leadId, 'write');
+      if (body.trim() === '') throw fieldError('body', 'must not be blank');
+      return db.transaction().execute(async (trx) => {
+        await loadLead(leads, auth.orgId, leadId, trx);
+        const c = await loadComment(auth.orgId, leadId, id, trx);
+        if (c.author_id === null || c.author_id !== auth.userId) throw new AppError('forbidden', 'Only the author of a comment can edit it.');
+        return toCommentResponse(await activities.updateComment(trx, auth.orgId, id, { body, updated_at: nowIso() }));
+      });
+    },
+
+    /** The author, or someone who manages the organization's settings (moderation), deletes a comment. */
+    async deleteComment(auth: AuthContext, leadId: number, id: number): Promise<void> {
+      await guard(auth, leadId, 'write');
+      await db.transaction().execute(async (trx) => {
+        await loadLead(leads, auth.orgId, leadId, trx);
+        const c = await loadComment(auth.orgId, leadId, id, trx);
+        if (c.author_id !== auth.userId && !can(auth, 'settings:write')) throw new AppError('forbidden', 'Only the author or an admin can delete a comment.');
+        await activities.deleteComment(trx, auth.orgId, id);
+      });
+    },
+  };
+}
+
+export type TaskService = ReturnType<typeof createTaskService>;
