@@ -21,7 +21,11 @@ async function importData(file: string, run: Record<string, unknown> = {}) {
 
 /** Data rows of a CSV file (blank lines are not rows), as the test reads it independently of the importer. */
 function sourceRows(file: string): Array<Record<string, string>> {
-  const [header, ...rows] = parseCsv(read(file).toString('utf8').replace(/^\uFEFF/, '')).filter((r) => r.some((c) => c.trim() !== ''));
+  const [header, ...rows] = parseCsv(
+    read(file)
+      .toString('utf8')
+      .replace(/^\uFEFF/, ''),
+  ).filter((r) => r.some((c) => c.trim() !== ''));
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
 }
 
@@ -34,7 +38,14 @@ describe('real lead files', () => {
     const src = sourceRows('Benji9226__Salesforce-Bachelor__Leads.csv');
     for (const r of src) {
       const l = byEmail(leads, r.Email.toLowerCase());
-      expect([l.first_name, l.last_name, l.company_name, l.phone, l.job_title, l.source]).toEqual([r.FirstName, r.LastName, r.Company, r.Phone, r.Title, r.LeadSource]);
+      expect([l.first_name, l.last_name, l.company_name, l.phone, l.job_title, l.source]).toEqual([
+        r.FirstName,
+        r.LastName,
+        r.Company,
+        r.Phone,
+        r.Title,
+        r.LeadSource,
+      ]);
       // "Open - Not Contacted" is no status of the organization: default status, the text kept as a custom field.
       expect(l.status).toBe('new');
       expect(l.custom_fields.status).toBe(r.Status);
@@ -53,9 +64,17 @@ describe('real lead files', () => {
     expect(job.counts).toMatchObject({ read: records.length, created: records.length, failed: 0 });
     for (const r of records) {
       const l = byEmail(leads, r.Email.toLowerCase());
-      expect([l.first_name, l.last_name, l.company_name, l.phone ?? undefined, l.civility ?? undefined]).toEqual([r.FirstName, r.LastName, r.Company, r.Phone, r.Salutation]);
+      expect([
+        l.first_name,
+        l.last_name,
+        l.company_name,
+        l.phone ?? undefined,
+        l.civility ?? undefined,
+      ]).toEqual([r.FirstName, r.LastName, r.Company, r.Phone, r.Salutation]);
       expect(l.source).toBe(r.LeadSource ?? null);
-      expect(l.address.country).toBe({ USA: 'US', Taiwan: 'TW', Japan: 'JP', France: 'FR' }[r.Country as string] ?? null);
+      expect(l.address.country).toBe(
+        { USA: 'US', Taiwan: 'TW', Japan: 'JP', France: 'FR' }[r.Country as string] ?? null,
+      );
       expect(l.address.state).toBe(r.State ?? null);
       expect(l.custom_fields.status).toBe(r.Status);
       expect(l.custom_fields).not.toHaveProperty('attributes.type');
@@ -68,16 +87,35 @@ describe('real lead files', () => {
 
   it('Django-CRM contacts sample: lowercase headers with spaces', async () => {
     const { job, leads } = await importData('MicroPyramid__Django-CRM__contacts_sample.csv');
-    expect(job.suggested_mapping).toMatchObject({ 'company name': 'company_name', 'first name': 'first_name', 'last name': 'last_name', email: 'email', city: 'city', state: 'state' });
+    expect(job.suggested_mapping).toMatchObject({
+      'company name': 'company_name',
+      'first name': 'first_name',
+      'last name': 'last_name',
+      email: 'email',
+      city: 'city',
+      state: 'state',
+    });
     expect(job.counts).toMatchObject({ read: 3, created: 3, failed: 0 });
     const hr = byEmail(leads, 'hr@micropyramid.com');
-    expect([hr.first_name, hr.last_name, hr.company_name, hr.address.city, hr.address.state]).toEqual(['HR', 'MP', 'micropyramid', 'Hyderabad', 'Telangana']);
+    expect([hr.first_name, hr.last_name, hr.company_name, hr.address.city, hr.address.state]).toEqual([
+      'HR',
+      'MP',
+      'micropyramid',
+      'Hyderabad',
+      'Telangana',
+    ]);
   });
 
   it('X Education lead scoring (9,240 rows): Prospect ID -> external_id, "Select" read as empty on request', async () => {
     const file = 'abhisek-web__leads_scoring_data__Leads.csv';
     const up = await upload(t.app, await signup(t.app), file, read(file));
-    expect(up.json().suggested_mapping).toMatchObject({ 'Prospect ID': 'external_id', 'Lead Number': 'custom_fields.lead_number', 'Lead Source': 'source', Country: 'country', Tags: 'tags' });
+    expect(up.json().suggested_mapping).toMatchObject({
+      'Prospect ID': 'external_id',
+      'Lead Number': 'custom_fields.lead_number',
+      'Lead Source': 'source',
+      Country: 'country',
+      Tags: 'tags',
+    });
     expect(up.json().suggested_null_values).toContain('Select');
     // Tags here are a free-text lead stage, not labels: keep them as a custom field.
     const mapping = { ...up.json().suggested_mapping, Tags: 'custom_fields.stage_note' };
@@ -92,7 +130,9 @@ describe('real lead files', () => {
       expect(l.source).toBe(r['Lead Source'] || null);
       expect(l.custom_fields.lead_number).toBe(r['Lead Number']);
       if (r.Country === 'India') expect(l.address.country).toBe('IN');
-      expect(l.custom_fields.specialization).toBe(r.Specialization && r.Specialization !== 'Select' ? r.Specialization : undefined);
+      expect(l.custom_fields.specialization).toBe(
+        r.Specialization && r.Specialization !== 'Select' ? r.Specialization : undefined,
+      );
       expect(l.custom_fields.converted).toBe(r.Converted);
     }
   });
@@ -100,9 +140,17 @@ describe('real lead files', () => {
   it('Krayin leads: a row that names nobody fails with a clear message, the other imports', async () => {
     const { s, job, leads } = await importData('krayin__laravel-crm__samples_leads.csv');
     expect(job.counts).toMatchObject({ read: 2, created: 1, failed: 1 });
-    expect(leads[0]).toMatchObject({ external_id: '1', value: '50000.00', expected_close_date: '2024-09-02' });
+    expect(leads[0]).toMatchObject({
+      external_id: '1',
+      value: '50000.00',
+      expected_close_date: '2024-09-02',
+    });
     expect(leads[0].description).toContain('TaskMaster Pro – an advanced');
-    const csv = await t.app.inject({ method: 'GET', url: `/api/v1/imports/${job.id}/errors.csv`, headers: s.headers });
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/imports/${job.id}/errors.csv`,
+      headers: s.headers,
+    });
     const lines = parseCsv(csv.body);
     expect(lines[0]).toEqual(['row', 'column', 'value', 'message']);
     expect(lines[1][0]).toBe('3');
@@ -113,7 +161,12 @@ describe('real lead files', () => {
     const { job, leads } = await importData('krayin__laravel-crm__samples_persons.csv');
     expect(job.counts).toMatchObject({ read: 2, created: 2, failed: 0 });
     const w = byEmail(leads, 'contact@wilson.com');
-    expect([w.first_name, w.last_name, w.phone, w.job_title]).toEqual(['Wilson', 'Fisk', '5454445454', 'Sales Executive']);
+    expect([w.first_name, w.last_name, w.phone, w.job_title]).toEqual([
+      'Wilson',
+      'Fisk',
+      '5454445454',
+      'Sales Executive',
+    ]);
     expect(w.custom_fields.emails_other).toBe('contact.home@wilson.com');
     expect(byEmail(leads, 'contact@sasha.com').last_name).toBe('Calle');
   });
@@ -122,7 +175,11 @@ describe('real lead files', () => {
     const { job, leads } = await importData('marmelab__atomic-crm__contacts_export.csv');
     expect(job.counts).toMatchObject({ read: 2, created: 2, failed: 0 });
     const john = byEmail(leads, 'john@doe.example');
-    expect(john.custom_fields).toMatchObject({ email_home: 'john.doe@gmail.com', email_other: 'jdoe@caramail.com', phone_home: '740.645.3807' });
+    expect(john.custom_fields).toMatchObject({
+      email_home: 'john.doe@gmail.com',
+      email_other: 'jdoe@caramail.com',
+      phone_home: '740.645.3807',
+    });
     expect(john.phone).toBe('659-980-2015');
     expect(john.tags).toEqual(['developer', 'influencer']);
     // Jane has no work or home email: the "other" one is hers, and nothing leaks from John's row.
@@ -140,7 +197,11 @@ describe('real lead files', () => {
     const byExt = new Map(leads.map((l) => [l.external_id, l]));
     for (const r of src) {
       const l = byExt.get(r.id)!;
-      expect([l.first_name, l.last_name, l.company_name]).toEqual([r.first_name, r.last_name, r.company_name]);
+      expect([l.first_name, l.last_name, l.company_name]).toEqual([
+        r.first_name,
+        r.last_name,
+        r.company_name,
+      ]);
       expect(l.email).toBe((r.email_work || r.email_home || r.email_other || '').toLowerCase() || null);
       expect(l.phone).toBe(r.phone_work || r.phone_home || r.phone_other || null);
     }
@@ -151,7 +212,12 @@ describe('real lead files', () => {
     expect(job.json_path).toBe('$.contacts');
     expect(job.counts).toMatchObject({ read: 2, created: 2, failed: 0 });
     const cave = byEmail(leads, 'cave.johnson@aperturescience.com');
-    expect([cave.first_name, cave.last_name, cave.job_title, cave.phone]).toEqual(['Cave', 'Johnson', 'CEO & Founder', '15551234567']);
+    expect([cave.first_name, cave.last_name, cave.job_title, cave.phone]).toEqual([
+      'Cave',
+      'Johnson',
+      'CEO & Founder',
+      '15551234567',
+    ]);
     expect(cave.tags).toEqual(['Science', 'VIP']);
     expect(leads.find((l) => l.last_name === 'Freeman')).toBeDefined();
   });
@@ -159,11 +225,26 @@ describe('real lead files', () => {
   it('Zoho CRM export (3,900 rows): quoted "15 Apr, 2021 00:03:00" dates become created_at', async () => {
     const file = 'rahulanilnair__Analysis-of-ZOHO-CRM-Analytics-using-SQL__Leads.csv';
     const { job, leads } = await importData(file);
-    expect(job.suggested_mapping).toMatchObject({ LEADID: 'external_id', 'Created Time': 'created_at', 'Lead Owner': 'owner', 'Lead Status': 'status', Mobile: 'mobile' });
+    expect(job.suggested_mapping).toMatchObject({
+      LEADID: 'external_id',
+      'Created Time': 'created_at',
+      'Lead Owner': 'owner',
+      'Lead Status': 'status',
+      Mobile: 'mobile',
+    });
     expect(job.counts).toEqual({ read: 3900, created: 3900, updated: 0, skipped: 0, failed: 0 });
     const first = leads.find((l) => l.external_id === '4563')!;
-    expect(first).toMatchObject({ last_name: 'Denson', email: 'garyldenson@cuvox.de', mobile: '660-485-0224', created_at: '2021-04-15T00:03:00.000Z' });
-    expect(first.custom_fields).toMatchObject({ lead_owner: 'David Love', lead_status: 'Contacted', converted: 'Yes' });
+    expect(first).toMatchObject({
+      last_name: 'Denson',
+      email: 'garyldenson@cuvox.de',
+      mobile: '660-485-0224',
+      created_at: '2021-04-15T00:03:00.000Z',
+    });
+    expect(first.custom_fields).toMatchObject({
+      lead_owner: 'David Love',
+      lead_status: 'Contacted',
+      converted: 'Yes',
+    });
     const last = leads.find((l) => l.external_id === sourceRows(file).at(-1)!.LEADID)!;
     expect(last.created_at).toBe('2018-07-02T00:05:00.000Z');
   });
@@ -173,7 +254,15 @@ describe('real lead files', () => {
     const json = await importData('trailheadapps__easy-spaces-lwc__Leads.json');
     expect(csv.job.counts).toMatchObject({ read: 11, created: 11, failed: 0 });
     expect(json.job.counts).toMatchObject({ read: 11, created: 11, failed: 0 });
-    const pick = (l: Record<string, any>) => [l.email, l.first_name, l.last_name, l.company_name, l.mobile, l.address.city, l.address.country];
+    const pick = (l: Record<string, any>) => [
+      l.email,
+      l.first_name,
+      l.last_name,
+      l.company_name,
+      l.mobile,
+      l.address.city,
+      l.address.country,
+    ];
     expect(csv.leads.map(pick).sort()).toEqual(json.leads.map(pick).sort());
     const tam = byEmail(csv.leads, 'tleung@tripod.com');
     expect(tam.custom_fields.mobile_e164).toBe('+15637162944');
@@ -197,7 +286,11 @@ describe('real lead files', () => {
       created_at: '2022-08-28T17:00:00.000Z',
       address: { line1: '32 University Ave.', city: 'Ohio', postal_code: '96018', country: 'US' },
     });
-    expect(leads[0].custom_fields).toMatchObject({ home_phone: '(486) 865-1970', assigned_to: 'sally', date_modified: '07-05-2026 19:00' });
+    expect(leads[0].custom_fields).toMatchObject({
+      home_phone: '(486) 865-1970',
+      assigned_to: 'sally',
+      date_modified: '07-05-2026 19:00',
+    });
   });
 
   it('the Odoo demo XML is refused with a message naming the formats that work', async () => {

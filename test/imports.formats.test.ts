@@ -10,7 +10,9 @@ const FILE = `${DATA}/Benji9226__Salesforce-Bachelor__Leads.csv`;
 const original = fs.readFileSync(FILE);
 const table = parseCsv(original.toString('utf8'));
 const toText = (rows: string[][], d: string, eol = '\r\n') =>
-  rows.map((r) => r.map((c) => (c.includes(d) || c.includes('"') ? `"${c.replace(/"/g, '""')}"` : c)).join(d)).join(eol) + eol;
+  rows
+    .map((r) => r.map((c) => (c.includes(d) || c.includes('"') ? `"${c.replace(/"/g, '""')}"` : c)).join(d))
+    .join(eol) + eol;
 
 let t: TestApp;
 beforeAll(async () => {
@@ -27,17 +29,55 @@ async function xlsxCopy(leadingBlankRows: number): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-const pick = (l: Record<string, any>) => [l.first_name, l.last_name, l.company_name, l.email, l.phone, l.job_title, l.source, l.custom_fields.status ?? null].join('|');
-const expected = table.slice(1).map((r) => [r[0], r[1], r[2], r[3].toLowerCase(), r[4], r[5], r[8], r[7]].join('|')).sort();
+const pick = (l: Record<string, any>) =>
+  [
+    l.first_name,
+    l.last_name,
+    l.company_name,
+    l.email,
+    l.phone,
+    l.job_title,
+    l.source,
+    l.custom_fields.status ?? null,
+  ].join('|');
+const expected = table
+  .slice(1)
+  .map((r) => [r[0], r[1], r[2], r[3].toLowerCase(), r[4], r[5], r[8], r[7]].join('|'))
+  .sort();
 
 describe('variants of one file', () => {
   const variants: Array<[string, string, () => Promise<Buffer> | Buffer, Record<string, unknown>]> = [
-    ['UTF-8 with a BOM', 'leads.csv', () => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), original]), { encoding: 'utf-8', delimiter: ',' }],
+    [
+      'UTF-8 with a BOM',
+      'leads.csv',
+      () => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), original]),
+      { encoding: 'utf-8', delimiter: ',' },
+    ],
     ['semicolons (European Excel)', 'leads.csv', () => Buffer.from(toText(table, ';')), { delimiter: ';' }],
-    ['cp1252 with semicolons', 'leads.csv', () => iconv.encode(toText(table, ';'), 'win1252'), { encoding: 'windows-1252', delimiter: ';' }],
-    ['UTF-16 tab-separated (Excel "Unicode text")', 'leads.txt', () => Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(toText(table, '\t'), 'utf16le')]), { encoding: 'utf-16le', delimiter: '\t' }],
-    ['pipes, LF, no final newline', 'leads.dat', () => Buffer.from(toText(table, '|', '\n').trimEnd()), { delimiter: '|' }],
-    ['an XLSX copy with two blank rows on top, saved with a .csv name', 'leads.csv', () => xlsxCopy(2), { format: 'xlsx', header_row: 3 }],
+    [
+      'cp1252 with semicolons',
+      'leads.csv',
+      () => iconv.encode(toText(table, ';'), 'win1252'),
+      { encoding: 'windows-1252', delimiter: ';' },
+    ],
+    [
+      'UTF-16 tab-separated (Excel "Unicode text")',
+      'leads.txt',
+      () => Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(toText(table, '\t'), 'utf16le')]),
+      { encoding: 'utf-16le', delimiter: '\t' },
+    ],
+    [
+      'pipes, LF, no final newline',
+      'leads.dat',
+      () => Buffer.from(toText(table, '|', '\n').trimEnd()),
+      { delimiter: '|' },
+    ],
+    [
+      'an XLSX copy with two blank rows on top, saved with a .csv name',
+      'leads.csv',
+      () => xlsxCopy(2),
+      { format: 'xlsx', header_row: 3 },
+    ],
   ];
   for (const [name, filename, make, detected] of variants) {
     it(name, async () => {
@@ -59,12 +99,51 @@ describe('files that cannot be imported get a clear 400 and leave nothing behind
   const rejects: Array<[string, string, Buffer, RegExp]> = [
     ['an empty file', 'leads.csv', Buffer.alloc(0), /empty/],
     ['only blank lines', 'leads.csv', Buffer.from('\r\n \r\n\r\n'), /empty/],
-    ['an HTML page saved as .csv', 'leads.csv', Buffer.from('<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please log in</body></html>'), /web page \(HTML\)/],
-    ['a PDF', 'leads.csv', Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n'), Buffer.alloc(200, 7)]), /PDF/],
-    ['an old .xls workbook', 'leads.xls', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(500)]), /save it as XLSX .* or CSV/],
-    ['a PNG image', 'leads.csv', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), Buffer.alloc(300, 1)]), /binary/],
-    ['a ZIP that is no workbook', 'leads.zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('leads/data.csv'), Buffer.alloc(100)]), /ZIP archive/],
-    ['JSON without an array of records', 'leads.json', Buffer.from('{"count": 3, "ok": true}'), /no array of lead objects/],
+    [
+      'an HTML page saved as .csv',
+      'leads.csv',
+      Buffer.from(
+        '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please log in</body></html>',
+      ),
+      /web page \(HTML\)/,
+    ],
+    [
+      'a PDF',
+      'leads.csv',
+      Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n'), Buffer.alloc(200, 7)]),
+      /PDF/,
+    ],
+    [
+      'an old .xls workbook',
+      'leads.xls',
+      Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(500)]),
+      /save it as XLSX .* or CSV/,
+    ],
+    [
+      'a PNG image',
+      'leads.csv',
+      Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
+        Buffer.alloc(300, 1),
+      ]),
+      /binary/,
+    ],
+    [
+      'a ZIP that is no workbook',
+      'leads.zip',
+      Buffer.concat([
+        Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+        Buffer.from('leads/data.csv'),
+        Buffer.alloc(100),
+      ]),
+      /ZIP archive/,
+    ],
+    [
+      'JSON without an array of records',
+      'leads.json',
+      Buffer.from('{"count": 3, "ok": true}'),
+      /no array of lead objects/,
+    ],
     ['a header row and no data', 'leads.csv', Buffer.from('first_name,last_name,email\r\n'), /no data rows/],
   ];
   for (const [name, filename, content, message] of rejects) {
@@ -82,10 +161,20 @@ describe('files that cannot be imported get a clear 400 and leave nothing behind
 
   it('a request that is not multipart, or has no "file" field', async () => {
     const s = await signup(t.app);
-    const json = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: s.headers, payload: { file: 'a,b' } });
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports',
+      headers: s.headers,
+      payload: { file: 'a,b' },
+    });
     expect(json.statusCode).toBe(415);
     const m = multipart('leads.csv', 'a,b\n1,2\n', 'upload');
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...s.headers, ...m.headers }, payload: m.payload });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports',
+      headers: { ...s.headers, ...m.headers },
+      payload: m.payload,
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().errors[0]).toEqual({ field: 'file', message: 'is required' });
   });
@@ -95,7 +184,10 @@ describe('files that cannot be imported get a clear 400 and leave nothing behind
     try {
       const s = await signup(small.app);
       const row = 'Ada,Lovelace,ada@example.com,Analytical Engines Ltd,+44 20 7946 0000\r\n';
-      const big = Buffer.from('first_name,last_name,email,company,phone\r\n' + row.repeat(Math.ceil((1.5 * 1024 * 1024) / row.length)));
+      const big = Buffer.from(
+        'first_name,last_name,email,company,phone\r\n' +
+          row.repeat(Math.ceil((1.5 * 1024 * 1024) / row.length)),
+      );
       const ok = await upload(small.app, s, 'big.csv', big);
       expect(ok.statusCode).toBe(201);
       const tooBig = await upload(small.app, s, 'huge.csv', Buffer.concat([big, big]));

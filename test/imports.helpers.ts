@@ -19,7 +19,12 @@ export function multipart(filename: string, content: Buffer | string, field = 'f
 
 export async function upload(app: FastifyInstance, s: Session, filename: string, content: Buffer | string) {
   const m = multipart(filename, content);
-  return app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...s.headers, ...m.headers }, payload: m.payload });
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/imports',
+    headers: { ...s.headers, ...m.headers },
+    payload: m.payload,
+  });
 }
 
 /** Polls the import until the background job has finished with it. */
@@ -35,10 +40,21 @@ export async function waitForImport(app: FastifyInstance, s: Session, id: number
 }
 
 /** Uploads, runs with `run` options and waits: the whole user flow. */
-export async function importFile(app: FastifyInstance, s: Session, filename: string, content: Buffer | string, run: Record<string, unknown> = {}) {
+export async function importFile(
+  app: FastifyInstance,
+  s: Session,
+  filename: string,
+  content: Buffer | string,
+  run: Record<string, unknown> = {},
+) {
   const up = await upload(app, s, filename, content);
   if (up.statusCode !== 201) throw new Error(`upload failed: ${up.statusCode} ${up.body}`);
-  const started = await app.inject({ method: 'POST', url: `/api/v1/imports/${up.json().id}/run`, headers: s.headers, payload: run });
+  const started = await app.inject({
+    method: 'POST',
+    url: `/api/v1/imports/${up.json().id}/run`,
+    headers: s.headers,
+    payload: run,
+  });
   if (started.statusCode !== 202) throw new Error(`run failed: ${started.statusCode} ${started.body}`);
   return waitForImport(app, s, up.json().id);
 }
@@ -67,12 +83,16 @@ export function parseCsv(text: string, delimiter = ','): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (q) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') q = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') q = false;
       else cell += ch;
     } else if (ch === '"') q = true;
-    else if (ch === delimiter) row.push(cell), (cell = '');
-    else if (ch === '\n' || ch === '\r') {
+    else if (ch === delimiter) {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       row.push(cell);
       rows.push(row);
@@ -80,6 +100,9 @@ export function parseCsv(text: string, delimiter = ','): string[][] {
       cell = '';
     } else cell += ch;
   }
-  if (cell !== '' || row.length) row.push(cell), rows.push(row);
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }

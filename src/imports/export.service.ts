@@ -56,7 +56,11 @@ export function createExportService({ leads, imports }: { leads: LeadService; im
      * Streams every lead matching the list filters. The first page is read before anything is sent,
      * so a bad filter is still a clean 4xx.
      */
-    async export(auth: AuthContext, query: LeadListQueryInput & Record<string, unknown>, format: ExportFormat): Promise<Readable> {
+    async export(
+      auth: AuthContext,
+      query: LeadListQueryInput & Record<string, unknown>,
+      format: ExportFormat,
+    ): Promise<Readable> {
       const filters = { ...query, sort: 'created_at' as const, limit: PAGE, include_total: false };
       delete (filters as Record<string, unknown>).cursor;
       delete (filters as Record<string, unknown>).format;
@@ -93,7 +97,11 @@ export function createExportService({ leads, imports }: { leads: LeadService; im
         );
       }
       const out = new PassThrough();
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+        stream: out,
+        useSharedStrings: false,
+        useStyles: false,
+      });
       const ws = wb.addWorksheet('Leads');
       void (async () => {
         try {

@@ -10,14 +10,44 @@ export type ImportUpdate = Updateable<ImportsTable>;
 
 /** The lead columns an import writes, with their PostgreSQL types (for the unnest() bulk insert). */
 export const IMPORT_LEAD_COLUMNS = [
-  ['org_id', 'int'], ['first_name', 'text'], ['last_name', 'text'], ['civility', 'text'], ['title', 'text'],
-  ['job_title', 'text'], ['email', 'text'], ['phone', 'text'], ['mobile', 'text'], ['company_name', 'text'],
-  ['website', 'text'], ['source', 'text'], ['status_id', 'int'], ['owner_id', 'int'], ['value_cents', 'bigint'],
-  ['currency', 'text'], ['probability', 'int'], ['rating', 'int'], ['priority', 'int'], ['importance', 'int'],
-  ['description', 'text'], ['address_line1', 'text'], ['address_line2', 'text'], ['city', 'text'], ['state', 'text'],
-  ['postal_code', 'text'], ['country', 'text'], ['locale', 'text'], ['birth_date', 'text'], ['external_id', 'text'],
-  ['expected_close_date', 'text'], ['custom_fields', 'text'], ['status_changed_at', 'text'], ['created_at', 'text'],
-  ['updated_at', 'text'], ['created_by', 'int'], ['updated_by', 'int'], ['version', 'int'],
+  ['org_id', 'int'],
+  ['first_name', 'text'],
+  ['last_name', 'text'],
+  ['civility', 'text'],
+  ['title', 'text'],
+  ['job_title', 'text'],
+  ['email', 'text'],
+  ['phone', 'text'],
+  ['mobile', 'text'],
+  ['company_name', 'text'],
+  ['website', 'text'],
+  ['source', 'text'],
+  ['status_id', 'int'],
+  ['owner_id', 'int'],
+  ['value_cents', 'bigint'],
+  ['currency', 'text'],
+  ['probability', 'int'],
+  ['rating', 'int'],
+  ['priority', 'int'],
+  ['importance', 'int'],
+  ['description', 'text'],
+  ['address_line1', 'text'],
+  ['address_line2', 'text'],
+  ['city', 'text'],
+  ['state', 'text'],
+  ['postal_code', 'text'],
+  ['country', 'text'],
+  ['locale', 'text'],
+  ['birth_date', 'text'],
+  ['external_id', 'text'],
+  ['expected_close_date', 'text'],
+  ['custom_fields', 'text'],
+  ['status_changed_at', 'text'],
+  ['created_at', 'text'],
+  ['updated_at', 'text'],
+  ['created_by', 'int'],
+  ['updated_by', 'int'],
+  ['version', 'int'],
 ] as const;
 export type ImportLeadColumn = (typeof IMPORT_LEAD_COLUMNS)[number][0];
 export type LeadInsertRow = Record<ImportLeadColumn, string | number | null>;
@@ -52,7 +82,12 @@ export function createImportRepository(db: Q, dialect: Dialect) {
     },
 
     async find(orgId: number, id: number, trx: Q = db): Promise<ImportRow | undefined> {
-      return trx.selectFrom('imports').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return trx
+        .selectFrom('imports')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
 
     async list(orgId: number, limit: number, beforeId?: number): Promise<ImportRow[]> {
@@ -67,7 +102,13 @@ export function createImportRepository(db: Q, dialect: Dialect) {
 
     /** Moves an import from one status to another only if nobody moved it first. */
     async transition(trx: Q, orgId: number, id: number, from: string[], set: ImportUpdate): Promise<boolean> {
-      const r = await trx.updateTable('imports').set(set).where('org_id', '=', orgId).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
+      const r = await trx
+        .updateTable('imports')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
 
@@ -100,7 +141,14 @@ export function createImportRepository(db: Q, dialect: Dialect) {
       return r.rows.map((x) => Number(x.id));
     },
 
-    async insertStatusHistory(trx: Q, orgId: number, leadIds: number[], statusIds: number[], userId: number | null, now: string): Promise<void> {
+    async insertStatusHistory(
+      trx: Q,
+      orgId: number,
+      leadIds: number[],
+      statusIds: number[],
+      userId: number | null,
+      now: string,
+    ): Promise<void> {
       if (leadIds.length === 0) return;
       if (dialect === 'postgres') {
         await trx.executeQuery(
@@ -111,25 +159,55 @@ export function createImportRepository(db: Q, dialect: Dialect) {
         );
         return;
       }
-      await trx.insertInto('status_history').values(leadIds.map((id, i) => ({ org_id: orgId, lead_id: id, to_status_id: statusIds[i], created_by: userId, created_at: now }))).execute();
+      await trx
+        .insertInto('status_history')
+        .values(
+          leadIds.map((id, i) => ({
+            org_id: orgId,
+            lead_id: id,
+            to_status_id: statusIds[i],
+            created_by: userId,
+            created_at: now,
+          })),
+        )
+        .execute();
     },
 
     async insertTags(trx: Q, rows: Array<{ org_id: number; lead_id: number; tag: string }>): Promise<void> {
-      for (let i = 0; i < rows.length; i += 5000) await trx.insertInto('lead_tags').values(rows.slice(i, i + 5000)).execute();
+      for (let i = 0; i < rows.length; i += 5000)
+        await trx
+          .insertInto('lead_tags')
+          .values(rows.slice(i, i + 5000))
+          .execute();
     },
 
     async tagsOf(trx: Q, orgId: number, leadIds: number[]): Promise<Array<{ lead_id: number; tag: string }>> {
       if (leadIds.length === 0) return [];
-      return trx.selectFrom('lead_tags').select(['lead_id', 'tag']).where('org_id', '=', orgId).where('lead_id', 'in', leadIds).execute();
+      return trx
+        .selectFrom('lead_tags')
+        .select(['lead_id', 'tag'])
+        .where('org_id', '=', orgId)
+        .where('lead_id', 'in', leadIds)
+        .execute();
     },
 
     async replaceTags(trx: Q, orgId: number, leadId: number, tags: string[]): Promise<void> {
       await trx.deleteFrom('lead_tags').where('org_id', '=', orgId).where('lead_id', '=', leadId).execute();
-      if (tags.length) await trx.insertInto('lead_tags').values(tags.map((tag) => ({ org_id: orgId, lead_id: leadId, tag }))).execute();
+      if (tags.length)
+        await trx
+          .insertInto('lead_tags')
+          .values(tags.map((tag) => ({ org_id: orgId, lead_id: leadId, tag })))
+          .execute();
     },
 
     /** Updates a lead if it still has `version`; returns false when it moved on. */
-    async updateLead(trx: Q, orgId: number, id: number, version: number, set: Record<string, unknown>): Promise<boolean> {
+    async updateLead(
+      trx: Q,
+      orgId: number,
+      id: number,
+      version: number,
+      set: Record<string, unknown>,
+    ): Promise<boolean> {
       const r = await trx
         .updateTable('leads')
         .set({ ...set, version: version + 1 })
@@ -140,16 +218,45 @@ export function createImportRepository(db: Q, dialect: Dialect) {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    async insertFieldChanges(trx: Q, rows: Array<{ org_id: number; lead_id: number; field: string; old_value: string | null; new_value: string | null; changed_by: number | null; changed_at: string }>) {
-      for (let i = 0; i < rows.length; i += 2000) await trx.insertInto('lead_field_changes').values(rows.slice(i, i + 2000)).execute();
+    async insertFieldChanges(
+      trx: Q,
+      rows: Array<{
+        org_id: number;
+        lead_id: number;
+        field: string;
+        old_value: string | null;
+        new_value: string | null;
+        changed_by: number | null;
+        changed_at: string;
+      }>,
+    ) {
+      for (let i = 0; i < rows.length; i += 2000)
+        await trx
+          .insertInto('lead_field_changes')
+          .values(rows.slice(i, i + 2000))
+          .execute();
     },
 
     async insertBatch(trx: Q, row: Omit<Selectable<ImportBatchesTable>, 'id'>): Promise<void> {
       await trx.insertInto('import_batches').values(row).execute();
     },
 
-    async insertErrors(trx: Q, rows: Array<{ org_id: number; import_id: number; row_number: number; column_name: string | null; value: string | null; message: string }>) {
-      for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('import_errors').values(rows.slice(i, i + 1000)).execute();
+    async insertErrors(
+      trx: Q,
+      rows: Array<{
+        org_id: number;
+        import_id: number;
+        row_number: number;
+        column_name: string | null;
+        value: string | null;
+        message: string;
+      }>,
+    ) {
+      for (let i = 0; i < rows.length; i += 1000)
+        await trx
+          .insertInto('import_errors')
+          .values(rows.slice(i, i + 1000))
+          .execute();
     },
 
     async errorsPage(orgId: number, importId: number, afterId: number, limit: number) {
@@ -180,8 +287,16 @@ export function createImportRepository(db: Q, dialect: Dialect) {
     async customFieldKeys(orgId: number): Promise<string[]> {
       const rows =
         dialect === 'postgres'
-          ? await sql<{ k: string }>`SELECT DISTINCT jsonb_object_keys(custom_fields::jsonb) AS k FROM leads WHERE org_id = ${orgId} AND custom_fields <> '{}'`.execute(db)
-          : await sql<{ k: string }>`SELECT DISTINCT j.key AS k FROM leads, json_each(leads.custom_fields) AS j WHERE leads.org_id = ${orgId} AND leads.custom_fields <> '{}'`.execute(db);
+          ? await sql<{
+              k: string;
+            }>`SELECT DISTINCT jsonb_object_keys(custom_fields::jsonb) AS k FROM leads WHERE org_id = ${orgId} AND custom_fields <> '{}'`.execute(
+              db,
+            )
+          : await sql<{
+              k: string;
+            }>`SELECT DISTINCT j.key AS k FROM leads, json_each(leads.custom_fields) AS j WHERE leads.org_id = ${orgId} AND leads.custom_fields <> '{}'`.execute(
+              db,
+            );
       return rows.rows.map((r) => r.k).sort();
     },
 
@@ -190,7 +305,13 @@ export function createImportRepository(db: Q, dialect: Dialect) {
     },
 
     /** Soft-deletes the given leads (the trash keeps them restorable). Returns how many were still live. */
-    async softDelete(trx: Q, orgId: number, ids: number[], userId: number | null, now: string): Promise<number> {
+    async softDelete(
+      trx: Q,
+      orgId: number,
+      ids: number[],
+      userId: number | null,
+      now: string,
+    ): Promise<number> {
       let n = 0;
       for (let i = 0; i < ids.length; i += 1000) {
         const r = await trx
@@ -207,7 +328,12 @@ export function createImportRepository(db: Q, dialect: Dialect) {
 
     async leadsByIds(trx: Q, orgId: number, ids: number[]): Promise<LeadRow[]> {
       if (ids.length === 0) return [];
-      return trx.selectFrom('leads').select(LEAD_COLUMNS).where('org_id', '=', orgId).where('id', 'in', ids).execute();
+      return trx
+        .selectFrom('leads')
+        .select(LEAD_COLUMNS)
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids)
+        .execute();
     },
   };
 }

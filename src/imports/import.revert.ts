@@ -22,50 +22,103 @@ export function createRevertRunner({ db, imports }: { db: Kysely<Database>; impo
   return async function revertImport({ job, signal }: JobContext): Promise<void> {
     const { import_id: importId } = JSON.parse(job.payload) as { import_id: number };
     const orgId = job.org_id;
-    const imp = await imports.find(orgId, importId);
-    if (!imp || imp.status !== 'reverting') return;
-    const summary = imp.revert_summary ? (JSON.parse(imp.revert_summary) as Record<string, number>) : { deleted: 0, restored: 0, kept_changed: 0 };
-    for (;;) {
+    const found = await imports.find(orgId, importId);
+    if (!found || found.status !== 'reverting') return;
+    const imp = found;
+    const summary = imp.revert_summary
+      ? (JSON.parse(imp.revert_summary) as Record<string, number>)
+      : { deleted: 0, restored: 0, kept_changed: 0 };
+    try {
+      await revertBatches();
+    } catch (err) {
       if (signal.aborted) return;
-      const done = await db.transaction().execute(async (trx) => {
-        const [batch] = await imports.batchesPage(trx, orgId, importId, Number.MAX_SAFE_INTEGER, 1);
-        if (!batch) return true;
-        const now = nowIso();
-        summary.deleted += await imports.softDelete(trx, orgId, JSON.parse(batch.created_ids) as number[], imp.created_by, now);
-        const snaps = JSON.parse(batch.updated) as UpdatedSnapshot[];
-        const current = new Map((await imports.leadsByIds(trx, orgId, snaps.map((s) => s.id))).map((l) => [l.id, l]));
-        for (const s of snaps.reverse()) {
-          const lead = current.get(s.id);
-          if (!lead || lead.version !== s.version) {
-            summary.kept_changed++;
-            continue;
-          }
-          await imports.updateLead(trx, orgId, s.id, s.version, { ...s.before, updated_at: now, updated_by: imp.created_by });
-          if (s.tags_before) await imports.replaceTags(trx, orgId, s.id, s.tags_before);
-          await imports.insertFieldChanges(
-            trx,
-            Object.entries(s.before)
-              .filter(([k]) => k !== 'status_changed_at')
-              .map(([k, v]) => ({
-                org_id: orgId,
-                lead_id: s.id,
-                field: k,
-                old_value: JSON.stringify((lead as Record<string, unknown>)[k] ?? null),
-                new_value: JSON.stringify(v ?? null),
-                changed_by: imp.created_by,
-                changed_at: now,
-              })),
-          );
-          if (s.before.status_id !== undefined) await imports.insertStatusHistory(trx, orgId, [s.id], [s.before.status_id as number], imp.created_by, now);
-          summary.restored++;
-        }
-        await imports.deleteBatch(trx, orgId, batch.id);
-        await imports.update(trx, orgId, importId, { revert_summary: JSON.stringify(summary), updated_at: now });
-        return false;
+      // Back to completed, so the user sees why and can try again (what was undone stays undone).
+      await imports.update(db, orgId, importId, {
+        status: 'completed',
+        error: `Revert failed: ${(err as Error).message}`,
+        updated_at: nowIso(),
       });
-      if (done) break;
+      throw err;
     }
+    if (signal.aborted) return;
     const now = nowIso();
-    await imports.update(db, orgId, importId, { status: 'reverted', reverted_at: now, revert_summary: JSON.stringify(summary), updated_at: now });
+    await imports.update(db, orgId, importId, {
+      status: 'reverted',
+      reverted_at: now,
+      revert_summary: JSON.stringify(summary),
+      updated_at: now,
+    });
+
+    async function revertBatches() {
+      for (;;) {
+        if (signal.aborted) return;
+        const done = await db.transaction().execute(async (trx) => {
+          const [batch] = await imports.batchesPage(trx, orgId, importId, 2147483647, 1);
+          if (!batch) return true;
+          const now = nowIso();
+          summary.deleted += await imports.softDelete(
+            trx,
+            orgId,
+            JSON.parse(batch.created_ids) as number[],
+            imp.created_by,
+            now,
+          );
+          const snaps = JSON.parse(batch.updated) as UpdatedSnapshot[];
+          const current = new Map(
+            (
+              await imports.leadsByIds(
+                trx,
+                orgId,
+                snaps.map((s) => s.id),
+              )
+            ).map((l) => [l.id, l]),
+          );
+          for (const s of snaps.reverse()) {
+            const lead = current.get(s.id);
+            if (!lead || lead.version !== s.version) {
+              summary.kept_changed++;
+              continue;
+            }
+            await imports.updateLead(trx, orgId, s.id, s.version, {
+              ...s.before,
+              updated_at: now,
+              updated_by: imp.created_by,
+            });
+            if (s.tags_before) await imports.replaceTags(trx, orgId, s.id, s.tags_before);
+            await imports.insertFieldChanges(
+              trx,
+              Object.entries(s.before)
+                .filter(([k]) => k !== 'status_changed_at')
+                .map(([k, v]) => ({
+                  org_id: orgId,
+                  lead_id: s.id,
+                  field: k,
+                  old_value: JSON.stringify((lead as Record<string, unknown>)[k] ?? null),
+                  new_value: JSON.stringify(v ?? null),
+                  changed_by: imp.created_by,
+                  changed_at: now,
+                })),
+            );
+            if (s.before.status_id !== undefined)
+              await imports.insertStatusHistory(
+                trx,
+                orgId,
+                [s.id],
+                [s.before.status_id as number],
+                imp.created_by,
+                now,
+              );
+            summary.restored++;
+          }
+          await imports.deleteBatch(trx, orgId, batch.id);
+          await imports.update(trx, orgId, importId, {
+            revert_summary: JSON.stringify(summary),
+            updated_at: now,
+          });
+          return false;
+        });
+        if (done) break;
+      }
+    }
   };
 }

@@ -19,7 +19,8 @@ export function importRoutes(imports: ImportService, maxBytes: number): FastifyP
         bodyLimit: maxBytes + 1024 * 1024,
         schema: {
           tags: ['imports'],
-          summary: 'Upload a lead file (multipart, field "file"): CSV/TSV, XLSX or JSON; returns the import with its preview',
+          summary:
+            'Upload a lead file (multipart, field "file"): CSV/TSV, XLSX or JSON; returns the import with its preview',
           consumes: ['multipart/form-data'],
           response: { 201: Type.Ref('Import'), ...errorResponses(400, 401, 413, 415) },
         },
@@ -27,21 +28,38 @@ export function importRoutes(imports: ImportService, maxBytes: number): FastifyP
       async (req, reply) => {
         const auth = requireAuth(req);
         if (!req.isMultipart()) {
-          throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data in a field named "file".', [{ field: 'file', message: 'is required' }]);
+          throw new AppError(
+            'unsupported_media_type',
+            'Send the file as multipart/form-data in a field named "file".',
+            [{ field: 'file', message: 'is required' }],
+          );
         }
         const part = await req.file();
         if (!part || part.fieldname !== 'file') {
           part?.file.resume();
-          throw new AppError('bad_request', 'Send the file in a multipart field named "file".', [{ field: 'file', message: 'is required' }]);
+          throw new AppError('bad_request', 'Send the file in a multipart field named "file".', [
+            { field: 'file', message: 'is required' },
+          ]);
         }
-        const dto = await imports.upload(auth, { filename: part.filename, stream: part.file, truncated: () => part.file.truncated });
+        const dto = await imports.upload(auth, {
+          filename: part.filename,
+          stream: part.file,
+          truncated: () => part.file.truncated,
+        });
         return reply.code(201).header('location', `/api/v1/imports/${dto.id}`).send(dto);
       },
     );
 
     app.get(
       '/imports',
-      { schema: { tags: ['imports'], summary: 'List imports, newest first', querystring: ImportListQuery, response: { 200: ImportListResponse, ...errorResponses(400, 401) } } },
+      {
+        schema: {
+          tags: ['imports'],
+          summary: 'List imports, newest first',
+          querystring: ImportListQuery,
+          response: { 200: ImportListResponse, ...errorResponses(400, 401) },
+        },
+      },
       async (req) => imports.list(requireAuth(req), req.query.limit ?? 50, req.query.cursor),
     );
 
@@ -50,7 +68,8 @@ export function importRoutes(imports: ImportService, maxBytes: number): FastifyP
       {
         schema: {
           tags: ['imports'],
-          summary: 'An import: detected format, header, first rows, suggested mapping; status, counts, percent and rate',
+          summary:
+            'An import: detected format, header, first rows, suggested mapping; status, counts, percent and rate',
           params: IdParams,
           response: { 200: Type.Ref('Import'), ...errorResponses(401, 404) },
         },
@@ -69,7 +88,8 @@ export function importRoutes(imports: ImportService, maxBytes: number): FastifyP
           response: { 202: Type.Ref('Import'), ...errorResponses(400, 401, 404, 409, 422) },
         },
       },
-      async (req, reply) => reply.code(202).send(await imports.run(requireAuth(req), req.params.id, req.body ?? {})),
+      async (req, reply) =>
+        reply.code(202).send(await imports.run(requireAuth(req), req.params.id, req.body ?? {})),
     );
 
     app.get(
@@ -97,7 +117,8 @@ export function importRoutes(imports: ImportService, maxBytes: number): FastifyP
       {
         schema: {
           tags: ['imports'],
-          summary: 'Undo a completed import: created leads go to the trash, updated leads get their values back',
+          summary:
+            'Undo a completed import: created leads go to the trash, updated leads get their values back',
           params: IdParams,
           response: { 202: Type.Ref('Import'), ...errorResponses(401, 404, 409) },
         },

@@ -8,7 +8,13 @@ import type { JobContext } from '../jobs/job.worker.js';
 import { openRows, withHeader, type FileRow } from './readers.js';
 import { createRowMapper, type CustomFieldDef, type MappedRow } from './row-mapper.js';
 import type { Sniffed } from './sniff.js';
-import { IMPORT_LEAD_COLUMNS, type DedupeKey, type ImportRepository, type ImportRow, type LeadInsertRow } from './import.repository.js';
+import {
+  IMPORT_LEAD_COLUMNS,
+  type DedupeKey,
+  type ImportRepository,
+  type ImportRow,
+  type LeadInsertRow,
+} from './import.repository.js';
 import type { RunOptions } from './import.schema.js';
 
 export const IMPORT_JOB = 'import.run';
@@ -37,30 +43,63 @@ export interface ImportRunnerDeps {
 }
 
 const UPDATABLE = IMPORT_LEAD_COLUMNS.map(([c]) => c).filter(
-  (c) => !['org_id', 'custom_fields', 'status_changed_at', 'created_at', 'updated_at', 'created_by', 'updated_by', 'version', 'status_id'].includes(c),
+  (c) =>
+    ![
+      'org_id',
+      'custom_fields',
+      'status_changed_at',
+      'created_at',
+      'updated_at',
+      'created_by',
+      'updated_by',
+      'version',
+      'status_id',
+    ].includes(c),
 );
 
 export function sniffedOf(imp: ImportRow): Sniffed {
   const d = JSON.parse(imp.detected) as { bom_length?: number };
-  return { format: imp.format as Sniffed['format'], encoding: imp.encoding as Sniffed['encoding'], delimiter: imp.delimiter, bomLength: d.bom_length ?? 0 };
+  return {
+    format: imp.format as Sniffed['format'],
+    encoding: imp.encoding as Sniffed['encoding'],
+    delimiter: imp.delimiter,
+    bomLength: d.bom_length ?? 0,
+  };
 }
 
 /** Runs (or resumes) one import: reads the file in batches, each committed in one transaction with its progress. */
-export function createImportRunner({ db, imports, statuses, customFields, batchSize = 500 }: ImportRunnerDeps) {
+export function createImportRunner({
+  db,
+  imports,
+  statuses,
+  customFields,
+  batchSize = 500,
+}: ImportRunnerDeps) {
   return async function runImport({ job, signal }: JobContext): Promise<void> {
     const { import_id: importId } = JSON.parse(job.payload) as { import_id: number };
     const orgId = job.org_id;
     let imp = await imports.find(orgId, importId);
     if (!imp || !['queued', 'running'].includes(imp.status)) return;
     const segmentStart = Date.now();
-    await imports.update(db, orgId, importId, { status: 'running', started_at: imp.started_at ?? nowIso(), updated_at: nowIso() });
+    await imports.update(db, orgId, importId, {
+      status: 'running',
+      started_at: imp.started_at ?? nowIso(),
+      updated_at: nowIso(),
+    });
     imp = (await imports.find(orgId, importId))!;
     const opts = JSON.parse(imp.options!) as RunOptions;
     const header = JSON.parse(imp.header) as string[];
     const defs = customFields ? await customFields.listFields(orgId) : [];
-    const { mapRow, defaultStatusId } = createRowMapper(header, opts, await statuses.listByOrg(orgId), await imports.listMembers(orgId), defs);
+    const { mapRow, defaultStatusId } = createRowMapper(
+      header,
+      opts,
+      await statuses.listByOrg(orgId),
+      await imports.listMembers(orgId),
+      defs,
+    );
     const userId = imp.created_by;
-    const dedupe = opts.dedupe && opts.dedupe.policy !== 'create' && opts.dedupe.on.length > 0 ? opts.dedupe : null;
+    const dedupe =
+      opts.dedupe && opts.dedupe.policy !== 'create' && opts.dedupe.on.length > 0 ? opts.dedupe : null;
     const resumeAfter = imp.next_row;
     const counts = { read: 0, created: 0, updated: 0, skipped: 0, failed: 0 };
     const src = openRows(imp.file_path, sniffedOf(imp));
@@ -68,7 +107,14 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
 
     async function commit(rows: FileRow[]) {
       const now = nowIso();
-      const errors: Array<{ org_id: number; import_id: number; row_number: number; column_name: string | null; value: string | null; message: string }> = [];
+      const errors: Array<{
+        org_id: number;
+        import_id: number;
+        row_number: number;
+        column_name: string | null;
+        value: string | null;
+        message: string;
+      }> = [];
       const toCreate: Pending[] = [];
       const toUpdate: Array<{ row: number; m: MappedRow; lead: LeadRow }> = [];
       const c = { read: rows.length, created: 0, updated: 0, skipped: 0, failed: 0 };
@@ -76,11 +122,20 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
         const m = mapRow(r.cells);
         if (m.errors.length) {
           c.failed++;
-          for (const e of m.errors) errors.push({ org_id: orgId, import_id: importId, row_number: r.row, column_name: e.column, value: e.value, message: e.message });
+          for (const e of m.errors)
+            errors.push({
+              org_id: orgId,
+              import_id: importId,
+              row_number: r.row,
+              column_name: e.column,
+              value: e.value,
+              message: e.message,
+            });
           continue;
         }
         const insert = {} as LeadInsertRow;
-        for (const [col] of IMPORT_LEAD_COLUMNS) insert[col] = (m.values[col] as string | number | null | undefined) ?? null;
+        for (const [col] of IMPORT_LEAD_COLUMNS)
+          insert[col] = (m.values[col] as string | number | null | undefined) ?? null;
         Object.assign(insert, {
           org_id: orgId,
           status_id: m.statusId ?? defaultStatusId,
@@ -102,7 +157,11 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
           // Existing leads matching any dedupe key, then rows of this batch matching an earlier row of it.
           const existing = new Map<string, LeadRow>();
           for (const key of dedupe.on) {
-            const vals = [...new Set(creates.map((p) => p.insert[key] as string | null).filter((v): v is string => v !== null))];
+            const vals = [
+              ...new Set(
+                creates.map((p) => p.insert[key] as string | null).filter((v): v is string => v !== null),
+              ),
+            ];
             for (let i = 0; i < vals.length; i += 500) {
               for (const lead of await imports.findByKey(trx, orgId, key, vals.slice(i, i + 500))) {
                 const k = `${key}\u0000${lead[key]}`;
@@ -113,7 +172,9 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
           const seen = new Map<string, Pending>();
           const kept: Pending[] = [];
           for (const p of creates) {
-            const keys = dedupe.on.map((k: DedupeKey) => (p.insert[k] !== null ? `${k}\u0000${p.insert[k]}` : null)).filter((k): k is string => k !== null);
+            const keys = dedupe.on
+              .map((k: DedupeKey) => (p.insert[k] !== null ? `${k}\u0000${p.insert[k]}` : null))
+              .filter((k): k is string => k !== null);
             const lead = keys.map((k) => existing.get(k)).find(Boolean);
             const earlier = keys.map((k) => seen.get(k)).find(Boolean);
             if (lead) {
@@ -133,8 +194,12 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
             } else if (earlier) {
               if (dedupe.policy === 'update') {
                 // A later row of the same lead fills in or overrides what the earlier row had.
-                for (const [col] of IMPORT_LEAD_COLUMNS) if (p.m.values[col] != null && col !== 'created_at') earlier.insert[col] = p.insert[col];
-                earlier.insert.custom_fields = JSON.stringify({ ...JSON.parse(earlier.insert.custom_fields as string), ...p.m.custom });
+                for (const [col] of IMPORT_LEAD_COLUMNS)
+                  if (p.m.values[col] != null && col !== 'created_at') earlier.insert[col] = p.insert[col];
+                earlier.insert.custom_fields = JSON.stringify({
+                  ...JSON.parse(earlier.insert.custom_fields as string),
+                  ...p.m.custom,
+                });
                 earlier.m.tags = normalizeTags([...earlier.m.tags, ...p.m.tags]);
                 c.updated++;
               } else c.skipped++;
@@ -149,11 +214,23 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
           c.created += creates.length;
           c.updated += toUpdate.length;
         } else {
-          const ids = await imports.insertLeads(trx, creates.map((p) => p.insert));
+          const ids = await imports.insertLeads(
+            trx,
+            creates.map((p) => p.insert),
+          );
           createdIds.push(...ids);
           c.created += ids.length;
-          await imports.insertStatusHistory(trx, orgId, ids, creates.map((p) => p.insert.status_id as number), userId, now);
-          const tagRows = creates.flatMap((p, i) => p.m.tags.map((tag) => ({ org_id: orgId, lead_id: ids[i], tag })));
+          await imports.insertStatusHistory(
+            trx,
+            orgId,
+            ids,
+            creates.map((p) => p.insert.status_id as number),
+            userId,
+            now,
+          );
+          const tagRows = creates.flatMap((p, i) =>
+            p.m.tags.map((tag) => ({ org_id: orgId, lead_id: ids[i], tag })),
+          );
           if (tagRows.length) await imports.insertTags(trx, tagRows);
           for (const u of toUpdate) {
             const snap = await applyUpdate(trx, u.lead, u.m, now);
@@ -192,7 +269,12 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
     }
 
     /** Applies a row to an existing lead; returns what revert needs, or null if nothing changed. */
-    async function applyUpdate(trx: Kysely<Database>, lead: LeadRow, m: MappedRow, now: string): Promise<UpdatedSnapshot | null> {
+    async function applyUpdate(
+      trx: Kysely<Database>,
+      lead: LeadRow,
+      m: MappedRow,
+      now: string,
+    ): Promise<UpdatedSnapshot | null> {
       const set: Record<string, unknown> = {};
       for (const col of UPDATABLE) {
         const v = m.values[col];
@@ -209,7 +291,11 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
       const newTags = normalizeTags([...oldTags, ...m.tags]);
       const tagsChanged = newTags.join('\u0000') !== oldTags.join('\u0000');
       if (Object.keys(set).length === 0 && !tagsChanged) return null;
-      const ok = await imports.updateLead(trx, lead.org_id, lead.id, lead.version, { ...set, updated_at: now, updated_by: userId });
+      const ok = await imports.updateLead(trx, lead.org_id, lead.id, lead.version, {
+        ...set,
+        updated_at: now,
+        updated_by: userId,
+      });
       if (!ok) return null;
       if (tagsChanged) await imports.replaceTags(trx, lead.org_id, lead.id, newTags);
       const before: Record<string, unknown> = {};
@@ -217,11 +303,44 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
       await imports.insertFieldChanges(trx, [
         ...Object.keys(set)
           .filter((k) => k !== 'status_changed_at')
-          .map((k) => ({ org_id: lead.org_id, lead_id: lead.id, field: k, old_value: JSON.stringify(before[k] ?? null), new_value: JSON.stringify(set[k] ?? null), changed_by: userId, changed_at: now })),
-        ...(tagsChanged ? [{ org_id: lead.org_id, lead_id: lead.id, field: 'tags', old_value: JSON.stringify(oldTags), new_value: JSON.stringify(newTags), changed_by: userId, changed_at: now }] : []),
+          .map((k) => ({
+            org_id: lead.org_id,
+            lead_id: lead.id,
+            field: k,
+            old_value: JSON.stringify(before[k] ?? null),
+            new_value: JSON.stringify(set[k] ?? null),
+            changed_by: userId,
+            changed_at: now,
+          })),
+        ...(tagsChanged
+          ? [
+              {
+                org_id: lead.org_id,
+                lead_id: lead.id,
+                field: 'tags',
+                old_value: JSON.stringify(oldTags),
+                new_value: JSON.stringify(newTags),
+                changed_by: userId,
+                changed_at: now,
+              },
+            ]
+          : []),
       ]);
-      if (set.status_id !== undefined) await imports.insertStatusHistory(trx, lead.org_id, [lead.id], [set.status_id as number], userId, now);
-      return { id: lead.id, version: lead.version + 1, before, ...(tagsChanged ? { tags_before: oldTags } : {}) };
+      if (set.status_id !== undefined)
+        await imports.insertStatusHistory(
+          trx,
+          lead.org_id,
+          [lead.id],
+          [set.status_id as number],
+          userId,
+          now,
+        );
+      return {
+        id: lead.id,
+        version: lead.version + 1,
+        before,
+        ...(tagsChanged ? { tags_before: oldTags } : {}),
+      };
     }
 
     try {
@@ -238,7 +357,12 @@ export function createImportRunner({ db, imports, statuses, customFields, batchS
       if (batch.length) await commit(batch);
     } catch (err) {
       if (signal.aborted) return;
-      await imports.update(db, orgId, importId, { status: 'failed', error: (err as Error).message, finished_at: nowIso(), updated_at: nowIso() });
+      await imports.update(db, orgId, importId, {
+        status: 'failed',
+        error: (err as Error).message,
+        finished_at: nowIso(),
+        updated_at: nowIso(),
+      });
       throw err;
     } finally {
       src.close();

@@ -8,13 +8,17 @@ export const RunBody = Type.Object(
   {
     mapping: Type.Optional(
       Type.Record(Type.String(), Nullable(Type.String({ maxLength: 100 })), {
-        description: 'Column -> lead field, "custom_fields.<key>", or null to ignore. Defaults to suggested_mapping.',
+        description:
+          'Column -> lead field, "custom_fields.<key>", or null to ignore. Defaults to suggested_mapping.',
       }),
     ),
     dedupe: Type.Optional(
       Type.Object(
         {
-          on: Type.Array(Type.Union([Type.Literal('email'), Type.Literal('phone'), Type.Literal('external_id')]), { minItems: 0, maxItems: 3, uniqueItems: true, description: 'Empty: no dedupe' }),
+          on: Type.Array(
+            Type.Union([Type.Literal('email'), Type.Literal('phone'), Type.Literal('external_id')]),
+            { minItems: 0, maxItems: 3, uniqueItems: true, description: 'Empty: no dedupe' },
+          ),
           policy: Type.Union([Type.Literal('skip'), Type.Literal('update'), Type.Literal('create')]),
         },
         { additionalProperties: false },
@@ -27,15 +31,28 @@ export const RunBody = Type.Object(
           source: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
           tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })),
-          country: Type.Optional(Type.String({ minLength: 2, maxLength: 2, description: 'Country for phone numbers written without +code' })),
+          country: Type.Optional(
+            Type.String({
+              minLength: 2,
+              maxLength: 2,
+              description: 'Country for phone numbers written without +code',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),
     ),
     null_values: Type.Optional(
-      Type.Array(Type.String({ maxLength: 50 }), { maxItems: 50, description: 'Cell values read as empty, e.g. ["Select", "N/A"]' }),
+      Type.Array(Type.String({ maxLength: 50 }), {
+        maxItems: 50,
+        description: 'Cell values read as empty, e.g. ["Select", "N/A"]',
+      }),
     ),
-    date_order: Type.Optional(Type.Union([Type.Literal('mdy'), Type.Literal('dmy')], { description: 'How to read 01/02/2024 (default mdy)' })),
+    date_order: Type.Optional(
+      Type.Union([Type.Literal('mdy'), Type.Literal('dmy')], {
+        description: 'How to read 01/02/2024 (default mdy)',
+      }),
+    ),
     dry_run: Type.Optional(Type.Boolean({ description: 'Check every row and count, but write no lead' })),
   },
   { additionalProperties: false },
@@ -94,9 +111,15 @@ export const ImportResponse = Type.Object(
 );
 export type ImportDto = Static<typeof ImportResponse>;
 
-export const ImportListResponse = Type.Object({ data: Type.Array(Type.Ref('Import')), next_cursor: Nullable(Type.String()) });
+export const ImportListResponse = Type.Object({
+  data: Type.Array(Type.Ref('Import')),
+  next_cursor: Nullable(Type.String()),
+});
 export const ImportListQuery = Type.Object(
-  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), cursor: Type.Optional(Type.String({ maxLength: 20 })) },
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 20 })),
+  },
   { additionalProperties: false },
 );
 
@@ -130,8 +153,18 @@ export function toImportResponse(r: ImportRow): ImportDto {
     suggested_null_values: d.suggested_null_values,
     options: r.options ? JSON.parse(r.options) : null,
     dry_run: r.dry_run === 1,
-    counts: { read: r.rows_read, created: r.rows_created, updated: r.rows_updated, skipped: r.rows_skipped, failed: r.rows_failed },
-    percent: done ? 100 : size > 0 ? Math.min(99.9, Math.round((Number(r.bytes_done) / size) * 1000) / 10) : 0,
+    counts: {
+      read: r.rows_read,
+      created: r.rows_created,
+      updated: r.rows_updated,
+      skipped: r.rows_skipped,
+      failed: r.rows_failed,
+    },
+    percent: done
+      ? 100
+      : size > 0
+        ? Math.min(99.9, Math.round((Number(r.bytes_done) / size) * 1000) / 10)
+        : 0,
     rate: r.run_seconds > 0 ? Math.round(r.rows_read / r.run_seconds) : null,
     errors_url: `/api/v1/imports/${r.id}/errors.csv`,
     error: r.error,

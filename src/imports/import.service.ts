@@ -18,7 +18,13 @@ import { validateMapping } from './row-mapper.js';
 import type { ImportRepository } from './import.repository.js';
 import { IMPORT_JOB } from './import.runner.js';
 import { REVERT_JOB } from './import.revert.js';
-import { toImportResponse, type ImportDto, type RunBodyInput, type RunOptions, type StoredPreview } from './import.schema.js';
+import {
+  toImportResponse,
+  type ImportDto,
+  type RunBodyInput,
+  type RunOptions,
+  type StoredPreview,
+} from './import.schema.js';
 
 export interface ImportServiceDeps {
   db: Kysely<Database>;
@@ -52,7 +58,10 @@ function readHead(file: string): { head: Buffer; size: number } {
 }
 
 /** Reads the header (first non-blank row) and the first rows after it. */
-async function preview(file: string, s: Sniffed): Promise<{ header: string[]; headerRow: number; rows: string[][]; jsonPath: string | null }> {
+async function preview(
+  file: string,
+  s: Sniffed,
+): Promise<{ header: string[]; headerRow: number; rows: string[][]; jsonPath: string | null }> {
   if (s.format === 'json') {
     const t = readJsonTable(file, s);
     return { header: t.header, headerRow: 0, rows: t.rows.slice(0, PREVIEW_ROWS), jsonPath: t.path };
@@ -69,9 +78,11 @@ async function preview(file: string, s: Sniffed): Promise<{ header: string[]; he
   } catch (e) {
     if (e instanceof AppError) throw e;
     const what = s.format === 'xlsx' ? 'an Excel workbook (XLSX)' : 'CSV';
-    throw new AppError('bad_request', `The file could not be read as ${what}: ${(e as Error).message}. Save it again from the tool it comes from, or as CSV.`, [
-      { field: 'file', message: 'unreadable' },
-    ]);
+    throw new AppError(
+      'bad_request',
+      `The file could not be read as ${what}: ${(e as Error).message}. Save it again from the tool it comes from, or as CSV.`,
+      [{ field: 'file', message: 'unreadable' }],
+    );
   } finally {
     src.close();
   }
@@ -95,16 +106,27 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
       try {
         await pipeline(file.stream, fs.createWriteStream(stored));
         if (file.truncated()) {
-          throw new AppError('payload_too_large', `The file is larger than the import limit of ${Math.round(maxBytes / 1024 / 1024)} MB; split it into several files.`);
+          throw new AppError(
+            'payload_too_large',
+            `The file is larger than the import limit of ${Math.round(maxBytes / 1024 / 1024)} MB; split it into several files.`,
+          );
         }
         const { head, size } = readHead(stored);
         const s = sniff(head, size <= SNIFF_BYTES);
         const p = await preview(stored, s);
         if (p.header.length === 0) {
-          throw new AppError('bad_request', 'The file has no header row: only blank rows were found. The first non-blank row must name the columns.', [{ field: 'file', message: 'no header row' }]);
+          throw new AppError(
+            'bad_request',
+            'The file has no header row: only blank rows were found. The first non-blank row must name the columns.',
+            [{ field: 'file', message: 'no header row' }],
+          );
         }
         if (p.rows.length === 0) {
-          throw new AppError('bad_request', 'The file has a header row but no data rows: there are no leads to import.', [{ field: 'file', message: 'no data rows' }]);
+          throw new AppError(
+            'bad_request',
+            'The file has a header row but no data rows: there are no leads to import.',
+            [{ field: 'file', message: 'no data rows' }],
+          );
         }
         const sug = suggestMapping(p.header);
         const detected: StoredPreview = {
@@ -160,34 +182,56 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
 
     async list(auth: AuthContext, limit: number, cursor?: string) {
       const before = cursor !== undefined ? Number(cursor) : undefined;
-      if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new AppError('bad_request', 'cursor is not valid; use next_cursor from the previous page.', [{ field: 'cursor', message: 'is not valid' }]);
+      if (before !== undefined && (!Number.isInteger(before) || before < 1))
+        throw new AppError('bad_request', 'cursor is not valid; use next_cursor from the previous page.', [
+          { field: 'cursor', message: 'is not valid' },
+        ]);
       const rows = await imports.list(auth.orgId, limit + 1, before);
       const page = rows.slice(0, limit);
-      return { data: page.map(toImportResponse), next_cursor: rows.length > limit ? String(page[page.length - 1].id) : null };
+      return {
+        data: page.map(toImportResponse),
+        next_cursor: rows.length > limit ? String(page[page.length - 1].id) : null,
+      };
     },
 
     /** Checks the run request and queues the import as a background job. */
     async run(auth: AuthContext, id: number, body: RunBodyInput): Promise<ImportDto> {
       const imp = await load(auth, id);
       if (imp.status !== 'uploaded') {
-        throw new AppError('conflict', `Import ${id} is ${imp.status}; an upload runs once. Upload the file again to import it again.`);
+        throw new AppError(
+          'conflict',
+          `Import ${id} is ${imp.status}; an upload runs once. Upload the file again to import it again.`,
+        );
       }
       const header = JSON.parse(imp.header) as string[];
       const detected = JSON.parse(imp.detected) as StoredPreview;
       const mapping = body.mapping ?? detected.suggested_mapping;
       const errors: FieldError[] = validateMapping(mapping, header);
-      if (!Object.values(mapping).some((t) => t)) errors.push({ field: 'mapping', message: 'maps no column: map at least one column to a lead field' });
+      if (!Object.values(mapping).some((t) => t))
+        errors.push({ field: 'mapping', message: 'maps no column: map at least one column to a lead field' });
       const d = body.defaults ?? {};
       if (d.status !== undefined) {
         const st = await statuses.findByKey(auth.orgId, d.status);
         if (!st) errors.push({ field: 'defaults.status', message: `is not a status of this organization` });
-        else if (st.reason_required) errors.push({ field: 'defaults.status', message: `"${d.status}" needs a reason per lead and cannot be an import default` });
+        else if (st.reason_required)
+          errors.push({
+            field: 'defaults.status',
+            message: `"${d.status}" needs a reason per lead and cannot be an import default`,
+          });
       }
-      if (d.owner_id !== undefined && !(await imports.listMembers(auth.orgId)).some((m) => m.user_id === d.owner_id)) {
+      if (
+        d.owner_id !== undefined &&
+        !(await imports.listMembers(auth.orgId)).some((m) => m.user_id === d.owner_id)
+      ) {
         errors.push({ field: 'defaults.owner_id', message: 'is not an active user of this organization' });
       }
-      if (d.country !== undefined && !normalizeCountry(d.country)) errors.push({ field: 'defaults.country', message: 'must be an ISO 3166-1 alpha-2 code such as "US"' });
-      if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      if (d.country !== undefined && !normalizeCountry(d.country))
+        errors.push({
+          field: 'defaults.country',
+          message: 'must be an ISO 3166-1 alpha-2 code such as "US"',
+        });
+      if (errors.length)
+        throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       const options: RunOptions = {
         mapping,
         dedupe: body.dedupe ?? null,
@@ -198,7 +242,12 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
       };
       await db.transaction().execute(async (trx) => {
         const now = nowIso();
-        const ok = await imports.transition(trx, auth.orgId, id, ['uploaded'], { status: 'queued', options: JSON.stringify(options), dry_run: options.dry_run ? 1 : 0, updated_at: now });
+        const ok = await imports.transition(trx, auth.orgId, id, ['uploaded'], {
+          status: 'queued',
+          options: JSON.stringify(options),
+          dry_run: options.dry_run ? 1 : 0,
+          updated_at: now,
+        });
         if (!ok) throw new AppError('conflict', `Import ${id} was started by another request.`);
         const jobId = await queue.enqueue(trx, auth.orgId, IMPORT_JOB, { import_id: id });
         await imports.update(trx, auth.orgId, id, { job_id: jobId });
@@ -209,11 +258,22 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
 
     async revert(auth: AuthContext, id: number): Promise<ImportDto> {
       const imp = await load(auth, id);
-      if (imp.status !== 'completed') throw new AppError('conflict', `Import ${id} is ${imp.status}; only a completed import can be reverted.`);
-      if (imp.dry_run) throw new AppError('conflict', `Import ${id} was a dry run: it changed nothing, so there is nothing to revert.`);
+      if (imp.status !== 'completed')
+        throw new AppError(
+          'conflict',
+          `Import ${id} is ${imp.status}; only a completed import can be reverted.`,
+        );
+      if (imp.dry_run)
+        throw new AppError(
+          'conflict',
+          `Import ${id} was a dry run: it changed nothing, so there is nothing to revert.`,
+        );
       await db.transaction().execute(async (trx) => {
         const now = nowIso();
-        const ok = await imports.transition(trx, auth.orgId, id, ['completed'], { status: 'reverting', updated_at: now });
+        const ok = await imports.transition(trx, auth.orgId, id, ['completed'], {
+          status: 'reverting',
+          updated_at: now,
+        });
         if (!ok) throw new AppError('conflict', `Import ${id} is already being reverted.`);
         await queue.enqueue(trx, auth.orgId, REVERT_JOB, { import_id: id });
       });
@@ -230,12 +290,17 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
         for (;;) {
           const page = await imports.errorsPage(auth.orgId, id, after, 1000);
           if (page.length === 0) return;
-          yield page.map((e) => [String(e.row_number), e.column_name ?? '', e.value ?? '', e.message].map(csvCell).join(',')).join('\r\n') + '\r\n';
+          yield (
+            page
+              .map((e) =>
+                [String(e.row_number), e.column_name ?? '', e.value ?? '', e.message].map(csvCell).join(','),
+              )
+              .join('\r\n') + '\r\n'
+          );
           after = page[page.length - 1].id;
         }
       })();
     },
-
   };
 }
 

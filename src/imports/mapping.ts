@@ -6,10 +6,39 @@
 
 /** Lead fields a column can be mapped to, besides `custom_fields.<key>` and null (ignored). */
 export const TARGET_FIELDS = [
-  'first_name', 'last_name', 'full_name', 'civility', 'title', 'job_title', 'email', 'phone', 'mobile', 'company_name',
-  'website', 'source', 'status', 'owner', 'value', 'currency', 'probability', 'rating', 'priority', 'importance',
-  'description', 'address_line1', 'address_line2', 'city', 'state', 'postal_code', 'country', 'locale', 'birth_date',
-  'external_id', 'expected_close_date', 'tags', 'created_at',
+  'first_name',
+  'last_name',
+  'full_name',
+  'civility',
+  'title',
+  'job_title',
+  'email',
+  'phone',
+  'mobile',
+  'company_name',
+  'website',
+  'source',
+  'status',
+  'owner',
+  'value',
+  'currency',
+  'probability',
+  'rating',
+  'priority',
+  'importance',
+  'description',
+  'address_line1',
+  'address_line2',
+  'city',
+  'state',
+  'postal_code',
+  'country',
+  'locale',
+  'birth_date',
+  'external_id',
+  'expected_close_date',
+  'tags',
+  'created_at',
 ] as const;
 export type TargetField = (typeof TARGET_FIELDS)[number];
 
@@ -17,52 +46,188 @@ export type TargetField = (typeof TARGET_FIELDS)[number];
 export const MULTI_TARGETS: ReadonlySet<string> = new Set(['email', 'phone', 'mobile']);
 
 const SYNONYMS: Record<TargetField, string[]> = {
-  first_name: ['firstname', 'first', 'givenname', 'fname', 'forename', 'contactfirstname', 'leadfirstname', 'prenom'],
+  first_name: [
+    'firstname',
+    'first',
+    'givenname',
+    'fname',
+    'forename',
+    'contactfirstname',
+    'leadfirstname',
+    'prenom',
+  ],
   last_name: ['lastname', 'last', 'surname', 'familyname', 'lname', 'contactlastname', 'leadlastname', 'nom'],
   full_name: ['name', 'fullname', 'contactname', 'leadname', 'contact', 'personname', 'partnername'],
   civility: ['salutation', 'civility', 'prefix', 'nameprefix', 'honorific'],
   title: ['leadtitle', 'subject', 'topic', 'opportunityname', 'dealname', 'opportunity'],
   job_title: ['title', 'jobtitle', 'position', 'designation', 'function', 'jobposition', 'role'],
   email: [
-    'email', 'emailaddress', 'mail', 'emails', 'primaryemail', 'emailwork', 'workemail', 'email1', 'emailhome',
-    'emailother', 'personalemail', 'businessemail', 'emailaddresses', 'emailfrom', 'contactemail',
+    'email',
+    'emailaddress',
+    'mail',
+    'emails',
+    'primaryemail',
+    'emailwork',
+    'workemail',
+    'email1',
+    'emailhome',
+    'emailother',
+    'personalemail',
+    'businessemail',
+    'emailaddresses',
+    'emailfrom',
+    'contactemail',
   ],
   phone: [
-    'phone', 'phonenumber', 'officephone', 'telephone', 'tel', 'workphone', 'phonework', 'businessphone',
-    'contactnumbers', 'contactnumber', 'phones', 'phonehome', 'homephone', 'phoneother', 'otherphone', 'primaryphone',
+    'phone',
+    'phonenumber',
+    'officephone',
+    'telephone',
+    'tel',
+    'workphone',
+    'phonework',
+    'businessphone',
+    'contactnumbers',
+    'contactnumber',
+    'phones',
+    'phonehome',
+    'homephone',
+    'phoneother',
+    'otherphone',
+    'primaryphone',
     'phonenumbers',
   ],
   mobile: ['mobile', 'mobilephone', 'cell', 'cellphone', 'mobilenumber', 'cellular'],
   company_name: [
-    'company', 'companyname', 'account', 'accountname', 'organization', 'organisation', 'organizationname',
-    'organisationname', 'business', 'employer', 'firm',
+    'company',
+    'companyname',
+    'account',
+    'accountname',
+    'organization',
+    'organisation',
+    'organizationname',
+    'organisationname',
+    'business',
+    'employer',
+    'firm',
   ],
   website: ['website', 'web', 'url', 'site', 'companywebsite', 'homepage', 'websiteurl', 'domain'],
   source: ['leadsource', 'source', 'leadsourcename', 'channel', 'sourceid'],
   status: ['status', 'leadstatus', 'stage', 'leadstage', 'lifecyclestage', 'statuskey'],
-  owner: ['leadowner', 'owner', 'assignedto', 'assigneduser', 'assigneduserid', 'salesperson', 'ownername', 'contactowner', 'hubspotowner'],
-  value: ['value', 'leadvalue', 'amount', 'opportunityamount', 'dealvalue', 'expectedrevenue', 'dealamount', 'plannedrevenue'],
+  owner: [
+    'leadowner',
+    'owner',
+    'assignedto',
+    'assigneduser',
+    'assigneduserid',
+    'salesperson',
+    'ownername',
+    'contactowner',
+    'hubspotowner',
+  ],
+  value: [
+    'value',
+    'leadvalue',
+    'amount',
+    'opportunityamount',
+    'dealvalue',
+    'expectedrevenue',
+    'dealamount',
+    'plannedrevenue',
+  ],
   currency: ['currency', 'currencycode', 'currencyisocode'],
   probability: ['probability', 'winprobability'],
   rating: ['rating', 'leadrating', 'stars'],
   priority: ['priority'],
   importance: ['importance'],
-  description: ['description', 'notes', 'note', 'comments', 'comment', 'background', 'remarks', 'leaddescription'],
+  description: [
+    'description',
+    'notes',
+    'note',
+    'comments',
+    'comment',
+    'background',
+    'remarks',
+    'leaddescription',
+  ],
   address_line1: [
-    'street', 'address', 'addressline1', 'address1', 'streetaddress', 'primaryaddressstreet', 'mailingstreet',
-    'billingstreet', 'street1', 'addressstreet', 'line1',
+    'street',
+    'address',
+    'addressline1',
+    'address1',
+    'streetaddress',
+    'primaryaddressstreet',
+    'mailingstreet',
+    'billingstreet',
+    'street1',
+    'addressstreet',
+    'line1',
   ],
   address_line2: ['addressline2', 'address2', 'street2', 'line2'],
   city: ['city', 'primaryaddresscity', 'mailingcity', 'billingcity', 'town', 'addresscity'],
-  state: ['state', 'province', 'region', 'primaryaddressstate', 'stateabbr', 'statecode', 'mailingstate', 'billingstate', 'stateprovince', 'addressstate'],
-  postal_code: ['postalcode', 'zip', 'zipcode', 'postcode', 'primaryaddresspostalcode', 'mailingpostalcode', 'billingpostalcode', 'addresspostalcode'],
-  country: ['country', 'countrycode', 'primaryaddresscountry', 'mailingcountry', 'billingcountry', 'addresscountry'],
+  state: [
+    'state',
+    'province',
+    'region',
+    'primaryaddressstate',
+    'stateabbr',
+    'statecode',
+    'mailingstate',
+    'billingstate',
+    'stateprovince',
+    'addressstate',
+  ],
+  postal_code: [
+    'postalcode',
+    'zip',
+    'zipcode',
+    'postcode',
+    'primaryaddresspostalcode',
+    'mailingpostalcode',
+    'billingpostalcode',
+    'addresspostalcode',
+  ],
+  country: [
+    'country',
+    'countrycode',
+    'primaryaddresscountry',
+    'mailingcountry',
+    'billingcountry',
+    'addresscountry',
+  ],
   locale: ['locale', 'languagecode'],
   birth_date: ['birthdate', 'dateofbirth', 'dob', 'birthday'],
-  external_id: ['externalid', 'id', 'recordid', 'leadid', 'prospectid', 'leadnumber', 'contactid', 'uuid', 'personid'],
-  expected_close_date: ['expectedclosedate', 'closedate', 'expectedclose', 'dateclose', 'datedeadline', 'deadline'],
+  external_id: [
+    'externalid',
+    'id',
+    'recordid',
+    'leadid',
+    'prospectid',
+    'leadnumber',
+    'contactid',
+    'uuid',
+    'personid',
+  ],
+  expected_close_date: [
+    'expectedclosedate',
+    'closedate',
+    'expectedclose',
+    'dateclose',
+    'datedeadline',
+    'deadline',
+  ],
   tags: ['tags', 'tag', 'labels', 'label', 'keywords'],
-  created_at: ['createdtime', 'createddate', 'datecreated', 'createdat', 'createdon', 'creationdate', 'createdate', 'dateentered'],
+  created_at: [
+    'created',
+    'createdtime',
+    'createddate',
+    'datecreated',
+    'createdat',
+    'createdon',
+    'creationdate',
+    'createdate',
+    'dateentered',
+  ],
 };
 
 const BY_NAME = new Map<string, TargetField>();
@@ -75,10 +240,24 @@ for (const f of TARGET_FIELDS) BY_NAME.set(f.replace(/_/g, ''), f);
 BY_NAME.set('name', 'full_name');
 BY_NAME.set('title', 'job_title');
 
-const ID_PRIORITY = ['externalid', 'id', 'recordid', 'leadid', 'prospectid', 'leadnumber', 'uuid', 'contactid', 'personid'];
+const ID_PRIORITY = [
+  'externalid',
+  'id',
+  'recordid',
+  'leadid',
+  'prospectid',
+  'leadnumber',
+  'uuid',
+  'contactid',
+  'personid',
+];
 
 export function squash(name: string): string {
-  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }
 
 /** A custom field key (letters, digits, `_`) made from a column name. */
@@ -133,7 +312,13 @@ export function suggestMapping(header: string[]): Suggestion {
     }
     let target: string | undefined = BY_NAME.get(squashed[i]);
     if (target === 'external_id') target = undefined;
-    if (target === 'full_name' && (taken.has('first_name') || taken.has('last_name') || squashed.includes('firstname') || squashed.includes('lastname'))) {
+    if (
+      target === 'full_name' &&
+      (taken.has('first_name') ||
+        taken.has('last_name') ||
+        squashed.includes('firstname') ||
+        squashed.includes('lastname'))
+    ) {
       target = undefined;
     }
     if (target && taken.has(target) && !MULTI_TARGETS.has(target)) target = undefined;
@@ -155,14 +340,25 @@ export function suggestMapping(header: string[]): Suggestion {
 }
 
 /** Null placeholders that CRMs and web forms write into empty cells. */
-export const KNOWN_NULL_VALUES = ['select', '--none--', '-none-', 'n/a', 'null', '(blank)', 'not provided', '#n/a'];
+export const KNOWN_NULL_VALUES = [
+  'select',
+  '--none--',
+  '-none-',
+  'n/a',
+  'null',
+  '(blank)',
+  'not provided',
+  '#n/a',
+];
 
 /** The placeholders seen in the preview rows, offered as `null_values` for the run. */
 export function suggestNullValues(rows: string[][]): string[] {
   const seen = new Map<string, string>();
-  for (const r of rows) for (const v of r) {
-    const t = v.trim();
-    if (KNOWN_NULL_VALUES.includes(t.toLowerCase()) && !seen.has(t.toLowerCase())) seen.set(t.toLowerCase(), t);
-  }
+  for (const r of rows)
+    for (const v of r) {
+      const t = v.trim();
+      if (KNOWN_NULL_VALUES.includes(t.toLowerCase()) && !seen.has(t.toLowerCase()))
+        seen.set(t.toLowerCase(), t);
+    }
   return [...seen.values()];
 }

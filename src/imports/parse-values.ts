@@ -3,7 +3,19 @@ import { COUNTRY_CODES, normalizeCountry } from '../lib/countries.js';
 import { parseMoney } from '../lib/money.js';
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
 export type DateOrder = 'dmy' | 'mdy';
@@ -36,10 +48,13 @@ function hour12(h: number, ampm: string | undefined): number {
   return (h % 12) + (pm ? 12 : 0);
 }
 
-const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-const NUMERIC = /^(\d{1,4})([-./])(\d{1,2})\2(\d{2,4})(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?$/i;
+const ISO =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const NUMERIC =
+  /^(\d{1,4})([-./])(\d{1,2})\2(\d{2,4})(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?$/i;
 // "15 Apr, 2021 00:03:00", "15 April 2021", "Apr 15, 2021 3:04 PM", "Thu, 15 Apr 2021"
-const NAMED = /^(?:[a-z]{3,9},?\s+)?(?:(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})|([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}))(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?$/i;
+const NAMED =
+  /^(?:[a-z]{3,9},?\s+)?(?:(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})|([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}))(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?$/i;
 
 /** Reads the date formats exports use: ISO, dd-mm-yyyy, dd.mm.yyyy, mm/dd/yyyy or dd/mm/yyyy, "15 Apr, 2021 00:03:00". */
 export function parseDateParts(raw: string, order: DateOrder): DateParts | null {
@@ -54,7 +69,16 @@ export function parseDateParts(raw: string, order: DateOrder): DateParts | null 
         offset = (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5) || 0));
       }
     }
-    const p = { y: +m[1], m: +m[2], d: +m[3], h: +(m[4] ?? 0), min: +(m[5] ?? 0), s: +(m[6] ?? 0), ms: m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0, offset };
+    const p = {
+      y: +m[1],
+      m: +m[2],
+      d: +m[3],
+      h: +(m[4] ?? 0),
+      min: +(m[5] ?? 0),
+      s: +(m[6] ?? 0),
+      ms: m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0,
+      offset,
+    };
     return valid(p) ? p : null;
   }
   m = NUMERIC.exec(s);
@@ -70,15 +94,51 @@ export function parseDateParts(raw: string, order: DateOrder): DateParts | null 
       else if (b > 12) dayFirst = false;
       [d, mo] = dayFirst ? [a, b] : [b, a];
     }
-    const p = { y, m: mo, d, h: hour12(+(m[5] ?? 0), m[8]), min: +(m[6] ?? 0), s: +(m[7] ?? 0), ms: 0, offset: null };
+    const p = {
+      y,
+      m: mo,
+      d,
+      h: hour12(+(m[5] ?? 0), m[8]),
+      min: +(m[6] ?? 0),
+      s: +(m[7] ?? 0),
+      ms: 0,
+      offset: null,
+    };
     return valid(p) ? p : null;
   }
   m = NAMED.exec(s);
   if (m) {
     const monthName = (m[2] ?? m[4]).toLowerCase();
     const mo = MONTHS[monthName.slice(0, 3)];
-    if (!mo || (monthName.length > 3 && !['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'sept', 'october', 'november', 'december'].includes(monthName))) return null;
-    const p = { y: +(m[3] ?? m[6]), m: mo, d: +(m[1] ?? m[5]), h: hour12(+(m[7] ?? 0), m[10]), min: +(m[8] ?? 0), s: +(m[9] ?? 0), ms: 0, offset: null };
+    if (
+      !mo ||
+      (monthName.length > 3 &&
+        ![
+          'january',
+          'february',
+          'march',
+          'april',
+          'june',
+          'july',
+          'august',
+          'september',
+          'sept',
+          'october',
+          'november',
+          'december',
+        ].includes(monthName))
+    )
+      return null;
+    const p = {
+      y: +(m[3] ?? m[6]),
+      m: mo,
+      d: +(m[1] ?? m[5]),
+      h: hour12(+(m[7] ?? 0), m[10]),
+      min: +(m[8] ?? 0),
+      s: +(m[9] ?? 0),
+      ms: 0,
+      offset: null,
+    };
     return valid(p) ? p : null;
   }
   return null;
@@ -100,7 +160,11 @@ export function parseTimestamp(raw: string, order: DateOrder): string | null {
 
 /** Money as written in spreadsheets: "1,500.00", "1.500,00", "$ 1500", "1500" -> cents. */
 export function parseAmount(raw: string): number | null {
-  let s = raw.trim().replace(/[\s\u00a0$€£¥]/g, '').replace(/^(USD|EUR|GBP|INR)/i, '').replace(/(USD|EUR|GBP|INR)$/i, '');
+  let s = raw
+    .trim()
+    .replace(/[\s\u00a0$€£¥]/g, '')
+    .replace(/^(USD|EUR|GBP|INR)/i, '')
+    .replace(/(USD|EUR|GBP|INR)$/i, '');
   if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   else if (/^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(s)) s = s.replace(/\./g, '').replace(',', '.');
   else if (/^-?\d+,\d{1,2}$/.test(s)) s = s.replace(',', '.');
@@ -117,12 +181,54 @@ const COUNTRY_BY_NAME = (() => {
   const m = new Map<string, string>();
   for (const code of COUNTRY_CODES) m.set(names.of(code)!.toLowerCase(), code);
   const extra: Record<string, string> = {
-    usa: 'US', 'u.s.': 'US', 'u.s.a.': 'US', 'united states of america': 'US', america: 'US', uk: 'GB', 'u.k.': 'GB',
-    'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', 'northern ireland': 'GB', deutschland: 'DE',
-    gbr: 'GB', deu: 'DE', fra: 'FR', can: 'CA', aus: 'AU', ind: 'IN', chn: 'CN', jpn: 'JP', bra: 'BR', esp: 'ES',
-    ita: 'IT', nld: 'NL', che: 'CH', swe: 'SE', nor: 'NO', dnk: 'DK', mex: 'MX', bel: 'BE', aut: 'AT', irl: 'IE',
-    prt: 'PT', pol: 'PL', sgp: 'SG', are: 'AE', zaf: 'ZA', nzl: 'NZ', uae: 'AE', holland: 'NL', 'south korea': 'KR',
-    'korea': 'KR', russia: 'RU', 'czech republic': 'CZ', 'ivory coast': 'CI', 'viet nam': 'VN', turkey: 'TR',
+    usa: 'US',
+    'u.s.': 'US',
+    'u.s.a.': 'US',
+    'united states of america': 'US',
+    america: 'US',
+    uk: 'GB',
+    'u.k.': 'GB',
+    'great britain': 'GB',
+    england: 'GB',
+    scotland: 'GB',
+    wales: 'GB',
+    'northern ireland': 'GB',
+    deutschland: 'DE',
+    gbr: 'GB',
+    deu: 'DE',
+    fra: 'FR',
+    can: 'CA',
+    aus: 'AU',
+    ind: 'IN',
+    chn: 'CN',
+    jpn: 'JP',
+    bra: 'BR',
+    esp: 'ES',
+    ita: 'IT',
+    nld: 'NL',
+    che: 'CH',
+    swe: 'SE',
+    nor: 'NO',
+    dnk: 'DK',
+    mex: 'MX',
+    bel: 'BE',
+    aut: 'AT',
+    irl: 'IE',
+    prt: 'PT',
+    pol: 'PL',
+    sgp: 'SG',
+    are: 'AE',
+    zaf: 'ZA',
+    nzl: 'NZ',
+    uae: 'AE',
+    holland: 'NL',
+    'south korea': 'KR',
+    korea: 'KR',
+    russia: 'RU',
+    'czech republic': 'CZ',
+    'ivory coast': 'CI',
+    'viet nam': 'VN',
+    turkey: 'TR',
   };
   for (const [k, v] of Object.entries(extra)) m.set(k, v);
   return m;

@@ -112,11 +112,17 @@ function openXlsx(path: string): RowSource {
 function flatten(obj: Record<string, unknown>, prefix: string, out: Map<string, string>) {
   for (const [k, v] of Object.entries(obj)) {
     // Salesforce tree exports describe each record in `attributes` (type, referenceId): metadata, not lead data.
-    if (prefix === '' && k === 'attributes' && v && typeof v === 'object' && 'type' in (v as object)) continue;
+    if (prefix === '' && k === 'attributes' && v && typeof v === 'object' && 'type' in (v as object))
+      continue;
     const key = prefix + k;
     if (v === null || v === undefined) out.set(key, '');
     else if (Array.isArray(v)) {
-      out.set(key, v.every((x) => x === null || typeof x !== 'object') ? v.map((x) => cellText(x)).join(', ') : JSON.stringify(v));
+      out.set(
+        key,
+        v.every((x) => x === null || typeof x !== 'object')
+          ? v.map((x) => cellText(x)).join(', ')
+          : JSON.stringify(v),
+      );
     } else if (typeof v === 'object') flatten(v as Record<string, unknown>, `${key}.`, out);
     else out.set(key, cellText(v));
   }
@@ -127,13 +133,19 @@ const RECORD_KEYS = ['records', 'leads', 'contacts', 'data', 'items', 'results',
 /** Finds the array of records: the top-level array, or the array under a usual key of a top-level object. */
 export function findRecords(doc: unknown): { records: Record<string, unknown>[]; path: string } {
   const isRecords = (a: unknown): a is Record<string, unknown>[] =>
-    Array.isArray(a) && a.length > 0 && a.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
+    Array.isArray(a) &&
+    a.length > 0 &&
+    a.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
   if (Array.isArray(doc)) {
-    if (doc.length === 0) throw new AppError('bad_request', 'The JSON array is empty: there are no leads to import.', [{ field: 'file', message: 'empty JSON array' }]);
+    if (doc.length === 0)
+      throw new AppError('bad_request', 'The JSON array is empty: there are no leads to import.', [
+        { field: 'file', message: 'empty JSON array' },
+      ]);
     if (isRecords(doc)) return { records: doc, path: '$' };
   } else if (doc && typeof doc === 'object') {
     const o = doc as Record<string, unknown>;
-    for (const k of RECORD_KEYS) if (isRecords(o[k])) return { records: o[k] as Record<string, unknown>[], path: `$.${k}` };
+    for (const k of RECORD_KEYS)
+      if (isRecords(o[k])) return { records: o[k] as Record<string, unknown>[], path: `$.${k}` };
     for (const [k, v] of Object.entries(o)) if (isRecords(v)) return { records: v, path: `$.${k}` };
   }
   throw new AppError(
@@ -143,17 +155,27 @@ export function findRecords(doc: unknown): { records: Record<string, unknown>[];
   );
 }
 
-export function readJsonTable(path: string, s: Sniffed): { header: string[]; rows: string[][]; path: string } {
+export function readJsonTable(
+  path: string,
+  s: Sniffed,
+): { header: string[]; rows: string[][]; path: string } {
   const size = fs.statSync(path).size;
   if (size > JSON_MAX_BYTES) {
-    throw new AppError('payload_too_large', `JSON imports are read whole and are limited to ${JSON_MAX_BYTES / 1024 / 1024} MB; export a CSV for larger files.`);
+    throw new AppError(
+      'payload_too_large',
+      `JSON imports are read whole and are limited to ${JSON_MAX_BYTES / 1024 / 1024} MB; export a CSV for larger files.`,
+    );
   }
   const text = iconv.decode(fs.readFileSync(path).subarray(s.bomLength), s.encoding ?? 'utf-8');
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new AppError('bad_request', `The file starts like JSON but is not valid JSON: ${(e as Error).message}`, [{ field: 'file', message: 'invalid JSON' }]);
+    throw new AppError(
+      'bad_request',
+      `The file starts like JSON but is not valid JSON: ${(e as Error).message}`,
+      [{ field: 'file', message: 'invalid JSON' }],
+    );
   }
   const found = findRecords(doc);
   const flat = found.records.map((r) => {
@@ -163,7 +185,14 @@ export function readJsonTable(path: string, s: Sniffed): { header: string[]; row
   });
   const cols: string[] = [];
   const seen = new Set<string>();
-  for (const m of flat) for (const k of m.keys()) if (!seen.has(k)) (seen.add(k), cols.push(k));
+  for (const m of flat) {
+    for (const k of m.keys()) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        cols.push(k);
+      }
+    }
+  }
   return { header: cols, rows: flat.map((m) => cols.map((c) => m.get(c) ?? '')), path: found.path };
 }
 
@@ -206,7 +235,10 @@ export function cleanHeader(cells: string[]): string[] {
  * Splits a row source into its header (the first non-blank row) and the data rows after it.
  * Blank rows carry no lead, so they are passed over everywhere.
  */
-export async function* withHeader(src: RowSource, onHeader: (header: string[], row: number) => void): AsyncGenerator<FileRow> {
+export async function* withHeader(
+  src: RowSource,
+  onHeader: (header: string[], row: number) => void,
+): AsyncGenerator<FileRow> {
   let header: string[] | null = null;
   for await (const r of src.rows) {
     if (isBlank(r.cells)) continue;

@@ -1,6 +1,13 @@
 import { IDENTITY_COLUMNS, normalizeTags } from '../leads/lead.service.js';
 import { customKey, MULTI_TARGETS, TARGET_FIELDS, type Mapping } from './mapping.js';
-import { parseAmount, parseCountry, parseDate, parseTimestamp, toE164, type DateOrder } from './parse-values.js';
+import {
+  parseAmount,
+  parseCountry,
+  parseDate,
+  parseTimestamp,
+  toE164,
+  type DateOrder,
+} from './parse-values.js';
 
 /** Column values of one lead, as stored (custom fields still an object). */
 export type LeadValues = Record<string, string | number | null>;
@@ -41,7 +48,11 @@ const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'oui', 'ja', 'si', 'x']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'non', 'nein']);
 
 /** The typed value of a defined custom field, or an error message. */
-function customValue(def: CustomFieldDef, v: string, order: DateOrder): { ok: string | number | boolean } | { error: string } {
+function customValue(
+  def: CustomFieldDef,
+  v: string,
+  order: DateOrder,
+): { ok: string | number | boolean } | { error: string } {
   switch (def.type) {
     case 'number': {
       const n = Number(v.replace(/\s/g, '').replace(/^(-?\d+),(\d+)$/, '$1.$2'));
@@ -49,7 +60,11 @@ function customValue(def: CustomFieldDef, v: string, order: DateOrder): { ok: st
     }
     case 'boolean': {
       const w = v.toLowerCase();
-      return TRUE_WORDS.has(w) ? { ok: true } : FALSE_WORDS.has(w) ? { ok: false } : { error: `must be yes or no ("${def.label}")` };
+      return TRUE_WORDS.has(w)
+        ? { ok: true }
+        : FALSE_WORDS.has(w)
+          ? { ok: false }
+          : { error: `must be yes or no ("${def.label}")` };
     }
     case 'date': {
       const d = parseDate(v, order);
@@ -58,7 +73,9 @@ function customValue(def: CustomFieldDef, v: string, order: DateOrder): { ok: st
     case 'enum': {
       const options = def.options ? (JSON.parse(def.options) as string[]) : [];
       const hit = options.find((o) => o.toLowerCase() === v.toLowerCase());
-      return hit !== undefined ? { ok: hit } : { error: `must be one of: ${options.join(', ')} ("${def.label}")` };
+      return hit !== undefined
+        ? { ok: hit }
+        : { error: `must be one of: ${options.join(', ')} ("${def.label}")` };
     }
     default:
       return { ok: v };
@@ -80,11 +97,30 @@ export interface MapperOptions {
 
 /** Text columns and their longest accepted value (the same limits as the lead API). */
 const TEXT_LIMITS: Record<string, number> = {
-  first_name: 200, last_name: 200, civility: 20, title: 500, job_title: 200, company_name: 300, website: 500,
-  source: 200, description: 20000, address_line1: 300, address_line2: 300, city: 200, state: 100, postal_code: 40,
-  external_id: 200, phone: 50, mobile: 50,
+  first_name: 200,
+  last_name: 200,
+  civility: 20,
+  title: 500,
+  job_title: 200,
+  company_name: 300,
+  website: 500,
+  source: 200,
+  description: 20000,
+  address_line1: 300,
+  address_line2: 300,
+  city: 200,
+  state: 100,
+  postal_code: 40,
+  external_id: 200,
+  phone: 50,
+  mobile: 50,
 };
-const INT_RANGES: Record<string, [number, number]> = { probability: [0, 100], rating: [1, 5], priority: [1, 6], importance: [0, 5] };
+const INT_RANGES: Record<string, [number, number]> = {
+  probability: [0, 100],
+  rating: [1, 5],
+  priority: [1, 6],
+  importance: [0, 5],
+};
 const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
 const TARGETS = new Set<string>(TARGET_FIELDS);
 
@@ -95,7 +131,13 @@ function splitMulti(v: string): string[] {
       const arr = JSON.parse(v) as unknown[];
       if (Array.isArray(arr)) {
         return arr
-          .map((x) => (x && typeof x === 'object' ? ((x as Record<string, unknown>).value ?? (x as Record<string, unknown>).email ?? (x as Record<string, unknown>).number) : x))
+          .map((x) =>
+            x && typeof x === 'object'
+              ? ((x as Record<string, unknown>).value ??
+                (x as Record<string, unknown>).email ??
+                (x as Record<string, unknown>).number)
+              : x,
+          )
           .filter((x) => x !== null && x !== undefined && String(x).trim() !== '')
           .map((x) => String(x).trim());
       }
@@ -103,28 +145,49 @@ function splitMulti(v: string): string[] {
       /* not JSON: read as text */
     }
   }
-  return v.includes(';') ? v.split(';').map((x) => x.trim()).filter(Boolean) : [v];
+  return v.includes(';')
+    ? v
+        .split(';')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [v];
 }
 
-export function validateMapping(mapping: Mapping, header: string[]): Array<{ field: string; message: string }> {
+export function validateMapping(
+  mapping: Mapping,
+  header: string[],
+): Array<{ field: string; message: string }> {
   const errors: Array<{ field: string; message: string }> = [];
   const cols = new Set(header);
   const used = new Map<string, string>();
   for (const [col, target] of Object.entries(mapping)) {
-    if (!cols.has(col)) errors.push({ field: `mapping.${col}`, message: `is not a column of the file (columns: ${header.slice(0, 30).join(', ')})` });
+    if (!cols.has(col))
+      errors.push({
+        field: `mapping.${col}`,
+        message: `is not a column of the file (columns: ${header.slice(0, 30).join(', ')})`,
+      });
     if (target === null || target === '') continue;
     if (target.startsWith('custom_fields.')) {
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(target.slice('custom_fields.'.length))) {
-        errors.push({ field: `mapping.${col}`, message: 'custom field keys are 1-64 letters, digits, "_", "." or "-"' });
+        errors.push({
+          field: `mapping.${col}`,
+          message: 'custom field keys are 1-64 letters, digits, "_", "." or "-"',
+        });
       }
       continue;
     }
     if (!TARGETS.has(target)) {
-      errors.push({ field: `mapping.${col}`, message: `"${target}" is not a lead field (one of: ${TARGET_FIELDS.join(', ')}, or custom_fields.<key>, or null to ignore)` });
+      errors.push({
+        field: `mapping.${col}`,
+        message: `"${target}" is not a lead field (one of: ${TARGET_FIELDS.join(', ')}, or custom_fields.<key>, or null to ignore)`,
+      });
       continue;
     }
     if (used.has(target) && !MULTI_TARGETS.has(target)) {
-      errors.push({ field: `mapping.${col}`, message: `"${target}" is already mapped from column "${used.get(target)}"` });
+      errors.push({
+        field: `mapping.${col}`,
+        message: `"${target}" is already mapped from column "${used.get(target)}"`,
+      });
     }
     used.set(target, col);
   }
@@ -132,11 +195,19 @@ export function validateMapping(mapping: Mapping, header: string[]): Array<{ fie
 }
 
 /** Compiles the mapping once; the returned function turns one row of cells into lead values. */
-export function createRowMapper(header: string[], opts: MapperOptions, statuses: StatusRef[], members: MemberRef[], customDefs: CustomFieldDef[] = []) {
+export function createRowMapper(
+  header: string[],
+  opts: MapperOptions,
+  statuses: StatusRef[],
+  members: MemberRef[],
+  customDefs: CustomFieldDef[] = [],
+) {
   const defs = new Map(customDefs.map((d) => [d.key, d]));
   const requiredDefs = customDefs.filter((d) => d.required);
   const nulls = new Set(opts.null_values.map((v) => v.trim().toLowerCase()));
-  const plan = header.map((col, i) => ({ i, col, key: customKey(col), target: opts.mapping[col] ?? null })).filter((p) => p.target);
+  const plan = header
+    .map((col, i) => ({ i, col, key: customKey(col), target: opts.mapping[col] ?? null }))
+    .filter((p) => p.target);
   const statusByName = new Map<string, StatusRef>();
   for (const s of statuses) {
     statusByName.set(s.label.toLowerCase(), s);
@@ -190,7 +261,8 @@ export function createRowMapper(header: string[], opts: MapperOptions, statuses:
       switch (t) {
         case 'email': {
           const all = splitMulti(v).map((e) => e.toLowerCase());
-          for (const e of all) if (!EMAIL.test(e) || e.length > 254) fail(`"${e}" is not a valid email address`);
+          for (const e of all)
+            if (!EMAIL.test(e) || e.length > 254) fail(`"${e}" is not a valid email address`);
           if (values.email == null) {
             values.email = all[0] ?? null;
             if (all.length > 1) custom[`${p.key}_other`] = all.slice(1).join('; ');
@@ -273,7 +345,8 @@ export function createRowMapper(header: string[], opts: MapperOptions, statuses:
         }
         case 'created_at': {
           const ts = parseTimestamp(v, opts.date_order);
-          if (ts === null) fail('is not a date and time (e.g. 2024-05-31T10:00:00Z or 15 Apr, 2021 00:03:00)');
+          if (ts === null)
+            fail('is not a date and time (e.g. 2024-05-31T10:00:00Z or 15 Apr, 2021 00:03:00)');
           else values.created_at = ts;
           break;
         }
@@ -290,10 +363,20 @@ export function createRowMapper(header: string[], opts: MapperOptions, statuses:
     if (values.source == null && opts.defaults.source) values.source = opts.defaults.source;
     if (values.owner_id == null && opts.defaults.owner_id) values.owner_id = opts.defaults.owner_id;
     for (const d of requiredDefs) {
-      if (custom[d.key] === undefined) errors.push({ column: null, value: null, message: `The custom field "${d.label}" (${d.key}) is required; map a column to custom_fields.${d.key}.` });
+      if (custom[d.key] === undefined)
+        errors.push({
+          column: null,
+          value: null,
+          message: `The custom field "${d.label}" (${d.key}) is required; map a column to custom_fields.${d.key}.`,
+        });
     }
     if (errors.length === 0 && !IDENTITY_COLUMNS.some((c) => values[c] != null)) {
-      errors.push({ column: null, value: null, message: 'A lead needs at least one of: first name, last name, email, phone, mobile, company name or external id; this row has none.' });
+      errors.push({
+        column: null,
+        value: null,
+        message:
+          'A lead needs at least one of: first name, last name, email, phone, mobile, company name or external id; this row has none.',
+      });
     }
     return { values, custom, tags, statusId, errors };
   }

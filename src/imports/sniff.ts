@@ -85,18 +85,27 @@ export function detectDelimiter(text: string): string {
  */
 export function sniff(head: Buffer, complete: boolean): Sniffed {
   if (head.length === 0 || (complete && head.toString('latin1').trim() === '')) {
-    reject('The file is empty. Export your leads again and upload a file with a header row and at least one lead.');
+    reject(
+      'The file is empty. Export your leads again and upload a file with a header row and at least one lead.',
+    );
   }
   if (startsWith(head, [0x25, 0x50, 0x44, 0x46])) {
-    reject('This is a PDF document, not a spreadsheet. Export the leads as CSV or XLSX from the tool they come from.');
+    reject(
+      'This is a PDF document, not a spreadsheet. Export the leads as CSV or XLSX from the tool they come from.',
+    );
   }
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
-    reject('This is an old Excel workbook (.xls, Excel 97-2003). Open it in Excel or LibreOffice and save it as XLSX (Excel Workbook) or CSV, then upload that.');
+    reject(
+      'This is an old Excel workbook (.xls, Excel 97-2003). Open it in Excel or LibreOffice and save it as XLSX (Excel Workbook) or CSV, then upload that.',
+    );
   }
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04])) {
     const names = head.toString('latin1');
-    if (names.includes('[Content_Types].xml') || names.includes('xl/')) return { format: 'xlsx', encoding: null, bomLength: 0, delimiter: null };
-    reject('This is a ZIP archive but not an Excel workbook. Unzip it and upload the CSV or XLSX file inside.');
+    if (names.includes('[Content_Types].xml') || names.includes('xl/'))
+      return { format: 'xlsx', encoding: null, bomLength: 0, delimiter: null };
+    reject(
+      'This is a ZIP archive but not an Excel workbook. Unzip it and upload the CSV or XLSX file inside.',
+    );
   }
   let encoding: Encoding;
   let bomLength = 0;
@@ -108,29 +117,49 @@ export function sniff(head: Buffer, complete: boolean): Sniffed {
     const sample = head.subarray(0, Math.min(head.length, 4096));
     let evenZeros = 0;
     let oddZeros = 0;
-    for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? evenZeros++ : oddZeros++);
+    for (let i = 0; i < sample.length; i++) {
+      if (sample[i] === 0 && i % 2 === 0) evenZeros++;
+      else if (sample[i] === 0) oddZeros++;
+    }
     const half = sample.length / 2;
     if (oddZeros > half * 0.4 && evenZeros < half * 0.05) encoding = 'utf-16le';
     else if (evenZeros > half * 0.4 && oddZeros < half * 0.05) encoding = 'utf-16be';
     else if (evenZeros + oddZeros > 0) {
-      reject('This looks like a binary file (an image, an archive or a program), not a spreadsheet. Upload a CSV, XLSX or JSON export of your leads.');
+      reject(
+        'This looks like a binary file (an image, an archive or a program), not a spreadsheet. Upload a CSV, XLSX or JSON export of your leads.',
+      );
     } else encoding = isUtf8(head, complete) ? 'utf-8' : 'windows-1252';
   }
   const text = iconv.decode(head.subarray(bomLength), encoding!);
   const trimmed = text.trimStart();
-  if (trimmed === '') reject('The file is empty. Export your leads again and upload a file with a header row and at least one lead.');
+  if (trimmed === '')
+    reject(
+      'The file is empty. Export your leads again and upload a file with a header row and at least one lead.',
+    );
   const lower = trimmed.slice(0, 512).toLowerCase();
-  if (lower.startsWith('<!doctype html') || lower.startsWith('<html') || /^<(head|body|meta|title|div|table)[\s>]/.test(lower) || (lower.startsWith('<?xml') && lower.includes('<html'))) {
-    reject('This is a web page (HTML), not a spreadsheet: the download probably returned a login or error page. Export the leads again as CSV or XLSX and upload that file.');
+  if (
+    lower.startsWith('<!doctype html') ||
+    lower.startsWith('<html') ||
+    /^<(head|body|meta|title|div|table)[\s>]/.test(lower) ||
+    (lower.startsWith('<?xml') && lower.includes('<html'))
+  ) {
+    reject(
+      'This is a web page (HTML), not a spreadsheet: the download probably returned a login or error page. Export the leads again as CSV or XLSX and upload that file.',
+    );
   }
   if (lower.startsWith('<?xml') || lower.startsWith('<')) {
-    reject('This is an XML document. Leadflow imports CSV, TSV, XLSX and JSON: export the leads in one of those formats.');
+    reject(
+      'This is an XML document. Leadflow imports CSV, TSV, XLSX and JSON: export the leads in one of those formats.',
+    );
   }
-  if (trimmed.startsWith('[') || trimmed.startsWith('{')) return { format: 'json', encoding: encoding!, bomLength, delimiter: null };
+  if (trimmed.startsWith('[') || trimmed.startsWith('{'))
+    return { format: 'json', encoding: encoding!, bomLength, delimiter: null };
   // Control characters other than tab/CR/LF mean a binary file decoded as text.
   const controls = (text.slice(0, 4096).match(/[\u0000-\u0008\u000e-\u001f]/g) ?? []).length;
   if (controls > 4) {
-    reject('This looks like a binary file, not a spreadsheet. Upload a CSV, XLSX or JSON export of your leads.');
+    reject(
+      'This looks like a binary file, not a spreadsheet. Upload a CSV, XLSX or JSON export of your leads.',
+    );
   }
   return { format: 'csv', encoding: encoding!, bomLength, delimiter: detectDelimiter(text.slice(0, 65536)) };
 }

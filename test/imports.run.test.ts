@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLead, createTestApp, signup, type Session, type TestApp } from './helpers.js';
+import { allLeads, importFile, parseCsv, upload, waitForImport } from './imports.helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+const get = (s: Session, url: string) => t.app.inject({ method: 'GET', url, headers: s.headers });
+const post = (s: Session, url: string, payload?: unknown) =>
+  t.app.inject({
+    method: 'POST',
+    url,
+    headers: s.headers,
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
+
+describe('run: mapping, values and per-row errors', () => {
+  it('normalizes values, reports every bad cell in errors.csv and imports the good rows', async () => {
+    const s = await signup(t.app);
+    const csv = [
+      'First Name,Last Name,E-mail,Phone,Country,Birthdate,Lead Status,Amount,Probability,Created',
+      ' Ada ,Lovelace, ADA@Example.COM ,020 7946 0000,United Kingdom,10-12-1815,Qualified,"1,500.50",50%,"15 Apr, 2021 00:03:00"',
+      'Bad,Email,not-an-email,,FR,31-02-2020,lost,abc,150,yesterday',
+      'Grace,Hopper,,+1 (212) 555-0100,USA,1906-12-09,Closed - Won,2000,,2024-01-02T03:04:05+02:00',
+      ',,,,,,,,,',
+      ',,,,Germany,,,,,',
+    ].join('\r\n');
+    const job = await importFile(t.app, s, 'people.csv', csv, {
+      defaults: { source: 'Fair 2024', tags: ['fair'] },
+    });
+    // The blank row is no row; the one with only a country names nobody.
+    expect(job.counts).toEqual({ read: 4, created: 2, updated: 0, skipped: 0, failed: 2 });
+    const leads = await allLeads(t.app, s);
+    const ada = leads.find((l) => l.last_name === 'Lovelace')!;
+    expect(ada).toMatchObject({
+      first_name: 'Ada',
+      email: 'ada@example.com',
+      phone: '020 7946 0000',
+      address: { country: 'GB' },
+      birth_date: '1815-12-10',
+      status: 'qualified',
+      value: '1500.50',
+      probability: 50,
+      source: 'Fair 2024',
+      tags: ['fair'],
+      created_at: '2021-04-15T00:03:00.000Z',
+    });
+    expect(ada.custom_fields.phone_e164).toBe('+442079460000');
+    const grace = leads.find((l) => l.last_name === 'Hopper')!;
+    // An empty cell never inherits the previous row's value.
+    expect(grace.email).toBeNull();
+    expect(grace).toMatchObject({
+      status: 'new',
+      value: '2000.00',
+      created_at: '2024-01-02T01:04:05.000Z',
+      address: { country: 'US' },
+    });
+    expect(grace.custom_fields).toMatchObject({ lead_status: 'Closed - Won', phone_e164: '+12125550100' });
+    expect(grace.probability).toBeNull();
+
+    const res = await get(s, `/api/v1/imports/${job.id}/errors.csv`);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const lines = parseCsv(res.body);
+    expect(lines[0]).toEqual(['row', 'column', 'value', 'message']);
+    const bad = lines.filter((l) => l[0] === '3');
+    expect(bad.map((l) => l[1]).sort()).toEqual(['Amount', 'Birthdate', 'Created', 'E-mail', 'Probability']);
+    expect(bad.find((l) => l[1] === 'E-mail')![3]).toMatch(/not a valid email/);
+    expect(bad.find((l) => l[1] === 'Birthdate')![2]).toBe('31-02-2020');
+    expect(lines.find((l) => l[0] === '6')![3]).toMatch(/needs at least one of/);
+  });
+
+  it('maps statuses by key or label, case-insensitively; reason-required and unknown ones keep their text', async () => {
+    const s = await signup(t.app);
+    const csv =
+      'name,status\nA One,QUALIFIED\nB Two,In process\nC Three,lost\nD Four,Hot prospect\nE Five,\n';
+    await importFile(t.app, s, 's.csv', csv, { defaults: { status: 'assigned' } });
+    const leads = await allLeads(t.app, s);
+    const st = Object.fromEntries(
+      leads.map((l) => [l.last_name, [l.status, l.custom_fields.status ?? null]]),
+    );
+    expect(st).toEqual({
+      One: ['qualified', null],
+      Two: ['in_process', null],
+      Three: ['assigned', 'lost'],
+      Four: ['assigned', 'Hot prospect'],
+      Five: ['assigned', null],
+    });
+  });
+
+  it('checks the run request: unknown columns and fields, bad defaults (422), unknown keys (400), a second run (409)', async () => {
+    const s = await signup(t.app);
+    const id = (await upload(t.app, s, 'a.csv', 'Email,Name\na@x.io,A\n')).json().id;
+    const bad = await post(s, `/api/v1/imports/${id}/run`, {
+      mapping: { Email: 'e_mail', Nope: 'first_name' },
+      defaults: { status: 'lost', owner_id: 999999 },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['defaults.owner_id', 'defaults.status', 'mapping.Email', 'mapping.Nope']);
+    const twice = await post(s, `/api/v1/imports/${id}/run`, {
+      mapping: { Email: 'last_name', Name: 'last_name' },
+    });
+    expect(twice.statusCode).toBe(422);
+    expect(twice.json().errors[0]).toMatchObject({ field: 'mapping.Name' });
+    const unknown = await post(s, `/api/v1/imports/${id}/run`, {
+      dedupe: { on: ['name'], policy: 'skip' },
+      extra: 1,
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect((await get(s, `/api/v1/imports/${id}`)).json().status).toBe('uploaded');
+    expect((await post(s, `/api/v1/imports/${id}/run`, {})).statusCode).toBe(202);
+    await waitForImport(t.app, s, id);
+    const again = await post(s, `/api/v1/imports/${id}/run`, {});
+    expect(again.statusCode).toBe(409);
+    expect(again.json().detail).toMatch(/Upload the file again/);
+  });
+
+  it("another organization's import is a 404 everywhere", async () => {
+    const a = await signup(t.app);
+    const b = await signup(t.app);
+    const id = (await upload(t.app, a, 'a.csv', 'Email\na@x.io\n')).json().id;
+    for (const [m, url] of [
+      ['GET', `/api/v1/imports/${id}`],
+      ['GET', `/api/v1/imports/${id}/errors.csv`],
+      ['POST', `/api/v1/imports/${id}/run`],
+      ['POST', `/api/v1/imports/${id}/revert`],
+    ] as const) {
+      const res = await t.app.inject({
+        method: m,
+        url,
+        headers: b.headers,
+        ...(m === 'POST' ? { payload: {} } : {}),
+      });
+      expect(res.statusCode, url).toBe(404);
+    }
+    expect((await get(b, '/api/v1/imports')).json().data).toEqual([]);
+    expect((await get(a, '/api/v1/imports')).json().data.map((i: { id: number }) => i.id)).toEqual([id]);
+  });
+
+  it('a dry run counts and reports errors but writes no lead', async () => {
+    const s = await signup(t.app);
+    const job = await importFile(t.app, s, 'a.csv', 'Email,Name\na@x.io,A\nbad,B\n', { dry_run: true });
+    expect(job).toMatchObject({
+      status: 'completed',
+      dry_run: true,
+      counts: { read: 2, created: 1, failed: 1 },
+      percent: 100,
+    });
+    expect(await allLeads(t.app, s)).toEqual([]);
+    expect((await post(s, `/api/v1/imports/${job.id}/revert`)).statusCode).toBe(409);
+  });
+});
+
+describe('dedupe and revert', () => {
+  const file =
+    'Email,First Name,Last Name,Company,Tags\nada@example.com,Ada,Byron,Analytical,vip\nnew@example.com,New,Person,Fresh Co,\nNEW@example.com,New,Again,Fresh Co 2,\n';
+
+  async function withExisting() {
+    const s = await signup(t.app);
+    const ada = await createLead(t.app, s, {
+      email: 'ada@example.com',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      company_name: null,
+      tags: ['math'],
+    });
+    return { s, ada };
+  }
+
+  it('skip: existing and repeated emails are skipped', async () => {
+    const { s } = await withExisting();
+    const job = await importFile(t.app, s, 'd.csv', file, { dedupe: { on: ['email'], policy: 'skip' } });
+    expect(job.counts).toEqual({ read: 3, created: 1, updated: 0, skipped: 2, failed: 0 });
+    const leads = await allLeads(t.app, s);
+    expect(leads.map((l) => l.last_name).sort()).toEqual(['Lovelace', 'Person']);
+  });
+
+  it('create: every row is a new lead', async () => {
+    const { s } = await withExisting();
+    const job = await importFile(t.app, s, 'd.csv', file, { dedupe: { on: ['email'], policy: 'create' } });
+    expect(job.counts).toMatchObject({ created: 3, updated: 0, skipped: 0 });
+  });
+
+  it('update then revert: the updated lead gets its values back, created leads go to the trash', async () => {
+    const { s, ada } = await withExisting();
+    const job = await importFile(t.app, s, 'd.csv', file, { dedupe: { on: ['email'], policy: 'update' } });
+    expect(job.counts).toEqual({ read: 3, created: 1, updated: 2, skipped: 0, failed: 0 });
+    const after = (await get(s, `/api/v1/leads/${ada.id}`)).json();
+    expect(after).toMatchObject({ last_name: 'Byron', company_name: 'Analytical', tags: ['math', 'vip'] });
+    // The repeated email in the file updated the lead created by its first row.
+    const created = (await allLeads(t.app, s)).find((l) => l.email === 'new@example.com')!;
+    expect([created.last_name, created.company_name]).toEqual(['Again', 'Fresh Co 2']);
+
+    const rev = await post(s, `/api/v1/imports/${job.id}/revert`);
+    expect(rev.statusCode).toBe(202);
+    expect(rev.json().status).toBe('reverting');
+    const done = await waitForImport(t.app, s, job.id);
+    expect(done).toMatchObject({ status: 'reverted', revert: { deleted: 1, restored: 1, kept_changed: 0 } });
+    const restored = (await get(s, `/api/v1/leads/${ada.id}`)).json();
+    expect(restored).toMatchObject({ last_name: 'Lovelace', company_name: null, tags: ['math'] });
+    expect((await allLeads(t.app, s)).map((l) => l.id)).toEqual([ada.id]);
+    expect((await get(s, `/api/v1/leads/${created.id}`)).statusCode).toBe(404);
+    expect((await post(s, `/api/v1/imports/${job.id}/revert`)).statusCode).toBe(409);
+  });
+
+  it('revert keeps a lead someone edited after the import', async () => {
+    const { s, ada } = await withExisting();
+    const job = await importFile(t.app, s, 'd.csv', file, { dedupe: { on: ['email'], policy: 'update' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/leads/${ada.id}`,
+      headers: s.headers,
+      payload: { job_title: 'Countess' },
+    });
+    await post(s, `/api/v1/imports/${job.id}/revert`);
+    const done = await waitForImport(t.app, s, job.id);
+    expect(done.revert).toEqual({ deleted: 1, restored: 0, kept_changed: 1 });
+    expect((await get(s, `/api/v1/leads/${ada.id}`)).json()).toMatchObject({
+      last_name: 'Byron',
+      job_title: 'Countess',
+    });
+  });
+
+  it('dedupe on external_id across batches of one big file', async () => {
+    const s = await signup(t.app);
+    const rows = Array.from({ length: 1500 }, (_, i) => `ext-${i % 1000},Name ${i}`);
+    const job = await importFile(t.app, s, 'ids.csv', `Record Id,Last Name\n${rows.join('\n')}\n`, {
+      dedupe: { on: ['external_id'], policy: 'skip' },
+    });
+    expect(job.counts).toEqual({ read: 1500, created: 1000, updated: 0, skipped: 500, failed: 0 });
+    expect(job.rate).toBeGreaterThan(0);
+  });
+});
