@@ -106,7 +106,6 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await expect.poll(() => lost.locator('.count').textContent()).toBe('1');
     await lost.getByRole('button', { name: 'Expand Lost' }).click();
     await expect.poll(() => lost.locator('.lead-card', { hasText: 'Grace Hopper' }).count()).toBe(1);
-    await shot(page, 'board');
 
     await page.goto(leadUrl);
     const timeline = page.getByRole('list', { name: 'Timeline' });
@@ -142,7 +141,23 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await shot(page, 'leads');
   });
 
+  it('moves cards with the keyboard menu too, and totals the columns', async () => {
+    await page.getByRole('link', { name: 'Board', exact: true }).click();
+    const fresh = page.locator('section.column[data-status="new"]');
+    await expect.poll(() => fresh.locator('.count').textContent()).toBe('11');
+    await page.getByLabel('Move Serena Patterfield to').selectOption('won');
+    await page.getByLabel('Move Grace Hopper to').selectOption('won');
+    const won = page.locator('section.column[data-status="won"]');
+    await expect.poll(() => won.locator('.count').textContent()).toBe('2');
+    await expect.poll(() => fresh.locator('.count').textContent()).toBe('10');
+    await won.getByRole('button', { name: 'Expand Won' }).click();
+    // Grace's 12,000 is the only value among the two.
+    expect(await won.locator('.sum').textContent()).toMatch(/12,000/);
+    await shot(page, 'board');
+  });
+
   it('searches as you type and filters the list', async () => {
+    await page.getByRole('link', { name: 'Leads', exact: true }).click();
     await page.getByLabel('Search leads').fill('Skitral');
     await expect.poll(() => page.getByText('1 leads').count()).toBe(1);
     expect(await page.locator('table.grid tbody tr[aria-rowindex]').count()).toBe(1);
@@ -154,8 +169,12 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Funnel by status' }).waitFor();
     const funnel = page.getByRole('img', { name: /Leads per status/ });
-    await expect.poll(() => funnel.getAttribute('aria-label')).toMatch(/New 11\b/);
-    expect(await funnel.getAttribute('aria-label')).toMatch(/Lost 1\b/);
+    await expect.poll(() => funnel.getAttribute('aria-label')).toMatch(/New 10\b/);
+    expect(await funnel.getAttribute('aria-label')).toMatch(/Won 2\b/);
+    const conversion = page.getByRole('img', { name: /share per source/ });
+    expect(await conversion.getAttribute('aria-label')).toMatch(/Trailhead 9% \(1\/11\)/);
+    const wonValue = page.getByRole('img', { name: /Won value per month/ });
+    expect(await wonValue.getAttribute('aria-label')).toMatch(/12,000/);
     const weekly = page.getByRole('img', { name: /New leads per week/ });
     expect(await weekly.getAttribute('aria-label')).toMatch(/: 12\b/);
     await shot(page, 'dashboard');
@@ -197,5 +216,42 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/leads');
+  });
+
+  it('lets a user of two organizations switch between them', async () => {
+    // Dana invites Bo, who already runs another organization, as a manager of Acme Sales.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Users & teams' }).click();
+    await page.getByLabel('Invite by email').fill('bo@beta.test');
+    await page.getByLabel('Role', { exact: true }).selectOption('manager');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    const link = (await page.locator('code.secret').textContent())!;
+    expect(link).toContain('/invite/');
+    const bo = await page.request.post(`${s.baseUrl}/api/v1/auth/signup`, {
+      data: {
+        email: 'bo@beta.test',
+        password: 'bo password 123',
+        name: 'Bo Beta',
+        organization_name: 'Beta Corp',
+      },
+    });
+    expect(bo.status()).toBe(201);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signin');
+    await page.goto(link);
+    await page.getByLabel('Password').fill('bo password 123');
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.waitForURL('**/leads');
+    const switcher = page.getByLabel('Organization');
+    await expect
+      .poll(() => switcher.locator('option').allTextContents())
+      .toEqual(['Beta Corp', 'Acme Sales']);
+    await expect.poll(() => page.getByText('12 leads').count()).toBe(1);
+    await shot(page, 'org-switcher');
+    await switcher.selectOption({ label: 'Beta Corp' });
+    await expect.poll(() => page.getByText('No leads match').count()).toBe(1);
+    await switcher.selectOption({ label: 'Acme Sales' });
+    await expect.poll(() => page.getByText('12 leads').count()).toBe(1);
   });
 });

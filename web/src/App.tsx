@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, match, navigate, useLocation } from './router';
 import { useSession } from './session';
-import { AuthPage } from './pages/Auth';
+import { AcceptInvitePage, AuthPage } from './pages/Auth';
 import { LeadsPage } from './pages/Leads';
 import { Spinner } from './components/ui';
 
@@ -27,11 +27,14 @@ export function App() {
 
   useEffect(() => {
     if (!ready) return;
+    if (path.startsWith('/invite/')) return;
     if (!me && !publicPath) navigate('/signin', true);
     if (me && (publicPath || path === '/')) navigate('/leads', true);
   }, [ready, me, publicPath, path]);
 
   if (!ready) return <Spinner />;
+  const invite = match('/invite/:token', path);
+  if (invite) return <AcceptInvitePage token={invite.token} />;
   if (!me) return publicPath ? <AuthPage mode={path === '/signup' ? 'signup' : 'signin'} /> : null;
   return (
     <div className="shell">

@@ -20,16 +20,23 @@ export interface TimelineItem {
 /** datetime-local gives local wall time without a zone; the API wants UTC ISO 8601. */
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
+export interface Names {
+  status: (key: string) => string;
+  user: (id: number) => string;
+}
+
 export function Activity({
   leadId,
   refresh,
   onChange,
   nextFollowUp,
+  names,
 }: {
   leadId: number;
   refresh: number;
   onChange: () => void;
   nextFollowUp: string | null;
+  names: Names;
 }) {
   const [kind, setKind] = useState<Kind>('follow-up');
   const [form, setForm] = useState<Record<string, string>>({});
@@ -64,6 +71,7 @@ export function Activity({
           ...(form.scheduled_at ? { scheduled_at: toIso(form.scheduled_at) } : {}),
           ...(form.done === 'yes' ? { done_at: new Date().toISOString() } : {}),
           ...(form.notes ? { notes: form.notes } : {}),
+          ...(form.done === 'yes' && form.next ? { next_follow_up_at: toIso(form.next) } : {}),
         });
       } else if (kind === 'task') {
         await api.post(`/leads/${leadId}/tasks`, {
@@ -124,6 +132,15 @@ export function Activity({
               <option value="yes">Yes, just now</option>
             </SelectField>
             <Field label="Notes" value={form.notes ?? ''} onChange={set('notes')} error={fields.notes} />
+            {form.done === 'yes' && (
+              <Field
+                label="Next follow-up"
+                type="datetime-local"
+                value={form.next ?? ''}
+                onChange={set('next')}
+                error={fields.next_follow_up_at}
+              />
+            )}
           </>
         )}
         {kind === 'task' && (
@@ -183,7 +200,7 @@ export function Activity({
       ) : (
         <ol className="timeline" aria-label="Timeline">
           {(items ?? []).map((it, i) => (
-            <TimelineEntry key={`${it.type}-${String(it.id ?? i)}-${it.at}`} item={it} />
+            <TimelineEntry key={`${it.type}-${String(it.id ?? i)}-${it.at}`} item={it} names={names} />
           ))}
           {items && items.length === 0 && <li className="muted">Nothing yet.</li>}
         </ol>
@@ -192,7 +209,7 @@ export function Activity({
   );
 }
 
-function describe(it: TimelineItem): string {
+function describe(it: TimelineItem, names: Names): string {
   const d = (it.data ?? it) as Record<string, unknown>;
   const s = (v: unknown) =>
     v === null || v === undefined || v === '' ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -200,7 +217,9 @@ function describe(it: TimelineItem): string {
   switch (it.type) {
     case 'status_change':
     case 'status':
-      return `Status ${s(d.from) || '—'} → ${s(d.to)}${d.sub_status ? ` (${s(d.sub_status)})` : ''}${d.reason ? `, reason: ${s((d.reason as { text?: string }).text ?? d.reason)}` : ''}`;
+      return `Status ${d.from ? names.status(s(d.from)) : '—'} → ${names.status(s(d.to))}${d.sub_status ? ` (${s(d.sub_status)})` : ''}${
+        d.reason ? `, reason: ${s((d.reason as { text?: string }).text ?? d.reason)}` : ''
+      }${d.note ? ` · ${s(d.note)}` : ''}`;
     case 'follow_up':
       return `Follow-up ${d.done_at ? 'done' : `planned for ${formatDateTime(s(d.scheduled_at))}`}${d.notes ? `: ${s(d.notes)}` : ''}`;
     case 'task':
@@ -210,6 +229,9 @@ function describe(it: TimelineItem): string {
     case 'attachment':
       return `File: ${s(d.filename)}`;
     case 'field_change':
+      if (typeof d.field === 'string')
+        return `${d.field.replace(/_/g, ' ')}: ${s(d.from) || '—'} → ${s(d.to) || '—'}`;
+    // falls through
     case 'update': {
       const changes = (d.changes ?? d.fields) as
         | Record<string, { from: unknown; to: unknown }>
@@ -224,27 +246,29 @@ function describe(it: TimelineItem): string {
       return 'Fields changed';
     }
     case 'created':
-      return 'Lead created';
+      return `Lead created${d.status ? ` as ${names.status(s(d.status))}` : ''}${d.source ? ` from ${s(d.source)}` : ''}`;
     default:
       return it.type.replace(/_/g, ' ');
   }
 }
 
-function TimelineEntry({ item }: { item: TimelineItem }) {
+function TimelineEntry({ item, names }: { item: TimelineItem; names: Names }) {
   const d = (item.data ?? item) as Record<string, unknown>;
-  const by = (item.by ?? item.actor) as { name?: string } | string | null | undefined;
+  const by = typeof item.by === 'number' ? names.user(item.by) : null;
   return (
     <li className={`tl tl-${item.type}`}>
-      <span className="tl-text">{describe(item)}</span>
+      <span className="tl-text">{describe(item, names)}</span>
       <span className="muted tl-meta">
         {formatDateTime(item.at)}
-        {by ? ` · ${typeof by === 'string' ? by : (by.name ?? '')}` : ''}
+        {by ? ` · ${by}` : ''}
       </span>
       {item.type === 'attachment' && typeof d.id === 'number' && (
         <button
           type="button"
           className="link"
-          onClick={() => void download(`/attachments/${d.id}/download`, String(d.filename ?? 'file'))}
+          onClick={() =>
+            void download(String(d.url ?? '').replace(/^\/api\/v1/, ''), String(d.filename ?? 'file'))
+          }
         >
           Download
         </button>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
-import { Link } from '../router';
+import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { Field } from '../components/ui';
 
@@ -97,6 +97,69 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
             </>
           )}
         </p>
+      </form>
+    </main>
+  );
+}
+
+/** The page an invitation link opens: join the organization with a new or an existing account. */
+export function AcceptInvitePage({ token }: { token: string }) {
+  const { signIn } = useSession();
+  const [form, setForm] = useState({ name: '', password: '' });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.post<{ token: string; organization_id: number }>(
+        `/invitations/${encodeURIComponent(token)}/accept`,
+        {
+          ...(form.name ? { name: form.name } : {}),
+          password: form.password,
+        },
+      );
+      await signIn(r.token, r.organization_id);
+      navigate('/leads');
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const fields = error?.fields ?? {};
+  return (
+    <main className="auth" id="main">
+      <form className="card auth-card" onSubmit={submit} noValidate>
+        <p className="brand">Leadflow</p>
+        <h1>Join your team</h1>
+        <p className="muted">
+          Already have a Leadflow account? Enter its password. New here? Choose your name and a password.
+        </p>
+        <Field
+          label="Your name (new accounts)"
+          autoComplete="name"
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.target.value })}
+          error={fields.name}
+        />
+        <Field
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+          error={fields.password}
+        />
+        {error && !error.errors.length && (
+          <p className="alert" role="alert">
+            {error.message}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy}>
+          Join
+        </button>
       </form>
     </main>
   );

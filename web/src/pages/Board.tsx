@@ -163,9 +163,9 @@ export function BoardPage() {
       </div>
       <ErrorNote error={error} />
       <div className="board-wrap">
-        <div className="board">{statuses.list.filter((s) => !isCollapsed(s)).map(renderColumn)}</div>
+        <div className="board">{statuses.list.filter((s) => !CLOSED.has(s.category)).map(renderColumn)}</div>
         <aside className="rail" aria-label="Closed statuses">
-          {statuses.list.filter(isCollapsed).map(renderColumn)}
+          {statuses.list.filter((s) => CLOSED.has(s.category)).map(renderColumn)}
         </aside>
       </div>
       <StatusDialog

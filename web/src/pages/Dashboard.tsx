@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, isMissing, qs } from '../api';
 import { Link } from '../router';
-import { formatDateTime, formatMoney, useStatuses } from '../hooks';
+import { formatDateTime, formatMoney, leadName, useStatuses } from '../hooks';
 import type { Lead, Page, Status } from '../types';
 import { Columns, HBars, color } from '../components/charts';
 import { ErrorNote, Missing, Spinner } from '../components/ui';
@@ -10,12 +10,11 @@ const WEEKS = 12;
 const MONTHS = 12;
 const CAP = 5000;
 
-interface FollowUp {
-  id: number;
-  lead_id: number;
-  scheduled_at: string | null;
-  notes: string | null;
-  lead?: { first_name?: string | null; last_name?: string | null } | null;
+/** An entry of the follow-up queue: a lead whose next follow-up is due. */
+interface Due {
+  due_at: string;
+  overdue: boolean;
+  lead: Lead;
 }
 
 const count = async (params: Record<string, string>) =>
@@ -123,21 +122,17 @@ export function DashboardPage() {
   const statuses = useStatuses();
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [overdue, setOverdue] = useState<FollowUp[] | null | 'missing'>(null);
+  const [overdue, setOverdue] = useState<Due[] | null | 'missing'>(null);
 
   useEffect(() => {
     if (!statuses.list.length) return;
     load(statuses.list).then(setData, setError);
   }, [statuses.list]);
   useEffect(() => {
-    api
-      .get<Page<FollowUp>>(
-        `/follow-ups${qs({ due_before: new Date().toISOString(), done: false, limit: 20 })}`,
-      )
-      .then(
-        (r) => setOverdue(r.data),
-        (e) => setOverdue(isMissing(e) ? 'missing' : []),
-      );
+    api.get<Page<Due>>(`/follow-ups${qs({ due_before: new Date().toISOString(), limit: 20 })}`).then(
+      (r) => setOverdue(r.data),
+      (e) => setOverdue(isMissing(e) ? 'missing' : []),
+    );
   }, []);
 
   if (statuses.missing) return <Missing what="The dashboard" endpoint="GET /api/v1/statuses" />;
@@ -212,13 +207,10 @@ export function DashboardPage() {
             ) : (
               <ul className="plain overdue">
                 {overdue.map((f) => (
-                  <li key={f.id}>
-                    <Link to={`/leads/${f.lead_id}`}>
-                      {[f.lead?.first_name, f.lead?.last_name].filter(Boolean).join(' ') ||
-                        `Lead #${f.lead_id}`}
-                    </Link>
-                    <span className="muted"> due {formatDateTime(f.scheduled_at)}</span>
-                    {f.notes && <span> · {f.notes}</span>}
+                  <li key={f.lead.id}>
+                    <Link to={`/leads/${f.lead.id}`}>{leadName(f.lead)}</Link>
+                    {f.lead.company_name && <span className="muted"> · {f.lead.company_name}</span>}
+                    <span className="muted"> · due {formatDateTime(f.due_at)}</span>
                   </li>
                 ))}
               </ul>

@@ -251,6 +251,10 @@ export function LeadPage({ id }: { id: number }) {
             refresh={tick}
             onChange={() => lead.reload()}
             nextFollowUp={l.next_follow_up_at}
+            names={{
+              status: (k) => statuses.list.find((s) => s.key === k)?.label ?? k,
+              user: (uid) => users.list.find((u) => u.id === uid)?.name ?? `user #${uid}`,
+            }}
           />
         </div>
       </div>

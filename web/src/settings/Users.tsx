@@ -25,10 +25,9 @@ export function UserSettings() {
     e.preventDefault();
     setError(null);
     try {
-      const r = await api.post<{ token?: string; accept_url?: string; url?: string }>('/invitations', invite);
-      setLink(
-        r.accept_url ?? r.url ?? (r.token ? `${location.origin}/api/v1/invitations/${r.token}/accept` : ''),
-      );
+      const r = await api.post<{ token: string }>('/invitations', invite);
+      // The person opens this page of the app, which accepts through POST /invitations/:token/accept.
+      setLink(`${location.origin}/invite/${encodeURIComponent(r.token)}`);
       setInvite({ email: '', role: 'agent' });
     } catch (err) {
       setError(err as ApiError);
@@ -78,13 +77,13 @@ export function UserSettings() {
                   </select>
                 </td>
                 <td>
-                  {u.active === false || u.deactivated_at ? (
+                  {u.active === false ? (
                     'deactivated'
                   ) : (
                     <button
                       type="button"
                       className="link danger"
-                      onClick={() => act(api.post(`/users/${u.id}/deactivate`))}
+                      onClick={() => act(api.patch(`/users/${u.id}`, { active: false }))}
                     >
                       Deactivate
                     </button>
