@@ -152,7 +152,11 @@ describe('POST /leads/:id/convert', () => {
 
   it('two conversions racing: exactly one wins, the other is a 409, one set of records exists', async () => {
     const sess = await signup(t.app);
-    const lead = await createLead(t.app, sess, { first_name: 'Race', email: 'race@racing.example', company_name: 'Racing Co' });
+    const lead = await createLead(t.app, sess, {
+      first_name: 'Race',
+      email: 'race@racing.example',
+      company_name: 'Racing Co',
+    });
     const results = await Promise.all([
       convert(lead.id, { create_opportunity: { name: 'A' } }, sess),
       convert(lead.id, { create_opportunity: { name: 'B' } }, sess),
@@ -163,12 +167,18 @@ describe('POST /leads/:id/convert', () => {
     expect(await list('contacts')).toHaveLength(1);
     expect(await list('opportunities')).toHaveLength(1);
     const winner = results.find((r) => r.statusCode === 200)!.json();
-    expect((await req('GET', `/api/v1/leads/${lead.id}`, undefined, sess)).json().converted.opportunity_id).toBe(winner.opportunity.id);
+    expect(
+      (await req('GET', `/api/v1/leads/${lead.id}`, undefined, sess)).json().converted.opportunity_id,
+    ).toBe(winner.opportunity.id);
   });
 
   it('no body at all converts with what the lead holds', async () => {
     const lead = await createLead(t.app, s, { company_name: 'Bodyless Ltd', email: 'ceo@bodyless.example' });
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/leads/${lead.id}/convert`, headers: s.headers });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/leads/${lead.id}/convert`,
+      headers: s.headers,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ company: { name: 'Bodyless Ltd' }, lead: { status: 'converted' } });
   });
