@@ -139,6 +139,18 @@ describe('POST /leads/:id/convert', () => {
     });
   });
 
+  it('the lead\'s comments stay reachable from the opportunity and company it became', async () => {
+    const lead = await createLead(t.app, s, { title: 'Kept notes', company_name: 'Notes Inc', email: 'n@notes.example' });
+    const comment = await req('POST', `/api/v1/leads/${lead.id}/comments`, { body: 'Called, wants a quote' });
+    expect(comment.statusCode).toBe(201);
+    const res = (await convert(lead.id, { create_opportunity: {} })).json();
+    expect(res.opportunity).toMatchObject({ name: 'Kept notes', lead_id: lead.id });
+    expect(res.company.created_from_lead_id).toBe(lead.id);
+    const comments = await req('GET', `/api/v1/leads/${res.opportunity.lead_id}/comments`);
+    expect(comments.statusCode).toBe(200);
+    expect(comments.json().data.map((c: { body: string }) => c.body)).toEqual(['Called, wants a quote']);
+  });
+
   it('a second conversion is a 409 and changes nothing', async () => {
     const lead = await createLead(t.app, s, { company_name: 'Twice Ltd' });
     expect((await convert(lead.id)).statusCode).toBe(200);
