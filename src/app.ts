@@ -61,6 +61,10 @@ import { createExportService } from './imports/export.service.js';
 import { importRoutes } from './imports/import.routes.js';
 import { exportRoutes } from './imports/export.routes.js';
 import { ImportResponse } from './imports/import.schema.js';
+import { createExternalRefRepository } from './leads/external-ref.repository.js';
+import { createExternalRefService } from './leads/external-ref.service.js';
+import { createContactFinder } from './accounts/contact-identifier.js';
+import { capillaryRoutes } from './compat/capillary/capillary.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -251,6 +255,30 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       await api.register(attachmentRoutes(attachmentService));
     },
     { prefix: '/api/v1' },
+  );
+
+  // Compatible surfaces (docs/compat.md): translators over the same services, outside /api/v1, each with its
+  // own auth hook (Bearer or Basic) and its own error envelope.
+  const externalRefs = createExternalRefService({ db: kysely, refs: createExternalRefRepository(kysely) });
+  await app.register(
+    async (compat) => {
+      installRateLimit(compat, limits);
+      await compat.register(
+        capillaryRoutes({
+          authenticate: (token, org) => authService.authenticate(token, org),
+          leads: leadService,
+          statusChanges: pipeline.changes,
+          statuses: pipeline.statuses,
+          reasons: pipeline.reasons,
+          customFields: customFieldService,
+          followUps: activities.followUps,
+          contacts: { get: (auth, id) => accounts.contactService.get(auth, id), ...createContactFinder({ contacts: accounts.contactService }) },
+          users: accessServices.users,
+          refs: externalRefs,
+        }),
+      );
+    },
+    { prefix: '/compat/capillary' },
   );
 
   const staticDir = webDir === undefined ? DEFAULT_WEB_DIR : webDir;

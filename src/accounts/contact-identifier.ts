@@ -1,0 +1,32 @@
+import type { AuthContext } from '../access/roles.js';
+import type { ContactService } from './contact.service.js';
+
+const digits = (phone: string) => phone.replace(/\D/g, '');
+
+/**
+ * The customer behind an identifier: the organization's contact with that email (case-insensitive) or mobile
+ * number (compared digit by digit, so "+1 555-0100" and "+15550100" are one number), created when there is
+ * none (a new customer known only by a number gets it as their last name, since a contact needs a name or an
+ * email). For clients that name a person by an identifier instead of an id (seed 002's idType + identifier).
+ */
+export function createContactFinder({ contacts }: { contacts: Pick<ContactService, 'list' | 'create'> }) {
+  return {
+    async findOrCreateByIdentifier(auth: AuthContext, kind: 'email' | 'mobile', value: string): Promise<{ id: number; created: boolean }> {
+      const v = value.trim();
+      if (kind === 'email') {
+        const found = (await contacts.list(auth, { email: v, limit: 1 })).data[0];
+        if (found) return { id: found.id, created: false };
+        return { id: (await contacts.create(auth, { emails: [{ email: v.toLowerCase() }] })).id, created: true };
+      }
+      const wanted = digits(v);
+      const candidates = (await contacts.list(auth, { q: wanted.length >= 4 ? wanted.slice(-4) : v, limit: 200 })).data;
+      const found = candidates.find((c) => c.phones.some((p) => digits(p.phone) === wanted));
+      if (found) return { id: found.id, created: false };
+      // A contact needs a name or an email (the contacts rule); a customer known only by a number is named by it
+      // until someone renames them.
+      return { id: (await contacts.create(auth, { last_name: v, phones: [{ phone: v, label: 'mobile' }] })).id, created: true };
+    },
+  };
+}
+
+export type ContactFinder = ReturnType<typeof createContactFinder>;
