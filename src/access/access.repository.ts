@@ -41,8 +41,8 @@ export function createAccessRepository(db: Q) {
         .orderBy('organizations.id')
         .execute();
     },
-    async findMembership(orgId: number, userId: number) {
-      return db
+    async findMembership(orgId: number, userId: number, trx: Q = db) {
+      return trx
         .selectFrom('memberships')
         .select(['org_id', 'user_id', 'role', 'deactivated_at'])
         .where('org_id', '=', orgId)

@@ -182,7 +182,7 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
         if (!(await access.markInvitationAccepted(trx, inv.org_id, inv.id, user.id, now))) {
           throw new AppError('not_found', 'This invitation is unknown, expired, revoked or already used; ask for a new one.');
         }
-        const m = await access.findMembership(inv.org_id, user.id);
+        const m = await access.findMembership(inv.org_id, user.id, trx);
         if (m) await access.updateMembership(trx, inv.org_id, user.id, { role: inv.role, deactivated_at: null });
         else await access.insertMembership(trx, inv.org_id, user.id, inv.role as Role, now);
         for (const t of JSON.parse(inv.team_ids) as number[]) {
