@@ -311,6 +311,8 @@ export function suggestMapping(header: string[]): Suggestion {
       return;
     }
     let target: string | undefined = BY_NAME.get(squashed[i]);
+    // "title" is a job title in most exports, but the lead's own title when a job title column sits beside it.
+    if (squashed[i] === 'title' && squashed.includes('jobtitle')) target = 'title';
     if (target === 'external_id') target = undefined;
     if (
       target === 'full_name' &&

@@ -226,6 +226,8 @@ export function createRowMapper(
   }
   const defaultTags = normalizeTags(opts.defaults.tags ?? []);
   const countryPlan = plan.find((p) => p.target === 'country');
+  // A Leadflow export carries its own cf.phone_e164 values: derive nothing, so it imports back unchanged.
+  const deriveE164 = !header.includes('leadflow_id');
 
   function mapRow(cells: string[]): MappedRow {
     // Fresh objects per row: an empty cell never inherits another row's value.
@@ -275,7 +277,7 @@ export function createRowMapper(
           if (all.some((x) => x.length > 50)) fail('is longer than 50 characters');
           if (values[t] == null) {
             values[t] = all[0] ?? null;
-            const e164 = toE164(all[0] ?? '', phoneCountry);
+            const e164 = deriveE164 ? toE164(all[0] ?? '', phoneCountry) : null;
             if (e164) custom[`${t}_e164`] = e164;
             if (all.length > 1) custom[`${p.key}_other`] = all.slice(1).join('; ');
           } else custom[p.key] = all.join('; ');
