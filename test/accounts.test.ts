@@ -268,6 +268,17 @@ describe('contacts', () => {
       ids(await req('GET', `/api/v1/contacts?company_id=${co.id}&sort=created_at`, undefined, sess)),
     ).toEqual([made[0], made[1]]);
     expect(ids(await req('GET', '/api/v1/contacts?q=smithers%20ann2', undefined, sess))).toEqual([made[2]]);
+    const phoned = (
+      await req(
+        'POST',
+        '/api/v1/contacts',
+        { first_name: 'Dial', phones: [{ phone: '+1 (555) 010-0999', label: 'mobile' }] },
+        sess,
+      )
+    ).json();
+    expect(ids(await req('GET', '/api/v1/contacts?q=5550100999', undefined, sess))).toEqual([phoned.id]);
+    expect(ids(await req('GET', '/api/v1/contacts?q=(555)', undefined, sess))).toEqual([phoned.id]);
+    await req('DELETE', `/api/v1/contacts/${phoned.id}`, undefined, sess);
     expect(
       ids(await req('GET', '/api/v1/contacts?q=list.example&sort=created_at&limit=2', undefined, sess)),
     ).toEqual([made[0], made[1]]);

@@ -40,7 +40,14 @@ export interface PreparedCompany {
 
 export function createCompanyService({ db, companies, access }: CompanyServiceDeps) {
   function searchOf(row: Pick<CompanyRow, 'name' | 'domain' | 'website' | 'phone' | 'email'>) {
-    return searchText([row.name, row.domain, row.website, row.phone, row.email]);
+    return searchText([
+      row.name,
+      row.domain,
+      row.website,
+      row.phone,
+      row.phone?.replace(/\D/g, ''),
+      row.email,
+    ]);
   }
 
   /** Input to columns, collecting every problem; `field` prefixes error names (e.g. "create_company"). */

@@ -46,6 +46,8 @@ export function createContactService({ db, contacts, companies, access }: Contac
       row.job_title,
       ...emails.map((e) => e.email),
       ...phones,
+      // Digits alone too, so "5550100" finds "+1 555-0100".
+      ...phones.map((p) => p.replace(/\D/g, '')),
     ]);
   }
 
