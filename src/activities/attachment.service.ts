@@ -26,7 +26,8 @@ export function toAttachmentResponse(r: AttachmentRow) {
 }
 export type AttachmentDto = ReturnType<typeof toAttachmentResponse>;
 
-// Browsers and curl often send application/octet-stream; the extension is then the better witness.
+// Clients often send application/octet-stream, and a multipart part without a type reads as text/plain; for
+// those two the extension is the better witness.
 const BY_EXTENSION: Record<string, string> = {
   '.pdf': 'application/pdf',
   '.png': 'image/png',
@@ -36,6 +37,8 @@ const BY_EXTENSION: Record<string, string> = {
   '.webp': 'image/webp',
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain',
+  '.log': 'text/plain',
+  '.md': 'text/markdown',
   '.csv': 'text/csv',
   '.json': 'application/json',
   '.xml': 'application/xml',
@@ -53,7 +56,8 @@ const BY_EXTENSION: Record<string, string> = {
 
 export function contentTypeFor(filename: string, sent: string | undefined): string {
   const clean = (sent ?? '').split(';')[0].trim().toLowerCase();
-  if (clean && clean !== 'application/octet-stream' && /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(clean)) return clean;
+  const weak = clean === '' || clean === 'application/octet-stream' || clean === 'text/plain';
+  if (!weak && /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(clean)) return clean;
   return BY_EXTENSION[path.extname(filename).toLowerCase()] ?? 'application/octet-stream';
 }
 

@@ -354,7 +354,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       }
       if (query.q !== undefined && query.q.trim() !== '') filter.terms = searchTerms(query.q);
       const cf = Object.entries(query).filter(([k]) => k.startsWith('cf.'));
-      if (cf.length) filter.customFields = cf.map(([k, v]) => ({ key: k.slice(3), value: String(v) }));
+      // Values are compared as stored: "12.0" finds 12 for a number field; a non-number is a 422.
+      if (cf.length) filter.customFields = await Promise.all(cf.map(async ([k, v]) => ({ key: k.slice(3), value: await customFields.normalizeFilter(auth.orgId, k.slice(3), String(v)) })));
       const sortParam = query.sort ?? '-created_at';
       const desc = sortParam.startsWith('-');
       const sort = (desc ? sortParam.slice(1) : sortParam) as SortKey;
