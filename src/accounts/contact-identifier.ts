@@ -11,20 +11,32 @@ const digits = (phone: string) => phone.replace(/\D/g, '');
  */
 export function createContactFinder({ contacts }: { contacts: Pick<ContactService, 'list' | 'create'> }) {
   return {
-    async findOrCreateByIdentifier(auth: AuthContext, kind: 'email' | 'mobile', value: string): Promise<{ id: number; created: boolean }> {
+    async findOrCreateByIdentifier(
+      auth: AuthContext,
+      kind: 'email' | 'mobile',
+      value: string,
+    ): Promise<{ id: number; created: boolean }> {
       const v = value.trim();
       if (kind === 'email') {
         const found = (await contacts.list(auth, { email: v, limit: 1 })).data[0];
         if (found) return { id: found.id, created: false };
-        return { id: (await contacts.create(auth, { emails: [{ email: v.toLowerCase() }] })).id, created: true };
+        return {
+          id: (await contacts.create(auth, { emails: [{ email: v.toLowerCase() }] })).id,
+          created: true,
+        };
       }
       const wanted = digits(v);
-      const candidates = (await contacts.list(auth, { q: wanted.length >= 4 ? wanted.slice(-4) : v, limit: 200 })).data;
+      const candidates = (
+        await contacts.list(auth, { q: wanted.length >= 4 ? wanted.slice(-4) : v, limit: 200 })
+      ).data;
       const found = candidates.find((c) => c.phones.some((p) => digits(p.phone) === wanted));
       if (found) return { id: found.id, created: false };
       // A contact needs a name or an email (the contacts rule); a customer known only by a number is named by it
       // until someone renames them.
-      return { id: (await contacts.create(auth, { last_name: v, phones: [{ phone: v, label: 'mobile' }] })).id, created: true };
+      return {
+        id: (await contacts.create(auth, { last_name: v, phones: [{ phone: v, label: 'mobile' }] })).id,
+        created: true,
+      };
     },
   };
 }

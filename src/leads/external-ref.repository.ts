@@ -17,11 +17,25 @@ export function createExternalRefRepository(db: Q) {
         .execute();
     },
     /** Inserts or replaces one value (the unique key is org, entity, id, name). */
-    async upsert(trx: Q, row: { org_id: number; entity: string; entity_id: number; name: string; value: string; created_at: string }) {
+    async upsert(
+      trx: Q,
+      row: {
+        org_id: number;
+        entity: string;
+        entity_id: number;
+        name: string;
+        value: string;
+        created_at: string;
+      },
+    ) {
       await trx
         .insertInto('external_refs')
         .values(row)
-        .onConflict((oc) => oc.columns(['org_id', 'entity', 'entity_id', 'name']).doUpdateSet({ value: row.value, created_at: row.created_at }))
+        .onConflict((oc) =>
+          oc
+            .columns(['org_id', 'entity', 'entity_id', 'name'])
+            .doUpdateSet({ value: row.value, created_at: row.created_at }),
+        )
         .execute();
     },
   };

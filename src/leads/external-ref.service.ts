@@ -13,17 +13,35 @@ export type RefValues = Record<string, RefValue>;
  * Keeps values of a client's own system (staff ids of another CRM, say) beside Leadflow records, so a compatible
  * surface returns what its client wrote without putting foreign ids into Leadflow's user-id columns.
  */
-export function createExternalRefService({ db, refs }: { db: Kysely<Database>; refs: ExternalRefRepository }) {
+export function createExternalRefService({
+  db,
+  refs,
+}: {
+  db: Kysely<Database>;
+  refs: ExternalRefRepository;
+}) {
   return {
     /** Records values for one record of the caller's organization; undefined values are skipped. */
-    async set(auth: AuthContext, entity: ExternalRefEntity, entityId: number, values: Record<string, RefValue | undefined>): Promise<void> {
+    async set(
+      auth: AuthContext,
+      entity: ExternalRefEntity,
+      entityId: number,
+      values: Record<string, RefValue | undefined>,
+    ): Promise<void> {
       assertCan(auth, 'leads:write');
       const entries = Object.entries(values).filter((e): e is [string, RefValue] => e[1] !== undefined);
       if (entries.length === 0) return;
       const now = nowIso();
       await db.transaction().execute(async (trx) => {
         for (const [name, value] of entries) {
-          await refs.upsert(trx, { org_id: auth.orgId, entity, entity_id: entityId, name, value: JSON.stringify(value), created_at: now });
+          await refs.upsert(trx, {
+            org_id: auth.orgId,
+            entity,
+            entity_id: entityId,
+            name,
+            value: JSON.stringify(value),
+            created_at: now,
+          });
         }
       });
     },

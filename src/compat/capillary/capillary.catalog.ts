@@ -19,36 +19,63 @@ export async function addReasons(deps: CapillaryDeps, auth: AuthContext, items: 
   assertCan(auth, 'settings:write');
   const texts = items.map((i) => i.reason.trim());
   const blank = texts.findIndex((t) => t === '');
-  if (blank !== -1) throw new AppError('unprocessable', `[${blank}].reason must not be blank`, [{ field: `[${blank}].reason`, message: 'must not be blank' }]);
+  if (blank !== -1)
+    throw new AppError('unprocessable', `[${blank}].reason must not be blank`, [
+      { field: `[${blank}].reason`, message: 'must not be blank' },
+    ]);
   const dup = texts.findIndex((t, i) => texts.indexOf(t) !== i);
-  if (dup !== -1) throw new AppError('unprocessable', `[${dup}].reason is listed twice`, [{ field: `[${dup}].reason`, message: 'is listed twice' }]);
+  if (dup !== -1)
+    throw new AppError('unprocessable', `[${dup}].reason is listed twice`, [
+      { field: `[${dup}].reason`, message: 'is listed twice' },
+    ]);
   const existing = new Map((await deps.reasons.listReasons(auth)).map((r) => [r.text, r.id]));
-  const created = await deps.reasons.createReasons(auth, texts.filter((t) => !existing.has(t)).map((text) => ({ text })));
+  const created = await deps.reasons.createReasons(
+    auth,
+    texts.filter((t) => !existing.has(t)).map((text) => ({ text })),
+  );
   const ids = new Map([...existing, ...created.map((r) => [r.text, r.id] as const)]);
   const warnings = texts
     .filter((t) => existing.has(t))
-    .map((t) => ({ code: 3003, message: `reason "${t}" already exists with id ${existing.get(t)}; it was not added again` }));
+    .map((t) => ({
+      code: 3003,
+      message: `reason "${t}" already exists with id ${existing.get(t)}; it was not added again`,
+    }));
   return { data: texts.map((t) => ({ id: ids.get(t)!, reason: t })), warnings, errors: [] };
 }
 
 export async function getSubStatuses(deps: CapillaryDeps, auth: AuthContext) {
-  const [statuses, subs] = await Promise.all([deps.statuses.listStatuses(auth), deps.statuses.listSubStatuses(auth)]);
+  const [statuses, subs] = await Promise.all([
+    deps.statuses.listStatuses(auth),
+    deps.statuses.listSubStatuses(auth),
+  ]);
   const categoryOf = new Map(statuses.map((s) => [s.key, s.category]));
   return {
-    data: subs.map((s) => ({ status: seedStatusOf(s.status, categoryOf.get(s.status) ?? 'open'), subStatus: s.name })),
+    data: subs.map((s) => ({
+      status: seedStatusOf(s.status, categoryOf.get(s.status) ?? 'open'),
+      subStatus: s.name,
+    })),
     warnings: [],
     errors: [],
   };
 }
 
 /** Adds a sub-status to the core status the seed status maps to; an existing one is returned with a warning. */
-export async function addSubStatus(deps: CapillaryDeps, auth: AuthContext, input: { status: SeedStatus; subStatus: string }) {
+export async function addSubStatus(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  input: { status: SeedStatus; subStatus: string },
+) {
   assertCan(auth, 'settings:write');
   const name = input.subStatus.trim();
-  if (name === '') throw new AppError('unprocessable', 'subStatus must not be blank', [{ field: 'subStatus', message: 'must not be blank' }]);
+  if (name === '')
+    throw new AppError('unprocessable', 'subStatus must not be blank', [
+      { field: 'subStatus', message: 'must not be blank' },
+    ]);
   const key = coreKeyFor(input.status, await deps.statuses.listStatuses(auth));
   const exists = (await deps.statuses.listSubStatuses(auth, key)).some((s) => s.name === name);
   if (!exists) await deps.statuses.createSubStatus(auth, key, { name });
-  const warnings = exists ? [{ code: 3002, message: `sub-status "${name}" already exists for ${input.status}` }] : [];
+  const warnings = exists
+    ? [{ code: 3002, message: `sub-status "${name}" already exists for ${input.status}` }]
+    : [];
   return { status: input.status, subStatus: name, warnings };
 }

@@ -53,20 +53,36 @@ export interface CapillaryDeps {
       target: { status: string; sub_status?: string | null; reason_id?: number | null },
       opts?: { at?: string },
     ): Promise<LeadDto>;
-    listStatusHistory(auth: AuthContext, leadId: number, opts?: { limit?: number; cursor?: string }): Promise<{ data: HistoryEntryView[]; next_cursor: string | null }>;
+    listStatusHistory(
+      auth: AuthContext,
+      leadId: number,
+      opts?: { limit?: number; cursor?: string },
+    ): Promise<{ data: HistoryEntryView[]; next_cursor: string | null }>;
   };
   statuses: {
-    listStatuses(auth: AuthContext): Promise<Array<{ key: string; category: string; is_default: boolean; position: number }>>;
+    listStatuses(
+      auth: AuthContext,
+    ): Promise<Array<{ key: string; category: string; is_default: boolean; position: number }>>;
     listSubStatuses(auth: AuthContext, statusKey?: string): Promise<Array<{ status: string; name: string }>>;
-    createSubStatus(auth: AuthContext, statusKey: string, input: { name: string }): Promise<{ status: string; name: string }>;
+    createSubStatus(
+      auth: AuthContext,
+      statusKey: string,
+      input: { name: string },
+    ): Promise<{ status: string; name: string }>;
   };
   reasons: {
     listReasons(auth: AuthContext): Promise<Array<{ id: number; text: string }>>;
-    createReasons(auth: AuthContext, inputs: Array<{ text: string }>): Promise<Array<{ id: number; text: string }>>;
+    createReasons(
+      auth: AuthContext,
+      inputs: Array<{ text: string }>,
+    ): Promise<Array<{ id: number; text: string }>>;
   };
   customFields: {
     listCustomFields(auth: AuthContext): Promise<Array<{ key: string; type: string }>>;
-    ensureCustomField(orgId: number, input: { key: string; type?: 'string' | 'number' | 'boolean' }): Promise<unknown>;
+    ensureCustomField(
+      orgId: number,
+      input: { key: string; type?: 'string' | 'number' | 'boolean' },
+    ): Promise<unknown>;
   };
   followUps: {
     listFollowUps(auth: AuthContext, leadId: number): Promise<FollowUpView[]>;
@@ -74,9 +90,24 @@ export interface CapillaryDeps {
     setNextFollowUp(auth: AuthContext, leadId: number, at: string | null): Promise<LeadDto>;
   };
   contacts: {
-    get(auth: AuthContext, id: number): Promise<{ id: number; first_name: string | null; last_name: string | null; emails: Array<{ email: string }>; phones: Array<{ phone: string }> }>;
-    findOrCreateByIdentifier(auth: AuthContext, kind: 'email' | 'mobile', value: string): Promise<{ id: number; created: boolean }>;
+    get(
+      auth: AuthContext,
+      id: number,
+    ): Promise<{
+      id: number;
+      first_name: string | null;
+      last_name: string | null;
+      emails: Array<{ email: string }>;
+      phones: Array<{ phone: string }>;
+    }>;
+    findOrCreateByIdentifier(
+      auth: AuthContext,
+      kind: 'email' | 'mobile',
+      value: string,
+    ): Promise<{ id: number; created: boolean }>;
   };
-  users: { list(auth: AuthContext): Promise<{ data: Array<{ id: number; email: string; active?: boolean }> }> };
+  users: {
+    list(auth: AuthContext): Promise<{ data: Array<{ id: number; email: string; active?: boolean }> }>;
+  };
   refs: ExternalRefService;
 }

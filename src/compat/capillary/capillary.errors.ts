@@ -87,8 +87,11 @@ export function seedField(field: string): string {
 /** The code of a fault: the most specific field named in its path, else its kind. */
 export function codeOf(f: Fault): number {
   if (f.field) {
-    const parts = seedField(f.field).split('.').map((p) => p.replace(/^\[\d+\]/, ''));
-    for (let i = parts.length - 1; i >= 0; i--) if (FIELD_CODES[parts[i]] !== undefined) return FIELD_CODES[parts[i]];
+    const parts = seedField(f.field)
+      .split('.')
+      .map((p) => p.replace(/^\[\d+\]/, ''));
+    for (let i = parts.length - 1; i >= 0; i--)
+      if (FIELD_CODES[parts[i]] !== undefined) return FIELD_CODES[parts[i]];
   }
   return KIND_CODES[f.code] ?? 1401;
 }

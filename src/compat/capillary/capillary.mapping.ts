@@ -54,9 +54,14 @@ export function coreKeyFor(seed: SeedStatus, statuses: CoreStatusInfo[], field =
     if (def) return def.key;
   }
   for (const k of t.keys) if (ordered.some((s) => s.key === k)) return k;
-  const byCategory = ordered.find((s) => s.category === t.category && seedStatusOf(s.key, s.category) === seed);
+  const byCategory = ordered.find(
+    (s) => s.category === t.category && seedStatusOf(s.key, s.category) === seed,
+  );
   if (byCategory) return byCategory.key;
-  throw fieldError(field, `the organization has no status that ${seed} can map to (add one of category ${t.category} in /api/v1/statuses)`);
+  throw fieldError(
+    field,
+    `the organization has no status that ${seed} can map to (add one of category ${t.category} in /api/v1/statuses)`,
+  );
 }
 
 /** Every core status key that reads as `seed` (for the search filter: it finds what it renders). */
@@ -71,8 +76,10 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 export function toInstant(field: string, value: string): string {
   const text = DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value;
   const ms = DATE_TIME.test(text) ? Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
-  if (!Number.isFinite(ms)) throw fieldError(field, 'must be a date-time "YYYY-MM-DDThh:mm:ssTZD", e.g. "2018-10-05T08:00:00+05:30"');
-  if (ms < Date.UTC(1900, 0, 1) || ms >= Date.UTC(3000, 0, 1)) throw fieldError(field, 'must be between the years 1900 and 2999');
+  if (!Number.isFinite(ms))
+    throw fieldError(field, 'must be a date-time "YYYY-MM-DDThh:mm:ssTZD", e.g. "2018-10-05T08:00:00+05:30"');
+  if (ms < Date.UTC(1900, 0, 1) || ms >= Date.UTC(3000, 0, 1))
+    throw fieldError(field, 'must be between the years 1900 and 2999');
   return new Date(ms).toISOString();
 }
 

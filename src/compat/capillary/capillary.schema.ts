@@ -10,10 +10,16 @@ export type LeadType = (typeof LEAD_TYPES)[number];
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 /** `YYYY-MM-DDThh:mm:ssTZD` (a plain `YYYY-MM-DD` is read as midnight UTC). Checked when mapped. */
-const When = Type.String({ minLength: 10, maxLength: 40, description: 'ISO 8601 date-time with zone, e.g. 2018-10-05T08:00:00+05:30' });
+const When = Type.String({
+  minLength: 10,
+  maxLength: 40,
+  description: 'ISO 8601 date-time with zone, e.g. 2018-10-05T08:00:00+05:30',
+});
 /** A staff (entity) id of the client's system: kept as sent, it is not a Leadflow user. */
 const StaffId = Type.Integer({ minimum: -2147483648, maximum: 9007199254740991 });
-const ExtendedValue = Type.Unsafe<string | number | boolean | null>({ type: ['string', 'number', 'boolean', 'null'] });
+const ExtendedValue = Type.Unsafe<string | number | boolean | null>({
+  type: ['string', 'number', 'boolean', 'null'],
+});
 
 export const FollowUpBody = Type.Object(
   {
@@ -69,10 +75,16 @@ export const AddLeadBody = Type.Object(
     lastUpdatedOn: Type.Optional(When),
     lastUpdatedBy: Type.Optional(StaffId),
     followUpDetails: Type.Optional(Type.Array(LeadFollowUpItem, { maxItems: 100 })),
-    extendedFields: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), ExtendedValue)),
+    extendedFields: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), ExtendedValue),
+    ),
     statusLogDetails: Type.Optional(Type.Array(StatusLogItem, { maxItems: 100 })),
-    orgSourceId: Type.Optional(Type.Integer({ minimum: -2147483648, maximum: 2147483647, description: 'Default -1 (INSTORE)' })),
-    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'Username (email) of a Leadflow user' })),
+    orgSourceId: Type.Optional(
+      Type.Integer({ minimum: -2147483648, maximum: 2147483647, description: 'Default -1 (INSTORE)' }),
+    ),
+    owner: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 254, description: 'Username (email) of a Leadflow user' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -80,7 +92,9 @@ export type AddLeadInput = Static<typeof AddLeadBody>;
 
 export const UpdateLeadBody = Type.Object(
   {
-    extendedFields: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), ExtendedValue)),
+    extendedFields: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), ExtendedValue),
+    ),
     owner: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
   },
   { additionalProperties: false },

@@ -2,7 +2,14 @@ import type { AuthContext } from '../../access/roles.js';
 import type { LeadDto } from '../../leads/lead.schema.js';
 import type { RefValues } from '../../leads/external-ref.service.js';
 import type { CapillaryDeps, FollowUpView } from './capillary.deps.js';
-import { ORG_SOURCE_FIELD, RESERVED_FIELDS, TYPE_FIELD, seedStatusOf, staffId, wireTime } from './capillary.mapping.js';
+import {
+  ORG_SOURCE_FIELD,
+  RESERVED_FIELDS,
+  TYPE_FIELD,
+  seedStatusOf,
+  staffId,
+  wireTime,
+} from './capillary.mapping.js';
 
 /** A lead as this API shows it. Absent values are omitted, as in the document's samples (no nulls). */
 export interface CapLead {
@@ -48,25 +55,41 @@ function lastUpdated(lead: LeadDto, refs: RefValues): { on: string; by: number }
 }
 
 /** Reads everything a lead shows here from the core services and renders it. */
-export async function viewLeads(deps: CapillaryDeps, auth: AuthContext, leads: LeadDto[]): Promise<CapLead[]> {
+export async function viewLeads(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  leads: LeadDto[],
+): Promise<CapLead[]> {
   if (leads.length === 0) return [];
   const ids = leads.map((l) => l.id);
   const [histories, followUps, leadRefs, users] = await Promise.all([
-    Promise.all(ids.map((id) => deps.statusChanges.listStatusHistory(auth, id, { limit: 200 }).then((r) => r.data))),
+    Promise.all(
+      ids.map((id) => deps.statusChanges.listStatusHistory(auth, id, { limit: 200 }).then((r) => r.data)),
+    ),
     Promise.all(ids.map((id) => deps.followUps.listFollowUps(auth, id))),
     deps.refs.get(auth, 'lead', ids),
     leads.some((l) => l.owner_id !== null) ? deps.users.list(auth).then((r) => r.data) : Promise.resolve([]),
   ]);
   const [historyRefs, followUpRefs] = await Promise.all([
-    deps.refs.get(auth, 'status_history', histories.flat().map((h) => h.id)),
-    deps.refs.get(auth, 'follow_up', followUps.flat().map((f) => f.id)),
+    deps.refs.get(
+      auth,
+      'status_history',
+      histories.flat().map((h) => h.id),
+    ),
+    deps.refs.get(
+      auth,
+      'follow_up',
+      followUps.flat().map((f) => f.id),
+    ),
   ]);
   const emailOf = new Map(users.map((u) => [u.id, u.email]));
   return leads.map((lead, i) => {
     const userId = customerIdOf(lead);
     const refs = leadRefs.get(lead.id) ?? {};
     const cf = lead.custom_fields as Record<string, unknown>;
-    const extendedFields = Object.fromEntries(Object.entries(cf).filter(([k]) => !RESERVED_FIELDS.includes(k)));
+    const extendedFields = Object.fromEntries(
+      Object.entries(cf).filter(([k]) => !RESERVED_FIELDS.includes(k)),
+    );
     const updated = lastUpdated(lead, refs);
     const followUpDetails = followUps[i].map((f: FollowUpView) => {
       const r = followUpRefs.get(f.id) ?? {};
@@ -119,7 +142,12 @@ export async function viewLeads(deps: CapillaryDeps, auth: AuthContext, leads: L
   });
 }
 
-export async function viewLead(deps: CapillaryDeps, auth: AuthContext, leadId: number, warnings: unknown[] = []): Promise<CapLead> {
+export async function viewLead(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  leadId: number,
+  warnings: unknown[] = [],
+): Promise<CapLead> {
   const lead = await deps.leads.get(auth, leadId);
   const [view] = await viewLeads(deps, auth, [lead]);
   return { ...view, warnings };

@@ -1,8 +1,22 @@
 import { assertCan, type AuthContext } from '../../access/roles.js';
 import { AppError, type FieldError } from '../../http/errors.js';
 import type { CapillaryDeps, FollowUpWrite } from './capillary.deps.js';
-import { ORG_SOURCE_FIELD, RESERVED_FIELDS, TYPE_FIELD, coreKeyFor, sourceNameOf, toInstant, wireTime } from './capillary.mapping.js';
-import type { AddLeadInput, FollowUpInput, SeedStatus, UpdateLeadInput, UpdateStatusInput } from './capillary.schema.js';
+import {
+  ORG_SOURCE_FIELD,
+  RESERVED_FIELDS,
+  TYPE_FIELD,
+  coreKeyFor,
+  sourceNameOf,
+  toInstant,
+  wireTime,
+} from './capillary.mapping.js';
+import type {
+  AddLeadInput,
+  FollowUpInput,
+  SeedStatus,
+  UpdateLeadInput,
+  UpdateStatusInput,
+} from './capillary.schema.js';
 import { viewLead, type CapLead } from './capillary.view.js';
 
 type Warning = { code: number; message: string };
@@ -25,7 +39,12 @@ class Problems {
     }
   }
   throwIfAny() {
-    if (this.list.length) throw new AppError('unprocessable', this.list.map((e) => `${e.field}: ${e.message}`).join('; '), this.list);
+    if (this.list.length)
+      throw new AppError(
+        'unprocessable',
+        this.list.map((e) => `${e.field}: ${e.message}`).join('; '),
+        this.list,
+      );
   }
 }
 
@@ -40,12 +59,20 @@ async function subStatusChecker(deps: CapillaryDeps, auth: AuthContext) {
   return (statusKey: string, name: string | undefined, field: string, p: Problems) => {
     if (name === undefined || subs.some((s) => s.status === statusKey && s.name === name)) return;
     const own = subs.filter((s) => s.status === statusKey).map((s) => s.name);
-    p.add(field, `"${name}" is not a sub-status of this status (${own.length ? `one of: ${own.join(', ')}` : 'it has none; create it with POST /v2/leads/substatus'})`);
+    p.add(
+      field,
+      `"${name}" is not a sub-status of this status (${own.length ? `one of: ${own.join(', ')}` : 'it has none; create it with POST /v2/leads/substatus'})`,
+    );
   };
 }
 
 /** Owner username -> Leadflow user id (usernames are the users' emails). */
-async function ownerId(deps: CapillaryDeps, auth: AuthContext, owner: string | undefined, p: Problems): Promise<number | undefined> {
+async function ownerId(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  owner: string | undefined,
+  p: Problems,
+): Promise<number | undefined> {
   if (owner === undefined) return undefined;
   const users = (await deps.users.list(auth)).data;
   const u = users.find((x) => x.email.toLowerCase() === owner.trim().toLowerCase() && x.active !== false);
@@ -57,36 +84,62 @@ async function ownerId(deps: CapillaryDeps, auth: AuthContext, owner: string | u
  * Defines extended fields the organization does not have yet (text for text values, else the value's JSON
  * type) and says so in warnings; refuses the keys this surface keeps for `type` and `orgSourceId`.
  */
-async function prepareExtended(deps: CapillaryDeps, auth: AuthContext, ext: Record<string, unknown> | undefined, p: Problems) {
+async function prepareExtended(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  ext: Record<string, unknown> | undefined,
+  p: Problems,
+) {
   const warnings: Warning[] = [];
   if (!ext) return { warnings, missing: [] as Array<{ key: string; type: 'string' | 'number' | 'boolean' }> };
   const defined = new Set((await deps.customFields.listCustomFields(auth)).map((f) => f.key));
   const missing: Array<{ key: string; type: 'string' | 'number' | 'boolean' }> = [];
   for (const [key, value] of Object.entries(ext)) {
-    if (RESERVED_FIELDS.includes(key)) p.add(`extendedFields.${key}`, `is reserved (it holds ${key === TYPE_FIELD ? 'type' : 'orgSourceId'}); send that field instead`);
+    if (RESERVED_FIELDS.includes(key))
+      p.add(
+        `extendedFields.${key}`,
+        `is reserved (it holds ${key === TYPE_FIELD ? 'type' : 'orgSourceId'}); send that field instead`,
+      );
     else if (!defined.has(key) && value !== null) {
       const type = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string';
       missing.push({ key, type });
-      warnings.push({ code: 3001, message: `extendedFields.${key} was not defined for the organization; it was created as a ${type === 'string' ? 'text' : type} custom field` });
+      warnings.push({
+        code: 3001,
+        message: `extendedFields.${key} was not defined for the organization; it was created as a ${type === 'string' ? 'text' : type} custom field`,
+      });
     }
   }
   return { warnings, missing };
 }
 
 /** The id of the newest history entry (the one a status change just appended). */
-async function newestHistoryId(deps: CapillaryDeps, auth: AuthContext, leadId: number): Promise<number | undefined> {
+async function newestHistoryId(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  leadId: number,
+): Promise<number | undefined> {
   const all = (await deps.statusChanges.listStatusHistory(auth, leadId, { limit: 200 })).data;
   return all.reduce<number | undefined>((m, h) => (m === undefined || h.id > m ? h.id : m), undefined);
 }
 
 /** Remembers the staff id that made a write as the lead's last updater (valid while the lead stays as written). */
-async function touchLeadRefs(deps: CapillaryDeps, auth: AuthContext, leadId: number, by: number | undefined, on?: string) {
+async function touchLeadRefs(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  leadId: number,
+  by: number | undefined,
+  on?: string,
+) {
   if (by === undefined && on === undefined) return;
   const lead = await deps.leads.get(auth, leadId);
   await deps.refs.set(auth, 'lead', leadId, { updated_by: by, updated_on: on, updated_at: lead.updated_at });
 }
 
-function followUpWrite(f: { followedUpOn: string; scheduledFollowUp?: string; nextFollowUp?: string; notes?: string }, prefix: string, p: Problems): FollowUpWrite {
+function followUpWrite(
+  f: { followedUpOn: string; scheduledFollowUp?: string; nextFollowUp?: string; notes?: string },
+  prefix: string,
+  p: Problems,
+): FollowUpWrite {
   return {
     done_at: p.time(`${prefix}followedUpOn`, f.followedUpOn),
     scheduled_at: p.time(`${prefix}scheduledFollowUp`, f.scheduledFollowUp),
@@ -112,7 +165,11 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
   const log = (input.statusLogDetails ?? []).map((e, i) => ({ ...e, field: `statusLogDetails.${i}.` }));
   const finalStatus: SeedStatus = input.status ?? log[log.length - 1]?.status ?? 'OPEN';
   const last = log[log.length - 1];
-  if (!last || last.status !== finalStatus || (input.subStatus !== undefined && input.subStatus !== last.subStatus)) {
+  if (
+    !last ||
+    last.status !== finalStatus ||
+    (input.subStatus !== undefined && input.subStatus !== last.subStatus)
+  ) {
     log.push({ status: finalStatus, subStatus: input.subStatus, createdBy: input.createdBy, field: '' });
   }
   const steps = log.map((e) => {
@@ -124,17 +181,38 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
     }
     if (key) checkSub(key, e.subStatus, `${e.field}subStatus`, p);
     if (e.reasonId !== undefined && !reasonIds.has(e.reasonId)) {
-      p.add(`${e.field}reasonId`, `${e.reasonId} is not a reason of this organization (GET /v2/leads/reasons)`);
+      p.add(
+        `${e.field}reasonId`,
+        `${e.reasonId} is not a reason of this organization (GET /v2/leads/reasons)`,
+      );
     }
-    return { key: key ?? '', subStatus: e.subStatus, reasonId: e.reasonId, at: p.time(`${e.field}createdOn`, e.createdOn), createdBy: e.createdBy ?? input.createdBy };
+    return {
+      key: key ?? '',
+      subStatus: e.subStatus,
+      reasonId: e.reasonId,
+      at: p.time(`${e.field}createdOn`, e.createdOn),
+      createdBy: e.createdBy ?? input.createdBy,
+    };
   });
 
   // The customer: an existing contact (userId) or one found or created from the identifier.
-  let customer: { first_name?: string | null; last_name?: string | null; email?: string; mobile?: string; contactId?: number } = {};
+  let customer: {
+    first_name?: string | null;
+    last_name?: string | null;
+    email?: string;
+    mobile?: string;
+    contactId?: number;
+  } = {};
   if (input.userId !== undefined) {
     try {
       const c = await deps.contacts.get(auth, input.userId);
-      customer = { contactId: c.id, first_name: c.first_name, last_name: c.last_name, email: c.emails[0]?.email, mobile: c.phones[0]?.phone };
+      customer = {
+        contactId: c.id,
+        first_name: c.first_name,
+        last_name: c.last_name,
+        email: c.emails[0]?.email,
+        mobile: c.phones[0]?.phone,
+      };
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== 'not_found') throw e;
       p.add('userId', `customer ${input.userId} does not exist in this organization`);
@@ -143,8 +221,10 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
     p.add('userId', 'is required, or idType and identifier to find or create the customer');
   } else if (input.idType === undefined) p.add('idType', 'is required with identifier (EMAIL or MOBILE)');
   else if (input.identifier === undefined) p.add('identifier', `is required with idType ${input.idType}`);
-  else if (input.idType === 'EMAIL' && !EMAIL.test(input.identifier)) p.add('identifier', 'must be an email address for idType EMAIL');
-  else if (input.idType === 'MOBILE' && !MOBILE.test(input.identifier)) p.add('identifier', 'must be a phone number for idType MOBILE');
+  else if (input.idType === 'EMAIL' && !EMAIL.test(input.identifier))
+    p.add('identifier', 'must be an email address for idType EMAIL');
+  else if (input.idType === 'MOBILE' && !MOBILE.test(input.identifier))
+    p.add('identifier', 'must be a phone number for idType MOBILE');
 
   const owner = await ownerId(deps, auth, input.owner, p);
   const ext = await prepareExtended(deps, auth, input.extendedFields, p);
@@ -153,7 +233,10 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
   if (input.userId === undefined) {
     const kind = input.idType === 'EMAIL' ? 'email' : 'mobile';
     const found = await deps.contacts.findOrCreateByIdentifier(auth, kind, input.identifier!);
-    customer = { contactId: found.id, [kind]: kind === 'email' ? input.identifier!.trim().toLowerCase() : input.identifier!.trim() };
+    customer = {
+      contactId: found.id,
+      [kind]: kind === 'email' ? input.identifier!.trim().toLowerCase() : input.identifier!.trim(),
+    };
   }
   for (const m of ext.missing) await deps.customFields.ensureCustomField(auth.orgId, m);
   await deps.customFields.ensureCustomField(auth.orgId, { key: TYPE_FIELD, type: 'string' });
@@ -174,7 +257,11 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
       status: first.key,
       sub_status: first.subStatus,
       reason_id: first.reasonId,
-      custom_fields: { ...(input.extendedFields ?? {}), [TYPE_FIELD]: input.type ?? 'SKU', [ORG_SOURCE_FIELD]: orgSourceId },
+      custom_fields: {
+        ...(input.extendedFields ?? {}),
+        [TYPE_FIELD]: input.type ?? 'SKU',
+        [ORG_SOURCE_FIELD]: orgSourceId,
+      },
       contact_ids: customer.contactId !== undefined ? [customer.contactId] : undefined,
     },
     { at: createdOn },
@@ -183,16 +270,25 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
   // lead goes to the trash (restorable) rather than staying half-written among live leads.
   try {
     const firstEntry = await newestHistoryId(deps, auth, lead.id);
-    if (firstEntry !== undefined) await deps.refs.set(auth, 'status_history', firstEntry, { created_by: first.createdBy });
+    if (firstEntry !== undefined)
+      await deps.refs.set(auth, 'status_history', firstEntry, { created_by: first.createdBy });
     for (const s of rest) {
-      await deps.statusChanges.changeStatus(auth, lead.id, { status: s.key, sub_status: s.subStatus ?? null, reason_id: s.reasonId ?? null }, { at: s.at });
+      await deps.statusChanges.changeStatus(
+        auth,
+        lead.id,
+        { status: s.key, sub_status: s.subStatus ?? null, reason_id: s.reasonId ?? null },
+        { at: s.at },
+      );
       const id = await newestHistoryId(deps, auth, lead.id);
       if (id !== undefined) await deps.refs.set(auth, 'status_history', id, { created_by: s.createdBy });
     }
     for (const [i, f] of followUps.entries()) {
       const item = input.followUpDetails![i];
       const fu = await deps.followUps.addFollowUp(auth, lead.id, f);
-      await deps.refs.set(auth, 'follow_up', fu.id, { created_by: item.createdBy ?? input.createdBy, done_by: item.followedUpBy });
+      await deps.refs.set(auth, 'follow_up', fu.id, {
+        created_by: item.createdBy ?? input.createdBy,
+        done_by: item.followedUpBy,
+      });
     }
     // The lead's last follow-up is the core's summary of its follow-ups: a lastFollowUp that none of
     // followUpDetails carries is recorded as the follow-up done then.
@@ -202,7 +298,13 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
     }
     if (nextFollowUp !== undefined) await deps.followUps.setNextFollowUp(auth, lead.id, nextFollowUp);
     await deps.refs.set(auth, 'lead', lead.id, { created_by: input.createdBy });
-    await touchLeadRefs(deps, auth, lead.id, input.lastUpdatedBy ?? input.createdBy, lastUpdatedOn !== undefined ? wireTime(lastUpdatedOn) : undefined);
+    await touchLeadRefs(
+      deps,
+      auth,
+      lead.id,
+      input.lastUpdatedBy ?? input.createdBy,
+      lastUpdatedOn !== undefined ? wireTime(lastUpdatedOn) : undefined,
+    );
   } catch (e) {
     await deps.leads.remove(auth, lead.id).catch(() => undefined);
     throw e;
@@ -210,7 +312,12 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
   return viewLead(deps, auth, lead.id, ext.warnings);
 }
 
-export async function updateLead(deps: CapillaryDeps, auth: AuthContext, leadId: number, input: UpdateLeadInput): Promise<CapLead> {
+export async function updateLead(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  leadId: number,
+  input: UpdateLeadInput,
+): Promise<CapLead> {
   assertCan(auth, 'leads:write');
   const p = new Problems();
   await deps.leads.get(auth, leadId);
@@ -222,7 +329,12 @@ export async function updateLead(deps: CapillaryDeps, auth: AuthContext, leadId:
   return viewLead(deps, auth, leadId, ext.warnings);
 }
 
-export async function updateStatus(deps: CapillaryDeps, auth: AuthContext, leadId: number, input: UpdateStatusInput): Promise<CapLead> {
+export async function updateStatus(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  leadId: number,
+  input: UpdateStatusInput,
+): Promise<CapLead> {
   assertCan(auth, 'leads:write');
   const p = new Problems();
   await deps.leads.get(auth, leadId);
@@ -233,14 +345,24 @@ export async function updateStatus(deps: CapillaryDeps, auth: AuthContext, leadI
     p.add('reasonId', `${input.reasonId} is not a reason of this organization (GET /v2/leads/reasons)`);
   }
   p.throwIfAny();
-  await deps.statusChanges.changeStatus(auth, leadId, { status: key, sub_status: input.subStatus ?? null, reason_id: input.reasonId }, { at });
+  await deps.statusChanges.changeStatus(
+    auth,
+    leadId,
+    { status: key, sub_status: input.subStatus ?? null, reason_id: input.reasonId },
+    { at },
+  );
   const id = await newestHistoryId(deps, auth, leadId);
   if (id !== undefined) await deps.refs.set(auth, 'status_history', id, { created_by: input.createdBy });
   await touchLeadRefs(deps, auth, leadId, input.createdBy);
   return viewLead(deps, auth, leadId);
 }
 
-export async function addFollowUp(deps: CapillaryDeps, auth: AuthContext, leadId: number, input: FollowUpInput): Promise<CapLead> {
+export async function addFollowUp(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  leadId: number,
+  input: FollowUpInput,
+): Promise<CapLead> {
   assertCan(auth, 'leads:write');
   const p = new Problems();
   await deps.leads.get(auth, leadId);

@@ -13,7 +13,10 @@ export type CompatAuthenticator = (token: string, orgHeader: string | undefined)
  */
 export function credentialOf(header: string | undefined): { token: string } | { problem: string } {
   if (!header || header.trim() === '') {
-    return { problem: 'Authentication required: send Authorization: Bearer <token or API key>, or HTTP Basic with the token or API key as the username.' };
+    return {
+      problem:
+        'Authentication required: send Authorization: Bearer <token or API key>, or HTTP Basic with the token or API key as the username.',
+    };
   }
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (bearer) return { token: bearer[1] };
@@ -22,7 +25,8 @@ export function credentialOf(header: string | undefined): { token: string } | { 
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const user = (colon === -1 ? decoded : decoded.slice(0, colon)).trim();
-    if (user === '') return { problem: 'HTTP Basic credentials must carry the token or API key as the username.' };
+    if (user === '')
+      return { problem: 'HTTP Basic credentials must carry the token or API key as the username.' };
     return { token: user };
   }
   return { problem: 'The Authorization header must be "Bearer <token>" or "Basic <base64 of token:>".' };

@@ -31,19 +31,33 @@ export function failureOf(err: unknown, req: FastifyRequest): Failure {
   const fe = err as FastifyError;
   if (fe.validation) {
     const errors = fieldErrorsFromValidation(fe.validation as never[], fe.validationContext);
-    return { status: 400, faults: errors.map((e) => ({ code: 'validation_failed' as const, field: e.field, message: e.message })) };
+    return {
+      status: 400,
+      faults: errors.map((e) => ({ code: 'validation_failed' as const, field: e.field, message: e.message })),
+    };
   }
-  const simple = (code: ErrorCode, message: string): Failure => ({ status: ERROR_STATUS[code], faults: [{ code, message }] });
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return simple('payload_too_large', 'The request body is larger than the limit of 1 MB.');
+  const simple = (code: ErrorCode, message: string): Failure => ({
+    status: ERROR_STATUS[code],
+    faults: [{ code, message }],
+  });
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return simple('payload_too_large', 'The request body is larger than the limit of 1 MB.');
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return simple('unsupported_media_type', `Content-Type ${req.headers['content-type'] ?? '(none)'} is not accepted here; send application/json.`);
+    return simple(
+      'unsupported_media_type',
+      `Content-Type ${req.headers['content-type'] ?? '(none)'} is not accepted here; send application/json.`,
+    );
   }
-  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return simple('bad_request', 'The request body is empty; send JSON.');
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return simple('bad_request', 'The request body is empty; send JSON.');
   if (err instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return simple('bad_request', `The request body is not valid JSON: ${(err as Error).message}`);
   }
   if (fe.statusCode && fe.statusCode < 500) {
-    return { status: fe.statusCode, faults: [{ code: fe.statusCode === 404 ? 'not_found' : 'bad_request', message: fe.message }] };
+    return {
+      status: fe.statusCode,
+      faults: [{ code: fe.statusCode === 404 ? 'not_found' : 'bad_request', message: fe.message }],
+    };
   }
   req.log.error({ err }, 'unhandled error');
   return simple('internal', 'Something went wrong on our side; the error was logged.');
