@@ -15,6 +15,7 @@ export function authRoutes(auth: AuthService, throttle?: LoginThrottle): Fastify
         schema: {
           tags: ['auth'],
           summary: 'Create an organization and its owner; returns a token',
+          security: [],
           body: SignupBody,
           response: { 201: SignupResponse, ...errorResponses(400, 409) },
         },
@@ -28,6 +29,7 @@ export function authRoutes(auth: AuthService, throttle?: LoginThrottle): Fastify
         schema: {
           tags: ['auth'],
           summary: 'Sign in with email and password',
+          security: [],
           body: LoginBody,
           response: { 200: LoginResponse, ...errorResponses(400, 401, 429) },
         },
