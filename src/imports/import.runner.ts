@@ -102,7 +102,7 @@ export function createImportRunner({
       opts.dedupe && opts.dedupe.policy !== 'create' && opts.dedupe.on.length > 0 ? opts.dedupe : null;
     const resumeAfter = imp.next_row;
     const counts = { read: 0, created: 0, updated: 0, skipped: 0, failed: 0 };
-    const src = openRows(imp.file_path, sniffedOf(imp));
+    let src: ReturnType<typeof openRows> | null = null;
     let batch: FileRow[] = [];
 
     async function commit(rows: FileRow[]) {
@@ -261,7 +261,7 @@ export function createImportRunner({
           rows_skipped: imp!.rows_skipped + counts.skipped,
           rows_failed: imp!.rows_failed + counts.failed,
           next_row: last,
-          bytes_done: src.bytesRead(),
+          bytes_done: src!.bytesRead(),
           run_seconds: imp!.run_seconds + (Date.now() - segmentStart) / 1000,
           updated_at: now,
         });
@@ -344,6 +344,7 @@ export function createImportRunner({
     }
 
     try {
+      src = openRows(imp.file_path, sniffedOf(imp));
       for await (const r of withHeader(src, () => undefined)) {
         if (r.row <= resumeAfter) continue;
         batch.push(r);
@@ -365,7 +366,7 @@ export function createImportRunner({
       });
       throw err;
     } finally {
-      src.close();
+      src?.close();
     }
     const fresh = (await imports.find(orgId, importId))!;
     await imports.update(db, orgId, importId, {

@@ -23,6 +23,8 @@ export interface RowSource {
 export const JSON_MAX_BYTES = 64 * 1024 * 1024;
 
 function countingStream(path: string, start: number) {
+  // Fail early and plainly (the streams below would report it asynchronously).
+  fs.accessSync(path, fs.constants.R_OK);
   const stream = fs.createReadStream(path, { start, highWaterMark: 256 * 1024 });
   let bytes = start;
   const counter = new Transform({
@@ -48,6 +50,10 @@ function openCsv(path: string, s: Sniffed): RowSource {
     encoding: 'utf8',
   });
   input.pipe(parser);
+  // pipe() does not carry errors: a read error (file gone, bad bytes) must end the parser's iteration.
+  const fail = (e: Error) => parser.destroy(e);
+  stream.on('error', fail);
+  if (input !== stream) input.on('error', fail);
   async function* rows(): AsyncGenerator<FileRow> {
     let n = 0;
     for await (const rec of parser as AsyncIterable<string[]>) {
