@@ -29,6 +29,7 @@ import { accessRoutes } from './access/access.routes.js';
 import { webToLeadRoutes } from './access/web-to-lead.routes.js';
 import { createLoginThrottle, installRateLimit, rateLimitsFromEnv, type RateLimitOptions } from './http/rate-limit.js';
 import { installIdempotency } from './http/idempotency.js';
+import { installAuditTrail } from './http/audit-trail.js';
 import { createStatusRepository } from './pipeline/status.repository.js';
 import { createReasonRepository } from './pipeline/reason.repository.js';
 import { createHistoryRepository } from './pipeline/history.repository.js';
@@ -243,6 +244,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       installRateLimit(api, limits);
       installAuth(api, (token, org) => authService.authenticate(token, org));
       installIdempotency(api, auditRepo);
+      installAuditTrail(api, (auth, e) => auditService.record(auth, e));
       await api.register(authRoutes(authService, createLoginThrottle(limits)));
       await api.register(accessRoutes(accessServices));
       await api.register(webToLeadRoutes(webToLead));

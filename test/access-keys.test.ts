@@ -37,10 +37,11 @@ describe('API keys', () => {
     const owner = await signup(t.app);
     const reader = await createApiKey(t.app, owner, ['leads:read']);
     const lead = await createLead(t.app, owner);
+    expect((await call('POST', '/api/v1/teams', reader.headers, { name: 'Read-only key team' })).statusCode).toBe(403);
     expect((await call('GET', `/api/v1/leads/${lead.id}`, reader.headers)).statusCode).toBe(200);
     const write = await call('PATCH', `/api/v1/leads/${lead.id}`, reader.headers, { last_name: 'Nope' });
     expect(write.statusCode).toBe(403);
-    expect(write.json().detail).toContain('leads:write');
+    expect(write.json().detail).toContain('read-only');
     expect((await call('POST', '/api/v1/leads', reader.headers, { last_name: 'Nope' })).statusCode).toBe(403);
     const admin = await createApiKey(t.app, owner, ['settings:write', 'leads:write']);
     expect((await call('POST', '/api/v1/api-keys', admin.headers, { name: 'child', scopes: ['leads:read'] })).statusCode).toBe(403);
@@ -118,6 +119,10 @@ describe('audit log', () => {
     expect(denied.statusCode).toBe(403);
     expect(denied.body).not.toContain('auth.login');
     // Another organization's log holds none of these.
+    const exported = await call('GET', '/api/v1/leads/export?format=csv&source=web', owner.headers);
+    expect(exported.statusCode).toBe(200);
+    const exports = await auditActions(t.app, owner, 'leads.exported');
+    expect(exports[0]).toMatchObject({ actor: { user_id: owner.userId }, details: { query: { format: 'csv', source: 'web' } } });
     const other = await signup(t.app);
     const theirs = (await call('GET', '/api/v1/audit-log', other.headers)).json().data;
     expect(theirs.every((e: { target_id: string | null }) => e.target_id !== String(owner.userId))).toBe(true);

@@ -180,6 +180,10 @@ describe('teams and lead visibility', () => {
     expect((await req('DELETE', `/api/v1/leads/${lead.id}`, viewer)).statusCode).toBe(403);
     expect((await req('GET', `/api/v1/leads/${lead.id}`, owner)).json()).toMatchObject({ last_name: 'Viewed', deleted_at: null });
     expect((await req('GET', '/api/v1/leads?q=Nope', owner)).json().data).toHaveLength(0);
+    // Every other write is refused too (settings, teams), but a viewer can still sign out.
+    expect((await req('POST', '/api/v1/statuses', viewer, { key: 'viewer_made', label: 'V', category: 'open' })).statusCode).toBe(403);
+    expect((await req('POST', '/api/v1/teams', viewer, { name: 'Viewers' })).statusCode).toBe(403);
+    expect((await req('GET', '/api/v1/statuses/viewer_made', owner)).statusCode).toBe(404);
   });
 
   it('ETag / If-Match: a stale version gets 412 on PATCH and DELETE and changes nothing', async () => {

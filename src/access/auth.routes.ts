@@ -49,7 +49,7 @@ export function authRoutes(auth: AuthService, throttle?: LoginThrottle): Fastify
     );
     app.post(
       '/auth/logout',
-      { schema: { tags: ['auth'], summary: 'Revoke the token used for this request', response: { 204: { type: 'null' }, ...errorResponses(401) } } },
+      { config: { allowReadOnly: true }, schema: { tags: ['auth'], summary: 'Revoke the token used for this request', response: { 204: { type: 'null' }, ...errorResponses(401) } } },
       async (req, reply) => {
         const ctx = requireAuth(req);
         if (ctx.sessionId) await auth.logout(ctx.sessionId);

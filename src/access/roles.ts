@@ -80,6 +80,13 @@ export function assertCan(auth: AuthContext, permission: Permission): void {
   throw new AppError('forbidden', `${who} does not allow ${permission}.`);
 }
 
+/** False for read-only callers (viewers, keys with only leads:read): they may not write anything at all. */
+export function canWriteSomething(auth: AuthContext): boolean {
+  if (auth.kind === 'user') return auth.role !== 'viewer';
+  if (auth.kind === 'api_key') return !!auth.scopes?.some((s) => s !== 'leads:read');
+  return true;
+}
+
 export function roleRank(role: Role): number {
   return RANK[role] ?? 0;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthContext } from '../access/roles.js';
+import { canWriteSomething, type AuthContext } from '../access/roles.js';
 import { AppError } from './errors.js';
 
 declare module 'fastify' {
@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that need no Authorization header. */
     public?: boolean;
+    /** Writes a read-only caller (viewer, read-only API key) may still make, such as logging out. */
+    allowReadOnly?: boolean;
   }
 }
 
@@ -28,6 +30,10 @@ export function installAuth(app: FastifyInstance, authenticate: Authenticator): 
     const auth = await authenticate(m[1], Array.isArray(org) ? org[0] : org, req);
     auth.ip = req.ip;
     req.auth = auth;
+    // Defense in depth for "viewers read only": services check permissions too, this catches a route that forgot.
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !req.routeOptions.config?.allowReadOnly && !canWriteSomething(auth)) {
+      throw new AppError('forbidden', auth.kind === 'api_key' ? 'This API key is read-only.' : 'Your role (viewer) can only read.');
+    }
   });
 }
 
