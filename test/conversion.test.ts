@@ -139,8 +139,12 @@ describe('POST /leads/:id/convert', () => {
     });
   });
 
-  it('the lead\'s comments stay reachable from the opportunity and company it became', async () => {
-    const lead = await createLead(t.app, s, { title: 'Kept notes', company_name: 'Notes Inc', email: 'n@notes.example' });
+  it("the lead's comments stay reachable from the opportunity and company it became", async () => {
+    const lead = await createLead(t.app, s, {
+      title: 'Kept notes',
+      company_name: 'Notes Inc',
+      email: 'n@notes.example',
+    });
     const comment = await req('POST', `/api/v1/leads/${lead.id}/comments`, { body: 'Called, wants a quote' });
     expect(comment.statusCode).toBe(201);
     const res = (await convert(lead.id, { create_opportunity: {} })).json();
@@ -331,6 +335,66 @@ describe('POST /leads/:id/convert', () => {
     expect(res.json().errors).toEqual([
       { field: 'create_company', message: 'send company_id or create_company, not both' },
     ]);
+  });
+});
+
+describe('when the converted status requires a reason (a failure after company and contact were written)', () => {
+  it('POST /convert without reason_id is a 422 and leaves nothing; with one, it converts and logs it', async () => {
+    const sess = await signup(t.app);
+    expect(
+      (await req('PATCH', '/api/v1/statuses/converted', { reason_required: true }, sess)).statusCode,
+    ).toBe(200);
+    const lead = await createLead(t.app, sess, {
+      first_name: 'Rea',
+      email: 'rea@reasons.example',
+      company_name: 'Reasons Ltd',
+    });
+    const res = await convert(lead.id, { create_opportunity: { name: 'Deal' } }, sess);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors.map((e: { field: string }) => e.field)).toEqual(['reason_id']);
+    const list = async (what: string) => (await req('GET', `/api/v1/${what}`, undefined, sess)).json().data;
+    expect(await list('companies')).toEqual([]);
+    expect(await list('contacts')).toEqual([]);
+    expect(await list('opportunities')).toEqual([]);
+    expect((await req('GET', `/api/v1/leads/${lead.id}`, undefined, sess)).json()).toMatchObject({
+      status: 'new',
+      converted: null,
+    });
+
+    const reason = await req('POST', '/api/v1/reasons', { text: 'Signed the contract' }, sess);
+    expect(reason.statusCode).toBe(201);
+    const ok = await convert(lead.id, { reason_id: reason.json().id }, sess);
+    expect(ok.statusCode).toBe(200);
+    const history = (await req('GET', `/api/v1/leads/${lead.id}/status-history`, undefined, sess)).json()
+      .data;
+    expect(history.at(-1)).toMatchObject({
+      to: 'converted',
+      reason: { id: reason.json().id, text: 'Signed the contract' },
+    });
+  });
+
+  it('auto_convert that fails rolls back the lead too: no lead, company or contact', async () => {
+    const sess = await signup(t.app);
+    expect(
+      (await req('PATCH', '/api/v1/statuses/converted', { reason_required: true }, sess)).statusCode,
+    ).toBe(200);
+    const res = await req(
+      'POST',
+      '/api/v1/leads',
+      {
+        first_name: 'Roll',
+        email: 'roll@back.example',
+        company_name: 'Rollback Co',
+        link: 'create',
+        auto_convert: true,
+      },
+      sess,
+    );
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors.map((e: { field: string }) => e.field)).toEqual(['reason_id']);
+    for (const what of ['leads?include_converted=true', 'companies', 'contacts']) {
+      expect((await req('GET', `/api/v1/${what}`, undefined, sess)).json().data).toEqual([]);
+    }
   });
 });
 

@@ -39,6 +39,12 @@ export const ConvertBody = Type.Object(
         },
       ),
     ),
+    reason_id: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Why it converted, when the converted status requires a reason (GET /api/v1/reasons)',
+      }),
+    ),
     note: Type.Optional(
       Nullable(Type.String({ maxLength: 2000, description: 'Kept in the status history entry' })),
     ),

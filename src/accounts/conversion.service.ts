@@ -26,7 +26,7 @@ export type PlanStatus = (
   orgId: number,
   userId: number | null,
   current: LeadRow,
-  target: { status: string; note?: string | null },
+  target: { status: string; note?: string | null; reason_id?: number | null },
 ) => Promise<{ set: LeadUpdate; history: Insertable<StatusHistoryTable> } | null>;
 
 export interface ConversionDeps {
@@ -123,6 +123,7 @@ export function createConversionService(deps: ConversionDeps) {
     const statusPlan = await deps.planStatus(trx, auth.orgId, auth.userId, current, {
       status: convertedStatus.key,
       note: plan.input.note ?? null,
+      reason_id: plan.input.reason_id ?? null,
     });
     const set: LeadUpdate = {
       ...(statusPlan?.set ?? {}),
