@@ -3,7 +3,7 @@ import type { LeadDto } from '../../leads/lead.schema.js';
 import type { CapillaryDeps } from './capillary.deps.js';
 import { ORG_SOURCE_FIELD, TYPE_FIELD, coreKeysReadingAs } from './capillary.mapping.js';
 import type { SearchInput } from './capillary.schema.js';
-import { customerIdOf, viewLeads } from './capillary.view.js';
+import { contactIdsOf, viewLeads } from './capillary.view.js';
 
 const PAGE = 200;
 
@@ -18,7 +18,12 @@ export async function searchLeads(deps: CapillaryDeps, auth: AuthContext, q: Sea
   const offset = q.offset ?? 0;
   const desc = (q.sortOrder ?? 'ASC').toUpperCase() === 'DESC';
   const column = q.sortBy && q.sortBy.toLowerCase() === 'lastupdatedon' ? 'updated_at' : 'created_at';
-  const core: Record<string, unknown> = { sort: `${desc ? '-' : ''}${column}`, limit: PAGE };
+  // Converted leads are leads that were won: this API lists them like any other.
+  const core: Record<string, unknown> = {
+    sort: `${desc ? '-' : ''}${column}`,
+    limit: PAGE,
+    include_converted: true,
+  };
   const checks: Array<(l: LeadDto) => boolean> = [];
 
   if (q.status !== undefined) {
@@ -35,7 +40,7 @@ export async function searchLeads(deps: CapillaryDeps, auth: AuthContext, q: Sea
     else core[`cf.${ORG_SOURCE_FIELD}`] = String(q.orgSourceId);
   }
   if (q.substatus !== undefined) checks.push((l) => l.sub_status === q.substatus);
-  if (q.userId !== undefined) checks.push((l) => customerIdOf(l) === q.userId);
+  if (q.userId !== undefined) checks.push((l) => contactIdsOf(l).includes(q.userId!));
 
   const found: LeadDto[] = [];
   let skipped = 0;

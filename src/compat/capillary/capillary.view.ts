@@ -1,7 +1,7 @@
 import type { AuthContext } from '../../access/roles.js';
 import type { LeadDto } from '../../leads/lead.schema.js';
 import type { RefValues } from '../../leads/external-ref.service.js';
-import type { CapillaryDeps, FollowUpView } from './capillary.deps.js';
+import type { CapillaryDeps, FollowUpView, HistoryEntryView } from './capillary.deps.js';
 import {
   ORG_SOURCE_FIELD,
   RESERVED_FIELDS,
@@ -36,10 +36,14 @@ export interface CapLead {
 const omitUndefined = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
-/** The lead's customer: the first linked contact (accounts). */
+/** The contacts linked to the lead (accounts), in link order. */
+export function contactIdsOf(lead: LeadDto): number[] {
+  return ((lead as unknown as { contacts?: Array<{ id: number }> }).contacts ?? []).map((c) => c.id);
+}
+
+/** The lead's customer: its first linked contact. */
 export function customerIdOf(lead: LeadDto): number | undefined {
-  const contacts = (lead as unknown as { contacts?: Array<{ id: number }> }).contacts;
-  return contacts && contacts.length ? contacts[0].id : undefined;
+  return contactIdsOf(lead)[0];
 }
 
 /**
@@ -54,6 +58,25 @@ function lastUpdated(lead: LeadDto, refs: RefValues): { on: string; by: number }
   };
 }
 
+/** The whole status log of a lead, oldest first (the core pages it). */
+export async function fullHistory(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  leadId: number,
+): Promise<HistoryEntryView[]> {
+  const out: HistoryEntryView[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.statusChanges.listStatusHistory(auth, leadId, {
+      limit: 200,
+      ...(cursor ? { cursor } : {}),
+    });
+    out.push(...page.data);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return out;
+}
+
 /** Reads everything a lead shows here from the core services and renders it. */
 export async function viewLeads(
   deps: CapillaryDeps,
@@ -63,9 +86,7 @@ export async function viewLeads(
   if (leads.length === 0) return [];
   const ids = leads.map((l) => l.id);
   const [histories, followUps, leadRefs, users] = await Promise.all([
-    Promise.all(
-      ids.map((id) => deps.statusChanges.listStatusHistory(auth, id, { limit: 200 }).then((r) => r.data)),
-    ),
+    Promise.all(ids.map((id) => fullHistory(deps, auth, id))),
     Promise.all(ids.map((id) => deps.followUps.listFollowUps(auth, id))),
     deps.refs.get(auth, 'lead', ids),
     leads.some((l) => l.owner_id !== null) ? deps.users.list(auth).then((r) => r.data) : Promise.resolve([]),
