@@ -9,23 +9,58 @@ beforeAll(async () => {
   s = await signup(t.app);
   // A second member of the same organization (agent-free: a manager), acting through X-Organization-Id.
   const other = await signup(t.app);
-  await t.db.kysely.insertInto('memberships').values({ org_id: s.orgId, user_id: other.userId, role: 'manager', created_at: new Date().toISOString(), deactivated_at: null }).execute();
-  colleague = { ...other, orgId: s.orgId, headers: { ...other.headers, 'x-organization-id': String(s.orgId) } };
+  await t.db.kysely
+    .insertInto('memberships')
+    .values({
+      org_id: s.orgId,
+      user_id: other.userId,
+      role: 'manager',
+      created_at: new Date().toISOString(),
+      deactivated_at: null,
+    })
+    .execute();
+  colleague = {
+    ...other,
+    orgId: s.orgId,
+    headers: { ...other.headers, 'x-organization-id': String(s.orgId) },
+  };
 });
 afterAll(async () => t.close());
 
-const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, session: Session = s) =>
-  t.app.inject({ method, url: `/api/v1${url}`, headers: session.headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+const call = (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  session: Session = s,
+) =>
+  t.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    headers: session.headers,
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
 const getLead = async (id: number) => (await call('GET', `/leads/${id}`)).json();
 
 describe('follow-ups', () => {
   it('records planned and done follow-ups and keeps the lead next/last follow-up right', async () => {
     const lead = await createLead(t.app, s);
     expect(lead).toMatchObject({ next_follow_up_at: null, last_follow_up_at: null });
-    const planned = await call('POST', `/leads/${lead.id}/follow-ups`, { scheduled_at: '2030-01-10T09:00:00Z', notes: 'Call back' });
+    const planned = await call('POST', `/leads/${lead.id}/follow-ups`, {
+      scheduled_at: '2030-01-10T09:00:00Z',
+      notes: 'Call back',
+    });
     expect(planned.statusCode).toBe(201);
-    expect(planned.json()).toMatchObject({ state: 'planned', scheduled_at: '2030-01-10T09:00:00.000Z', done_at: null, done_by: null, created_by: s.userId });
-    expect(await getLead(lead.id)).toMatchObject({ next_follow_up_at: '2030-01-10T09:00:00.000Z', last_follow_up_at: null });
+    expect(planned.json()).toMatchObject({
+      state: 'planned',
+      scheduled_at: '2030-01-10T09:00:00.000Z',
+      done_at: null,
+      done_by: null,
+      created_by: s.userId,
+    });
+    expect(await getLead(lead.id)).toMatchObject({
+      next_follow_up_at: '2030-01-10T09:00:00.000Z',
+      last_follow_up_at: null,
+    });
 
     const done = await call('POST', `/leads/${lead.id}/follow-ups`, {
       scheduled_at: '2025-10-04T12:30:00+05:30',
@@ -35,17 +70,32 @@ describe('follow-ups', () => {
       done_by: colleague.userId,
     });
     expect(done.statusCode).toBe(201);
-    expect(done.json()).toMatchObject({ state: 'done', done_at: '2025-10-04T07:15:00.000Z', done_by: colleague.userId });
+    expect(done.json()).toMatchObject({
+      state: 'done',
+      done_at: '2025-10-04T07:15:00.000Z',
+      done_by: colleague.userId,
+    });
     // The earliest of the planned one and the next decided during the latest done one.
-    expect(await getLead(lead.id)).toMatchObject({ next_follow_up_at: '2029-12-01T08:00:00.000Z', last_follow_up_at: '2025-10-04T07:15:00.000Z' });
+    expect(await getLead(lead.id)).toMatchObject({
+      next_follow_up_at: '2029-12-01T08:00:00.000Z',
+      last_follow_up_at: '2025-10-04T07:15:00.000Z',
+    });
 
     // Marking the planned one done (by me, by default) moves both columns.
-    const marked = await call('PATCH', `/leads/${lead.id}/follow-ups/${planned.json().id}`, { done_at: '2026-01-02T10:00:00Z' });
+    const marked = await call('PATCH', `/leads/${lead.id}/follow-ups/${planned.json().id}`, {
+      done_at: '2026-01-02T10:00:00Z',
+    });
     expect(marked.json()).toMatchObject({ state: 'done', done_by: s.userId, notes: 'Call back' });
-    expect(await getLead(lead.id)).toMatchObject({ next_follow_up_at: null, last_follow_up_at: '2026-01-02T10:00:00.000Z' });
+    expect(await getLead(lead.id)).toMatchObject({
+      next_follow_up_at: null,
+      last_follow_up_at: '2026-01-02T10:00:00.000Z',
+    });
 
     expect((await call('DELETE', `/leads/${lead.id}/follow-ups/${planned.json().id}`)).statusCode).toBe(204);
-    expect(await getLead(lead.id)).toMatchObject({ next_follow_up_at: '2029-12-01T08:00:00.000Z', last_follow_up_at: '2025-10-04T07:15:00.000Z' });
+    expect(await getLead(lead.id)).toMatchObject({
+      next_follow_up_at: '2029-12-01T08:00:00.000Z',
+      last_follow_up_at: '2025-10-04T07:15:00.000Z',
+    });
     const list = (await call('GET', `/leads/${lead.id}/follow-ups`)).json().data;
     expect(list.map((f: { notes: string }) => f.notes)).toEqual(['Spoke to Tom']);
   });
@@ -58,7 +108,11 @@ describe('follow-ups', () => {
       [{ done_at: '31/12/2025' }, 400, 'done_at'],
       [{ done_at: new Date(Date.now() + 3 * 86400_000).toISOString() }, 422, 'done_at'],
       [{ notes: 'nothing planned nor done' }, 422, 'scheduled_at'],
-      [{ done_at: '2025-01-01T10:00:00Z', next_follow_up_at: '2024-01-01T10:00:00Z' }, 422, 'next_follow_up_at'],
+      [
+        { done_at: '2025-01-01T10:00:00Z', next_follow_up_at: '2024-01-01T10:00:00Z' },
+        422,
+        'next_follow_up_at',
+      ],
       [{ scheduled_at: '2030-01-01T10:00:00Z', done_by: s.userId }, 422, 'done_by'],
       [{ done_at: '2025-01-01T10:00:00Z', done_by: outsider.userId }, 422, 'done_by'],
       [{ scheduled_at: '2030-01-01T10:00:00Z', color: 'red' }, 400, 'color'],
@@ -66,12 +120,18 @@ describe('follow-ups', () => {
     for (const [body, code, field] of cases) {
       const res = await call('POST', `/leads/${lead.id}/follow-ups`, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(code);
-      expect(res.json().errors.map((e: { field: string }) => e.field), JSON.stringify(body)).toContain(field);
+      expect(
+        res.json().errors.map((e: { field: string }) => e.field),
+        JSON.stringify(body),
+      ).toContain(field);
     }
     expect((await call('GET', `/leads/${lead.id}/follow-ups`)).json().data).toEqual([]);
     expect(await getLead(lead.id)).toMatchObject({ version: lead.version, next_follow_up_at: null });
     const theirs = await createLead(t.app, outsider);
-    expect((await call('POST', `/leads/${theirs.id}/follow-ups`, { scheduled_at: '2030-01-01T10:00:00Z' })).statusCode).toBe(404);
+    expect(
+      (await call('POST', `/leads/${theirs.id}/follow-ups`, { scheduled_at: '2030-01-01T10:00:00Z' }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('serves a due queue per owner, soonest first, paged', async () => {
@@ -84,11 +144,22 @@ describe('follow-ups', () => {
     const q = await call('GET', `/follow-ups?owner_id=${s.userId}&due_before=2021-01-01T00:00:00Z&limit=1`);
     expect(q.statusCode).toBe(200);
     expect(q.json().data).toHaveLength(1);
-    expect(q.json().data[0]).toMatchObject({ due_at: '2020-03-01T09:00:00.000Z', overdue: true, lead: { id: mine[1].id } });
-    const q2 = (await call('GET', `/follow-ups?owner_id=${s.userId}&due_before=2021-01-01T00:00:00Z&limit=1&cursor=${q.json().next_cursor}`)).json();
+    expect(q.json().data[0]).toMatchObject({
+      due_at: '2020-03-01T09:00:00.000Z',
+      overdue: true,
+      lead: { id: mine[1].id },
+    });
+    const q2 = (
+      await call(
+        'GET',
+        `/follow-ups?owner_id=${s.userId}&due_before=2021-01-01T00:00:00Z&limit=1&cursor=${q.json().next_cursor}`,
+      )
+    ).json();
     expect(q2.data.map((d: { lead: { id: number } }) => d.lead.id)).toEqual([mine[0].id]);
     expect(q2.next_cursor).toBeNull();
-    const all = (await call('GET', '/follow-ups?due_before=2021-01-01T00:00:00Z')).json().data.map((d: { lead: { id: number } }) => d.lead.id);
+    const all = (await call('GET', '/follow-ups?due_before=2021-01-01T00:00:00Z'))
+      .json()
+      .data.map((d: { lead: { id: number } }) => d.lead.id);
     expect(all).toEqual([mine[1].id, theirs.id, mine[0].id]);
     expect((await call('GET', '/follow-ups?due_before=tomorrow')).statusCode).toBe(400);
   });
@@ -105,23 +176,42 @@ describe('tasks and events', () => {
       assignee_id: colleague.userId,
     });
     expect(task.statusCode).toBe(201);
-    expect(task.json()).toMatchObject({ type: 'road_test', done: false, done_at: null, assignee_id: colleague.userId, created_by: s.userId });
-    const call2 = await call('POST', `/leads/${lead.id}/tasks`, { title: 'Call back', due_at: '2030-04-01T09:00:00Z' });
+    expect(task.json()).toMatchObject({
+      type: 'road_test',
+      done: false,
+      done_at: null,
+      assignee_id: colleague.userId,
+      created_by: s.userId,
+    });
+    const call2 = await call('POST', `/leads/${lead.id}/tasks`, {
+      title: 'Call back',
+      due_at: '2030-04-01T09:00:00Z',
+    });
     expect(call2.json().type).toBe('todo');
     const done = await call('PATCH', `/leads/${lead.id}/tasks/${call2.json().id}`, { done: true });
     expect(done.json().done).toBe(true);
     expect(typeof done.json().done_at).toBe('string');
-    const reopened = await call('PATCH', `/leads/${lead.id}/tasks/${call2.json().id}`, { done: false, title: 'Call back again' });
+    const reopened = await call('PATCH', `/leads/${lead.id}/tasks/${call2.json().id}`, {
+      done: false,
+      title: 'Call back again',
+    });
     expect(reopened.json()).toMatchObject({ done: false, done_at: null, title: 'Call back again' });
 
-    const bad = await call('PATCH', `/leads/${lead.id}/tasks/${task.json().id}`, { end_at: '2030-05-01T13:00:00Z' });
+    const bad = await call('PATCH', `/leads/${lead.id}/tasks/${task.json().id}`, {
+      end_at: '2030-05-01T13:00:00Z',
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].field).toBe('end_at');
     const outsider = await signup(t.app);
-    const badAssignee = await call('POST', `/leads/${lead.id}/tasks`, { title: 'x', assignee_id: outsider.userId });
+    const badAssignee = await call('POST', `/leads/${lead.id}/tasks`, {
+      title: 'x',
+      assignee_id: outsider.userId,
+    });
     expect(badAssignee.json().errors[0].field).toBe('assignee_id');
     expect((await call('POST', `/leads/${lead.id}/tasks`, { title: '' })).statusCode).toBe(400);
-    expect((await call('POST', `/leads/${lead.id}/tasks`, { title: 'x', type: 'Big Meeting' })).statusCode).toBe(400);
+    expect(
+      (await call('POST', `/leads/${lead.id}/tasks`, { title: 'x', type: 'Big Meeting' })).statusCode,
+    ).toBe(400);
     expect((await call('GET', `/leads/${lead.id}/tasks`)).json().data).toHaveLength(2);
 
     const agenda = (await call('GET', `/tasks?assignee_id=${colleague.userId}&done=false`)).json().data;
@@ -134,20 +224,33 @@ describe('tasks and events', () => {
 describe('comments', () => {
   it('lets the author edit, refuses others (403), and deletes', async () => {
     const lead = await createLead(t.app, s);
-    const c = await call('POST', `/leads/${lead.id}/comments`, { body: 'Discovery call scheduled for next Tuesday' });
+    const c = await call('POST', `/leads/${lead.id}/comments`, {
+      body: 'Discovery call scheduled for next Tuesday',
+    });
     expect(c.statusCode).toBe(201);
     expect(c.json()).toMatchObject({ author_id: s.userId, edited: false });
-    const byOther = await call('PATCH', `/leads/${lead.id}/comments/${c.json().id}`, { body: 'Hijacked' }, colleague);
+    const byOther = await call(
+      'PATCH',
+      `/leads/${lead.id}/comments/${c.json().id}`,
+      { body: 'Hijacked' },
+      colleague,
+    );
     expect(byOther.statusCode).toBe(403);
     expect(byOther.headers['content-type']).toContain('application/problem+json');
-    expect((await call('GET', `/leads/${lead.id}/comments`)).json().data[0].body).toBe('Discovery call scheduled for next Tuesday');
-    const edited = await call('PATCH', `/leads/${lead.id}/comments/${c.json().id}`, { body: 'Discovery call moved to Wednesday' });
+    expect((await call('GET', `/leads/${lead.id}/comments`)).json().data[0].body).toBe(
+      'Discovery call scheduled for next Tuesday',
+    );
+    const edited = await call('PATCH', `/leads/${lead.id}/comments/${c.json().id}`, {
+      body: 'Discovery call moved to Wednesday',
+    });
     expect(edited.json()).toMatchObject({ body: 'Discovery call moved to Wednesday' });
     expect((await call('POST', `/leads/${lead.id}/comments`, { body: '   ' })).statusCode).toBe(422);
     const theirs = await call('POST', `/leads/${lead.id}/comments`, { body: 'Mine' }, colleague);
     expect(theirs.json().author_id).toBe(colleague.userId);
     // The owner (admin rights) may remove another's comment; the colleague (manager) may not remove mine.
-    expect((await call('DELETE', `/leads/${lead.id}/comments/${c.json().id}`, undefined, colleague)).statusCode).toBe(403);
+    expect(
+      (await call('DELETE', `/leads/${lead.id}/comments/${c.json().id}`, undefined, colleague)).statusCode,
+    ).toBe(403);
     expect((await call('DELETE', `/leads/${lead.id}/comments/${theirs.json().id}`)).statusCode).toBe(204);
     expect((await call('GET', `/leads/${lead.id}/comments`)).json().data).toHaveLength(1);
   });

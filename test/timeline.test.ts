@@ -9,8 +9,18 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, session: Session = s) =>
-  t.app.inject({ method, url: `/api/v1${url}`, headers: session.headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+const call = (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  session: Session = s,
+) =>
+  t.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    headers: session.headers,
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
 const tick = () => new Promise((r) => setTimeout(r, 3));
 
 describe('timeline', () => {
@@ -21,7 +31,10 @@ describe('timeline', () => {
     await tick();
     await call('POST', `/leads/${lead.id}/status`, { status: 'on_hold', note: 'Budget' });
     await tick();
-    await call('POST', `/leads/${lead.id}/follow-ups`, { scheduled_at: '2030-01-01T09:00:00Z', notes: 'Call again' });
+    await call('POST', `/leads/${lead.id}/follow-ups`, {
+      scheduled_at: '2030-01-01T09:00:00Z',
+      notes: 'Call again',
+    });
     await tick();
     await call('POST', `/leads/${lead.id}/tasks`, { type: 'meeting', title: 'Showroom visit' });
     await tick();
@@ -51,10 +64,24 @@ describe('timeline', () => {
     const ats = data.map((e: { at: string }) => e.at);
     expect([...ats].sort().reverse()).toEqual(ats);
     expect(data.every((e: { by: number }) => e.by === s.userId)).toBe(true);
-    const fields = data.filter((e: { type: string }) => e.type === 'field_change').map((e: { data: object }) => e.data);
-    expect(fields).toEqual(expect.arrayContaining([{ field: 'first_name', from: 'Tom', to: 'Thomas' }, { field: 'tags', from: [], to: ['vip'] }]));
-    expect(data.find((e: { type: string }) => e.type === 'status_change').data).toMatchObject({ from: 'new', to: 'on_hold', note: 'Budget' });
-    expect(data.find((e: { type: string }) => e.type === 'created').data).toEqual({ status: 'new', source: 'Web' });
+    const fields = data
+      .filter((e: { type: string }) => e.type === 'field_change')
+      .map((e: { data: object }) => e.data);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        { field: 'first_name', from: 'Tom', to: 'Thomas' },
+        { field: 'tags', from: [], to: ['vip'] },
+      ]),
+    );
+    expect(data.find((e: { type: string }) => e.type === 'status_change').data).toMatchObject({
+      from: 'new',
+      to: 'on_hold',
+      note: 'Budget',
+    });
+    expect(data.find((e: { type: string }) => e.type === 'created').data).toEqual({
+      status: 'new',
+      source: 'Web',
+    });
     expect(data[0].data).toMatchObject({ filename: 'quote.txt', size_bytes: 5 });
     expect(data[1].data).toMatchObject({ body: 'Likes the blue one' });
 
@@ -81,10 +108,16 @@ describe('timeline', () => {
 
   it('places backdated entries where they happened and hides other organizations', async () => {
     const lead = await createLead(t.app, s);
-    await call('POST', `/leads/${lead.id}/follow-ups`, { done_at: '2020-05-05T10:00:00Z', notes: 'Old call' });
+    await call('POST', `/leads/${lead.id}/follow-ups`, {
+      done_at: '2020-05-05T10:00:00Z',
+      notes: 'Old call',
+    });
     const data = (await call('GET', `/leads/${lead.id}/timeline`)).json().data;
     expect(data.map((e: { type: string }) => e.type)).toEqual(['created', 'follow_up']);
-    expect(data[1]).toMatchObject({ at: '2020-05-05T10:00:00.000Z', data: { notes: 'Old call', state: 'done' } });
+    expect(data[1]).toMatchObject({
+      at: '2020-05-05T10:00:00.000Z',
+      data: { notes: 'Old call', state: 'done' },
+    });
     const other = await signup(t.app);
     expect((await call('GET', `/leads/${lead.id}/timeline`, undefined, other)).statusCode).toBe(404);
   });

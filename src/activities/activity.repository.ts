@@ -22,7 +22,13 @@ export function createActivityRepository(db: Q) {
       .orderBy('id')
       .execute();
   }
-  function findOne<T extends ActivityTable>(table: T, orgId: number, leadId: number, id: number, trx: Q = db) {
+  function findOne<T extends ActivityTable>(
+    table: T,
+    orgId: number,
+    leadId: number,
+    id: number,
+    trx: Q = db,
+  ) {
     return trx
       .selectFrom(table as ActivityTable)
       .selectAll()
@@ -37,18 +43,31 @@ export function createActivityRepository(db: Q) {
 
   return {
     // Follow-ups
-    listFollowUps: (orgId: number, leadId: number, trx: Q = db) => listFor('follow_ups', orgId, leadId, trx) as Promise<FollowUpRow[]>,
-    findFollowUp: (orgId: number, leadId: number, id: number, trx: Q = db) => findOne('follow_ups', orgId, leadId, id, trx) as Promise<FollowUpRow | undefined>,
-    insertFollowUp: (trx: Q, row: Insertable<FollowUpsTable>) => trx.insertInto('follow_ups').values(row).returningAll().executeTakeFirstOrThrow(),
+    listFollowUps: (orgId: number, leadId: number, trx: Q = db) =>
+      listFor('follow_ups', orgId, leadId, trx) as Promise<FollowUpRow[]>,
+    findFollowUp: (orgId: number, leadId: number, id: number, trx: Q = db) =>
+      findOne('follow_ups', orgId, leadId, id, trx) as Promise<FollowUpRow | undefined>,
+    insertFollowUp: (trx: Q, row: Insertable<FollowUpsTable>) =>
+      trx.insertInto('follow_ups').values(row).returningAll().executeTakeFirstOrThrow(),
     updateFollowUp: (trx: Q, orgId: number, id: number, set: Updateable<FollowUpsTable>) =>
-      trx.updateTable('follow_ups').set(set).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+      trx
+        .updateTable('follow_ups')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow(),
     deleteFollowUp: (trx: Q, orgId: number, id: number) => remove('follow_ups', trx, orgId, id),
 
     /**
      * What the lead's follow-up columns should say: the latest done follow-up, and the earliest of the planned
      * ones and of the "next" decided during the latest done one.
      */
-    async followUpSummary(trx: Q, orgId: number, leadId: number): Promise<{ last: string | null; next: string | null }> {
+    async followUpSummary(
+      trx: Q,
+      orgId: number,
+      leadId: number,
+    ): Promise<{ last: string | null; next: string | null }> {
       const last = await trx
         .selectFrom('follow_ups')
         .select(['done_at', 'next_follow_up_at'])
@@ -66,12 +85,17 @@ export function createActivityRepository(db: Q) {
         .where('lead_id', '=', leadId)
         .where('done_at', 'is', null)
         .executeTakeFirst();
-      const candidates = [planned?.m ?? null, last?.next_follow_up_at ?? null].filter((x): x is string => x !== null).sort();
+      const candidates = [planned?.m ?? null, last?.next_follow_up_at ?? null]
+        .filter((x): x is string => x !== null)
+        .sort();
       return { last: last?.done_at ?? null, next: candidates[0] ?? null };
     },
 
     /** Leads whose next follow-up is due (the sales person's queue), soonest first, keyset-paged. */
-    async followUpQueue(orgId: number, f: { dueBefore?: string; ownerId?: number; limit: number; after?: { at: string; id: number } }): Promise<LeadRow[]> {
+    async followUpQueue(
+      orgId: number,
+      f: { dueBefore?: string; ownerId?: number; limit: number; after?: { at: string; id: number } },
+    ): Promise<LeadRow[]> {
       let q = db
         .selectFrom('leads')
         .select(LEAD_COLUMNS)
@@ -82,23 +106,45 @@ export function createActivityRepository(db: Q) {
       if (f.ownerId !== undefined) q = q.where('owner_id', '=', f.ownerId);
       if (f.after) {
         const { at, id } = f.after;
-        q = q.where((eb) => eb.or([eb('next_follow_up_at', '>', at), eb.and([eb('next_follow_up_at', '=', at), eb('id', '>', id)])]));
+        q = q.where((eb) =>
+          eb.or([
+            eb('next_follow_up_at', '>', at),
+            eb.and([eb('next_follow_up_at', '=', at), eb('id', '>', id)]),
+          ]),
+        );
       }
       return q.orderBy('next_follow_up_at').orderBy('id').limit(f.limit).execute();
     },
 
     // Tasks
-    listTasks: (orgId: number, leadId: number, trx: Q = db) => listFor('tasks', orgId, leadId, trx) as Promise<TaskRow[]>,
-    findTask: (orgId: number, leadId: number, id: number, trx: Q = db) => findOne('tasks', orgId, leadId, id, trx) as Promise<TaskRow | undefined>,
-    insertTask: (trx: Q, row: Insertable<TasksTable>) => trx.insertInto('tasks').values(row).returningAll().executeTakeFirstOrThrow(),
+    listTasks: (orgId: number, leadId: number, trx: Q = db) =>
+      listFor('tasks', orgId, leadId, trx) as Promise<TaskRow[]>,
+    findTask: (orgId: number, leadId: number, id: number, trx: Q = db) =>
+      findOne('tasks', orgId, leadId, id, trx) as Promise<TaskRow | undefined>,
+    insertTask: (trx: Q, row: Insertable<TasksTable>) =>
+      trx.insertInto('tasks').values(row).returningAll().executeTakeFirstOrThrow(),
     updateTask: (trx: Q, orgId: number, id: number, set: Updateable<TasksTable>) =>
-      trx.updateTable('tasks').set(set).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+      trx
+        .updateTable('tasks')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow(),
     deleteTask: (trx: Q, orgId: number, id: number) => remove('tasks', trx, orgId, id),
     /** Open tasks across leads (someone's agenda), by due date, keyset-paged. */
-    async taskQueue(orgId: number, f: { assigneeId?: number; done?: boolean; dueBefore?: string; limit: number; afterId?: number }) {
+    async taskQueue(
+      orgId: number,
+      f: { assigneeId?: number; done?: boolean; dueBefore?: string; limit: number; afterId?: number },
+    ) {
       let q = db
         .selectFrom('tasks')
-        .innerJoin('leads', (j) => j.onRef('leads.id', '=', 'tasks.lead_id').on('leads.org_id', '=', orgId).on('leads.deleted_at', 'is', null))
+        .innerJoin('leads', (j) =>
+          j
+            .onRef('leads.id', '=', 'tasks.lead_id')
+            .on('leads.org_id', '=', orgId)
+            .on('leads.deleted_at', 'is', null),
+        )
         .selectAll('tasks')
         .where('tasks.org_id', '=', orgId);
       if (f.assigneeId !== undefined) q = q.where('tasks.assignee_id', '=', f.assigneeId);
@@ -109,24 +155,41 @@ export function createActivityRepository(db: Q) {
     },
 
     // Comments
-    listComments: (orgId: number, leadId: number, trx: Q = db) => listFor('comments', orgId, leadId, trx) as Promise<CommentRow[]>,
-    findComment: (orgId: number, leadId: number, id: number, trx: Q = db) => findOne('comments', orgId, leadId, id, trx) as Promise<CommentRow | undefined>,
-    insertComment: (trx: Q, row: Insertable<CommentsTable>) => trx.insertInto('comments').values(row).returningAll().executeTakeFirstOrThrow(),
+    listComments: (orgId: number, leadId: number, trx: Q = db) =>
+      listFor('comments', orgId, leadId, trx) as Promise<CommentRow[]>,
+    findComment: (orgId: number, leadId: number, id: number, trx: Q = db) =>
+      findOne('comments', orgId, leadId, id, trx) as Promise<CommentRow | undefined>,
+    insertComment: (trx: Q, row: Insertable<CommentsTable>) =>
+      trx.insertInto('comments').values(row).returningAll().executeTakeFirstOrThrow(),
     updateComment: (trx: Q, orgId: number, id: number, set: Updateable<CommentsTable>) =>
-      trx.updateTable('comments').set(set).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+      trx
+        .updateTable('comments')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow(),
     deleteComment: (trx: Q, orgId: number, id: number) => remove('comments', trx, orgId, id),
 
     // Attachments
-    listAttachments: (orgId: number, leadId: number, trx: Q = db) => listFor('attachments', orgId, leadId, trx) as Promise<AttachmentRow[]>,
-    findAttachment: (orgId: number, leadId: number, id: number, trx: Q = db) => findOne('attachments', orgId, leadId, id, trx) as Promise<AttachmentRow | undefined>,
-    insertAttachment: (trx: Q, row: Insertable<AttachmentsTable>) => trx.insertInto('attachments').values(row).returningAll().executeTakeFirstOrThrow(),
+    listAttachments: (orgId: number, leadId: number, trx: Q = db) =>
+      listFor('attachments', orgId, leadId, trx) as Promise<AttachmentRow[]>,
+    findAttachment: (orgId: number, leadId: number, id: number, trx: Q = db) =>
+      findOne('attachments', orgId, leadId, id, trx) as Promise<AttachmentRow | undefined>,
+    insertAttachment: (trx: Q, row: Insertable<AttachmentsTable>) =>
+      trx.insertInto('attachments').values(row).returningAll().executeTakeFirstOrThrow(),
     deleteAttachment: (trx: Q, orgId: number, id: number) => remove('attachments', trx, orgId, id),
 
     /** Tags in use on live leads, most used first. */
     async tagCounts(orgId: number): Promise<Array<{ tag: string; count: number }>> {
       const rows = await db
         .selectFrom('lead_tags')
-        .innerJoin('leads', (j) => j.onRef('leads.id', '=', 'lead_tags.lead_id').on('leads.org_id', '=', orgId).on('leads.deleted_at', 'is', null))
+        .innerJoin('leads', (j) =>
+          j
+            .onRef('leads.id', '=', 'lead_tags.lead_id')
+            .on('leads.org_id', '=', orgId)
+            .on('leads.deleted_at', 'is', null),
+        )
         .select(['lead_tags.tag', sql<number>`count(*)`.as('n')])
         .where('lead_tags.org_id', '=', orgId)
         .groupBy('lead_tags.tag')

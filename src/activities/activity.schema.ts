@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { Nullable } from '../http/schemas.js';
 
-const Instant = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
+const Instant = (description?: string) =>
+  Type.String({ format: 'date-time', ...(description ? { description } : {}) });
 const NInstant = (description?: string) => Nullable(Instant(description));
 const NStr = Nullable(Type.String());
 const NInt = Nullable(Type.Integer());
@@ -27,12 +28,19 @@ export const FollowUpResponse = Type.Object({
 const followUpFields = {
   scheduled_at: Type.Optional(NInstant('When it is (or was) planned')),
   done_at: Type.Optional(NInstant('When it happened; not in the future')),
-  done_by: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'User who followed up (default: you, when done_at is set)' }))),
+  done_by: Type.Optional(
+    Nullable(
+      Type.Integer({ minimum: 1, description: 'User who followed up (default: you, when done_at is set)' }),
+    ),
+  ),
   notes: Type.Optional(Nullable(Type.String({ maxLength: 20000 }))),
   next_follow_up_at: Type.Optional(NInstant('The next follow-up decided during this one')),
 };
 export const FollowUpCreateBody = Type.Object(
-  { ...followUpFields, created_at: Type.Optional(Instant('When it was recorded, for backdated imports (default: now)')) },
+  {
+    ...followUpFields,
+    created_at: Type.Optional(Instant('When it was recorded, for backdated imports (default: now)')),
+  },
   { additionalProperties: false },
 );
 export const FollowUpPatchBody = Type.Object(followUpFields, { additionalProperties: false });
@@ -68,7 +76,10 @@ export const TaskResponse = Type.Object({
   updated_at: Type.String(),
 });
 const taskFields = {
-  type: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'call, meeting, appointment, road_test, email, sms, visit, todo (default) or your own' }),
+  type: Type.String({
+    pattern: '^[a-z][a-z0-9_]{0,39}$',
+    description: 'call, meeting, appointment, road_test, email, sms, visit, todo (default) or your own',
+  }),
   title: Type.String({ minLength: 1, maxLength: 500 }),
   description: Nullable(Type.String({ maxLength: 20000 })),
   due_at: NInstant(),
@@ -121,10 +132,16 @@ export const CommentResponse = Type.Object({
   edited: Type.Boolean(),
 });
 export const CommentCreateBody = Type.Object(
-  { body: Type.String({ minLength: 1, maxLength: 20000 }), created_at: Type.Optional(Instant('Backdated comments from imports (default: now)')) },
+  {
+    body: Type.String({ minLength: 1, maxLength: 20000 }),
+    created_at: Type.Optional(Instant('Backdated comments from imports (default: now)')),
+  },
   { additionalProperties: false },
 );
-export const CommentPatchBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 20000 }) }, { additionalProperties: false });
+export const CommentPatchBody = Type.Object(
+  { body: Type.String({ minLength: 1, maxLength: 20000 }) },
+  { additionalProperties: false },
+);
 export const CommentList = Type.Object({ data: Type.Array(CommentResponse) });
 
 export const AttachmentResponse = Type.Object({
@@ -139,13 +156,20 @@ export const AttachmentResponse = Type.Object({
 });
 export const AttachmentList = Type.Object({ data: Type.Array(AttachmentResponse) });
 
-export const TagList = Type.Object({ data: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() })) });
+export const TagList = Type.Object({
+  data: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() })),
+});
 
 export const TimelineQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
-    types: Type.Optional(Type.String({ description: 'Comma-separated: created, status_change, field_change, follow_up, task, comment, attachment' })),
+    types: Type.Optional(
+      Type.String({
+        description:
+          'Comma-separated: created, status_change, field_change, follow_up, task, comment, attachment',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -12,12 +12,22 @@ export function attachmentRoutes(attachments: AttachmentService): FastifyPluginA
   return async (app) => {
     // Registered here, not globally: only this plugin accepts multipart bodies, with its own size limit.
     // One byte over the limit lets the service see the overflow and answer 413.
-    await app.register(multipart, { limits: { fileSize: attachments.maxBytes + 1, files: 1, fields: 10 }, throwFileSizeLimit: false });
+    await app.register(multipart, {
+      limits: { fileSize: attachments.maxBytes + 1, files: 1, fields: 10 },
+      throwFileSizeLimit: false,
+    });
     const tags = ['activities'];
 
     app.get(
       '/leads/:id/attachments',
-      { schema: { tags, summary: 'Attachments of a lead', params: IdParams, response: { 200: S.AttachmentList, ...errorResponses(401, 404) } } },
+      {
+        schema: {
+          tags,
+          summary: 'Attachments of a lead',
+          params: IdParams,
+          response: { 200: S.AttachmentList, ...errorResponses(401, 404) },
+        },
+      },
       async (req) => ({ data: await attachments.listAttachments(requireAuth(req), req.params.id) }),
     );
     app.post(
@@ -34,10 +44,17 @@ export function attachmentRoutes(attachments: AttachmentService): FastifyPluginA
       async (req, reply) => {
         const auth = requireAuth(req);
         if (!req.isMultipart()) {
-          throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data in a part named "file".', [{ field: 'file', message: 'is required' }]);
+          throw new AppError(
+            'unsupported_media_type',
+            'Send the file as multipart/form-data in a part named "file".',
+            [{ field: 'file', message: 'is required' }],
+          );
         }
         const part = await req.file();
-        const file = part && part.fieldname === 'file' ? { filename: part.filename, contentType: part.mimetype, stream: part.file } : undefined;
+        const file =
+          part && part.fieldname === 'file'
+            ? { filename: part.filename, contentType: part.mimetype, stream: part.file }
+            : undefined;
         if (part && !file) part.file.resume();
         const created = await attachments.addAttachment(auth, req.params.id, file);
         return reply.code(201).header('location', created.url).send(created);
@@ -45,20 +62,41 @@ export function attachmentRoutes(attachments: AttachmentService): FastifyPluginA
     );
     app.get(
       '/leads/:id/attachments/:itemId/content',
-      { schema: { tags, summary: 'Download an attachment', params: S.LeadChildParams, response: errorResponses(401, 404) } },
+      {
+        schema: {
+          tags,
+          summary: 'Download an attachment',
+          params: S.LeadChildParams,
+          response: errorResponses(401, 404),
+        },
+      },
       async (req, reply) => {
-        const { attachment, stream } = await attachments.openAttachment(requireAuth(req), req.params.id, req.params.itemId);
+        const { attachment, stream } = await attachments.openAttachment(
+          requireAuth(req),
+          req.params.id,
+          req.params.itemId,
+        );
         return reply
           .type(attachment.content_type)
           .header('content-length', attachment.size_bytes)
-          .header('content-disposition', `attachment; filename="${attachment.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`)
+          .header(
+            'content-disposition',
+            `attachment; filename="${attachment.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`,
+          )
           .header('x-content-type-options', 'nosniff')
           .send(stream);
       },
     );
     app.delete(
       '/leads/:id/attachments/:itemId',
-      { schema: { tags, summary: 'Delete an attachment and its file', params: S.LeadChildParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } } },
+      {
+        schema: {
+          tags,
+          summary: 'Delete an attachment and its file',
+          params: S.LeadChildParams,
+          response: { 204: Type.Null(), ...errorResponses(401, 404) },
+        },
+      },
       async (req, reply) => {
         await attachments.deleteAttachment(requireAuth(req), req.params.id, req.params.itemId);
         return reply.code(204).send(null);

@@ -62,8 +62,10 @@ export function contentTypeFor(filename: string, sent: string | undefined): stri
 }
 
 function safeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const base = path.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const base = path
+    .basename(name.replace(/\\/g, '/'))
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
   return (base || 'file').slice(0, 255);
 }
 
@@ -78,7 +80,14 @@ export interface AttachmentDeps {
 }
 
 /** Files attached to leads, stored on disk under the data directory; the database keeps their metadata. */
-export function createAttachmentService({ db, activities, leads, dataDir, maxBytes, ...deps }: AttachmentDeps) {
+export function createAttachmentService({
+  db,
+  activities,
+  leads,
+  dataDir,
+  maxBytes,
+  ...deps
+}: AttachmentDeps) {
   const guard = deps.guard ?? defaultGuard(leads);
   const root = path.join(dataDir, 'attachments');
 
@@ -101,26 +110,40 @@ export function createAttachmentService({ db, activities, leads, dataDir, maxByt
      * Streams an upload to disk, refusing it (413) past the size limit and leaving nothing behind when
      * anything fails.
      */
-    async addAttachment(auth: AuthContext, leadId: number, file: { filename: string; contentType?: string; stream: Readable } | undefined): Promise<AttachmentDto> {
+    async addAttachment(
+      auth: AuthContext,
+      leadId: number,
+      file: { filename: string; contentType?: string; stream: Readable } | undefined,
+    ): Promise<AttachmentDto> {
       await guard(auth, leadId, 'write');
       await loadLead(leads, auth.orgId, leadId);
       if (!file) throw fieldError('file', 'send the file as a multipart/form-data part named "file"');
       const filename = safeName(file.filename);
-      const key = path.join(String(auth.orgId), `${Date.now().toString(36)}-${randomBytes(9).toString('hex')}`);
+      const key = path.join(
+        String(auth.orgId),
+        `${Date.now().toString(36)}-${randomBytes(9).toString('hex')}`,
+      );
       const target = path.join(root, key);
       await fs.promises.mkdir(path.dirname(target), { recursive: true });
       let size = 0;
       const counter = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           size += chunk.length;
-          if (size > maxBytes) cb(new AppError('payload_too_large', `The file is larger than the limit of ${maxBytes} bytes.`, [{ field: 'file', message: `must be at most ${maxBytes} bytes` }]));
+          if (size > maxBytes)
+            cb(
+              new AppError('payload_too_large', `The file is larger than the limit of ${maxBytes} bytes.`, [
+                { field: 'file', message: `must be at most ${maxBytes} bytes` },
+              ]),
+            );
           else cb(null, chunk);
         },
       });
       try {
         await pipeline(file.stream, counter, fs.createWriteStream(target, { flags: 'wx' }));
         if ((file.stream as Readable & { truncated?: boolean }).truncated) {
-          throw new AppError('payload_too_large', `The file is larger than the limit of ${maxBytes} bytes.`, [{ field: 'file', message: `must be at most ${maxBytes} bytes` }]);
+          throw new AppError('payload_too_large', `The file is larger than the limit of ${maxBytes} bytes.`, [
+            { field: 'file', message: `must be at most ${maxBytes} bytes` },
+          ]);
         }
         if (size === 0) throw fieldError('file', 'is empty');
         const row = await db.transaction().execute(async (trx) => {

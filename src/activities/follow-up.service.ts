@@ -64,7 +64,12 @@ export interface FollowUpDeps {
 export function createFollowUpService({ db, activities, leads, access, present, ...deps }: FollowUpDeps) {
   const guard = deps.guard ?? defaultGuard(leads);
   /** Parses and checks the dates of a follow-up as it will be once `input` applies to `base`. */
-  async function normalize(orgId: number, input: FollowUpInput, base: FollowUpRow | null, userId: number | null) {
+  async function normalize(
+    orgId: number,
+    input: FollowUpInput,
+    base: FollowUpRow | null,
+    userId: number | null,
+  ) {
     const v = {
       scheduled_at: parseOptionalInstant('scheduled_at', input.scheduled_at),
       done_at: parseOptionalInstant('done_at', input.done_at, { notFuture: true }),
@@ -74,9 +79,11 @@ export function createFollowUpService({ db, activities, leads, access, present, 
     const done = v.done_at !== undefined ? v.done_at : (base?.done_at ?? null);
     const next = v.next_follow_up_at !== undefined ? v.next_follow_up_at : (base?.next_follow_up_at ?? null);
     let doneBy = input.done_by !== undefined ? input.done_by : (base?.done_by ?? null);
-    if (!scheduled && !done) throw fieldError('scheduled_at', 'a follow-up needs scheduled_at (planned) or done_at (done)');
+    if (!scheduled && !done)
+      throw fieldError('scheduled_at', 'a follow-up needs scheduled_at (planned) or done_at (done)');
     if (next && done && next <= done) throw fieldError('next_follow_up_at', 'must be after done_at');
-    if (!done && input.done_by !== undefined && input.done_by !== null) throw fieldError('done_by', 'only a done follow-up (with done_at) has done_by');
+    if (!done && input.done_by !== undefined && input.done_by !== null)
+      throw fieldError('done_by', 'only a done follow-up (with done_at) has done_by');
     if (done && doneBy === null) doneBy = userId;
     if (!done) doneBy = null;
     await checkMember(access, orgId, 'done_by', input.done_by);
@@ -93,7 +100,11 @@ export function createFollowUpService({ db, activities, leads, access, present, 
       updated_at: nowIso(),
       updated_by: auth.userId,
     });
-    if (!ok) throw new AppError('conflict', `Lead ${lead.id} was changed by another request at the same time; try again.`);
+    if (!ok)
+      throw new AppError(
+        'conflict',
+        `Lead ${lead.id} was changed by another request at the same time; try again.`,
+      );
   }
 
   async function load(orgId: number, leadId: number, id: number, trx?: Kysely<Database>) {
@@ -133,7 +144,12 @@ export function createFollowUpService({ db, activities, leads, access, present, 
       });
     },
 
-    async updateFollowUp(auth: AuthContext, leadId: number, id: number, input: Omit<FollowUpInput, 'created_at'>): Promise<FollowUpDto> {
+    async updateFollowUp(
+      auth: AuthContext,
+      leadId: number,
+      id: number,
+      input: Omit<FollowUpInput, 'created_at'>,
+    ): Promise<FollowUpDto> {
       await guard(auth, leadId, 'write');
       return db.transaction().execute(async (trx) => {
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
@@ -160,7 +176,10 @@ export function createFollowUpService({ db, activities, leads, access, present, 
     },
 
     /** The follow-up queue: leads whose next follow-up is due by `dueBefore`, soonest first. */
-    async listDueFollowUps(auth: AuthContext, q: { due_before?: string; owner_id?: number; limit?: number; cursor?: string }) {
+    async listDueFollowUps(
+      auth: AuthContext,
+      q: { due_before?: string; owner_id?: number; limit?: number; cursor?: string },
+    ) {
       assertCan(auth, 'leads:read');
       const limit = q.limit ?? 50;
       const dueBefore = parseOptionalInstant('due_before', q.due_before) ?? undefined;
@@ -178,8 +197,13 @@ export function createFollowUpService({ db, activities, leads, access, present, 
       const now = nowIso();
       const last = page[page.length - 1];
       return {
-        data: dtos.map((lead) => ({ due_at: lead.next_follow_up_at!, overdue: lead.next_follow_up_at! < now, lead })),
-        next_cursor: more && last ? encodeCursor({ s: 'follow-ups', v: last.next_follow_up_at, id: last.id }) : null,
+        data: dtos.map((lead) => ({
+          due_at: lead.next_follow_up_at!,
+          overdue: lead.next_follow_up_at! < now,
+          lead,
+        })),
+        next_cursor:
+          more && last ? encodeCursor({ s: 'follow-ups', v: last.next_follow_up_at, id: last.id }) : null,
       };
     },
 
@@ -194,10 +218,26 @@ export function createFollowUpService({ db, activities, leads, access, present, 
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
         if (lead.next_follow_up_at === value) return lead;
         const now = nowIso();
-        const updated = await leads.updateVersioned(trx, auth.orgId, leadId, lead.version, { next_follow_up_at: value, updated_at: now, updated_by: auth.userId });
-        if (!updated) throw new AppError('conflict', `Lead ${leadId} was changed by another request at the same time; try again.`);
+        const updated = await leads.updateVersioned(trx, auth.orgId, leadId, lead.version, {
+          next_follow_up_at: value,
+          updated_at: now,
+          updated_by: auth.userId,
+        });
+        if (!updated)
+          throw new AppError(
+            'conflict',
+            `Lead ${leadId} was changed by another request at the same time; try again.`,
+          );
         await leads.insertFieldChanges(trx, [
-          { org_id: auth.orgId, lead_id: leadId, field: 'next_follow_up_at', old_value: JSON.stringify(lead.next_follow_up_at), new_value: JSON.stringify(value), changed_by: auth.userId, changed_at: now },
+          {
+            org_id: auth.orgId,
+            lead_id: leadId,
+            field: 'next_follow_up_at',
+            old_value: JSON.stringify(lead.next_follow_up_at),
+            new_value: JSON.stringify(value),
+            changed_by: auth.userId,
+            changed_at: now,
+          },
         ]);
         return updated;
       });

@@ -6,17 +6,29 @@ import { assertCan, type AuthContext } from '../access/roles.js';
 import type { LeadRepository, LeadRow } from '../leads/lead.repository.js';
 
 /** The lead an activity hangs off: live and of the caller's organization, else 404. `lock` serializes writers. */
-export async function loadLead(leads: LeadRepository, orgId: number, leadId: number, trx?: Kysely<Database>, lock = false): Promise<LeadRow> {
+export async function loadLead(
+  leads: LeadRepository,
+  orgId: number,
+  leadId: number,
+  trx?: Kysely<Database>,
+  lock = false,
+): Promise<LeadRow> {
   const lead = await leads.findById(orgId, leadId, trx, lock);
   if (!lead || lead.deleted_at) throw notFound('Lead', leadId);
   return lead;
 }
 
 /** A user named in an activity (assignee, done_by) must be an active member of the organization. */
-export async function checkMember(access: AccessRepository, orgId: number, field: string, userId: number | null | undefined): Promise<void> {
+export async function checkMember(
+  access: AccessRepository,
+  orgId: number,
+  field: string,
+  userId: number | null | undefined,
+): Promise<void> {
   if (userId === null || userId === undefined) return;
   const m = await access.findMembership(orgId, userId);
-  if (!m || m.deactivated_at) throw fieldError(field, `user ${userId} is not an active member of this organization`);
+  if (!m || m.deactivated_at)
+    throw fieldError(field, `user ${userId} is not an active member of this organization`);
 }
 
 /**

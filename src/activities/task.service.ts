@@ -44,7 +44,15 @@ export function toTaskResponse(r: TaskRow) {
 export type TaskDto = ReturnType<typeof toTaskResponse>;
 
 export function toCommentResponse(r: CommentRow) {
-  return { id: r.id, lead_id: r.lead_id, body: r.body, author_id: r.author_id, created_at: r.created_at, updated_at: r.updated_at, edited: r.updated_at !== r.created_at };
+  return {
+    id: r.id,
+    lead_id: r.lead_id,
+    body: r.body,
+    author_id: r.author_id,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    edited: r.updated_at !== r.created_at,
+  };
 }
 export type CommentDto = ReturnType<typeof toCommentResponse>;
 
@@ -106,7 +114,11 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       return (await activities.listTasks(auth.orgId, leadId)).map(toTaskResponse);
     },
 
-    async createTask(auth: AuthContext, leadId: number, input: TaskInput & { title: string }): Promise<TaskDto> {
+    async createTask(
+      auth: AuthContext,
+      leadId: number,
+      input: TaskInput & { title: string },
+    ): Promise<TaskDto> {
       await guard(auth, leadId, 'write');
       const cols = await columns(auth.orgId, input, null);
       return db.transaction().execute(async (trx) => {
@@ -137,7 +149,9 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
         await loadLead(leads, auth.orgId, leadId, trx);
         const current = await loadTask(auth.orgId, leadId, id, trx);
         const cols = await columns(auth.orgId, input, current);
-        return toTaskResponse(await activities.updateTask(trx, auth.orgId, id, { ...cols, updated_at: nowIso() }));
+        return toTaskResponse(
+          await activities.updateTask(trx, auth.orgId, id, { ...cols, updated_at: nowIso() }),
+        );
       });
     },
 
@@ -151,7 +165,10 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
     },
 
     /** Tasks across leads: an agenda (?assignee_id=&done=false&due_before=). */
-    async listAllTasks(auth: AuthContext, q: { assignee_id?: number; done?: boolean; due_before?: string; limit?: number; cursor?: string }) {
+    async listAllTasks(
+      auth: AuthContext,
+      q: { assignee_id?: number; done?: boolean; due_before?: string; limit?: number; cursor?: string },
+    ) {
       assertCan(auth, 'leads:read');
       const limit = q.limit ?? 50;
       const c = q.cursor ? decodeCursor(q.cursor, 'tasks') : undefined;
@@ -165,7 +182,10 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       });
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
-      return { data: page.map(toTaskResponse), next_cursor: more ? encodeCursor({ s: 'tasks', v: null, id: page[page.length - 1].id }) : null };
+      return {
+        data: page.map(toTaskResponse),
+        next_cursor: more ? encodeCursor({ s: 'tasks', v: null, id: page[page.length - 1].id }) : null,
+      };
     },
 
     async listComments(auth: AuthContext, leadId: number): Promise<CommentDto[]> {
@@ -174,13 +194,27 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       return (await activities.listComments(auth.orgId, leadId)).map(toCommentResponse);
     },
 
-    async addComment(auth: AuthContext, leadId: number, body: string, opts: { created_at?: string } = {}): Promise<CommentDto> {
+    async addComment(
+      auth: AuthContext,
+      leadId: number,
+      body: string,
+      opts: { created_at?: string } = {},
+    ): Promise<CommentDto> {
       await guard(auth, leadId, 'write');
       if (body.trim() === '') throw fieldError('body', 'must not be blank');
       const at = parseOptionalInstant('created_at', opts.created_at, { notFuture: true }) ?? nowIso();
       return db.transaction().execute(async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
-        return toCommentResponse(await activities.insertComment(trx, { org_id: auth.orgId, lead_id: leadId, body, author_id: auth.userId, created_at: at, updated_at: at }));
+        return toCommentResponse(
+          await activities.insertComment(trx, {
+            org_id: auth.orgId,
+            lead_id: leadId,
+            body,
+            author_id: auth.userId,
+            created_at: at,
+            updated_at: at,
+          }),
+        );
       });
     },
 
@@ -191,8 +225,11 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       return db.transaction().execute(async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const c = await loadComment(auth.orgId, leadId, id, trx);
-        if (c.author_id === null || c.author_id !== auth.userId) throw new AppError('forbidden', 'Only the author of a comment can edit it.');
-        return toCommentResponse(await activities.updateComment(trx, auth.orgId, id, { body, updated_at: nowIso() }));
+        if (c.author_id === null || c.author_id !== auth.userId)
+          throw new AppError('forbidden', 'Only the author of a comment can edit it.');
+        return toCommentResponse(
+          await activities.updateComment(trx, auth.orgId, id, { body, updated_at: nowIso() }),
+        );
       });
     },
 
@@ -202,7 +239,8 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       await db.transaction().execute(async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const c = await loadComment(auth.orgId, leadId, id, trx);
-        if (c.author_id !== auth.userId && !can(auth, 'settings:write')) throw new AppError('forbidden', 'Only the author or an admin can delete a comment.');
+        if (c.author_id !== auth.userId && !can(auth, 'settings:write'))
+          throw new AppError('forbidden', 'Only the author or an admin can delete a comment.');
         await activities.deleteComment(trx, auth.orgId, id);
       });
     },

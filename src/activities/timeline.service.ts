@@ -5,7 +5,7 @@ import type { LeadRepository } from '../leads/lead.repository.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
 import type { HistoryRepository } from '../pipeline/history.repository.js';
 import type { StatusChangeService } from '../pipeline/status-change.service.js';
-import { displayKey } from '../pipeline/status.service.js';
+import { displayKey } from '../pipeline/status.repository.js';
 import { TIMELINE_TYPES, type TimelineRepository, type TimelineType } from './timeline.repository.js';
 import { toFollowUpResponse } from './follow-up.service.js';
 import { toCommentResponse, toTaskResponse } from './task.service.js';
@@ -32,18 +32,36 @@ export interface TimelineDeps {
 }
 
 /** Everything that happened to a lead, merged and newest first. */
-export function createTimelineService({ timeline, leads, statuses, history, changes, ...deps }: TimelineDeps) {
+export function createTimelineService({
+  timeline,
+  leads,
+  statuses,
+  history,
+  changes,
+  ...deps
+}: TimelineDeps) {
   const guard = deps.guard ?? defaultGuard(leads);
   return {
-    async getTimeline(auth: AuthContext, leadId: number, q: { limit?: number; cursor?: string; types?: string }) {
+    async getTimeline(
+      auth: AuthContext,
+      leadId: number,
+      q: { limit?: number; cursor?: string; types?: string },
+    ) {
       await guard(auth, leadId, 'read');
       const lead = await loadLead(leads, auth.orgId, leadId);
       let kinds: readonly TimelineType[] = TIMELINE_TYPES;
       if (q.types !== undefined) {
-        const wanted = q.types.split(',').map((s) => s.trim()).filter(Boolean);
+        const wanted = q.types
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const bad = wanted.filter((w) => !(TIMELINE_TYPES as readonly string[]).includes(w));
         if (bad.length || !wanted.length) {
-          throw new AppError('validation_failed', `types must be a comma-separated list of: ${TIMELINE_TYPES.join(', ')}`, [{ field: 'types', message: `unknown: ${bad.join(', ') || '(empty)'}` }]);
+          throw new AppError(
+            'validation_failed',
+            `types must be a comma-separated list of: ${TIMELINE_TYPES.join(', ')}`,
+            [{ field: 'types', message: `unknown: ${bad.join(', ') || '(empty)'}` }],
+          );
         }
         kinds = wanted as TimelineType[];
       }
@@ -51,7 +69,10 @@ export function createTimelineService({ timeline, leads, statuses, history, chan
       const c = q.cursor ? decodeCursor(q.cursor, `timeline:${kinds.join(',')}`) : undefined;
       // The cursor carries the last entry's time and type (v = "<at>|<type>") and id.
       const sep = c ? String(c.v).lastIndexOf('|') : -1;
-      const after = c && sep > 0 ? { at: String(c.v).slice(0, sep), kind: String(c.v).slice(sep + 1) as TimelineType, id: c.id } : undefined;
+      const after =
+        c && sep > 0
+          ? { at: String(c.v).slice(0, sep), kind: String(c.v).slice(sep + 1) as TimelineType, id: c.id }
+          : undefined;
       const keys = await timeline.page(auth.orgId, leadId, kinds, limit + 1, after);
       const more = keys.length > limit;
       const page = more ? keys.slice(0, limit) : keys;
@@ -67,29 +88,50 @@ export function createTimelineService({ timeline, leads, statuses, history, chan
         statuses.listAllByOrg(auth.orgId),
       ]);
       const entries = new Map<string, TimelineEntry>();
-      const put = (type: TimelineType, id: number, at: string, by: number | null, data: Record<string, unknown>) => entries.set(`${type}:${id}`, { type, id, at, by, data });
+      const put = (
+        type: TimelineType,
+        id: number,
+        at: string,
+        by: number | null,
+        data: Record<string, unknown>,
+      ) => entries.set(`${type}:${id}`, { type, id, at, by, data });
 
       if (ids('created').length) {
         const st = all.find((s) => s.id === lead.status_id);
         const first = (await history.listForLead(auth.orgId, leadId, 1))[0];
         const initial = first ? all.find((s) => s.id === first.to_status_id) : st;
-        put('created', lead.id, lead.created_at, lead.created_by, { status: initial ? displayKey(initial.key) : null, source: lead.source });
+        put('created', lead.id, lead.created_at, lead.created_by, {
+          status: initial ? displayKey(initial.key) : null,
+          source: lead.source,
+        });
       }
       for (const e of await changes.toEntries(auth.orgId, hist)) {
         const { id, at, by, ...rest } = e;
         put('status_change', id, at, by, rest);
       }
-      for (const f of fields) put('field_change', f.id, f.changed_at, f.changed_by, { field: f.field, from: parse(f.old_value), to: parse(f.new_value) });
-      for (const f of followUps) put('follow_up', f.id, f.done_at ?? f.created_at, f.done_by ?? f.created_by, { ...toFollowUpResponse(f) });
+      for (const f of fields)
+        put('field_change', f.id, f.changed_at, f.changed_by, {
+          field: f.field,
+          from: parse(f.old_value),
+          to: parse(f.new_value),
+        });
+      for (const f of followUps)
+        put('follow_up', f.id, f.done_at ?? f.created_at, f.done_by ?? f.created_by, {
+          ...toFollowUpResponse(f),
+        });
       for (const t of tasks) put('task', t.id, t.created_at, t.created_by, { ...toTaskResponse(t) });
       for (const m of comments) put('comment', m.id, m.created_at, m.author_id, { ...toCommentResponse(m) });
-      for (const a of files) put('attachment', a.id, a.created_at, a.uploaded_by, { ...toAttachmentResponse(a) });
+      for (const a of files)
+        put('attachment', a.id, a.created_at, a.uploaded_by, { ...toAttachmentResponse(a) });
 
       const data = page.map((k) => entries.get(`${k.kind}:${k.id}`)).filter((x): x is TimelineEntry => !!x);
       const last = page[page.length - 1];
       return {
         data,
-        next_cursor: more && last ? encodeCursor({ s: `timeline:${kinds.join(',')}`, v: `${last.at}|${last.kind}`, id: last.id }) : null,
+        next_cursor:
+          more && last
+            ? encodeCursor({ s: `timeline:${kinds.join(',')}`, v: `${last.at}|${last.kind}`, id: last.id })
+            : null,
       };
     },
   };

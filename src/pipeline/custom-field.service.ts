@@ -56,11 +56,15 @@ function checkValue(def: CustomFieldDefRow, v: Value): { ok: Value } | { error: 
     case 'date': {
       if (typeof v !== 'string' || !DATE.test(v)) return { error: 'must be a date "YYYY-MM-DD"' };
       const d = new Date(`${v}T00:00:00Z`);
-      return Number.isFinite(d.getTime()) && d.toISOString().startsWith(v) ? { ok: v } : { error: 'is not a real calendar date' };
+      return Number.isFinite(d.getTime()) && d.toISOString().startsWith(v)
+        ? { ok: v }
+        : { error: 'is not a real calendar date' };
     }
     case 'enum': {
       const options = def.options ? (JSON.parse(def.options) as string[]) : [];
-      return typeof v === 'string' && options.includes(v) ? { ok: v } : { error: `must be one of: ${options.join(', ')}` };
+      return typeof v === 'string' && options.includes(v)
+        ? { ok: v }
+        : { error: `must be one of: ${options.join(', ')}` };
     }
     default:
       return { ok: v };
@@ -68,9 +72,12 @@ function checkValue(def: CustomFieldDefRow, v: Value): { ok: Value } | { error: 
 }
 
 function checkDefinition(type: string, options: string[] | null | undefined, errors: FieldError[]) {
-  if (type === 'enum' && (!options || options.length === 0)) errors.push({ field: 'options', message: 'an enum field needs at least one option' });
-  if (type !== 'enum' && options && options.length) errors.push({ field: 'options', message: 'only enum fields have options' });
-  if (options && new Set(options).size !== options.length) errors.push({ field: 'options', message: 'must not repeat a value' });
+  if (type === 'enum' && (!options || options.length === 0))
+    errors.push({ field: 'options', message: 'an enum field needs at least one option' });
+  if (type !== 'enum' && options && options.length)
+    errors.push({ field: 'options', message: 'only enum fields have options' });
+  if (options && new Set(options).size !== options.length)
+    errors.push({ field: 'options', message: 'must not repeat a value' });
 }
 
 export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; repo: ReasonRepository }) {
@@ -86,14 +93,20 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
       return (await repo.listFields(auth.orgId)).map(toCustomFieldResponse);
     },
 
-    async createCustomField(auth: AuthContext, input: CustomFieldInput & { label: string; type: FieldType }): Promise<CustomFieldDto> {
+    async createCustomField(
+      auth: AuthContext,
+      input: CustomFieldInput & { label: string; type: FieldType },
+    ): Promise<CustomFieldDto> {
       assertCan(auth, 'settings:write');
       const errors: FieldError[] = [];
       checkDefinition(input.type, input.options, errors);
-      if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      if (errors.length)
+        throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       return db.transaction().execute(async (trx) => {
         if (await repo.findField(auth.orgId, input.key, trx)) {
-          throw new AppError('conflict', `A custom field "${input.key}" already exists.`, [{ field: 'key', message: 'is already used' }]);
+          throw new AppError('conflict', `A custom field "${input.key}" already exists.`, [
+            { field: 'key', message: 'is already used' },
+          ]);
         }
         const now = nowIso();
         const row = await repo.insertField(trx, {
@@ -111,15 +124,29 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
       });
     },
 
-    async updateCustomField(auth: AuthContext, key: string, patch: Omit<CustomFieldInput, 'key'>): Promise<CustomFieldDto> {
+    async updateCustomField(
+      auth: AuthContext,
+      key: string,
+      patch: Omit<CustomFieldInput, 'key'>,
+    ): Promise<CustomFieldDto> {
       assertCan(auth, 'settings:write');
       return db.transaction().execute(async (trx) => {
         const def = await load(auth.orgId, key, trx);
         const type = patch.type ?? def.type;
-        const options = patch.options !== undefined ? patch.options : def.options ? (JSON.parse(def.options) as string[]) : null;
+        const options =
+          patch.options !== undefined
+            ? patch.options
+            : def.options
+              ? (JSON.parse(def.options) as string[])
+              : null;
         const errors: FieldError[] = [];
         checkDefinition(type, type === 'enum' ? options : patch.options, errors);
-        if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+        if (errors.length)
+          throw new AppError(
+            'unprocessable',
+            errors.map((e) => `${e.field} ${e.message}`).join('; '),
+            errors,
+          );
         const row = await repo.updateField(trx, auth.orgId, def.id, {
           label: patch.label ?? def.label,
           type,
@@ -135,14 +162,20 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
     /** Removes the definition; values already on leads stay, as free-form values. */
     async deleteCustomField(auth: AuthContext, key: string): Promise<void> {
       assertCan(auth, 'settings:write');
-      await db.transaction().execute(async (trx) => repo.deleteField(trx, auth.orgId, (await load(auth.orgId, key, trx)).id));
+      await db
+        .transaction()
+        .execute(async (trx) => repo.deleteField(trx, auth.orgId, (await load(auth.orgId, key, trx)).id));
     },
 
     /**
      * Returns the definition of `key`, creating it (type string unless told) when missing. For surfaces whose
      * clients send extended fields or UDFs without defining them first.
      */
-    async ensureCustomField(orgId: number, input: CustomFieldInput, trx: Kysely<Database> = db): Promise<CustomFieldDto> {
+    async ensureCustomField(
+      orgId: number,
+      input: CustomFieldInput,
+      trx: Kysely<Database> = db,
+    ): Promise<CustomFieldDto> {
       const existing = await repo.findField(orgId, input.key, trx);
       if (existing) return toCustomFieldResponse(existing);
       const now = nowIso();
@@ -166,14 +199,21 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
      * null and required fields must be present; on update the values merge into `existing` (null removes a
      * key). Keys with no definition are kept as sent. Problems go to `errors` as `custom_fields.<key>`.
      */
-    async applyValues(orgId: number, incoming: Record<string, Value> | undefined, existing: Record<string, Value> | null, errors: FieldError[], trx: Kysely<Database> = db): Promise<string | undefined> {
+    async applyValues(
+      orgId: number,
+      incoming: Record<string, Value> | undefined,
+      existing: Record<string, Value> | null,
+      errors: FieldError[],
+      trx: Kysely<Database> = db,
+    ): Promise<string | undefined> {
       if (incoming === undefined && existing !== null) return undefined;
       const defs = new Map((await repo.listFields(orgId, trx)).map((d) => [d.key, d]));
       const out: Record<string, Value> = { ...(existing ?? {}) };
       for (const [k, v] of Object.entries(incoming ?? {})) {
         const def = defs.get(k);
         if (v === null) {
-          if (def?.required) errors.push({ field: `custom_fields.${k}`, message: `is required ("${def.label}")` });
+          if (def?.required)
+            errors.push({ field: `custom_fields.${k}`, message: `is required ("${def.label}")` });
           delete out[k];
           continue;
         }
@@ -218,7 +258,10 @@ export type CustomFieldService = ReturnType<typeof createCustomFieldService>;
  * Turns changed lead columns into [field, new, old] for the field-change log, one entry per custom field key
  * (`custom_fields.trial_status`) rather than one opaque JSON blob, so the timeline can say what changed.
  */
-export function expandFieldChanges(changes: Array<[string, unknown]>, current: Record<string, unknown>): Array<[string, unknown, unknown]> {
+export function expandFieldChanges(
+  changes: Array<[string, unknown]>,
+  current: Record<string, unknown>,
+): Array<[string, unknown, unknown]> {
   const out: Array<[string, unknown, unknown]> = [];
   for (const [k, v] of changes) {
     if (k !== 'custom_fields') {
@@ -228,7 +271,8 @@ export function expandFieldChanges(changes: Array<[string, unknown]>, current: R
     const before = JSON.parse(String(current.custom_fields || '{}')) as Record<string, unknown>;
     const after = JSON.parse(String(v || '{}')) as Record<string, unknown>;
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out.push([`custom_fields.${key}`, after[key] ?? null, before[key] ?? null]);
+      if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+        out.push([`custom_fields.${key}`, after[key] ?? null, before[key] ?? null]);
     }
   }
   return out;

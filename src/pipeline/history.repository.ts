@@ -12,13 +12,22 @@ export function createHistoryRepository(db: Q) {
      * by id. Backdated entries keep their place in that chain and carry their own `at`.
      */
     async listForLead(orgId: number, leadId: number, limit: number, afterId?: number): Promise<HistoryRow[]> {
-      let q = db.selectFrom('status_history').selectAll().where('org_id', '=', orgId).where('lead_id', '=', leadId);
+      let q = db
+        .selectFrom('status_history')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('lead_id', '=', leadId);
       if (afterId !== undefined) q = q.where('id', '>', afterId);
       return q.orderBy('id').limit(limit).execute();
     },
     async byIds(orgId: number, ids: number[]): Promise<HistoryRow[]> {
       if (ids.length === 0) return [];
-      return db.selectFrom('status_history').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+      return db
+        .selectFrom('status_history')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids)
+        .execute();
     },
   };
 }

@@ -12,14 +12,19 @@ const FUTURE_SLACK_MS = 5 * 60_000;
  */
 export function parseInstant(field: string, value: string, opts: { notFuture?: boolean } = {}): string {
   const ms = ISO.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms)) throw fieldError(field, 'must be an ISO 8601 date-time with a time zone, e.g. "2026-03-01T09:30:00Z"');
+  if (!Number.isFinite(ms))
+    throw fieldError(field, 'must be an ISO 8601 date-time with a time zone, e.g. "2026-03-01T09:30:00Z"');
   if (ms < EARLIEST) throw fieldError(field, 'must not be before 1900-01-01');
   if (ms >= Date.UTC(3000, 0, 1)) throw fieldError(field, 'must be before the year 3000');
   if (opts.notFuture && ms > Date.now() + FUTURE_SLACK_MS) throw fieldError(field, 'cannot be in the future');
   return new Date(ms).toISOString();
 }
 
-export function parseOptionalInstant(field: string, value: string | null | undefined, opts: { notFuture?: boolean } = {}) {
+export function parseOptionalInstant(
+  field: string,
+  value: string | null | undefined,
+  opts: { notFuture?: boolean } = {},
+) {
   if (value === undefined) return undefined;
   if (value === null) return null;
   return parseInstant(field, value, opts);

@@ -4,7 +4,10 @@ import { CATEGORIES } from './default-statuses.js';
 import { FIELD_TYPES } from './custom-field.service.js';
 
 const Category = Type.Union(CATEGORIES.map((c) => Type.Literal(c)));
-const StatusKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,49}$', description: 'lower_snake_case, e.g. "on_hold"' });
+const StatusKey = Type.String({
+  pattern: '^[a-z][a-z0-9_]{0,49}$',
+  description: 'lower_snake_case, e.g. "on_hold"',
+});
 const SubStatusName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^~]+$' });
 const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 with a time zone' });
 
@@ -52,8 +55,16 @@ export const StatusPatchBody = Type.Object(
 export const StatusKeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }) });
 export const StatusDeleteQuery = Type.Object(
   {
-    move_to: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Status key that receives the leads of the deleted status' })),
-    reason_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Reason recorded on the moves, when move_to requires one' })),
+    move_to: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'Status key that receives the leads of the deleted status',
+      }),
+    ),
+    reason_id: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Reason recorded on the moves, when move_to requires one' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -72,10 +83,16 @@ export const SubStatusCreateBody = Type.Object(
   { additionalProperties: false },
 );
 export const SubStatusPatchBody = Type.Object(
-  { name: Type.Optional(SubStatusName), position: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) },
+  {
+    name: Type.Optional(SubStatusName),
+    position: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+  },
   { additionalProperties: false },
 );
-export const SubStatusParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }), name: Type.String({ minLength: 1, maxLength: 100 }) });
+export const SubStatusParams = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+});
 
 export const ReasonResponse = Type.Object({
   id: Type.Integer(),
@@ -87,19 +104,38 @@ export const ReasonResponse = Type.Object({
 export const ReasonList = Type.Object({ data: Type.Array(ReasonResponse) });
 const reasonFields = {
   text: Type.String({ minLength: 1, maxLength: 300 }),
-  categories: Nullable(Type.Array(Category, { maxItems: 10, description: 'Status categories it applies to; null or absent = any' })),
+  categories: Nullable(
+    Type.Array(Category, {
+      maxItems: 10,
+      description: 'Status categories it applies to; null or absent = any',
+    }),
+  ),
   position: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
 };
 export const ReasonCreateBody = Type.Object(
-  { text: reasonFields.text, categories: Type.Optional(reasonFields.categories), position: Type.Optional(reasonFields.position) },
+  {
+    text: reasonFields.text,
+    categories: Type.Optional(reasonFields.categories),
+    position: Type.Optional(reasonFields.position),
+  },
   { additionalProperties: false },
 );
-export const ReasonCreateBodies = Type.Union([ReasonCreateBody, Type.Array(ReasonCreateBody, { minItems: 1, maxItems: 200 })]);
+export const ReasonCreateBodies = Type.Union([
+  ReasonCreateBody,
+  Type.Array(ReasonCreateBody, { minItems: 1, maxItems: 200 }),
+]);
 export const ReasonPatchBody = Type.Object(
-  { text: Type.Optional(reasonFields.text), categories: Type.Optional(reasonFields.categories), position: Type.Optional(reasonFields.position) },
+  {
+    text: Type.Optional(reasonFields.text),
+    categories: Type.Optional(reasonFields.categories),
+    position: Type.Optional(reasonFields.position),
+  },
   { additionalProperties: false },
 );
-export const ReasonListQuery = Type.Object({ category: Type.Optional(Category) }, { additionalProperties: false });
+export const ReasonListQuery = Type.Object(
+  { category: Type.Optional(Category) },
+  { additionalProperties: false },
+);
 
 export const CustomFieldResponse = Type.Object({
   key: Type.String(),
@@ -116,7 +152,10 @@ const FieldType = Type.Union(FIELD_TYPES.map((t) => Type.Literal(t)));
 const Options = Nullable(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 }));
 export const CustomFieldCreateBody = Type.Object(
   {
-    key: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$', description: 'Letters, digits and _, e.g. "trial_status"' }),
+    key: Type.String({
+      pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$',
+      description: 'Letters, digits and _, e.g. "trial_status"',
+    }),
     label: Type.String({ minLength: 1, maxLength: 200 }),
     type: FieldType,
     options: Type.Optional(Options),
@@ -140,10 +179,15 @@ export const CustomFieldParams = Type.Object({ key: Type.String({ minLength: 1, 
 export const StatusChangeBody = Type.Object(
   {
     status: Type.String({ minLength: 1, maxLength: 100, description: 'Status key' }),
-    sub_status: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100, description: 'Sub-status name of that status' }))),
+    sub_status: Type.Optional(
+      Nullable(Type.String({ minLength: 1, maxLength: 100, description: 'Sub-status name of that status' })),
+    ),
     reason_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
     note: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
-    at: Type.Optional({ ...Instant, description: 'When it happened, for backdated entries (default: now; never in the future)' }),
+    at: Type.Optional({
+      ...Instant,
+      description: 'When it happened, for backdated entries (default: now; never in the future)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -159,8 +203,14 @@ export const HistoryEntryResponse = Type.Object({
   by: Nullable(Type.Integer()),
   at: Type.String(),
 });
-export const HistoryList = Type.Object({ data: Type.Array(HistoryEntryResponse), next_cursor: Nullable(Type.String()) });
+export const HistoryList = Type.Object({
+  data: Type.Array(HistoryEntryResponse),
+  next_cursor: Nullable(Type.String()),
+});
 export const PageQuery = Type.Object(
-  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), cursor: Type.Optional(Type.String({ maxLength: 500 })) },
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+  },
   { additionalProperties: false },
 );

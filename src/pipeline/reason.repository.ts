@@ -10,47 +10,102 @@ export type CustomFieldDefRow = Selectable<CustomFieldDefsTable>;
 export function createReasonRepository(db: Q) {
   return {
     async list(orgId: number, trx: Q = db): Promise<ReasonRow[]> {
-      return trx.selectFrom('reasons').selectAll().where('org_id', '=', orgId).where('deleted_at', 'is', null).orderBy('position').orderBy('id').execute();
+      return trx
+        .selectFrom('reasons')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('deleted_at', 'is', null)
+        .orderBy('position')
+        .orderBy('id')
+        .execute();
     },
     /** Includes deleted reasons: history rows keep showing their text. */
     async byIds(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, ReasonRow>> {
       if (ids.length === 0) return new Map();
-      const rows = await trx.selectFrom('reasons').selectAll().where('org_id', '=', orgId).where('id', 'in', [...new Set(ids)]).execute();
+      const rows = await trx
+        .selectFrom('reasons')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', 'in', [...new Set(ids)])
+        .execute();
       return new Map(rows.map((r) => [r.id, r]));
     },
     async findLive(orgId: number, id: number, trx: Q = db) {
-      return trx.selectFrom('reasons').selectAll().where('org_id', '=', orgId).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      return trx
+        .selectFrom('reasons')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
     },
     async findByText(orgId: number, text: string, trx: Q = db) {
-      return trx.selectFrom('reasons').selectAll().where('org_id', '=', orgId).where('text', '=', text).where('deleted_at', 'is', null).executeTakeFirst();
+      return trx
+        .selectFrom('reasons')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('text', '=', text)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
     },
     async maxPosition(orgId: number, trx: Q = db): Promise<number> {
-      const r = await trx.selectFrom('reasons').select((eb) => eb.fn.max('position').as('m')).where('org_id', '=', orgId).executeTakeFirst();
+      const r = await trx
+        .selectFrom('reasons')
+        .select((eb) => eb.fn.max('position').as('m'))
+        .where('org_id', '=', orgId)
+        .executeTakeFirst();
       return Number(r?.m ?? 0);
     },
     async insert(trx: Q, row: Insertable<ReasonsTable>) {
       return trx.insertInto('reasons').values(row).returningAll().executeTakeFirstOrThrow();
     },
     async update(trx: Q, orgId: number, id: number, set: Updateable<ReasonsTable>) {
-      return trx.updateTable('reasons').set(set).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return trx
+        .updateTable('reasons')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
 
     // Custom field definitions
     async listFields(orgId: number, trx: Q = db): Promise<CustomFieldDefRow[]> {
-      return trx.selectFrom('custom_field_defs').selectAll().where('org_id', '=', orgId).orderBy('position').orderBy('id').execute();
+      return trx
+        .selectFrom('custom_field_defs')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('position')
+        .orderBy('id')
+        .execute();
     },
     async findField(orgId: number, key: string, trx: Q = db) {
-      return trx.selectFrom('custom_field_defs').selectAll().where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();
+      return trx
+        .selectFrom('custom_field_defs')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('key', '=', key)
+        .executeTakeFirst();
     },
     async maxFieldPosition(orgId: number, trx: Q = db): Promise<number> {
-      const r = await trx.selectFrom('custom_field_defs').select((eb) => eb.fn.max('position').as('m')).where('org_id', '=', orgId).executeTakeFirst();
+      const r = await trx
+        .selectFrom('custom_field_defs')
+        .select((eb) => eb.fn.max('position').as('m'))
+        .where('org_id', '=', orgId)
+        .executeTakeFirst();
       return Number(r?.m ?? 0);
     },
     async insertField(trx: Q, row: Insertable<CustomFieldDefsTable>) {
       return trx.insertInto('custom_field_defs').values(row).returningAll().executeTakeFirstOrThrow();
     },
     async updateField(trx: Q, orgId: number, id: number, set: Updateable<CustomFieldDefsTable>) {
-      return trx.updateTable('custom_field_defs').set(set).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return trx
+        .updateTable('custom_field_defs')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
     async deleteField(trx: Q, orgId: number, id: number) {
       await trx.deleteFrom('custom_field_defs').where('org_id', '=', orgId).where('id', '=', id).execute();

@@ -23,10 +23,17 @@ export interface ReasonInput {
 }
 
 export function toReasonResponse(r: ReasonRow): ReasonDto {
-  return { id: r.id, text: r.text, categories: reasonCategories(r), position: r.position, created_at: r.created_at };
+  return {
+    id: r.id,
+    text: r.text,
+    categories: reasonCategories(r),
+    position: r.position,
+    created_at: r.created_at,
+  };
 }
 
-const normCategories = (c: Category[] | null | undefined) => (c && c.length ? JSON.stringify([...new Set(c)]) : null);
+const normCategories = (c: Category[] | null | undefined) =>
+  c && c.length ? JSON.stringify([...new Set(c)]) : null;
 
 /** The reasons catalog: why leads are lost, put on hold, reopened... Ids are integers, stable for clients. */
 export function createReasonService({ db, reasons }: { db: Kysely<Database>; reasons: ReasonRepository }) {
@@ -38,7 +45,9 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
 
   async function insertOne(trx: Kysely<Database>, orgId: number, input: ReasonInput) {
     if (await reasons.findByText(orgId, input.text, trx)) {
-      throw new AppError('conflict', `A reason "${input.text}" already exists.`, [{ field: 'text', message: 'is already in the catalog' }]);
+      throw new AppError('conflict', `A reason "${input.text}" already exists.`, [
+        { field: 'text', message: 'is already in the catalog' },
+      ]);
     }
     return reasons.insert(trx, {
       org_id: orgId,
@@ -54,7 +63,9 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
     async listReasons(auth: AuthContext, opts: { category?: string } = {}): Promise<ReasonDto[]> {
       assertCan(auth, 'leads:read');
       const rows = (await reasons.list(auth.orgId)).map(toReasonResponse);
-      return opts.category === undefined ? rows : rows.filter((r) => r.categories === null || r.categories.includes(opts.category!));
+      return opts.category === undefined
+        ? rows
+        : rows.filter((r) => r.categories === null || r.categories.includes(opts.category!));
     },
 
     async getReason(auth: AuthContext, id: number): Promise<ReasonDto> {
@@ -72,7 +83,10 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
       assertCan(auth, 'settings:write');
       const texts = inputs.map((i) => i.text);
       const dup = texts.find((t, i) => texts.indexOf(t) !== i);
-      if (dup !== undefined) throw new AppError('unprocessable', `"${dup}" is listed twice.`, [{ field: `[${texts.lastIndexOf(dup)}].text`, message: 'is listed twice' }]);
+      if (dup !== undefined)
+        throw new AppError('unprocessable', `"${dup}" is listed twice.`, [
+          { field: `[${texts.lastIndexOf(dup)}].text`, message: 'is listed twice' },
+        ]);
       return db.transaction().execute(async (trx) => {
         const out: ReasonDto[] = [];
         for (const input of inputs) out.push(toReasonResponse(await insertOne(trx, auth.orgId, input)));
@@ -84,8 +98,14 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
       assertCan(auth, 'settings:write');
       return db.transaction().execute(async (trx) => {
         const r = await load(auth.orgId, id, trx);
-        if (patch.text !== undefined && patch.text !== r.text && (await reasons.findByText(auth.orgId, patch.text, trx))) {
-          throw new AppError('conflict', `A reason "${patch.text}" already exists.`, [{ field: 'text', message: 'is already in the catalog' }]);
+        if (
+          patch.text !== undefined &&
+          patch.text !== r.text &&
+          (await reasons.findByText(auth.orgId, patch.text, trx))
+        ) {
+          throw new AppError('conflict', `A reason "${patch.text}" already exists.`, [
+            { field: 'text', message: 'is already in the catalog' },
+          ]);
         }
         return toReasonResponse(
           await reasons.update(trx, auth.orgId, r.id, {
@@ -100,11 +120,19 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
     /** Retires a reason: it can no longer be chosen, and the history that used it keeps its text. */
     async deleteReason(auth: AuthContext, id: number): Promise<void> {
       assertCan(auth, 'settings:write');
-      await db.transaction().execute(async (trx) => reasons.update(trx, auth.orgId, (await load(auth.orgId, id, trx)).id, { deleted_at: nowIso() }));
+      await db
+        .transaction()
+        .execute(async (trx) =>
+          reasons.update(trx, auth.orgId, (await load(auth.orgId, id, trx)).id, { deleted_at: nowIso() }),
+        );
     },
 
     /** Finds a reason by its exact text or adds it (for imports and surfaces that send reason texts). */
-    async ensureReason(orgId: number, text: string, categories: Category[] | null = null): Promise<ReasonDto> {
+    async ensureReason(
+      orgId: number,
+      text: string,
+      categories: Category[] | null = null,
+    ): Promise<ReasonDto> {
       return db.transaction().execute(async (trx) => {
         const found = await reasons.findByText(orgId, text, trx);
         return toReasonResponse(found ?? (await insertOne(trx, orgId, { text, categories })));

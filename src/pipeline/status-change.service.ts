@@ -9,7 +9,7 @@ import type { StatusRepository } from './status.repository.js';
 import type { ReasonRepository } from './reason.repository.js';
 import type { HistoryRepository, HistoryRow } from './history.repository.js';
 import type { StatusChangeOptions, StatusRules, StatusTarget } from './status-rules.js';
-import { displayKey } from './status.service.js';
+import { displayKey } from './status.repository.js';
 
 export interface HistoryEntryDto {
   id: number;
@@ -36,7 +36,16 @@ export interface StatusChangeDeps {
 }
 
 /** Status changes of leads and their history. */
-export function createStatusChangeService({ db, leads, statuses, reasons, history, rules, present, ...deps }: StatusChangeDeps) {
+export function createStatusChangeService({
+  db,
+  leads,
+  statuses,
+  reasons,
+  history,
+  rules,
+  present,
+  ...deps
+}: StatusChangeDeps) {
   const guard =
     deps.guard ??
     (async (auth: AuthContext, leadId: number, mode: 'read' | 'write') => {
@@ -48,8 +57,14 @@ export function createStatusChangeService({ db, leads, statuses, reasons, histor
   async function toEntries(orgId: number, rows: HistoryRow[]): Promise<HistoryEntryDto[]> {
     const [all, subs, rs] = await Promise.all([
       statuses.listAllByOrg(orgId),
-      statuses.subStatusesByIds(orgId, rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : []))),
-      reasons.byIds(orgId, rows.flatMap((r) => (r.reason_id ? [r.reason_id] : []))),
+      statuses.subStatusesByIds(
+        orgId,
+        rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : [])),
+      ),
+      reasons.byIds(
+        orgId,
+        rows.flatMap((r) => (r.reason_id ? [r.reason_id] : [])),
+      ),
     ]);
     const byId = new Map(all.map((s) => [s.id, s]));
     return rows.map((r) => {
@@ -79,26 +94,45 @@ export function createStatusChangeService({ db, leads, statuses, reasons, histor
      * The lead row is locked for the transaction, so concurrent changes apply one after the other and the
      * history always chains from the previous state. `opts.at` backdates the entry (imports, compat clients).
      */
-    async changeStatus(auth: AuthContext, leadId: number, target: StatusTarget & { status: string }, opts: StatusChangeOptions = {}): Promise<LeadDto> {
+    async changeStatus(
+      auth: AuthContext,
+      leadId: number,
+      target: StatusTarget & { status: string },
+      opts: StatusChangeOptions = {},
+    ): Promise<LeadDto> {
       await guard(auth, leadId, 'write');
       const row = await db.transaction().execute(async (trx) => {
         const current = await leads.findById(auth.orgId, leadId, trx, true);
         if (!current || current.deleted_at) throw notFound('Lead', leadId);
-        const plan = await rules.plan(trx, auth.orgId, auth.userId, current, target, { record: true, ...opts });
+        const plan = await rules.plan(trx, auth.orgId, auth.userId, current, target, {
+          record: true,
+          ...opts,
+        });
         if (!plan) return current;
         const updated = await leads.updateVersioned(trx, auth.orgId, leadId, current.version, {
           ...plan.set,
           updated_at: new Date().toISOString(),
           updated_by: auth.userId,
         });
-        if (!updated) throw new AppError('conflict', `Lead ${leadId} was changed by another request at the same time; try again.`);
-        await leads.insertStatusHistory(trx, plan.history as Parameters<LeadRepository['insertStatusHistory']>[1]);
+        if (!updated)
+          throw new AppError(
+            'conflict',
+            `Lead ${leadId} was changed by another request at the same time; try again.`,
+          );
+        await leads.insertStatusHistory(
+          trx,
+          plan.history as Parameters<LeadRepository['insertStatusHistory']>[1],
+        );
         return updated;
       });
       return (await present(auth.orgId, [row]))[0];
     },
 
-    async listStatusHistory(auth: AuthContext, leadId: number, opts: { limit?: number; cursor?: string } = {}) {
+    async listStatusHistory(
+      auth: AuthContext,
+      leadId: number,
+      opts: { limit?: number; cursor?: string } = {},
+    ) {
       await guard(auth, leadId, 'read');
       const lead = await leads.findById(auth.orgId, leadId);
       if (!lead) throw notFound('Lead', leadId);

@@ -44,13 +44,27 @@ export function reasonCategories(r: ReasonRow): string[] | null {
  * The one place that decides whether a status change is allowed and what it writes. POST /leads/:id/status,
  * PATCH /leads/:id with `status`, lead creation and every compatible surface go through it.
  */
-export function createStatusRules({ statuses, reasons }: { statuses: StatusRepository; reasons: ReasonRepository }) {
+export function createStatusRules({
+  statuses,
+  reasons,
+}: {
+  statuses: StatusRepository;
+  reasons: ReasonRepository;
+}) {
   /** Validates a target, collecting every problem into one 422 that names the fields. */
-  async function resolve(trx: Kysely<Database>, orgId: number, target: StatusTarget & { status: string }, changing: boolean): Promise<ResolvedTarget> {
+  async function resolve(
+    trx: Kysely<Database>,
+    orgId: number,
+    target: StatusTarget & { status: string },
+    changing: boolean,
+  ): Promise<ResolvedTarget> {
     const status = await statuses.findByKey(orgId, target.status, trx);
     if (!status) {
       const keys = (await statuses.listByOrg(orgId, trx)).map((s) => s.key);
-      throw fieldError('status', `"${target.status}" is not a status of this organization (one of: ${keys.join(', ')})`);
+      throw fieldError(
+        'status',
+        `"${target.status}" is not a status of this organization (one of: ${keys.join(', ')})`,
+      );
     }
     const errors: FieldError[] = [];
     let subStatus: SubStatusRow | null = null;
@@ -62,24 +76,38 @@ export function createStatusRules({ statuses, reasons }: { statuses: StatusRepos
         const hint = elsewhere.length
           ? `it is a sub-status of another status, not of "${status.key}"`
           : `it is not a sub-status of "${status.key}"`;
-        errors.push({ field: 'sub_status', message: `${hint} (${own.length ? `one of: ${own.join(', ')}` : `"${status.key}" has no sub-statuses`})` });
+        errors.push({
+          field: 'sub_status',
+          message: `${hint} (${own.length ? `one of: ${own.join(', ')}` : `"${status.key}" has no sub-statuses`})`,
+        });
       }
     }
     let reason: ReasonRow | null = null;
     if (target.reason_id !== undefined && target.reason_id !== null) {
       reason = (await reasons.findLive(orgId, target.reason_id, trx)) ?? null;
-      if (!reason) errors.push({ field: 'reason_id', message: `${target.reason_id} is not a reason of this organization (GET /api/v1/reasons)` });
+      if (!reason)
+        errors.push({
+          field: 'reason_id',
+          message: `${target.reason_id} is not a reason of this organization (GET /api/v1/reasons)`,
+        });
       else {
         const cats = reasonCategories(reason);
         if (cats && !cats.includes(status.category)) {
-          errors.push({ field: 'reason_id', message: `reason ${reason.id} ("${reason.text}") is for ${cats.join('/')} statuses, not ${status.category}` });
+          errors.push({
+            field: 'reason_id',
+            message: `reason ${reason.id} ("${reason.text}") is for ${cats.join('/')} statuses, not ${status.category}`,
+          });
           reason = null;
         }
       }
     } else if (changing && status.reason_required) {
-      errors.push({ field: 'reason_id', message: `is required to enter "${status.key}" (GET /api/v1/reasons?category=${status.category})` });
+      errors.push({
+        field: 'reason_id',
+        message: `is required to enter "${status.key}" (GET /api/v1/reasons?category=${status.category})`,
+      });
     }
-    if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+    if (errors.length)
+      throw new AppError('unprocessable', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
     return { status, subStatus, reason };
   }
 
@@ -90,8 +118,16 @@ export function createStatusRules({ statuses, reasons }: { statuses: StatusRepos
      * Plans a change of `current` towards `target`: the lead columns to set and the history row to append.
      * Returns null when nothing would change and no explicit record was asked for.
      */
-    async plan(trx: Kysely<Database>, orgId: number, userId: number | null, current: LeadRow, target: StatusTarget, opts: StatusChangeOptions = {}): Promise<StatusChangePlan | null> {
-      const at = opts.at !== undefined ? parseInstant('at', opts.at, { notFuture: true }) : new Date().toISOString();
+    async plan(
+      trx: Kysely<Database>,
+      orgId: number,
+      userId: number | null,
+      current: LeadRow,
+      target: StatusTarget,
+      opts: StatusChangeOptions = {},
+    ): Promise<StatusChangePlan | null> {
+      const at =
+        opts.at !== undefined ? parseInstant('at', opts.at, { notFuture: true }) : new Date().toISOString();
       let key = target.status;
       if (key === undefined) {
         const cur = (await statuses.listAllByOrg(orgId, trx)).find((s) => s.id === current.status_id);
@@ -106,7 +142,10 @@ export function createStatusRules({ statuses, reasons }: { statuses: StatusRepos
       const subChanges = subStatusId !== current.sub_status_id;
       if (!statusChanges && !subChanges && !opts.record) {
         if (resolved.reason || target.note) {
-          throw fieldError('status', 'the lead is already in this status and sub-status; a reason or note needs a change (or POST /api/v1/leads/:id/status)');
+          throw fieldError(
+            'status',
+            'the lead is already in this status and sub-status; a reason or note needs a change (or POST /api/v1/leads/:id/status)',
+          );
         }
         return null;
       }

@@ -7,6 +7,10 @@ type Q = Kysely<Database>;
 export type StatusRow = Selectable<StatusesTable>;
 export type SubStatusRow = Selectable<SubStatusesTable>;
 
+/** A deleted status or sub-status keeps its row (history names it) but frees its key/name with a "~<id>" suffix. */
+const TOMBSTONE = /~\d+$/;
+export const displayKey = (k: string) => k.replace(TOMBSTONE, '');
+
 export function createStatusRepository(db: Q) {
   return {
     /** Seeds a new organization's pipeline: statuses and a starter reasons catalog. */
@@ -81,10 +85,21 @@ export function createStatusRepository(db: Q) {
       return trx.insertInto('statuses').values(row).returningAll().executeTakeFirstOrThrow();
     },
     async update(trx: Q, orgId: number, id: number, set: Updateable<StatusesTable>) {
-      return trx.updateTable('statuses').set(set).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return trx
+        .updateTable('statuses')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
     async clearDefault(trx: Q, orgId: number) {
-      await trx.updateTable('statuses').set({ is_default: 0 }).where('org_id', '=', orgId).where('is_default', '=', 1).execute();
+      await trx
+        .updateTable('statuses')
+        .set({ is_default: 0 })
+        .where('org_id', '=', orgId)
+        .where('is_default', '=', 1)
+        .execute();
     },
     async maxPosition(orgId: number, trx: Q = db): Promise<number> {
       const r = await trx
@@ -99,7 +114,10 @@ export function createStatusRepository(db: Q) {
     async countLeads(orgId: number, statusId: number, trx: Q = db) {
       const r = await trx
         .selectFrom('leads')
-        .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when deleted_at is null then 0 else 1 end)`.as('trashed')])
+        .select([
+          (eb) => eb.fn.countAll<number>().as('n'),
+          sql<number>`sum(case when deleted_at is null then 0 else 1 end)`.as('trashed'),
+        ])
         .where('org_id', '=', orgId)
         .where('status_id', '=', statusId)
         .executeTakeFirstOrThrow();
@@ -119,10 +137,29 @@ export function createStatusRepository(db: Q) {
      * Moves every lead of a status to another, appending one history row per lead (history is append-only,
      * so a move is recorded like any other change).
      */
-    async moveLeads(trx: Q, orgId: number, fromId: number, toId: number, reasonId: number | null, note: string, by: number | null, now: string) {
+    async moveLeads(
+      trx: Q,
+      orgId: number,
+      fromId: number,
+      toId: number,
+      reasonId: number | null,
+      note: string,
+      by: number | null,
+      now: string,
+    ) {
       await trx
         .insertInto('status_history')
-        .columns(['org_id', 'lead_id', 'from_status_id', 'to_status_id', 'sub_status_id', 'reason_id', 'note', 'created_by', 'created_at'])
+        .columns([
+          'org_id',
+          'lead_id',
+          'from_status_id',
+          'to_status_id',
+          'sub_status_id',
+          'reason_id',
+          'note',
+          'created_by',
+          'created_at',
+        ])
         .expression((eb) =>
           eb
             .selectFrom('leads')
@@ -159,7 +196,11 @@ export function createStatusRepository(db: Q) {
 
     // Sub-statuses
     async listSubStatuses(orgId: number, statusId?: number, trx: Q = db): Promise<SubStatusRow[]> {
-      let q = trx.selectFrom('sub_statuses').selectAll().where('org_id', '=', orgId).where('deleted_at', 'is', null);
+      let q = trx
+        .selectFrom('sub_statuses')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('deleted_at', 'is', null);
       if (statusId !== undefined) q = q.where('status_id', '=', statusId);
       return q.orderBy('status_id').orderBy('position').orderBy('id').execute();
     },
@@ -175,18 +216,35 @@ export function createStatusRepository(db: Q) {
     },
     /** Live sub-statuses with this name under any status (to explain "belongs to another status"). */
     async findSubStatusesNamed(orgId: number, name: string, trx: Q = db) {
-      return trx.selectFrom('sub_statuses').selectAll().where('org_id', '=', orgId).where('name', '=', name).where('deleted_at', 'is', null).execute();
+      return trx
+        .selectFrom('sub_statuses')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('name', '=', name)
+        .where('deleted_at', 'is', null)
+        .execute();
     },
     async subStatusesByIds(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, SubStatusRow>> {
       if (ids.length === 0) return new Map();
-      const rows = await trx.selectFrom('sub_statuses').selectAll().where('org_id', '=', orgId).where('id', 'in', [...new Set(ids)]).execute();
+      const rows = await trx
+        .selectFrom('sub_statuses')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', 'in', [...new Set(ids)])
+        .execute();
       return new Map(rows.map((r) => [r.id, r]));
     },
     async insertSubStatus(trx: Q, row: Insertable<SubStatusesTable>) {
       return trx.insertInto('sub_statuses').values(row).returningAll().executeTakeFirstOrThrow();
     },
     async updateSubStatus(trx: Q, orgId: number, id: number, set: Updateable<SubStatusesTable>) {
-      return trx.updateTable('sub_statuses').set(set).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return trx
+        .updateTable('sub_statuses')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
     async maxSubStatusPosition(orgId: number, statusId: number, trx: Q = db): Promise<number> {
       const r = await trx

@@ -3,9 +3,12 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, fieldError, notFound } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
-import type { StatusRepository, StatusRow, SubStatusRow } from './status.repository.js';
+import type { StatusRepository, StatusRow } from './status.repository.js';
+export { displayKey } from './status.repository.js';
 import type { StatusRules } from './status-rules.js';
 import type { Category } from './default-statuses.js';
+import { createSubStatusService } from './sub-status.service.js';
+export type { SubStatusDto } from './sub-status.service.js';
 
 export interface StatusDto {
   key: string;
@@ -18,14 +21,6 @@ export interface StatusDto {
   lead_count: number;
 }
 
-export interface SubStatusDto {
-  id: number;
-  status: string;
-  name: string;
-  position: number;
-  created_at: string;
-}
-
 export interface StatusInput {
   key: string;
   label: string;
@@ -35,16 +30,16 @@ export interface StatusInput {
   is_default?: boolean;
 }
 
-// A deleted status or sub-status keeps its row (history names it) but frees its key with this suffix.
-const TOMBSTONE = /~\d+$/;
-export const displayKey = (k: string) => k.replace(TOMBSTONE, '');
-
-function toSubStatusDto(s: SubStatusRow, statusKey: string): SubStatusDto {
-  return { id: s.id, status: statusKey, name: displayKey(s.name), position: s.position, created_at: s.created_at };
-}
-
 /** Statuses and their sub-statuses: the organization's pipeline, edited by admins. */
-export function createStatusService({ db, statuses, rules }: { db: Kysely<Database>; statuses: StatusRepository; rules: StatusRules }) {
+export function createStatusService({
+  db,
+  statuses,
+  rules,
+}: {
+  db: Kysely<Database>;
+  statuses: StatusRepository;
+  rules: StatusRules;
+}) {
   async function loadStatus(orgId: number, key: string, trx: Kysely<Database> = db): Promise<StatusRow> {
     const s = await statuses.findByKey(orgId, key, trx);
     if (!s) throw notFound('Status', key);
@@ -52,7 +47,10 @@ export function createStatusService({ db, statuses, rules }: { db: Kysely<Databa
   }
 
   async function present(orgId: number, rows: StatusRow[], trx: Kysely<Database> = db): Promise<StatusDto[]> {
-    const [subs, counts] = await Promise.all([statuses.listSubStatuses(orgId, undefined, trx), statuses.countLeadsByStatus(orgId, trx)]);
+    const [subs, counts] = await Promise.all([
+      statuses.listSubStatuses(orgId, undefined, trx),
+      statuses.countLeadsByStatus(orgId, trx),
+    ]);
     return rows.map((s) => ({
       key: s.key,
       label: s.label,
@@ -63,12 +61,6 @@ export function createStatusService({ db, statuses, rules }: { db: Kysely<Databa
       sub_statuses: subs.filter((x) => x.status_id === s.id).map((x) => x.name),
       lead_count: counts.get(s.id) ?? 0,
     }));
-  }
-
-  async function loadSubStatus(orgId: number, status: StatusRow, name: string, trx: Kysely<Database> = db) {
-    const sub = await statuses.findSubStatus(orgId, status.id, name, trx);
-    if (!sub) throw notFound(`Sub-status of "${status.key}"`, JSON.stringify(name));
-    return sub;
   }
 
   return {
@@ -86,7 +78,9 @@ export function createStatusService({ db, statuses, rules }: { db: Kysely<Databa
       assertCan(auth, 'settings:write');
       const row = await db.transaction().execute(async (trx) => {
         if (await statuses.findByKey(auth.orgId, input.key, trx)) {
-          throw new AppError('conflict', `A status "${input.key}" already exists.`, [{ field: 'key', message: 'is already used' }]);
+          throw new AppError('conflict', `A status "${input.key}" already exists.`, [
+            { field: 'key', message: 'is already used' },
+          ]);
         }
         if (input.is_default) await statuses.clearDefault(trx, auth.orgId);
         return statuses.insert(trx, {
@@ -107,11 +101,20 @@ export function createStatusService({ db, statuses, rules }: { db: Kysely<Databa
       assertCan(auth, 'settings:write');
       const row = await db.transaction().execute(async (trx) => {
         const s = await loadStatus(auth.orgId, key, trx);
-        if (patch.key !== undefined && patch.key !== s.key && (await statuses.findByKey(auth.orgId, patch.key, trx))) {
-          throw new AppError('conflict', `A status "${patch.key}" already exists.`, [{ field: 'key', message: 'is already used' }]);
+        if (
+          patch.key !== undefined &&
+          patch.key !== s.key &&
+          (await statuses.findByKey(auth.orgId, patch.key, trx))
+        ) {
+          throw new AppError('conflict', `A status "${patch.key}" already exists.`, [
+            { field: 'key', message: 'is already used' },
+          ]);
         }
         if (patch.is_default === false && s.is_default) {
-          throw fieldError('is_default', 'an organization needs a default status: make another status the default instead');
+          throw fieldError(
+            'is_default',
+            'an organization needs a default status: make another status the default instead',
+          );
         }
         if (patch.is_default && !s.is_default) await statuses.clearDefault(trx, auth.orgId);
         return statuses.update(trx, auth.orgId, s.id, {
@@ -119,7 +122,8 @@ export function createStatusService({ db, statuses, rules }: { db: Kysely<Databa
           label: patch.label ?? s.label,
           category: patch.category ?? s.category,
           position: patch.position ?? s.position,
-          reason_required: patch.reason_required === undefined ? s.reason_required : patch.reason_required ? 1 : 0,
+          reason_required:
+            patch.reason_required === undefined ? s.reason_required : patch.reason_required ? 1 : 0,
           is_default: patch.is_default === undefined ? s.is_default : patch.is_default ? 1 : 0,
         });
       });
@@ -130,11 +134,19 @@ export function createStatusService({ db, statuses, rules }: { db: Kysely<Databa
      * Deletes a status. Leads in it (trash included) must go somewhere: without `moveTo` that is a 409; with it,
      * every lead moves and gets a history row, so the history still explains where each lead is.
      */
-    async deleteStatus(auth: AuthContext, key: string, opts: { moveTo?: string; reasonId?: number } = {}): Promise<{ moved: number }> {
+    async deleteStatus(
+      auth: AuthContext,
+      key: string,
+      opts: { moveTo?: string; reasonId?: number } = {},
+    ): Promise<{ moved: number }> {
       assertCan(auth, 'settings:write');
       return db.transaction().execute(async (trx) => {
         const s = await loadStatus(auth.orgId, key, trx);
-        if (s.is_default) throw new AppError('conflict', `"${key}" is the default status for new leads; make another status the default first.`);
+        if (s.is_default)
+          throw new AppError(
+            'conflict',
+            `"${key}" is the default status for new leads; make another status the default first.`,
+          );
         const used = await statuses.countLeads(auth.orgId, s.id, trx);
         let moved = 0;
         if (used.total > 0) {
@@ -145,89 +157,41 @@ export function createStatusService({ db, statuses, rules }: { db: Kysely<Databa
               [{ field: 'move_to', message: 'is required while leads are in this status' }],
             );
           }
-          if (opts.moveTo === key) throw fieldError('move_to', 'must be another status than the one being deleted');
-          const target = await rules.resolve(trx, auth.orgId, { status: opts.moveTo, reason_id: opts.reasonId ?? null }, true).catch((e: AppError) => {
-            throw e.errors?.[0]?.field === 'status' ? fieldError('move_to', e.errors[0].message) : e;
-          });
-          moved = await statuses.moveLeads(trx, auth.orgId, s.id, target.status.id, target.reason?.id ?? null, `status "${key}" was deleted`, auth.userId, nowIso());
+          if (opts.moveTo === key)
+            throw fieldError('move_to', 'must be another status than the one being deleted');
+          const target = await rules
+            .resolve(trx, auth.orgId, { status: opts.moveTo, reason_id: opts.reasonId ?? null }, true)
+            .catch((e: AppError) => {
+              throw e.errors?.[0]?.field === 'status' ? fieldError('move_to', e.errors[0].message) : e;
+            });
+          moved = await statuses.moveLeads(
+            trx,
+            auth.orgId,
+            s.id,
+            target.status.id,
+            target.reason?.id ?? null,
+            `status "${key}" was deleted`,
+            auth.userId,
+            nowIso(),
+          );
         }
         const now = nowIso();
         for (const sub of await statuses.listSubStatuses(auth.orgId, s.id, trx)) {
-          await statuses.updateSubStatus(trx, auth.orgId, sub.id, { name: `${sub.name}~${sub.id}`, deleted_at: now });
+          await statuses.updateSubStatus(trx, auth.orgId, sub.id, {
+            name: `${sub.name}~${sub.id}`,
+            deleted_at: now,
+          });
         }
-        await statuses.update(trx, auth.orgId, s.id, { key: `${s.key}~${s.id}`, deleted_at: now, is_default: 0 });
+        await statuses.update(trx, auth.orgId, s.id, {
+          key: `${s.key}~${s.id}`,
+          deleted_at: now,
+          is_default: 0,
+        });
         return { moved };
       });
     },
 
-    /** Sub-statuses of one status, or of every status when `statusKey` is absent. */
-    async listSubStatuses(auth: AuthContext, statusKey?: string): Promise<SubStatusDto[]> {
-      assertCan(auth, 'leads:read');
-      const all = await statuses.listByOrg(auth.orgId);
-      const keyOf = new Map(all.map((s) => [s.id, s.key]));
-      const status = statusKey !== undefined ? await loadStatus(auth.orgId, statusKey) : undefined;
-      const rows = await statuses.listSubStatuses(auth.orgId, status?.id);
-      return rows.filter((r) => keyOf.has(r.status_id)).map((r) => toSubStatusDto(r, keyOf.get(r.status_id)!));
-    },
-
-    async createSubStatus(auth: AuthContext, statusKey: string, input: { name: string; position?: number }): Promise<SubStatusDto> {
-      assertCan(auth, 'settings:write');
-      return db.transaction().execute(async (trx) => {
-        const status = await loadStatus(auth.orgId, statusKey, trx);
-        if (await statuses.findSubStatus(auth.orgId, status.id, input.name, trx)) {
-          throw new AppError('conflict', `"${statusKey}" already has a sub-status "${input.name}".`, [{ field: 'name', message: 'is already used in this status' }]);
-        }
-        const row = await statuses.insertSubStatus(trx, {
-          org_id: auth.orgId,
-          status_id: status.id,
-          name: input.name,
-          position: input.position ?? (await statuses.maxSubStatusPosition(auth.orgId, status.id, trx)) + 10,
-          created_at: nowIso(),
-        });
-        return toSubStatusDto(row, status.key);
-      });
-    },
-
-    async updateSubStatus(auth: AuthContext, statusKey: string, name: string, patch: { name?: string; position?: number }): Promise<SubStatusDto> {
-      assertCan(auth, 'settings:write');
-      return db.transaction().execute(async (trx) => {
-        const status = await loadStatus(auth.orgId, statusKey, trx);
-        const sub = await loadSubStatus(auth.orgId, status, name, trx);
-        if (patch.name !== undefined && patch.name !== sub.name && (await statuses.findSubStatus(auth.orgId, status.id, patch.name, trx))) {
-          throw new AppError('conflict', `"${statusKey}" already has a sub-status "${patch.name}".`, [{ field: 'name', message: 'is already used in this status' }]);
-        }
-        const row = await statuses.updateSubStatus(trx, auth.orgId, sub.id, { name: patch.name ?? sub.name, position: patch.position ?? sub.position });
-        return toSubStatusDto(row, status.key);
-      });
-    },
-
-    async deleteSubStatus(auth: AuthContext, statusKey: string, name: string): Promise<void> {
-      assertCan(auth, 'settings:write');
-      await db.transaction().execute(async (trx) => {
-        const status = await loadStatus(auth.orgId, statusKey, trx);
-        const sub = await loadSubStatus(auth.orgId, status, name, trx);
-        const n = await statuses.countLeadsWithSubStatus(auth.orgId, sub.id, trx);
-        if (n > 0) throw new AppError('conflict', `${n} lead(s) have the sub-status "${name}"; change their status first.`);
-        await statuses.updateSubStatus(trx, auth.orgId, sub.id, { name: `${sub.name}~${sub.id}`, deleted_at: nowIso() });
-      });
-    },
-
-    /** Finds a sub-status by name within a status, creating it when missing (for surfaces that create on the fly). */
-    async ensureSubStatus(orgId: number, statusKey: string, name: string): Promise<SubStatusDto> {
-      return db.transaction().execute(async (trx) => {
-        const status = await loadStatus(orgId, statusKey, trx);
-        const found = await statuses.findSubStatus(orgId, status.id, name, trx);
-        if (found) return toSubStatusDto(found, status.key);
-        const row = await statuses.insertSubStatus(trx, {
-          org_id: orgId,
-          status_id: status.id,
-          name,
-          position: (await statuses.maxSubStatusPosition(orgId, status.id, trx)) + 10,
-          created_at: nowIso(),
-        });
-        return toSubStatusDto(row, status.key);
-      });
-    },
+    ...createSubStatusService({ db, statuses, loadStatus }),
   };
 }
 

@@ -23,7 +23,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('deleted_at', 'text')
     .execute();
-  await db.schema.createIndex('reasons_org_idx').on('reasons').columns(['org_id', 'position', 'id']).execute();
+  await db.schema
+    .createIndex('reasons_org_idx')
+    .on('reasons')
+    .columns(['org_id', 'position', 'id'])
+    .execute();
 
   await withId(db, db.schema.createTable('custom_field_defs'))
     .addColumn('org_id', 'integer', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
@@ -39,11 +43,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   // The sub-status filter and "is this sub-status in use" both look leads up by it.
-  await db.schema.createIndex('leads_org_sub_status_idx').on('leads').columns(['org_id', 'sub_status_id']).execute();
+  await db.schema
+    .createIndex('leads_org_sub_status_idx')
+    .on('leads')
+    .columns(['org_id', 'sub_status_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('leads_org_sub_status_idx').ifExists().execute();
-  for (const t of ['custom_field_defs', 'reasons', 'sub_statuses']) await db.schema.dropTable(t).ifExists().execute();
+  for (const t of ['custom_field_defs', 'reasons', 'sub_statuses'])
+    await db.schema.dropTable(t).ifExists().execute();
   await db.schema.alterTable('statuses').dropColumn('deleted_at').execute();
 }

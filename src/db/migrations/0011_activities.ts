@@ -16,7 +16,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('follow_ups_org_lead_idx').on('follow_ups').columns(['org_id', 'lead_id', 'id']).execute();
+  await db.schema
+    .createIndex('follow_ups_org_lead_idx')
+    .on('follow_ups')
+    .columns(['org_id', 'lead_id', 'id'])
+    .execute();
 
   await withId(db, db.schema.createTable('tasks'))
     .addColumn('org_id', 'integer', (c) => c.notNull())
@@ -33,8 +37,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('tasks_org_lead_idx').on('tasks').columns(['org_id', 'lead_id', 'id']).execute();
-  await db.schema.createIndex('tasks_org_assignee_due_idx').on('tasks').columns(['org_id', 'assignee_id', 'due_at']).execute();
+  await db.schema
+    .createIndex('tasks_org_lead_idx')
+    .on('tasks')
+    .columns(['org_id', 'lead_id', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('tasks_org_assignee_due_idx')
+    .on('tasks')
+    .columns(['org_id', 'assignee_id', 'due_at'])
+    .execute();
 
   await withId(db, db.schema.createTable('comments'))
     .addColumn('org_id', 'integer', (c) => c.notNull())
@@ -44,7 +56,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('comments_org_lead_idx').on('comments').columns(['org_id', 'lead_id', 'id']).execute();
+  await db.schema
+    .createIndex('comments_org_lead_idx')
+    .on('comments')
+    .columns(['org_id', 'lead_id', 'id'])
+    .execute();
 
   await withId(db, db.schema.createTable('attachments'))
     .addColumn('org_id', 'integer', (c) => c.notNull())
@@ -56,9 +72,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('uploaded_by', 'integer')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('attachments_org_lead_idx').on('attachments').columns(['org_id', 'lead_id', 'id']).execute();
+  await db.schema
+    .createIndex('attachments_org_lead_idx')
+    .on('attachments')
+    .columns(['org_id', 'lead_id', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['attachments', 'comments', 'tasks', 'follow_ups']) await db.schema.dropTable(t).ifExists().execute();
+  for (const t of ['attachments', 'comments', 'tasks', 'follow_ups'])
+    await db.schema.dropTable(t).ifExists().execute();
 }
