@@ -201,6 +201,11 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('link', { name: 'Board', exact: true }).click();
     await page.waitForURL('**/board');
+    await expect
+      .poll(() => page.locator('section.column[data-status="new"] .count').textContent())
+      .toBe('10');
+    // Nothing is wider than the phone: no sideways scrolling of the page.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot(page, 'phone-board');
     await page.setViewportSize({ width: 1280, height: 800 });
   });

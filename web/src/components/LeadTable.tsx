@@ -68,6 +68,7 @@ export function LeadTable({
   statuses,
   users,
   loading,
+  queryKey,
 }: {
   rows: Lead[];
   columns: Column[];
@@ -80,6 +81,8 @@ export function LeadTable({
   statuses: Map<string, Status>;
   users: Map<number, User>;
   loading: boolean;
+  /** Changes with the query: a new result starts at the top. */
+  queryKey: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState(0);
@@ -91,6 +94,10 @@ export function LeadTable({
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+  useEffect(() => {
+    if (box.current) box.current.scrollTop = 0;
+    setScroll(0);
+  }, [queryKey]);
   const first = Math.max(0, Math.floor(scroll / ROW) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scroll + height) / ROW) + OVERSCAN);
   useEffect(() => {
@@ -105,7 +112,7 @@ export function LeadTable({
       ref={box}
       onScroll={(e) => setScroll(e.currentTarget.scrollTop)}
       tabIndex={0}
-      aria-label="Leads"
+      aria-label="Lead table"
     >
       <table className="grid" aria-rowcount={rows.length + 1}>
         <thead>

@@ -54,6 +54,7 @@ export function LeadsPage() {
   const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [creating, setCreating] = useState(false);
+  const [showFilters, setShowFilters] = useState(false);
   const [tick, setTick] = useState(0);
   const search = useDebounced(q, 250);
   const inflight = useRef<AbortController | null>(null);
@@ -132,6 +133,7 @@ export function LeadsPage() {
     const v = views.find((x) => x.name === name);
     if (!v) return;
     setFilters({ ...NO_FILTERS, ...v.filters });
+    setShowFilters(true);
     setColumns(v.columns);
     setSort(v.sort);
     setQ(v.q);
@@ -198,7 +200,7 @@ export function LeadsPage() {
           </fieldset>
         </details>
       </div>
-      <details className="filters" open={activeFilters > 0 || undefined}>
+      <details className="filters" open={showFilters} onToggle={(e) => setShowFilters(e.currentTarget.open)}>
         <summary>Filters{activeFilters ? ` (${activeFilters})` : ''}</summary>
         <div className="filter-grid">
           <label>
@@ -290,6 +292,7 @@ export function LeadsPage() {
         statuses={statusMap}
         users={userMap}
         loading={loading}
+        queryKey={JSON.stringify(params)}
       />
       <NewLeadDialog open={creating} onClose={() => setCreating(false)} statuses={statuses.list} />
     </section>

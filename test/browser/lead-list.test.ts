@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { APIRequestContext, Page } from 'playwright-core';
+import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+
+const ROWS = 3000;
+const run = browserAvailable();
+
+async function api(
+  req: APIRequestContext,
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  data?: unknown,
+) {
+  const res = await req.fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+    ...(data !== undefined ? { data } : {}),
+  });
+  if (!res.ok()) throw new Error(`${method} ${path}: ${res.status()} ${await res.text()}`);
+  return res.status() === 204 ? null : res.json();
+}
+
+/** A list of thousands of leads: keyset pages load while scrolling, and only the rows in view are in the DOM. */
+describe.skipIf(!run)('lead list at scale (chromium)', () => {
+  let s: Stack;
+  let page: Page;
+  let token = '';
+
+  beforeAll(async () => {
+    s = await startStack();
+    page = s.page;
+    const signup = await page.request.post(`${s.baseUrl}/api/v1/auth/signup`, {
+      data: {
+        email: 'lists@acme.test',
+        password: 'correct horse battery',
+        name: 'List Tester',
+        organization_name: 'Big List',
+      },
+    });
+    token = (await signup.json()).token;
+    const lines = ['First Name,Last Name,Email,Company,Lead Source'];
+    for (let i = 1; i <= ROWS; i++) {
+      lines.push(
+        `Person${i},Family${String(i).padStart(5, '0')},p${i}@big.test,Company ${i % 97},${i % 3 ? 'Web' : 'Fair'}`,
+      );
+    }
+    const up = await page.request.post(`${s.baseUrl}/api/v1/imports`, {
+      headers: { authorization: `Bearer ${token}` },
+      multipart: { file: { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) } },
+    });
+    expect(up.status()).toBe(201);
+    const id = (await up.json()).id;
+    await api(page.request, s.baseUrl, token, 'POST', `/imports/${id}/run`, {});
+    for (let i = 0; i < 600; i++) {
+      const job = await api(page.request, s.baseUrl, token, 'GET', `/imports/${id}`);
+      if (job.status === 'completed') break;
+      if (job.status === 'failed') throw new Error(`import failed: ${job.error}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await page.goto(s.baseUrl);
+    await page.evaluate(`localStorage.setItem('leadflow.token', ${JSON.stringify(token)})`);
+    await page.goto(`${s.baseUrl}/leads`);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('scrolls through every lead with a bounded number of rows in the DOM', async () => {
+    await expect.poll(() => page.getByText(`${ROWS.toLocaleString('en-US')} leads`).count()).toBe(1);
+    const box = page.getByLabel('Lead table');
+    const started = Date.now();
+    // Keep scrolling to the end until the last keyset page has arrived.
+    await expect
+      .poll(
+        async () => {
+          await box.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+          return page.locator('table.grid').getAttribute('aria-rowcount');
+        },
+        { timeout: 60_000, interval: 100 },
+      )
+      .toBe(String(ROWS + 1));
+    const elapsed = Date.now() - started;
+    const rendered = await page.locator('table.grid tbody tr[aria-rowindex]').count();
+    expect(rendered).toBeLessThan(80);
+    // At the very end, the last row of the last page is on screen.
+    await box.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect
+      .poll(() => page.locator('table.grid tbody tr[aria-rowindex]').last().getAttribute('aria-rowindex'))
+      .toBe(String(ROWS + 1));
+    console.log(`scrolled through ${ROWS} leads in ${elapsed} ms with ${rendered} rows in the DOM`);
+  });
+
+  it('sorts by name and filters by source', async () => {
+    await page.getByRole('button', { name: 'Name' }).click();
+    await expect
+      .poll(() => page.locator('table.grid tbody tr[aria-rowindex]').first().textContent())
+      .toContain('Family03000');
+    await page.getByRole('button', { name: 'Name' }).click();
+    await expect
+      .poll(() => page.locator('table.grid tbody tr[aria-rowindex]').first().textContent())
+      .toContain('Family00001');
+    await page.getByText('Filters', { exact: true }).click();
+    await page.getByRole('textbox', { name: 'Source' }).fill('Fair');
+    await expect.poll(() => page.getByText('1,000 leads').count()).toBe(1);
+    await page.getByRole('textbox', { name: 'Source' }).fill('');
+    await expect.poll(() => page.getByText(`${ROWS.toLocaleString('en-US')} leads`).count()).toBe(1);
+  });
+
+  it('tags selected leads in bulk, and saves the view', async () => {
+    for (const n of ['00001', '00002', '00003']) {
+      await page.getByLabel(`Select Person${Number(n)} Family${n}`).check();
+    }
+    await expect.poll(() => page.getByText('3 selected').count()).toBe(1);
+    await shot(page, 'leads-bulk');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await page.getByRole('dialog').getByLabel('Tag').fill('vip');
+    await page.getByRole('dialog').getByRole('button', { name: 'Add tag' }).click();
+    await expect.poll(() => page.getByText('3 / 3 done').count()).toBe(1);
+    await page.getByLabel('Tag', { exact: true }).fill('vip');
+    await expect.poll(() => page.getByText('3 leads', { exact: true }).count()).toBe(1);
+    const rows = await api(page.request, s.baseUrl, token, 'GET', '/leads?tag=vip');
+    expect(rows.data.map((l: { email: string }) => l.email).sort()).toEqual([
+      'p1@big.test',
+      'p2@big.test',
+      'p3@big.test',
+    ]);
+
+    page.once('dialog', (d) => void d.accept('VIPs'));
+    await page.getByRole('button', { name: 'Save view' }).click();
+    await page.getByLabel('Tag', { exact: true }).fill('');
+    await expect.poll(() => page.getByText(`${ROWS.toLocaleString('en-US')} leads`).count()).toBe(1);
+    await page.getByLabel('Saved view').selectOption('VIPs');
+    await expect.poll(() => page.getByText('3 leads', { exact: true }).count()).toBe(1);
+  });
+
+  it('lets the user choose the columns', async () => {
+    await page.getByText('Columns', { exact: true }).click();
+    await page.getByRole('checkbox', { name: 'City', exact: true }).check();
+    await page.getByRole('checkbox', { name: 'Email', exact: true }).uncheck();
+    await expect.poll(() => page.locator('table.grid thead th').allTextContents()).toContain('City');
+    expect(await page.locator('table.grid thead th').allTextContents()).not.toContain('Email');
+  });
+});
