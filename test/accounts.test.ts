@@ -399,6 +399,20 @@ describe('leads linked to companies and contacts', () => {
     expect(created.json().errors[0].field).toBe('company_id');
   });
 
+  it('lists the leads of a company or a contact', async () => {
+    const sess = await signup(t.app);
+    const co = (await req('POST', '/api/v1/companies', { name: 'Many Leads Co' }, sess)).json();
+    const person = (await req('POST', '/api/v1/contacts', { first_name: 'Pat' }, sess)).json();
+    const a = await createLead(t.app, sess, { company_id: co.id });
+    const b = await createLead(t.app, sess, { company_id: co.id, contact_ids: [person.id] });
+    await createLead(t.app, sess, { contact_ids: [] });
+    const leadIds = async (qs: string) =>
+      ids(await req('GET', `/api/v1/leads?${qs}&sort=created_at`, undefined, sess));
+    expect(await leadIds(`company_id=${co.id}`)).toEqual([a.id, b.id]);
+    expect(await leadIds(`contact_id=${person.id}`)).toEqual([b.id]);
+    expect(await leadIds(`company_id=${co.id}&contact_id=${person.id}`)).toEqual([b.id]);
+  });
+
   it('link: "match" links what exists (by email domain, website or name; contact by email) and creates nothing', async () => {
     const sess = await signup(t.app);
     const co = (

@@ -27,6 +27,8 @@ export interface LeadFilter {
   source?: string;
   ownerId?: number;
   teamId?: number;
+  companyId?: number;
+  contactId?: number;
   /** Agents: only leads this user owns or that are assigned to one of their teams. */
   visibleTo?: number;
   tag?: string;
@@ -78,6 +80,13 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
     if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
     if (f.teamId !== undefined) q = q.where('leads.team_id', '=', f.teamId);
+    if (f.companyId !== undefined) q = q.where('leads.company_id', '=', f.companyId);
+    if (f.contactId !== undefined) {
+      const contactId = f.contactId;
+      q = q.where('leads.id', 'in', (eb) =>
+        eb.selectFrom('lead_contacts').select('lead_contacts.lead_id').where('lead_contacts.org_id', '=', orgId).where('lead_contacts.contact_id', '=', contactId),
+      );
+    }
     if (f.visibleTo !== undefined) {
       const userId = f.visibleTo;
       q = q.where((eb) =>

@@ -155,6 +155,8 @@ export const LeadListQuery = Type.Object(
     source: Type.Optional(Type.String()),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
     team_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    company_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads linked to this company' })),
+    contact_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads linked to this contact' })),
     tag: Type.Optional(Type.String()),
     created_after: Type.Optional(Type.String({ format: 'date-time' })),
     created_before: Type.Optional(Type.String({ format: 'date-time' })),

@@ -336,6 +336,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         source: query.source,
         ownerId: query.owner_id,
         teamId: query.team_id,
+        companyId: query.company_id,
+        contactId: query.contact_id,
         visibleTo: seesOnlyOwnLeads(auth) ? auth.userId! : undefined,
         tag: query.tag,
         createdAfter: query.created_after,
