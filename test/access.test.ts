@@ -50,6 +50,19 @@ describe('invitations and users', () => {
     expect(me.json().organizations).toHaveLength(2);
   });
 
+  it('expired invitations and expired sessions stop working', async () => {
+    const owner = await signup(t.app);
+    const inv = (await req('POST', '/api/v1/invitations', owner, { email: 'late@example.com', role: 'agent' })).json();
+    await t.db.kysely.updateTable('invitations').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', inv.id).execute();
+    const acc = await t.app.inject({ method: 'POST', url: `/api/v1/invitations/${inv.token}/accept`, payload: { name: 'Late', password: 'a long password' } });
+    expect(acc.statusCode).toBe(404);
+    expect((await req('GET', '/api/v1/invitations', owner)).json().data[0].state).toBe('expired');
+    await t.db.kysely.updateTable('sessions').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('user_id', '=', owner.userId).execute();
+    const old = await req('GET', '/api/v1/me', owner);
+    expect(old.statusCode).toBe(401);
+    expect(old.json().code).toBe('unauthorized');
+  });
+
   it('refuses a revoked invitation, a duplicate member (409) and bad input (400)', async () => {
     const owner = await signup(t.app);
     const inv = (await req('POST', '/api/v1/invitations', owner, { email: 'rev@example.com', role: 'agent' })).json();
@@ -163,6 +176,9 @@ describe('teams and lead visibility', () => {
     expect(read.body).not.toContain('OwnedByB');
     expect((await req('PATCH', `/api/v1/leads/${bLead.id}`, agentA, { first_name: 'Hacked' })).statusCode).toBe(404);
     expect((await req('DELETE', `/api/v1/leads/${unassigned.id}`, agentA)).statusCode).toBe(404);
+    // What hangs off a lead follows the lead's visibility.
+    expect((await req('GET', `/api/v1/leads/${bLead.id}/timeline`, agentA)).statusCode).toBe(404);
+    expect((await req('GET', `/api/v1/leads/${own.id}/timeline`, agentA)).statusCode).toBe(200);
     expect((await req('GET', `/api/v1/leads/${bLead.id}`, owner)).json().first_name).toBe('Ada');
     expect((await req('PATCH', `/api/v1/leads/${teamLead.id}`, agentA, { first_name: 'Teamwork' })).json().first_name).toBe('Teamwork');
     const byTeam = (await req('GET', `/api/v1/leads?team_id=${teamId}`, owner)).json().data.map((l: { id: number }) => l.id);
