@@ -7,7 +7,10 @@ import type { Measured } from './load.js';
 export interface ScenarioResult {
   name: string;
   label: string;
+  /** Under load: `connections` clients, the server saturated (this gives req/s and the ratio). */
   http: Measured;
+  /** Few clients: latency without queueing. */
+  httpLight: Measured;
   bare: Measured;
   service: Measured;
   /** HTTP req/s divided by the bare loop's rate. */
@@ -21,7 +24,7 @@ export interface RunResult {
   date: string;
   db: 'sqlite' | 'postgres';
   leads: number;
-  settings: { connections: number; duration: number; warmup: number };
+  settings: { connections: number; duration: number; warmup: number; lightConnections: number; lightDuration: number };
   machine: { cpus: number; model: string; node: string; loadavgStart: number[]; loadavgEnd: number[] };
   seed: { orgs: number; bigOrgLeads: number; seconds: number; indexSeconds: number };
   floor: Measured;
@@ -50,8 +53,8 @@ export function markdownTable(r: RunResult): string {
   const lines = [
     `${r.db}, ${r.leads.toLocaleString('en-US')} leads (${r.seed.bigOrgLeads.toLocaleString('en-US')} in the measured organization, ${r.seed.orgs} organizations), ${r.settings.connections} connections, ${r.settings.duration} s per measurement, load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start.`,
     '',
-    '| scenario | HTTP req/s | HTTP p50 / p99 ms | bare req/s | bare p50 / p99 ms | service req/s | HTTP / bare | target | peak RSS MB |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---:|',
+    `| scenario | HTTP req/s | HTTP p50 / p99 ms | p50 / p99 ms at ${r.settings.lightConnections} conn. | bare req/s | bare p50 / p99 ms | service req/s | HTTP / bare | target (at ${r.settings.connections} conn.) | peak RSS MB |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
   for (const s of r.scenarios) {
     const t = s.target
@@ -59,10 +62,10 @@ export function markdownTable(r: RunResult): string {
       : '';
     const fail = s.http.failures ? ` (${s.http.failures} failed)` : '';
     lines.push(
-      `| ${s.label} | ${rate(s.http.rps)}${fail} | ${f1(s.http.p50)} / ${f1(s.http.p99)} | ${rate(s.bare.rps)} | ${f1(s.bare.p50)} / ${f1(s.bare.p99)} | ${rate(s.service.rps)} | ${(s.ratio * 100).toFixed(0)}% | ${t} | ${s.peakRssMb} |`,
+      `| ${s.label} | ${rate(s.http.rps)}${fail} | ${f1(s.http.p50)} / ${f1(s.http.p99)} | ${f1(s.httpLight.p50)} / ${f1(s.httpLight.p99)} | ${rate(s.bare.rps)} | ${f1(s.bare.p50)} / ${f1(s.bare.p99)} | ${rate(s.service.rps)} | ${(s.ratio * 100).toFixed(0)}% | ${t} | ${s.peakRssMb} |`,
     );
   }
-  lines.push(`| trivial Fastify route (HTTP floor) | ${rate(r.floor.rps)} | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} | | | | | | |`);
+  lines.push(`| trivial Fastify route (HTTP floor) | ${rate(r.floor.rps)} | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} | | | | | | | |`);
   return lines.join('\n');
 }
 

@@ -69,18 +69,20 @@ export async function seed(target: SeedTarget, opts: SeedOptions): Promise<SeedR
   const nextLead = (i: number) => {
     const org = r.next() < opts.bigShare ? big : small[r.int(small.length)];
     if (org === big) bigOrgLeads++;
-    return makeLead(r, org, Math.floor(start + i * step + r.int(Math.max(1, Math.floor(step)))));
+    const row = makeLead(r, org, Math.floor(start + i * step + r.int(Math.max(1, Math.floor(step)))));
+    return { row, tags: makeTags(r) };
   };
 
   let indexSeconds: number;
-  if (target.db.dialect === 'sqlite') indexSeconds = seedSqlite(target.sqlitePath!, opts, nextLead, r);
-  else indexSeconds = await seedPostgres(target.pgUrl!, target.pgSchema!, opts, nextLead, r);
+  if (target.db.dialect === 'sqlite') indexSeconds = seedSqlite(target.sqlitePath!, opts, nextLead);
+  else indexSeconds = await seedPostgres(target.pgUrl!, target.pgSchema!, opts, nextLead);
   return { orgs: orgs.size, bigOrgLeads, seconds: (performance.now() - t0) / 1000, indexSeconds };
 }
 
-type NextLead = (i: number) => unknown[];
+/** The i-th lead (the same on both databases for one seed) and its tags. */
+type NextLead = (i: number) => { row: unknown[]; tags: string[] };
 
-function seedSqlite(file: string, opts: SeedOptions, nextLead: NextLead, r: ReturnType<typeof rng>): number {
+function seedSqlite(file: string, opts: SeedOptions, nextLead: NextLead): number {
   const conn = new SQLite(file);
   try {
     conn.pragma('synchronous = OFF');
@@ -93,9 +95,9 @@ function seedSqlite(file: string, opts: SeedOptions, nextLead: NextLead, r: Retu
     const insTag = conn.prepare('INSERT INTO lead_tags (org_id, lead_id, tag) VALUES (?, ?, ?)');
     const batch = conn.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
-        const row = nextLead(i);
+        const { row, tags } = nextLead(i);
         const id = Number(insLead.run(...row).lastInsertRowid);
-        for (const tag of makeTags(r)) insTag.run(row[0], id, tag);
+        for (const tag of tags) insTag.run(row[0], id, tag);
       }
     });
     for (let i = 0; i < opts.leads; i += BATCH) {
@@ -119,7 +121,7 @@ const PG_TYPES: Record<(typeof SEED_COLUMNS)[number], string> = {
   deleted_at: 'text', version: 'int',
 };
 
-async function seedPostgres(url: string, schema: string, opts: SeedOptions, nextLead: NextLead, r: ReturnType<typeof rng>): Promise<number> {
+async function seedPostgres(url: string, schema: string, opts: SeedOptions, nextLead: NextLead): Promise<number> {
   const c = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await c.connect();
   try {
@@ -135,17 +137,20 @@ async function seedPostgres(url: string, schema: string, opts: SeedOptions, next
     for (let from = 0; from < opts.leads; from += BATCH) {
       const to = Math.min(opts.leads, from + BATCH);
       const cols: unknown[][] = SEED_COLUMNS.map(() => []);
+      const tagsOf: string[][] = [];
       for (let i = from; i < to; i++) {
-        const row = nextLead(i);
+        const { row, tags } = nextLead(i);
         for (let j = 0; j < row.length; j++) cols[j].push(row[j]);
+        tagsOf.push(tags);
       }
       await c.query('BEGIN');
       const { rows } = await c.query<{ id: number; org_id: number }>(insLead, cols);
       const tOrg: number[] = [];
       const tLead: number[] = [];
       const tTag: string[] = [];
-      for (const row of rows) {
-        for (const tag of makeTags(r)) {
+      // RETURNING gives the rows in insertion order here (one INSERT ... SELECT from unnest).
+      for (const [k, row] of rows.entries()) {
+        for (const tag of tagsOf[k]) {
           tOrg.push(row.org_id);
           tLead.push(row.id);
           tTag.push(tag);
