@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLead, createTestApp, signup, type Session, type TestApp } from './helpers.js';
+import { addMember } from './access.helpers.js';
 
 let t: TestApp;
 let s: Session;
@@ -335,6 +336,28 @@ describe('POST /leads/:id/convert', () => {
     expect(res.json().errors).toEqual([
       { field: 'create_company', message: 'send company_id or create_company, not both' },
     ]);
+  });
+});
+
+describe('who may convert', () => {
+  it('a viewer may read companies but not convert (403); an agent converts only leads they can see', async () => {
+    const admin = await signup(t.app);
+    const viewer = await addMember(t.app, admin, 'viewer');
+    const agent = await addMember(t.app, admin, 'agent');
+    const lead = await createLead(t.app, admin, { company_name: 'Roles Inc', email: 'x@roles.example' });
+    expect((await req('GET', '/api/v1/companies', undefined, viewer)).statusCode).toBe(200);
+    expect((await req('POST', '/api/v1/companies', { name: 'Nope' }, viewer)).statusCode).toBe(403);
+    expect((await convert(lead.id, {}, viewer)).statusCode).toBe(403);
+    // Not the agent's lead (no owner, no team): it does not exist for them.
+    expect((await convert(lead.id, {}, agent)).statusCode).toBe(404);
+    const own = await createLead(t.app, agent, {
+      company_name: 'Agent Deals',
+      email: 'y@agentdeals.example',
+    });
+    const res = await convert(own.id, {}, agent);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().company).toMatchObject({ name: 'Agent Deals', owner_id: agent.userId });
+    expect((await req('GET', `/api/v1/leads/${lead.id}`, undefined, admin)).json().converted).toBeNull();
   });
 });
 
