@@ -27,7 +27,12 @@ describe('timeline', () => {
   it('merges creation, field and status changes, follow-ups, tasks, comments and attachments, newest first, paged', async () => {
     const lead = await createLead(t.app, s, { first_name: 'Tom', source: 'Web' });
     await tick();
-    await call('PATCH', `/leads/${lead.id}`, { first_name: 'Thomas', tags: ['vip'] });
+    await call('PATCH', `/leads/${lead.id}`, {
+      first_name: 'Thomas',
+      tags: ['vip'],
+      value: '1500.50',
+      address: { city: 'Paris' },
+    });
     await tick();
     await call('POST', `/leads/${lead.id}/status`, { status: 'on_hold', note: 'Budget' });
     await tick();
@@ -57,6 +62,8 @@ describe('timeline', () => {
       'task',
       'follow_up',
       'status_change',
+      'field_change',
+      'field_change',
       'field_change',
       'field_change',
       'created',

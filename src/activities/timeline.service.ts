@@ -1,4 +1,5 @@
 import { AppError } from '../http/errors.js';
+import { formatMoney } from '../lib/money.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import type { AuthContext } from '../access/roles.js';
 import type { LeadRepository } from '../leads/lead.repository.js';
@@ -21,6 +22,25 @@ export interface TimelineEntry {
 }
 
 const parse = (v: string | null) => (v === null ? null : (JSON.parse(v) as unknown));
+
+// The change log stores column names; the timeline speaks the API's field names and formats.
+const API_FIELD: Record<string, string> = {
+  value_cents: 'value',
+  address_line1: 'address.line1',
+  address_line2: 'address.line2',
+  city: 'address.city',
+  state: 'address.state',
+  postal_code: 'address.postal_code',
+  country: 'address.country',
+};
+
+function apiFieldChange(field: string, from: unknown, to: unknown) {
+  if (field === 'value_cents') {
+    const money = (v: unknown) => (typeof v === 'number' ? formatMoney(v) : null);
+    return { field: 'value', from: money(from), to: money(to) };
+  }
+  return { field: API_FIELD[field] ?? field, from, to };
+}
 
 export interface TimelineDeps {
   timeline: TimelineRepository;
@@ -110,11 +130,13 @@ export function createTimelineService({
         put('status_change', id, at, by, rest);
       }
       for (const f of fields)
-        put('field_change', f.id, f.changed_at, f.changed_by, {
-          field: f.field,
-          from: parse(f.old_value),
-          to: parse(f.new_value),
-        });
+        put(
+          'field_change',
+          f.id,
+          f.changed_at,
+          f.changed_by,
+          apiFieldChange(f.field, parse(f.old_value), parse(f.new_value)),
+        );
       for (const f of followUps)
         put('follow_up', f.id, f.done_at ?? f.created_at, f.done_by ?? f.created_by, {
           ...toFollowUpResponse(f),
