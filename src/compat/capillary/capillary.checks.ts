@@ -1,7 +1,7 @@
 import type { AuthContext } from '../../access/roles.js';
 import { AppError, type FieldError } from '../../http/errors.js';
 import type { CapillaryDeps, FollowUpWrite } from './capillary.deps.js';
-import { RESERVED_FIELDS, TYPE_FIELD, coreKeyFor, toInstant } from './capillary.mapping.js';
+import { ORG_SOURCE_FIELD, RESERVED_FIELDS, TYPE_FIELD, coreKeyFor, toInstant } from './capillary.mapping.js';
 import type { SeedStatus } from './capillary.schema.js';
 import { fullHistory } from './capillary.view.js';
 
@@ -77,12 +77,16 @@ export async function prepareExtended(
   auth: AuthContext,
   ext: Record<string, unknown> | undefined,
   p: Problems,
+  withReserved = false,
 ) {
   const warnings: Warning[] = [];
-  if (!ext) return { warnings, missing: [] as Array<{ key: string; type: 'string' | 'number' | 'boolean' }> };
-  const defined = new Set((await deps.customFields.listCustomFields(auth)).map((f) => f.key));
   const missing: Array<{ key: string; type: 'string' | 'number' | 'boolean' }> = [];
-  for (const [key, value] of Object.entries(ext)) {
+  if (!ext && !withReserved) return { warnings, missing };
+  const defined = new Set((await deps.customFields.listCustomFields(auth)).map((f) => f.key));
+  // This surface's own fields (type, orgSourceId) are defined quietly the first time a lead is added here.
+  if (withReserved && !defined.has(TYPE_FIELD)) missing.push({ key: TYPE_FIELD, type: 'string' });
+  if (withReserved && !defined.has(ORG_SOURCE_FIELD)) missing.push({ key: ORG_SOURCE_FIELD, type: 'number' });
+  for (const [key, value] of Object.entries(ext ?? {})) {
     if (RESERVED_FIELDS.includes(key))
       p.add(
         `extendedFields.${key}`,

@@ -102,7 +102,7 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
     p.add('identifier', 'must be a phone number for idType MOBILE');
 
   const owner = await ownerId(deps, auth, input.owner, p);
-  const ext = await prepareExtended(deps, auth, input.extendedFields, p);
+  const ext = await prepareExtended(deps, auth, input.extendedFields, p, true);
   p.throwIfAny();
 
   if (input.userId === undefined) {
@@ -114,8 +114,6 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
     };
   }
   for (const m of ext.missing) await deps.customFields.ensureCustomField(auth.orgId, m);
-  await deps.customFields.ensureCustomField(auth.orgId, { key: TYPE_FIELD, type: 'string' });
-  await deps.customFields.ensureCustomField(auth.orgId, { key: ORG_SOURCE_FIELD, type: 'number' });
 
   const orgSourceId = input.orgSourceId ?? -1;
   const [first, ...rest] = steps;
