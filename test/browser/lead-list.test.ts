@@ -142,4 +142,23 @@ describe.skipIf(!run)('lead list at scale (chromium)', () => {
     await expect.poll(() => page.locator('table.grid thead th').allTextContents()).toContain('City');
     expect(await page.locator('table.grid thead th').allTextContents()).not.toContain('Email');
   });
+
+  it('converts a lead from its page, which then leaves the default list', async () => {
+    await page.getByLabel('Saved view').selectOption('VIPs');
+    await page.getByRole('link', { name: 'Person1 Family00001' }).click();
+    await page.waitForURL(/\/leads\/\d+$/);
+    await page.getByRole('button', { name: 'Convert…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Convert lead' });
+    await dialog.getByLabel('Amount').fill('4200');
+    await dialog.getByRole('button', { name: 'Convert' }).click();
+    await expect.poll(() => page.getByTestId('converted').textContent()).toMatch(/into opportunity #\d+/);
+    expect(await page.locator('.card', { hasText: 'Company and contacts' }).textContent()).toContain(
+      'p1@big.test',
+    );
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leads' }).click();
+    await page.getByLabel('Saved view').selectOption('VIPs');
+    await expect.poll(() => page.getByText('2 leads', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Include converted').check();
+    await expect.poll(() => page.getByText('3 leads', { exact: true }).count()).toBe(1);
+  });
 });

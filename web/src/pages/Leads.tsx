@@ -14,6 +14,7 @@ interface Filters {
   tag: string;
   created_from: string;
   created_to: string;
+  include_converted: string;
   cf: Record<string, string>;
 }
 const NO_FILTERS: Filters = {
@@ -23,6 +24,7 @@ const NO_FILTERS: Filters = {
   tag: '',
   created_from: '',
   created_to: '',
+  include_converted: '',
   cf: {},
 };
 const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'created_at'];
@@ -70,6 +72,7 @@ export function LeadsPage() {
     };
     if (filters.created_from) p.created_after = `${filters.created_from}T00:00:00.000Z`;
     if (filters.created_to) p.created_before = nextDay(filters.created_to);
+    if (filters.include_converted) p.include_converted = 'true';
     for (const [k, v] of Object.entries(filters.cf)) if (v) p[`cf.${k}`] = v;
     return p;
   }, [search, filters, sort]);
@@ -259,6 +262,14 @@ export function LeadsPage() {
               />
             </label>
           ))}
+          <label className="check-row">
+            <input
+              type="checkbox"
+              checked={!!filters.include_converted}
+              onChange={(e) => setFilters({ ...filters, include_converted: e.target.checked ? 'true' : '' })}
+            />
+            Include converted
+          </label>
           <button type="button" className="link" onClick={() => setFilters(NO_FILTERS)}>
             Clear filters
           </button>
