@@ -9,7 +9,12 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const call = (method: string, url: string, headers: Record<string, string>, payload?: unknown) =>
-  t.app.inject({ method: method as 'GET', url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  t.app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
 
 describe('API keys', () => {
   it('shows the secret once, stores only its hash, works as Bearer and records last use', async () => {
@@ -29,7 +34,11 @@ describe('API keys', () => {
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain(created.key);
     const listed = list.json().data.find((k: { id: number }) => k.id === created.id);
-    expect(listed).toMatchObject({ name: created.name, scopes: ['leads:read', 'leads:write'], revoked_at: null });
+    expect(listed).toMatchObject({
+      name: created.name,
+      scopes: ['leads:read', 'leads:write'],
+      revoked_at: null,
+    });
     expect(listed.last_used_at).not.toBeNull();
   });
 
@@ -37,15 +46,23 @@ describe('API keys', () => {
     const owner = await signup(t.app);
     const reader = await createApiKey(t.app, owner, ['leads:read']);
     const lead = await createLead(t.app, owner);
-    expect((await call('POST', '/api/v1/teams', reader.headers, { name: 'Read-only key team' })).statusCode).toBe(403);
+    expect(
+      (await call('POST', '/api/v1/teams', reader.headers, { name: 'Read-only key team' })).statusCode,
+    ).toBe(403);
     expect((await call('GET', `/api/v1/leads/${lead.id}`, reader.headers)).statusCode).toBe(200);
     const write = await call('PATCH', `/api/v1/leads/${lead.id}`, reader.headers, { last_name: 'Nope' });
     expect(write.statusCode).toBe(403);
     expect(write.json().detail).toContain('read-only');
     expect((await call('POST', '/api/v1/leads', reader.headers, { last_name: 'Nope' })).statusCode).toBe(403);
     const admin = await createApiKey(t.app, owner, ['settings:write', 'leads:write']);
-    expect((await call('POST', '/api/v1/api-keys', admin.headers, { name: 'child', scopes: ['leads:read'] })).statusCode).toBe(403);
-    expect((await call('POST', '/api/v1/invitations', admin.headers, { email: 'x@example.com', role: 'admin' })).statusCode).toBe(403);
+    expect(
+      (await call('POST', '/api/v1/api-keys', admin.headers, { name: 'child', scopes: ['leads:read'] }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await call('POST', '/api/v1/invitations', admin.headers, { email: 'x@example.com', role: 'admin' }))
+        .statusCode,
+    ).toBe(403);
     expect((await call('GET', '/api/v1/audit-log', admin.headers)).statusCode).toBe(403);
     expect((await call('POST', '/api/v1/teams', admin.headers, { name: 'From key' })).statusCode).toBe(201);
     expect((await call('GET', `/api/v1/leads/${lead.id}`, owner.headers)).json().last_name).toBe('Lovelace');
@@ -62,18 +79,33 @@ describe('API keys', () => {
     expect(revoked.body).not.toContain(key.name);
 
     // Expired: an expiry in the past cannot be created, so age a key in the database.
-    const soon = await createApiKey(t.app, owner, ['leads:read'], { expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    const soon = await createApiKey(t.app, owner, ['leads:read'], {
+      expires_at: new Date(Date.now() + 3600_000).toISOString(),
+    });
     expect((await call('GET', '/api/v1/leads', soon.headers)).statusCode).toBe(200);
-    await t.db.kysely.updateTable('api_keys').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', soon.id).execute();
+    await t.db.kysely
+      .updateTable('api_keys')
+      .set({ expires_at: '2000-01-01T00:00:00.000Z' })
+      .where('id', '=', soon.id)
+      .execute();
     expect((await call('GET', '/api/v1/leads', soon.headers)).statusCode).toBe(401);
 
-    expect((await call('GET', '/api/v1/leads', { authorization: 'Bearer lfk_not-a-key' })).statusCode).toBe(401);
+    expect((await call('GET', '/api/v1/leads', { authorization: 'Bearer lfk_not-a-key' })).statusCode).toBe(
+      401,
+    );
     expect((await call('GET', '/api/v1/leads', { authorization: 'Basic abc' })).statusCode).toBe(401);
     expect((await call('GET', '/api/v1/leads', { authorization: 'Bearer' })).statusCode).toBe(401);
-    const past = await call('POST', '/api/v1/api-keys', owner.headers, { name: 'old', scopes: ['leads:read'], expires_at: '2001-01-01T00:00:00Z' });
+    const past = await call('POST', '/api/v1/api-keys', owner.headers, {
+      name: 'old',
+      scopes: ['leads:read'],
+      expires_at: '2001-01-01T00:00:00Z',
+    });
     expect(past.statusCode).toBe(422);
     expect(past.json().errors[0].field).toBe('expires_at');
-    const badScope = await call('POST', '/api/v1/api-keys', owner.headers, { name: 'x', scopes: ['everything'] });
+    const badScope = await call('POST', '/api/v1/api-keys', owner.headers, {
+      name: 'x',
+      scopes: ['everything'],
+    });
     expect(badScope.statusCode).toBe(400);
     expect(badScope.json().errors[0].field).toMatch(/^scopes/);
     // Another organization cannot revoke it (404), and an agent cannot manage keys (403).
@@ -83,7 +115,10 @@ describe('API keys', () => {
     const agent = await addMember(t.app, owner, 'agent');
     expect((await call('GET', '/api/v1/api-keys', agent.headers)).statusCode).toBe(403);
     expect((await call('GET', '/api/v1/leads', live.headers)).statusCode).toBe(200);
-    const wrongOrg = await call('GET', '/api/v1/leads', { ...live.headers, 'x-organization-id': String(other.orgId) });
+    const wrongOrg = await call('GET', '/api/v1/leads', {
+      ...live.headers,
+      'x-organization-id': String(other.orgId),
+    });
     expect(wrongOrg.statusCode).toBe(403);
 
     const actions = (await auditActions(t.app, owner)).map((e) => e.action);
@@ -95,9 +130,18 @@ describe('API keys', () => {
 describe('audit log', () => {
   it('records sign-ins and failed sign-ins with the IP; only owners and admins read it', async () => {
     const owner = await signup(t.app, { password: 'owner password 1' });
-    const fail = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: owner.email, password: 'wrong wrong' }, remoteAddress: '203.0.113.9' });
+    const fail = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: owner.email, password: 'wrong wrong' },
+      remoteAddress: '203.0.113.9',
+    });
     expect(fail.statusCode).toBe(401);
-    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: owner.email, password: 'owner password 1' } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: owner.email, password: 'owner password 1' },
+    });
     expect(ok.statusCode).toBe(200);
     const entries = await auditActions(t.app, owner);
     const failed = entries.find((e) => e.action === 'auth.login_failed');
@@ -108,7 +152,9 @@ describe('audit log', () => {
     const page1 = (await call('GET', '/api/v1/audit-log?limit=1', owner.headers)).json();
     expect(page1.data).toHaveLength(1);
     expect(page1.data[0].action).toBe('auth.login');
-    const page2 = (await call('GET', `/api/v1/audit-log?limit=1&cursor=${page1.next_cursor}`, owner.headers)).json();
+    const page2 = (
+      await call('GET', `/api/v1/audit-log?limit=1&cursor=${page1.next_cursor}`, owner.headers)
+    ).json();
     expect(page2.data[0].id).toBeLessThan(page1.data[0].id);
     expect((await call('GET', '/api/v1/audit-log?cursor=abc', owner.headers)).statusCode).toBe(400);
 
@@ -122,9 +168,14 @@ describe('audit log', () => {
     const exported = await call('GET', '/api/v1/leads/export?format=csv&source=web', owner.headers);
     expect(exported.statusCode).toBe(200);
     const exports = await auditActions(t.app, owner, 'leads.exported');
-    expect(exports[0]).toMatchObject({ actor: { user_id: owner.userId }, details: { query: { format: 'csv', source: 'web' } } });
+    expect(exports[0]).toMatchObject({
+      actor: { user_id: owner.userId },
+      details: { query: { format: 'csv', source: 'web' } },
+    });
     const other = await signup(t.app);
     const theirs = (await call('GET', '/api/v1/audit-log', other.headers)).json().data;
-    expect(theirs.every((e: { target_id: string | null }) => e.target_id !== String(owner.userId))).toBe(true);
+    expect(theirs.every((e: { target_id: string | null }) => e.target_id !== String(owner.userId))).toBe(
+      true,
+    );
   });
 });

@@ -10,11 +10,27 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const post = (payload: object, key: string | undefined, headers: Record<string, string> = s.headers, url = '/api/v1/leads') =>
-  t.app.inject({ method: 'POST', url, headers: { ...headers, ...(key ? { 'idempotency-key': key } : {}) }, payload });
+const post = (
+  payload: object,
+  key: string | undefined,
+  headers: Record<string, string> = s.headers,
+  url = '/api/v1/leads',
+) =>
+  t.app.inject({
+    method: 'POST',
+    url,
+    headers: { ...headers, ...(key ? { 'idempotency-key': key } : {}) },
+    payload,
+  });
 
 async function countByName(name: string) {
-  return (await t.app.inject({ method: 'GET', url: `/api/v1/leads?q=${name}&include_total=true`, headers: s.headers })).json().total;
+  return (
+    await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/leads?q=${name}&include_total=true`,
+      headers: s.headers,
+    })
+  ).json().total;
 }
 
 describe('Idempotency-Key', () => {
@@ -29,7 +45,9 @@ describe('Idempotency-Key', () => {
     expect(again.headers.etag).toBe(first.headers.etag);
     expect(await countByName('Retried')).toBe(1);
     // Without a key, the same body is a new lead.
-    expect((await post({ last_name: 'Retried', email: 'retry2@example.com' }, undefined)).statusCode).toBe(201);
+    expect((await post({ last_name: 'Retried', email: 'retry2@example.com' }, undefined)).statusCode).toBe(
+      201,
+    );
     expect(await countByName('Retried')).toBe(2);
   });
 
@@ -62,7 +80,11 @@ describe('Idempotency-Key', () => {
     expect(replay.headers['idempotent-replayed']).toBe('true');
 
     await post({ last_name: 'Expiring' }, 'key-old');
-    await t.db.kysely.updateTable('idempotency_keys').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('key', '=', 'key-old').execute();
+    await t.db.kysely
+      .updateTable('idempotency_keys')
+      .set({ expires_at: '2000-01-01T00:00:00.000Z' })
+      .where('key', '=', 'key-old')
+      .execute();
     const later = await post({ last_name: 'Expiring' }, 'key-old');
     expect(later.statusCode).toBe(201);
     expect(later.headers['idempotent-replayed']).toBeUndefined();

@@ -39,7 +39,17 @@ function resolveRef(s: Schema | undefined): Schema | undefined {
   return s;
 }
 
-const CANDIDATES = (m: string) => [`${m}${++counter}`, 'EUR', 'US', 'fr', '2026-01-15', '2026-01-15T10:00:00.000Z', '+33612345678', '#336699', 'new'];
+const CANDIDATES = (m: string) => [
+  `${m}${++counter}`,
+  'EUR',
+  'US',
+  'fr',
+  '2026-01-15',
+  '2026-01-15T10:00:00.000Z',
+  '+33612345678',
+  '#336699',
+  'new',
+];
 
 /** A value valid for `schema` as far as a generic generator can tell, with `mark` in every free text. */
 function sample(schema: Schema | undefined, mark: string, key = ''): unknown {
@@ -47,7 +57,8 @@ function sample(schema: Schema | undefined, mark: string, key = ''): unknown {
   if (s.const !== undefined) return s.const;
   if (Array.isArray(s.enum)) return s.enum.find((v: unknown) => v !== null);
   const alts = s.anyOf ?? s.oneOf;
-  if (Array.isArray(alts)) return sample(alts.find((x: Schema) => resolveRef(x)?.type !== 'null') ?? alts[0], mark, key);
+  if (Array.isArray(alts))
+    return sample(alts.find((x: Schema) => resolveRef(x)?.type !== 'null') ?? alts[0], mark, key);
   const type = Array.isArray(s.type) ? s.type.find((x: string) => x !== 'null') : s.type;
   switch (type) {
     case 'string': {
@@ -55,13 +66,20 @@ function sample(schema: Schema | undefined, mark: string, key = ''): unknown {
       if (s.format === 'date') return '2026-01-15';
       if (s.format === 'date-time') return new Date(Date.now() + 86400_000).toISOString();
       if (s.format === 'uri' || s.format === 'url') return `https://${mark}.example.com/`;
-      const fits = (v: string) => (!s.pattern || new RegExp(s.pattern).test(v)) && v.length >= (s.minLength ?? 0) && v.length <= (s.maxLength ?? 1e9);
+      const fits = (v: string) =>
+        (!s.pattern || new RegExp(s.pattern).test(v)) &&
+        v.length >= (s.minLength ?? 0) &&
+        v.length <= (s.maxLength ?? 1e9);
       const found = CANDIDATES(/key|name/i.test(key) ? mark.replace(/[^a-z]/g, '') : mark).find(fits);
       return found ?? `${mark}${++counter}`.slice(0, s.maxLength ?? 100);
     }
     case 'integer':
     case 'number':
-      return Math.max(s.minimum ?? 1, s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : -Infinity, 1);
+      return Math.max(
+        s.minimum ?? 1,
+        s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : -Infinity,
+        1,
+      );
     case 'boolean':
       return false;
     case 'array':
@@ -83,13 +101,18 @@ function bodies(schema: Schema, mark: string): Array<Record<string, unknown>> {
   const props = Object.entries<Schema>(s.properties ?? {});
   const withName = { ...base };
   for (const [k, p] of props) {
-    if (withName[k] === undefined && /^(name|first_name|last_name|title|body|subject|label|note|description)$/.test(k)) withName[k] = sample(p, mark, k);
+    if (
+      withName[k] === undefined &&
+      /^(name|first_name|last_name|title|body|subject|label|note|description)$/.test(k)
+    )
+      withName[k] = sample(p, mark, k);
   }
   const all = { ...withName };
   for (const [k, p] of props) {
     const r = resolveRef(p) ?? {};
     const ty = Array.isArray(r.type) ? r.type : [r.type];
-    if (all[k] === undefined && ty.includes('string') && !r.format && !r.pattern && !r.enum) all[k] = sample(p, mark, k);
+    if (all[k] === undefined && ty.includes('string') && !r.format && !r.pattern && !r.enum)
+      all[k] = sample(p, mark, k);
   }
   return [withName, all];
 }
@@ -117,7 +140,15 @@ function fill(op: Op): { url: string; proven: boolean; values: string[] } {
     const prefix = op.path.slice(0, op.path.indexOf(`{${p}}`) - 1);
     const made = created.get(prefix);
     let v: unknown;
-    if (made) v = p === 'key' ? made.key ?? made.name ?? made.id : p === 'name' ? made.name ?? made.id : p === 'token' ? made.token : made.id;
+    if (made)
+      v =
+        p === 'key'
+          ? (made.key ?? made.name ?? made.id)
+          : p === 'name'
+            ? (made.name ?? made.id)
+            : p === 'token'
+              ? made.token
+              : made.id;
     if (v === undefined || v === null) {
       proven = false;
       v = /lead/i.test(p) || prefix.endsWith('/leads') ? leadA.id : 1;
@@ -138,7 +169,12 @@ async function send(op: Op, url: string, s: Session | null, mark: string, bodyIn
   } else if (op.jsonBody) {
     payload = bodies(op.jsonBody, mark)[bodyIndex];
   }
-  return t.app.inject({ method: op.method as 'GET', url, headers, ...(payload !== undefined ? { payload } : {}) });
+  return t.app.inject({
+    method: op.method as 'GET',
+    url,
+    headers,
+    ...(payload !== undefined ? { payload } : {}),
+  });
 }
 
 beforeAll(async () => {
@@ -155,7 +191,9 @@ beforeAll(async () => {
         params: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]),
         isPublic: Array.isArray(op.security) && op.security.length === 0,
         jsonBody: content['application/json']?.schema,
-        multipart: !!content['multipart/form-data'] || (method === 'post' && !content['application/json'] && /import|attachment/.test(path)),
+        multipart:
+          !!content['multipart/form-data'] ||
+          (method === 'post' && !content['application/json'] && /import|attachment/.test(path)),
         hasList: !!methods.get,
       });
     }
@@ -185,9 +223,17 @@ afterAll(async () => t.close());
 
 describe('tenant isolation over every route of /openapi.json', () => {
   it('the walk covers the API: A created data in most collections', () => {
-    const collections = ops.filter((o) => o.method === 'POST' && !o.isPublic && o.hasList && !o.path.startsWith('/api/v1/auth'));
+    const collections = ops.filter(
+      (o) => o.method === 'POST' && !o.isPublic && o.hasList && !o.path.startsWith('/api/v1/auth'),
+    );
     expect(ops.length).toBeGreaterThan(20);
-    for (const core of ['/api/v1/leads', '/api/v1/teams', '/api/v1/api-keys', '/api/v1/invitations', '/api/v1/web-to-lead-keys']) {
+    for (const core of [
+      '/api/v1/leads',
+      '/api/v1/teams',
+      '/api/v1/api-keys',
+      '/api/v1/invitations',
+      '/api/v1/web-to-lead-keys',
+    ]) {
       expect(created.has(core), core).toBe(true);
     }
     const missing = collections.filter((o) => !created.has(o.path)).map((o) => o.path);
@@ -213,7 +259,8 @@ describe('tenant isolation over every route of /openapi.json', () => {
       const { url, proven } = fill(op);
       const res = await send(op, url, a, MARK);
       if (res.statusCode === 200) before.set(url, res.body);
-      else if (proven) throw new Error(`A cannot read its own ${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      else if (proven)
+        throw new Error(`A cannot read its own ${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
       else unproven.push(url);
     }
     if (unproven.length) console.info(`isolation: A has nothing at ${unproven.join(', ')} (walked anyway)`);
@@ -226,8 +273,14 @@ describe('tenant isolation over every route of /openapi.json', () => {
       const where = `${op.method} ${url} -> ${res.statusCode}`;
       if (leaked(res.body, values)) failures.push(`${where}: body holds A's data`);
       if (res.statusCode >= 500) failures.push(`${where}: server error`);
-      if (op.params.length > 0 && res.statusCode < 300) failures.push(`${where}: succeeded on another organization's id`);
-      if (op.params.length > 0 && res.statusCode >= 300 && ![400, 401, 403, 404, 405, 415, 422].includes(res.statusCode)) failures.push(`${where}: unexpected status`);
+      if (op.params.length > 0 && res.statusCode < 300)
+        failures.push(`${where}: succeeded on another organization's id`);
+      if (
+        op.params.length > 0 &&
+        res.statusCode >= 300 &&
+        ![400, 401, 403, 404, 405, 415, 422].includes(res.statusCode)
+      )
+        failures.push(`${where}: unexpected status`);
     }
     expect(failures).toEqual([]);
 

@@ -12,7 +12,12 @@ beforeAll(async () => {
     config: t.config,
     db: t.db,
     webDir: null,
-    rateLimits: { authenticatedPerMinute: 5, anonymousPerMinute: 4, loginFailuresPerEmail: 3, loginFailuresPerIp: 100 },
+    rateLimits: {
+      authenticatedPerMinute: 5,
+      anonymousPerMinute: 4,
+      loginFailuresPerEmail: 3,
+      loginFailuresPerIp: 100,
+    },
   })) as unknown as FastifyInstance;
   await app.ready();
 });
@@ -42,24 +47,39 @@ describe('rate limits', () => {
     expect(seen.map((x) => x.status)).toEqual([200, 200, 200, 200, 200, 429]);
     expect(seen.map((x) => x.remaining).slice(0, 5)).toEqual(['4', '3', '2', '1', '0']);
     // Another token has its own budget.
-    expect((await app.inject({ method: 'GET', url: '/api/v1/leads', headers: other.headers })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'GET', url: '/api/v1/leads', headers: other.headers })).statusCode,
+    ).toBe(200);
   });
 
   it('limits unauthenticated routes per IP', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await app.inject({ method: 'GET', url: '/api/v1/web-to-lead/form.html?key=lfw_x', remoteAddress: '198.51.100.7' });
+      const r = await app.inject({
+        method: 'GET',
+        url: '/api/v1/web-to-lead/form.html?key=lfw_x',
+        remoteAddress: '198.51.100.7',
+      });
       codes.push(r.statusCode);
     }
     expect(codes).toEqual([401, 401, 401, 401, 429]);
-    const elsewhere = await app.inject({ method: 'GET', url: '/api/v1/web-to-lead/form.html?key=lfw_x', remoteAddress: '198.51.100.8' });
+    const elsewhere = await app.inject({
+      method: 'GET',
+      url: '/api/v1/web-to-lead/form.html?key=lfw_x',
+      remoteAddress: '198.51.100.8',
+    });
     expect(elsewhere.statusCode).toBe(401);
   });
 
   it('throttles password guessing per email: even the right password waits once locked (audited)', async () => {
     const s = await signup(t.app, { password: 'the real password' });
     const login = (password: string, ip: string) =>
-      app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: s.email, password }, remoteAddress: ip });
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: s.email, password },
+        remoteAddress: ip,
+      });
     const codes: number[] = [];
     for (let i = 0; i < 3; i++) codes.push((await login(`guess ${i}`, `192.0.2.${i + 1}`)).statusCode);
     expect(codes).toEqual([401, 401, 401]);
@@ -69,9 +89,18 @@ describe('rate limits', () => {
     expect(locked.body).not.toContain('token');
     // Other accounts are unaffected; the failures are in the audit log.
     const other = await signup(t.app, { password: 'other real password' });
-    const ok = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: other.email, password: 'other real password' }, remoteAddress: '192.0.2.51' });
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: other.email, password: 'other real password' },
+      remoteAddress: '192.0.2.51',
+    });
     expect(ok.statusCode).toBe(200);
-    const log = await t.app.inject({ method: 'GET', url: '/api/v1/audit-log?action=auth.login_failed', headers: s.headers });
+    const log = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/audit-log?action=auth.login_failed',
+      headers: s.headers,
+    });
     expect(log.json().data).toHaveLength(3);
   });
 });

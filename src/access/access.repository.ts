@@ -18,7 +18,11 @@ export function createAccessRepository(db: Q) {
       return trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     },
     async findUserById(id: number) {
-      return db.selectFrom('users').select(['id', 'email', 'name', 'created_at']).where('id', '=', id).executeTakeFirst();
+      return db
+        .selectFrom('users')
+        .select(['id', 'email', 'name', 'created_at'])
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
     async insertUser(trx: Q, u: { email: string; name: string; password_hash: string; created_at: string }) {
       return trx.insertInto('users').values(u).returning(['id', 'email', 'name']).executeTakeFirstOrThrow();
@@ -49,8 +53,14 @@ export function createAccessRepository(db: Q) {
         .where('user_id', '=', userId)
         .executeTakeFirst();
     },
-    async insertSession(trx: Q, s: { token_hash: string; user_id: number; created_at: string; expires_at: string }) {
-      await trx.insertInto('sessions').values({ ...s, last_used_at: null, revoked_at: null }).execute();
+    async insertSession(
+      trx: Q,
+      s: { token_hash: string; user_id: number; created_at: string; expires_at: string },
+    ) {
+      await trx
+        .insertInto('sessions')
+        .values({ ...s, last_used_at: null, revoked_at: null })
+        .execute();
     },
     async findSessionByHash(tokenHash: string) {
       return db
@@ -99,8 +109,18 @@ export function createAccessRepository(db: Q) {
         .where('memberships.user_id', '=', userId)
         .executeTakeFirst();
     },
-    async updateMembership(trx: Q, orgId: number, userId: number, set: { role?: string; deactivated_at?: string | null }) {
-      await trx.updateTable('memberships').set(set).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+    async updateMembership(
+      trx: Q,
+      orgId: number,
+      userId: number,
+      set: { role?: string; deactivated_at?: string | null },
+    ) {
+      await trx
+        .updateTable('memberships')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('user_id', '=', userId)
+        .execute();
     },
     async countActiveOwners(trx: Q, orgId: number): Promise<number> {
       const r = await trx
@@ -114,18 +134,47 @@ export function createAccessRepository(db: Q) {
     },
     async insertInvitation(
       trx: Q,
-      row: { org_id: number; email: string; role: string; team_ids: string; token_hash: string; invited_by: number | null; created_at: string; expires_at: string },
+      row: {
+        org_id: number;
+        email: string;
+        role: string;
+        team_ids: string;
+        token_hash: string;
+        invited_by: number | null;
+        created_at: string;
+        expires_at: string;
+      },
     ) {
       return trx
         .insertInto('invitations')
         .values({ ...row, accepted_at: null, accepted_user_id: null, revoked_at: null })
-        .returning(['id', 'email', 'role', 'team_ids', 'created_at', 'expires_at', 'accepted_at', 'revoked_at', 'invited_by'])
+        .returning([
+          'id',
+          'email',
+          'role',
+          'team_ids',
+          'created_at',
+          'expires_at',
+          'accepted_at',
+          'revoked_at',
+          'invited_by',
+        ])
         .executeTakeFirstOrThrow();
     },
     async listInvitations(orgId: number) {
       return db
         .selectFrom('invitations')
-        .select(['id', 'email', 'role', 'team_ids', 'created_at', 'expires_at', 'accepted_at', 'revoked_at', 'invited_by'])
+        .select([
+          'id',
+          'email',
+          'role',
+          'team_ids',
+          'created_at',
+          'expires_at',
+          'accepted_at',
+          'revoked_at',
+          'invited_by',
+        ])
         .where('org_id', '=', orgId)
         .orderBy('id', 'desc')
         .limit(500)
@@ -134,7 +183,17 @@ export function createAccessRepository(db: Q) {
     async findInvitation(orgId: number, id: number) {
       return db
         .selectFrom('invitations')
-        .select(['id', 'email', 'role', 'team_ids', 'created_at', 'expires_at', 'accepted_at', 'revoked_at', 'invited_by'])
+        .select([
+          'id',
+          'email',
+          'role',
+          'team_ids',
+          'created_at',
+          'expires_at',
+          'accepted_at',
+          'revoked_at',
+          'invited_by',
+        ])
         .where('org_id', '=', orgId)
         .where('id', '=', id)
         .executeTakeFirst();
@@ -144,7 +203,13 @@ export function createAccessRepository(db: Q) {
       return trx.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
     },
     /** Marks an invitation used; false if another request used or revoked it first. */
-    async markInvitationAccepted(trx: Q, orgId: number, id: number, userId: number, now: string): Promise<boolean> {
+    async markInvitationAccepted(
+      trx: Q,
+      orgId: number,
+      id: number,
+      userId: number,
+      now: string,
+    ): Promise<boolean> {
       const r = await trx
         .updateTable('invitations')
         .set({ accepted_at: now, accepted_user_id: userId })
@@ -167,10 +232,20 @@ export function createAccessRepository(db: Q) {
       return Number(r.numUpdatedRows) === 1;
     },
     async findTeam(orgId: number, teamId: number) {
-      return db.selectFrom('teams').select(['id']).where('org_id', '=', orgId).where('id', '=', teamId).executeTakeFirst();
+      return db
+        .selectFrom('teams')
+        .select(['id'])
+        .where('org_id', '=', orgId)
+        .where('id', '=', teamId)
+        .executeTakeFirst();
     },
     async teamIdsOfUser(orgId: number, userId: number, trx: Q = db): Promise<number[]> {
-      const rows = await trx.selectFrom('team_members').select('team_id').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+      const rows = await trx
+        .selectFrom('team_members')
+        .select('team_id')
+        .where('org_id', '=', orgId)
+        .where('user_id', '=', userId)
+        .execute();
       return rows.map((r) => r.team_id);
     },
     /** The auth hook's one round trip: the session and every membership of its user. */
@@ -197,7 +272,12 @@ export function createAccessRepository(db: Q) {
       await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();
     },
     async revokeSession(id: number, now: string) {
-      await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+      await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute();
     },
   };
 }

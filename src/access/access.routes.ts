@@ -20,12 +20,27 @@ const NoContent = { 204: Type.Null() };
 /** Users, invitations, teams, API keys, web-to-lead keys and the audit log (all behind authentication). */
 export function accessRoutes({ users, teams, keys, audit }: AccessServices): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/users', { schema: { tags: ['users'], summary: 'Members of the organization', response: { 200: S.UserListResponse, ...errorResponses(401, 403) } } }, async (req) =>
-      users.list(requireAuth(req)),
+    app.get(
+      '/users',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Members of the organization',
+          response: { 200: S.UserListResponse, ...errorResponses(401, 403) },
+        },
+      },
+      async (req) => users.list(requireAuth(req)),
     );
     app.get(
       '/users/:id',
-      { schema: { tags: ['users'], summary: 'One member', params: IdParams, response: { 200: S.UserResponse, ...errorResponses(401, 403, 404) } } },
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'One member',
+          params: IdParams,
+          response: { 200: S.UserResponse, ...errorResponses(401, 403, 404) },
+        },
+      },
       async (req) => users.get(requireAuth(req), req.params.id),
     );
     app.patch(
@@ -56,12 +71,25 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
     );
     app.get(
       '/invitations',
-      { schema: { tags: ['users'], summary: 'Invitations of the organization', response: { 200: S.InvitationListResponse, ...errorResponses(401, 403) } } },
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Invitations of the organization',
+          response: { 200: S.InvitationListResponse, ...errorResponses(401, 403) },
+        },
+      },
       async (req) => users.listInvitations(requireAuth(req)),
     );
     app.delete(
       '/invitations/:id',
-      { schema: { tags: ['users'], summary: 'Revoke a pending invitation', params: IdParams, response: { ...NoContent, ...errorResponses(401, 403, 404, 409) } } },
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Revoke a pending invitation',
+          params: IdParams,
+          response: { ...NoContent, ...errorResponses(401, 403, 404, 409) },
+        },
+      },
       async (req, reply) => {
         await users.revokeInvitation(requireAuth(req), req.params.id);
         return reply.code(204).send(null);
@@ -83,29 +111,64 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
       async (req) => users.accept(req.params.token, req.body, { ip: req.ip }),
     );
 
-    app.get('/teams', { schema: { tags: ['teams'], summary: 'Teams and their members', response: { 200: S.TeamListResponse, ...errorResponses(401, 403) } } }, async (req) =>
-      teams.list(requireAuth(req)),
+    app.get(
+      '/teams',
+      {
+        schema: {
+          tags: ['teams'],
+          summary: 'Teams and their members',
+          response: { 200: S.TeamListResponse, ...errorResponses(401, 403) },
+        },
+      },
+      async (req) => teams.list(requireAuth(req)),
     );
     app.post(
       '/teams',
-      { schema: { tags: ['teams'], summary: 'Create a team', body: S.TeamCreateBody, response: { 201: S.TeamResponse, ...errorResponses(400, 401, 403, 409, 422) } } },
+      {
+        schema: {
+          tags: ['teams'],
+          summary: 'Create a team',
+          body: S.TeamCreateBody,
+          response: { 201: S.TeamResponse, ...errorResponses(400, 401, 403, 409, 422) },
+        },
+      },
       async (req, reply) => reply.code(201).send(await teams.create(requireAuth(req), req.body)),
     );
     app.get(
       '/teams/:id',
-      { schema: { tags: ['teams'], summary: 'One team', params: IdParams, response: { 200: S.TeamResponse, ...errorResponses(401, 403, 404) } } },
+      {
+        schema: {
+          tags: ['teams'],
+          summary: 'One team',
+          params: IdParams,
+          response: { 200: S.TeamResponse, ...errorResponses(401, 403, 404) },
+        },
+      },
       async (req) => teams.get(requireAuth(req), req.params.id),
     );
     app.patch(
       '/teams/:id',
       {
-        schema: { tags: ['teams'], summary: 'Rename a team', params: IdParams, body: S.TeamPatchBody, response: { 200: S.TeamResponse, ...errorResponses(400, 401, 403, 404, 409) } },
+        schema: {
+          tags: ['teams'],
+          summary: 'Rename a team',
+          params: IdParams,
+          body: S.TeamPatchBody,
+          response: { 200: S.TeamResponse, ...errorResponses(400, 401, 403, 404, 409) },
+        },
       },
       async (req) => teams.rename(requireAuth(req), req.params.id, req.body),
     );
     app.delete(
       '/teams/:id',
-      { schema: { tags: ['teams'], summary: 'Delete a team (its leads stay, without a team)', params: IdParams, response: { ...NoContent, ...errorResponses(401, 403, 404) } } },
+      {
+        schema: {
+          tags: ['teams'],
+          summary: 'Delete a team (its leads stay, without a team)',
+          params: IdParams,
+          response: { ...NoContent, ...errorResponses(401, 403, 404) },
+        },
+      },
       async (req, reply) => {
         await teams.remove(requireAuth(req), req.params.id);
         return reply.code(204).send(null);
@@ -113,12 +176,26 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
     );
     app.put(
       '/teams/:id/members/:userId',
-      { schema: { tags: ['teams'], summary: 'Add a member to a team', params: S.TeamMemberParams, response: { 200: S.TeamResponse, ...errorResponses(401, 403, 404) } } },
+      {
+        schema: {
+          tags: ['teams'],
+          summary: 'Add a member to a team',
+          params: S.TeamMemberParams,
+          response: { 200: S.TeamResponse, ...errorResponses(401, 403, 404) },
+        },
+      },
       async (req) => teams.addMember(requireAuth(req), req.params.id, req.params.userId),
     );
     app.delete(
       '/teams/:id/members/:userId',
-      { schema: { tags: ['teams'], summary: 'Remove a member from a team', params: S.TeamMemberParams, response: { ...NoContent, ...errorResponses(401, 403, 404) } } },
+      {
+        schema: {
+          tags: ['teams'],
+          summary: 'Remove a member from a team',
+          params: S.TeamMemberParams,
+          response: { ...NoContent, ...errorResponses(401, 403, 404) },
+        },
+      },
       async (req, reply) => {
         await teams.removeMember(requireAuth(req), req.params.id, req.params.userId);
         return reply.code(204).send(null);
@@ -139,12 +216,25 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
     );
     app.get(
       '/api-keys',
-      { schema: { tags: ['api-keys'], summary: 'API keys with their last use (never the secret)', response: { 200: S.ApiKeyListResponse, ...errorResponses(401, 403) } } },
+      {
+        schema: {
+          tags: ['api-keys'],
+          summary: 'API keys with their last use (never the secret)',
+          response: { 200: S.ApiKeyListResponse, ...errorResponses(401, 403) },
+        },
+      },
       async (req) => keys.listApiKeys(requireAuth(req)),
     );
     app.delete(
       '/api-keys/:id',
-      { schema: { tags: ['api-keys'], summary: 'Revoke an API key (at once)', params: IdParams, response: { ...NoContent, ...errorResponses(401, 403, 404, 409) } } },
+      {
+        schema: {
+          tags: ['api-keys'],
+          summary: 'Revoke an API key (at once)',
+          params: IdParams,
+          response: { ...NoContent, ...errorResponses(401, 403, 404, 409) },
+        },
+      },
       async (req, reply) => {
         await keys.revokeApiKey(requireAuth(req), req.params.id);
         return reply.code(204).send(null);
@@ -165,12 +255,25 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
     );
     app.get(
       '/web-to-lead-keys',
-      { schema: { tags: ['web-to-lead'], summary: 'Web-to-lead keys', response: { 200: S.WebKeyListResponse, ...errorResponses(401, 403) } } },
+      {
+        schema: {
+          tags: ['web-to-lead'],
+          summary: 'Web-to-lead keys',
+          response: { 200: S.WebKeyListResponse, ...errorResponses(401, 403) },
+        },
+      },
       async (req) => keys.listWebKeys(requireAuth(req)),
     );
     app.get(
       '/web-to-lead-keys/:id',
-      { schema: { tags: ['web-to-lead'], summary: 'One web-to-lead key', params: IdParams, response: { 200: S.WebKeyResponse, ...errorResponses(401, 403, 404) } } },
+      {
+        schema: {
+          tags: ['web-to-lead'],
+          summary: 'One web-to-lead key',
+          params: IdParams,
+          response: { 200: S.WebKeyResponse, ...errorResponses(401, 403, 404) },
+        },
+      },
       async (req) => keys.getWebKey(requireAuth(req), req.params.id),
     );
     app.patch(
@@ -188,7 +291,14 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
     );
     app.delete(
       '/web-to-lead-keys/:id',
-      { schema: { tags: ['web-to-lead'], summary: 'Revoke a web-to-lead key', params: IdParams, response: { ...NoContent, ...errorResponses(401, 403, 404, 409) } } },
+      {
+        schema: {
+          tags: ['web-to-lead'],
+          summary: 'Revoke a web-to-lead key',
+          params: IdParams,
+          response: { ...NoContent, ...errorResponses(401, 403, 404, 409) },
+        },
+      },
       async (req, reply) => {
         await keys.revokeWebKey(requireAuth(req), req.params.id);
         return reply.code(204).send(null);

@@ -2,7 +2,10 @@ import { Type } from 'typebox';
 import { Nullable } from '../http/schemas.js';
 import { ROLES, SCOPES } from './roles.js';
 
-const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)), { description: 'owner, admin, manager, agent or viewer' });
+const RoleSchema = Type.Union(
+  ROLES.map((r) => Type.Literal(r)),
+  { description: 'owner, admin, manager, agent or viewer' },
+);
 const NStr = Nullable(Type.String());
 const NInt = Nullable(Type.Integer());
 
@@ -17,7 +20,12 @@ export const UserResponse = Type.Object({
 });
 export const UserListResponse = Type.Object({ data: Type.Array(UserResponse) });
 export const UserPatchBody = Type.Object(
-  { role: Type.Optional(RoleSchema), active: Type.Optional(Type.Boolean({ description: 'false deactivates: their tokens stop working at once' })) },
+  {
+    role: Type.Optional(RoleSchema),
+    active: Type.Optional(
+      Type.Boolean({ description: 'false deactivates: their tokens stop working at once' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -48,8 +56,14 @@ export const InvitationListResponse = Type.Object({ data: Type.Array(InvitationR
 export const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) });
 export const AcceptBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Required when you have no account yet' })),
-    password: Type.String({ minLength: 8, maxLength: 200, description: 'A new password, or the one of your existing account' }),
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Required when you have no account yet' }),
+    ),
+    password: Type.String({
+      minLength: 8,
+      maxLength: 200,
+      description: 'A new password, or the one of your existing account',
+    }),
   },
   { additionalProperties: false },
 );
@@ -61,19 +75,36 @@ export const AcceptResponse = Type.Object({
 });
 
 const TeamMember = Type.Object({ id: Type.Integer(), name: Type.String(), email: Type.String() });
-export const TeamResponse = Type.Object({ id: Type.Integer(), name: Type.String(), created_at: Type.String(), members: Type.Array(TeamMember) });
+export const TeamResponse = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  created_at: Type.String(),
+  members: Type.Array(TeamMember),
+});
 export const TeamListResponse = Type.Object({ data: Type.Array(TeamResponse) });
 export const TeamCreateBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), member_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 500 })) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    member_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 500 })),
+  },
   { additionalProperties: false },
 );
-export const TeamPatchBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
-export const TeamMemberParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }), userId: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+export const TeamPatchBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export const TeamMemberParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  userId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+});
 
 export const ApiKeyBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1, maxItems: SCOPES.length }),
+    scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), {
+      minItems: 1,
+      maxItems: SCOPES.length,
+    }),
     expires_at: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
   },
   { additionalProperties: false },
@@ -91,22 +122,39 @@ export const ApiKeyResponse = Type.Object({
 });
 export const ApiKeyCreatedResponse = Type.Object({
   ...ApiKeyResponse.properties,
-  key: Type.String({ description: 'The secret, shown only in this response: use it as Authorization: Bearer <key>' }),
+  key: Type.String({
+    description: 'The secret, shown only in this response: use it as Authorization: Bearer <key>',
+  }),
 });
 export const ApiKeyListResponse = Type.Object({ data: Type.Array(ApiKeyResponse) });
 
 const WebKeyFields = {
-  allowed_origins: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 50, description: 'Origins allowed to post from a browser; empty: any' })),
+  allowed_origins: Type.Optional(
+    Type.Array(Type.String({ maxLength: 300 }), {
+      maxItems: 50,
+      description: 'Origins allowed to post from a browser; empty: any',
+    }),
+  ),
   default_source: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
   default_status: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   default_owner_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
   default_team_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
   default_tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })),
-  success_url: Type.Optional(Nullable(Type.String({ maxLength: 1000, description: 'Where a plain HTML form post is redirected (303)' }))),
+  success_url: Type.Optional(
+    Nullable(
+      Type.String({ maxLength: 1000, description: 'Where a plain HTML form post is redirected (303)' }),
+    ),
+  ),
   rate_limit_per_minute: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
 };
-export const WebKeyCreateBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), ...WebKeyFields }, { additionalProperties: false });
-export const WebKeyPatchBody = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), ...WebKeyFields }, { additionalProperties: false });
+export const WebKeyCreateBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), ...WebKeyFields },
+  { additionalProperties: false },
+);
+export const WebKeyPatchBody = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), ...WebKeyFields },
+  { additionalProperties: false },
+);
 export const WebKeyResponse = Type.Object({
   id: Type.Integer(),
   name: Type.String(),

@@ -46,7 +46,14 @@ export function createAuditRepository(db: Q) {
         .executeTakeFirst();
     },
     /** Claims a key for a first request; false when another request holds it already. */
-    async claimIdempotency(row: { org_id: number; principal: string; key: string; request_hash: string; created_at: string; expires_at: string }): Promise<boolean> {
+    async claimIdempotency(row: {
+      org_id: number;
+      principal: string;
+      key: string;
+      request_hash: string;
+      created_at: string;
+      expires_at: string;
+    }): Promise<boolean> {
       const r = await db
         .insertInto('idempotency_keys')
         .values({ ...row, status_code: null, response_body: null, response_headers: null })
@@ -54,7 +61,14 @@ export function createAuditRepository(db: Q) {
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
     },
-    async completeIdempotency(orgId: number, principal: string, key: string, statusCode: number, body: string, headers: string) {
+    async completeIdempotency(
+      orgId: number,
+      principal: string,
+      key: string,
+      statusCode: number,
+      body: string,
+      headers: string,
+    ) {
       await db
         .updateTable('idempotency_keys')
         .set({ status_code: statusCode, response_body: body, response_headers: headers })
@@ -64,10 +78,19 @@ export function createAuditRepository(db: Q) {
         .execute();
     },
     async releaseIdempotency(orgId: number, principal: string, key: string) {
-      await db.deleteFrom('idempotency_keys').where('org_id', '=', orgId).where('principal', '=', principal).where('key', '=', key).execute();
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('org_id', '=', orgId)
+        .where('principal', '=', principal)
+        .where('key', '=', key)
+        .execute();
     },
     async purgeExpiredIdempotency(orgId: number, now: string) {
-      await db.deleteFrom('idempotency_keys').where('org_id', '=', orgId).where('expires_at', '<=', now).execute();
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('org_id', '=', orgId)
+        .where('expires_at', '<=', now)
+        .execute();
     },
   };
 }

@@ -62,17 +62,27 @@ export function createAuditService({ audit }: { audit: AuditRepository }) {
       const now = nowIso();
       await audit.insert(actors.map((a) => toRow(a, event, now)));
     },
-    async list(auth: AuthContext, q: { action?: string; actor_user_id?: number; cursor?: string; limit?: number }) {
+    async list(
+      auth: AuthContext,
+      q: { action?: string; actor_user_id?: number; cursor?: string; limit?: number },
+    ) {
       assertCan(auth, 'audit:read');
       let beforeId: number | undefined;
       if (q.cursor !== undefined) {
         beforeId = Number(q.cursor);
         if (!Number.isInteger(beforeId) || beforeId < 1) {
-          throw new AppError('validation_failed', 'cursor is not valid.', [{ field: 'cursor', message: 'is not a cursor from this list' }]);
+          throw new AppError('validation_failed', 'cursor is not valid.', [
+            { field: 'cursor', message: 'is not a cursor from this list' },
+          ]);
         }
       }
       const limit = q.limit ?? 50;
-      const rows = await audit.list(auth.orgId, { action: q.action, actorUserId: q.actor_user_id, beforeId, limit: limit + 1 });
+      const rows = await audit.list(auth.orgId, {
+        action: q.action,
+        actorUserId: q.actor_user_id,
+        beforeId,
+        limit: limit + 1,
+      });
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
       const data: AuditEntryDto[] = page.map((r) => ({

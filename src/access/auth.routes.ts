@@ -42,14 +42,22 @@ export function authRoutes(auth: AuthService, throttle?: LoginThrottle): Fastify
           throttle?.succeeded(req.body.email);
           return out;
         } catch (err) {
-          if (err instanceof AppError && err.code === 'unauthorized') throttle?.failed(req.body.email, req.ip);
+          if (err instanceof AppError && err.code === 'unauthorized')
+            throttle?.failed(req.body.email, req.ip);
           throw err;
         }
       },
     );
     app.post(
       '/auth/logout',
-      { config: { allowReadOnly: true }, schema: { tags: ['auth'], summary: 'Revoke the token used for this request', response: { 204: { type: 'null' }, ...errorResponses(401) } } },
+      {
+        config: { allowReadOnly: true },
+        schema: {
+          tags: ['auth'],
+          summary: 'Revoke the token used for this request',
+          response: { 204: { type: 'null' }, ...errorResponses(401) },
+        },
+      },
       async (req, reply) => {
         const ctx = requireAuth(req);
         if (ctx.sessionId) await auth.logout(ctx.sessionId);
@@ -58,7 +66,13 @@ export function authRoutes(auth: AuthService, throttle?: LoginThrottle): Fastify
     );
     app.get(
       '/me',
-      { schema: { tags: ['auth'], summary: 'Who am I, in which organization', response: { 200: MeResponse, ...errorResponses(401) } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Who am I, in which organization',
+          response: { 200: MeResponse, ...errorResponses(401) },
+        },
+      },
       async (req) => auth.me(requireAuth(req)),
     );
   };

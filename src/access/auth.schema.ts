@@ -13,7 +13,10 @@ export const SignupBody = Type.Object(
 );
 
 export const LoginBody = Type.Object(
-  { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 200 }),
+  },
   { additionalProperties: false },
 );
 
@@ -22,7 +25,11 @@ export const OrgRef = Type.Object({ id: Type.Integer(), name: Type.String() });
 export const OrgMembership = Type.Object({ id: Type.Integer(), name: Type.String(), role: Type.String() });
 
 export const SignupResponse = Type.Object({ token: Type.String(), user: UserRef, organization: OrgRef });
-export const LoginResponse = Type.Object({ token: Type.String(), user: UserRef, organizations: Type.Array(OrgMembership) });
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  user: UserRef,
+  organizations: Type.Array(OrgMembership),
+});
 export const MeResponse = Type.Object({
   user: Type.Union([UserRef, Type.Null()]),
   organization_id: Type.Integer(),

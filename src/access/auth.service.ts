@@ -29,7 +29,12 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
   async function issueSession(trx: Kysely<Database>, userId: number, now: string) {
     const token = newToken('lf');
     const expires = new Date(Date.parse(now) + SESSION_DAYS * 86400_000).toISOString();
-    await access.insertSession(trx, { token_hash: hashToken(token), user_id: userId, created_at: now, expires_at: expires });
+    await access.insertSession(trx, {
+      token_hash: hashToken(token),
+      user_id: userId,
+      created_at: now,
+      expires_at: expires,
+    });
     return token;
   }
 
@@ -44,9 +49,17 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         { field: 'X-Organization-Id', message: 'is not the organization of this API key' },
       ]);
     }
-    if (!key.last_used_at || Date.parse(now) - Date.parse(key.last_used_at) > 60_000) await keys.touchApiKey(key.id, now);
+    if (!key.last_used_at || Date.parse(now) - Date.parse(key.last_used_at) > 60_000)
+      await keys.touchApiKey(key.id, now);
     const scopes = JSON.parse(key.scopes) as string[];
-    return { kind: 'api_key', orgId: key.org_id, userId: null, role: roleForScopes(scopes), apiKeyId: key.id, scopes };
+    return {
+      kind: 'api_key',
+      orgId: key.org_id,
+      userId: null,
+      role: roleForScopes(scopes),
+      apiKeyId: key.id,
+      scopes,
+    };
   }
 
   return {
@@ -61,7 +74,12 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
           ]);
         }
         const org = await access.insertOrganization(trx, input.organization_name.trim(), now);
-        const user = await access.insertUser(trx, { email, name: input.name.trim(), password_hash: passwordHash, created_at: now });
+        const user = await access.insertUser(trx, {
+          email,
+          name: input.name.trim(),
+          password_hash: passwordHash,
+          created_at: now,
+        });
         await access.insertMembership(trx, org.id, user.id, 'owner', now);
         await statuses.insertDefaults(trx, org.id, now);
         const token = await issueSession(trx, user.id, now);
@@ -71,16 +89,25 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
 
     async login(input: { email: string; password: string }, meta: { ip?: string } = {}) {
       const user = await access.findUserByEmail(normalizeEmail(input.email));
-      const ok = user ? await verifyPassword(input.password, user.password_hash) : (await verifyPassword(input.password, await DUMMY_HASH), false);
+      const ok = user
+        ? await verifyPassword(input.password, user.password_hash)
+        : (await verifyPassword(input.password, await DUMMY_HASH), false);
       const organizations = user ? await access.listMemberships(user.id) : [];
       const actors = organizations.map((o) => ({ orgId: o.id, userId: user!.id, ip: meta.ip ?? null }));
       if (!user || !ok) {
         // Each organization the person belongs to sees the attempt; an unknown email belongs to none.
-        await audit.recordMany(actors, { action: 'auth.login_failed', targetType: 'user', targetId: user?.id });
+        await audit.recordMany(actors, {
+          action: 'auth.login_failed',
+          targetType: 'user',
+          targetId: user?.id,
+        });
         throw new AppError('unauthorized', 'Email or password is wrong.');
       }
       if (organizations.length === 0) {
-        throw new AppError('unauthorized', 'This account has been deactivated in every organization it belonged to.');
+        throw new AppError(
+          'unauthorized',
+          'This account has been deactivated in every organization it belonged to.',
+        );
       }
       const token = await db.transaction().execute((trx) => issueSession(trx, user.id, nowIso()));
       await audit.recordMany(actors, { action: 'auth.login', targetType: 'user', targetId: user.id });
@@ -110,16 +137,24 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         const wanted = Number(orgHeader);
         org = active.find((m) => m.org_id === wanted)!;
         if (!Number.isInteger(wanted) || !org) {
-          throw new AppError('forbidden', 'You are not a member of the organization named in X-Organization-Id.', [
-            { field: 'X-Organization-Id', message: 'is not one of your organizations' },
-          ]);
+          throw new AppError(
+            'forbidden',
+            'You are not a member of the organization named in X-Organization-Id.',
+            [{ field: 'X-Organization-Id', message: 'is not one of your organizations' }],
+          );
         }
       }
       // Touch at most once a minute: a write per request would cost more than the request.
       if (!session.last_used_at || Date.parse(now) - Date.parse(session.last_used_at) > 60_000) {
         await access.touchSession(session.id, now);
       }
-      return { kind: 'user', orgId: org.org_id!, userId: session.user_id, role: org.role as Role, sessionId: session.id };
+      return {
+        kind: 'user',
+        orgId: org.org_id!,
+        userId: session.user_id,
+        role: org.role as Role,
+        sessionId: session.id,
+      };
     },
 
     async me(auth: AuthContext) {

@@ -4,23 +4,70 @@ import type { WebToLeadKeysTable } from './access.tables.js';
 
 type Q = Kysely<Database>;
 
-const API_KEY_COLUMNS = ['id', 'name', 'prefix', 'scopes', 'created_by', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'] as const;
+const API_KEY_COLUMNS = [
+  'id',
+  'name',
+  'prefix',
+  'scopes',
+  'created_by',
+  'created_at',
+  'expires_at',
+  'last_used_at',
+  'revoked_at',
+] as const;
 const W2L_COLUMNS = [
-  'id', 'org_id', 'name', 'key', 'allowed_origins', 'default_source', 'default_status', 'default_owner_id', 'default_team_id',
-  'default_tags', 'success_url', 'rate_limit_per_minute', 'created_by', 'created_at', 'last_used_at', 'revoked_at',
+  'id',
+  'org_id',
+  'name',
+  'key',
+  'allowed_origins',
+  'default_source',
+  'default_status',
+  'default_owner_id',
+  'default_team_id',
+  'default_tags',
+  'success_url',
+  'rate_limit_per_minute',
+  'created_by',
+  'created_at',
+  'last_used_at',
+  'revoked_at',
 ] as const;
 
 /** API keys (secret, hashed) and web-to-lead keys (public). */
 export function createKeyRepository(db: Q) {
   return {
-    async insertApiKey(row: { org_id: number; name: string; prefix: string; key_hash: string; scopes: string; created_by: number | null; created_at: string; expires_at: string | null }) {
-      return db.insertInto('api_keys').values({ ...row, last_used_at: null, revoked_at: null }).returning(API_KEY_COLUMNS).executeTakeFirstOrThrow();
+    async insertApiKey(row: {
+      org_id: number;
+      name: string;
+      prefix: string;
+      key_hash: string;
+      scopes: string;
+      created_by: number | null;
+      created_at: string;
+      expires_at: string | null;
+    }) {
+      return db
+        .insertInto('api_keys')
+        .values({ ...row, last_used_at: null, revoked_at: null })
+        .returning(API_KEY_COLUMNS)
+        .executeTakeFirstOrThrow();
     },
     async listApiKeys(orgId: number) {
-      return db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('org_id', '=', orgId).orderBy('id', 'desc').execute();
+      return db
+        .selectFrom('api_keys')
+        .select(API_KEY_COLUMNS)
+        .where('org_id', '=', orgId)
+        .orderBy('id', 'desc')
+        .execute();
     },
     async findApiKey(orgId: number, id: number) {
-      return db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return db
+        .selectFrom('api_keys')
+        .select(API_KEY_COLUMNS)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
     /** The auth hook's lookup: the hash names the key and its organization. */
     async findApiKeyByHash(keyHash: string) {
@@ -45,20 +92,40 @@ export function createKeyRepository(db: Q) {
     },
 
     async insertWebKey(row: Omit<WebToLeadKeysTable, 'id' | 'last_used_at' | 'revoked_at'>) {
-      return db.insertInto('web_to_lead_keys').values({ ...row, last_used_at: null, revoked_at: null }).returning(W2L_COLUMNS).executeTakeFirstOrThrow();
+      return db
+        .insertInto('web_to_lead_keys')
+        .values({ ...row, last_used_at: null, revoked_at: null })
+        .returning(W2L_COLUMNS)
+        .executeTakeFirstOrThrow();
     },
     async listWebKeys(orgId: number) {
-      return db.selectFrom('web_to_lead_keys').select(W2L_COLUMNS).where('org_id', '=', orgId).orderBy('id', 'desc').execute();
+      return db
+        .selectFrom('web_to_lead_keys')
+        .select(W2L_COLUMNS)
+        .where('org_id', '=', orgId)
+        .orderBy('id', 'desc')
+        .execute();
     },
     async findWebKey(orgId: number, id: number) {
-      return db.selectFrom('web_to_lead_keys').select(W2L_COLUMNS).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return db
+        .selectFrom('web_to_lead_keys')
+        .select(W2L_COLUMNS)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
     /** The public endpoint's lookup: the key names its organization. */
     async findWebKeyByKey(key: string) {
       return db.selectFrom('web_to_lead_keys').select(W2L_COLUMNS).where('key', '=', key).executeTakeFirst();
     },
     async updateWebKey(orgId: number, id: number, set: Updateable<WebToLeadKeysTable>) {
-      return db.updateTable('web_to_lead_keys').set(set).where('org_id', '=', orgId).where('id', '=', id).returning(W2L_COLUMNS).executeTakeFirst();
+      return db
+        .updateTable('web_to_lead_keys')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .returning(W2L_COLUMNS)
+        .executeTakeFirst();
     },
     async touchWebKey(id: number, now: string) {
       await db.updateTable('web_to_lead_keys').set({ last_used_at: now }).where('id', '=', id).execute();

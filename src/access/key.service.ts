@@ -88,7 +88,11 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
       const origins: string[] = [];
       input.allowed_origins.forEach((o, i) => {
         const n = normalizeOrigin(o);
-        if (!n) throw fieldError(`allowed_origins.${i}`, 'must be an origin such as "https://www.example.com" (scheme, host, optional port; no path)');
+        if (!n)
+          throw fieldError(
+            `allowed_origins.${i}`,
+            'must be an origin such as "https://www.example.com" (scheme, host, optional port; no path)',
+          );
         if (!origins.includes(n)) origins.push(n);
       });
       out.allowed_origins = JSON.stringify(origins);
@@ -98,7 +102,8 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
     }
     if (input.default_owner_id != null) {
       const m = await access.findMembership(orgId, input.default_owner_id);
-      if (!m || m.deactivated_at) throw fieldError('default_owner_id', 'is not an active user of this organization');
+      if (!m || m.deactivated_at)
+        throw fieldError('default_owner_id', 'is not an active user of this organization');
     }
     if (input.default_team_id != null && !(await teams.findById(orgId, input.default_team_id))) {
       throw fieldError('default_team_id', 'is not a team of this organization');
@@ -110,21 +115,35 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
         throw fieldError('success_url', 'must be an http(s) URL');
       }
     }
-    for (const k of ['default_source', 'default_status', 'default_owner_id', 'default_team_id', 'success_url', 'rate_limit_per_minute'] as const) {
+    for (const k of [
+      'default_source',
+      'default_status',
+      'default_owner_id',
+      'default_team_id',
+      'success_url',
+      'rate_limit_per_minute',
+    ] as const) {
       if (input[k] !== undefined) out[k] = input[k];
     }
-    if (input.default_tags !== undefined) out.default_tags = JSON.stringify([...new Set(input.default_tags.map((t) => t.trim()).filter(Boolean))]);
+    if (input.default_tags !== undefined)
+      out.default_tags = JSON.stringify([
+        ...new Set(input.default_tags.map((t) => t.trim()).filter(Boolean)),
+      ]);
     return out;
   }
 
   return {
-    async createApiKey(auth: AuthContext, input: { name: string; scopes: string[]; expires_at?: string | null }) {
+    async createApiKey(
+      auth: AuthContext,
+      input: { name: string; scopes: string[]; expires_at?: string | null },
+    ) {
       assertCan(auth, 'api_keys:manage');
       const name = input.name.trim();
       if (!name) throw fieldError('name', 'must not be blank');
       const scopes = [...new Set(input.scopes)];
       const bad = scopes.find((s) => !(SCOPES as readonly string[]).includes(s));
-      if (bad !== undefined || scopes.length === 0) throw fieldError('scopes', `must be one or more of: ${SCOPES.join(', ')}`);
+      if (bad !== undefined || scopes.length === 0)
+        throw fieldError('scopes', `must be one or more of: ${SCOPES.join(', ')}`);
       const now = nowIso();
       let expires: string | null = null;
       if (input.expires_at != null) {
@@ -144,7 +163,12 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
         created_at: now,
         expires_at: expires,
       });
-      await audit.record(auth, { action: 'api_key.created', targetType: 'api_key', targetId: row.id, details: { name, scopes } });
+      await audit.record(auth, {
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: row.id,
+        details: { name, scopes },
+      });
       return { ...toApiKeyDto(row), key: secret };
     },
     async listApiKeys(auth: AuthContext) {
@@ -155,8 +179,14 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
       assertCan(auth, 'api_keys:manage');
       const k = await keys.findApiKey(auth.orgId, id);
       if (!k) throw notFound('API key', id);
-      if (!(await keys.revokeApiKey(auth.orgId, id, nowIso()))) throw new AppError('conflict', `API key ${id} is already revoked.`);
-      await audit.record(auth, { action: 'api_key.revoked', targetType: 'api_key', targetId: id, details: { name: k.name } });
+      if (!(await keys.revokeApiKey(auth.orgId, id, nowIso())))
+        throw new AppError('conflict', `API key ${id} is already revoked.`);
+      await audit.record(auth, {
+        action: 'api_key.revoked',
+        targetType: 'api_key',
+        targetId: id,
+        details: { name: k.name },
+      });
     },
 
     async createWebKey(auth: AuthContext, input: WebKeyInput & { name: string }) {
@@ -177,7 +207,12 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
         created_by: auth.userId,
         created_at: nowIso(),
       });
-      await audit.record(auth, { action: 'web_to_lead_key.created', targetType: 'web_to_lead_key', targetId: row.id, details: { name: row.name } });
+      await audit.record(auth, {
+        action: 'web_to_lead_key.created',
+        targetType: 'web_to_lead_key',
+        targetId: row.id,
+        details: { name: row.name },
+      });
       return toWebKeyDto(row);
     },
     async listWebKeys(auth: AuthContext) {
@@ -194,7 +229,9 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
       assertCan(auth, 'settings:write');
       if (!(await keys.findWebKey(auth.orgId, id))) throw notFound('Web-to-lead key', id);
       const cols = await checkWebKeyInput(auth.orgId, input);
-      const row = Object.keys(cols).length ? await keys.updateWebKey(auth.orgId, id, cols) : await keys.findWebKey(auth.orgId, id);
+      const row = Object.keys(cols).length
+        ? await keys.updateWebKey(auth.orgId, id, cols)
+        : await keys.findWebKey(auth.orgId, id);
       return toWebKeyDto(row!);
     },
     async revokeWebKey(auth: AuthContext, id: number) {
@@ -203,7 +240,12 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
       if (!k) throw notFound('Web-to-lead key', id);
       if (k.revoked_at) throw new AppError('conflict', `Web-to-lead key ${id} is already revoked.`);
       await keys.updateWebKey(auth.orgId, id, { revoked_at: nowIso() });
-      await audit.record(auth, { action: 'web_to_lead_key.revoked', targetType: 'web_to_lead_key', targetId: id, details: { name: k.name } });
+      await audit.record(auth, {
+        action: 'web_to_lead_key.revoked',
+        targetType: 'web_to_lead_key',
+        targetId: id,
+        details: { name: k.name },
+      });
     },
   };
 }

@@ -14,12 +14,28 @@ export interface TeamDto {
 }
 
 /** Teams group members; a lead assigned to a team is visible to that team's agents. */
-export function createTeamService({ db, teams, access }: { db: Kysely<Database>; teams: TeamRepository; access: AccessRepository }) {
-  async function present(orgId: number, rows: Array<{ id: number; name: string; created_at: string }>): Promise<TeamDto[]> {
-    const members = await teams.membersOf(orgId, rows.map((r) => r.id));
+export function createTeamService({
+  db,
+  teams,
+  access,
+}: {
+  db: Kysely<Database>;
+  teams: TeamRepository;
+  access: AccessRepository;
+}) {
+  async function present(
+    orgId: number,
+    rows: Array<{ id: number; name: string; created_at: string }>,
+  ): Promise<TeamDto[]> {
+    const members = await teams.membersOf(
+      orgId,
+      rows.map((r) => r.id),
+    );
     return rows.map((r) => ({
       ...r,
-      members: members.filter((m) => m.team_id === r.id).map((m) => ({ id: m.id, name: m.name, email: m.email })),
+      members: members
+        .filter((m) => m.team_id === r.id)
+        .map((m) => ({ id: m.id, name: m.name, email: m.email })),
     }));
   }
 
@@ -37,7 +53,9 @@ export function createTeamService({ db, teams, access }: { db: Kysely<Database>;
   }
 
   function duplicate(name: string) {
-    return new AppError('conflict', `A team named "${name}" already exists.`, [{ field: 'name', message: 'is already used by another team' }]);
+    return new AppError('conflict', `A team named "${name}" already exists.`, [
+      { field: 'name', message: 'is already used by another team' },
+    ]);
   }
 
   return {

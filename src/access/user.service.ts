@@ -23,7 +23,15 @@ type MemberRow = NonNullable<Awaited<ReturnType<AccessRepository['findMember']>>
 type InvitationRow = NonNullable<Awaited<ReturnType<AccessRepository['findInvitation']>>>;
 
 export function toUserDto(m: MemberRow) {
-  return { id: m.id, email: m.email, name: m.name, role: m.role, active: m.deactivated_at === null, joined_at: m.joined_at, deactivated_at: m.deactivated_at };
+  return {
+    id: m.id,
+    email: m.email,
+    name: m.name,
+    role: m.role,
+    active: m.deactivated_at === null,
+    joined_at: m.joined_at,
+    deactivated_at: m.deactivated_at,
+  };
 }
 
 function invitationState(i: InvitationRow, now: string) {
@@ -53,8 +61,17 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
     return m;
   }
 
-  async function denyEscalation(auth: AuthContext, detail: Record<string, unknown>, message: string): Promise<never> {
-    await audit.record(auth, { action: 'permission.denied', targetType: 'user', targetId: detail.user_id as number | undefined, details: detail });
+  async function denyEscalation(
+    auth: AuthContext,
+    detail: Record<string, unknown>,
+    message: string,
+  ): Promise<never> {
+    await audit.record(auth, {
+      action: 'permission.denied',
+      targetType: 'user',
+      targetId: detail.user_id as number | undefined,
+      details: detail,
+    });
     throw new AppError('forbidden', message);
   }
 
@@ -74,15 +91,32 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
       assertCan(auth, 'users:manage');
       const target = await loadMember(auth.orgId, userId);
       const actorRole = auth.role;
-      if (userId === auth.userId && input.role !== undefined && input.role !== target.role && actorRole !== 'owner') {
+      if (
+        userId === auth.userId &&
+        input.role !== undefined &&
+        input.role !== target.role &&
+        actorRole !== 'owner'
+      ) {
         await denyEscalation(auth, { user_id: userId, role: input.role }, 'You cannot change your own role.');
       }
       // Only someone above the member may touch them (owners may touch owners), and only grant what they could hold.
-      if (actorRole !== 'owner' && roleRank(target.role as Role) >= roleRank(actorRole) && userId !== auth.userId) {
-        await denyEscalation(auth, { user_id: userId, target_role: target.role }, `A ${actorRole} cannot change a member whose role is ${target.role}.`);
+      if (
+        actorRole !== 'owner' &&
+        roleRank(target.role as Role) >= roleRank(actorRole) &&
+        userId !== auth.userId
+      ) {
+        await denyEscalation(
+          auth,
+          { user_id: userId, target_role: target.role },
+          `A ${actorRole} cannot change a member whose role is ${target.role}.`,
+        );
       }
       if (input.role !== undefined && input.role !== target.role && !canGrantRole(actorRole, input.role)) {
-        await denyEscalation(auth, { user_id: userId, from: target.role, to: input.role }, `A ${actorRole} cannot grant the role ${input.role}.`);
+        await denyEscalation(
+          auth,
+          { user_id: userId, from: target.role, to: input.role },
+          `A ${actorRole} cannot grant the role ${input.role}.`,
+        );
       }
       const now = nowIso();
       const events: Array<{ action: string; details: Record<string, unknown> }> = [];
@@ -107,24 +141,38 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
           throw fieldError(set.role ? 'role' : 'active', 'the organization needs at least one active owner');
         }
       });
-      for (const e of events) await audit.record(auth, { action: e.action, targetType: 'user', targetId: userId, details: e.details });
+      for (const e of events)
+        await audit.record(auth, {
+          action: e.action,
+          targetType: 'user',
+          targetId: userId,
+          details: e.details,
+        });
       return toUserDto(await loadMember(auth.orgId, userId));
     },
 
     async invite(auth: AuthContext, input: { email: string; role: Role; team_ids?: number[] }) {
       assertCan(auth, 'users:manage');
       if (!canGrantRole(auth.role, input.role)) {
-        await denyEscalation(auth, { email: input.email, role: input.role }, `A ${auth.role} cannot invite someone as ${input.role}.`);
+        await denyEscalation(
+          auth,
+          { email: input.email, role: input.role },
+          `A ${auth.role} cannot invite someone as ${input.role}.`,
+        );
       }
       const email = normalizeEmail(input.email);
       const existing = await access.findUserByEmail(email);
       if (existing) {
         const m = await access.findMembership(auth.orgId, existing.id);
-        if (m && m.deactivated_at === null) throw new AppError('conflict', `${email} is already a member of this organization.`, [{ field: 'email', message: 'is already a member' }]);
+        if (m && m.deactivated_at === null)
+          throw new AppError('conflict', `${email} is already a member of this organization.`, [
+            { field: 'email', message: 'is already a member' },
+          ]);
       }
       const teamIds = [...new Set(input.team_ids ?? [])];
       for (const t of teamIds) {
-        if (!(await teams.findById(auth.orgId, t))) throw fieldError('team_ids', `team ${t} does not exist in this organization`);
+        if (!(await teams.findById(auth.orgId, t)))
+          throw fieldError('team_ids', `team ${t} does not exist in this organization`);
       }
       const token = newToken('lfi');
       const now = nowIso();
@@ -138,7 +186,12 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
         created_at: now,
         expires_at: new Date(Date.parse(now) + INVITATION_DAYS * 86400_000).toISOString(),
       });
-      await audit.record(auth, { action: 'invitation.created', targetType: 'invitation', targetId: row.id, details: { email, role: input.role } });
+      await audit.record(auth, {
+        action: 'invitation.created',
+        targetType: 'invitation',
+        targetId: row.id,
+        details: { email, role: input.role },
+      });
       return { ...toInvitationDto(row, now), token, accept_path: `/api/v1/invitations/${token}/accept` };
     },
 
@@ -153,9 +206,17 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
       const inv = await access.findInvitation(auth.orgId, id);
       if (!inv) throw notFound('Invitation', id);
       if (!(await access.revokeInvitation(auth.orgId, id, nowIso()))) {
-        throw new AppError('conflict', `Invitation ${id} was already ${inv.accepted_at ? 'accepted' : 'revoked'}.`);
+        throw new AppError(
+          'conflict',
+          `Invitation ${id} was already ${inv.accepted_at ? 'accepted' : 'revoked'}.`,
+        );
       }
-      await audit.record(auth, { action: 'invitation.revoked', targetType: 'invitation', targetId: id, details: { email: inv.email } });
+      await audit.record(auth, {
+        action: 'invitation.revoked',
+        targetType: 'invitation',
+        targetId: id,
+        details: { email: inv.email },
+      });
     },
 
     /**
@@ -168,25 +229,47 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
       const result = await db.transaction().execute(async (trx) => {
         const inv = await access.findInvitationByHash(trx, hashToken(token));
         if (!inv || inv.accepted_at || inv.revoked_at || inv.expires_at <= now) {
-          throw new AppError('not_found', 'This invitation is unknown, expired, revoked or already used; ask for a new one.');
+          throw new AppError(
+            'not_found',
+            'This invitation is unknown, expired, revoked or already used; ask for a new one.',
+          );
         }
         let user = await access.findUserByEmail(inv.email, trx);
         if (user) {
           if (!(await verifyPassword(input.password, user.password_hash))) {
-            throw new AppError('unauthorized', `An account for ${inv.email} exists: send its password to join.`, [{ field: 'password', message: 'is not the password of this account' }]);
+            throw new AppError(
+              'unauthorized',
+              `An account for ${inv.email} exists: send its password to join.`,
+              [{ field: 'password', message: 'is not the password of this account' }],
+            );
           }
         } else {
-          if (!input.name || !input.name.trim()) throw fieldError('name', 'is required to create your account');
-          user = { ...(await access.insertUser(trx, { email: inv.email, name: input.name.trim(), password_hash: passwordHash, created_at: now })), password_hash: passwordHash, created_at: now };
+          if (!input.name || !input.name.trim())
+            throw fieldError('name', 'is required to create your account');
+          user = {
+            ...(await access.insertUser(trx, {
+              email: inv.email,
+              name: input.name.trim(),
+              password_hash: passwordHash,
+              created_at: now,
+            })),
+            password_hash: passwordHash,
+            created_at: now,
+          };
         }
         if (!(await access.markInvitationAccepted(trx, inv.org_id, inv.id, user.id, now))) {
-          throw new AppError('not_found', 'This invitation is unknown, expired, revoked or already used; ask for a new one.');
+          throw new AppError(
+            'not_found',
+            'This invitation is unknown, expired, revoked or already used; ask for a new one.',
+          );
         }
         const m = await access.findMembership(inv.org_id, user.id, trx);
-        if (m) await access.updateMembership(trx, inv.org_id, user.id, { role: inv.role, deactivated_at: null });
+        if (m)
+          await access.updateMembership(trx, inv.org_id, user.id, { role: inv.role, deactivated_at: null });
         else await access.insertMembership(trx, inv.org_id, user.id, inv.role as Role, now);
         for (const t of JSON.parse(inv.team_ids) as number[]) {
-          if (await teams.findById(inv.org_id, t, trx)) await teams.addMember(trx, inv.org_id, t, user.id, now);
+          if (await teams.findById(inv.org_id, t, trx))
+            await teams.addMember(trx, inv.org_id, t, user.id, now);
         }
         const session = newToken('lf');
         await access.insertSession(trx, {
@@ -195,9 +278,18 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
           created_at: now,
           expires_at: new Date(Date.parse(now) + SESSION_DAYS * 86400_000).toISOString(),
         });
-        return { token: session, user: { id: user.id, email: user.email, name: user.name }, organization_id: inv.org_id, role: inv.role, invitationId: inv.id };
+        return {
+          token: session,
+          user: { id: user.id, email: user.email, name: user.name },
+          organization_id: inv.org_id,
+          role: inv.role,
+          invitationId: inv.id,
+        };
       });
-      await audit.record({ orgId: result.organization_id, userId: result.user.id, ip: meta.ip }, { action: 'invitation.accepted', targetType: 'invitation', targetId: result.invitationId });
+      await audit.record(
+        { orgId: result.organization_id, userId: result.user.id, ip: meta.ip },
+        { action: 'invitation.accepted', targetType: 'invitation', targetId: result.invitationId },
+      );
       const { invitationId: _unused, ...out } = result;
       return out;
     },

@@ -29,7 +29,10 @@ const FormBody = Type.Object(
     message: Field(20000),
     [HONEYPOT_FIELD]: Field(2000),
   },
-  { additionalProperties: Type.String({ maxLength: 2000 }), description: 'Form fields; unknown ones are kept as custom fields' },
+  {
+    additionalProperties: Type.String({ maxLength: 2000 }),
+    description: 'Form fields; unknown ones are kept as custom fields',
+  },
 );
 const Received = Type.Object({ status: Type.Literal('received') });
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -40,7 +43,10 @@ function keyOf(req: FastifyRequest<{ Querystring: { key?: string } }>): string |
 }
 
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** Public web-to-lead endpoints: a form posts here with its key; CORS is answered per key. */
@@ -48,9 +54,13 @@ export function webToLeadRoutes(w2l: WebToLeadService): FastifyPluginAsyncTypebo
   return async (app) => {
     const perKey = new RateLimiter(60_000);
     // Plain HTML forms post application/x-www-form-urlencoded.
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 64 * 1024 },
+      (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      },
+    );
 
     function cors(reply: FastifyReply, row: WebKeyRow, origin: string | undefined) {
       if (origin === undefined) return;
@@ -64,7 +74,8 @@ export function webToLeadRoutes(w2l: WebToLeadService): FastifyPluginAsyncTypebo
       async (req, reply) => {
         const row = await w2l.resolveKey(keyOf(req));
         const origin = req.headers.origin;
-        if (!w2l.originAllowed(row, origin)) throw new AppError('forbidden', `Origin ${origin} is not allowed to post with this key.`);
+        if (!w2l.originAllowed(row, origin))
+          throw new AppError('forbidden', `Origin ${origin} is not allowed to post with this key.`);
         cors(reply, row, origin);
         return reply
           .code(204)
@@ -100,8 +111,11 @@ export function webToLeadRoutes(w2l: WebToLeadService): FastifyPluginAsyncTypebo
           throw fieldError('email', 'must be a valid email address');
         }
         const result = await w2l.submit(row, form, { origin, ip: req.ip });
-        const isHtmlForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-        if (isHtmlForm && result.successUrl) return reply.code(303).header('location', result.successUrl).send(null);
+        const isHtmlForm = (req.headers['content-type'] ?? '').startsWith(
+          'application/x-www-form-urlencoded',
+        );
+        if (isHtmlForm && result.successUrl)
+          return reply.code(303).header('location', result.successUrl).send(null);
         return reply.code(201).send({ status: 'received' as const });
       },
     );
@@ -110,7 +124,12 @@ export function webToLeadRoutes(w2l: WebToLeadService): FastifyPluginAsyncTypebo
       '/web-to-lead/form.html',
       {
         config: { public: true },
-        schema: { tags: ['web-to-lead'], summary: 'An HTML form snippet for a web-to-lead key, ready to paste into a page', security: [], querystring: KeyQuery },
+        schema: {
+          tags: ['web-to-lead'],
+          summary: 'An HTML form snippet for a web-to-lead key, ready to paste into a page',
+          security: [],
+          querystring: KeyQuery,
+        },
       },
       async (req, reply) => {
         const row = await w2l.resolveKey(keyOf(req));

@@ -11,18 +11,40 @@ import type { AuthContext } from './roles.js';
 export const HONEYPOT_FIELD = '_hp_url';
 
 /** Form fields that map onto lead fields; anything else a form sends lands in custom_fields. */
-const TEXT_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'mobile', 'company_name', 'job_title', 'title', 'website', 'civility'] as const;
+const TEXT_FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'mobile',
+  'company_name',
+  'job_title',
+  'title',
+  'website',
+  'civility',
+] as const;
 const ADDRESS_FIELDS = ['city', 'state', 'postal_code', 'country'] as const;
 const CUSTOM_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
-export type WebToLeadResult = { created: true; leadId: number; successUrl: string | null } | { created: false; successUrl: string | null };
+export type WebToLeadResult =
+  | { created: true; leadId: number; successUrl: string | null }
+  | { created: false; successUrl: string | null };
 
-export function createWebToLeadService({ keys, leads, audit }: { keys: KeyRepository; leads: LeadService; audit: AuditService }) {
+export function createWebToLeadService({
+  keys,
+  leads,
+  audit,
+}: {
+  keys: KeyRepository;
+  leads: LeadService;
+  audit: AuditService;
+}) {
   return {
     /** Finds a live key, or 401 without saying whether it ever existed. */
     async resolveKey(key: string | undefined): Promise<WebKeyRow> {
       const row = key && key.length <= 100 ? await keys.findWebKeyByKey(key) : undefined;
-      if (!row || row.revoked_at) throw new AppError('unauthorized', 'The web-to-lead key is missing, unknown or revoked.');
+      if (!row || row.revoked_at)
+        throw new AppError('unauthorized', 'The web-to-lead key is missing, unknown or revoked.');
       return row;
     },
 
@@ -34,29 +56,63 @@ export function createWebToLeadService({ keys, leads, audit }: { keys: KeyReposi
       return o !== null && allowed.includes(o);
     },
 
-    async submit(row: WebKeyRow, form: Record<string, unknown>, meta: { origin?: string; ip?: string }): Promise<WebToLeadResult> {
+    async submit(
+      row: WebKeyRow,
+      form: Record<string, unknown>,
+      meta: { origin?: string; ip?: string },
+    ): Promise<WebToLeadResult> {
       const actor = { orgId: row.org_id, ip: meta.ip ?? null };
       if (!this.originAllowed(row, meta.origin)) {
-        await audit.record(actor, { action: 'web_to_lead.origin_denied', targetType: 'web_to_lead_key', targetId: row.id, details: { origin: meta.origin } });
+        await audit.record(actor, {
+          action: 'web_to_lead.origin_denied',
+          targetType: 'web_to_lead_key',
+          targetId: row.id,
+          details: { origin: meta.origin },
+        });
         throw new AppError('forbidden', `Origin ${meta.origin} is not allowed to post with this key.`);
       }
       const hp = form[HONEYPOT_FIELD];
       if (typeof hp === 'string' && hp.trim() !== '') {
         // Answer as if it worked so the bot learns nothing; keep a trace for the admins.
-        await audit.record(actor, { action: 'web_to_lead.spam_blocked', targetType: 'web_to_lead_key', targetId: row.id, details: { reason: 'honeypot' } });
+        await audit.record(actor, {
+          action: 'web_to_lead.spam_blocked',
+          targetType: 'web_to_lead_key',
+          targetId: row.id,
+          details: { reason: 'honeypot' },
+        });
         return { created: false, successUrl: row.success_url };
       }
       const input: Record<string, unknown> = {};
-      for (const f of TEXT_FIELDS) if (typeof form[f] === 'string' && (form[f] as string).trim() !== '') input[f] = (form[f] as string).trim();
+      for (const f of TEXT_FIELDS)
+        if (typeof form[f] === 'string' && (form[f] as string).trim() !== '')
+          input[f] = (form[f] as string).trim();
       const address: Record<string, string> = {};
-      for (const f of ADDRESS_FIELDS) if (typeof form[f] === 'string' && (form[f] as string).trim() !== '') address[f] = (form[f] as string).trim();
+      for (const f of ADDRESS_FIELDS)
+        if (typeof form[f] === 'string' && (form[f] as string).trim() !== '')
+          address[f] = (form[f] as string).trim();
       if (Object.keys(address).length) input.address = address;
-      const message = [form.description, form.message].filter((v) => typeof v === 'string' && v.trim() !== '').join('\n\n');
+      const message = [form.description, form.message]
+        .filter((v) => typeof v === 'string' && v.trim() !== '')
+        .join('\n\n');
       if (message) input.description = message;
       const custom: Record<string, string> = {};
-      const known = new Set<string>([...TEXT_FIELDS, ...ADDRESS_FIELDS, 'description', 'message', HONEYPOT_FIELD, 'key']);
+      const known = new Set<string>([
+        ...TEXT_FIELDS,
+        ...ADDRESS_FIELDS,
+        'description',
+        'message',
+        HONEYPOT_FIELD,
+        'key',
+      ]);
       for (const [k, v] of Object.entries(form)) {
-        if (known.has(k) || k.startsWith('_') || typeof v !== 'string' || v.trim() === '' || !CUSTOM_KEY.test(k)) continue;
+        if (
+          known.has(k) ||
+          k.startsWith('_') ||
+          typeof v !== 'string' ||
+          v.trim() === '' ||
+          !CUSTOM_KEY.test(k)
+        )
+          continue;
         if (Object.keys(custom).length < 30) custom[k] = v.trim();
       }
       if (Object.keys(custom).length) input.custom_fields = custom;
@@ -66,7 +122,13 @@ export function createWebToLeadService({ keys, leads, audit }: { keys: KeyReposi
       if (row.default_team_id) input.team_id = row.default_team_id;
       const tags = JSON.parse(row.default_tags) as string[];
       if (tags.length) input.tags = tags;
-      const auth: AuthContext = { kind: 'web_form', orgId: row.org_id, userId: null, role: 'manager', ip: meta.ip };
+      const auth: AuthContext = {
+        kind: 'web_form',
+        orgId: row.org_id,
+        userId: null,
+        role: 'manager',
+        ip: meta.ip,
+      };
       const lead = await leads.create(auth, input as LeadCreateInput);
       await keys.touchWebKey(row.id, nowIso());
       return { created: true, leadId: lead.id, successUrl: row.success_url };

@@ -11,7 +11,10 @@ const AUDITED: Record<string, { action: string; target?: string }> = {
   'POST /api/v1/imports/:id/revert': { action: 'import.reverted', target: 'import' },
 };
 
-export type AuditRecorder = (auth: AuthContext, e: { action: string; targetType?: string; targetId?: string | number; details?: Record<string, unknown> }) => Promise<void>;
+export type AuditRecorder = (
+  auth: AuthContext,
+  e: { action: string; targetType?: string; targetId?: string | number; details?: Record<string, unknown> },
+) => Promise<void>;
 
 /** Records the AUDITED routes after a successful response (never delays or fails the response). */
 export function installAuditTrail(app: FastifyInstance, record: AuditRecorder): void {

@@ -4,11 +4,37 @@ import { AppError } from './errors.js';
 
 /** What the plugin needs from storage (the access feature's audit repository provides it). */
 export interface IdempotencyStore {
-  findIdempotency(orgId: number, principal: string, key: string): Promise<
-    { request_hash: string; status_code: number | null; response_body: string | null; response_headers: string | null; created_at: string; expires_at: string } | undefined
+  findIdempotency(
+    orgId: number,
+    principal: string,
+    key: string,
+  ): Promise<
+    | {
+        request_hash: string;
+        status_code: number | null;
+        response_body: string | null;
+        response_headers: string | null;
+        created_at: string;
+        expires_at: string;
+      }
+    | undefined
   >;
-  claimIdempotency(row: { org_id: number; principal: string; key: string; request_hash: string; created_at: string; expires_at: string }): Promise<boolean>;
-  completeIdempotency(orgId: number, principal: string, key: string, statusCode: number, body: string, headers: string): Promise<void>;
+  claimIdempotency(row: {
+    org_id: number;
+    principal: string;
+    key: string;
+    request_hash: string;
+    created_at: string;
+    expires_at: string;
+  }): Promise<boolean>;
+  completeIdempotency(
+    orgId: number,
+    principal: string,
+    key: string,
+    statusCode: number,
+    body: string,
+    headers: string,
+  ): Promise<void>;
   releaseIdempotency(orgId: number, principal: string, key: string): Promise<void>;
   purgeExpiredIdempotency(orgId: number, now: string): Promise<void>;
 }
@@ -50,7 +76,10 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (!KEY_PATTERN.test(key)) {
       throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', [
-        { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters (a UUID is a good choice)' },
+        {
+          field: 'Idempotency-Key',
+          message: 'must be 1 to 255 visible ASCII characters (a UUID is a good choice)',
+        },
       ]);
     }
     const orgId = req.auth.orgId;
@@ -59,18 +88,27 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
     const now = Date.now();
     if (++calls % 100 === 0) await store.purgeExpiredIdempotency(orgId, new Date(now).toISOString());
     let found = await store.findIdempotency(orgId, principal, key);
-    if (found && (Date.parse(found.expires_at) <= now || (found.status_code === null && now - Date.parse(found.created_at) > ABANDONED_MS))) {
+    if (
+      found &&
+      (Date.parse(found.expires_at) <= now ||
+        (found.status_code === null && now - Date.parse(found.created_at) > ABANDONED_MS))
+    ) {
       await store.releaseIdempotency(orgId, principal, key);
       found = undefined;
     }
     if (found) {
       if (found.request_hash !== hash) {
-        throw new AppError('unprocessable', 'This Idempotency-Key was used with a different request; use a new key for a new request.', [
-          { field: 'Idempotency-Key', message: 'was already used with a different body or URL' },
-        ]);
+        throw new AppError(
+          'unprocessable',
+          'This Idempotency-Key was used with a different request; use a new key for a new request.',
+          [{ field: 'Idempotency-Key', message: 'was already used with a different body or URL' }],
+        );
       }
       if (found.status_code === null) {
-        throw new AppError('conflict', 'A request with this Idempotency-Key is still being processed; retry in a moment.');
+        throw new AppError(
+          'conflict',
+          'A request with this Idempotency-Key is still being processed; retry in a moment.',
+        );
       }
       const headers = JSON.parse(found.response_headers ?? '{}') as Record<string, string>;
       reply.code(found.status_code).headers(headers).header('idempotent-replayed', 'true');
@@ -84,7 +122,11 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
       created_at: new Date(now).toISOString(),
       expires_at: new Date(now + TTL_MS).toISOString(),
     });
-    if (!claimed) throw new AppError('conflict', 'A request with this Idempotency-Key is still being processed; retry in a moment.');
+    if (!claimed)
+      throw new AppError(
+        'conflict',
+        'A request with this Idempotency-Key is still being processed; retry in a moment.',
+      );
     pending.set(req, { orgId, principal, key });
   });
 
@@ -92,7 +134,8 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
     const p = pending.get(req);
     if (!p) return payload;
     pending.delete(req);
-    const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
+    const body =
+      typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
     // Server errors and streamed bodies are not remembered: a retry should run again.
     if (reply.statusCode >= 500 || body === null) {
       await store.releaseIdempotency(p.orgId, p.principal, p.key);
@@ -103,7 +146,14 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
       const v = reply.getHeader(h);
       if (v !== undefined) headers[h] = String(v);
     }
-    await store.completeIdempotency(p.orgId, p.principal, p.key, reply.statusCode, body, JSON.stringify(headers));
+    await store.completeIdempotency(
+      p.orgId,
+      p.principal,
+      p.key,
+      reply.statusCode,
+      body,
+      JSON.stringify(headers),
+    );
     return payload;
   });
 }

@@ -18,7 +18,12 @@ export class RateLimiter {
   hit(key: string, limit: number, now = Date.now()): RateState {
     const b = this.current(key, now);
     b.count += 1;
-    return { allowed: b.count <= limit, limit, remaining: Math.max(0, limit - b.count), resetMs: b.resetAt - now };
+    return {
+      allowed: b.count <= limit,
+      limit,
+      remaining: Math.max(0, limit - b.count),
+      resetMs: b.resetAt - now,
+    };
   }
 
   /** The state without counting (for limits that count only failures). */
@@ -90,7 +95,8 @@ export function rateLimitsFromEnv(env: NodeJS.ProcessEnv): RateLimitOptions {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return def;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${JSON.stringify(raw)} must be a whole number (0 turns the limit off)`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`${name}=${JSON.stringify(raw)} must be a whole number (0 turns the limit off)`);
     return n;
   };
   return {
@@ -105,20 +111,33 @@ export function rateLimitsFromEnv(env: NodeJS.ProcessEnv): RateLimitOptions {
 /** RateLimit-* headers (IETF draft "RateLimit header fields for HTTP"); Retry-After when refused. */
 export function rateHeaders(s: RateState): Record<string, string> {
   const reset = String(Math.max(1, Math.ceil(s.resetMs / 1000)));
-  const h: Record<string, string> = { 'ratelimit-limit': String(s.limit), 'ratelimit-remaining': String(s.remaining), 'ratelimit-reset': reset };
+  const h: Record<string, string> = {
+    'ratelimit-limit': String(s.limit),
+    'ratelimit-remaining': String(s.remaining),
+    'ratelimit-reset': reset,
+  };
   if (!s.allowed) h['retry-after'] = reset;
   return h;
 }
 
 export function tooMany(s: RateState, what: string): AppError {
-  return new AppError('rate_limited', `Too many ${what}; retry in ${Math.max(1, Math.ceil(s.resetMs / 1000))} s.`, undefined, rateHeaders(s));
+  return new AppError(
+    'rate_limited',
+    `Too many ${what}; retry in ${Math.max(1, Math.ceil(s.resetMs / 1000))} s.`,
+    undefined,
+    rateHeaders(s),
+  );
 }
 
 /**
  * Per-credential limits on every request of the scope: by bearer token when there is one (checked before the
  * token is verified, so even bad tokens are counted), otherwise by client IP.
  */
-export function installRateLimit(app: FastifyInstance, opts: RateLimitOptions, limiter = new RateLimiter(60_000)): void {
+export function installRateLimit(
+  app: FastifyInstance,
+  opts: RateLimitOptions,
+  limiter = new RateLimiter(60_000),
+): void {
   if (opts.authenticatedPerMinute === 0 && opts.anonymousPerMinute === 0) return;
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const auth = req.headers.authorization;

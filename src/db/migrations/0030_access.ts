@@ -18,10 +18,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('team_members_pk', ['org_id', 'team_id', 'user_id'])
     .execute();
   // Agents' lead visibility asks "which teams is this user in?" on every lead query.
-  await db.schema.createIndex('team_members_org_user_idx').on('team_members').columns(['org_id', 'user_id', 'team_id']).execute();
+  await db.schema
+    .createIndex('team_members_org_user_idx')
+    .on('team_members')
+    .columns(['org_id', 'user_id', 'team_id'])
+    .execute();
 
   await db.schema.alterTable('leads').addColumn('team_id', 'integer').execute();
-  await db.schema.createIndex('leads_org_team_created_idx').on('leads').columns(['org_id', 'team_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('leads_org_team_created_idx')
+    .on('leads')
+    .columns(['org_id', 'team_id', 'created_at', 'id'])
+    .execute();
 
   await withId(db, db.schema.createTable('invitations'))
     .addColumn('org_id', 'integer', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
@@ -69,7 +77,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_used_at', 'text')
     .addColumn('revoked_at', 'text')
     .execute();
-  await db.schema.createIndex('web_to_lead_keys_org_idx').on('web_to_lead_keys').columns(['org_id', 'id']).execute();
+  await db.schema
+    .createIndex('web_to_lead_keys_org_idx')
+    .on('web_to_lead_keys')
+    .columns(['org_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('idempotency_keys')
@@ -84,7 +96,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('idempotency_keys_pk', ['org_id', 'principal', 'key'])
     .execute();
-  await db.schema.createIndex('idempotency_keys_org_expires_idx').on('idempotency_keys').columns(['org_id', 'expires_at']).execute();
+  await db.schema
+    .createIndex('idempotency_keys_org_expires_idx')
+    .on('idempotency_keys')
+    .columns(['org_id', 'expires_at'])
+    .execute();
 
   await withId(db, db.schema.createTable('audit_log'))
     .addColumn('org_id', 'integer', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
@@ -98,11 +114,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('audit_log_org_idx').on('audit_log').columns(['org_id', 'id']).execute();
-  await db.schema.createIndex('audit_log_org_action_idx').on('audit_log').columns(['org_id', 'action', 'id']).execute();
+  await db.schema
+    .createIndex('audit_log_org_action_idx')
+    .on('audit_log')
+    .columns(['org_id', 'action', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['audit_log', 'idempotency_keys', 'web_to_lead_keys', 'api_keys', 'invitations', 'team_members', 'teams']) {
+  for (const t of [
+    'audit_log',
+    'idempotency_keys',
+    'web_to_lead_keys',
+    'api_keys',
+    'invitations',
+    'team_members',
+    'teams',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
   await db.schema.dropIndex('leads_org_team_created_idx').ifExists().execute();
