@@ -131,12 +131,20 @@ export function createCompanyRepository(db: Q) {
       return out;
     },
 
-    async replaceTags(trx: Q, orgId: number, companyId: number, tags: string[]): Promise<void> {
-      await trx
-        .deleteFrom('company_tags')
-        .where('org_id', '=', orgId)
-        .where('company_id', '=', companyId)
-        .execute();
+    /** `fresh`: the row was just inserted, so there is nothing to delete first. */
+    async replaceTags(
+      trx: Q,
+      orgId: number,
+      companyId: number,
+      tags: string[],
+      fresh = false,
+    ): Promise<void> {
+      if (!fresh)
+        await trx
+          .deleteFrom('company_tags')
+          .where('org_id', '=', orgId)
+          .where('company_id', '=', companyId)
+          .execute();
       if (tags.length) {
         await trx
           .insertInto('company_tags')

@@ -143,7 +143,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
       updated_by: auth.userId,
       version: 1,
     } as Parameters<CompanyRepository['insert']>[1]);
-    await companies.replaceTags(trx, auth.orgId, row.id, p.tags);
+    await companies.replaceTags(trx, auth.orgId, row.id, p.tags, true);
     return row;
   }
 

@@ -133,12 +133,20 @@ export function createContactRepository(db: Q) {
       return out;
     },
 
-    async replaceEmails(trx: Q, orgId: number, contactId: number, emails: ContactEmail[]): Promise<void> {
-      await trx
-        .deleteFrom('contact_emails')
-        .where('org_id', '=', orgId)
-        .where('contact_id', '=', contactId)
-        .execute();
+    /** `fresh`: the row was just inserted, so there is nothing to delete first. */
+    async replaceEmails(
+      trx: Q,
+      orgId: number,
+      contactId: number,
+      emails: ContactEmail[],
+      fresh = false,
+    ): Promise<void> {
+      if (!fresh)
+        await trx
+          .deleteFrom('contact_emails')
+          .where('org_id', '=', orgId)
+          .where('contact_id', '=', contactId)
+          .execute();
       if (emails.length) {
         await trx
           .insertInto('contact_emails')
@@ -170,12 +178,20 @@ export function createContactRepository(db: Q) {
       return out;
     },
 
-    async replaceTags(trx: Q, orgId: number, contactId: number, tags: string[]): Promise<void> {
-      await trx
-        .deleteFrom('contact_tags')
-        .where('org_id', '=', orgId)
-        .where('contact_id', '=', contactId)
-        .execute();
+    /** `fresh`: the row was just inserted, so there is nothing to delete first. */
+    async replaceTags(
+      trx: Q,
+      orgId: number,
+      contactId: number,
+      tags: string[],
+      fresh = false,
+    ): Promise<void> {
+      if (!fresh)
+        await trx
+          .deleteFrom('contact_tags')
+          .where('org_id', '=', orgId)
+          .where('contact_id', '=', contactId)
+          .execute();
       if (tags.length) {
         await trx
           .insertInto('contact_tags')

@@ -153,8 +153,8 @@ export function createContactService({ db, contacts, companies, access }: Contac
       updated_by: auth.userId,
       version: 1,
     } as Parameters<ContactRepository['insert']>[1]);
-    await contacts.replaceEmails(trx, auth.orgId, row.id, emails);
-    await contacts.replaceTags(trx, auth.orgId, row.id, p.tags ?? []);
+    await contacts.replaceEmails(trx, auth.orgId, row.id, emails, true);
+    await contacts.replaceTags(trx, auth.orgId, row.id, p.tags ?? [], true);
     return row;
   }
 
