@@ -8,6 +8,7 @@ import type { AuditService } from '../access/audit.service.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
 import { createStatusRules, type StatusRules } from '../pipeline/status-rules.js';
+import { parseInstant } from '../pipeline/instant.js';
 import { createReasonRepository } from '../pipeline/reason.repository.js';
 import { createCustomFieldService, expandFieldChanges, type CustomFieldService } from '../pipeline/custom-field.service.js';
 import { normalizeCountry } from '../lib/countries.js';
@@ -189,8 +190,10 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       await checkVisible(auth, await loadLive(auth.orgId, id));
     },
 
-    async create(auth: AuthContext, input: LeadCreateInput): Promise<LeadDto> {
+    /** `opts.at` backdates the creation (imports, compatible clients): created_at and the first history entry. */
+    async create(auth: AuthContext, input: LeadCreateInput, opts: { at?: string } = {}): Promise<LeadDto> {
       assertCan(auth, 'leads:write');
+      const createdAt = opts.at !== undefined ? parseInstant('at', opts.at, { notFuture: true }) : undefined;
       const errors: FieldError[] = [];
       const cols = await toColumns(auth.orgId, input, errors);
       // An agent's new lead is theirs unless they hand it to someone: otherwise they could not see it.
@@ -210,8 +213,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           status_id: target.status.id,
           sub_status_id: target.subStatus?.id ?? null,
           custom_fields: cols.custom_fields ?? '{}',
-          status_changed_at: now,
-          created_at: now,
+          status_changed_at: createdAt ?? now,
+          created_at: createdAt ?? now,
           updated_at: now,
           created_by: auth.userId,
           updated_by: auth.userId,
@@ -227,7 +230,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           reason_id: target.reason?.id ?? null,
           note: null,
           created_by: auth.userId,
-          created_at: now,
+          created_at: createdAt ?? now,
         });
         return deps.links ? deps.links.afterCreate(trx, auth, inserted, input) : inserted;
       });
