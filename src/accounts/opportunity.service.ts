@@ -65,7 +65,10 @@ export function createOpportunityService({
     }
     if (input.currency !== undefined)
       set.currency = input.currency === null ? null : input.currency.toUpperCase();
-    if (input.stage !== undefined) set.stage = input.stage;
+    if (input.stage !== undefined) {
+      if ((STAGES as readonly string[]).includes(input.stage)) set.stage = input.stage;
+      else errors.push({ field: `${p}stage`, message: `must be one of: ${STAGES.join(', ')}` });
+    }
     if (input.probability !== undefined) set.probability = input.probability;
     if (input.close_date !== undefined) set.close_date = input.close_date;
     if (input.description !== undefined) set.description = blankToNull(input.description);

@@ -68,7 +68,9 @@ export const LeadCreateBody = Type.Object(
   {
     ...LeadWriteFields,
     link: Type.Optional(
-      Type.Union([Type.Literal('match'), Type.Literal('create'), Type.Literal('none')], {
+      Type.Unsafe<'match' | 'create' | 'none'>({
+        type: 'string',
+        enum: ['match', 'create', 'none'],
         description: 'match: link the company (email domain, website or name) and contact (email) that exist; create: also create them when missing',
       }),
     ),
