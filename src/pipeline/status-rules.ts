@@ -56,7 +56,8 @@ export function createStatusRules({
     trx: Kysely<Database>,
     orgId: number,
     target: StatusTarget & { status: string },
-    changing: boolean,
+    /** Whether the lead enters this status (a reason may be required), or a test of the status found. */
+    changing: boolean | ((status: StatusRow) => boolean),
   ): Promise<ResolvedTarget> {
     const status = await statuses.findByKey(orgId, target.status, trx);
     if (!status) {
@@ -100,7 +101,7 @@ export function createStatusRules({
           reason = null;
         }
       }
-    } else if (changing && status.reason_required) {
+    } else if ((typeof changing === 'function' ? changing(status) : changing) && status.reason_required) {
       errors.push({
         field: 'reason_id',
         message: `is required to enter "${status.key}" (GET /api/v1/reasons?category=${status.category})`,
@@ -133,9 +134,13 @@ export function createStatusRules({
         const cur = (await statuses.listAllByOrg(orgId, trx)).find((s) => s.id === current.status_id);
         key = cur?.key ?? '';
       }
-      const existing = await statuses.findByKey(orgId, key, trx);
-      const statusChanges = !existing || existing.id !== current.status_id;
-      const resolved = await resolve(trx, orgId, { ...target, status: key }, statusChanges);
+      const resolved = await resolve(
+        trx,
+        orgId,
+        { ...target, status: key },
+        (s) => s.id !== current.status_id,
+      );
+      const statusChanges = resolved.status.id !== current.status_id;
       let subStatusId: number | null;
       if (target.sub_status === undefined) subStatusId = statusChanges ? null : current.sub_status_id;
       else subStatusId = resolved.subStatus?.id ?? null;
