@@ -236,7 +236,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     keys: createKeyService({ keys: keysRepo, access, teams: teamsRepo, statuses, audit: auditService }),
     audit: auditService,
   };
-  const webToLead = createWebToLeadService({ keys: keysRepo, leads: leadService, audit: auditService });
+  const webToLead = createWebToLeadService({ keys: keysRepo, leads: leadService, audit: auditService, access, statuses });
 
   await app.register(
     async (api) => {

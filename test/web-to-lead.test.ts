@@ -89,6 +89,31 @@ describe('web-to-lead', () => {
       description: 'Call me',
       custom_fields: { budget: '5k' },
     });
+    // The default owner leaves and the team is deleted: the form keeps working, without them.
+    const off = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/users/${agent.userId}`,
+      headers: owner.headers,
+      payload: { active: false },
+    });
+    expect(off.statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/v1/teams/${team.id}`, headers: owner.headers }))
+        .statusCode,
+    ).toBe(204);
+    const later = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/web-to-lead?key=${key.key}`,
+      headers: { origin: 'https://www.example.com' },
+      payload: { last_name: 'Stale' },
+    });
+    expect(later.statusCode).toBe(201);
+    expect((await leadsWith('Stale'))[0]).toMatchObject({
+      owner_id: null,
+      team_id: null,
+      status: 'assigned',
+      source: 'website',
+    });
     const listed = (
       await t.app.inject({ method: 'GET', url: '/api/v1/web-to-lead-keys', headers: owner.headers })
     ).json().data;

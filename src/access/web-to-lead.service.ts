@@ -6,6 +6,8 @@ import type { AuditService } from './audit.service.js';
 import type { KeyRepository, WebKeyRow } from './key.repository.js';
 import { normalizeOrigin } from './key.service.js';
 import type { AuthContext } from './roles.js';
+import type { AccessRepository } from './access.repository.js';
+import type { StatusRepository } from '../pipeline/status.repository.js';
 
 /** The hidden field a person never fills and a bot usually does. */
 export const HONEYPOT_FIELD = '_hp_url';
@@ -34,10 +36,14 @@ export function createWebToLeadService({
   keys,
   leads,
   audit,
+  access,
+  statuses,
 }: {
   keys: KeyRepository;
   leads: LeadService;
   audit: AuditService;
+  access: AccessRepository;
+  statuses: StatusRepository;
 }) {
   return {
     /** Finds a live key, or 401 without saying whether it ever existed. */
@@ -117,9 +123,16 @@ export function createWebToLeadService({
       }
       if (Object.keys(custom).length) input.custom_fields = custom;
       input.source = row.default_source ?? 'web form';
-      if (row.default_status) input.status = row.default_status;
-      if (row.default_owner_id) input.owner_id = row.default_owner_id;
-      if (row.default_team_id) input.team_id = row.default_team_id;
+      // Defaults can go stale (owner deactivated, status or team deleted): a visitor's form must still work,
+      // so a stale default is skipped rather than turned into an error the visitor cannot fix.
+      if (row.default_status && (await statuses.findByKey(row.org_id, row.default_status)))
+        input.status = row.default_status;
+      if (row.default_owner_id) {
+        const m = await access.findMembership(row.org_id, row.default_owner_id);
+        if (m && !m.deactivated_at) input.owner_id = row.default_owner_id;
+      }
+      if (row.default_team_id && (await access.findTeam(row.org_id, row.default_team_id)))
+        input.team_id = row.default_team_id;
       const tags = JSON.parse(row.default_tags) as string[];
       if (tags.length) input.tags = tags;
       const auth: AuthContext = {
