@@ -86,6 +86,34 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await shot(page, 'lead-page');
   });
 
+  it('adds a task, a comment and a file, each in the timeline', async () => {
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    const act = page.locator('.activity');
+    await page.getByRole('button', { name: 'Task', exact: true }).click();
+    await act.getByLabel('Title', { exact: true }).fill('Send the pilot contract');
+    await act.getByLabel('Type', { exact: true }).selectOption('email');
+    await page.getByRole('button', { name: 'Add task' }).click();
+    await expect.poll(() => timeline.getByText('Task (email): Send the pilot contract').count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    // An empty comment is refused by the API, which names the field.
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await expect.poll(() => page.locator('.activity .field.has-error').count()).toBe(1);
+    await act.getByLabel('Comment', { exact: true }).fill('Prefers email over calls');
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await expect.poll(() => timeline.getByText('Comment: Prefers email over calls').count()).toBe(1);
+
+    await page.getByRole('button', { name: 'File', exact: true }).click();
+    const file = path.join(s.tmp, 'pilot-notes.txt');
+    fs.writeFileSync(file, 'Pilot: 3 sites, 6 weeks.');
+    await act.getByLabel('File', { exact: true }).setInputFiles(file);
+    await page.getByRole('button', { name: 'Add file' }).click();
+    await expect.poll(() => timeline.getByText('File: pilot-notes.txt').count()).toBe(1);
+    const download = page.waitForEvent('download');
+    await timeline.getByRole('button', { name: 'Download' }).click();
+    expect(fs.readFileSync((await (await download).path())!, 'utf8')).toBe('Pilot: 3 sites, 6 weeks.');
+  });
+
   it('moves the lead on the board to Lost, asking for the reason', async () => {
     await page.getByRole('link', { name: 'Board', exact: true }).click();
     await page.waitForURL('**/board');

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, isMissing } from './api';
 import type { CustomField, Reason, Status, User } from './types';
 
@@ -40,25 +40,33 @@ const unwrap = <T>(d: T[] | { data: T[] } | undefined): T[] => (Array.isArray(d)
 
 export function useStatuses() {
   const r = useApi<Status[] | { data: Status[] }>('/statuses');
-  const list = unwrap(r.data)
-    .slice()
-    .sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  // Memoized: screens key their effects on the list, so it must only change when the data does.
+  const list = useMemo(
+    () =>
+      unwrap(r.data)
+        .slice()
+        .sort((a, b) => (a.position ?? 0) - (b.position ?? 0)),
+    [r.data],
+  );
   return { ...r, list };
 }
 
 export function useReasons() {
   const r = useApi<Reason[] | { data: Reason[] }>('/reasons');
-  return { ...r, list: unwrap(r.data) };
+  const list = useMemo(() => unwrap(r.data), [r.data]);
+  return { ...r, list };
 }
 
 export function useCustomFields() {
   const r = useApi<CustomField[] | { data: CustomField[] }>('/custom-fields');
-  return { ...r, list: unwrap(r.data) };
+  const list = useMemo(() => unwrap(r.data), [r.data]);
+  return { ...r, list };
 }
 
 export function useUsers() {
   const r = useApi<User[] | { data: User[] }>('/users');
-  return { ...r, list: unwrap(r.data) };
+  const list = useMemo(() => unwrap(r.data), [r.data]);
+  return { ...r, list };
 }
 
 export function useDebounced<T>(value: T, ms: number): T {

@@ -25,18 +25,20 @@ export function BoardPage() {
   const [pending, setPending] = useState<{ lead: Lead; to: Status } | null>(null);
   const [dragOver, setDragOver] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [tick, setTick] = useState(0);
 
   useEffect(() => {
     if (!statuses.list.length) return;
     let live = true;
+    // Statuses carry their live lead count, so empty columns cost no request.
     Promise.all(
       statuses.list.map((s) =>
-        api
-          .get<Page<Lead>>(
-            `/leads${qs({ status: s.key, limit: PER_COLUMN, include_total: true, sort: '-updated_at' })}`,
-          )
-          .then((p) => [s.key, { leads: p.data, total: p.total ?? p.data.length }] as const),
+        s.lead_count === 0
+          ? ([s.key, { leads: [], total: 0 }] as const)
+          : api
+              .get<Page<Lead>>(
+                `/leads${qs({ status: s.key, limit: PER_COLUMN, include_total: true, sort: '-updated_at' })}`,
+              )
+              .then((p) => [s.key, { leads: p.data, total: p.total ?? p.data.length }] as const),
       ),
     ).then(
       (entries) => live && setCols(Object.fromEntries(entries)),
@@ -45,7 +47,7 @@ export function BoardPage() {
     return () => {
       live = false;
     };
-  }, [statuses.list, tick]);
+  }, [statuses.list]);
 
   if (statuses.missing) return <Missing what="The pipeline board" endpoint="GET /api/v1/statuses" />;
   if (!statuses.list.length) return <Spinner />;
@@ -54,7 +56,7 @@ export function BoardPage() {
     if (lead.status === to.key) return;
     if (!viaDialog && needsDialog(to)) return setPending({ lead, to });
     await changeStatus(lead.id, { status: to.key });
-    setTick((t) => t + 1);
+    statuses.reload();
   }
   function onDrop(e: DragEvent, to: Status) {
     e.preventDefault();
@@ -177,7 +179,7 @@ export function BoardPage() {
         onApply={async (c) => {
           await changeStatus(pending!.lead.id, c);
           setPending(null);
-          setTick((t) => t + 1);
+          statuses.reload();
         }}
       />
     </section>

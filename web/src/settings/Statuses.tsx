@@ -58,6 +58,7 @@ export function StatusSettings() {
             <th scope="col">Key</th>
             <th scope="col">Category</th>
             <th scope="col">Reason required</th>
+            <th scope="col">Leads</th>
             <th scope="col">
               <span className="sr-only">Actions</span>
             </th>
@@ -88,6 +89,12 @@ export function StatusSettings() {
                     onChange={(e) => update(s, { reason_required: e.target.checked })}
                   />
                 </td>
+                <td>
+                  {s.lead_count ?? ''}
+                  {s.sub_statuses?.length ? (
+                    <span className="muted"> · {s.sub_statuses.length} sub</span>
+                  ) : null}
+                </td>
                 <td className="row-actions">
                   <button
                     type="button"
@@ -104,7 +111,7 @@ export function StatusSettings() {
               </tr>
               {open === s.key && (
                 <tr>
-                  <td colSpan={5}>
+                  <td colSpan={6}>
                     <SubStatuses status={s} />
                   </td>
                 </tr>
