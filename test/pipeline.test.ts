@@ -167,6 +167,49 @@ describe('statuses', () => {
   });
 });
 
+describe('statuses, continued', () => {
+  it('moves leads into a status that needs a reason when one is given, and renames keys without losing history', async () => {
+    await call('POST', '/statuses', { key: 'stale', label: 'Stale', category: 'open' });
+    const lead = await createLead(t.app, s, { status: 'stale' });
+    const reason = await reasonId('No response');
+    const moved = await call('DELETE', `/statuses/stale?move_to=lost&reason_id=${reason}`);
+    expect(moved.json()).toEqual({ moved: 1 });
+    const hist = (await call('GET', `/leads/${lead.id}/status-history`)).json().data;
+    expect(hist[1]).toMatchObject({ from: 'stale', to: 'lost', reason: { id: reason, text: 'No response' } });
+
+    await call('POST', '/statuses', { key: 'demo', label: 'Demo', category: 'open' });
+    const l2 = await createLead(t.app, s, { status: 'demo' });
+    const renamed = await call('PATCH', '/statuses/demo', { key: 'demo_done', label: 'Demo done' });
+    expect(renamed.json()).toMatchObject({ key: 'demo_done', lead_count: 1 });
+    expect((await call('GET', `/leads/${l2.id}`)).json().status).toBe('demo_done');
+    expect((await call('GET', `/leads/${l2.id}/status-history`)).json().data[0].to).toBe('demo_done');
+  });
+
+  it('lets a viewer read the pipeline but not change it or move leads (403)', async () => {
+    const viewer = await signup(t.app);
+    await t.db.kysely
+      .insertInto('memberships')
+      .values({
+        org_id: s.orgId,
+        user_id: viewer.userId,
+        role: 'viewer',
+        created_at: new Date().toISOString(),
+        deactivated_at: null,
+      })
+      .execute();
+    const v = { ...viewer, headers: { ...viewer.headers, 'x-organization-id': String(s.orgId) } };
+    const lead = await createLead(t.app, s);
+    expect((await call('GET', '/statuses', undefined, v)).statusCode).toBe(200);
+    expect((await call('GET', `/leads/${lead.id}/status-history`, undefined, v)).statusCode).toBe(200);
+    expect(
+      (await call('POST', '/statuses', { key: 'mine', label: 'Mine', category: 'open' }, v)).statusCode,
+    ).toBe(403);
+    expect((await call('POST', '/reasons', { text: 'Mine' }, v)).statusCode).toBe(403);
+    expect((await call('POST', `/leads/${lead.id}/status`, { status: 'won' }, v)).statusCode).toBe(403);
+    expect((await call('GET', `/leads/${lead.id}`)).json().status).toBe('new');
+  });
+});
+
 describe('sub-statuses', () => {
   it('adds, lists, renames and protects sub-statuses in use', async () => {
     const c = await call('POST', '/statuses/on_hold/sub-statuses', { name: 'YetToDecide' });
