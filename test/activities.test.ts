@@ -270,3 +270,43 @@ describe('tags', () => {
     ]);
   });
 });
+
+describe('visibility', () => {
+  it("keeps an agent to their own leads' activities and queue (404 otherwise)", async () => {
+    const agentUser = await signup(t.app);
+    await t.db.kysely
+      .insertInto('memberships')
+      .values({
+        org_id: s.orgId,
+        user_id: agentUser.userId,
+        role: 'agent',
+        created_at: new Date().toISOString(),
+        deactivated_at: null,
+      })
+      .execute();
+    const agent = {
+      ...agentUser,
+      orgId: s.orgId,
+      headers: { ...agentUser.headers, 'x-organization-id': String(s.orgId) },
+    };
+    const notTheirs = await createLead(t.app, s, { owner_id: s.userId });
+    const theirs = await createLead(t.app, s, { owner_id: agent.userId });
+    await call('POST', `/leads/${notTheirs.id}/follow-ups`, { scheduled_at: '2020-01-01T09:00:00Z' });
+    await call('POST', `/leads/${theirs.id}/follow-ups`, { scheduled_at: '2020-01-02T09:00:00Z' });
+    for (const path of ['follow-ups', 'tasks', 'comments', 'attachments', 'timeline', 'status-history']) {
+      expect((await call('GET', `/leads/${notTheirs.id}/${path}`, undefined, agent)).statusCode, path).toBe(
+        404,
+      );
+      expect((await call('GET', `/leads/${theirs.id}/${path}`, undefined, agent)).statusCode, path).toBe(200);
+    }
+    expect((await call('POST', `/leads/${notTheirs.id}/comments`, { body: 'peek' }, agent)).statusCode).toBe(
+      404,
+    );
+    expect((await call('POST', `/leads/${notTheirs.id}/status`, { status: 'won' }, agent)).statusCode).toBe(
+      404,
+    );
+    const queue = (await call('GET', '/follow-ups?due_before=2021-01-01T00:00:00Z', undefined, agent)).json()
+      .data;
+    expect(queue.map((q: { lead: { id: number } }) => q.lead.id)).toEqual([theirs.id]);
+  });
+});
