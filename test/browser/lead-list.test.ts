@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext, Page } from 'playwright-core';
 import { browserAvailable, shot, startStack, type Stack } from './harness.js';
@@ -160,5 +162,33 @@ describe.skipIf(!run)('lead list at scale (chromium)', () => {
     await expect.poll(() => page.getByText('2 leads', { exact: true }).count()).toBe(1);
     await page.getByLabel('Include converted').check();
     await expect.poll(() => page.getByText('3 leads', { exact: true }).count()).toBe(1);
+  });
+
+  it('imports a file with bad rows and hands over the error report', async () => {
+    const file = path.join(s.tmp, 'with-errors.csv');
+    fs.writeFileSync(
+      file,
+      [
+        'Email,Last Name,Amount',
+        'ok1@err.test,Good,100',
+        'not-an-email,Bad,200',
+        'ok2@err.test,Worse,lots',
+      ].join('\n'),
+    );
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import' }).click();
+    await page.getByLabel('CSV, Excel (XLSX) or JSON file').setInputFiles(file);
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+    await page.getByLabel('Map column Amount to').selectOption('value');
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await expect
+      .poll(() => page.getByTestId('import-status').textContent(), { timeout: 30_000 })
+      .toBe('completed');
+    expect(await page.getByTestId('count-created').locator('dd').textContent()).toBe('1');
+    expect(await page.getByTestId('count-failed').locator('dd').textContent()).toBe('2');
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download the error report' }).click();
+    const report = fs.readFileSync((await (await download).path())!, 'utf8');
+    expect(report).toContain('not-an-email');
+    expect(report).toContain('lots');
   });
 });
