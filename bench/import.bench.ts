@@ -1,0 +1,452 @@
+/**
+ * Import benchmark: a generated CSV (1,000,000 rows by default) and XLSX (100,000 rows) imported end to end
+ * through the HTTP API (upload, run, poll) on SQLite and PostgreSQL, against a bare loop that parses the same
+ * file and inserts the same rows with the same indexes in the same run.
+ *
+ *   npm run bench:import                      # full size, both databases
+ *   npm run bench:import -- --rows 100000 --xlsx-rows 10000 --db sqlite
+ *
+ * The server runs in a child process so its peak RSS (VmHWM) is the server's alone.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import pg from 'pg';
+import { CompiledQuery } from 'kysely';
+import { openDb, type Db } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { IMPORT_LEAD_COLUMNS, type LeadInsertRow } from '../src/imports/import.repository.js';
+
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const WORK = '/tmp/leadflow-import-bench';
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+}
+
+const HEADER = [
+  'Lead Id',
+  'First Name',
+  'Last Name',
+  'Email',
+  'Phone',
+  'Company',
+  'Title',
+  'City',
+  'Country',
+  'Lead Source',
+  'Status',
+  'Created Date',
+  'Industry',
+];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Zoë',
+  'Linus',
+  'Margaret',
+  'Tim',
+  'Søren',
+  'Chloé',
+  'Raj',
+  'Mei',
+  'Olu',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Müller',
+  "O'Connor",
+  'Hamilton',
+  'Berners-Lee',
+  'Kierkegaard',
+  'Dubois',
+  'Patel',
+];
+const CITIES = ['Paris', 'Zürich', 'New York', 'São Paulo', 'Mumbai', 'Cork', 'Berlin', 'Tokyo'];
+const COUNTRIES = ['FR', 'CH', 'US', 'BR', 'IN', 'IE', 'DE', 'JP'];
+const SOURCES = ['Web', 'Trade Show', 'Partner Referral', 'Cold Call', 'Google'];
+const STATUSES = ['New', 'Qualified', 'Open - Not Contacted', 'In process', 'Working - Contacted'];
+const INDUSTRIES = ['Technology', 'Finance', 'Healthcare', 'Retail, Consumer', 'Energy'];
+
+function row(i: number): string[] {
+  const f = FIRST[i % FIRST.length];
+  const l = LAST[(i * 7) % LAST.length];
+  const day = String((i % 28) + 1).padStart(2, '0');
+  return [
+    `B-${i}`,
+    f,
+    l,
+    `${f.toLowerCase().replace(/[^a-z]/g, '')}.${i}@example.com`,
+    `+1 415-555-${String(i % 10000).padStart(4, '0')}`,
+    `Company ${i % 50000} Ltd`,
+    'Sales Director',
+    CITIES[i % 8],
+    COUNTRIES[i % 8],
+    SOURCES[i % 5],
+    STATUSES[i % 5],
+    `${day}-0${(i % 9) + 1}-2024 10:30`,
+    INDUSTRIES[i % 5],
+  ];
+}
+
+const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+async function makeCsv(rows: number): Promise<string> {
+  const file = path.join(WORK, `leads-${rows}.csv`);
+  if (fs.existsSync(file)) return file;
+  const out = fs.createWriteStream(file);
+  out.write(HEADER.join(',') + '\r\n');
+  for (let i = 0; i < rows; i += 10000) {
+    const chunk: string[] = [];
+    for (let j = i; j < Math.min(rows, i + 10000); j++) chunk.push(row(j).map(csvCell).join(','));
+    if (!out.write(chunk.join('\r\n') + '\r\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  return file;
+}
+
+async function makeXlsx(rows: number): Promise<string> {
+  const file = path.join(WORK, `leads-${rows}.xlsx`);
+  if (fs.existsSync(file)) return file;
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: file,
+    useSharedStrings: false,
+    useStyles: false,
+  });
+  const ws = wb.addWorksheet('Leads');
+  ws.addRow(HEADER).commit();
+  for (let i = 0; i < rows; i++) ws.addRow(row(i)).commit();
+  ws.commit();
+  await wb.commit();
+  return file;
+}
+
+interface Target {
+  dialect: 'sqlite' | 'postgres';
+  databaseUrl: string;
+  open(): Db;
+  cleanup(): Promise<void>;
+}
+
+async function target(dialect: 'sqlite' | 'postgres', label: string): Promise<Target> {
+  if (dialect === 'sqlite') {
+    const file = path.join(WORK, `${label}-${randomBytes(3).toString('hex')}.db`);
+    return {
+      dialect,
+      databaseUrl: `sqlite:${file}`,
+      open: () => openDb({ dialect, sqlitePath: file }),
+      cleanup: async () => {
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+      },
+    };
+  }
+  const schema = `bench_import_${label}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    dialect,
+    databaseUrl: url.toString(),
+    open: () => openDb({ dialect, databaseUrl: PG_URL, pgSchema: schema, poolSize: 5 }),
+    cleanup: async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+/** Runs the real server in a child process and imports `file` through HTTP. */
+async function importThroughApi(t: Target, file: string, rows: number) {
+  const db = t.open();
+  await migrateToLatest(db.kysely);
+  await db.close();
+  const port = 3900 + Math.floor(Math.random() * 500);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'src', 'main.ts')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: t.databaseUrl,
+      LOG_LEVEL: 'warn',
+      DATA_DIR: path.join(WORK, 'data'),
+      IMPORT_MAX_BYTES: String(2 ** 34),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('running on') && resolve());
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const base = `http://127.0.0.1:${port}/api/v1`;
+  try {
+    const su = await fetch(`${base}/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: `bench${Date.now()}@example.com`,
+        password: 'correct horse battery',
+        name: 'Bench',
+        organization_name: 'Bench',
+      }),
+    });
+    const token = ((await su.json()) as { token: string }).token;
+    const auth = { authorization: `Bearer ${token}` };
+    const t0 = performance.now();
+    const form = new FormData();
+    form.append('file', await fs.openAsBlob(file), path.basename(file));
+    const up = await fetch(`${base}/imports`, { method: 'POST', headers: auth, body: form });
+    if (up.status !== 201) throw new Error(`upload: ${up.status} ${await up.text()}`);
+    const id = ((await up.json()) as { id: number }).id;
+    const t1 = performance.now();
+    const run = await fetch(`${base}/imports/${id}/run`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({}),
+    });
+    if (run.status !== 202) throw new Error(`run: ${run.status} ${await run.text()}`);
+    let job: Record<string, any>;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 250));
+      job = (await (await fetch(`${base}/imports/${id}`, { headers: auth })).json()) as Record<string, any>;
+      if (['completed', 'failed'].includes(job.status)) break;
+    }
+    const t2 = performance.now();
+    const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    if (job.status !== 'completed' || job.counts.created !== rows)
+      throw new Error(`import ended ${job.status}: ${JSON.stringify(job.counts)} ${job.error}`);
+    return {
+      uploadSeconds: (t1 - t0) / 1000,
+      runSeconds: (t2 - t1) / 1000,
+      totalSeconds: (t2 - t0) / 1000,
+      peakRssMb: Math.round(peakKb / 1024),
+      counts: job.counts,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+/** The baseline: parse the same CSV and insert the same rows (leads + status history) in 500-row transactions. */
+async function bareLoop(t: Target, file: string, rows: number) {
+  const db = t.open();
+  await migrateToLatest(db.kysely);
+  const now = new Date().toISOString();
+  const org = await db.kysely
+    .insertInto('organizations')
+    .values({ name: 'bare', created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // The default pipeline's first statuses, as signup makes them, so the file's statuses map the same way.
+  const statusRows = ['new', 'assigned', 'in_process', 'qualified'].map((key, i) => ({
+    org_id: org.id,
+    key,
+    label: key === 'in_process' ? 'In process' : key[0].toUpperCase() + key.slice(1),
+    position: i * 10,
+    category: 'open',
+    reason_required: 0,
+    is_default: key === 'new' ? 1 : 0,
+    created_at: now,
+  }));
+  const statusByName = new Map<string, number>();
+  for (const st of await db.kysely
+    .insertInto('statuses')
+    .values(statusRows)
+    .returning(['id', 'key', 'label'])
+    .execute()) {
+    statusByName.set(st.key, st.id);
+    statusByName.set(st.label.toLowerCase(), st.id);
+  }
+  const defaultStatus = statusByName.get('new')!;
+  const cols = IMPORT_LEAD_COLUMNS.map(([c]) => c);
+  const one = `(${cols.map(() => '?').join(', ')})`;
+  const t0 = performance.now();
+  const parser = fs
+    .createReadStream(file)
+    .pipe(parse({ delimiter: ',', relax_column_count: true, from_line: 2 }));
+  let batch: LeadInsertRow[] = [];
+  let n = 0;
+  const flush = async () => {
+    const b = batch;
+    batch = [];
+    await db.kysely.transaction().execute(async (trx) => {
+      let ids: number[];
+      if (t.dialect === 'postgres') {
+        const text = `INSERT INTO leads (${cols.join(', ')}) SELECT * FROM unnest(${IMPORT_LEAD_COLUMNS.map(([, ty], i) => `$${i + 1}::${ty}[]`).join(', ')}) RETURNING id`;
+        ids = (
+          await trx.executeQuery<{ id: number }>(
+            CompiledQuery.raw(
+              text,
+              IMPORT_LEAD_COLUMNS.map(([c]) => b.map((r) => r[c])),
+            ),
+          )
+        ).rows.map((r) => r.id);
+        await trx.executeQuery(
+          CompiledQuery.raw(
+            'INSERT INTO status_history (org_id, lead_id, to_status_id, created_at) SELECT $1::int, l, s, $3::text FROM unnest($4::int[], $5::int[]) AS t(l, s)',
+            [org.id, defaultStatus, now, ids, b.map((r) => r.status_id)],
+          ),
+        );
+      } else {
+        const params: unknown[] = [];
+        for (const r of b) for (const c of cols) params.push(r[c]);
+        ids = (
+          await trx.executeQuery<{ id: number }>(
+            CompiledQuery.raw(
+              `INSERT INTO leads (${cols.join(', ')}) VALUES ${Array(b.length).fill(one).join(', ')} RETURNING id`,
+              params,
+            ),
+          )
+        ).rows.map((r) => r.id);
+        await trx
+          .insertInto('status_history')
+          .values(
+            ids.map((id, i) => ({
+              org_id: org.id,
+              lead_id: id,
+              to_status_id: b[i].status_id as number,
+              created_at: now,
+            })),
+          )
+          .execute();
+      }
+    });
+  };
+  for await (const r of parser as AsyncIterable<string[]>) {
+    // The same values the importer stores, computed the shortest way for this known file.
+    const lead = Object.fromEntries(cols.map((c) => [c, null])) as LeadInsertRow;
+    const statusId = statusByName.get(r[10].toLowerCase());
+    const custom: Record<string, string> = { phone_e164: r[4].replace(/[\s-]/g, '') };
+    if (statusId === undefined) custom.status = r[10];
+    custom.industry = r[12];
+    const [d, m, rest] = r[11].split('-');
+    const [y, time] = rest.split(' ');
+    Object.assign(lead, {
+      org_id: org.id,
+      external_id: r[0],
+      first_name: r[1],
+      last_name: r[2],
+      email: r[3].toLowerCase(),
+      phone: r[4],
+      company_name: r[5],
+      job_title: r[6],
+      city: r[7],
+      country: r[8],
+      source: r[9],
+      status_id: statusId ?? defaultStatus,
+      custom_fields: JSON.stringify(custom),
+      status_changed_at: now,
+      created_at: `${y}-${m}-${d.padStart(2, '0')}T${time}:00.000Z`,
+      updated_at: now,
+      version: 1,
+    });
+    batch.push(lead);
+    n++;
+    if (batch.length >= 500) await flush();
+  }
+  if (batch.length) await flush();
+  const seconds = (performance.now() - t0) / 1000;
+  await db.close();
+  if (n !== rows) throw new Error(`bare loop read ${n} rows, expected ${rows}`);
+  return { seconds, rate: Math.round(rows / seconds) };
+}
+
+async function main() {
+  const rows = Number(arg('rows', '1000000'));
+  const xlsxRows = Number(arg('xlsx-rows', '100000'));
+  const dbs =
+    arg('db', 'both') === 'both'
+      ? (['sqlite', 'postgres'] as const)
+      : ([arg('db', 'sqlite')] as Array<'sqlite' | 'postgres'>);
+  fs.mkdirSync(WORK, { recursive: true });
+  console.log(
+    `generating ${rows.toLocaleString()}-row CSV and ${xlsxRows.toLocaleString()}-row XLSX in ${WORK} ...`,
+  );
+  const csv = await makeCsv(rows);
+  const xlsx = xlsxRows > 0 ? await makeXlsx(xlsxRows) : null;
+  const results: Record<string, unknown>[] = [];
+  for (const dialect of dbs) {
+    const bt = await target(dialect, 'bare');
+    let bare;
+    try {
+      bare = await bareLoop(bt, csv, rows);
+    } finally {
+      await bt.cleanup();
+    }
+    const at = await target(dialect, 'api');
+    let api;
+    try {
+      api = await importThroughApi(at, csv, rows);
+    } finally {
+      await at.cleanup();
+    }
+    const rate = Math.round(rows / api.runSeconds);
+    const r = {
+      dialect,
+      format: 'csv',
+      rows,
+      api_rows_per_s: rate,
+      api_run_s: +api.runSeconds.toFixed(1),
+      upload_s: +api.uploadSeconds.toFixed(1),
+      end_to_end_s: +api.totalSeconds.toFixed(1),
+      bare_rows_per_s: bare.rate,
+      ratio_to_bare: +(rate / bare.rate).toFixed(2),
+      server_peak_rss_mb: api.peakRssMb,
+    };
+    console.log(JSON.stringify(r));
+    results.push(r);
+    if (xlsx) {
+      const xt = await target(dialect, 'xlsx');
+      try {
+        const x = await importThroughApi(xt, xlsx, xlsxRows);
+        const xr = {
+          dialect,
+          format: 'xlsx',
+          rows: xlsxRows,
+          api_rows_per_s: Math.round(xlsxRows / x.runSeconds),
+          api_run_s: +x.runSeconds.toFixed(1),
+          upload_s: +x.uploadSeconds.toFixed(1),
+          end_to_end_s: +x.totalSeconds.toFixed(1),
+          server_peak_rss_mb: x.peakRssMb,
+        };
+        console.log(JSON.stringify(xr));
+        results.push(xr);
+      } finally {
+        await xt.cleanup();
+      }
+    }
+  }
+  fs.rmSync(path.join(WORK, 'data'), { recursive: true, force: true });
+  const out = path.join(here, 'results', `${new Date().toISOString().slice(0, 10)}-import-${rows}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        cpus: (await import('node:os')).cpus().length,
+        results,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`results written to ${path.relative(process.cwd(), out)}`);
+}
+
+await main();
