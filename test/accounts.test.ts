@@ -278,6 +278,16 @@ describe('contacts', () => {
     ).json();
     expect(ids(await req('GET', '/api/v1/contacts?q=5550100999', undefined, sess))).toEqual([phoned.id]);
     expect(ids(await req('GET', '/api/v1/contacts?q=(555)', undefined, sess))).toEqual([phoned.id]);
+    expect(ids(await req('GET', '/api/v1/contacts?phone=15550100999', undefined, sess))).toEqual([phoned.id]);
+    expect(
+      ids(
+        await req('GET', `/api/v1/contacts?phone=${encodeURIComponent('+1-555-010-0999')}`, undefined, sess),
+      ),
+    ).toEqual([phoned.id]);
+    expect(ids(await req('GET', '/api/v1/contacts?phone=0100999', undefined, sess))).toEqual([]);
+    await req('PATCH', `/api/v1/contacts/${phoned.id}`, { phones: [{ phone: '+33 1 23 45 67 89' }] }, sess);
+    expect(ids(await req('GET', '/api/v1/contacts?phone=15550100999', undefined, sess))).toEqual([]);
+    expect(ids(await req('GET', '/api/v1/contacts?phone=33123456789', undefined, sess))).toEqual([phoned.id]);
     await req('DELETE', `/api/v1/contacts/${phoned.id}`, undefined, sess);
     expect(
       ids(await req('GET', '/api/v1/contacts?q=list.example&sort=created_at&limit=2', undefined, sess)),

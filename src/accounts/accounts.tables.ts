@@ -84,6 +84,14 @@ export interface ContactEmailsTable {
   position: number;
 }
 
+/** Digits of each contact phone (from `contacts.phones`), indexed to find a contact by its number. */
+export interface ContactPhonesTable {
+  org_id: number;
+  contact_id: number;
+  position: number;
+  digits: string;
+}
+
 export interface ContactTagsTable {
   org_id: number;
   contact_id: number;
@@ -126,6 +134,7 @@ export interface AccountsTables {
   company_tags: CompanyTagsTable;
   contacts: ContactsTable;
   contact_emails: ContactEmailsTable;
+  contact_phones: ContactPhonesTable;
   contact_tags: ContactTagsTable;
   opportunities: OpportunitiesTable;
   lead_contacts: LeadContactsTable;

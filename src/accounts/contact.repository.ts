@@ -16,6 +16,8 @@ export interface ContactFilter {
   companyId?: number;
   ownerId?: number;
   email?: string;
+  /** Digits of a phone number, matched exactly against each of the contact's numbers. */
+  phoneDigits?: string;
   tag?: string;
   terms?: string[];
 }
@@ -100,6 +102,16 @@ export function createContactRepository(db: Q) {
             .where('contact_emails.email', '=', email),
         );
       }
+      if (f.phoneDigits !== undefined) {
+        const digits = f.phoneDigits;
+        q = q.where('contacts.id', 'in', (eb) =>
+          eb
+            .selectFrom('contact_phones')
+            .select('contact_phones.contact_id')
+            .where('contact_phones.org_id', '=', orgId)
+            .where('contact_phones.digits', '=', digits),
+        );
+      }
       if (f.tag !== undefined) {
         const tag = f.tag;
         q = q.where((eb) =>
@@ -161,6 +173,31 @@ export function createContactRepository(db: Q) {
           )
           .execute();
       }
+    },
+
+    /** Keeps `contact_phones` (digits only) in step with `contacts.phones`. */
+    async replacePhones(
+      trx: Q,
+      orgId: number,
+      contactId: number,
+      phones: Array<{ phone: string }>,
+      fresh = false,
+    ): Promise<void> {
+      if (!fresh)
+        await trx
+          .deleteFrom('contact_phones')
+          .where('org_id', '=', orgId)
+          .where('contact_id', '=', contactId)
+          .execute();
+      const values = phones
+        .map((p, position) => ({
+          org_id: orgId,
+          contact_id: contactId,
+          position,
+          digits: p.phone.replace(/\D/g, ''),
+        }))
+        .filter((v) => v.digits !== '');
+      if (values.length) await trx.insertInto('contact_phones').values(values).execute();
     },
 
     async tagsFor(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, string[]>> {

@@ -90,6 +90,12 @@ export const ContactListQuery = Type.Object(
     company_id: Type.Optional(Type.Integer({ minimum: 1 })),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
     email: Type.Optional(Type.String({ maxLength: 254, description: 'Exact address (case-insensitive)' })),
+    phone: Type.Optional(
+      Type.String({
+        maxLength: 50,
+        description: 'A number, compared digit by digit ("+1 (555) 010-0999" = "15550100999")',
+      }),
+    ),
     tag: Type.Optional(Type.String()),
     sort: Type.Optional(
       Type.Union(

@@ -154,6 +154,7 @@ export function createContactService({ db, contacts, companies, access }: Contac
       version: 1,
     } as Parameters<ContactRepository['insert']>[1]);
     await contacts.replaceEmails(trx, auth.orgId, row.id, emails, true);
+    await contacts.replacePhones(trx, auth.orgId, row.id, JSON.parse(phones), true);
     await contacts.replaceTags(trx, auth.orgId, row.id, p.tags ?? [], true);
     return row;
   }
@@ -226,6 +227,8 @@ export function createContactService({ db, contacts, companies, access }: Contac
             `Contact ${id} was changed by another request at the same time; try again.`,
           );
         if (p.emails !== undefined) await contacts.replaceEmails(trx, auth.orgId, id, p.emails);
+        if (p.cols.phones !== undefined)
+          await contacts.replacePhones(trx, auth.orgId, id, JSON.parse(p.cols.phones as string));
         if (p.tags !== undefined) await contacts.replaceTags(trx, auth.orgId, id, p.tags);
         return updated;
       });
@@ -261,6 +264,7 @@ export function createContactService({ db, contacts, companies, access }: Contac
           companyId: query.company_id,
           ownerId: query.owner_id,
           email: query.email !== undefined ? normalizeEmail(query.email) : undefined,
+          phoneDigits: query.phone !== undefined ? query.phone.replace(/\D/g, '') : undefined,
           tag: query.tag,
           terms,
         },

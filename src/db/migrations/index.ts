@@ -3,6 +3,7 @@ import * as m0001 from './0001_core.js';
 import * as m0010 from './0010_pipeline.js';
 import * as m0011 from './0011_activities.js';
 import * as m0020 from './0020_accounts.js';
+import * as m0021 from './0021_contact_phones.js';
 import * as m0030 from './0030_access.js';
 import * as m0040 from './0040_jobs.js';
 import * as m0041 from './0041_imports.js';
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0010_pipeline': m0010,
   '0011_activities': m0011,
   '0020_accounts': m0020,
+  '0021_contact_phones': m0021,
   '0030_access': m0030,
   '0040_jobs': m0040,
   '0041_imports': m0041,
