@@ -162,9 +162,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       coalesce(title,''), '[^[:alnum:]]+', ' ', 'g'))) STORED`.execute(db);
     await sql`CREATE INDEX leads_search_idx ON leads USING gin (search)`.execute(db);
   } else {
+    // Every search word is a prefix. Without a prefix index of the word's length FTS5 merges the lists of every
+    // token starting with it ("turing" -> turing, turing12, turing435...: 19 ms at 1M leads, 0.4 ms with one).
     await sql`CREATE VIRTUAL TABLE leads_fts USING fts5(
       first_name, last_name, email, phone, mobile, company_name, title,
-      content='leads', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')`.execute(db);
+      content='leads', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6 7 8')`.execute(db);
     await sql`CREATE TRIGGER leads_fts_ai AFTER INSERT ON leads BEGIN
       INSERT INTO leads_fts(rowid, first_name, last_name, email, phone, mobile, company_name, title)
       VALUES (new.id, new.first_name, new.last_name, new.email, new.phone, new.mobile, new.company_name, new.title);
