@@ -24,6 +24,7 @@ export type SortKey = keyof typeof SORT_COLUMN;
 
 export interface LeadFilter {
   statusIds?: number[];
+  subStatusIds?: number[];
   source?: string;
   ownerId?: number;
   teamId?: number;
@@ -70,6 +71,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     let q = qb.where('leads.org_id', '=', orgId);
     q = f.deleted ? q.where('leads.deleted_at', 'is not', null) : q.where('leads.deleted_at', 'is', null);
     if (f.statusIds) q = q.where('leads.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
+    if (f.subStatusIds) q = q.where('leads.sub_status_id', 'in', f.subStatusIds.length ? f.subStatusIds : [-1]);
     if (f.excludeConverted) {
       q = q
         .where('leads.converted_at', 'is', null)

@@ -154,6 +154,7 @@ export type LeadSort = (typeof SORTS)[number];
 export const LeadListQuery = Type.Object(
   {
     status: Type.Optional(Type.String({ description: 'Status key; several separated by commas' })),
+    sub_status: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Sub-status name (within the statuses asked for, if any)' })),
     source: Type.Optional(Type.String()),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
     team_id: Type.Optional(Type.Integer({ minimum: 1 })),

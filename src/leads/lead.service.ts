@@ -357,6 +357,10 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         if (unknown.length) throw fieldError('status', `unknown status ${unknown.map((k) => `"${k}"`).join(', ')} (one of: ${[...sm.byKey.keys()].join(', ')})`);
         filter.statusIds = keys.map((k) => sm.byKey.get(k)!.id);
       }
+      if (query.sub_status !== undefined) {
+        const subs = (await statuses.findSubStatusesNamed(auth.orgId, query.sub_status)).filter((x) => !filter.statusIds || filter.statusIds.includes(x.status_id));
+        filter.subStatusIds = subs.map((x) => x.id);
+      }
       if (query.q !== undefined && query.q.trim() !== '') filter.terms = searchTerms(query.q);
       const cf = Object.entries(query).filter(([k]) => k.startsWith('cf.'));
       // Values are compared as stored: "12.0" finds 12 for a number field; a non-number is a 422.
