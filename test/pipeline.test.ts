@@ -240,7 +240,8 @@ describe('sub-statuses', () => {
     expect((await call('DELETE', '/statuses/on_hold/sub-statuses/Budget%20check')).statusCode).toBe(204);
     const held = await createLead(t.app, s);
     await call('POST', `/leads/${held.id}/status`, { status: 'on_hold', sub_status: 'YetToDecide' });
-    const ids = async (q: string) => (await call('GET', `/leads?${q}`)).json().data.map((l: { id: number }) => l.id);
+    const ids = async (q: string) =>
+      (await call('GET', `/leads?${q}`)).json().data.map((l: { id: number }) => l.id);
     expect(await ids('sub_status=YetToDecide')).toEqual([held.id]);
     expect(await ids('status=on_hold&sub_status=YetToDecide')).toEqual([held.id]);
     expect(await ids('status=lost&sub_status=YetToDecide')).toEqual([]);
