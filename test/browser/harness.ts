@@ -99,7 +99,7 @@ export async function startStack(): Promise<Stack> {
   };
 }
 
-export async function shot(page: Page, name: string) {
+export async function shot(page: Page, name: string, fullPage = false) {
   fs.mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage });
 }

@@ -205,7 +205,7 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     expect(await wonValue.getAttribute('aria-label')).toMatch(/12,000/);
     const weekly = page.getByRole('img', { name: /New leads per week/ });
     expect(await weekly.getAttribute('aria-label')).toMatch(/: 12\b/);
-    await shot(page, 'dashboard');
+    await shot(page, 'dashboard', true);
   });
 
   it('shows the settings screens', async () => {
@@ -235,6 +235,19 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     // Nothing is wider than the phone: no sideways scrolling of the page.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot(page, 'phone-board');
+    for (const url of [
+      `${s.baseUrl}/leads`,
+      leadUrl,
+      `${s.baseUrl}/dashboard`,
+      `${s.baseUrl}/settings/statuses`,
+    ]) {
+      await page.goto(url);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      expect(await page.evaluate('document.documentElement.scrollWidth'), url).toBeLessThanOrEqual(390);
+    }
+    await page.goto(leadUrl);
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await shot(page, 'phone-lead');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

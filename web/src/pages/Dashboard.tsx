@@ -188,12 +188,16 @@ export function DashboardPage() {
           </article>
           <article className="card">
             <h2>Won value per month</h2>
-            <Columns
-              title="Won value per month"
-              labels={data.months}
-              series={[{ name: 'Won', values: data.wonValues }]}
-              format={(n) => formatMoney(n)}
-            />
+            {data.wonValues.some((v) => v > 0) ? (
+              <Columns
+                title="Won value per month"
+                labels={data.months}
+                series={[{ name: 'Won', values: data.wonValues }]}
+                format={(n) => formatMoney(n)}
+              />
+            ) : (
+              <p className="muted">No won leads with a value in the last {MONTHS} months.</p>
+            )}
             {data.wonCapped && <p className="muted">Based on the {CAP.toLocaleString()} most recent wins.</p>}
           </article>
           <article className="card span-2">
