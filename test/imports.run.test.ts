@@ -122,6 +122,42 @@ describe('run: mapping, values and per-row errors', () => {
     expect(again.json().detail).toMatch(/Upload the file again/);
   });
 
+  it('suggests mappings for HubSpot and Odoo export headers', async () => {
+    const s = await signup(t.app);
+    const hubspot =
+      'Record ID,First Name,Last Name,Email,Phone Number,Mobile Phone Number,Company Name,Lead Status,Contact owner,Create Date,Original Source,Job Title,Street Address,Postal Code,Website URL\n1,A,B,a@b.co,1,2,C,New,x,2024-01-01,Web,CEO,1 St,123,https://c.co\n';
+    expect((await upload(t.app, s, 'hubspot.csv', hubspot)).json().suggested_mapping).toEqual({
+      'Record ID': 'external_id',
+      'First Name': 'first_name',
+      'Last Name': 'last_name',
+      Email: 'email',
+      'Phone Number': 'phone',
+      'Mobile Phone Number': 'mobile',
+      'Company Name': 'company_name',
+      'Lead Status': 'status',
+      'Contact owner': 'owner',
+      'Create Date': 'created_at',
+      'Original Source': 'source',
+      'Job Title': 'job_title',
+      'Street Address': 'address_line1',
+      'Postal Code': 'postal_code',
+      'Website URL': 'website',
+    });
+    const odoo =
+      'Opportunity,Contact Name,Email,Phone,Salesperson,Expected Revenue,Stage,Tags,Expected Closing\nDeal,Ann Lee,a@b.co,1,Mitchell,100,New,x,2024-01-01\n';
+    expect((await upload(t.app, s, 'odoo.csv', odoo)).json().suggested_mapping).toEqual({
+      Opportunity: 'title',
+      'Contact Name': 'full_name',
+      Email: 'email',
+      Phone: 'phone',
+      Salesperson: 'owner',
+      'Expected Revenue': 'value',
+      Stage: 'status',
+      Tags: 'tags',
+      'Expected Closing': 'expected_close_date',
+    });
+  });
+
   it("another organization's import is a 404 everywhere", async () => {
     const a = await signup(t.app);
     const b = await signup(t.app);

@@ -97,7 +97,7 @@ const SYNONYMS: Record<TargetField, string[]> = {
     'primaryphone',
     'phonenumbers',
   ],
-  mobile: ['mobile', 'mobilephone', 'cell', 'cellphone', 'mobilenumber', 'cellular'],
+  mobile: ['mobile', 'mobilephone', 'mobilephonenumber', 'cell', 'cellphone', 'mobilenumber', 'cellular'],
   company_name: [
     'company',
     'companyname',
@@ -112,7 +112,7 @@ const SYNONYMS: Record<TargetField, string[]> = {
     'firm',
   ],
   website: ['website', 'web', 'url', 'site', 'companywebsite', 'homepage', 'websiteurl', 'domain'],
-  source: ['leadsource', 'source', 'leadsourcename', 'channel', 'sourceid'],
+  source: ['leadsource', 'source', 'leadsourcename', 'originalsource', 'channel', 'sourceid'],
   status: ['status', 'leadstatus', 'stage', 'leadstage', 'lifecyclestage', 'statuskey'],
   owner: [
     'leadowner',
@@ -212,6 +212,7 @@ const SYNONYMS: Record<TargetField, string[]> = {
     'expectedclosedate',
     'closedate',
     'expectedclose',
+    'expectedclosing',
     'dateclose',
     'datedeadline',
     'deadline',
