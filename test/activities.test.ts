@@ -162,6 +162,18 @@ describe('follow-ups', () => {
       .data.map((d: { lead: { id: number } }) => d.lead.id);
     expect(all).toEqual([mine[1].id, theirs.id, mine[0].id]);
     expect((await call('GET', '/follow-ups?due_before=tomorrow')).statusCode).toBe(400);
+    // A won lead leaves the queue unless closed work is asked for.
+    await call('POST', `/leads/${theirs.id}/status`, { status: 'won' });
+    const open = (await call('GET', '/follow-ups?due_before=2021-01-01T00:00:00Z')).json().data;
+    expect(open.map((d: { lead: { id: number } }) => d.lead.id)).toEqual([mine[1].id, mine[0].id]);
+    const withClosed = (
+      await call('GET', '/follow-ups?due_before=2021-01-01T00:00:00Z&include_closed=true')
+    ).json().data;
+    expect(withClosed.map((d: { lead: { id: number } }) => d.lead.id)).toEqual([
+      mine[1].id,
+      theirs.id,
+      mine[0].id,
+    ]);
   });
 });
 

@@ -94,7 +94,14 @@ export function createActivityRepository(db: Q) {
     /** Leads whose next follow-up is due (the sales person's queue), soonest first, keyset-paged. */
     async followUpQueue(
       orgId: number,
-      f: { dueBefore?: string; ownerId?: number; limit: number; after?: { at: string; id: number } },
+      f: {
+        dueBefore?: string;
+        ownerId?: number;
+        /** Only leads in these status categories (the queue is open work by default). */
+        categories?: string[];
+        limit: number;
+        after?: { at: string; id: number };
+      },
     ): Promise<LeadRow[]> {
       let q = db
         .selectFrom('leads')
@@ -104,6 +111,16 @@ export function createActivityRepository(db: Q) {
         .where('next_follow_up_at', 'is not', null);
       if (f.dueBefore) q = q.where('next_follow_up_at', '<=', f.dueBefore);
       if (f.ownerId !== undefined) q = q.where('owner_id', '=', f.ownerId);
+      if (f.categories) {
+        const cats = f.categories;
+        q = q.where('status_id', 'in', (eb) =>
+          eb
+            .selectFrom('statuses')
+            .select('statuses.id')
+            .where('statuses.org_id', '=', orgId)
+            .where('statuses.category', 'in', cats),
+        );
+      }
       if (f.after) {
         const { at, id } = f.after;
         q = q.where((eb) =>

@@ -49,6 +49,9 @@ export const FollowUpQueueQuery = Type.Object(
   {
     due_before: Type.Optional(Instant('Only leads due by then (e.g. the end of today)')),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    include_closed: Type.Optional(
+      Type.Boolean({ description: 'Also leads that are won, lost, converted or closed' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
   },

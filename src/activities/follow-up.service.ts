@@ -178,7 +178,13 @@ export function createFollowUpService({ db, activities, leads, access, present, 
     /** The follow-up queue: leads whose next follow-up is due by `dueBefore`, soonest first. */
     async listDueFollowUps(
       auth: AuthContext,
-      q: { due_before?: string; owner_id?: number; limit?: number; cursor?: string },
+      q: {
+        due_before?: string;
+        owner_id?: number;
+        include_closed?: boolean;
+        limit?: number;
+        cursor?: string;
+      },
     ) {
       assertCan(auth, 'leads:read');
       const limit = q.limit ?? 50;
@@ -188,6 +194,8 @@ export function createFollowUpService({ db, activities, leads, access, present, 
         dueBefore,
         // Agents work their own queue (the stricter reading of their visibility rule).
         ownerId: seesOnlyOwnLeads(auth) ? auth.userId! : q.owner_id,
+        // Won, lost, converted and closed leads leave the queue unless asked for.
+        categories: q.include_closed ? undefined : ['open', 'on_hold'],
         limit: limit + 1,
         after: c ? { at: String(c.v), id: c.id } : undefined,
       });
