@@ -25,11 +25,8 @@ export function createContactFinder({ contacts }: { contacts: Pick<ContactServic
           created: true,
         };
       }
-      const wanted = digits(v);
-      const candidates = (
-        await contacts.list(auth, { q: wanted.length >= 4 ? wanted.slice(-4) : v, limit: 200 })
-      ).data;
-      const found = candidates.find((c) => c.phones.some((p) => digits(p.phone) === wanted));
+      // contacts.phone compares digit by digit through an index (contact_phones), however many contacts exist.
+      const found = digits(v) ? (await contacts.list(auth, { phone: v, limit: 1 })).data[0] : undefined;
       if (found) return { id: found.id, created: false };
       // A contact needs a name or an email (the contacts rule); a customer known only by a number is named by it
       // until someone renames them.
