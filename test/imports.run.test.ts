@@ -158,6 +158,19 @@ describe('run: mapping, values and per-row errors', () => {
     });
   });
 
+  it('importing needs leads:import: a read-only API key may export but not import', async () => {
+    const s = await signup(t.app);
+    const created = await post(s, '/api/v1/api-keys', { name: 'reporting', scopes: ['leads:read'] });
+    expect(created.statusCode).toBe(201);
+    const ro: Session = { ...s, headers: { authorization: `Bearer ${created.json().key}` } };
+    const res = await upload(t.app, ro, 'a.csv', 'Email\na@x.io\n');
+    expect(res.statusCode).toBe(403);
+    expect(res.json().detail).toMatch(/read-only|leads:import/);
+    expect((await get(ro, '/api/v1/imports')).statusCode).toBe(403);
+    expect((await get(s, '/api/v1/imports')).json().data).toEqual([]);
+    expect((await get(ro, '/api/v1/leads/export')).statusCode).toBe(200);
+  });
+
   it("another organization's import is a 404 everywhere", async () => {
     const a = await signup(t.app);
     const b = await signup(t.app);

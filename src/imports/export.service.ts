@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { AuthContext } from '../access/roles.js';
+import { assertCan, type AuthContext } from '../access/roles.js';
 import type { LeadService } from '../leads/lead.service.js';
 import type { LeadDto, LeadListQueryInput } from '../leads/lead.schema.js';
 import type { ImportRepository } from './import.repository.js';
@@ -61,6 +61,7 @@ export function createExportService({ leads, imports }: { leads: LeadService; im
       query: LeadListQueryInput & Record<string, unknown>,
       format: ExportFormat,
     ): Promise<Readable> {
+      assertCan(auth, 'leads:export');
       const filters = { ...query, sort: 'created_at' as const, limit: PAGE, include_total: false };
       delete (filters as Record<string, unknown>).cursor;
       delete (filters as Record<string, unknown>).format;

@@ -22,7 +22,7 @@ export function importRoutes(imports: ImportService, maxBytes: number): FastifyP
           summary:
             'Upload a lead file (multipart, field "file"): CSV/TSV, XLSX or JSON; returns the import with its preview',
           consumes: ['multipart/form-data'],
-          response: { 201: Type.Ref('Import'), ...errorResponses(400, 401, 413, 415) },
+          response: { 201: Type.Ref('Import'), ...errorResponses(400, 401, 403, 413, 415) },
         },
       },
       async (req, reply) => {

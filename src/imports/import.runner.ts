@@ -201,6 +201,7 @@ export function createImportRunner({
                   ...p.m.custom,
                 });
                 earlier.m.tags = normalizeTags([...earlier.m.tags, ...p.m.tags]);
+                if (p.m.statusId !== null) earlier.insert.status_id = p.m.statusId;
                 c.updated++;
               } else c.skipped++;
             } else {

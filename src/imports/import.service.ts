@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, notFound, type FieldError } from '../http/errors.js';
-import type { AuthContext } from '../access/roles.js';
+import { assertCan, type AuthContext } from '../access/roles.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
 import { normalizeCountry } from '../lib/countries.js';
 import type { JobQueue } from '../jobs/job.worker.js';
@@ -91,6 +91,7 @@ async function preview(
 
 export function createImportService({ db, imports, statuses, queue, dataDir, maxBytes }: ImportServiceDeps) {
   async function load(auth: AuthContext, id: number) {
+    assertCan(auth, 'leads:import');
     const imp = await imports.find(auth.orgId, id);
     if (!imp) throw notFound('Import', id);
     return imp;
@@ -99,6 +100,7 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
   return {
     /** Stores the upload, works out what it really is and reads a preview. Refuses what it cannot import. */
     async upload(auth: AuthContext, file: UploadedFile): Promise<ImportDto> {
+      assertCan(auth, 'leads:import');
       const dir = path.join(dataDir, 'imports', String(auth.orgId));
       fs.mkdirSync(dir, { recursive: true });
       const stored = path.join(dir, `${Date.now()}-${randomBytes(6).toString('hex')}.upload`);
@@ -181,6 +183,7 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
     },
 
     async list(auth: AuthContext, limit: number, cursor?: string) {
+      assertCan(auth, 'leads:import');
       const before = cursor !== undefined ? Number(cursor) : undefined;
       if (before !== undefined && (!Number.isInteger(before) || before < 1))
         throw new AppError('bad_request', 'cursor is not valid; use next_cursor from the previous page.', [
