@@ -95,6 +95,33 @@ describe('Idempotency-Key', () => {
     expect(await countByName('Malformed')).toBe(0);
   });
 
+  it('never stores a secret: a retried API key creation is a 409, not a second key or a replayed secret', async () => {
+    const first = await post(
+      { name: 'Zapier', scopes: ['leads:read'] },
+      'key-secret',
+      s.headers,
+      '/api/v1/api-keys',
+    );
+    expect(first.statusCode).toBe(201);
+    const stored = await t.db.kysely
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('key', '=', 'key-secret')
+      .execute();
+    expect(JSON.stringify(stored)).not.toContain(first.json().key);
+    const retry = await post(
+      { name: 'Zapier', scopes: ['leads:read'] },
+      'key-secret',
+      s.headers,
+      '/api/v1/api-keys',
+    );
+    expect(retry.statusCode).toBe(409);
+    expect(retry.body).not.toContain(first.json().key);
+    const keys = (await t.app.inject({ method: 'GET', url: '/api/v1/api-keys', headers: s.headers })).json()
+      .data;
+    expect(keys.filter((k: { name: string }) => k.name === 'Zapier')).toHaveLength(1);
+  });
+
   it('works on other POST routes (teams)', async () => {
     const a = await post({ name: 'Idem team' }, 'team-key', s.headers, '/api/v1/teams');
     const b = await post({ name: 'Idem team' }, 'team-key', s.headers, '/api/v1/teams');

@@ -62,6 +62,7 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
     app.post(
       '/invitations',
       {
+        config: { sensitiveResponse: true },
         schema: {
           tags: ['users'],
           summary: 'Invite someone by email; returns a one-time token (shown once)',

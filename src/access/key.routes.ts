@@ -14,6 +14,7 @@ export function keyRoutes(keys: KeyService, audit: AuditService): FastifyPluginA
     app.post(
       '/api-keys',
       {
+        config: { sensitiveResponse: true },
         schema: {
           tags: ['api-keys'],
           summary: 'Create an API key (the secret is shown once)',

@@ -2,6 +2,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The response holds a secret shown once (an API key): it is never stored, a retry gets 409 instead. */
+    sensitiveResponse?: boolean;
+  }
+}
+
 /** What the plugin needs from storage (the access feature's audit repository provides it). */
 export interface IdempotencyStore {
   findIdempotency(
@@ -110,6 +117,12 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
           'A request with this Idempotency-Key is still being processed; retry in a moment.',
         );
       }
+      if (req.routeOptions.config?.sensitiveResponse && found.status_code < 300) {
+        throw new AppError(
+          'conflict',
+          'This request was already processed; its secret is shown only once, so list the resources to find it.',
+        );
+      }
       const headers = JSON.parse(found.response_headers ?? '{}') as Record<string, string>;
       reply.code(found.status_code).headers(headers).header('idempotent-replayed', 'true');
       return reply.send(found.response_body ?? '');
@@ -146,12 +159,14 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
       const v = reply.getHeader(h);
       if (v !== undefined) headers[h] = String(v);
     }
+    // Secrets never rest in this table: a sensitive success is remembered without its body.
+    const keep = req.routeOptions.config?.sensitiveResponse && reply.statusCode < 300 ? '' : body;
     await store.completeIdempotency(
       p.orgId,
       p.principal,
       p.key,
       reply.statusCode,
-      body,
+      keep,
       JSON.stringify(headers),
     );
     return payload;
