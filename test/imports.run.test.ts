@@ -72,6 +72,36 @@ describe('run: mapping, values and per-row errors', () => {
     expect(lines.find((l) => l[0] === '6')![3]).toMatch(/needs at least one of/);
   });
 
+  it("types the organization's defined custom fields and rejects values that do not fit", async () => {
+    const s = await signup(t.app);
+    for (const def of [
+      { key: 'employees', label: 'Employees', type: 'number' },
+      { key: 'newsletter', label: 'Newsletter', type: 'boolean' },
+      { key: 'tier', label: 'Tier', type: 'enum', options: ['Gold', 'Silver'] },
+      { key: 'met_on', label: 'Met on', type: 'date' },
+    ]) {
+      expect((await post(s, '/api/v1/custom-fields', def)).statusCode).toBe(201);
+    }
+    const csv =
+      'Email,Employees,Newsletter,Tier,Met on,Industry\na@x.io,"1 250,5",Yes,gold,31-01-2024,Retail\nb@x.io,many,maybe,bronze,someday,\n';
+    const job = await importFile(t.app, s, 'cf.csv', csv);
+    expect(job.suggested_mapping).toMatchObject({
+      Employees: 'custom_fields.employees',
+      'Met on': 'custom_fields.met_on',
+    });
+    expect(job.counts).toMatchObject({ created: 1, failed: 1 });
+    const [lead] = await allLeads(t.app, s);
+    expect(lead.custom_fields).toEqual({
+      employees: 1250.5,
+      newsletter: true,
+      tier: 'Gold',
+      met_on: '2024-01-31',
+      industry: 'Retail',
+    });
+    const lines = parseCsv((await get(s, `/api/v1/imports/${job.id}/errors.csv`)).body).slice(1);
+    expect(lines.map((l) => l[1]).sort()).toEqual(['Employees', 'Met on', 'Newsletter', 'Tier']);
+  });
+
   it('maps statuses by key or label, case-insensitively; reason-required and unknown ones keep their text', async () => {
     const s = await signup(t.app);
     const csv =
