@@ -3,14 +3,14 @@ import type { LeadDto } from '../../leads/lead.schema.js';
 import type { CapillaryDeps } from './capillary.deps.js';
 import { ORG_SOURCE_FIELD, TYPE_FIELD, coreKeysReadingAs } from './capillary.mapping.js';
 import type { SearchInput } from './capillary.schema.js';
-import { contactIdsOf, viewLeads } from './capillary.view.js';
+import { viewLeads } from './capillary.view.js';
 
 const PAGE = 200;
 
 /**
- * GET /v2/leads. Filters the core list can apply go to it (status keys, custom field values); the rest are
- * this API's defaults ("no type" reads as SKU, "no orgSourceId" as -1), matched on each listed lead so the
- * search finds exactly what the surface shows. `offset` skips that many matches of the sorted result: the core
+ * GET /v2/leads. Filters the core list can apply go to it (status keys, sub-status, contact, custom field
+ * values); the rest are this API's defaults ("no type" reads as SKU, "no orgSourceId" as -1), matched on each
+ * listed lead so the search finds exactly what the surface shows. `offset` skips that many matches of the sorted result: the core
  * pages by keyset, so this walks pages (an offset costs what reading that many leads costs).
  */
 export async function searchLeads(deps: CapillaryDeps, auth: AuthContext, q: SearchInput) {
@@ -39,8 +39,8 @@ export async function searchLeads(deps: CapillaryDeps, auth: AuthContext, q: Sea
     if (q.orgSourceId === -1) checks.push((l) => (l.custom_fields[ORG_SOURCE_FIELD] ?? -1) === -1);
     else core[`cf.${ORG_SOURCE_FIELD}`] = String(q.orgSourceId);
   }
-  if (q.substatus !== undefined) checks.push((l) => l.sub_status === q.substatus);
-  if (q.userId !== undefined) checks.push((l) => contactIdsOf(l).includes(q.userId!));
+  if (q.substatus !== undefined) core.sub_status = q.substatus;
+  if (q.userId !== undefined) core.contact_id = q.userId;
 
   const found: LeadDto[] = [];
   let skipped = 0;
