@@ -9,6 +9,7 @@
  * The server runs in a child process so its peak RSS (VmHWM) is the server's alone.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -409,6 +410,7 @@ async function main() {
     };
     console.log(JSON.stringify(r));
     results.push(r);
+    save(rows, results);
     if (xlsx) {
       const xt = await target(dialect, 'xlsx');
       try {
@@ -425,28 +427,39 @@ async function main() {
         };
         console.log(JSON.stringify(xr));
         results.push(xr);
+        save(rows, results);
       } finally {
         await xt.cleanup();
       }
     }
   }
   fs.rmSync(path.join(WORK, 'data'), { recursive: true, force: true });
-  const out = path.join(here, 'results', `${new Date().toISOString().slice(0, 10)}-import-${rows}.json`);
+  console.log(`results written to ${path.relative(process.cwd(), resultsFile(rows))}`);
+}
+
+function resultsFile(rows: number) {
+  return path.join(here, 'results', `${new Date().toISOString().slice(0, 10)}-import-${rows}.json`);
+}
+
+/** Written after every measurement, so a run stopped half-way keeps what it measured. */
+function save(rows: number, results: Record<string, unknown>[]) {
+  const out = resultsFile(rows);
   fs.mkdirSync(path.dirname(out), { recursive: true });
+  const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   fs.writeFileSync(
     out,
     JSON.stringify(
       {
         date: new Date().toISOString(),
         node: process.version,
-        cpus: (await import('node:os')).cpus().length,
+        cpus: os.cpus().length,
+        loadavg_at_save: load,
         results,
       },
       null,
       2,
     ),
   );
-  console.log(`results written to ${path.relative(process.cwd(), out)}`);
 }
 
 await main();
