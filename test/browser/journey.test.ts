@@ -187,7 +187,7 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
   it('searches as you type and filters the list', async () => {
     await page.getByRole('link', { name: 'Leads', exact: true }).click();
     await page.getByLabel('Search leads').fill('Skitral');
-    await expect.poll(() => page.getByText('1 leads').count()).toBe(1);
+    await expect.poll(() => page.getByText('1 lead', { exact: true }).count()).toBe(1);
     expect(await page.locator('table.grid tbody tr[aria-rowindex]').count()).toBe(1);
     await page.getByLabel('Search leads').fill('');
     await expect.poll(() => page.getByText('12 leads').count()).toBe(1);

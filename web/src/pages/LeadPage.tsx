@@ -67,7 +67,13 @@ function toPatch(before: Form, after: Form, cfs: CustomField[]): Record<string, 
     else if (k.startsWith('custom_fields.')) {
       const cf = cfs.find((c) => `custom_fields.${c.key}` === k);
       custom[k.slice(14)] =
-        v === null ? null : cf?.type === 'number' ? Number(v) : cf?.type === 'boolean' ? v === 'true' : v;
+        v === null
+          ? null
+          : cf?.type === 'number' && v.trim() !== '' && !Number.isNaN(Number(v))
+            ? Number(v)
+            : cf?.type === 'boolean'
+              ? v === 'true'
+              : v;
     } else if (k === 'tags')
       patch.tags = raw
         ? raw
@@ -75,7 +81,7 @@ function toPatch(before: Form, after: Form, cfs: CustomField[]): Record<string, 
             .map((t) => t.trim())
             .filter(Boolean)
         : [];
-    else if (NUMBER_FIELDS.has(k)) patch[k] = v === null ? null : Number(v);
+    else if (NUMBER_FIELDS.has(k)) patch[k] = v === null ? null : Number.isNaN(Number(v)) ? v : Number(v);
     else patch[k] = v;
   }
   if (Object.keys(address).length) patch.address = address;

@@ -147,7 +147,7 @@ export function LeadsPage() {
       <div className="page-head">
         <h1 id="leads-h">Leads</h1>
         <p className="muted" aria-live="polite">
-          {total !== null ? `${total.toLocaleString()} leads` : ''}
+          {total !== null ? `${total.toLocaleString()} ${total === 1 ? 'lead' : 'leads'}` : ''}
           {rows.length && total !== null && rows.length < total
             ? `, ${rows.length.toLocaleString()} loaded`
             : ''}
