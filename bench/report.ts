@@ -15,7 +15,7 @@ export interface ScenarioResult {
   service: Measured;
   /** HTTP req/s divided by the bare loop's rate. */
   ratio: number;
-  target?: { p99Ms: number; minRatio?: number; met: boolean };
+  target?: TargetCheck;
   loadavg: number[];
   peakRssMb: number;
 }
@@ -53,12 +53,13 @@ export function markdownTable(r: RunResult): string {
   const lines = [
     `${r.db}, ${r.leads.toLocaleString('en-US')} leads (${r.seed.bigOrgLeads.toLocaleString('en-US')} in the measured organization, ${r.seed.orgs} organizations), ${r.settings.connections} connections, ${r.settings.duration} s per measurement, load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start.`,
     '',
-    `| scenario | HTTP req/s | HTTP p50 / p99 ms | p50 / p99 ms at ${r.settings.lightConnections} conn. | bare req/s | bare p50 / p99 ms | service req/s | HTTP / bare | target (at ${r.settings.connections} conn.) | peak RSS MB |`,
+    `| scenario | HTTP req/s | HTTP p50 / p99 ms | p50 / p99 ms at ${r.settings.lightConnections} conn. | bare req/s | bare p50 / p99 ms | service req/s | HTTP / bare | target: p99 light / loaded, ratio | peak RSS MB |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
   for (const s of r.scenarios) {
+    const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
     const t = s.target
-      ? `${s.target.met ? 'met' : '**missed**'}: p99 < ${s.target.p99Ms} ms${s.target.minRatio ? `, ratio >= ${s.target.minRatio * 100}%` : ''}`
+      ? `p99 < ${s.target.p99Ms} ms: ${mark(s.target.p99Light)} / ${mark(s.target.p99Loaded)}${s.target.minRatio ? `; >= ${s.target.minRatio * 100}%: ${mark(s.target.ratio)}` : ''}`
       : '';
     const fail = s.http.failures ? ` (${s.http.failures} failed)` : '';
     lines.push(
@@ -69,9 +70,25 @@ export function markdownTable(r: RunResult): string {
   return lines.join('\n');
 }
 
-/** A scenario meets its target when p99 is under the limit and (where asked) HTTP keeps enough of the bare rate. */
-export function checkTarget(t: { p99Ms: number; minRatio?: number } | undefined, http: Measured, ratio: number) {
+export interface TargetCheck {
+  p99Ms: number;
+  minRatio?: number;
+  /** p99 under the limit with few clients (what one user sees). */
+  p99Light: boolean;
+  /** p99 under the limit with the server saturated by `connections` clients (includes queueing). */
+  p99Loaded: boolean;
+  /** HTTP keeps at least minRatio of the bare loop's rate (true when no ratio is asked). */
+  ratio: boolean;
+}
+
+/** Checks a scenario against its issue-2 target; any failed request fails every part. */
+export function checkTarget(t: { p99Ms: number; minRatio?: number } | undefined, http: Measured, light: Measured, ratio: number): TargetCheck | undefined {
   if (!t) return undefined;
-  const met = http.failures === 0 && http.p99 < t.p99Ms && (t.minRatio === undefined || ratio >= t.minRatio);
-  return { ...t, met };
+  const ok = http.failures === 0 && light.failures === 0;
+  return {
+    ...t,
+    p99Light: ok && light.p99 < t.p99Ms,
+    p99Loaded: ok && http.p99 < t.p99Ms,
+    ratio: ok && (t.minRatio === undefined || ratio >= t.minRatio),
+  };
 }
