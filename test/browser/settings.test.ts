@@ -107,7 +107,12 @@ describe.skipIf(!run)('settings screens (chromium)', () => {
     await page.getByRole('link', { name: 'Users & teams' }).click();
     await page.getByLabel('New team').fill('Field sales');
     await page.getByRole('button', { name: 'Add team' }).click();
-    await expect.poll(() => page.getByText('Field sales').count()).toBe(1);
+    await expect.poll(() => page.getByText('Field sales', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Add a member to Field sales').selectOption({ label: 'Ada Admin' });
+    const members = page.getByRole('list', { name: 'Members of Field sales' });
+    await expect.poll(() => members.getByText('Ada Admin').count()).toBe(1);
+    const teams = await (await get('/teams')).json();
+    expect(teams.data[0].members.map((m: { name: string }) => m.name)).toEqual(['Ada Admin']);
     await page.getByLabel('Invite by email').fill('newbie@shape.test');
     await page.getByRole('button', { name: 'Create invitation' }).click();
     await expect.poll(() => page.locator('code.secret').textContent()).toContain('/invite/');

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { useApi, useUsers } from '../hooks';
+import { useSession } from '../session';
 import { ErrorNote, Field, Missing, SelectField } from '../components/ui';
 
 const ROLES = ['owner', 'admin', 'manager', 'agent', 'viewer'];
@@ -8,11 +9,11 @@ const ROLES = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 interface Team {
   id: number;
   name: string;
-  members?: { id?: number; user_id?: number; name?: string }[];
-  member_ids?: number[];
+  members?: { id: number; name: string; email: string }[];
 }
 
 export function UserSettings() {
+  const { me } = useSession();
   const users = useUsers();
   const teams = useApi<Team[] | { data: Team[] }>('/teams');
   const teamList = Array.isArray(teams.data) ? teams.data : (teams.data?.data ?? []);
@@ -79,6 +80,8 @@ export function UserSettings() {
                 <td>
                   {u.active === false ? (
                     'deactivated'
+                  ) : u.id === me?.user?.id ? (
+                    'you'
                   ) : (
                     <button
                       type="button"
@@ -130,14 +133,48 @@ export function UserSettings() {
       ) : (
         <>
           <ul className="plain list-rows">
-            {teamList.map((t) => (
-              <li key={t.id}>
-                <strong>{t.name}</strong>
-                <span className="muted">
-                  {(t.members?.length ?? t.member_ids?.length ?? 0).toString()} members
-                </span>
-              </li>
-            ))}
+            {teamList.map((t) => {
+              const members = t.members ?? [];
+              const ids = new Set(members.map((m) => m.id));
+              const member = (p: Promise<unknown>) => p.then(teams.reload, setError);
+              return (
+                <li key={t.id}>
+                  <strong>{t.name}</strong>
+                  <ul className="chips" aria-label={`Members of ${t.name}`}>
+                    {members.map((m) => (
+                      <li key={m.id}>
+                        {m.name}
+                        <button
+                          type="button"
+                          className="icon"
+                          aria-label={`Remove ${m.name} from ${t.name}`}
+                          onClick={() => member(api.del(`/teams/${t.id}/members/${m.id}`))}
+                        >
+                          ×
+                        </button>
+                      </li>
+                    ))}
+                    {members.length === 0 && <li className="muted">no members</li>}
+                  </ul>
+                  <label>
+                    <span className="sr-only">Add a member to {t.name}</span>
+                    <select
+                      value=""
+                      onChange={(e) => member(api.put(`/teams/${t.id}/members/${e.target.value}`, {}))}
+                    >
+                      <option value="">Add member…</option>
+                      {users.list
+                        .filter((u) => !ids.has(u.id) && u.active !== false)
+                        .map((u) => (
+                          <option key={u.id} value={u.id}>
+                            {u.name}
+                          </option>
+                        ))}
+                    </select>
+                  </label>
+                </li>
+              );
+            })}
             {teamList.length === 0 && <li className="muted">No teams yet.</li>}
           </ul>
           <form className="inline-form" onSubmit={addTeam}>
