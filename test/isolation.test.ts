@@ -29,6 +29,8 @@ let ops: Op[] = [];
 const created = new Map<string, Record<string, unknown>>();
 let leadA: { id: number };
 let counter = 0;
+/** Days from now for generated date-times: some fields want the future, others the past. */
+let dateShift = 1;
 
 function resolveRef(s: Schema | undefined): Schema | undefined {
   if (!s) return s;
@@ -64,7 +66,7 @@ function sample(schema: Schema | undefined, mark: string, key = ''): unknown {
     case 'string': {
       if (s.format === 'email') return `${mark}${++counter}@example.com`;
       if (s.format === 'date') return '2026-01-15';
-      if (s.format === 'date-time') return new Date(Date.now() + 86400_000).toISOString();
+      if (s.format === 'date-time') return new Date(Date.now() + dateShift * 86400_000).toISOString();
       if (s.format === 'uri' || s.format === 'url') return `https://${mark}.example.com/`;
       const fits = (v: string) =>
         (!s.pattern || new RegExp(s.pattern).test(v)) &&
@@ -94,6 +96,20 @@ function sample(schema: Schema | undefined, mark: string, key = ''): unknown {
   }
 }
 
+/** Bodies for collections whose rules a schema cannot tell (cross-field rules, array bodies). Tried first. */
+const KNOWN_BODIES: Record<string, (mark: string) => unknown> = {
+  '/api/v1/leads/{id}/follow-ups': (m) => ({
+    scheduled_at: new Date(Date.now() + 86400_000).toISOString(),
+    notes: `${m} call`,
+  }),
+  '/compat/capillary/v2/leads': (m) => ({
+    leadFor: `${m} sku`,
+    idType: 'EMAIL',
+    identifier: `${m}.c@example.com`,
+  }),
+  '/compat/capillary/v2/leads/reasons': (m) => [{ reason: `${m} reason` }],
+};
+
 /** Two tries: required fields only (plus a name-ish field), then every plain text field too. */
 function bodies(schema: Schema, mark: string): Array<Record<string, unknown>> {
   const s = resolveRef(schema) ?? {};
@@ -114,7 +130,9 @@ function bodies(schema: Schema, mark: string): Array<Record<string, unknown>> {
     if (all[k] === undefined && ty.includes('string') && !r.format && !r.pattern && !r.enum)
       all[k] = sample(p, mark, k);
   }
-  return [withName, all];
+  const every = { ...all };
+  for (const [k, p] of props) if (every[k] === undefined) every[k] = sample(p, mark, k);
+  return [withName, all, every, every];
 }
 
 function multipartBody(mark: string) {
@@ -166,6 +184,8 @@ async function send(op: Op, url: string, s: Session | null, mark: string, bodyIn
     const m = multipartBody(mark);
     payload = m.payload;
     Object.assign(headers, m.headers);
+  } else if (bodyIndex < 0) {
+    payload = KNOWN_BODIES[op.path](mark) as object;
   } else if (op.jsonBody) {
     payload = bodies(op.jsonBody, mark)[bodyIndex];
   }
@@ -209,8 +229,12 @@ beforeAll(async () => {
   for (const op of posts) {
     if (created.has(op.path)) continue;
     const { url } = fill(op);
-    for (const i of [0, 1]) {
+    for (const i of [...(KNOWN_BODIES[op.path] ? [-1] : []), 0, 1, 2, 3]) {
+      dateShift = i === 3 ? -1 : 1;
       const res = await send(op, url, a, `${MARK}x`, i);
+      dateShift = 1;
+      if (process.env.ISOLATION_DEBUG)
+        console.info(op.method, url, i, res.statusCode, res.body.slice(0, 300));
       if (res.statusCode < 300) {
         const j = res.json();
         created.set(op.path, (j?.data && !Array.isArray(j.data) ? j.data : j) as Record<string, unknown>);
