@@ -94,6 +94,14 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await act.getByLabel('Type', { exact: true }).selectOption('email');
     await page.getByRole('button', { name: 'Add task' }).click();
     await expect.poll(() => timeline.getByText('Task (email): Send the pilot contract').count()).toBe(1);
+    await timeline
+      .getByRole('listitem')
+      .filter({ hasText: 'Send the pilot contract' })
+      .getByRole('button', { name: 'Mark done' })
+      .click();
+    await expect
+      .poll(() => timeline.getByText('Task (email): Send the pilot contract (done)').count())
+      .toBe(1);
 
     await page.getByRole('button', { name: 'Comment', exact: true }).click();
     // An empty comment is refused by the API, which names the field.
@@ -205,6 +213,8 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     expect(await wonValue.getAttribute('aria-label')).toMatch(/12,000/);
     const weekly = page.getByRole('img', { name: /New leads per week/ });
     expect(await weekly.getAttribute('aria-label')).toMatch(/: 12\b/);
+    // Grace's next follow-up is in 2030: nothing is overdue yet.
+    await expect.poll(() => page.getByText('Nothing overdue. Nice.').count()).toBe(1);
     await shot(page, 'dashboard', true);
   });
 

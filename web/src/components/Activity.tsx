@@ -200,7 +200,15 @@ export function Activity({
       ) : (
         <ol className="timeline" aria-label="Timeline">
           {(items ?? []).map((it, i) => (
-            <TimelineEntry key={`${it.type}-${String(it.id ?? i)}-${it.at}`} item={it} names={names} />
+            <TimelineEntry
+              key={`${it.type}-${String(it.id ?? i)}-${it.at}`}
+              item={it}
+              names={names}
+              onDone={() => {
+                setTick((t) => t + 1);
+                onChange();
+              }}
+            />
           ))}
           {items && items.length === 0 && <li className="muted">Nothing yet.</li>}
         </ol>
@@ -223,7 +231,7 @@ function describe(it: TimelineItem, names: Names): string {
     case 'follow_up':
       return `Follow-up ${d.done_at ? 'done' : `planned for ${formatDateTime(s(d.scheduled_at))}`}${d.notes ? `: ${s(d.notes)}` : ''}`;
     case 'task':
-      return `Task (${s(d.type)}): ${s(d.title)}`;
+      return `Task (${s(d.type)}): ${s(d.title)}${d.done ? ' (done)' : ''}`;
     case 'comment':
       return `Comment: ${s(d.body)}`;
     case 'attachment':
@@ -252,9 +260,20 @@ function describe(it: TimelineItem, names: Names): string {
   }
 }
 
-function TimelineEntry({ item, names }: { item: TimelineItem; names: Names }) {
+function TimelineEntry({ item, names, onDone }: { item: TimelineItem; names: Names; onDone: () => void }) {
   const d = (item.data ?? item) as Record<string, unknown>;
   const by = typeof item.by === 'number' ? names.user(item.by) : null;
+  // Planned follow-ups and open tasks can be ticked off from the timeline.
+  const open =
+    (item.type === 'task' && d.done === false) || (item.type === 'follow_up' && d.state === 'planned');
+  const markDone = async () => {
+    const path = item.type === 'task' ? 'tasks' : 'follow-ups';
+    await api.patch(
+      `/leads/${String(d.lead_id)}/${path}/${String(d.id)}`,
+      item.type === 'task' ? { done: true } : { done_at: new Date().toISOString() },
+    );
+    onDone();
+  };
   return (
     <li className={`tl tl-${item.type}`}>
       <span className="tl-text">{describe(item, names)}</span>
@@ -262,6 +281,11 @@ function TimelineEntry({ item, names }: { item: TimelineItem; names: Names }) {
         {formatDateTime(item.at)}
         {by ? ` · ${by}` : ''}
       </span>
+      {open && (
+        <button type="button" className="link" onClick={() => void markDone()}>
+          Mark done
+        </button>
+      )}
       {item.type === 'attachment' && typeof d.id === 'number' && (
         <button
           type="button"
