@@ -66,6 +66,7 @@ import { createExternalRefRepository } from './leads/external-ref.repository.js'
 import { createExternalRefService } from './leads/external-ref.service.js';
 import { createContactFinder } from './accounts/contact-identifier.js';
 import { capillaryRoutes } from './compat/capillary/capillary.routes.js';
+import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -262,6 +263,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
   // Compatible surfaces (docs/compat.md): translators over the same services, outside /api/v1, each with its
   // own auth hook (Bearer or Basic) and its own error envelope.
   const externalRefs = createExternalRefService({ db: kysely, refs: createExternalRefRepository(kysely) });
+  const statusVocabulary = createStatusVocabulary({ statuses });
   await app.register(
     async (compat) => {
       installRateLimit(compat, limits);
@@ -270,7 +272,11 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
           authenticate: (token, org) => authService.authenticate(token, org),
           leads: leadService,
           statusChanges: pipeline.changes,
-          statuses: pipeline.statuses,
+          statuses: {
+            listStatusWords: statusVocabulary.listStatusWords,
+            listSubStatuses: (auth, key) => pipeline.statuses.listSubStatuses(auth, key),
+            createSubStatus: (auth, key, input) => pipeline.statuses.createSubStatus(auth, key, input),
+          },
           reasons: pipeline.reasons,
           customFields: customFieldService,
           followUps: activities.followUps,

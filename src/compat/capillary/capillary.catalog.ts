@@ -45,7 +45,7 @@ export async function addReasons(deps: CapillaryDeps, auth: AuthContext, items: 
 
 export async function getSubStatuses(deps: CapillaryDeps, auth: AuthContext) {
   const [statuses, subs] = await Promise.all([
-    deps.statuses.listStatuses(auth),
+    deps.statuses.listStatusWords(auth),
     deps.statuses.listSubStatuses(auth),
   ]);
   const categoryOf = new Map(statuses.map((s) => [s.key, s.category]));
@@ -71,7 +71,7 @@ export async function addSubStatus(
     throw new AppError('unprocessable', 'subStatus must not be blank', [
       { field: 'subStatus', message: 'must not be blank' },
     ]);
-  const key = coreKeyFor(input.status, await deps.statuses.listStatuses(auth));
+  const key = coreKeyFor(input.status, await deps.statuses.listStatusWords(auth));
   const exists = (await deps.statuses.listSubStatuses(auth, key)).some((s) => s.name === name);
   if (!exists) await deps.statuses.createSubStatus(auth, key, { name });
   const warnings = exists

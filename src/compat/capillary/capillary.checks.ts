@@ -37,7 +37,7 @@ export class Problems {
 }
 
 export async function statusKeys(deps: CapillaryDeps, auth: AuthContext) {
-  const statuses = await deps.statuses.listStatuses(auth);
+  const statuses = await deps.statuses.listStatusWords(auth);
   return (seed: SeedStatus, field: string) => coreKeyFor(seed, statuses, field);
 }
 

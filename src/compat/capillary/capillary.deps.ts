@@ -60,7 +60,8 @@ export interface CapillaryDeps {
     ): Promise<{ data: HistoryEntryView[]; next_cursor: string | null }>;
   };
   statuses: {
-    listStatuses(
+    /** Live statuses without lead counts (src/pipeline/status-vocabulary.ts). */
+    listStatusWords(
       auth: AuthContext,
     ): Promise<Array<{ key: string; category: string; is_default: boolean; position: number }>>;
     listSubStatuses(auth: AuthContext, statusKey?: string): Promise<Array<{ status: string; name: string }>>;

@@ -27,7 +27,7 @@ export async function searchLeads(deps: CapillaryDeps, auth: AuthContext, q: Sea
   const checks: Array<(l: LeadDto) => boolean> = [];
 
   if (q.status !== undefined) {
-    const keys = coreKeysReadingAs(q.status, await deps.statuses.listStatuses(auth));
+    const keys = coreKeysReadingAs(q.status, await deps.statuses.listStatusWords(auth));
     if (keys.length === 0) return { data: [], warnings: [], errors: [] };
     core.status = keys.join(',');
   }
@@ -42,6 +42,8 @@ export async function searchLeads(deps: CapillaryDeps, auth: AuthContext, q: Sea
   if (q.substatus !== undefined) core.sub_status = q.substatus;
   if (q.userId !== undefined) core.contact_id = q.userId;
 
+  // Without checks every listed lead counts, so a page of offset + limit is all it takes; with checks, read wide.
+  core.limit = checks.length ? PAGE : Math.min(PAGE, offset + limit);
   const found: LeadDto[] = [];
   let skipped = 0;
   let cursor: string | undefined;

@@ -137,7 +137,8 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
       },
       contact_ids: customer.contactId !== undefined ? [customer.contactId] : undefined,
     },
-    { at: createdOn },
+    // Created when the client says: createdOn, else when its first log entry says.
+    { at: createdOn ?? first.at },
   );
   // Everything was checked above, so the rest should succeed; if the core still refuses a step, the half-made
   // lead goes to the trash (restorable) rather than staying half-written among live leads.
