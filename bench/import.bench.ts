@@ -298,8 +298,8 @@ async function bareLoop(t: Target, file: string, rows: number) {
         ).rows.map((r) => r.id);
         await trx.executeQuery(
           CompiledQuery.raw(
-            'INSERT INTO status_history (org_id, lead_id, to_status_id, created_at) SELECT $1::int, l, s, $3::text FROM unnest($4::int[], $5::int[]) AS t(l, s)',
-            [org.id, defaultStatus, now, ids, b.map((r) => r.status_id)],
+            'INSERT INTO status_history (org_id, lead_id, to_status_id, created_at) SELECT $1::int, l, s, $2::text FROM unnest($3::int[], $4::int[]) AS t(l, s)',
+            [org.id, now, ids, b.map((r) => r.status_id)],
           ),
         );
       } else {
