@@ -46,6 +46,30 @@ describe.skipIf(!run)('settings screens (chromium)', () => {
     expect(statuses.data.map((x: { key: string }) => x.key)).toContain('demo_booked');
   });
 
+  it('adds a sub-status that the status dialog then asks for', async () => {
+    await page.getByRole('button', { name: 'Sub-statuses of On hold' }).click();
+    await page.getByLabel('New sub-status of On hold').fill('Waiting for budget');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Delete Waiting for budget' }).count()).toBe(1);
+
+    const created = await page.request.post(`${s.baseUrl}/api/v1/leads`, {
+      headers: { authorization: `Bearer ${token}` },
+      data: { first_name: 'Hold', last_name: 'Me' },
+    });
+    const lead = await created.json();
+    await page.goto(`${s.baseUrl}/leads/${lead.id}`);
+    await page.getByLabel('Change status').selectOption('on_hold');
+    const dialog = page.getByRole('dialog', { name: 'Move to On hold' });
+    await dialog.getByLabel('Sub-status').selectOption('Waiting for budget');
+    await dialog.getByRole('button', { name: 'Move' }).click();
+    await expect
+      .poll(() => page.locator('.page-head .pill').textContent())
+      .toBe('On hold · Waiting for budget');
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    await expect.poll(() => timeline.getByText('Status New → On hold (Waiting for budget)').count()).toBe(1);
+    await page.goto(`${s.baseUrl}/settings/statuses`);
+  });
+
   it('adds a lost reason to the catalog', async () => {
     await page.getByRole('link', { name: 'Reasons' }).click();
     await page.getByLabel('Reason', { exact: true }).fill('Timing is wrong');
@@ -81,7 +105,7 @@ describe.skipIf(!run)('settings screens (chromium)', () => {
       .poll(async () => (await (await get(`/leads/${lead.id}`)).json()).custom_fields.fleet_size)
       .toBe(40);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leads' }).click();
-    await expect.poll(() => page.getByText('1 lead', { exact: true }).count()).toBe(1);
+    await expect.poll(() => page.getByText('2 leads', { exact: true }).count()).toBe(1);
     await page.getByText('Filters', { exact: true }).click();
     await page.getByLabel('Fleet size').fill('41');
     await expect.poll(() => page.getByText('0 leads', { exact: true }).count()).toBe(1);

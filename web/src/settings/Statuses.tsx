@@ -100,6 +100,7 @@ export function StatusSettings() {
                     type="button"
                     className="link"
                     aria-expanded={open === s.key}
+                    aria-label={`Sub-statuses of ${s.label}`}
                     onClick={() => setOpen(open === s.key ? null : s.key)}
                   >
                     Sub-statuses
