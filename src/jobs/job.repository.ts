@@ -7,7 +7,10 @@ export type JobRow = Selectable<JobsTable>;
 
 export function createJobRepository(db: Q) {
   return {
-    async insert(trx: Q, job: { org_id: number; kind: string; payload: string; now: string }): Promise<number> {
+    async insert(
+      trx: Q,
+      job: { org_id: number; kind: string; payload: string; now: string },
+    ): Promise<number> {
       const row = await trx
         .insertInto('jobs')
         .values({
@@ -26,7 +29,12 @@ export function createJobRepository(db: Q) {
     },
 
     async findById(orgId: number, id: number): Promise<JobRow | undefined> {
-      return db.selectFrom('jobs').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
 
     /**
@@ -54,20 +62,40 @@ export function createJobRepository(db: Q) {
     async claim(job: JobRow, workerId: string, now: string): Promise<boolean> {
       let q = db
         .updateTable('jobs')
-        .set({ status: 'running', locked_by: workerId, heartbeat_at: now, attempts: job.attempts + 1, updated_at: now })
+        .set({
+          status: 'running',
+          locked_by: workerId,
+          heartbeat_at: now,
+          attempts: job.attempts + 1,
+          updated_at: now,
+        })
         .where('id', '=', job.id)
         .where('status', '=', job.status)
         .where('attempts', '=', job.attempts);
-      q = job.heartbeat_at === null ? q.where('heartbeat_at', 'is', null) : q.where('heartbeat_at', '=', job.heartbeat_at);
+      q =
+        job.heartbeat_at === null
+          ? q.where('heartbeat_at', 'is', null)
+          : q.where('heartbeat_at', '=', job.heartbeat_at);
       const r = await q.executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
 
     async heartbeat(id: number, workerId: string, now: string): Promise<void> {
-      await db.updateTable('jobs').set({ heartbeat_at: now }).where('id', '=', id).where('locked_by', '=', workerId).execute();
+      await db
+        .updateTable('jobs')
+        .set({ heartbeat_at: now })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .execute();
     },
 
-    async finish(id: number, workerId: string, status: 'completed' | 'failed', error: string | null, now: string): Promise<void> {
+    async finish(
+      id: number,
+      workerId: string,
+      status: 'completed' | 'failed',
+      error: string | null,
+      now: string,
+    ): Promise<void> {
       await db
         .updateTable('jobs')
         .set({ status, error, finished_at: now, updated_at: now, heartbeat_at: null })

@@ -48,7 +48,10 @@ export function createJobQueue(jobs: JobRepository, opts: JobWorkerOptions = {})
   async function runOne(job: JobRow) {
     const handler = handlers.get(job.kind)!;
     abort = new AbortController();
-    const beat = setInterval(() => void jobs.heartbeat(job.id, workerId, nowIso()).catch(() => undefined), heartbeatMs);
+    const beat = setInterval(
+      () => void jobs.heartbeat(job.id, workerId, nowIso()).catch(() => undefined),
+      heartbeatMs,
+    );
     try {
       await handler({ job, signal: abort.signal });
       if (abort.signal.aborted) await jobs.release(job.id, workerId, nowIso());
@@ -56,7 +59,10 @@ export function createJobQueue(jobs: JobRepository, opts: JobWorkerOptions = {})
     } catch (err) {
       opts.log?.error({ err, jobId: job.id, kind: job.kind }, 'job failed');
       if (abort.signal.aborted) await jobs.release(job.id, workerId, nowIso()).catch(() => undefined);
-      else await jobs.finish(job.id, workerId, 'failed', (err as Error).message ?? String(err), nowIso()).catch(() => undefined);
+      else
+        await jobs
+          .finish(job.id, workerId, 'failed', (err as Error).message ?? String(err), nowIso())
+          .catch(() => undefined);
     } finally {
       clearInterval(beat);
       abort = null;
@@ -70,7 +76,12 @@ export function createJobQueue(jobs: JobRepository, opts: JobWorkerOptions = {})
     let didWork = false;
     current = (async () => {
       const now = new Date();
-      const candidates = await jobs.findClaimable(now.toISOString(), new Date(now.getTime() - staleMs).toISOString(), [...handlers.keys()], 5);
+      const candidates = await jobs.findClaimable(
+        now.toISOString(),
+        new Date(now.getTime() - staleMs).toISOString(),
+        [...handlers.keys()],
+        5,
+      );
       for (const job of candidates) {
         if (stopping) return;
         if (await jobs.claim(job, workerId, nowIso())) {

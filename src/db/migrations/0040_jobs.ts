@@ -18,7 +18,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('jobs_org_kind_idx').on('jobs').columns(['org_id', 'kind', 'id']).execute();
   // The worker's claim query scans by status across organizations (the queue is global, like a mailbox).
-  await db.schema.createIndex('jobs_status_run_after_idx').on('jobs').columns(['status', 'run_after', 'id']).execute();
+  await db.schema
+    .createIndex('jobs_status_run_after_idx')
+    .on('jobs')
+    .columns(['status', 'run_after', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

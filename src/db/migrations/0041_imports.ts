@@ -34,7 +34,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('imports_org_created_idx').on('imports').columns(['org_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('imports_org_created_idx')
+    .on('imports')
+    .columns(['org_id', 'created_at', 'id'])
+    .execute();
 
   await withId(db, db.schema.createTable('import_batches'))
     .addColumn('org_id', 'integer', (c) => c.notNull())
@@ -45,7 +49,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('import_batches_org_import_idx').on('import_batches').columns(['org_id', 'import_id', 'id']).execute();
+  await db.schema
+    .createIndex('import_batches_org_import_idx')
+    .on('import_batches')
+    .columns(['org_id', 'import_id', 'id'])
+    .execute();
 
   await withId(db, db.schema.createTable('import_errors'))
     .addColumn('org_id', 'integer', (c) => c.notNull())
@@ -55,9 +63,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('value', 'text')
     .addColumn('message', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('import_errors_org_import_idx').on('import_errors').columns(['org_id', 'import_id', 'row_number']).execute();
+  await db.schema
+    .createIndex('import_errors_org_import_idx')
+    .on('import_errors')
+    .columns(['org_id', 'import_id', 'row_number'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['import_errors', 'import_batches', 'imports']) await db.schema.dropTable(t).ifExists().execute();
+  for (const t of ['import_errors', 'import_batches', 'imports'])
+    await db.schema.dropTable(t).ifExists().execute();
 }
