@@ -273,6 +273,20 @@ describe('bad input changes nothing', () => {
     expect((await cap('GET', `/v2/leads/${leadId}`)).json().followUpDetails.length).toBe(before);
   });
 
+  it('a body that is not JSON, not JSON at all, or a lead id that is not a number: 4xx in this envelope', async () => {
+    const raw = (payload: string, type: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/compat/capillary/v2/leads',
+        headers: { ...s.headers, 'content-type': type },
+        payload,
+      });
+    expectError(await raw('{"leadFor": ', 'application/json'), 400, 1101);
+    expectError(await raw('<lead><leadFor>item001</leadFor></lead>', 'application/xml'), 415, 1104);
+    expectError(await raw('leadFor=item001', 'text/plain'), 400, 1102, 'body');
+    expectError(await cap('GET', '/v2/leads/abc'), 400, 2035, 'leadId');
+  });
+
   it('unknown fields are refused, never dropped; staff ids must be integers', async () => {
     expectError(await cap('POST', '/v2/leads', sampleLead({ colour: 'red' })), 400, 1102, 'colour');
     expectError(
