@@ -237,6 +237,52 @@ describe('teams and lead visibility', () => {
     viewer = await addMember(t.app, owner, 'viewer');
   });
 
+  it('users, teams and web-to-lead keys carry an ETag; a stale If-Match is 412 and changes nothing', async () => {
+    const team = (await req('POST', '/api/v1/teams', owner, { name: 'Etag team' })).json();
+    const read = await req('GET', `/api/v1/teams/${team.id}`, owner);
+    const tag = read.headers.etag as string;
+    expect(tag).toMatch(/^W\/"/);
+    const first = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/teams/${team.id}`,
+      headers: { ...owner.headers, 'if-match': tag },
+      payload: { name: 'Etag team 2' },
+    });
+    expect(first.statusCode).toBe(200);
+    expect(first.headers.etag).not.toBe(tag);
+    const stale = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/teams/${team.id}`,
+      headers: { ...owner.headers, 'if-match': tag },
+      payload: { name: 'Etag team 3' },
+    });
+    expect(stale.statusCode).toBe(412);
+    expect((await req('GET', `/api/v1/teams/${team.id}`, owner)).json().name).toBe('Etag team 2');
+
+    const user = await req('GET', `/api/v1/users/${viewer.userId}`, owner);
+    await req('PATCH', `/api/v1/users/${viewer.userId}`, owner, { role: 'agent' });
+    const race = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/users/${viewer.userId}`,
+      headers: { ...owner.headers, 'if-match': user.headers.etag as string },
+      payload: { role: 'manager' },
+    });
+    expect(race.statusCode).toBe(412);
+    expect((await req('GET', `/api/v1/users/${viewer.userId}`, owner)).json().role).toBe('agent');
+    await req('PATCH', `/api/v1/users/${viewer.userId}`, owner, { role: 'viewer' });
+
+    const key = (await req('POST', '/api/v1/web-to-lead-keys', owner, { name: 'Etag form' })).json();
+    const keyTag = (await req('GET', `/api/v1/web-to-lead-keys/${key.id}`, owner)).headers.etag as string;
+    await req('PATCH', `/api/v1/web-to-lead-keys/${key.id}`, owner, { rate_limit_per_minute: 5 });
+    const staleKey = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/web-to-lead-keys/${key.id}`,
+      headers: { ...owner.headers, 'if-match': keyTag },
+      payload: { rate_limit_per_minute: 50 },
+    });
+    expect(staleKey.statusCode).toBe(412);
+  });
+
   it('creates, renames and lists teams with members; duplicate names are 409', async () => {
     const got = await req('GET', `/api/v1/teams/${teamId}`, owner);
     expect(got.json().members.map((m: { id: number }) => m.id)).toEqual([agentA.userId]);

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
+import { contentEtag } from '../http/etag.js';
 import type { UserService } from './user.service.js';
 import type { TeamService } from './team.service.js';
 import type { KeyService } from './key.service.js';
@@ -43,7 +44,10 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
           response: { 200: S.UserResponse, ...errorResponses(401, 403, 404) },
         },
       },
-      async (req) => users.get(requireAuth(req), req.params.id),
+      async (req, reply) => {
+        const user = await users.get(requireAuth(req), req.params.id);
+        return reply.header('etag', contentEtag(user)).send(user);
+      },
     );
     app.patch(
       '/users/:id',
@@ -53,10 +57,13 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
           summary: "Change a member's role, deactivate (active: false) or reactivate them",
           params: IdParams,
           body: S.UserPatchBody,
-          response: { 200: S.UserResponse, ...errorResponses(400, 401, 403, 404, 422) },
+          response: { 200: S.UserResponse, ...errorResponses(400, 401, 403, 404, 412, 422) },
         },
       },
-      async (req) => users.update(requireAuth(req), req.params.id, req.body),
+      async (req, reply) => {
+        const user = await users.update(requireAuth(req), req.params.id, req.body, req.headers['if-match']);
+        return reply.header('etag', contentEtag(user)).send(user);
+      },
     );
 
     app.post(
@@ -147,7 +154,10 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
           response: { 200: S.TeamResponse, ...errorResponses(401, 403, 404) },
         },
       },
-      async (req) => teams.get(requireAuth(req), req.params.id),
+      async (req, reply) => {
+        const team = await teams.get(requireAuth(req), req.params.id);
+        return reply.header('etag', contentEtag(team)).send(team);
+      },
     );
     app.patch(
       '/teams/:id',
@@ -157,10 +167,13 @@ export function accessRoutes({ users, teams, keys, audit }: AccessServices): Fas
           summary: 'Rename a team',
           params: IdParams,
           body: S.TeamPatchBody,
-          response: { 200: S.TeamResponse, ...errorResponses(400, 401, 403, 404, 409) },
+          response: { 200: S.TeamResponse, ...errorResponses(400, 401, 403, 404, 409, 412) },
         },
       },
-      async (req) => teams.rename(requireAuth(req), req.params.id, req.body),
+      async (req, reply) => {
+        const team = await teams.rename(requireAuth(req), req.params.id, req.body, req.headers['if-match']);
+        return reply.header('etag', contentEtag(team)).send(team);
+      },
     );
     app.delete(
       '/teams/:id',

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
+import { contentEtag } from '../http/etag.js';
 import type { KeyService } from './key.service.js';
 import type { AuditService } from './audit.service.js';
 import * as S from './access.schema.js';
@@ -84,7 +85,10 @@ export function keyRoutes(keys: KeyService, audit: AuditService): FastifyPluginA
           response: { 200: S.WebKeyResponse, ...errorResponses(401, 403, 404) },
         },
       },
-      async (req) => keys.getWebKey(requireAuth(req), req.params.id),
+      async (req, reply) => {
+        const key = await keys.getWebKey(requireAuth(req), req.params.id);
+        return reply.header('etag', contentEtag(key)).send(key);
+      },
     );
     app.patch(
       '/web-to-lead-keys/:id',
@@ -94,10 +98,18 @@ export function keyRoutes(keys: KeyService, audit: AuditService): FastifyPluginA
           summary: 'Change origins, defaults or the rate limit of a web-to-lead key',
           params: IdParams,
           body: S.WebKeyPatchBody,
-          response: { 200: S.WebKeyResponse, ...errorResponses(400, 401, 403, 404, 422) },
+          response: { 200: S.WebKeyResponse, ...errorResponses(400, 401, 403, 404, 412, 422) },
         },
       },
-      async (req) => keys.updateWebKey(requireAuth(req), req.params.id, req.body),
+      async (req, reply) => {
+        const key = await keys.updateWebKey(
+          requireAuth(req),
+          req.params.id,
+          req.body,
+          req.headers['if-match'],
+        );
+        return reply.header('etag', contentEtag(key)).send(key);
+      },
     );
     app.delete(
       '/web-to-lead-keys/:id',

@@ -1,5 +1,6 @@
 import { nowIso } from '../db/dialect.js';
 import { AppError, fieldError, notFound } from '../http/errors.js';
+import { checkContentIfMatch } from '../http/etag.js';
 import type { AccessRepository } from './access.repository.js';
 import type { AuditService } from './audit.service.js';
 import type { KeyRepository } from './key.repository.js';
@@ -225,9 +226,11 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
       if (!k) throw notFound('Web-to-lead key', id);
       return toWebKeyDto(k);
     },
-    async updateWebKey(auth: AuthContext, id: number, input: WebKeyInput) {
+    async updateWebKey(auth: AuthContext, id: number, input: WebKeyInput, ifMatch?: string) {
       assertCan(auth, 'settings:write');
-      if (!(await keys.findWebKey(auth.orgId, id))) throw notFound('Web-to-lead key', id);
+      const current = await keys.findWebKey(auth.orgId, id);
+      if (!current) throw notFound('Web-to-lead key', id);
+      checkContentIfMatch(`Web-to-lead key ${id}`, toWebKeyDto(current), ifMatch);
       const cols = await checkWebKeyInput(auth.orgId, input);
       const row = Object.keys(cols).length
         ? await keys.updateWebKey(auth.orgId, id, cols)

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, fieldError, notFound } from '../http/errors.js';
+import { checkContentIfMatch } from '../http/etag.js';
 import type { AccessRepository } from './access.repository.js';
 import type { TeamRepository } from './team.repository.js';
 import { assertCan, type AuthContext } from './roles.js';
@@ -82,9 +83,13 @@ export function createTeamService({
       });
       return (await present(auth.orgId, [team]))[0];
     },
-    async rename(auth: AuthContext, id: number, input: { name: string }) {
+    async rename(auth: AuthContext, id: number, input: { name: string }, ifMatch?: string) {
       assertCan(auth, 'settings:write');
-      await load(auth.orgId, id);
+      checkContentIfMatch(
+        `Team ${id}`,
+        (await present(auth.orgId, [await load(auth.orgId, id)]))[0],
+        ifMatch,
+      );
       const name = input.name.trim();
       if (!name) throw fieldError('name', 'must not be blank');
       await db.transaction().execute(async (trx) => {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, fieldError, notFound } from '../http/errors.js';
+import { checkContentIfMatch } from '../http/etag.js';
 import type { AccessRepository } from './access.repository.js';
 import type { TeamRepository } from './team.repository.js';
 import type { AuditService } from './audit.service.js';
@@ -87,9 +88,15 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
     },
 
     /** Changes a member's role or deactivates/reactivates them. */
-    async update(auth: AuthContext, userId: number, input: { role?: Role; active?: boolean }) {
+    async update(
+      auth: AuthContext,
+      userId: number,
+      input: { role?: Role; active?: boolean },
+      ifMatch?: string,
+    ) {
       assertCan(auth, 'users:manage');
       const target = await loadMember(auth.orgId, userId);
+      checkContentIfMatch(`User ${userId}`, toUserDto(target), ifMatch);
       const actorRole = auth.role;
       if (
         userId === auth.userId &&
