@@ -158,6 +158,28 @@ describe('extended fields', () => {
     expect(lead.type).toBe('BRAND');
   });
 
+  it('lastUpdatedOn / lastUpdatedBy sent on create read back as sent until the lead changes elsewhere', async () => {
+    const res = await cap('POST', '/v2/leads', {
+      leadFor: 'imported',
+      ...customer(10),
+      createdOn: '2018-11-14T15:38:04+05:30',
+      createdBy: 28812689,
+      lastUpdatedOn: '2018-11-14T15:44:26+05:30',
+      lastUpdatedBy: 15002926,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      createdOn: '2018-11-14T10:08:04Z',
+      createdBy: 28812689,
+      lastUpdatedOn: '2018-11-14T10:14:26Z',
+      lastUpdatedBy: 15002926,
+    });
+    await v1('PATCH', `/leads/${res.json().id}`, { description: 'edited in the web app' });
+    const after = (await cap('GET', `/v2/leads/${res.json().id}`)).json();
+    expect(after).toMatchObject({ createdBy: 28812689, lastUpdatedBy: s.userId });
+    expect(after.lastUpdatedOn).not.toBe('2018-11-14T10:14:26Z');
+  });
+
   it('lastFollowUp sent on create is recorded as the follow-up done then', async () => {
     const res = await cap('POST', '/v2/leads', {
       leadFor: 'called',
@@ -167,6 +189,7 @@ describe('extended fields', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().lastFollowUp).toBe('2019-04-17T05:19:06Z');
+    expect(res.json()).toMatchObject({ createdBy: 77, lastUpdatedBy: 77 });
     expect(res.json().followUpDetails).toEqual([
       expect.objectContaining({ followedUpOn: '2019-04-17T05:19:06Z', createdBy: 77 }),
     ]);
