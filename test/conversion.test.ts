@@ -328,6 +328,33 @@ describe('POST /leads/:id/convert', () => {
     });
   });
 
+  it('create_company takes its name from the lead, or needs one (422, nothing written)', async () => {
+    const nameless = await createLead(t.app, s, {
+      first_name: 'Solo',
+      email: 'solo@solo.example',
+      tags: ['t1'],
+    });
+    const before = await snapshot(nameless.id);
+    const res = await convert(nameless.id, { create_company: { industry: 'Retail' } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([
+      { field: 'create_company.name', message: 'is required: the lead has no company_name to take it from' },
+    ]);
+    expect(await snapshot(nameless.id)).toEqual(before);
+    const ok = await convert(nameless.id, {
+      create_company: { name: 'Solo Trading', tags: ['own'] },
+      create_contact: { job_title: 'Owner' },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().company).toMatchObject({ name: 'Solo Trading', tags: ['own'], domain: 'solo.example' });
+    expect(ok.json().contact).toMatchObject({
+      first_name: 'Solo',
+      job_title: 'Owner',
+      tags: ['t1'],
+      company_id: ok.json().company.id,
+    });
+  });
+
   it('send company_id or create_company, not both', async () => {
     const company = (await req('POST', '/api/v1/companies', { name: 'Both Co' })).json();
     const lead = await createLead(t.app, s);

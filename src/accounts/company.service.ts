@@ -35,7 +35,8 @@ const TEXT = ['industry', 'website', 'phone', 'description'] as const;
 /** A company ready to insert: validated columns and tags (built before any transaction opens). */
 export interface PreparedCompany {
   cols: CompanyUpdate;
-  tags: string[];
+  /** Undefined when none were sent (a conversion then copies the lead's). */
+  tags?: string[];
 }
 
 export function createCompanyService({ db, companies, access }: CompanyServiceDeps) {
@@ -104,15 +105,18 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     return row;
   }
 
-  /** Validates a company to create later inside someone else's transaction (conversion, lead links). */
+  /**
+   * Validates a company to create later inside someone else's transaction (conversion, lead links); the name
+   * may be left for the caller to fill in (from the lead).
+   */
   async function prepare(
     orgId: number,
-    input: CompanyCreateInput,
+    input: CompanyPatchInput,
     errors: FieldError[],
     field = '',
   ): Promise<PreparedCompany> {
     const cols = await toColumns(orgId, input, errors, field);
-    return { cols, tags: normalizeTagList(input.tags ?? []) };
+    return { cols, tags: input.tags !== undefined ? normalizeTagList(input.tags) : undefined };
   }
 
   async function insertPrepared(
@@ -143,7 +147,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
       updated_by: auth.userId,
       version: 1,
     } as Parameters<CompanyRepository['insert']>[1]);
-    await companies.replaceTags(trx, auth.orgId, row.id, p.tags, true);
+    await companies.replaceTags(trx, auth.orgId, row.id, p.tags ?? [], true);
     return row;
   }
 

@@ -69,21 +69,7 @@ export function createConversionPlanner({
       });
     }
     if (input.create_company)
-      plan.company = await companyService.prepare(
-        orgId,
-        { name: '', ...input.create_company },
-        errors,
-        'create_company',
-      );
-    if (plan.company && input.create_company?.name === undefined) {
-      // The name comes from the lead inside the transaction; drop the placeholder and its "blank" error.
-      delete plan.company.cols.name;
-      delete plan.company.cols.name_key;
-      const i = errors.findIndex((e) => e.field === 'create_company.name');
-      if (i >= 0) errors.splice(i, 1);
-    }
-    if (plan.company && input.create_company?.tags === undefined)
-      delete (plan.company as { tags?: string[] }).tags;
+      plan.company = await companyService.prepare(orgId, input.create_company, errors, 'create_company');
     if (input.create_contact)
       plan.contact = await contactService.prepare(orgId, input.create_contact, errors, 'create_contact');
     if (input.create_opportunity)
