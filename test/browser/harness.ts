@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { build } from 'vite';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
@@ -35,8 +37,8 @@ export interface Stack {
 }
 
 /**
- * The real thing: the web app built from web/src, the server from src/app.ts on a SQLite file, listening on a
- * free port, and chromium driving it with a fresh profile.
+ * The real thing: the web app built from web/src, the server from src/app.ts on a SQLite file (or PostgreSQL),
+ * listening on a free port, and chromium driving it with a fresh profile.
  */
 export async function startStack(): Promise<Stack> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-browser-'));
@@ -55,12 +57,29 @@ export async function startStack(): Promise<Stack> {
     process.env.NODE_ENV = nodeEnv;
   }
 
+  // A SQLite file by default; a fresh PostgreSQL schema (dropped on close) when TEST_DATABASE_URL is set.
+  const pgUrl = process.env.TEST_DATABASE_URL;
   const sqlitePath = path.join(tmp, 'leadflow.db');
-  const db: Db = openDb({ dialect: 'sqlite', sqlitePath });
+  let db: Db;
+  let dropSchema = async () => {};
+  if (pgUrl) {
+    const schema = `b_${randomBytes(6).toString('hex')}`;
+    const admin = async (q: string) => {
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(q);
+      await c.end();
+    };
+    await admin(`CREATE SCHEMA ${schema}`);
+    db = openDb({ dialect: 'postgres', databaseUrl: pgUrl, pgSchema: schema, poolSize: 5 });
+    dropSchema = () => admin(`DROP SCHEMA ${schema} CASCADE`);
+  } else {
+    db = openDb({ dialect: 'sqlite', sqlitePath });
+  }
   await migrateToLatest(db.kysely);
   const config = loadConfig({
     LOG_LEVEL: 'silent',
-    DATABASE_URL: `sqlite:${sqlitePath}`,
+    DATABASE_URL: pgUrl ?? `sqlite:${sqlitePath}`,
     DATA_DIR: path.join(tmp, 'data'),
   });
   const app = await buildApp({ config, db, webDir });
@@ -94,6 +113,7 @@ export async function startStack(): Promise<Stack> {
       await context.close();
       await app.close();
       await db.close();
+      await dropSchema();
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
