@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, qs } from '../api';
-import { useCustomFields, useDebounced, useReasons, useStatuses, useStored, useUsers } from '../hooks';
+import { api, download, qs } from '../api';
+import {
+  useApi,
+  useCustomFields,
+  useDebounced,
+  useReasons,
+  useStatuses,
+  useStored,
+  useUsers,
+} from '../hooks';
 import type { Lead, Page } from '../types';
 import { COLUMNS, LeadTable } from '../components/LeadTable';
 import { BulkBar } from '../components/BulkBar';
@@ -44,6 +52,7 @@ export function LeadsPage() {
   const reasons = useReasons();
   const users = useUsers();
   const customFields = useCustomFields();
+  const tags = useApi<{ data: { tag: string; count: number }[] }>('/tags');
   const [q, setQ] = useState('');
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [sort, setSort] = useState('-created_at');
@@ -128,6 +137,12 @@ export function LeadsPage() {
     k === 'cf' ? Object.values(v as object).some(Boolean) : v,
   ).length;
 
+  // The export takes the same filters as the list (everything matching, not just the loaded rows).
+  function exportAs(format: 'csv' | 'xlsx') {
+    const { sort: _sort, ...filtersOnly } = params;
+    download(`/leads/export${qs({ ...filtersOnly, format })}`, `leads.${format}`).catch(setError);
+  }
+
   function saveView() {
     const name = window.prompt('Name this view');
     if (name) setViews([...views.filter((v) => v.name !== name), { name, filters, columns, sort, q }]);
@@ -177,6 +192,12 @@ export function LeadsPage() {
             </select>
           </label>
         )}
+        <button type="button" onClick={() => exportAs('csv')}>
+          Export CSV
+        </button>
+        <button type="button" onClick={() => exportAs('xlsx')}>
+          Export Excel
+        </button>
         <button type="button" onClick={saveView}>
           Save view
         </button>
@@ -243,7 +264,12 @@ export function LeadsPage() {
           </label>
           <label>
             Tag
-            <input value={filters.tag} onChange={setF('tag')} />
+            <input value={filters.tag} onChange={setF('tag')} list="known-tags" />
+            <datalist id="known-tags">
+              {(tags.data?.data ?? []).map((t) => (
+                <option key={t.tag} value={t.tag}>{`${t.tag} (${t.count})`}</option>
+              ))}
+            </datalist>
           </label>
           <label>
             Created from
