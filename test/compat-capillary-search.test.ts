@@ -158,6 +158,30 @@ describe('extended fields', () => {
     expect(lead.type).toBe('BRAND');
   });
 
+  it('a value the core refuses leaves no customer and no new field behind', async () => {
+    const def = await v1('POST', '/custom-fields', {
+      key: 'tier',
+      label: 'Tier',
+      type: 'enum',
+      options: ['gold', 'silver'],
+    });
+    expect(def.statusCode).toBe(201);
+    const res = await cap('POST', '/v2/leads', {
+      leadFor: 'refused',
+      idType: 'EMAIL',
+      identifier: 'nobody.yet@example.com',
+      extendedFields: { tier: 'bronze', brand_new_key: 'x' },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([
+      expect.objectContaining({ code: 2010, message: expect.stringContaining('extendedFields.tier') }),
+    ]);
+    expect((await v1('GET', '/contacts?email=nobody.yet@example.com')).json().data).toEqual([]);
+    expect((await v1('GET', '/custom-fields')).json().data.map((f: any) => f.key)).not.toContain(
+      'brand_new_key',
+    );
+  });
+
   it('lastUpdatedOn / lastUpdatedBy sent on create read back as sent until the lead changes elsewhere', async () => {
     const res = await cap('POST', '/v2/leads', {
       leadFor: 'imported',

@@ -104,6 +104,21 @@ export async function prepareExtended(
   return { warnings, missing };
 }
 
+/**
+ * The core's check of custom field values (types, enum options, required fields), run before anything is
+ * written, so a refused value does not leave a new contact or field definition behind. `existing` is the
+ * lead's current values on update, null on create.
+ */
+export async function checkValues(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  values: Record<string, string | number | boolean | null>,
+  existing: Record<string, string | number | boolean | null> | null,
+  p: Problems,
+) {
+  await deps.customFields.applyValues(auth.orgId, values, existing, p.list);
+}
+
 /** The id of the newest history entry (the one a status change just appended). */
 export async function newestHistoryId(
   deps: CapillaryDeps,

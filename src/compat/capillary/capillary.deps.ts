@@ -84,6 +84,13 @@ export interface CapillaryDeps {
       orgId: number,
       input: { key: string; type?: 'string' | 'number' | 'boolean' },
     ): Promise<unknown>;
+    /** Checks values against the definitions (writes nothing); problems go to `errors`. */
+    applyValues(
+      orgId: number,
+      incoming: Record<string, string | number | boolean | null> | undefined,
+      existing: Record<string, string | number | boolean | null> | null,
+      errors: Array<{ field: string; message: string }>,
+    ): Promise<string | undefined>;
   };
   followUps: {
     listFollowUps(auth: AuthContext, leadId: number): Promise<FollowUpView[]>;

@@ -14,6 +14,7 @@ import {
   EMAIL,
   MOBILE,
   Problems,
+  checkValues,
   followUpWrite,
   newestHistoryId,
   ownerId,
@@ -103,6 +104,13 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
 
   const owner = await ownerId(deps, auth, input.owner, p);
   const ext = await prepareExtended(deps, auth, input.extendedFields, p, true);
+  const orgSourceId = input.orgSourceId ?? -1;
+  const customFields = {
+    ...(input.extendedFields ?? {}),
+    [TYPE_FIELD]: input.type ?? 'SKU',
+    [ORG_SOURCE_FIELD]: orgSourceId,
+  };
+  await checkValues(deps, auth, customFields, null, p);
   p.throwIfAny();
 
   if (input.userId === undefined) {
@@ -115,7 +123,6 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
   }
   for (const m of ext.missing) await deps.customFields.ensureCustomField(auth.orgId, m);
 
-  const orgSourceId = input.orgSourceId ?? -1;
   const [first, ...rest] = steps;
   const lead = await deps.leads.create(
     auth,
@@ -130,11 +137,7 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
       status: first.key,
       sub_status: first.subStatus,
       reason_id: first.reasonId,
-      custom_fields: {
-        ...(input.extendedFields ?? {}),
-        [TYPE_FIELD]: input.type ?? 'SKU',
-        [ORG_SOURCE_FIELD]: orgSourceId,
-      },
+      custom_fields: customFields,
       contact_ids: customer.contactId !== undefined ? [customer.contactId] : undefined,
     },
     // Created when the client says: createdOn, else when its first log entry says.
@@ -194,9 +197,10 @@ export async function updateLead(
 ): Promise<CapLead> {
   assertCan(auth, 'leads:write');
   const p = new Problems();
-  await deps.leads.get(auth, leadId);
+  const current = await deps.leads.get(auth, leadId);
   const owner = await ownerId(deps, auth, input.owner, p);
   const ext = await prepareExtended(deps, auth, input.extendedFields, p);
+  if (input.extendedFields) await checkValues(deps, auth, input.extendedFields, current.custom_fields, p);
   p.throwIfAny();
   for (const m of ext.missing) await deps.customFields.ensureCustomField(auth.orgId, m);
   await deps.leads.update(auth, leadId, { custom_fields: input.extendedFields, owner_id: owner });
