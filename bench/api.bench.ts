@@ -153,11 +153,12 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
         return { http, httpLight, service: svc, bare };
       });
       const ratio = value.bare.rps ? value.http.rps / value.bare.rps : 0;
+      const cpuRatio = value.http.cpuMsPerOp ? value.bare.cpuMsPerOp / value.http.cpuMsPerOp : 0;
       const r: ScenarioResult = {
-        name: s.name, label: s.label, ...value, ratio, target: checkTarget(s.target, value.http, value.httpLight, ratio), loadavg: round(os.loadavg()), peakRssMb,
+        name: s.name, label: s.label, ...value, ratio, cpuRatio, target: checkTarget(s.target, value.http, value.httpLight, ratio), loadavg: round(os.loadavg()), peakRssMb,
       };
       results.push(r);
-      log(`${kind}: ${s.name}: HTTP ${Math.round(r.http.rps)} req/s p50 ${r.http.p50} p99 ${r.http.p99} ms | service ${Math.round(r.service.rps)} | bare ${Math.round(r.bare.rps)} req/s p99 ${r.bare.p99.toFixed(2)} ms | ratio ${(ratio * 100).toFixed(0)}%${r.http.failures ? ` | ${r.http.failures} FAILED` : ''}`);
+      log(`${kind}: ${s.name}: HTTP ${Math.round(r.http.rps)} req/s p50 ${r.http.p50} p99 ${r.http.p99} ms | service ${Math.round(r.service.rps)} | bare ${Math.round(r.bare.rps)} req/s p99 ${r.bare.p99.toFixed(2)} ms | ratio ${(ratio * 100).toFixed(0)}%, CPU ${r.http.cpuMsPerOp.toFixed(2)} / ${r.bare.cpuMsPerOp.toFixed(2)} ms${r.http.failures ? ` | ${r.http.failures} FAILED` : ''}`);
     }
     return {
       date: new Date().toISOString().slice(0, 10),

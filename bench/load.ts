@@ -1,10 +1,13 @@
 /**
- * The two ways the benchmark drives work: autocannon over real HTTP (in its own worker thread, so the load
- * generator does not share the server's event loop), and a bare in-process loop over the same queries.
+ * The two ways the benchmark drives work: autocannon over real HTTP (in a child process, so the load generator
+ * neither shares the server's event loop nor counts in its CPU time), and a bare in-process loop over the same
+ * queries.
  */
-import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'autocannon-child.mjs');
 // autocannon ships no types; this is the part of its result we read.
 interface AutocannonResult {
   latency: { p50: number; p90: number; p99: number; max: number; average: number };
@@ -15,7 +18,25 @@ interface AutocannonResult {
   non2xx: number;
   '2xx': number;
 }
-const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+
+function autocannon(opts: Record<string, unknown>): Promise<AutocannonResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as AutocannonResult) : reject(new Error(`autocannon exited with ${code}`))));
+    child.stdin.end(JSON.stringify(opts));
+  });
+}
+
+/** CPU time (user + system, ms) this process spends while `fn` runs. */
+async function cpuMs<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const before = process.cpuUsage();
+  const value = await fn();
+  const d = process.cpuUsage(before);
+  return [value, (d.user + d.system) / 1000];
+}
 
 export interface Measured {
   /** Completed operations per second. */
@@ -27,6 +48,11 @@ export interface Measured {
   ops: number;
   /** Failed requests (errors, timeouts, non-2xx) — a scenario with errors is reported as broken. */
   failures: number;
+  /**
+   * CPU time of this process per completed operation, in ms: for HTTP the server's whole cost of a request.
+   * Far less sensitive than req/s to other programs competing for the cores.
+   */
+  cpuMsPerOp: number;
 }
 
 export interface HttpRequestSpec {
@@ -41,15 +67,17 @@ export interface LoadSettings {
 }
 
 export async function runHttp(origin: string, headers: Record<string, string>, requests: HttpRequestSpec[], s: LoadSettings): Promise<Measured> {
-  const r = await autocannon({
-    url: origin,
-    connections: s.connections,
-    duration: s.duration,
-    workers: 1,
-    headers: { ...headers, 'content-type': 'application/json' },
-    requests: requests.map((q) => ({ method: q.method, path: q.path, ...(q.body ? { body: q.body } : {}) })),
-  });
+  const [r, cpu] = await cpuMs(() =>
+    autocannon({
+      url: origin,
+      connections: s.connections,
+      duration: s.duration,
+      headers: { ...headers, 'content-type': 'application/json' },
+      requests: requests.map((q) => ({ method: q.method, path: q.path, ...(q.body ? { body: q.body } : {}) })),
+    }),
+  );
   return {
+    cpuMsPerOp: r['2xx'] ? cpu / r['2xx'] : 0,
     rps: r['2xx'] / r.duration,
     p50: r.latency.p50,
     p90: r.latency.p90,
@@ -66,6 +94,7 @@ export async function runHttp(origin: string, headers: Record<string, string>, r
  */
 export async function runBare(op: (i: number) => Promise<unknown>, s: LoadSettings): Promise<Measured> {
   const lat: number[] = [];
+  const cpu0 = process.cpuUsage();
   const end = performance.now() + s.duration * 1000;
   let i = 0;
   let failures = 0;
@@ -85,9 +114,10 @@ export async function runBare(op: (i: number) => Promise<unknown>, s: LoadSettin
   };
   await Promise.all(Array.from({ length: s.connections }, loop));
   const secs = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
   const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : 0);
-  return { rps: lat.length / secs, p50: pct(50), p90: pct(90), p99: pct(99), max: lat[lat.length - 1] ?? 0, ops: lat.length, failures };
+  return { cpuMsPerOp: lat.length ? (cpu.user + cpu.system) / 1000 / lat.length : 0, rps: lat.length / secs, p50: pct(50), p90: pct(90), p99: pct(99), max: lat[lat.length - 1] ?? 0, ops: lat.length, failures };
 }
 
 /** Samples RSS while `fn` runs; returns its peak in MB. */

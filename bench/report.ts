@@ -15,6 +15,11 @@ export interface ScenarioResult {
   service: Measured;
   /** HTTP req/s divided by the bare loop's rate. */
   ratio: number;
+  /**
+   * Bare CPU ms per op divided by HTTP CPU ms per request: the same ratio measured in CPU time, steadier on a
+   * shared machine. On SQLite it covers the database work too (in-process); on PostgreSQL only the Node side.
+   */
+  cpuRatio: number;
   target?: TargetCheck;
   loadavg: number[];
   peakRssMb: number;
@@ -53,8 +58,8 @@ export function markdownTable(r: RunResult): string {
   const lines = [
     `${r.db}, ${r.leads.toLocaleString('en-US')} leads (${r.seed.bigOrgLeads.toLocaleString('en-US')} in the measured organization, ${r.seed.orgs} organizations), ${r.settings.connections} connections, ${r.settings.duration} s per measurement, load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start.`,
     '',
-    `| scenario | HTTP req/s | HTTP p50 / p99 ms | p50 / p99 ms at ${r.settings.lightConnections} conn. | bare req/s | bare p50 / p99 ms | service req/s | HTTP / bare | target: p99 light / loaded, ratio | peak RSS MB |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    `| scenario | HTTP req/s | HTTP p50 / p99 ms | p50 / p99 ms at ${r.settings.lightConnections} conn. | bare req/s | bare p50 / p99 ms | service req/s | HTTP / bare | CPU ms per request: HTTP / bare | CPU ratio | target: p99 light / loaded, ratio | peak RSS MB |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
   for (const s of r.scenarios) {
     const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
@@ -63,10 +68,10 @@ export function markdownTable(r: RunResult): string {
       : '';
     const fail = s.http.failures ? ` (${s.http.failures} failed)` : '';
     lines.push(
-      `| ${s.label} | ${rate(s.http.rps)}${fail} | ${f1(s.http.p50)} / ${f1(s.http.p99)} | ${f1(s.httpLight.p50)} / ${f1(s.httpLight.p99)} | ${rate(s.bare.rps)} | ${f1(s.bare.p50)} / ${f1(s.bare.p99)} | ${rate(s.service.rps)} | ${(s.ratio * 100).toFixed(0)}% | ${t} | ${s.peakRssMb} |`,
+      `| ${s.label} | ${rate(s.http.rps)}${fail} | ${f1(s.http.p50)} / ${f1(s.http.p99)} | ${f1(s.httpLight.p50)} / ${f1(s.httpLight.p99)} | ${rate(s.bare.rps)} | ${f1(s.bare.p50)} / ${f1(s.bare.p99)} | ${rate(s.service.rps)} | ${(s.ratio * 100).toFixed(0)}% | ${f1(s.http.cpuMsPerOp)} / ${f1(s.bare.cpuMsPerOp)} | ${(s.cpuRatio * 100).toFixed(0)}% | ${t} | ${s.peakRssMb} |`,
     );
   }
-  lines.push(`| trivial Fastify route (HTTP floor) | ${rate(r.floor.rps)} | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} | | | | | | | |`);
+  lines.push(`| trivial Fastify route (HTTP floor) | ${rate(r.floor.rps)} | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} | | | | | | ${f1(r.floor.cpuMsPerOp)} | | | |`);
   return lines.join('\n');
 }
 
