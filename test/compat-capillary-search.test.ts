@@ -204,6 +204,33 @@ describe('extended fields', () => {
     expect(after.lastUpdatedOn).not.toBe('2018-11-14T10:14:26Z');
   });
 
+  it("a follow-up with every field: the lead's next follow-up follows it, the staff ids come back", async () => {
+    const res = await cap('POST', `/v2/leads/${ids['custom-lost']}/followup`, {
+      followedUpOn: '2019-04-16T05:19:06Z',
+      followedUpBy: 340417059,
+      createdBy: 124,
+      scheduledFollowUp: '2019-04-16T05:00:00Z',
+      nextFollowUp: '2019-04-18T05:19:06Z',
+      notes: 'call back Thursday',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().followUpDetails.at(-1)).toMatchObject({
+      followedUpOn: '2019-04-16T05:19:06Z',
+      followedUpBy: 340417059,
+      createdBy: 124,
+      scheduledFollowUp: '2019-04-16T05:00:00Z',
+      nextFollowUp: '2019-04-18T05:19:06Z',
+      notes: 'call back Thursday',
+    });
+    expect(res.json()).toMatchObject({
+      nextFollowUp: '2019-04-18T05:19:06Z',
+      lastFollowUp: '2019-04-16T05:19:06Z',
+      lastUpdatedBy: 124,
+    });
+    const core = (await v1('GET', `/leads/${ids['custom-lost']}/follow-ups`)).json();
+    expect(JSON.stringify(core)).toContain('call back Thursday');
+  });
+
   it('lastFollowUp sent on create is recorded as the follow-up done then', async () => {
     const res = await cap('POST', '/v2/leads', {
       leadFor: 'called',
