@@ -200,4 +200,25 @@ describe.skipIf(!run)('lead list at scale (chromium)', () => {
     expect(report).toContain('not-an-email');
     expect(report).toContain('lots');
   });
+
+  it('deletes in bulk to the trash and restores from there', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leads' }).click();
+    await page.getByLabel('Saved view').selectOption('VIPs');
+    await expect.poll(() => page.getByText('2 leads', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Select Person2 Family00002').check();
+    const bulk = page.getByRole('region', { name: 'Bulk actions' });
+    await bulk.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete 1 leads?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await expect.poll(() => page.getByText('1 lead', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Trash (deleted leads)').check();
+    await expect.poll(() => page.getByText('1 lead', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Select Person2 Family00002').check();
+    await bulk.getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => page.getByText('0 leads', { exact: true }).count()).toBe(1);
+    const rows = await api(page.request, s.baseUrl, token, 'GET', '/leads?tag=vip');
+    expect(rows.data.map((l: { email: string }) => l.email).sort()).toEqual(['p2@big.test', 'p3@big.test']);
+  });
 });

@@ -38,6 +38,7 @@ export interface Lead {
   created_at: string;
   updated_at: string;
   version: number;
+  deleted_at: string | null;
   [extra: string]: unknown;
 }
 

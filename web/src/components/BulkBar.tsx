@@ -38,6 +38,7 @@ export function BulkBar({
   reasons,
   users,
   onDone,
+  trash,
 }: {
   selected: Set<number>;
   rows: Lead[];
@@ -45,6 +46,8 @@ export function BulkBar({
   reasons: Reason[];
   users: User[];
   onDone: () => void;
+  /** The list shows the trash: the only action is to restore. */
+  trash: boolean;
 }) {
   const { me } = useSession();
   const [action, setAction] = useState<Action>(null);
@@ -78,18 +81,26 @@ export function BulkBar({
       {selected.size > 0 && (
         <div className="bulkbar" role="region" aria-label="Bulk actions">
           <strong>{selected.size} selected</strong>
-          <button type="button" onClick={() => setAction('status')} disabled={!statuses.length}>
-            Change status
-          </button>
-          <button type="button" onClick={() => setAction('owner')}>
-            Assign owner
-          </button>
-          <button type="button" onClick={() => setAction('tag')}>
-            Add tag
-          </button>
-          <button type="button" className="danger" onClick={() => setAction('delete')}>
-            Delete
-          </button>
+          {trash ? (
+            <button type="button" onClick={() => void run((id) => api.post(`/leads/${id}/restore`))}>
+              Restore
+            </button>
+          ) : (
+            <>
+              <button type="button" onClick={() => setAction('status')} disabled={!statuses.length}>
+                Change status
+              </button>
+              <button type="button" onClick={() => setAction('owner')}>
+                Assign owner
+              </button>
+              <button type="button" onClick={() => setAction('tag')}>
+                Add tag
+              </button>
+              <button type="button" className="danger" onClick={() => setAction('delete')}>
+                Delete
+              </button>
+            </>
+          )}
         </div>
       )}
       {progress && (

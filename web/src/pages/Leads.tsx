@@ -23,6 +23,7 @@ interface Filters {
   created_from: string;
   created_to: string;
   include_converted: string;
+  deleted: string;
   cf: Record<string, string>;
 }
 const NO_FILTERS: Filters = {
@@ -33,6 +34,7 @@ const NO_FILTERS: Filters = {
   created_from: '',
   created_to: '',
   include_converted: '',
+  deleted: '',
   cf: {},
 };
 const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'created_at'];
@@ -82,6 +84,7 @@ export function LeadsPage() {
     if (filters.created_from) p.created_after = `${filters.created_from}T00:00:00.000Z`;
     if (filters.created_to) p.created_before = nextDay(filters.created_to);
     if (filters.include_converted) p.include_converted = 'true';
+    if (filters.deleted) p.deleted = 'true';
     for (const [k, v] of Object.entries(filters.cf)) if (v) p[`cf.${k}`] = v;
     return p;
   }, [search, filters, sort]);
@@ -296,6 +299,14 @@ export function LeadsPage() {
             />
             Include converted
           </label>
+          <label className="check-row">
+            <input
+              type="checkbox"
+              checked={!!filters.deleted}
+              onChange={(e) => setFilters({ ...filters, deleted: e.target.checked ? 'true' : '' })}
+            />
+            Trash (deleted leads)
+          </label>
           <button type="button" className="link" onClick={() => setFilters(NO_FILTERS)}>
             Clear filters
           </button>
@@ -303,6 +314,7 @@ export function LeadsPage() {
       </details>
       <ErrorNote error={error} />
       <BulkBar
+        trash={!!filters.deleted}
         selected={selected}
         rows={rows}
         statuses={statuses.list}
