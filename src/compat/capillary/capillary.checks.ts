@@ -119,14 +119,24 @@ export async function checkValues(
   await deps.customFields.applyValues(auth.orgId, values, existing, p.list);
 }
 
-/** The id of the newest history entry (the one a status change just appended). */
+/**
+ * The id of the history entry a status change just appended: the newest one (ids only grow) among those that
+ * match what was sent (status, reason, who), so a change made meanwhile through /api/v1 is not mistaken for it.
+ */
 export async function newestHistoryId(
   deps: CapillaryDeps,
   auth: AuthContext,
   leadId: number,
+  sent: { status: string; reasonId: number | null },
 ): Promise<number | undefined> {
   const all = await fullHistory(deps, auth, leadId);
-  return all.reduce<number | undefined>((m, h) => (m === undefined || h.id > m ? h.id : m), undefined);
+  const mine = all.filter(
+    (h) => h.to === sent.status && (h.reason?.id ?? null) === sent.reasonId && h.by === auth.userId,
+  );
+  return (mine.length ? mine : all).reduce<number | undefined>(
+    (m, h) => (m === undefined || h.id > m ? h.id : m),
+    undefined,
+  );
 }
 
 /** Remembers the staff id that made a write as the lead's last updater (valid while the lead stays as written). */

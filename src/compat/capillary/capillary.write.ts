@@ -146,7 +146,10 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
   // Everything was checked above, so the rest should succeed; if the core still refuses a step, the half-made
   // lead goes to the trash (restorable) rather than staying half-written among live leads.
   try {
-    const firstEntry = await newestHistoryId(deps, auth, lead.id);
+    const firstEntry = await newestHistoryId(deps, auth, lead.id, {
+      status: first.key,
+      reasonId: first.reasonId ?? null,
+    });
     if (firstEntry !== undefined)
       await deps.refs.set(auth, 'status_history', firstEntry, { created_by: first.createdBy });
     for (const s of rest) {
@@ -156,7 +159,7 @@ export async function addLead(deps: CapillaryDeps, auth: AuthContext, input: Add
         { status: s.key, sub_status: s.subStatus ?? null, reason_id: s.reasonId ?? null },
         { at: s.at },
       );
-      const id = await newestHistoryId(deps, auth, lead.id);
+      const id = await newestHistoryId(deps, auth, lead.id, { status: s.key, reasonId: s.reasonId ?? null });
       if (id !== undefined) await deps.refs.set(auth, 'status_history', id, { created_by: s.createdBy });
     }
     for (const [i, f] of followUps.entries()) {
@@ -229,7 +232,7 @@ export async function updateStatus(
     { status: key, sub_status: input.subStatus ?? null, reason_id: input.reasonId },
     { at },
   );
-  const id = await newestHistoryId(deps, auth, leadId);
+  const id = await newestHistoryId(deps, auth, leadId, { status: key, reasonId: input.reasonId });
   if (id !== undefined) await deps.refs.set(auth, 'status_history', id, { created_by: input.createdBy });
   await touchLeadRefs(deps, auth, leadId, input.createdBy);
   return viewLead(deps, auth, leadId);
