@@ -300,6 +300,13 @@ describe('teams and lead visibility', () => {
     ).toBe(204);
     expect((await req('DELETE', `/api/v1/teams/${south.id}`, owner)).statusCode).toBe(204);
     expect((await req('GET', `/api/v1/teams/${south.id}`, owner)).statusCode).toBe(404);
+    const deleted = await auditActions(t.app, owner, 'resource.deleted');
+    expect(deleted.map((e) => [e.target_type, e.target_id])).toEqual(
+      expect.arrayContaining([
+        ['/api/v1/teams/:id', String(south.id)],
+        ['/api/v1/teams/:id/members/:userId', String(agentB.userId)],
+      ]),
+    );
     expect((await req('POST', '/api/v1/teams', agentA, { name: 'Mine' })).statusCode).toBe(403);
     expect(
       (await req('POST', '/api/v1/teams', owner, { name: 'Bad', member_ids: [999999] })).statusCode,

@@ -16,13 +16,39 @@ export type AuditRecorder = (
   e: { action: string; targetType?: string; targetId?: string | number; details?: Record<string, unknown> },
 ) => Promise<void>;
 
-/** Records the AUDITED routes after a successful response (never delays or fails the response). */
+/** DELETE routes whose service records a more specific event itself. */
+const SELF_AUDITED_DELETES = new Set([
+  '/api/v1/leads/:id',
+  '/api/v1/api-keys/:id',
+  '/api/v1/web-to-lead-keys/:id',
+  '/api/v1/invitations/:id',
+]);
+
+/**
+ * Records the AUDITED routes, and every other successful DELETE as `resource.deleted` (so a feature's deletions
+ * are in the log even when it records nothing itself), after the response (never delays or fails it).
+ */
 export function installAuditTrail(app: FastifyInstance, record: AuditRecorder): void {
   app.addHook('onResponse', async (req: FastifyRequest, reply) => {
     if (!req.auth || reply.statusCode >= 300) return;
-    const hit = AUDITED[`${req.method} ${req.routeOptions.url}`];
-    if (!hit) return;
+    const route = req.routeOptions.url ?? '';
     const params = req.params as Record<string, string> | undefined;
+    if (req.method === 'DELETE' && !SELF_AUDITED_DELETES.has(route)) {
+      try {
+        const last = route.match(/:(\w+)$/)?.[1];
+        await record(req.auth, {
+          action: 'resource.deleted',
+          targetType: route,
+          targetId: last ? params?.[last] : undefined,
+          details: { path: req.url.split('?')[0] },
+        });
+      } catch (err) {
+        req.log.error({ err }, 'audit trail write failed');
+      }
+      return;
+    }
+    const hit = AUDITED[`${req.method} ${route}`];
+    if (!hit) return;
     try {
       await record(req.auth, {
         action: hit.action,
