@@ -27,7 +27,14 @@ import type { AuthContext } from '../src/access/roles.js';
 import { seed } from './seed.js';
 import { buildScenarios } from './scenarios.js';
 import { runBare, runHttp, withPeakRss, type LoadSettings } from './load.js';
-import { checkTarget, machineInfo, markdownTable, writeResult, type RunResult, type ScenarioResult } from './report.js';
+import {
+  checkTarget,
+  machineInfo,
+  markdownTable,
+  writeResult,
+  type RunResult,
+  type ScenarioResult,
+} from './report.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,7 +46,10 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
     'big-share': { type: 'string', default: '0.4' },
-    'pg-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    'pg-url': {
+      type: 'string',
+      default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    },
   },
 });
 
@@ -47,11 +57,15 @@ const leadsCount = Number(args.leads);
 const settings: LoadSettings = { connections: Number(args.connections), duration: Number(args.duration) };
 const warmup: LoadSettings = { connections: settings.connections, duration: Number(args.warmup) };
 // Latency without queueing: a single client (or a few) instead of a saturated server.
-const light: LoadSettings = { connections: Number(args['light-connections']), duration: Math.max(3, Math.round(settings.duration / 2)) };
+const light: LoadSettings = {
+  connections: Number(args['light-connections']),
+  duration: Math.max(3, Math.round(settings.duration / 2)),
+};
 const only = args.only ? new Set(args.only.split(',')) : null;
 const dbs = (args.db === 'both' ? ['sqlite', 'postgres'] : [args.db]) as Array<'sqlite' | 'postgres'>;
 if (!Number.isInteger(leadsCount) || leadsCount < 1000) throw new Error('--leads must be an integer >= 1000');
-if (!dbs.every((d) => d === 'sqlite' || d === 'postgres')) throw new Error('--db must be sqlite, postgres or both');
+if (!dbs.every((d) => d === 'sqlite' || d === 'postgres'))
+  throw new Error('--db must be sqlite, postgres or both');
 
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const round = (xs: number[]) => xs.map((x) => Math.round(x * 100) / 100);
@@ -62,7 +76,13 @@ async function freshDb(kind: 'sqlite' | 'postgres') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-bench-'));
     const file = path.join(dir, 'bench.db');
     const db = openDb({ dialect: 'sqlite', sqlitePath: file });
-    return { db, url: `sqlite:${file}`, sqlitePath: file, dataDir: dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return {
+      db,
+      url: `sqlite:${file}`,
+      sqlitePath: file,
+      dataDir: dir,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const url = args['pg-url']!;
   const schema = `bench_${randomBytes(5).toString('hex')}`;
@@ -79,7 +99,10 @@ async function freshDb(kind: 'sqlite' | 'postgres') {
   const db = openDb({ dialect: 'postgres', databaseUrl: url, pgSchema: schema, poolSize: 10 });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-bench-'));
   return {
-    db, url, pgSchema: schema, dataDir,
+    db,
+    url,
+    pgSchema: schema,
+    dataDir,
     drop: async () => {
       await admin(`DROP SCHEMA ${schema} CASCADE`);
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -97,21 +120,40 @@ async function trivialServer(): Promise<{ app: FastifyInstance; origin: string }
 async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
   const loadStart = os.loadavg();
   const target = await freshDb(kind);
-  let db: Db | undefined = target.db;
+  const db: Db = target.db;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     // The migration tables live in the bench schema: Kysely would otherwise take another schema's for ours.
-    const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations }, ...(target.pgSchema ? { migrationTableSchema: target.pgSchema } : {}) });
+    const migrator = new Migrator({
+      db: db.kysely,
+      provider: { getMigrations: async () => migrations },
+      ...(target.pgSchema ? { migrationTableSchema: target.pgSchema } : {}),
+    });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error;
-    const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: target.url, DATA_DIR: target.dataDir, PORT: '0' });
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: target.url,
+      DATA_DIR: target.dataDir,
+      PORT: '0',
+    });
     // The per-token limit (6,000 a minute) would turn the load into 429s; a huge one keeps its cost in the path.
-    app = await buildApp({ config, db, webDir: null, rateLimits: { authenticatedPerMinute: 1e9, anonymousPerMinute: 1e9 } });
+    app = await buildApp({
+      config,
+      db,
+      webDir: null,
+      rateLimits: { authenticatedPerMinute: 1e9, anonymousPerMinute: 1e9 },
+    });
     await app.ready();
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/auth/signup',
-      payload: { email: 'bench@example.com', password: 'bench password 123', name: 'Bench Owner', organization_name: 'Bench Big Org' },
+      payload: {
+        email: 'bench@example.com',
+        password: 'bench password 123',
+        name: 'Bench Owner',
+        organization_name: 'Bench Big Org',
+      },
     });
     if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
     const { token, user, organization } = res.json();
@@ -120,16 +162,36 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
     log(`${kind}: seeding ${leadsCount.toLocaleString('en-US')} leads`);
     const seeded = await seed(
       { db, sqlitePath: target.sqlitePath, pgUrl: target.url, pgSchema: target.pgSchema },
-      { leads: leadsCount, bigOrg: { id: organization.id, ownerId: user.id }, bigShare: Number(args['big-share']), seed: 42, log },
+      {
+        leads: leadsCount,
+        bigOrg: { id: organization.id, ownerId: user.id },
+        bigShare: Number(args['big-share']),
+        seed: 42,
+        log,
+      },
     );
-    log(`${kind}: seeded in ${seeded.seconds.toFixed(1)} s (index build + ANALYZE ${seeded.indexSeconds.toFixed(1)} s), ${seeded.bigOrgLeads} leads in the measured organization`);
+    log(
+      `${kind}: seeded in ${seeded.seconds.toFixed(1)} s (index build + ANALYZE ${seeded.indexSeconds.toFixed(1)} s), ${seeded.bigOrgLeads} leads in the measured organization`,
+    );
 
     const origin = await app.listen({ port: 0, host: '127.0.0.1' });
     const kysely = db.kysely;
     const leads = createLeadRepository(kysely, db.dialect);
-    const service = createLeadService({ db: kysely, leads, statuses: createStatusRepository(kysely), access: createAccessRepository(kysely) });
+    const service = createLeadService({
+      db: kysely,
+      leads,
+      statuses: createStatusRepository(kysely),
+      access: createAccessRepository(kysely),
+    });
     const auth: AuthContext = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' };
-    const scenarios = await buildScenarios({ app: app as unknown as FastifyInstance, db: kysely, leads, service, auth, headers });
+    const scenarios = await buildScenarios({
+      app: app as unknown as FastifyInstance,
+      db: kysely,
+      leads,
+      service,
+      auth,
+      headers,
+    });
 
     const floorSrv = await trivialServer();
     await runHttp(floorSrv.origin, {}, [{ method: 'GET', path: '/ping' }], warmup);
@@ -139,7 +201,10 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
 
     const results: ScenarioResult[] = [];
     // Create runs last: the rows it adds would otherwise change what the read scenarios read.
-    const ordered = [...scenarios.filter((s) => s.name !== 'create'), ...scenarios.filter((s) => s.name === 'create')];
+    const ordered = [
+      ...scenarios.filter((s) => s.name !== 'create'),
+      ...scenarios.filter((s) => s.name === 'create'),
+    ];
     for (const s of ordered) {
       if (only && !only.has(s.name)) continue;
       const { value, peakRssMb } = await withPeakRss(async () => {
@@ -155,16 +220,30 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
       const ratio = value.bare.rps ? value.http.rps / value.bare.rps : 0;
       const cpuRatio = value.http.cpuMsPerOp ? value.bare.cpuMsPerOp / value.http.cpuMsPerOp : 0;
       const r: ScenarioResult = {
-        name: s.name, label: s.label, ...value, ratio, cpuRatio, target: checkTarget(s.target, value.http, value.httpLight, ratio), loadavg: round(os.loadavg()), peakRssMb,
+        name: s.name,
+        label: s.label,
+        ...value,
+        ratio,
+        cpuRatio,
+        target: checkTarget(s.target, value.http, value.httpLight, ratio),
+        loadavg: round(os.loadavg()),
+        peakRssMb,
       };
       results.push(r);
-      log(`${kind}: ${s.name}: HTTP ${Math.round(r.http.rps)} req/s p50 ${r.http.p50} p99 ${r.http.p99} ms | service ${Math.round(r.service.rps)} | bare ${Math.round(r.bare.rps)} req/s p99 ${r.bare.p99.toFixed(2)} ms | ratio ${(ratio * 100).toFixed(0)}%, CPU ${r.http.cpuMsPerOp.toFixed(2)} / ${r.bare.cpuMsPerOp.toFixed(2)} ms${r.http.failures ? ` | ${r.http.failures} FAILED` : ''}`);
+      log(
+        `${kind}: ${s.name}: HTTP ${Math.round(r.http.rps)} req/s p50 ${r.http.p50} p99 ${r.http.p99} ms | service ${Math.round(r.service.rps)} | bare ${Math.round(r.bare.rps)} req/s p99 ${r.bare.p99.toFixed(2)} ms | ratio ${(ratio * 100).toFixed(0)}%, CPU ${r.http.cpuMsPerOp.toFixed(2)} / ${r.bare.cpuMsPerOp.toFixed(2)} ms${r.http.failures ? ` | ${r.http.failures} FAILED` : ''}`,
+      );
     }
     return {
       date: new Date().toISOString().slice(0, 10),
       db: kind,
       leads: leadsCount,
-      settings: { ...settings, warmup: warmup.duration, lightConnections: light.connections, lightDuration: light.duration },
+      settings: {
+        ...settings,
+        warmup: warmup.duration,
+        lightConnections: light.connections,
+        lightDuration: light.duration,
+      },
       machine: { ...machineInfo(), loadavgStart: round(loadStart), loadavgEnd: round(os.loadavg()) },
       seed: seeded,
       floor,
@@ -172,8 +251,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
     };
   } finally {
     if (app) await app.close();
-    if (db) await db.close();
-    db = undefined;
+    await db.close();
     await target.drop();
   }
 }

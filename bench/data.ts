@@ -21,6 +21,7 @@ export function rng(seed: number) {
 }
 export type Rng = ReturnType<typeof rng>;
 
+// prettier-ignore
 export const FIRST_NAMES = [
   'Ada', 'Alan', 'Grace', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances', 'Edsger', 'Radia', 'Donald',
   'Hedy', 'John', 'Katherine', 'Tim', 'Sophie', 'Lucas', 'Emma', 'Louis', 'Chloé', 'Hugo', 'Léa', 'Gabriel', 'Inès',
@@ -28,6 +29,7 @@ export const FIRST_NAMES = [
   'Olga', 'Ivan', 'Mateo', 'Lucía', 'Diego', 'Valentina', 'Pedro', 'Ana', 'Jonas', 'Lena', 'Finn', 'Mia', 'Aoife',
   'Seán', 'Zeynep', 'Mehmet', 'Chen', 'Li', 'Kwame', 'Amara', 'Nia', 'Tariq',
 ];
+// prettier-ignore
 export const LAST_NAMES = [
   'Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov', 'Thompson', 'Allen', 'Dijkstra',
   'Perlman', 'Knuth', 'Lamarr', 'McCarthy', 'Johnson', 'Berners', 'Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert',
@@ -43,21 +45,30 @@ export const LAST_NAMES = [
   'Haddad', 'Nasser', 'Cohen', 'Levi', 'Ivanov', 'Petrov', 'Sokolov', 'Andersson', 'Johansson', 'Karlsson',
   'Nielsen', 'Jensen', 'Hansen', 'Virtanen', 'Korhonen', 'Murphy', 'Kelly', "O'Brien", 'Walsh', 'Byrne', 'Ryan',
 ];
+// prettier-ignore
 const COMPANY_WORDS = [
   'Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Wonka', 'Tyrell', 'Cyberdyne',
   'Soylent', 'Aperture', 'Gringotts', 'Monarch', 'Oscorp', 'Pied', 'Piper', 'Dunder', 'Mifflin', 'Nakatomi',
   'Massive', 'Dynamic', 'Blue', 'Sun', 'Orbit', 'Atlas', 'Nova', 'Zenith', 'Summit', 'Harbor', 'Granite', 'Cedar',
   'Falcon', 'Vertex', 'Quantum', 'Lumen', 'Boreal', 'Pioneer', 'Keystone',
 ];
+// prettier-ignore
 const COMPANY_SUFFIX = ['SA', 'SAS', 'GmbH', 'Ltd', 'Inc', 'BV', 'SpA', 'AB', 'Oy', 'LLC', 'Group', 'Labs'];
+// prettier-ignore
 const JOB_TITLES = ['CEO', 'CTO', 'Head of Sales', 'Buyer', 'Office manager', 'Engineer', 'Marketing lead', 'Founder', 'Consultant', 'Director'];
+// prettier-ignore
 const SUBJECTS = ['Website redesign', 'ERP migration', 'Solar panels', 'Office cleaning', 'Fleet leasing', 'Training', 'Audit', 'Support contract', 'New roof', 'Insurance'];
+// prettier-ignore
 export const SOURCES = ['web', 'phone', 'referral', 'partner', 'trade_show', 'email', 'import', 'ads'];
+// prettier-ignore
 const COUNTRIES = ['FR', 'DE', 'GB', 'US', 'ES', 'IT', 'BE', 'NL', 'CH', 'CA'];
+// prettier-ignore
 const CITIES = ['Paris', 'Lyon', 'Berlin', 'London', 'Madrid', 'Rome', 'Brussels', 'Amsterdam', 'Geneva', 'Montréal'];
+// prettier-ignore
 export const TAGS = ['vip', 'hot', 'cold', 'newsletter', 'b2b', 'b2c', 'partner', 'event-2025', 'callback', 'priority', 'eu', 'us', 'retail', 'saas', 'public-sector', 'referral', 'upsell', 'churn-risk', 'trial', 'demo'];
 
 /** Status keys of the default pipeline with the share of leads each gets (sums to 100). */
+// prettier-ignore
 export const STATUS_WEIGHTS: Array<[string, number]> = [
   ['new', 25], ['assigned', 10], ['in_process', 15], ['qualified', 10], ['proposal', 5], ['negotiation', 3],
   ['recycled', 2], ['on_hold', 3], ['won', 7], ['lost', 10], ['converted', 3], ['closed', 3], ['duplicate', 2],
@@ -76,6 +87,7 @@ export function pickStatusKey(r: Rng): string {
 }
 
 /** The columns the seeder writes, in this order. */
+// prettier-ignore
 export const SEED_COLUMNS = [
   'org_id', 'first_name', 'last_name', 'title', 'job_title', 'email', 'phone', 'company_name', 'website', 'source',
   'status_id', 'owner_id', 'value_cents', 'currency', 'probability', 'rating', 'city', 'country', 'custom_fields',
@@ -89,7 +101,12 @@ export interface SeedOrg {
   ownerId: number | null;
 }
 
-const strip = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z]/g, '').toLowerCase();
+const strip = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z]/g, '')
+    .toLowerCase();
 
 /** One lead row as values in SEED_COLUMNS order. `at` is its creation time in ms. */
 export function makeLead(r: Rng, org: SeedOrg, at: number): unknown[] {
@@ -106,8 +123,12 @@ export function makeLead(r: Rng, org: SeedOrg, at: number): unknown[] {
     last,
     r.next() < 0.7 ? r.pick(SUBJECTS) : null,
     r.next() < 0.5 ? r.pick(JOB_TITLES) : null,
-    r.next() < 0.9 ? `${strip(first)}.${strip(last)}${r.int(1000)}@${strip(company.split(' ')[0])}.example.com` : null,
-    r.next() < 0.7 ? `+33 6 ${String(r.int(100)).padStart(2, '0')} ${String(r.int(100)).padStart(2, '0')} ${String(r.int(100)).padStart(2, '0')} ${String(r.int(100)).padStart(2, '0')}` : null,
+    r.next() < 0.9
+      ? `${strip(first)}.${strip(last)}${r.int(1000)}@${strip(company.split(' ')[0])}.example.com`
+      : null,
+    r.next() < 0.7
+      ? `+33 6 ${String(r.int(100)).padStart(2, '0')} ${String(r.int(100)).padStart(2, '0')} ${String(r.int(100)).padStart(2, '0')} ${String(r.int(100)).padStart(2, '0')}`
+      : null,
     r.next() < 0.8 ? company : null,
     r.next() < 0.3 ? `https://www.${strip(company.split(' ')[0])}.example.com` : null,
     r.pick(SOURCES),

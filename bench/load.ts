@@ -25,7 +25,11 @@ function autocannon(opts: Record<string, unknown>): Promise<AutocannonResult> {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as AutocannonResult) : reject(new Error(`autocannon exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as AutocannonResult)
+        : reject(new Error(`autocannon exited with ${code}`)),
+    );
     child.stdin.end(JSON.stringify(opts));
   });
 }
@@ -66,14 +70,23 @@ export interface LoadSettings {
   duration: number;
 }
 
-export async function runHttp(origin: string, headers: Record<string, string>, requests: HttpRequestSpec[], s: LoadSettings): Promise<Measured> {
+export async function runHttp(
+  origin: string,
+  headers: Record<string, string>,
+  requests: HttpRequestSpec[],
+  s: LoadSettings,
+): Promise<Measured> {
   const [r, cpu] = await cpuMs(() =>
     autocannon({
       url: origin,
       connections: s.connections,
       duration: s.duration,
       headers: { ...headers, 'content-type': 'application/json' },
-      requests: requests.map((q) => ({ method: q.method, path: q.path, ...(q.body ? { body: q.body } : {}) })),
+      requests: requests.map((q) => ({
+        method: q.method,
+        path: q.path,
+        ...(q.body ? { body: q.body } : {}),
+      })),
     }),
   );
   return {
@@ -116,8 +129,18 @@ export async function runBare(op: (i: number) => Promise<unknown>, s: LoadSettin
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
-  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : 0);
-  return { cpuMsPerOp: lat.length ? (cpu.user + cpu.system) / 1000 / lat.length : 0, rps: lat.length / secs, p50: pct(50), p90: pct(90), p99: pct(99), max: lat[lat.length - 1] ?? 0, ops: lat.length, failures };
+  const pct = (p: number) =>
+    lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : 0;
+  return {
+    cpuMsPerOp: lat.length ? (cpu.user + cpu.system) / 1000 / lat.length : 0,
+    rps: lat.length / secs,
+    p50: pct(50),
+    p90: pct(90),
+    p99: pct(99),
+    max: lat[lat.length - 1] ?? 0,
+    ops: lat.length,
+    failures,
+  };
 }
 
 /** Samples RSS while `fn` runs; returns its peak in MB. */

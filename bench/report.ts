@@ -29,7 +29,13 @@ export interface RunResult {
   date: string;
   db: 'sqlite' | 'postgres';
   leads: number;
-  settings: { connections: number; duration: number; warmup: number; lightConnections: number; lightDuration: number };
+  settings: {
+    connections: number;
+    duration: number;
+    warmup: number;
+    lightConnections: number;
+    lightDuration: number;
+  };
   machine: { cpus: number; model: string; node: string; loadavgStart: number[]; loadavgEnd: number[] };
   seed: { orgs: number; bigOrgLeads: number; seconds: number; indexSeconds: number };
   floor: Measured;
@@ -71,7 +77,9 @@ export function markdownTable(r: RunResult): string {
       `| ${s.label} | ${rate(s.http.rps)}${fail} | ${f1(s.http.p50)} / ${f1(s.http.p99)} | ${f1(s.httpLight.p50)} / ${f1(s.httpLight.p99)} | ${rate(s.bare.rps)} | ${f1(s.bare.p50)} / ${f1(s.bare.p99)} | ${rate(s.service.rps)} | ${(s.ratio * 100).toFixed(0)}% | ${f1(s.http.cpuMsPerOp)} / ${f1(s.bare.cpuMsPerOp)} | ${(s.cpuRatio * 100).toFixed(0)}% | ${t} | ${s.peakRssMb} |`,
     );
   }
-  lines.push(`| trivial Fastify route (HTTP floor) | ${rate(r.floor.rps)} | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} | | | | | | ${f1(r.floor.cpuMsPerOp)} | | | |`);
+  lines.push(
+    `| trivial Fastify route (HTTP floor) | ${rate(r.floor.rps)} | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} | | | | | | ${f1(r.floor.cpuMsPerOp)} | | | |`,
+  );
   return lines.join('\n');
 }
 
@@ -87,7 +95,12 @@ export interface TargetCheck {
 }
 
 /** Checks a scenario against its issue-2 target; any failed request fails every part. */
-export function checkTarget(t: { p99Ms: number; minRatio?: number } | undefined, http: Measured, light: Measured, ratio: number): TargetCheck | undefined {
+export function checkTarget(
+  t: { p99Ms: number; minRatio?: number } | undefined,
+  http: Measured,
+  light: Measured,
+  ratio: number,
+): TargetCheck | undefined {
   if (!t) return undefined;
   const ok = http.failures === 0 && light.failures === 0;
   return {

@@ -40,9 +40,28 @@ const LIST_STATUSES = ['new', 'qualified', 'won', 'negotiation'];
 const QUERIES = ['martin', 'lovelace', 'acme', 'hopp', 'ada turing', 'schmidt globex', 'kowalski', 'zenith'];
 
 const CREATE_BODIES = [
-  { first_name: 'Bench', last_name: 'Create', email: 'bench.create@example.com', company_name: 'Bench Labs', source: 'web', tags: ['bench', 'hot'] },
-  { first_name: 'Zoé', last_name: "O'Neil", phone: '+33 6 12 34 56 78', value: '1500.00', currency: 'EUR', status: 'qualified' },
-  { company_name: 'Ünïcode GmbH', title: 'Fleet leasing', address: { city: 'Berlin', country: 'DE' }, tags: ['b2b'] },
+  {
+    first_name: 'Bench',
+    last_name: 'Create',
+    email: 'bench.create@example.com',
+    company_name: 'Bench Labs',
+    source: 'web',
+    tags: ['bench', 'hot'],
+  },
+  {
+    first_name: 'Zoé',
+    last_name: "O'Neil",
+    phone: '+33 6 12 34 56 78',
+    value: '1500.00',
+    currency: 'EUR',
+    status: 'qualified',
+  },
+  {
+    company_name: 'Ünïcode GmbH',
+    title: 'Fleet leasing',
+    address: { city: 'Berlin', country: 'DE' },
+    tags: ['b2b'],
+  },
 ];
 
 const pageOf = (p: URLSearchParams) => `/api/v1/leads?${p.toString()}`;
@@ -53,16 +72,31 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
   const r = rng(7);
 
   // Ids to fetch: a random sample of the large organization's live leads.
-  const ids = (await db.selectFrom('leads').select('id').where('org_id', '=', orgId).where('deleted_at', 'is', null).execute()).map((x) => x.id);
+  const ids = (
+    await db
+      .selectFrom('leads')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('deleted_at', 'is', null)
+      .execute()
+  ).map((x) => x.id);
   const sample = Array.from({ length: Math.min(500, ids.length) }, () => ids[r.int(ids.length)]);
 
-  const statusRows = await db.selectFrom('statuses').select(['id', 'key']).where('org_id', '=', orgId).execute();
+  const statusRows = await db
+    .selectFrom('statuses')
+    .select(['id', 'key'])
+    .where('org_id', '=', orgId)
+    .execute();
   const statusId = (k: string) => statusRows.find((s) => s.key === k)!.id;
 
   // Page 2 of each status list: follow next_cursor of page 1 as a client would.
   const page2: Array<{ status: string; cursor: string }> = [];
   for (const status of LIST_STATUSES) {
-    const res = await app.inject({ method: 'GET', url: pageOf(new URLSearchParams({ status, limit: '50' })), headers });
+    const res = await app.inject({
+      method: 'GET',
+      url: pageOf(new URLSearchParams({ status, limit: '50' })),
+      headers,
+    });
     if (res.statusCode !== 200) throw new Error(`page 1 of status=${status}: ${res.statusCode} ${res.body}`);
     const cursor = res.json().next_cursor as string | null;
     if (cursor) page2.push({ status, cursor });
@@ -71,28 +105,54 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
 
   const listBare = async (f: LeadFilter, after?: { v: string | number | null; id: number }) => {
     const rows = await leads.list(orgId, f, { sort: 'created_at', desc: true, limit: 51, after });
-    return leads.tagsFor(orgId, rows.slice(0, 50).map((x) => x.id));
+    return leads.tagsFor(
+      orgId,
+      rows.slice(0, 50).map((x) => x.id),
+    );
   };
 
   return [
     {
       name: 'create',
       label: 'create (POST /leads)',
-      requests: CREATE_BODIES.map((b) => ({ method: 'POST', path: '/api/v1/leads', body: JSON.stringify(b) })),
+      requests: CREATE_BODIES.map((b) => ({
+        method: 'POST',
+        path: '/api/v1/leads',
+        body: JSON.stringify(b),
+      })),
       bare: (i) => {
         const b = CREATE_BODIES[0];
         const now = nowIso();
         const tags = normalizeTags(b.tags ?? []);
         return db.transaction().execute(async (trx) => {
           const row = await leads.insert(trx, {
-            org_id: orgId, first_name: b.first_name, last_name: b.last_name, email: b.email, company_name: b.company_name,
-            source: b.source, status_id: statusId('new'), custom_fields: '{}', status_changed_at: now, created_at: now,
-            updated_at: now, created_by: auth.userId, updated_by: auth.userId, version: 1, external_id: `bare-${i}`,
+            org_id: orgId,
+            first_name: b.first_name,
+            last_name: b.last_name,
+            email: b.email,
+            company_name: b.company_name,
+            source: b.source,
+            status_id: statusId('new'),
+            custom_fields: '{}',
+            status_changed_at: now,
+            created_at: now,
+            updated_at: now,
+            created_by: auth.userId,
+            updated_by: auth.userId,
+            version: 1,
+            external_id: `bare-${i}`,
           });
           await leads.replaceTags(trx, orgId, row.id, tags);
           await leads.insertStatusHistory(trx, {
-            org_id: orgId, lead_id: row.id, from_status_id: null, to_status_id: row.status_id, sub_status_id: null,
-            reason_id: null, note: null, created_by: auth.userId, created_at: now,
+            org_id: orgId,
+            lead_id: row.id,
+            from_status_id: null,
+            to_status_id: row.status_id,
+            sub_status_id: null,
+            reason_id: null,
+            note: null,
+            created_by: auth.userId,
+            created_at: now,
           });
           return row;
         });
@@ -114,7 +174,10 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
     {
       name: 'list_status',
       label: 'list by status, 50 rows',
-      requests: LIST_STATUSES.map((status) => ({ method: 'GET', path: pageOf(new URLSearchParams({ status, limit: '50' })) })),
+      requests: LIST_STATUSES.map((status) => ({
+        method: 'GET',
+        path: pageOf(new URLSearchParams({ status, limit: '50' })),
+      })),
       bare: (i) => listBare({ statusIds: [statusId(LIST_STATUSES[i % LIST_STATUSES.length])] }),
       service: (i) => service.list(auth, { status: LIST_STATUSES[i % LIST_STATUSES.length], limit: 50 }),
       target: { p99Ms: 20, minRatio: 0.6 },
@@ -122,7 +185,10 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
     {
       name: 'list_page2',
       label: 'list page 2 (cursor)',
-      requests: page2.map((p) => ({ method: 'GET', path: pageOf(new URLSearchParams({ status: p.status, limit: '50', cursor: p.cursor })) })),
+      requests: page2.map((p) => ({
+        method: 'GET',
+        path: pageOf(new URLSearchParams({ status: p.status, limit: '50', cursor: p.cursor })),
+      })),
       bare: (i) => {
         const p = page2[i % page2.length];
         const c = decodeCursor(p.cursor, '-created_at');
@@ -137,7 +203,10 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
     {
       name: 'search',
       label: 'search `q`',
-      requests: QUERIES.map((q) => ({ method: 'GET', path: pageOf(new URLSearchParams({ q, limit: '50' })) })),
+      requests: QUERIES.map((q) => ({
+        method: 'GET',
+        path: pageOf(new URLSearchParams({ q, limit: '50' })),
+      })),
       // Without a status filter the service hides converted leads: the bare loop asks for the same.
       bare: (i) => listBare({ terms: searchTerms(QUERIES[i % QUERIES.length]), excludeConverted: true }),
       service: (i) => service.list(auth, { q: QUERIES[i % QUERIES.length], limit: 50 }),

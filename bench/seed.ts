@@ -49,7 +49,11 @@ export async function seed(target: SeedTarget, opts: SeedOptions): Promise<SeedR
   const statuses = createStatusRepository(kysely);
   await kysely.transaction().execute(async (trx) => {
     for (let i = 0; i < smallCount; i++) {
-      const org = await trx.insertInto('organizations').values({ name: `Bench org ${i + 1}`, created_at: now }).returning('id').executeTakeFirstOrThrow();
+      const org = await trx
+        .insertInto('organizations')
+        .values({ name: `Bench org ${i + 1}`, created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await statuses.insertDefaults(trx, org.id, now);
     }
   });
@@ -57,7 +61,15 @@ export async function seed(target: SeedTarget, opts: SeedOptions): Promise<SeedR
   const orgs = new Map<number, SeedOrg>();
   for (const s of rows) {
     let o = orgs.get(s.org_id);
-    if (!o) orgs.set(s.org_id, (o = { id: s.org_id, statusIds: new Map(), ownerId: s.org_id === opts.bigOrg.id ? opts.bigOrg.ownerId : null }));
+    if (!o)
+      orgs.set(
+        s.org_id,
+        (o = {
+          id: s.org_id,
+          statusIds: new Map(),
+          ownerId: s.org_id === opts.bigOrg.id ? opts.bigOrg.ownerId : null,
+        }),
+      );
     o.statusIds.set(s.key, s.id);
   }
   const big = orgs.get(opts.bigOrg.id)!;
@@ -88,10 +100,14 @@ function seedSqlite(file: string, opts: SeedOptions, nextLead: NextLead): number
     conn.pragma('synchronous = OFF');
     conn.pragma('cache_size = -262144');
     const indexes = conn
-      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('leads', 'lead_tags') AND sql IS NOT NULL`)
+      .prepare(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('leads', 'lead_tags') AND sql IS NOT NULL`,
+      )
       .all() as Array<{ name: string; sql: string }>;
     for (const ix of indexes) conn.exec(`DROP INDEX ${ix.name}`);
-    const insLead = conn.prepare(`INSERT INTO leads (${SEED_COLUMNS.join(', ')}) VALUES (${SEED_COLUMNS.map(() => '?').join(', ')})`);
+    const insLead = conn.prepare(
+      `INSERT INTO leads (${SEED_COLUMNS.join(', ')}) VALUES (${SEED_COLUMNS.map(() => '?').join(', ')})`,
+    );
     const insTag = conn.prepare('INSERT INTO lead_tags (org_id, lead_id, tag) VALUES (?, ?, ?)');
     const batch = conn.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
@@ -114,14 +130,40 @@ function seedSqlite(file: string, opts: SeedOptions, nextLead: NextLead): number
 }
 
 const PG_TYPES: Record<(typeof SEED_COLUMNS)[number], string> = {
-  org_id: 'int', first_name: 'text', last_name: 'text', title: 'text', job_title: 'text', email: 'text', phone: 'text',
-  company_name: 'text', website: 'text', source: 'text', status_id: 'int', owner_id: 'int', value_cents: 'bigint',
-  currency: 'text', probability: 'int', rating: 'int', city: 'text', country: 'text', custom_fields: 'text',
-  status_changed_at: 'text', created_at: 'text', updated_at: 'text', created_by: 'int', updated_by: 'int',
-  deleted_at: 'text', version: 'int',
+  org_id: 'int',
+  first_name: 'text',
+  last_name: 'text',
+  title: 'text',
+  job_title: 'text',
+  email: 'text',
+  phone: 'text',
+  company_name: 'text',
+  website: 'text',
+  source: 'text',
+  status_id: 'int',
+  owner_id: 'int',
+  value_cents: 'bigint',
+  currency: 'text',
+  probability: 'int',
+  rating: 'int',
+  city: 'text',
+  country: 'text',
+  custom_fields: 'text',
+  status_changed_at: 'text',
+  created_at: 'text',
+  updated_at: 'text',
+  created_by: 'int',
+  updated_by: 'int',
+  deleted_at: 'text',
+  version: 'int',
 };
 
-async function seedPostgres(url: string, schema: string, opts: SeedOptions, nextLead: NextLead): Promise<number> {
+async function seedPostgres(
+  url: string,
+  schema: string,
+  opts: SeedOptions,
+  nextLead: NextLead,
+): Promise<number> {
   const c = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await c.connect();
   try {
@@ -156,7 +198,10 @@ async function seedPostgres(url: string, schema: string, opts: SeedOptions, next
           tTag.push(tag);
         }
       }
-      await c.query('INSERT INTO lead_tags (org_id, lead_id, tag) SELECT * FROM unnest($1::int[], $2::int[], $3::text[])', [tOrg, tLead, tTag]);
+      await c.query(
+        'INSERT INTO lead_tags (org_id, lead_id, tag) SELECT * FROM unnest($1::int[], $2::int[], $3::text[])',
+        [tOrg, tLead, tTag],
+      );
       await c.query('COMMIT');
       if ((from / BATCH) % 40 === 39) opts.log(`  ${to} leads`);
     }

@@ -17,7 +17,14 @@ describe('search with many matches', () => {
     a = await signup(t.app);
     b = await signup(t.app);
     const statusOf = async (orgId: number) =>
-      (await t.db.kysely.selectFrom('statuses').select('id').where('org_id', '=', orgId).where('key', '=', 'new').executeTakeFirstOrThrow()).id;
+      (
+        await t.db.kysely
+          .selectFrom('statuses')
+          .select('id')
+          .where('org_id', '=', orgId)
+          .where('key', '=', 'new')
+          .executeTakeFirstOrThrow()
+      ).id;
     const [sa, sb] = [await statusOf(a.orgId), await statusOf(b.orgId)];
     // Bulk rows straight through SQL (the API would take minutes); the schema keeps the search index current.
     const rows = Array.from({ length: MANY }, (_, i) => {
@@ -37,7 +44,11 @@ describe('search with many matches', () => {
         version: 1,
       };
     });
-    for (let i = 0; i < rows.length; i += 200) await t.db.kysely.insertInto('leads').values(rows.slice(i, i + 200)).execute();
+    for (let i = 0; i < rows.length; i += 200)
+      await t.db.kysely
+        .insertInto('leads')
+        .values(rows.slice(i, i + 200))
+        .execute();
   });
   afterAll(async () => t?.close());
 
@@ -78,7 +89,11 @@ describe('search with many matches', () => {
   });
 
   it('counts the matches with include_total', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/v1/leads?q=comun&limit=5&include_total=true', headers: a.headers });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/leads?q=comun&limit=5&include_total=true',
+      headers: a.headers,
+    });
     const live = await t.db.kysely
       .selectFrom('leads')
       .select((eb) => eb.fn.countAll<number>().as('n'))
