@@ -26,11 +26,12 @@ const SELF_AUDITED_DELETES = new Set([
 
 /**
  * Records the AUDITED routes, and every other successful DELETE as `resource.deleted` (so a feature's deletions
- * are in the log even when it records nothing itself), after the response (never delays or fails it).
+ * are in the log even when it records nothing itself). A failed write is logged, never fails the response.
  */
 export function installAuditTrail(app: FastifyInstance, record: AuditRecorder): void {
-  app.addHook('onResponse', async (req: FastifyRequest, reply) => {
-    if (!req.auth || reply.statusCode >= 300) return;
+  // onSend, not onResponse: the entry is written before the client learns the action succeeded.
+  app.addHook('onSend', async (req: FastifyRequest, reply, payload) => {
+    if (!req.auth || reply.statusCode >= 300) return payload;
     const route = req.routeOptions.url ?? '';
     const params = req.params as Record<string, string> | undefined;
     if (req.method === 'DELETE' && !SELF_AUDITED_DELETES.has(route)) {
@@ -45,10 +46,10 @@ export function installAuditTrail(app: FastifyInstance, record: AuditRecorder): 
       } catch (err) {
         req.log.error({ err }, 'audit trail write failed');
       }
-      return;
+      return payload;
     }
     const hit = AUDITED[`${req.method} ${route}`];
-    if (!hit) return;
+    if (!hit) return payload;
     try {
       await record(req.auth, {
         action: hit.action,
@@ -59,5 +60,6 @@ export function installAuditTrail(app: FastifyInstance, record: AuditRecorder): 
     } catch (err) {
       req.log.error({ err }, 'audit trail write failed');
     }
+    return payload;
   });
 }
