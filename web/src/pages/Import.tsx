@@ -1,82 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, download } from '../api';
-import { Link } from '../router';
+import { api, ApiError } from '../api';
 import { useInterval, useStatuses } from '../hooks';
 import { ErrorNote, Field, SelectField } from '../components/ui';
-
-// Lead fields a column can go to (the server's TARGET_FIELDS); any other column can become a custom field.
-const TARGETS = [
-  'first_name',
-  'last_name',
-  'full_name',
-  'civility',
-  'title',
-  'job_title',
-  'email',
-  'phone',
-  'mobile',
-  'company_name',
-  'website',
-  'source',
-  'status',
-  'owner',
-  'value',
-  'currency',
-  'probability',
-  'rating',
-  'priority',
-  'importance',
-  'description',
-  'address_line1',
-  'address_line2',
-  'city',
-  'state',
-  'postal_code',
-  'country',
-  'locale',
-  'birth_date',
-  'external_id',
-  'expected_close_date',
-  'tags',
-  'created_at',
-];
-const label = (f: string) => f.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
-
-export interface ImportJob {
-  id: number;
-  status: string;
-  file_name?: string;
-  format?: string;
-  encoding?: string | null;
-  delimiter?: string | null;
-  header?: string[];
-  preview_rows?: string[][];
-  rows?: string[][];
-  suggested_mapping?: Record<string, string | null>;
-  unmapped_columns?: { column: string; custom_field: string }[];
-  suggested_null_values?: string[];
-  errors_url?: string;
-  counts?: { read: number; created: number; updated: number; skipped: number; failed: number };
-  percent?: number | null;
-  rate?: number | null;
-  total_rows?: number | null;
-  error?: string | null;
-  [k: string]: unknown;
-}
-
-const DONE = new Set(['completed', 'failed', 'reverted']);
-
-/** The custom field the server proposes for a column (or one derived from its name). */
-function customTarget(job: ImportJob, column: string): string {
-  const proposed = job.unmapped_columns?.find((u) => u.column === column)?.custom_field;
-  const key =
-    proposed ??
-    column
-      .replace(/[^A-Za-z0-9_]/g, '_')
-      .replace(/^[^A-Za-z]+/, '')
-      .slice(0, 64);
-  return key.startsWith('custom_fields.') ? key : `custom_fields.${key}`;
-}
+import { ImportProgress } from '../components/ImportProgress';
+import { customTarget, DONE, label, TARGETS, type ImportJob } from '../components/import-job';
 
 export function ImportPage() {
   const statuses = useStatuses();
@@ -157,10 +84,8 @@ export function ImportPage() {
   );
 
   const rows = job?.preview_rows ?? job?.rows ?? [];
-  const counts = job?.counts;
   const started = job && job.status !== 'uploaded';
   const fields = error?.fields ?? {};
-  const percent = job?.status === 'completed' ? 100 : Math.round(job?.percent ?? 0);
 
   return (
     <section className="page import-page" aria-labelledby="import-h">
@@ -325,69 +250,16 @@ export function ImportPage() {
         </form>
       )}
       {job && started && (
-        <div className="card stack" aria-live="polite">
-          <h2>
-            {job.file_name}: <span data-testid="import-status">{job.status}</span>
-          </h2>
-          <progress
-            className="big"
-            max={100}
-            value={percent}
-            aria-label="Import progress"
-            aria-valuetext={`${percent}%`}
-          />
-          <p>
-            {percent}%{job.rate ? ` · ${Math.round(job.rate).toLocaleString()} rows/s` : ''}
-          </p>
-          {counts && (
-            <dl className="counts">
-              {(['read', 'created', 'updated', 'skipped', 'failed'] as const).map((k) => (
-                <div key={k} data-testid={`count-${k}`}>
-                  <dt>{label(k)}</dt>
-                  <dd>{counts[k].toLocaleString()}</dd>
-                </div>
-              ))}
-            </dl>
-          )}
-          {job.error && <p className="alert">{job.error}</p>}
-          <ErrorNote error={error} />
-          {DONE.has(job.status) && (
-            <div className="actions">
-              {counts && counts.failed > 0 && (
-                <a
-                  href={`/api/v1/imports/${job.id}/errors.csv`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    void download(`/imports/${job.id}/errors.csv`, `import-${job.id}-errors.csv`);
-                  }}
-                >
-                  Download the error report
-                </a>
-              )}
-              <Link to="/leads">See the leads</Link>
-              {job.status === 'completed' && !job.dry_run && (
-                <button
-                  type="button"
-                  onClick={async () => {
-                    if (!window.confirm('Remove the leads this import created and restore what it updated?'))
-                      return;
-                    try {
-                      setJob({ ...job, ...(await api.post<ImportJob>(`/imports/${job.id}/revert`)) });
-                      setRunning(true);
-                    } catch (err) {
-                      setError(err as ApiError);
-                    }
-                  }}
-                >
-                  Undo this import
-                </button>
-              )}
-              <button type="button" onClick={() => (setJob(null), setFile(null))}>
-                Import another file
-              </button>
-            </div>
-          )}
-        </div>
+        <ImportProgress
+          job={job}
+          error={error}
+          onReverted={(j) => {
+            setJob({ ...job, ...j });
+            setRunning(true);
+          }}
+          onError={setError}
+          onReset={() => (setJob(null), setFile(null))}
+        />
       )}
     </section>
   );

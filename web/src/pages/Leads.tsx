@@ -1,42 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, download, qs } from '../api';
-import {
-  useApi,
-  useCustomFields,
-  useDebounced,
-  useReasons,
-  useStatuses,
-  useStored,
-  useUsers,
-} from '../hooks';
+import { useCustomFields, useDebounced, useReasons, useStatuses, useStored, useUsers } from '../hooks';
 import type { Lead, Page } from '../types';
 import { COLUMNS, LeadTable } from '../components/LeadTable';
 import { BulkBar } from '../components/BulkBar';
 import { NewLeadDialog } from '../components/NewLead';
 import { ErrorNote } from '../components/ui';
+import { LeadFilters, NO_FILTERS, type Filters } from '../components/LeadFilters';
 
-interface Filters {
-  status: string;
-  source: string;
-  owner_id: string;
-  tag: string;
-  created_from: string;
-  created_to: string;
-  include_converted: string;
-  deleted: string;
-  cf: Record<string, string>;
-}
-const NO_FILTERS: Filters = {
-  status: '',
-  source: '',
-  owner_id: '',
-  tag: '',
-  created_from: '',
-  created_to: '',
-  include_converted: '',
-  deleted: '',
-  cf: {},
-};
 const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'created_at'];
 
 interface View {
@@ -54,7 +25,6 @@ export function LeadsPage() {
   const reasons = useReasons();
   const users = useUsers();
   const customFields = useCustomFields();
-  const tags = useApi<{ data: { tag: string; count: number }[] }>('/tags');
   const [q, setQ] = useState('');
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [sort, setSort] = useState('-created_at');
@@ -134,11 +104,6 @@ export function LeadsPage() {
   const statusMap = useMemo(() => new Map(statuses.list.map((s) => [s.key, s])), [statuses.list]);
   const userMap = useMemo(() => new Map(users.list.map((u) => [u.id, u])), [users.list]);
   const shown = COLUMNS.filter((c) => columns.includes(c.key));
-  const setF = (k: keyof Omit<Filters, 'cf'>) => (e: { target: { value: string } }) =>
-    setFilters({ ...filters, [k]: e.target.value });
-  const activeFilters = Object.entries(filters).filter(([k, v]) =>
-    k === 'cf' ? Object.values(v as object).some(Boolean) : v,
-  ).length;
 
   // The export takes the same filters as the list (everything matching, not just the loaded rows).
   function exportAs(format: 'csv' | 'xlsx') {
@@ -227,91 +192,15 @@ export function LeadsPage() {
           </fieldset>
         </details>
       </div>
-      <details className="filters" open={showFilters} onToggle={(e) => setShowFilters(e.currentTarget.open)}>
-        <summary>Filters{activeFilters ? ` (${activeFilters})` : ''}</summary>
-        <div className="filter-grid">
-          <label>
-            Status
-            <select value={filters.status} onChange={setF('status')}>
-              <option value="">Any</option>
-              {statuses.list.map((s) => (
-                <option key={s.key} value={s.key}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Source
-            <input value={filters.source} onChange={setF('source')} />
-          </label>
-          <label>
-            Owner
-            {users.list.length ? (
-              <select value={filters.owner_id} onChange={setF('owner_id')}>
-                <option value="">Anyone</option>
-                {users.list.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.name}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <input
-                inputMode="numeric"
-                placeholder="user id"
-                value={filters.owner_id}
-                onChange={setF('owner_id')}
-              />
-            )}
-          </label>
-          <label>
-            Tag
-            <input value={filters.tag} onChange={setF('tag')} list="known-tags" />
-            <datalist id="known-tags">
-              {(tags.data?.data ?? []).map((t) => (
-                <option key={t.tag} value={t.tag}>{`${t.tag} (${t.count})`}</option>
-              ))}
-            </datalist>
-          </label>
-          <label>
-            Created from
-            <input type="date" value={filters.created_from} onChange={setF('created_from')} />
-          </label>
-          <label>
-            Created to
-            <input type="date" value={filters.created_to} onChange={setF('created_to')} />
-          </label>
-          {customFields.list.map((cf) => (
-            <label key={cf.key}>
-              {cf.label}
-              <input
-                value={filters.cf[cf.key] ?? ''}
-                onChange={(e) => setFilters({ ...filters, cf: { ...filters.cf, [cf.key]: e.target.value } })}
-              />
-            </label>
-          ))}
-          <label className="check-row">
-            <input
-              type="checkbox"
-              checked={!!filters.include_converted}
-              onChange={(e) => setFilters({ ...filters, include_converted: e.target.checked ? 'true' : '' })}
-            />
-            Include converted
-          </label>
-          <label className="check-row">
-            <input
-              type="checkbox"
-              checked={!!filters.deleted}
-              onChange={(e) => setFilters({ ...filters, deleted: e.target.checked ? 'true' : '' })}
-            />
-            Trash (deleted leads)
-          </label>
-          <button type="button" className="link" onClick={() => setFilters(NO_FILTERS)}>
-            Clear filters
-          </button>
-        </div>
-      </details>
+      <LeadFilters
+        filters={filters}
+        setFilters={setFilters}
+        open={showFilters}
+        setOpen={setShowFilters}
+        statuses={statuses.list}
+        users={users.list}
+        customFields={customFields.list}
+      />
       <ErrorNote error={error} />
       <BulkBar
         trash={!!filters.deleted}
