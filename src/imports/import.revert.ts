@@ -3,15 +3,9 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import type { JobContext } from '../jobs/job.worker.js';
 import type { ImportRepository } from './import.repository.js';
+import type { UpdatedSnapshot } from './import.update.js';
 
 export const REVERT_JOB = 'import.revert';
-
-interface UpdatedSnapshot {
-  id: number;
-  version: number;
-  before: Record<string, unknown>;
-  tags_before?: string[];
-}
 
 /**
  * Undoes an import batch by batch, newest first: created leads go to the trash (restorable, like a delete

@@ -8,6 +8,9 @@ import {
   toE164,
   type DateOrder,
 } from './parse-values.js';
+import { customValue, splitMulti, type CustomFieldDef } from './cell-values.js';
+
+export type { CustomFieldDef } from './cell-values.js';
 
 /** Column values of one lead, as stored (custom fields still an object). */
 export type LeadValues = Record<string, string | number | null>;
@@ -33,53 +36,6 @@ export interface StatusRef {
   label: string;
   is_default: number;
   reason_required: number;
-}
-
-/** A custom field definition of the organization (values of defined fields are typed and checked). */
-export interface CustomFieldDef {
-  key: string;
-  label: string;
-  type: string;
-  options: string | null;
-  required: number;
-}
-
-const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'oui', 'ja', 'si', 'x']);
-const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'non', 'nein']);
-
-/** The typed value of a defined custom field, or an error message. */
-function customValue(
-  def: CustomFieldDef,
-  v: string,
-  order: DateOrder,
-): { ok: string | number | boolean } | { error: string } {
-  switch (def.type) {
-    case 'number': {
-      const n = Number(v.replace(/\s/g, '').replace(/^(-?\d+),(\d+)$/, '$1.$2'));
-      return Number.isFinite(n) ? { ok: n } : { error: `must be a number ("${def.label}")` };
-    }
-    case 'boolean': {
-      const w = v.toLowerCase();
-      return TRUE_WORDS.has(w)
-        ? { ok: true }
-        : FALSE_WORDS.has(w)
-          ? { ok: false }
-          : { error: `must be yes or no ("${def.label}")` };
-    }
-    case 'date': {
-      const d = parseDate(v, order);
-      return d ? { ok: d } : { error: `must be a date ("${def.label}")` };
-    }
-    case 'enum': {
-      const options = def.options ? (JSON.parse(def.options) as string[]) : [];
-      const hit = options.find((o) => o.toLowerCase() === v.toLowerCase());
-      return hit !== undefined
-        ? { ok: hit }
-        : { error: `must be one of: ${options.join(', ')} ("${def.label}")` };
-    }
-    default:
-      return { ok: v };
-  }
 }
 
 export interface MemberRef {
@@ -123,35 +79,6 @@ const INT_RANGES: Record<string, [number, number]> = {
 };
 const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
 const TARGETS = new Set<string>(TARGET_FIELDS);
-
-/** Values inside a cell that holds several: a JSON list ([{"value": ...}]) or "a; b". */
-function splitMulti(v: string): string[] {
-  if (v.startsWith('[')) {
-    try {
-      const arr = JSON.parse(v) as unknown[];
-      if (Array.isArray(arr)) {
-        return arr
-          .map((x) =>
-            x && typeof x === 'object'
-              ? ((x as Record<string, unknown>).value ??
-                (x as Record<string, unknown>).email ??
-                (x as Record<string, unknown>).number)
-              : x,
-          )
-          .filter((x) => x !== null && x !== undefined && String(x).trim() !== '')
-          .map((x) => String(x).trim());
-      }
-    } catch {
-      /* not JSON: read as text */
-    }
-  }
-  return v.includes(';')
-    ? v
-        .split(';')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : [v];
-}
 
 export function validateMapping(
   mapping: Mapping,
