@@ -14,7 +14,11 @@ import { buildApp } from '../../src/app.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const screenshotDir = path.join(repo, 'docs', 'screenshots');
+// Screenshots for the docs are refreshed with `npm run screenshots`; ordinary runs write them to a temp folder
+// so that running the tests never changes tracked files.
+export const screenshotDir = process.env.UPDATE_SCREENSHOTS
+  ? path.join(repo, 'docs', 'screenshots')
+  : path.join(os.tmpdir(), 'leadflow-screenshots');
 
 /**
  * Without Debian's chromium the browser tests are skipped with a message, except in CI where a missing browser
