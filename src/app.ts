@@ -27,7 +27,12 @@ import { createKeyService } from './access/key.service.js';
 import { createWebToLeadService } from './access/web-to-lead.service.js';
 import { accessRoutes } from './access/access.routes.js';
 import { webToLeadRoutes } from './access/web-to-lead.routes.js';
-import { createLoginThrottle, installRateLimit, rateLimitsFromEnv, type RateLimitOptions } from './http/rate-limit.js';
+import {
+  createLoginThrottle,
+  installRateLimit,
+  rateLimitsFromEnv,
+  type RateLimitOptions,
+} from './http/rate-limit.js';
 import { installIdempotency } from './http/idempotency.js';
 import { installAuditTrail } from './http/audit-trail.js';
 import { createStatusRepository } from './pipeline/status.repository.js';
@@ -86,7 +91,9 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: 1024 * 1024,
     // Per-request logs cost throughput; they are on at debug level.
-    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -95,7 +102,8 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
   // means to send one), so both databases answer the same clear 400.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
-    if (text.trim() === '') return done(new AppError('bad_request', 'The request body is empty; send a JSON object.'));
+    if (text.trim() === '')
+      return done(new AppError('bad_request', 'The request body is empty; send a JSON object.'));
     // An escaped NUL is "\\u0000" preceded by an even number of backslashes (an odd one is a literal "\\u0000").
     if (text.includes('\\u0000') && /(^|[^\\])(\\\\)*\\u0000/.test(text)) {
       return done(new AppError('bad_request', 'Text must not contain NUL (\\u0000) characters.'));
@@ -117,18 +125,31 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     } else if ((err as FastifyError).validation) {
       const fe = err as FastifyError;
       const errors = fieldErrorsFromValidation(fe.validation as never[], fe.validationContext);
-      problem = toProblem('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      problem = toProblem(
+        'validation_failed',
+        errors.map((e) => `${e.field} ${e.message}`).join('; '),
+        errors,
+      );
     } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       problem = toProblem('payload_too_large', 'The request body is larger than the limit of 1 MB.');
     } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      problem = toProblem('unsupported_media_type', `Content-Type ${req.headers['content-type'] ?? '(none)'} is not accepted here; send application/json.`);
+      problem = toProblem(
+        'unsupported_media_type',
+        `Content-Type ${req.headers['content-type'] ?? '(none)'} is not accepted here; send application/json.`,
+      );
     } else if ((err as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       problem = toProblem('bad_request', 'The request body is empty; send a JSON object.');
     } else if (err instanceof SyntaxError || (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
       problem = toProblem('bad_request', `The request body is not valid JSON: ${err.message}`);
     } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
       const sc = (err as FastifyError).statusCode!;
-      problem = { ...toProblem(sc === 413 ? 'payload_too_large' : sc === 404 ? 'not_found' : 'bad_request', err.message), status: sc };
+      problem = {
+        ...toProblem(
+          sc === 413 ? 'payload_too_large' : sc === 404 ? 'not_found' : 'bad_request',
+          err.message,
+        ),
+        status: sc,
+      };
     } else {
       req.log.error({ err }, 'unhandled error');
       problem = toProblem('internal', 'Something went wrong on our side; the error was logged.');
@@ -139,11 +160,17 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Leadflow API', version: '1.0.0', description: 'Native REST API of Leadflow (JSON, snake_case).' },
+      info: {
+        title: 'Leadflow API',
+        version: '1.0.0',
+        description: 'Native REST API of Leadflow (JSON, snake_case).',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
@@ -170,7 +197,13 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
   const auditService = createAuditService({ audit: auditRepo });
   const keysRepo = createKeyRepository(kysely);
   const teamsRepo = createTeamRepository(kysely);
-  const authService = createAuthService({ db: kysely, access, statuses, keys: keysRepo, audit: auditService });
+  const authService = createAuthService({
+    db: kysely,
+    access,
+    statuses,
+    keys: keysRepo,
+    audit: auditService,
+  });
   const limits = { ...rateLimitsFromEnv(process.env), ...rateLimits };
   const reasonsRepo = createReasonRepository(kysely);
   const statusRules = createStatusRules({ statuses, reasons: reasonsRepo });
@@ -181,11 +214,21 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     leads: leadsRepo,
     statuses,
     access,
-    planStatus: (trx, orgId, userId, current, target) => statusRules.plan(trx, orgId, userId, current, target, { record: true }),
+    planStatus: (trx, orgId, userId, current, target) =>
+      statusRules.plan(trx, orgId, userId, current, target, { record: true }),
     presentLead: (orgId, rows) => leadService.present(orgId, rows),
     assertLeadAccess: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
   });
-  const leadService = createLeadService({ db: kysely, leads: leadsRepo, statuses, access, statusRules, customFields: customFieldService, audit: auditService, links: accounts.leadHooks });
+  const leadService = createLeadService({
+    db: kysely,
+    leads: leadsRepo,
+    statuses,
+    access,
+    statusRules,
+    customFields: customFieldService,
+    audit: auditService,
+    links: accounts.leadHooks,
+  });
   const historyRepo = createHistoryRepository(kysely);
   const pipeline = {
     statuses: createStatusService({ db: kysely, statuses, rules: statusRules }),
@@ -203,20 +246,38 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     }),
   };
   const activityRepo = createActivityRepository(kysely);
-  const guard = (auth: AuthContext, id: number, mode: 'read' | 'write') => leadService.assertLeadAccess(auth, id, mode);
+  const guard = (auth: AuthContext, id: number, mode: 'read' | 'write') =>
+    leadService.assertLeadAccess(auth, id, mode);
   const activityDeps = { db: kysely, activities: activityRepo, leads: leadsRepo, access, guard };
   const activities = {
-    followUps: createFollowUpService({ ...activityDeps, present: (orgId, rows) => leadService.present(orgId, rows) }),
+    followUps: createFollowUpService({
+      ...activityDeps,
+      present: (orgId, rows) => leadService.present(orgId, rows),
+    }),
     tasks: createTaskService(activityDeps),
-    timeline: createTimelineService({ timeline: createTimelineRepository(kysely), leads: leadsRepo, statuses, history: historyRepo, changes: pipeline.changes, guard }),
+    timeline: createTimelineService({
+      timeline: createTimelineRepository(kysely),
+      leads: leadsRepo,
+      statuses,
+      history: historyRepo,
+      changes: pipeline.changes,
+      guard,
+    }),
     tagCounts: activityRepo.tagCounts,
   };
-  const attachmentService = createAttachmentService({ ...activityDeps, dataDir: config.dataDir, maxBytes: config.attachmentMaxBytes });
+  const attachmentService = createAttachmentService({
+    ...activityDeps,
+    dataDir: config.dataDir,
+    maxBytes: config.attachmentMaxBytes,
+  });
 
   // Background jobs (imports, reverts): a queue in the database, worked by this process while it is up.
   const jobQueue = createJobQueue(createJobRepository(kysely), { log: app.log });
   const importsRepo = createImportRepository(kysely, db.dialect);
-  jobQueue.register(IMPORT_JOB, createImportRunner({ db: kysely, imports: importsRepo, statuses, customFields: reasonsRepo }));
+  jobQueue.register(
+    IMPORT_JOB,
+    createImportRunner({ db: kysely, imports: importsRepo, statuses, customFields: reasonsRepo }),
+  );
   jobQueue.register(REVERT_JOB, createRevertRunner({ db: kysely, imports: importsRepo }));
   const importService = createImportService({
     db: kysely,
@@ -237,7 +298,13 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     keys: createKeyService({ keys: keysRepo, access, teams: teamsRepo, statuses, audit: auditService }),
     audit: auditService,
   };
-  const webToLead = createWebToLeadService({ keys: keysRepo, leads: leadService, audit: auditService, access, statuses });
+  const webToLead = createWebToLeadService({
+    keys: keysRepo,
+    leads: leadService,
+    audit: auditService,
+    access,
+    statuses,
+  });
 
   await app.register(
     async (api) => {
@@ -280,7 +347,10 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
           reasons: pipeline.reasons,
           customFields: customFieldService,
           followUps: activities.followUps,
-          contacts: { get: (auth, id) => accounts.contactService.get(auth, id), ...createContactFinder({ contacts: accounts.contactService }) },
+          contacts: {
+            get: (auth, id) => accounts.contactService.get(auth, id),
+            ...createContactFinder({ contacts: accounts.contactService }),
+          },
           users: accessServices.users,
           refs: externalRefs,
         }),
@@ -300,7 +370,9 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     if (url === '/' && !hasWeb) {
       return reply
         .type('text/plain')
-        .send('Leadflow API is running. The web app is not built yet: run `npm run build:web`. API docs: /docs');
+        .send(
+          'Leadflow API is running. The web app is not built yet: run `npm run build:web`. API docs: /docs',
+        );
     }
     return reply
       .code(404)

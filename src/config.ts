@@ -24,7 +24,14 @@ export class ConfigError extends Error {
   }
 }
 
-function parseIntVar(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number, problems: string[]) {
+function parseIntVar(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  def: number,
+  min: number,
+  max: number,
+  problems: string[],
+) {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
@@ -40,7 +47,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const port = parseIntVar(env, 'PORT', 3000, 0, 65535, problems);
   const host = env.HOST && env.HOST.trim() !== '' ? env.HOST.trim() : '127.0.0.1';
-  const databaseUrl = env.DATABASE_URL && env.DATABASE_URL.trim() !== '' ? env.DATABASE_URL.trim() : 'sqlite:./data/leadflow.db';
+  const databaseUrl =
+    env.DATABASE_URL && env.DATABASE_URL.trim() !== ''
+      ? env.DATABASE_URL.trim()
+      : 'sqlite:./data/leadflow.db';
   let dialect: Config['dialect'] = 'sqlite';
   let sqlitePath = '';
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -52,7 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   } else if (databaseUrl.startsWith('sqlite:')) {
     sqlitePath = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (sqlitePath === '') problems.push('DATABASE_URL=sqlite: needs a file path, e.g. sqlite:./data/leadflow.db');
+    if (sqlitePath === '')
+      problems.push('DATABASE_URL=sqlite: needs a file path, e.g. sqlite:./data/leadflow.db');
   } else {
     problems.push(
       `DATABASE_URL=${JSON.stringify(databaseUrl)} must start with sqlite: (e.g. sqlite:./data/leadflow.db) or postgres://`,

@@ -14,7 +14,11 @@ async function main() {
     }
     throw e;
   }
-  const db = openDb({ dialect: config.dialect, sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
+  const db = openDb({
+    dialect: config.dialect,
+    sqlitePath: config.sqlitePath,
+    databaseUrl: config.databaseUrl,
+  });
   try {
     const applied = await migrateToLatest(db.kysely);
     if (applied.length) console.log(`Database migrated: ${applied.join(', ')}`);
@@ -37,7 +41,9 @@ async function main() {
     console.error(`Could not listen on ${config.host}:${config.port}: ${(e as Error).message}`);
     process.exit(1);
   }
-  console.log(`Leadflow is running on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (database: ${config.dialect})`);
+  console.log(
+    `Leadflow is running on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (database: ${config.dialect})`,
+  );
 }
 
 await main();

@@ -12,16 +12,29 @@ describe('auth', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/signup',
-      payload: { email: 'Owner@Example.com', password: 'long enough pw', name: 'Olga Owner', organization_name: 'Olga Ltd' },
+      payload: {
+        email: 'Owner@Example.com',
+        password: 'long enough pw',
+        name: 'Olga Owner',
+        organization_name: 'Olga Ltd',
+      },
     });
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body.user).toMatchObject({ email: 'owner@example.com', name: 'Olga Owner' });
     expect(body.organization).toMatchObject({ name: 'Olga Ltd' });
     expect(body.token).toMatch(/^lf_/);
-    const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${body.token}` } });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { authorization: `Bearer ${body.token}` },
+    });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ organization_id: body.organization.id, role: 'owner', user: { email: 'owner@example.com' } });
+    expect(me.json()).toMatchObject({
+      organization_id: body.organization.id,
+      role: 'owner',
+      user: { email: 'owner@example.com' },
+    });
   });
 
   it('refuses a second signup with the same email (409) and bad input (400 naming fields)', async () => {
@@ -29,24 +42,48 @@ describe('auth', () => {
     const dup = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/signup',
-      payload: { email: s.email.toUpperCase(), password: 'long enough pw', name: 'X', organization_name: 'Y' },
+      payload: {
+        email: s.email.toUpperCase(),
+        password: 'long enough pw',
+        name: 'X',
+        organization_name: 'Y',
+      },
     });
     expect(dup.statusCode).toBe(409);
     expect(dup.headers['content-type']).toContain('application/problem+json');
-    const bad = await t.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: { email: 'not-an-email', password: 'short' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: { email: 'not-an-email', password: 'short' },
+    });
     expect(bad.statusCode).toBe(400);
-    const fields = bad.json().errors.map((e: { field: string }) => e.field).sort();
+    const fields = bad
+      .json()
+      .errors.map((e: { field: string }) => e.field)
+      .sort();
     expect(fields).toEqual(['email', 'name', 'organization_name', 'password']);
   });
 
   it('logs in with the right password only, and lists organizations', async () => {
     const s = await signup(t.app, { password: 'the right password' });
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: s.email, password: 'wrong password' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: s.email, password: 'wrong password' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().code).toBe('unauthorized');
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.com', password: 'x' } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'nobody@example.com', password: 'x' },
+    });
     expect(unknown.statusCode).toBe(401);
-    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: s.email, password: 'the right password' } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: s.email, password: 'the right password' },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().organizations).toEqual([{ id: s.orgId, name: expect.any(String), role: 'owner' }]);
     expect(ok.json().token).not.toBe(s.token);
@@ -71,9 +108,17 @@ describe('auth', () => {
   it('rejects an X-Organization-Id the user is not a member of', async () => {
     const a = await signup(t.app);
     const b = await signup(t.app);
-    const res = await t.app.inject({ method: 'GET', url: '/api/v1/leads', headers: { ...a.headers, 'x-organization-id': String(b.orgId) } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/leads',
+      headers: { ...a.headers, 'x-organization-id': String(b.orgId) },
+    });
     expect(res.statusCode).toBe(403);
-    const own = await t.app.inject({ method: 'GET', url: '/api/v1/leads', headers: { ...a.headers, 'x-organization-id': String(a.orgId) } });
+    const own = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/leads',
+      headers: { ...a.headers, 'x-organization-id': String(a.orgId) },
+    });
     expect(own.statusCode).toBe(200);
   });
 });
@@ -90,7 +135,9 @@ describe('platform', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/leads', '/api/v1/leads/{id}', '/api/v1/auth/signup']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/leads', '/api/v1/leads/{id}', '/api/v1/auth/signup']),
+    );
     expect(doc.paths['/api/v1/leads'].post.requestBody).toBeDefined();
     const ui = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);

@@ -5,11 +5,22 @@ import { ConfigError, loadConfig } from '../src/config.js';
 describe('configuration', () => {
   it('has working defaults: port 3000, localhost, an SQLite file under ./data', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dialect: 'sqlite', sqlitePath: './data/leadflow.db', logLevel: 'info' });
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      dialect: 'sqlite',
+      sqlitePath: './data/leadflow.db',
+      logLevel: 'info',
+    });
   });
 
   it('reads PostgreSQL URLs, ports, hosts and log levels', () => {
-    const c = loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u:p@db:5432/leads', LOG_LEVEL: 'WARN' });
+    const c = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://u:p@db:5432/leads',
+      LOG_LEVEL: 'WARN',
+    });
     expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dialect: 'postgres', logLevel: 'warn' });
   });
 

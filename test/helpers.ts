@@ -71,7 +71,10 @@ export interface Session {
 
 let counter = 0;
 /** Signs up a new user with a new organization. */
-export async function signup(app: FastifyInstance, overrides: Partial<{ email: string; password: string; name: string; organization_name: string }> = {}): Promise<Session> {
+export async function signup(
+  app: FastifyInstance,
+  overrides: Partial<{ email: string; password: string; name: string; organization_name: string }> = {},
+): Promise<Session> {
   counter += 1;
   const body = {
     email: `user${counter}.${randomBytes(3).toString('hex')}@example.com`,

@@ -9,10 +9,16 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const post = (payload: unknown, sess = s) => t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: sess.headers, payload: payload as object });
+const post = (payload: unknown, sess = s) =>
+  t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: sess.headers, payload: payload as object });
 const get = (url: string, sess = s) => t.app.inject({ method: 'GET', url, headers: sess.headers });
 const patch = (id: number, payload: unknown, headers: Record<string, string> = {}) =>
-  t.app.inject({ method: 'PATCH', url: `/api/v1/leads/${id}`, headers: { ...s.headers, ...headers }, payload: payload as object });
+  t.app.inject({
+    method: 'PATCH',
+    url: `/api/v1/leads/${id}`,
+    headers: { ...s.headers, ...headers },
+    payload: payload as object,
+  });
 
 describe('create and read', () => {
   it('creates a lead with every core field and reads back exactly what was written', async () => {
@@ -36,7 +42,14 @@ describe('create and read', () => {
       priority: 2,
       importance: 4,
       description: 'Wants a demo',
-      address: { line1: '1 Main St', line2: 'Suite 2', city: 'Arlington', state: 'VA', postal_code: '22201', country: 'us' },
+      address: {
+        line1: '1 Main St',
+        line2: 'Suite 2',
+        city: 'Arlington',
+        state: 'VA',
+        postal_code: '22201',
+        country: 'us',
+      },
       locale: 'en-US',
       birth_date: '1906-12-09',
       external_id: 'SF-00Q1',
@@ -78,7 +91,13 @@ describe('create and read', () => {
     const res = await post({ description: 'nobody', tags: ['x'] });
     expect(res.statusCode).toBe(422);
     expect(res.json().errors[0].field).toBe('first_name');
-    for (const ok of [{ email: 'a@b.co' }, { phone: '123' }, { company_name: 'Acme' }, { external_id: 'X1' }, { last_name: 'Z' }]) {
+    for (const ok of [
+      { email: 'a@b.co' },
+      { phone: '123' },
+      { company_name: 'Acme' },
+      { external_id: 'X1' },
+      { last_name: 'Z' },
+    ]) {
       expect((await post(ok)).statusCode).toBe(201);
     }
   });
@@ -101,7 +120,12 @@ describe('create and read', () => {
 
 describe('bad input gets a clear problem+json answer and changes nothing', () => {
   it('malformed JSON', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: { ...s.headers, 'content-type': 'application/json' }, payload: '{"first_name": "x",' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/leads',
+      headers: { ...s.headers, 'content-type': 'application/json' },
+      payload: '{"first_name": "x",',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json()).toMatchObject({ status: 400, code: 'bad_request' });
@@ -150,14 +174,17 @@ describe('bad input gets a clear problem+json answer and changes nothing', () =>
     expect(res.json().code).toBe('payload_too_large');
   });
 
-  it('an unknown id, a non-numeric id, and another organization\'s lead are 404 (never 403)', async () => {
+  it("an unknown id, a non-numeric id, and another organization's lead are 404 (never 403)", async () => {
     const other = await signup(t.app);
     const theirs = await createLead(t.app, other);
     expect((await get('/api/v1/leads/99999999')).statusCode).toBe(404);
     expect((await get('/api/v1/leads/abc')).statusCode).toBe(400);
     expect((await get(`/api/v1/leads/${theirs.id}`)).statusCode).toBe(404);
     expect((await patch(theirs.id, { first_name: 'hijack' })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/leads/${theirs.id}`, headers: s.headers })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/v1/leads/${theirs.id}`, headers: s.headers }))
+        .statusCode,
+    ).toBe(404);
     expect((await get(`/api/v1/leads/${theirs.id}`, other)).json().first_name).toBe(theirs.first_name);
   });
 });
@@ -168,7 +195,13 @@ describe('update, delete, restore', () => {
     const res = await patch(lead.id, { phone: null, company_name: 'Acme Corp', tags: ['b'] });
     expect(res.statusCode).toBe(200);
     const after = res.json();
-    expect(after).toMatchObject({ phone: null, company_name: 'Acme Corp', tags: ['b'], first_name: lead.first_name, version: 2 });
+    expect(after).toMatchObject({
+      phone: null,
+      company_name: 'Acme Corp',
+      tags: ['b'],
+      first_name: lead.first_name,
+      version: 2,
+    });
     expect(res.headers.etag).toBe(`"${lead.id}-2"`);
     expect(after.updated_at >= lead.updated_at).toBe(true);
   });
@@ -198,13 +231,25 @@ describe('update, delete, restore', () => {
     const trash = (await get('/api/v1/leads?deleted=true&q=Trashme')).json().data;
     expect(trash.map((l: { id: number }) => l.id)).toEqual([lead.id]);
     expect(trash[0].deleted_at).not.toBeNull();
-    const again = await t.app.inject({ method: 'DELETE', url: `/api/v1/leads/${lead.id}`, headers: s.headers });
+    const again = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/leads/${lead.id}`,
+      headers: s.headers,
+    });
     expect(again.statusCode).toBe(404);
-    const restored = await t.app.inject({ method: 'POST', url: `/api/v1/leads/${lead.id}/restore`, headers: s.headers });
+    const restored = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/leads/${lead.id}/restore`,
+      headers: s.headers,
+    });
     expect(restored.statusCode).toBe(200);
     expect(restored.json()).toMatchObject({ id: lead.id, deleted_at: null, last_name: 'Trashme' });
     expect((await get(`/api/v1/leads/${lead.id}`)).statusCode).toBe(200);
-    const twice = await t.app.inject({ method: 'POST', url: `/api/v1/leads/${lead.id}/restore`, headers: s.headers });
+    const twice = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/leads/${lead.id}/restore`,
+      headers: s.headers,
+    });
     expect(twice.statusCode).toBe(409);
   });
 });
@@ -215,11 +260,51 @@ describe('list, filters, search, sorting and keyset pages', () => {
   beforeAll(async () => {
     org = await signup(t.app);
     const rows = [
-      { key: 'a', first_name: 'Anna', last_name: 'Zeller', source: 'Web', value: '10', tags: ['hot'], company_name: 'Zeta GmbH' },
-      { key: 'b', first_name: 'Bruno', last_name: 'Young', source: 'Referral', value: '300', tags: ['cold'], status: 'qualified' },
-      { key: 'c', first_name: 'Chloé', last_name: 'Xavier', source: 'Web', value: null, tags: ['hot', 'fleet'], email: 'chloe@fleet.example' },
-      { key: 'd', first_name: 'Dmitri', last_name: null, source: 'Fair', value: '300', company_name: 'Delta Fleet', status: 'qualified' },
-      { key: 'e', first_name: 'Eve', last_name: 'Adams', source: 'Web', value: '5', phone: '+44 20 7946 0958', custom_fields: { tier: 'gold' } },
+      {
+        key: 'a',
+        first_name: 'Anna',
+        last_name: 'Zeller',
+        source: 'Web',
+        value: '10',
+        tags: ['hot'],
+        company_name: 'Zeta GmbH',
+      },
+      {
+        key: 'b',
+        first_name: 'Bruno',
+        last_name: 'Young',
+        source: 'Referral',
+        value: '300',
+        tags: ['cold'],
+        status: 'qualified',
+      },
+      {
+        key: 'c',
+        first_name: 'Chloé',
+        last_name: 'Xavier',
+        source: 'Web',
+        value: null,
+        tags: ['hot', 'fleet'],
+        email: 'chloe@fleet.example',
+      },
+      {
+        key: 'd',
+        first_name: 'Dmitri',
+        last_name: null,
+        source: 'Fair',
+        value: '300',
+        company_name: 'Delta Fleet',
+        status: 'qualified',
+      },
+      {
+        key: 'e',
+        first_name: 'Eve',
+        last_name: 'Adams',
+        source: 'Web',
+        value: '5',
+        phone: '+44 20 7946 0958',
+        custom_fields: { tier: 'gold' },
+      },
     ];
     for (const { key, ...r } of rows) ids[key] = (await createLead(t.app, org, r)).id;
   });
@@ -230,7 +315,7 @@ describe('list, filters, search, sorting and keyset pages', () => {
   };
   const idsOf = (body: { data: Array<{ id: number }> }) => body.data.map((l) => l.id);
 
-  it('lists newest first by default, only this organization\'s leads', async () => {
+  it("lists newest first by default, only this organization's leads", async () => {
     const body = await list('');
     expect(idsOf(body)).toEqual([ids.e, ids.d, ids.c, ids.b, ids.a]);
     expect(body.next_cursor).toBeNull();
@@ -246,9 +331,13 @@ describe('list, filters, search, sorting and keyset pages', () => {
     expect(idsOf(await list('cf.tier=gold'))).toEqual([ids.e]);
     const all = (await list('')).data;
     const cAt = all.find((l: { id: number }) => l.id === ids.c).created_at;
-    expect(idsOf(await list(`created_after=${encodeURIComponent(cAt)}`))).toEqual(expect.arrayContaining([ids.c, ids.d, ids.e]));
+    expect(idsOf(await list(`created_after=${encodeURIComponent(cAt)}`))).toEqual(
+      expect.arrayContaining([ids.c, ids.d, ids.e]),
+    );
     expect(idsOf(await list(`created_before=${encodeURIComponent(cAt)}`))).not.toContain(ids.c);
-    expect(idsOf(await list('created_after=2000-01-01T00:00:00Z&updated_after=2000-01-01T00:00:00Z'))).toHaveLength(5);
+    expect(
+      idsOf(await list('created_after=2000-01-01T00:00:00Z&updated_after=2000-01-01T00:00:00Z')),
+    ).toHaveLength(5);
     const unknown = await get('/api/v1/leads?status=nope', org);
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().errors[0].field).toBe('status');
@@ -276,7 +365,16 @@ describe('list, filters, search, sorting and keyset pages', () => {
   });
 
   it('walks every page with next_cursor, for every sort, without gaps or repeats', async () => {
-    for (const sort of ['-created_at', 'created_at', 'updated_at', '-updated_at', 'value', '-value', 'last_name', '-last_name']) {
+    for (const sort of [
+      '-created_at',
+      'created_at',
+      'updated_at',
+      '-updated_at',
+      'value',
+      '-value',
+      'last_name',
+      '-last_name',
+    ]) {
       const full = idsOf(await list(`sort=${sort}`));
       const seen: number[] = [];
       let cursor: string | null = null;

@@ -61,4 +61,3 @@ export function openDb(opts: OpenDbOptions): Db {
     },
   };
 }
-

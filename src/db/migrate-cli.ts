@@ -4,7 +4,11 @@ import { migrateToLatest } from './migrate.js';
 
 try {
   const config = loadConfig();
-  const db = openDb({ dialect: config.dialect, sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
+  const db = openDb({
+    dialect: config.dialect,
+    sqlitePath: config.sqlitePath,
+    databaseUrl: config.databaseUrl,
+  });
   const applied = await migrateToLatest(db.kysely);
   console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
   await db.close();

@@ -22,7 +22,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    const err = new Error(`Migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`);
+    const err = new Error(
+      `Migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`,
+    );
     (err as Error & { cause?: unknown }).cause = error;
     throw err;
   }

@@ -159,4 +159,13 @@ export interface CoreTables {
 }
 
 // Each feature adds its tables here: `export interface Database extends CoreTables, PipelineTables, ... {}`.
-export interface Database extends CoreTables, JobTables, ImportTables, AccessTables, AccountsTables, PipelineTables, ActivityTables, ExternalRefTables {}
+export interface Database
+  extends
+    CoreTables,
+    JobTables,
+    ImportTables,
+    AccessTables,
+    AccountsTables,
+    PipelineTables,
+    ActivityTables,
+    ExternalRefTables {}

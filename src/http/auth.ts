@@ -14,7 +14,11 @@ declare module 'fastify' {
   }
 }
 
-export type Authenticator = (token: string, orgHeader: string | undefined, req: FastifyRequest) => Promise<AuthContext>;
+export type Authenticator = (
+  token: string,
+  orgHeader: string | undefined,
+  req: FastifyRequest,
+) => Promise<AuthContext>;
 
 /** Adds an onRequest hook that authenticates every non-public route of this scope. */
 export function installAuth(app: FastifyInstance, authenticate: Authenticator): void {
@@ -22,7 +26,11 @@ export function installAuth(app: FastifyInstance, authenticate: Authenticator): 
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config?.public) return;
     const header = req.headers.authorization;
-    if (!header) throw new AppError('unauthorized', 'Send Authorization: Bearer <token> (sign in at POST /api/v1/auth/login).');
+    if (!header)
+      throw new AppError(
+        'unauthorized',
+        'Send Authorization: Bearer <token> (sign in at POST /api/v1/auth/login).',
+      );
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <token>".');
     const org = req.headers['x-organization-id'];
@@ -31,8 +39,16 @@ export function installAuth(app: FastifyInstance, authenticate: Authenticator): 
     auth.ip = req.ip;
     req.auth = auth;
     // Defense in depth for "viewers read only": services check permissions too, this catches a route that forgot.
-    if (req.method !== 'GET' && req.method !== 'HEAD' && !req.routeOptions.config?.allowReadOnly && !canWriteSomething(auth)) {
-      throw new AppError('forbidden', auth.kind === 'api_key' ? 'This API key is read-only.' : 'Your role (viewer) can only read.');
+    if (
+      req.method !== 'GET' &&
+      req.method !== 'HEAD' &&
+      !req.routeOptions.config?.allowReadOnly &&
+      !canWriteSomething(auth)
+    ) {
+      throw new AppError(
+        'forbidden',
+        auth.kind === 'api_key' ? 'This API key is read-only.' : 'Your role (viewer) can only read.',
+      );
     }
   });
 }

@@ -1,4 +1,11 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Updateable, type SelectQueryBuilder } from 'kysely';
+import {
+  sql,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type Updateable,
+  type SelectQueryBuilder,
+} from 'kysely';
 import type { Database, LeadsTable } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
 
@@ -9,17 +16,65 @@ export type LeadUpdate = Updateable<LeadsTable>;
 
 /** Every stored column of a lead (never the PostgreSQL search vector). */
 export const LEAD_COLUMNS = [
-  'id', 'org_id', 'first_name', 'last_name', 'civility', 'title', 'job_title', 'email', 'phone', 'mobile',
-  'company_name', 'website', 'source', 'status_id', 'sub_status_id', 'owner_id', 'value_cents', 'currency',
-  'probability', 'rating', 'priority', 'importance', 'description', 'address_line1', 'address_line2', 'city',
-  'state', 'postal_code', 'country', 'locale', 'birth_date', 'external_id', 'expected_close_date', 'custom_fields',
-  'next_follow_up_at', 'last_follow_up_at', 'status_changed_at', 'created_at', 'updated_at', 'created_by',
-  'updated_by', 'deleted_at', 'version', 'team_id',
+  'id',
+  'org_id',
+  'first_name',
+  'last_name',
+  'civility',
+  'title',
+  'job_title',
+  'email',
+  'phone',
+  'mobile',
+  'company_name',
+  'website',
+  'source',
+  'status_id',
+  'sub_status_id',
+  'owner_id',
+  'value_cents',
+  'currency',
+  'probability',
+  'rating',
+  'priority',
+  'importance',
+  'description',
+  'address_line1',
+  'address_line2',
+  'city',
+  'state',
+  'postal_code',
+  'country',
+  'locale',
+  'birth_date',
+  'external_id',
+  'expected_close_date',
+  'custom_fields',
+  'next_follow_up_at',
+  'last_follow_up_at',
+  'status_changed_at',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+  'deleted_at',
+  'version',
+  'team_id',
   // accounts (0020): linked company and conversion
-  'company_id', 'converted_at', 'converted_by', 'converted_company_id', 'converted_contact_id', 'converted_opportunity_id',
+  'company_id',
+  'converted_at',
+  'converted_by',
+  'converted_company_id',
+  'converted_contact_id',
+  'converted_opportunity_id',
 ] as const satisfies readonly (keyof LeadsTable)[];
 
-const SORT_COLUMN = { created_at: 'created_at', updated_at: 'updated_at', value: 'value_cents', last_name: 'last_name' } as const;
+const SORT_COLUMN = {
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  value: 'value_cents',
+  last_name: 'last_name',
+} as const;
 export type SortKey = keyof typeof SORT_COLUMN;
 
 export interface LeadFilter {
@@ -63,20 +118,34 @@ export function searchTerms(q: string): string[] {
 export function createLeadRepository(db: Q, dialect: Dialect) {
   /** SQLite: whether a search matches more than FTS_LOOKUP_MAX leads of all organizations (stops counting there). */
   async function ftsMatchesMany(terms: string[]): Promise<boolean> {
-    const r = await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM leads_fts WHERE leads_fts MATCH ${ftsMatch(terms)} LIMIT ${FTS_LOOKUP_MAX + 1})`.execute(db);
+    const r = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM (SELECT 1 FROM leads_fts WHERE leads_fts MATCH ${ftsMatch(terms)} LIMIT ${FTS_LOOKUP_MAX + 1})`.execute(
+      db,
+    );
     return Number(r.rows[0].n) > FTS_LOOKUP_MAX;
   }
 
-  function applyFilter<O>(qb: SelectQueryBuilder<Database, 'leads', O>, orgId: number, f: LeadFilter, ftsWalk = false) {
+  function applyFilter<O>(
+    qb: SelectQueryBuilder<Database, 'leads', O>,
+    orgId: number,
+    f: LeadFilter,
+    ftsWalk = false,
+  ) {
     let q = qb.where('leads.org_id', '=', orgId);
     q = f.deleted ? q.where('leads.deleted_at', 'is not', null) : q.where('leads.deleted_at', 'is', null);
     if (f.statusIds) q = q.where('leads.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
-    if (f.subStatusIds) q = q.where('leads.sub_status_id', 'in', f.subStatusIds.length ? f.subStatusIds : [-1]);
+    if (f.subStatusIds)
+      q = q.where('leads.sub_status_id', 'in', f.subStatusIds.length ? f.subStatusIds : [-1]);
     if (f.excludeConverted) {
       q = q
         .where('leads.converted_at', 'is', null)
         .where('leads.status_id', 'not in', (eb) =>
-          eb.selectFrom('statuses').select('statuses.id').where('statuses.org_id', '=', orgId).where('statuses.category', '=', 'converted'),
+          eb
+            .selectFrom('statuses')
+            .select('statuses.id')
+            .where('statuses.org_id', '=', orgId)
+            .where('statuses.category', '=', 'converted'),
         );
     }
     if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
@@ -86,7 +155,11 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     if (f.contactId !== undefined) {
       const contactId = f.contactId;
       q = q.where('leads.id', 'in', (eb) =>
-        eb.selectFrom('lead_contacts').select('lead_contacts.lead_id').where('lead_contacts.org_id', '=', orgId).where('lead_contacts.contact_id', '=', contactId),
+        eb
+          .selectFrom('lead_contacts')
+          .select('lead_contacts.lead_id')
+          .where('lead_contacts.org_id', '=', orgId)
+          .where('lead_contacts.contact_id', '=', contactId),
       );
     }
     if (f.visibleTo !== undefined) {
@@ -97,7 +170,11 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
           eb(
             'leads.team_id',
             'in',
-            eb.selectFrom('team_members').select('team_members.team_id').where('team_members.org_id', '=', orgId).where('team_members.user_id', '=', userId),
+            eb
+              .selectFrom('team_members')
+              .select('team_members.team_id')
+              .where('team_members.org_id', '=', orgId)
+              .where('team_members.user_id', '=', userId),
           ),
         ]),
       );
@@ -161,7 +238,13 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     },
 
     /** Updates only when the stored version is `version`; returns the new row or undefined if it moved on. */
-    async updateVersioned(trx: Q, orgId: number, id: number, version: number, set: LeadUpdate): Promise<LeadRow | undefined> {
+    async updateVersioned(
+      trx: Q,
+      orgId: number,
+      id: number,
+      version: number,
+      set: LeadUpdate,
+    ): Promise<LeadRow | undefined> {
       return trx
         .updateTable('leads')
         .set({ ...set, version: version + 1 })
@@ -176,7 +259,12 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       const col = SORT_COLUMN[page.sort];
       const dir = page.desc ? 'desc' : 'asc';
       const walk = dialect === 'sqlite' && !!f.terms?.length && (await ftsMatchesMany(f.terms));
-      let q = applyFilter(db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)), orgId, f, walk);
+      let q = applyFilter(
+        db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)),
+        orgId,
+        f,
+        walk,
+      );
       const nullable = col === 'value_cents' || col === 'last_name';
       if (page.after) {
         const { v, id } = page.after;
@@ -200,7 +288,11 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     },
 
     async count(orgId: number, f: LeadFilter): Promise<number> {
-      const r = await applyFilter(db.selectFrom('leads').select((eb) => eb.fn.countAll<number>().as('n')), orgId, f).executeTakeFirstOrThrow();
+      const r = await applyFilter(
+        db.selectFrom('leads').select((eb) => eb.fn.countAll<number>().as('n')),
+        orgId,
+        f,
+      ).executeTakeFirstOrThrow();
       return Number(r.n);
     },
 
@@ -226,20 +318,41 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     async replaceTags(trx: Q, orgId: number, leadId: number, tags: string[]): Promise<void> {
       await trx.deleteFrom('lead_tags').where('org_id', '=', orgId).where('lead_id', '=', leadId).execute();
       if (tags.length) {
-        await trx.insertInto('lead_tags').values(tags.map((tag) => ({ org_id: orgId, lead_id: leadId, tag }))).execute();
+        await trx
+          .insertInto('lead_tags')
+          .values(tags.map((tag) => ({ org_id: orgId, lead_id: leadId, tag })))
+          .execute();
       }
     },
 
     async insertFieldChanges(
       trx: Q,
-      rows: Array<{ org_id: number; lead_id: number; field: string; old_value: string | null; new_value: string | null; changed_by: number | null; changed_at: string }>,
+      rows: Array<{
+        org_id: number;
+        lead_id: number;
+        field: string;
+        old_value: string | null;
+        new_value: string | null;
+        changed_by: number | null;
+        changed_at: string;
+      }>,
     ): Promise<void> {
       if (rows.length) await trx.insertInto('lead_field_changes').values(rows).execute();
     },
 
     async insertStatusHistory(
       trx: Q,
-      row: { org_id: number; lead_id: number; from_status_id: number | null; to_status_id: number; sub_status_id: number | null; reason_id: number | null; note: string | null; created_by: number | null; created_at: string },
+      row: {
+        org_id: number;
+        lead_id: number;
+        from_status_id: number | null;
+        to_status_id: number;
+        sub_status_id: number | null;
+        reason_id: number | null;
+        note: string | null;
+        created_by: number | null;
+        created_at: string;
+      },
     ): Promise<void> {
       await trx.insertInto('status_history').values(row).execute();
     },

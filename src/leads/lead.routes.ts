@@ -3,7 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import type { LeadService } from './lead.service.js';
-import { LeadCreateBody, LeadListQuery, LeadListResponse, LeadPatchBody, type LeadDto } from './lead.schema.js';
+import {
+  LeadCreateBody,
+  LeadListQuery,
+  LeadListResponse,
+  LeadPatchBody,
+  type LeadDto,
+} from './lead.schema.js';
 
 const etag = (l: LeadDto) => `"${l.id}-${l.version}"`;
 const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) });
@@ -22,7 +28,11 @@ export function leadRoutes(leads: LeadService): FastifyPluginAsyncTypebox {
       },
       async (req, reply) => {
         const lead = await leads.create(requireAuth(req), req.body);
-        return reply.code(201).header('etag', etag(lead)).header('location', `/api/v1/leads/${lead.id}`).send(lead);
+        return reply
+          .code(201)
+          .header('etag', etag(lead))
+          .header('location', `/api/v1/leads/${lead.id}`)
+          .send(lead);
       },
     );
     app.get(
@@ -40,7 +50,12 @@ export function leadRoutes(leads: LeadService): FastifyPluginAsyncTypebox {
     app.get(
       '/leads/:id',
       {
-        schema: { tags: ['leads'], summary: 'Get a lead', params: IdParams, response: { 200: Type.Ref('Lead'), ...errorResponses(401, 404) } },
+        schema: {
+          tags: ['leads'],
+          summary: 'Get a lead',
+          params: IdParams,
+          response: { 200: Type.Ref('Lead'), ...errorResponses(401, 404) },
+        },
       },
       async (req, reply) => {
         const lead = await leads.get(requireAuth(req), req.params.id);

@@ -13,7 +13,9 @@ export const AddressSchema = Type.Object(
     state: Type.Optional(Str(100)),
     postal_code: Type.Optional(Str(40)),
     country: Type.Optional(
-      Nullable(Type.String({ minLength: 2, maxLength: 2, description: 'ISO 3166-1 alpha-2 code, e.g. "US"' })),
+      Nullable(
+        Type.String({ minLength: 2, maxLength: 2, description: 'ISO 3166-1 alpha-2 code, e.g. "US"' }),
+      ),
     ),
   },
   { additionalProperties: false },
@@ -36,32 +38,66 @@ export const LeadWriteFields = {
   company_name: Type.Optional(Str(300)),
   website: Type.Optional(Str(500)),
   source: Type.Optional(Str(200)),
-  status: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A status key of the organization' })),
-  sub_status: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100, description: 'A sub-status name of the (new) status' }))),
-  reason_id: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'Why the status changes (GET /api/v1/reasons); required for lost statuses' }))),
+  status: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'A status key of the organization' }),
+  ),
+  sub_status: Type.Optional(
+    Nullable(
+      Type.String({ minLength: 1, maxLength: 100, description: 'A sub-status name of the (new) status' }),
+    ),
+  ),
+  reason_id: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        description: 'Why the status changes (GET /api/v1/reasons); required for lost statuses',
+      }),
+    ),
+  ),
   owner_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
-  team_id: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'The team the lead is assigned to (GET /api/v1/teams)' }))),
+  team_id: Type.Optional(
+    Nullable(
+      Type.Integer({ minimum: 1, description: 'The team the lead is assigned to (GET /api/v1/teams)' }),
+    ),
+  ),
   value: Type.Optional(
     Type.Unsafe<string | number | null>({
       type: ['string', 'number', 'null'],
       description: 'Amount as a decimal string ("1500.00") or number, at most 2 decimals',
     }),
   ),
-  currency: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217, e.g. "EUR"' }))),
+  currency: Type.Optional(
+    Nullable(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217, e.g. "EUR"' })),
+  ),
   probability: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100 }))),
   rating: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 5 }))),
   priority: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 6 }))),
   importance: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 5 }))),
   description: Type.Optional(Str(20000)),
   address: Type.Optional(AddressSchema),
-  locale: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{2}([-_][A-Za-z]{2})?$', description: 'e.g. "fr" or "fr-CA"' }))),
+  locale: Type.Optional(
+    Nullable(
+      Type.String({ pattern: '^[A-Za-z]{2}([-_][A-Za-z]{2})?$', description: 'e.g. "fr" or "fr-CA"' }),
+    ),
+  ),
   birth_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
   external_id: Type.Optional(Str(200)),
   expected_close_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
   tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
-  custom_fields: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), CustomFieldValue)),
-  company_id: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'The company behind the lead (GET /api/v1/companies)' }))),
-  contact_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 50, description: 'The people behind the lead (replaces the list)' })),
+  custom_fields: Type.Optional(
+    Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), CustomFieldValue),
+  ),
+  company_id: Type.Optional(
+    Nullable(
+      Type.Integer({ minimum: 1, description: 'The company behind the lead (GET /api/v1/companies)' }),
+    ),
+  ),
+  contact_ids: Type.Optional(
+    Type.Array(Type.Integer({ minimum: 1 }), {
+      maxItems: 50,
+      description: 'The people behind the lead (replaces the list)',
+    }),
+  ),
 };
 
 export const LeadCreateBody = Type.Object(
@@ -71,10 +107,13 @@ export const LeadCreateBody = Type.Object(
       Type.Unsafe<'match' | 'create' | 'none'>({
         type: 'string',
         enum: ['match', 'create', 'none'],
-        description: 'match: link the company (email domain, website or name) and contact (email) that exist; create: also create them when missing',
+        description:
+          'match: link the company (email domain, website or name) and contact (email) that exist; create: also create them when missing',
       }),
     ),
-    auto_convert: Type.Optional(Type.Boolean({ description: 'Convert at once (as POST /leads/:id/convert with an empty body)' })),
+    auto_convert: Type.Optional(
+      Type.Boolean({ description: 'Convert at once (as POST /leads/:id/convert with an empty body)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -148,13 +187,28 @@ export const LeadResponse = Type.Object(
 );
 export type LeadDto = Static<typeof LeadResponse>;
 
-export const SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at', 'value', '-value', 'last_name', '-last_name'] as const;
+export const SORTS = [
+  'created_at',
+  '-created_at',
+  'updated_at',
+  '-updated_at',
+  'value',
+  '-value',
+  'last_name',
+  '-last_name',
+] as const;
 export type LeadSort = (typeof SORTS)[number];
 
 export const LeadListQuery = Type.Object(
   {
     status: Type.Optional(Type.String({ description: 'Status key; several separated by commas' })),
-    sub_status: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Sub-status name (within the statuses asked for, if any)' })),
+    sub_status: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'Sub-status name (within the statuses asked for, if any)',
+      }),
+    ),
     source: Type.Optional(Type.String()),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
     team_id: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -164,13 +218,24 @@ export const LeadListQuery = Type.Object(
     created_after: Type.Optional(Type.String({ format: 'date-time' })),
     created_before: Type.Optional(Type.String({ format: 'date-time' })),
     updated_after: Type.Optional(Type.String({ format: 'date-time' })),
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Full text over names, email, phones, company and title' })),
+    q: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Full text over names, email, phones, company and title' }),
+    ),
     deleted: Type.Optional(Type.Boolean({ description: 'true lists only soft-deleted leads (the trash)' })),
-    sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)), { default: '-created_at' })),
+    sort: Type.Optional(
+      Type.Union(
+        SORTS.map((s) => Type.Literal(s)),
+        { default: '-created_at' },
+      ),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
     include_total: Type.Optional(Type.Boolean()),
-    include_converted: Type.Optional(Type.Boolean({ description: 'Converted leads are hidden unless true (or a status filter asks for them)' })),
+    include_converted: Type.Optional(
+      Type.Boolean({
+        description: 'Converted leads are hidden unless true (or a status filter asks for them)',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -193,7 +258,12 @@ export interface LeadExtras {
   /** Company and contacts (src/accounts); none when absent. */
   links?: {
     company: { id: number; name: string; domain: string | null } | null;
-    contacts: Array<{ id: number; first_name: string | null; last_name: string | null; email: string | null }>;
+    contacts: Array<{
+      id: number;
+      first_name: string | null;
+      last_name: string | null;
+      email: string | null;
+    }>;
   };
 }
 

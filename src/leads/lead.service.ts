@@ -10,11 +10,29 @@ import type { StatusRepository } from '../pipeline/status.repository.js';
 import { createStatusRules, type StatusRules } from '../pipeline/status-rules.js';
 import { parseInstant } from '../pipeline/instant.js';
 import { createReasonRepository } from '../pipeline/reason.repository.js';
-import { createCustomFieldService, expandFieldChanges, type CustomFieldService } from '../pipeline/custom-field.service.js';
+import {
+  createCustomFieldService,
+  expandFieldChanges,
+  type CustomFieldService,
+} from '../pipeline/custom-field.service.js';
 import { normalizeCountry } from '../lib/countries.js';
 import { parseMoney } from '../lib/money.js';
-import { searchTerms, type LeadFilter, type LeadRepository, type LeadRow, type LeadUpdate, type SortKey } from './lead.repository.js';
-import { toLeadResponse, type LeadExtras, type LeadCreateInput, type LeadDto, type LeadListQueryInput, type LeadPatchInput } from './lead.schema.js';
+import {
+  searchTerms,
+  type LeadFilter,
+  type LeadRepository,
+  type LeadRow,
+  type LeadUpdate,
+  type SortKey,
+} from './lead.repository.js';
+import {
+  toLeadResponse,
+  type LeadExtras,
+  type LeadCreateInput,
+  type LeadDto,
+  type LeadListQueryInput,
+  type LeadPatchInput,
+} from './lead.schema.js';
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -36,18 +54,40 @@ export interface LeadLinkHooks {
   /** Validates company_id / contact_ids before any write (another organization's ids are field errors). */
   check(orgId: number, input: LeadPatchInput, errors: FieldError[]): Promise<void>;
   /** In the create transaction, after the lead, its tags and first status: `link`, then `auto_convert`. */
-  afterCreate(trx: Kysely<Database>, auth: AuthContext, row: LeadRow, input: LeadCreateInput): Promise<LeadRow>;
+  afterCreate(
+    trx: Kysely<Database>,
+    auth: AuthContext,
+    row: LeadRow,
+    input: LeadCreateInput,
+  ): Promise<LeadRow>;
   /** In the update transaction, before the version bump: true when the linked contacts changed. */
-  afterUpdate(trx: Kysely<Database>, auth: AuthContext, current: LeadRow, input: LeadPatchInput): Promise<boolean>;
-  describe(orgId: number, rows: LeadRow[], trx: Kysely<Database>): Promise<Map<number, NonNullable<LeadExtras['links']>>>;
+  afterUpdate(
+    trx: Kysely<Database>,
+    auth: AuthContext,
+    current: LeadRow,
+    input: LeadPatchInput,
+  ): Promise<boolean>;
+  describe(
+    orgId: number,
+    rows: LeadRow[],
+    trx: Kysely<Database>,
+  ): Promise<Map<number, NonNullable<LeadExtras['links']>>>;
 }
-
-type StatusRow = Awaited<ReturnType<StatusRepository['listByOrg']>>[number];
 
 /** Simple text columns that map 1:1 from the API to the table. */
 const TEXT_FIELDS = [
-  'first_name', 'last_name', 'civility', 'title', 'job_title', 'phone', 'mobile', 'company_name', 'website',
-  'source', 'description', 'external_id',
+  'first_name',
+  'last_name',
+  'civility',
+  'title',
+  'job_title',
+  'phone',
+  'mobile',
+  'company_name',
+  'website',
+  'source',
+  'description',
+  'external_id',
 ] as const;
 const INT_FIELDS = ['probability', 'rating', 'priority', 'importance', 'owner_id'] as const;
 const DATE_FIELDS = ['birth_date', 'expected_close_date'] as const;
@@ -60,7 +100,15 @@ const ADDRESS_COLUMNS = {
   country: 'country',
 } as const;
 /** A lead must be identifiable by at least one of these. */
-export const IDENTITY_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'mobile', 'company_name', 'external_id'] as const;
+export const IDENTITY_COLUMNS = [
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'mobile',
+  'company_name',
+  'external_id',
+] as const;
 
 export function blankToNull(v: string | null | undefined): string | null {
   if (v === null || v === undefined) return null;
@@ -77,8 +125,10 @@ export function normalizeTags(tags: string[]): string[] {
 }
 
 export function createLeadService({ db, leads, statuses, access, ...deps }: LeadServiceDeps) {
-  const statusRules = deps.statusRules ?? createStatusRules({ statuses, reasons: createReasonRepository(db) });
-  const customFields = deps.customFields ?? createCustomFieldService({ db, repo: createReasonRepository(db) });
+  const statusRules =
+    deps.statusRules ?? createStatusRules({ statuses, reasons: createReasonRepository(db) });
+  const customFields =
+    deps.customFields ?? createCustomFieldService({ db, repo: createReasonRepository(db) });
   type StatusMap = Awaited<ReturnType<typeof statusMap>>;
   async function statusMap(orgId: number, trx: Kysely<Database> = db) {
     const rows = await statuses.listByOrg(orgId, trx);
@@ -86,10 +136,19 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   }
 
   /** `known`: the organization's statuses when the caller has them already (one query less per list). */
-  async function present(orgId: number, rows: LeadRow[], trx: Kysely<Database> = db, known?: StatusMap): Promise<LeadDto[]> {
+  async function present(
+    orgId: number,
+    rows: LeadRow[],
+    trx: Kysely<Database> = db,
+    known?: StatusMap,
+  ): Promise<LeadDto[]> {
     const subIds = rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : []));
     const [tags, sm, subs, links] = await Promise.all([
-      leads.tagsFor(orgId, rows.map((r) => r.id), trx),
+      leads.tagsFor(
+        orgId,
+        rows.map((r) => r.id),
+        trx,
+      ),
       known ?? statusMap(orgId, trx),
       statuses.subStatusesByIds(orgId, subIds, trx),
       deps.links?.describe(orgId, rows, trx),
@@ -113,23 +172,35 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     for (const f of INT_FIELDS) if (input[f] !== undefined) set[f] = input[f];
     for (const f of DATE_FIELDS) if (input[f] !== undefined) set[f] = input[f];
     if (input.email !== undefined) set.email = input.email === null ? null : input.email.trim().toLowerCase();
-    if (input.currency !== undefined) set.currency = input.currency === null ? null : input.currency.toUpperCase();
-    if (input.locale !== undefined) set.locale = input.locale === null ? null : input.locale.replace('_', '-');
+    if (input.currency !== undefined)
+      set.currency = input.currency === null ? null : input.currency.toUpperCase();
+    if (input.locale !== undefined)
+      set.locale = input.locale === null ? null : input.locale.replace('_', '-');
     if (input.value !== undefined) {
       if (input.value === null || input.value === '') set.value_cents = null;
       else {
         const cents = parseMoney(input.value);
-        if (cents === null) errors.push({ field: 'value', message: 'must be a decimal amount with at most 2 decimals, e.g. "1500.00"' });
+        if (cents === null)
+          errors.push({
+            field: 'value',
+            message: 'must be a decimal amount with at most 2 decimals, e.g. "1500.00"',
+          });
         else set.value_cents = cents;
       }
     }
     if (input.address) {
-      for (const [k, col] of Object.entries(ADDRESS_COLUMNS) as Array<[keyof typeof ADDRESS_COLUMNS, (typeof ADDRESS_COLUMNS)[keyof typeof ADDRESS_COLUMNS]]>) {
+      for (const [k, col] of Object.entries(ADDRESS_COLUMNS) as Array<
+        [keyof typeof ADDRESS_COLUMNS, (typeof ADDRESS_COLUMNS)[keyof typeof ADDRESS_COLUMNS]]
+      >) {
         const v = input.address[k];
         if (v === undefined) continue;
         if (k === 'country' && v !== null && v.trim() !== '') {
           const c = normalizeCountry(v);
-          if (!c) errors.push({ field: 'address.country', message: 'must be an ISO 3166-1 alpha-2 country code such as "US" or "FR"' });
+          if (!c)
+            errors.push({
+              field: 'address.country',
+              message: 'must be an ISO 3166-1 alpha-2 country code such as "US" or "FR"',
+            });
           else set.country = c;
         } else set[col] = blankToNull(v);
       }
@@ -144,7 +215,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     await deps.links?.check(orgId, input, errors);
     if (input.owner_id !== undefined && input.owner_id !== null) {
       const m = await access.findMembership(orgId, input.owner_id);
-      if (!m || m.deactivated_at) errors.push({ field: 'owner_id', message: 'is not an active user of this organization' });
+      if (!m || m.deactivated_at)
+        errors.push({ field: 'owner_id', message: 'is not an active user of this organization' });
     }
     return set;
   }
@@ -159,7 +231,12 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     }
   }
 
-  async function loadLive(orgId: number, id: number, trx: Kysely<Database> = db, lock = false): Promise<LeadRow> {
+  async function loadLive(
+    orgId: number,
+    id: number,
+    trx: Kysely<Database> = db,
+    lock = false,
+  ): Promise<LeadRow> {
     const row = await leads.findById(orgId, id, trx, lock);
     if (!row || row.deleted_at) throw notFound('Lead', id);
     return row;
@@ -168,7 +245,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   /** Agents reach only leads they own or their teams hold; any other lead does not exist for them (404). */
   async function checkVisible(auth: AuthContext, row: LeadRow, trx: Kysely<Database> = db) {
     if (!seesOnlyOwnLeads(auth) || row.owner_id === auth.userId) return;
-    if (row.team_id !== null && (await access.teamIdsOfUser(auth.orgId, auth.userId!, trx)).includes(row.team_id)) return;
+    if (
+      row.team_id !== null &&
+      (await access.teamIdsOfUser(auth.orgId, auth.userId!, trx)).includes(row.team_id)
+    )
+      return;
     throw notFound('Lead', row.id);
   }
 
@@ -176,7 +257,10 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     if (ifMatch === undefined || ifMatch === '*') return;
     const versions = ifMatch.split(',').map((s) => s.trim().replace(/^W\//, ''));
     if (!versions.includes(`"${row.id}-${row.version}"`)) {
-      throw new AppError('precondition_failed', `Lead ${row.id} has changed since you read it (now version ${row.version}); fetch it again.`);
+      throw new AppError(
+        'precondition_failed',
+        `Lead ${row.id} has changed since you read it (now version ${row.version}); fetch it again.`,
+      );
     }
   }
 
@@ -198,15 +282,26 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const cols = await toColumns(auth.orgId, input, errors);
       // An agent's new lead is theirs unless they hand it to someone: otherwise they could not see it.
       if (seesOnlyOwnLeads(auth) && input.owner_id === undefined) cols.owner_id = auth.userId;
-      cols.custom_fields = await customFields.applyValues(auth.orgId, input.custom_fields ?? {}, null, errors);
-      if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      cols.custom_fields = await customFields.applyValues(
+        auth.orgId,
+        input.custom_fields ?? {},
+        null,
+        errors,
+      );
+      if (errors.length)
+        throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       checkIdentity(cols);
       const now = nowIso();
       const tags = normalizeTags(input.tags ?? []);
       const row = await db.transaction().execute(async (trx) => {
         // The same rules as a status change: sub-status of that status, reason where required.
         const key = input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
-        const target = await statusRules.resolve(trx, auth.orgId, { status: key, sub_status: input.sub_status, reason_id: input.reason_id }, true);
+        const target = await statusRules.resolve(
+          trx,
+          auth.orgId,
+          { status: key, sub_status: input.sub_status, reason_id: input.reason_id },
+          true,
+        );
         const inserted = await leads.insert(trx, {
           ...cols,
           org_id: auth.orgId,
@@ -248,21 +343,41 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const cols = await toColumns(auth.orgId, input, errors);
-      if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      if (errors.length)
+        throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       const now = nowIso();
-      const statusTouched = input.status !== undefined || input.sub_status !== undefined || input.reason_id !== undefined;
+      const statusTouched =
+        input.status !== undefined || input.sub_status !== undefined || input.reason_id !== undefined;
       const row = await db.transaction().execute(async (trx) => {
         const current = await loadLive(auth.orgId, id, trx, true);
         await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
         checkIdentity({ ...current, ...cols });
         const cfErrors: FieldError[] = [];
-        const cf = await customFields.applyValues(auth.orgId, input.custom_fields, JSON.parse(current.custom_fields || '{}'), cfErrors, trx);
-        if (cfErrors.length) throw new AppError('unprocessable', cfErrors.map((e) => `${e.field} ${e.message}`).join('; '), cfErrors);
+        const cf = await customFields.applyValues(
+          auth.orgId,
+          input.custom_fields,
+          JSON.parse(current.custom_fields || '{}'),
+          cfErrors,
+          trx,
+        );
+        if (cfErrors.length)
+          throw new AppError(
+            'unprocessable',
+            cfErrors.map((e) => `${e.field} ${e.message}`).join('; '),
+            cfErrors,
+          );
         const set: LeadUpdate = { ...cols, ...(cf !== undefined ? { custom_fields: cf } : {}) };
         // Status goes through the same rules and history as POST /leads/:id/status.
         const plan = statusTouched
-          ? await statusRules.plan(trx, auth.orgId, auth.userId, current, { status: input.status, sub_status: input.sub_status, reason_id: input.reason_id }, { at: now })
+          ? await statusRules.plan(
+              trx,
+              auth.orgId,
+              auth.userId,
+              current,
+              { status: input.status, sub_status: input.sub_status, reason_id: input.reason_id },
+              { at: now },
+            )
           : null;
         const changes = Object.entries(set).filter(([k, v]) => (current as Record<string, unknown>)[k] !== v);
         const newTags = input.tags !== undefined ? normalizeTags(input.tags) : undefined;
@@ -276,24 +391,41 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           updated_at: now,
           updated_by: auth.userId,
         });
-        if (!updated) throw new AppError('conflict', `Lead ${id} was changed by another request at the same time; try again.`);
+        if (!updated)
+          throw new AppError(
+            'conflict',
+            `Lead ${id} was changed by another request at the same time; try again.`,
+          );
         if (tagsChanged) await leads.replaceTags(trx, auth.orgId, id, newTags!);
         await leads.insertFieldChanges(trx, [
-          ...expandFieldChanges(changes, current as Record<string, unknown>)
-            .map(([k, v, old]) => ({
-              org_id: auth.orgId,
-              lead_id: id,
-              field: k,
-              old_value: JSON.stringify(old ?? null),
-              new_value: JSON.stringify(v ?? null),
-              changed_by: auth.userId,
-              changed_at: now,
-            })),
+          ...expandFieldChanges(changes, current as Record<string, unknown>).map(([k, v, old]) => ({
+            org_id: auth.orgId,
+            lead_id: id,
+            field: k,
+            old_value: JSON.stringify(old ?? null),
+            new_value: JSON.stringify(v ?? null),
+            changed_by: auth.userId,
+            changed_at: now,
+          })),
           ...(tagsChanged
-            ? [{ org_id: auth.orgId, lead_id: id, field: 'tags', old_value: JSON.stringify(oldTags), new_value: JSON.stringify(newTags), changed_by: auth.userId, changed_at: now }]
+            ? [
+                {
+                  org_id: auth.orgId,
+                  lead_id: id,
+                  field: 'tags',
+                  old_value: JSON.stringify(oldTags),
+                  new_value: JSON.stringify(newTags),
+                  changed_by: auth.userId,
+                  changed_at: now,
+                },
+              ]
             : []),
         ]);
-        if (plan) await leads.insertStatusHistory(trx, plan.history as Parameters<LeadRepository['insertStatusHistory']>[1]);
+        if (plan)
+          await leads.insertStatusHistory(
+            trx,
+            plan.history as Parameters<LeadRepository['insertStatusHistory']>[1],
+          );
         return updated;
       });
       return (await present(auth.orgId, [row]))[0];
@@ -306,10 +438,26 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
         const now = nowIso();
-        const ok = await leads.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: now, updated_at: now, updated_by: auth.userId });
-        if (!ok) throw new AppError('conflict', `Lead ${id} was changed by another request at the same time; try again.`);
+        const ok = await leads.updateVersioned(trx, auth.orgId, id, current.version, {
+          deleted_at: now,
+          updated_at: now,
+          updated_by: auth.userId,
+        });
+        if (!ok)
+          throw new AppError(
+            'conflict',
+            `Lead ${id} was changed by another request at the same time; try again.`,
+          );
         await leads.insertFieldChanges(trx, [
-          { org_id: auth.orgId, lead_id: id, field: 'deleted_at', old_value: 'null', new_value: JSON.stringify(now), changed_by: auth.userId, changed_at: now },
+          {
+            org_id: auth.orgId,
+            lead_id: id,
+            field: 'deleted_at',
+            old_value: 'null',
+            new_value: JSON.stringify(now),
+            changed_by: auth.userId,
+            changed_at: now,
+          },
         ]);
       });
       await deps.audit?.record(auth, { action: 'lead.deleted', targetType: 'lead', targetId: id });
@@ -323,10 +471,26 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         await checkVisible(auth, current, trx);
         if (!current.deleted_at) throw new AppError('conflict', `Lead ${id} is not deleted.`);
         const now = nowIso();
-        const updated = await leads.updateVersioned(trx, auth.orgId, id, current.version, { deleted_at: null, updated_at: now, updated_by: auth.userId });
-        if (!updated) throw new AppError('conflict', `Lead ${id} was changed by another request at the same time; try again.`);
+        const updated = await leads.updateVersioned(trx, auth.orgId, id, current.version, {
+          deleted_at: null,
+          updated_at: now,
+          updated_by: auth.userId,
+        });
+        if (!updated)
+          throw new AppError(
+            'conflict',
+            `Lead ${id} was changed by another request at the same time; try again.`,
+          );
         await leads.insertFieldChanges(trx, [
-          { org_id: auth.orgId, lead_id: id, field: 'deleted_at', old_value: JSON.stringify(current.deleted_at), new_value: 'null', changed_by: auth.userId, changed_at: now },
+          {
+            org_id: auth.orgId,
+            lead_id: id,
+            field: 'deleted_at',
+            old_value: JSON.stringify(current.deleted_at),
+            new_value: 'null',
+            changed_by: auth.userId,
+            changed_at: now,
+          },
         ]);
         return updated;
       });
@@ -347,24 +511,40 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         createdBefore: query.created_before,
         updatedAfter: query.updated_after,
         deleted: query.deleted === true,
-        excludeConverted: query.include_converted !== true && query.status === undefined && query.deleted !== true,
+        excludeConverted:
+          query.include_converted !== true && query.status === undefined && query.deleted !== true,
       };
       let knownStatuses: StatusMap | undefined;
       if (query.status !== undefined) {
         const sm = (knownStatuses = await statusMap(auth.orgId));
-        const keys = query.status.split(',').map((s) => s.trim()).filter(Boolean);
+        const keys = query.status
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const unknown = keys.filter((k) => !sm.byKey.has(k));
-        if (unknown.length) throw fieldError('status', `unknown status ${unknown.map((k) => `"${k}"`).join(', ')} (one of: ${[...sm.byKey.keys()].join(', ')})`);
+        if (unknown.length)
+          throw fieldError(
+            'status',
+            `unknown status ${unknown.map((k) => `"${k}"`).join(', ')} (one of: ${[...sm.byKey.keys()].join(', ')})`,
+          );
         filter.statusIds = keys.map((k) => sm.byKey.get(k)!.id);
       }
       if (query.sub_status !== undefined) {
-        const subs = (await statuses.findSubStatusesNamed(auth.orgId, query.sub_status)).filter((x) => !filter.statusIds || filter.statusIds.includes(x.status_id));
+        const subs = (await statuses.findSubStatusesNamed(auth.orgId, query.sub_status)).filter(
+          (x) => !filter.statusIds || filter.statusIds.includes(x.status_id),
+        );
         filter.subStatusIds = subs.map((x) => x.id);
       }
       if (query.q !== undefined && query.q.trim() !== '') filter.terms = searchTerms(query.q);
       const cf = Object.entries(query).filter(([k]) => k.startsWith('cf.'));
       // Values are compared as stored: "12.0" finds 12 for a number field; a non-number is a 422.
-      if (cf.length) filter.customFields = await Promise.all(cf.map(async ([k, v]) => ({ key: k.slice(3), value: await customFields.normalizeFilter(auth.orgId, k.slice(3), String(v)) })));
+      if (cf.length)
+        filter.customFields = await Promise.all(
+          cf.map(async ([k, v]) => ({
+            key: k.slice(3),
+            value: await customFields.normalizeFilter(auth.orgId, k.slice(3), String(v)),
+          })),
+        );
       const sortParam = query.sort ?? '-created_at';
       const desc = sortParam.startsWith('-');
       const sort = (desc ? sortParam.slice(1) : sortParam) as SortKey;
@@ -375,7 +555,14 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const page = more ? rows.slice(0, limit) : rows;
       const last = page[page.length - 1];
       const sortCol = sort === 'value' ? 'value_cents' : sort;
-      const next_cursor = more && last ? encodeCursor({ s: sortParam, v: (last as Record<string, unknown>)[sortCol] as string | number | null, id: last.id }) : null;
+      const next_cursor =
+        more && last
+          ? encodeCursor({
+              s: sortParam,
+              v: (last as Record<string, unknown>)[sortCol] as string | number | null,
+              id: last.id,
+            })
+          : null;
       const [data, total] = await Promise.all([
         present(auth.orgId, page, db, knownStatuses),
         query.include_total ? leads.count(auth.orgId, filter) : Promise.resolve(undefined),

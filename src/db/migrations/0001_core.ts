@@ -118,7 +118,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('tag', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('lead_tags_pk', ['org_id', 'lead_id', 'tag'])
     .execute();
-  await db.schema.createIndex('lead_tags_org_tag_idx').on('lead_tags').columns(['org_id', 'tag', 'lead_id']).execute();
+  await db.schema
+    .createIndex('lead_tags_org_tag_idx')
+    .on('lead_tags')
+    .columns(['org_id', 'tag', 'lead_id'])
+    .execute();
 
   await withId(db, db.schema.createTable('status_history'))
     .addColumn('org_id', 'integer', (c) => c.notNull())
@@ -166,7 +170,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     // token starting with it ("turing" -> turing, turing12, turing435...: 19 ms at 1M leads, 0.4 ms with one).
     await sql`CREATE VIRTUAL TABLE leads_fts USING fts5(
       first_name, last_name, email, phone, mobile, company_name, title,
-      content='leads', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6 7 8')`.execute(db);
+      content='leads', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6 7 8')`.execute(
+      db,
+    );
     await sql`CREATE TRIGGER leads_fts_ai AFTER INSERT ON leads BEGIN
       INSERT INTO leads_fts(rowid, first_name, last_name, email, phone, mobile, company_name, title)
       VALUES (new.id, new.first_name, new.last_name, new.email, new.phone, new.mobile, new.company_name, new.title);
@@ -187,7 +193,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   if (!isPostgres(db)) await sql`DROP TABLE IF EXISTS leads_fts`.execute(db);
-  for (const t of ['lead_field_changes', 'status_history', 'lead_tags', 'leads', 'statuses', 'sessions', 'memberships', 'users', 'organizations']) {
+  for (const t of [
+    'lead_field_changes',
+    'status_history',
+    'lead_tags',
+    'leads',
+    'statuses',
+    'sessions',
+    'memberships',
+    'users',
+    'organizations',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }
