@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
@@ -44,7 +47,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     DATABASE_URL: url ?? 'sqlite::memory:',
-    DATA_DIR: `/tmp/leadflow-test-${randomBytes(4).toString('hex')}`,
+    DATA_DIR: path.join(os.tmpdir(), `leadflow-test-${randomBytes(4).toString('hex')}`),
     ...env,
   });
   const app = await buildApp({ config, db, webDir: null });
@@ -57,6 +60,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       await app.close();
       await db.close();
       if (dropSchema) await dropSchema();
+      // Uploaded files (attachments, imports) of this test app go with it, unless a test chose the folder.
+      if (!env.DATA_DIR) fs.rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }
