@@ -53,13 +53,14 @@ describe('search with many matches', () => {
   afterAll(async () => t?.close());
 
   async function allPages(session: Session, q: string) {
-    const seen: Array<{ id: number; created_at: string; last_name: string }> = [];
+    type Row = { id: number; created_at: string; last_name: string };
+    const seen: Row[] = [];
     let cursor: string | null = null;
     do {
-      const qs = new URLSearchParams({ q, limit: '200', ...(cursor ? { cursor } : {}) });
+      const qs: URLSearchParams = new URLSearchParams({ q, limit: '200', ...(cursor ? { cursor } : {}) });
       const res = await t.app.inject({ method: 'GET', url: `/api/v1/leads?${qs}`, headers: session.headers });
       expect(res.statusCode).toBe(200);
-      const body = res.json();
+      const body = res.json() as { data: Row[]; next_cursor: string | null };
       seen.push(...body.data);
       cursor = body.next_cursor;
     } while (cursor);
