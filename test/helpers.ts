@@ -43,7 +43,14 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   } else {
     db = openDb({ dialect: 'sqlite', sqlitePath: ':memory:' });
   }
-  await migrateToLatest(db.kysely);
+  try {
+    await migrateToLatest(db.kysely);
+  } catch (e) {
+    // A failed set-up leaves no schema behind in the shared test database.
+    await db.close();
+    if (dropSchema) await dropSchema();
+    throw e;
+  }
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     DATABASE_URL: url ?? 'sqlite::memory:',
