@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { createTagStore } from '../db/tag-store.js';
 import type { CompaniesTable } from './accounts.tables.js';
 import { applyKeyset, applySearch, type KeysetPage } from './keyset.js';
 
@@ -17,6 +18,7 @@ export interface CompanyFilter {
 }
 
 export function createCompanyRepository(db: Q) {
+  const tags = createTagStore(db, 'company_tags');
   return {
     async insert(trx: Q, row: CompanyInsert): Promise<CompanyRow> {
       return trx.insertInto('companies').values(row).returningAll().executeTakeFirstOrThrow();
@@ -116,42 +118,8 @@ export function createCompanyRepository(db: Q) {
       return applyKeyset(q, 'companies', page).execute();
     },
 
-    async tagsFor(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, string[]>> {
-      const out = new Map<number, string[]>();
-      if (ids.length === 0) return out;
-      const rows = await trx
-        .selectFrom('company_tags')
-        .select(['company_id', 'tag'])
-        .where('org_id', '=', orgId)
-        .where('company_id', 'in', ids)
-        .orderBy('company_id')
-        .orderBy('tag')
-        .execute();
-      for (const r of rows) out.set(r.company_id, [...(out.get(r.company_id) ?? []), r.tag]);
-      return out;
-    },
-
-    /** `fresh`: the row was just inserted, so there is nothing to delete first. */
-    async replaceTags(
-      trx: Q,
-      orgId: number,
-      companyId: number,
-      tags: string[],
-      fresh = false,
-    ): Promise<void> {
-      if (!fresh)
-        await trx
-          .deleteFrom('company_tags')
-          .where('org_id', '=', orgId)
-          .where('company_id', '=', companyId)
-          .execute();
-      if (tags.length) {
-        await trx
-          .insertInto('company_tags')
-          .values(tags.map((tag) => ({ org_id: orgId, company_id: companyId, tag })))
-          .execute();
-      }
-    },
+    tagsFor: tags.tagsFor,
+    replaceTags: tags.replaceTags,
   };
 }
 

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { createTagStore } from '../db/tag-store.js';
 import type { ContactsTable } from './accounts.tables.js';
 import { applyKeyset, applySearch, type KeysetPage } from './keyset.js';
 
@@ -23,6 +24,7 @@ export interface ContactFilter {
 }
 
 export function createContactRepository(db: Q) {
+  const tags = createTagStore(db, 'contact_tags');
   return {
     async insert(trx: Q, row: ContactInsert): Promise<ContactRow> {
       return trx.insertInto('contacts').values(row).returningAll().executeTakeFirstOrThrow();
@@ -200,42 +202,8 @@ export function createContactRepository(db: Q) {
       if (values.length) await trx.insertInto('contact_phones').values(values).execute();
     },
 
-    async tagsFor(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, string[]>> {
-      const out = new Map<number, string[]>();
-      if (ids.length === 0) return out;
-      const rows = await trx
-        .selectFrom('contact_tags')
-        .select(['contact_id', 'tag'])
-        .where('org_id', '=', orgId)
-        .where('contact_id', 'in', ids)
-        .orderBy('contact_id')
-        .orderBy('tag')
-        .execute();
-      for (const r of rows) out.set(r.contact_id, [...(out.get(r.contact_id) ?? []), r.tag]);
-      return out;
-    },
-
-    /** `fresh`: the row was just inserted, so there is nothing to delete first. */
-    async replaceTags(
-      trx: Q,
-      orgId: number,
-      contactId: number,
-      tags: string[],
-      fresh = false,
-    ): Promise<void> {
-      if (!fresh)
-        await trx
-          .deleteFrom('contact_tags')
-          .where('org_id', '=', orgId)
-          .where('contact_id', '=', contactId)
-          .execute();
-      if (tags.length) {
-        await trx
-          .insertInto('contact_tags')
-          .values(tags.map((tag) => ({ org_id: orgId, contact_id: contactId, tag })))
-          .execute();
-      }
-    },
+    tagsFor: tags.tagsFor,
+    replaceTags: tags.replaceTags,
   };
 }
 

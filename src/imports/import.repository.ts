@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
+import { createTagStore } from '../db/tag-store.js';
 import { LEAD_COLUMNS, type LeadRow } from '../leads/lead.repository.js';
 import type { ImportsTable, ImportBatchesTable } from './import.tables.js';
 
@@ -55,6 +56,7 @@ export type LeadInsertRow = Record<ImportLeadColumn, string | number | null>;
 export type DedupeKey = 'email' | 'phone' | 'external_id';
 
 export function createImportRepository(db: Q, dialect: Dialect) {
+  const leadTags = createTagStore(db, 'lead_tags');
   const insertSqlCache = new Map<number, string>();
 
   /** One multi-row INSERT per batch, compiled by hand once per size: Kysely's builder costs too much per row here. */
@@ -191,14 +193,7 @@ export function createImportRepository(db: Q, dialect: Dialect) {
         .execute();
     },
 
-    async replaceTags(trx: Q, orgId: number, leadId: number, tags: string[]): Promise<void> {
-      await trx.deleteFrom('lead_tags').where('org_id', '=', orgId).where('lead_id', '=', leadId).execute();
-      if (tags.length)
-        await trx
-          .insertInto('lead_tags')
-          .values(tags.map((tag) => ({ org_id: orgId, lead_id: leadId, tag })))
-          .execute();
-    },
+    replaceTags: leadTags.replaceTags,
 
     /** Updates a lead if it still has `version`; returns false when it moved on. */
     async updateLead(

@@ -8,6 +8,7 @@ import {
 } from 'kysely';
 import type { Database, LeadsTable } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
+import { createTagStore } from '../db/tag-store.js';
 
 type Q = Kysely<Database>;
 export type LeadRow = Selectable<LeadsTable>;
@@ -116,6 +117,7 @@ export function searchTerms(q: string): string[] {
 }
 
 export function createLeadRepository(db: Q, dialect: Dialect) {
+  const leadTags = createTagStore(db, 'lead_tags');
   /** SQLite: whether a search matches more than FTS_LOOKUP_MAX leads of all organizations (stops counting there). */
   async function ftsMatchesMany(terms: string[]): Promise<boolean> {
     const r = await sql<{
@@ -296,34 +298,8 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       return Number(r.n);
     },
 
-    async tagsFor(orgId: number, leadIds: number[], trx: Q = db): Promise<Map<number, string[]>> {
-      const out = new Map<number, string[]>();
-      if (leadIds.length === 0) return out;
-      const rows = await trx
-        .selectFrom('lead_tags')
-        .select(['lead_id', 'tag'])
-        .where('org_id', '=', orgId)
-        .where('lead_id', 'in', leadIds)
-        .orderBy('lead_id')
-        .orderBy('tag')
-        .execute();
-      for (const r of rows) {
-        const list = out.get(r.lead_id);
-        if (list) list.push(r.tag);
-        else out.set(r.lead_id, [r.tag]);
-      }
-      return out;
-    },
-
-    async replaceTags(trx: Q, orgId: number, leadId: number, tags: string[]): Promise<void> {
-      await trx.deleteFrom('lead_tags').where('org_id', '=', orgId).where('lead_id', '=', leadId).execute();
-      if (tags.length) {
-        await trx
-          .insertInto('lead_tags')
-          .values(tags.map((tag) => ({ org_id: orgId, lead_id: leadId, tag })))
-          .execute();
-      }
-    },
+    tagsFor: leadTags.tagsFor,
+    replaceTags: leadTags.replaceTags,
 
     async insertFieldChanges(
       trx: Q,
