@@ -5,44 +5,9 @@
  */
 
 import { SYNONYMS } from './mapping.synonyms.js';
+import { TARGET_FIELDS, type TargetField } from './target-fields.js';
 
-/** Lead fields a column can be mapped to, besides `custom_fields.<key>` and null (ignored). */
-export const TARGET_FIELDS = [
-  'first_name',
-  'last_name',
-  'full_name',
-  'civility',
-  'title',
-  'job_title',
-  'email',
-  'phone',
-  'mobile',
-  'company_name',
-  'website',
-  'source',
-  'status',
-  'owner',
-  'value',
-  'currency',
-  'probability',
-  'rating',
-  'priority',
-  'importance',
-  'description',
-  'address_line1',
-  'address_line2',
-  'city',
-  'state',
-  'postal_code',
-  'country',
-  'locale',
-  'birth_date',
-  'external_id',
-  'expected_close_date',
-  'tags',
-  'created_at',
-] as const;
-export type TargetField = (typeof TARGET_FIELDS)[number];
+export { TARGET_FIELDS, type TargetField } from './target-fields.js';
 
 /** Several columns may feed these (first non-empty value wins, the others are kept as custom fields). */
 export const MULTI_TARGETS: ReadonlySet<string> = new Set(['email', 'phone', 'mobile']);

@@ -1,41 +1,7 @@
 // What the import wizard knows about an import job (GET /api/v1/imports/:id) and the mapping targets.
 
-// Lead fields a column can go to (the server's TARGET_FIELDS); any other column can become a custom field.
-export const TARGETS = [
-  'first_name',
-  'last_name',
-  'full_name',
-  'civility',
-  'title',
-  'job_title',
-  'email',
-  'phone',
-  'mobile',
-  'company_name',
-  'website',
-  'source',
-  'status',
-  'owner',
-  'value',
-  'currency',
-  'probability',
-  'rating',
-  'priority',
-  'importance',
-  'description',
-  'address_line1',
-  'address_line2',
-  'city',
-  'state',
-  'postal_code',
-  'country',
-  'locale',
-  'birth_date',
-  'external_id',
-  'expected_close_date',
-  'tags',
-  'created_at',
-];
+// Lead fields a column can go to (the server's own list); any other column can become a custom field.
+export { TARGET_FIELDS as TARGETS } from '../../../src/imports/target-fields.js';
 export const label = (f: string) => f.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
 export interface ImportJob {
