@@ -4,6 +4,19 @@ import type { Role } from './roles.js';
 
 type Q = Kysely<Database>;
 
+/** What an invitation shows (never its token hash). */
+const INVITATION_COLUMNS = [
+  'id',
+  'email',
+  'role',
+  'team_ids',
+  'created_at',
+  'expires_at',
+  'accepted_at',
+  'revoked_at',
+  'invited_by',
+] as const;
+
 export function createAccessRepository(db: Q) {
   return {
     async insertOrganization(trx: Q, name: string, now: string) {
@@ -148,33 +161,13 @@ export function createAccessRepository(db: Q) {
       return trx
         .insertInto('invitations')
         .values({ ...row, accepted_at: null, accepted_user_id: null, revoked_at: null })
-        .returning([
-          'id',
-          'email',
-          'role',
-          'team_ids',
-          'created_at',
-          'expires_at',
-          'accepted_at',
-          'revoked_at',
-          'invited_by',
-        ])
+        .returning(INVITATION_COLUMNS)
         .executeTakeFirstOrThrow();
     },
     async listInvitations(orgId: number) {
       return db
         .selectFrom('invitations')
-        .select([
-          'id',
-          'email',
-          'role',
-          'team_ids',
-          'created_at',
-          'expires_at',
-          'accepted_at',
-          'revoked_at',
-          'invited_by',
-        ])
+        .select(INVITATION_COLUMNS)
         .where('org_id', '=', orgId)
         .orderBy('id', 'desc')
         .limit(500)
@@ -183,17 +176,7 @@ export function createAccessRepository(db: Q) {
     async findInvitation(orgId: number, id: number) {
       return db
         .selectFrom('invitations')
-        .select([
-          'id',
-          'email',
-          'role',
-          'team_ids',
-          'created_at',
-          'expires_at',
-          'accepted_at',
-          'revoked_at',
-          'invited_by',
-        ])
+        .select(INVITATION_COLUMNS)
         .where('org_id', '=', orgId)
         .where('id', '=', id)
         .executeTakeFirst();
