@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword, newToken, hashToken } from './crypto.js';
 import { roleForScopes, type AuthContext, type Role } from './roles.js';
 import type { KeyRepository } from './key.repository.js';
 import type { AuditService } from './audit.service.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 const SESSION_DAYS = 30;
 // A hash to compare against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -67,7 +68,7 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       const email = normalizeEmail(input.email);
       const passwordHash = await hashPassword(input.password);
       const now = nowIso();
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         if (await access.findUserByEmail(email, trx)) {
           throw new AppError('conflict', 'An account with this email already exists; sign in instead.', [
             { field: 'email', message: 'is already registered' },
@@ -109,7 +110,7 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
           'This account has been deactivated in every organization it belonged to.',
         );
       }
-      const token = await db.transaction().execute((trx) => issueSession(trx, user.id, nowIso()));
+      const token = await inTransaction(db, {}, (trx) => issueSession(trx, user.id, nowIso()));
       await audit.recordMany(actors, { action: 'auth.login', targetType: 'user', targetId: user.id });
       return { token, user: { id: user.id, email: user.email, name: user.name }, organizations };
     },

@@ -6,6 +6,7 @@ import { checkContentIfMatch } from '../http/etag.js';
 import type { AccessRepository } from './access.repository.js';
 import type { TeamRepository } from './team.repository.js';
 import { assertCan, type AuthContext } from './roles.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface TeamDto {
   id: number;
@@ -75,7 +76,7 @@ export function createTeamService({
       const memberIds = [...new Set(input.member_ids ?? [])];
       await checkMembers(auth.orgId, memberIds);
       const now = nowIso();
-      const team = await db.transaction().execute(async (trx) => {
+      const team = await inTransaction(db, {}, async (trx) => {
         if (await teams.findByName(auth.orgId, name, trx)) throw duplicate(name);
         const t = await teams.insert(trx, auth.orgId, name, now);
         for (const u of memberIds) await teams.addMember(trx, auth.orgId, t.id, u, now);
@@ -92,7 +93,7 @@ export function createTeamService({
       );
       const name = input.name.trim();
       if (!name) throw fieldError('name', 'must not be blank');
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const other = await teams.findByName(auth.orgId, name, trx);
         if (other && other.id !== id) throw duplicate(name);
         await teams.rename(trx, auth.orgId, id, name);
@@ -102,7 +103,7 @@ export function createTeamService({
     async remove(auth: AuthContext, id: number) {
       assertCan(auth, 'settings:write');
       await load(auth.orgId, id);
-      await db.transaction().execute((trx) => teams.remove(trx, auth.orgId, id));
+      await inTransaction(db, {}, (trx) => teams.remove(trx, auth.orgId, id));
     },
     async addMember(auth: AuthContext, id: number, userId: number) {
       assertCan(auth, 'settings:write');

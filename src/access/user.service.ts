@@ -9,6 +9,7 @@ import type { AuditService } from './audit.service.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './crypto.js';
 import { assertCan, canGrantRole, roleRank, type AuthContext, type Role } from './roles.js';
 import { normalizeEmail } from './auth.service.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 const INVITATION_DAYS = 7;
 const SESSION_DAYS = 30;
@@ -127,7 +128,7 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
       }
       const now = nowIso();
       const events: Array<{ action: string; details: Record<string, unknown> }> = [];
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const set: { role?: string; deactivated_at?: string | null } = {};
         if (input.role !== undefined && input.role !== target.role) {
           set.role = input.role;
@@ -233,7 +234,7 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
     async accept(token: string, input: { name?: string; password: string }, meta: { ip?: string } = {}) {
       const now = nowIso();
       const passwordHash = await hashPassword(input.password);
-      const result = await db.transaction().execute(async (trx) => {
+      const result = await inTransaction(db, {}, async (trx) => {
         const inv = await access.findInvitationByHash(trx, hashToken(token));
         if (!inv || inv.accepted_at || inv.revoked_at || inv.expires_at <= now) {
           throw new AppError(

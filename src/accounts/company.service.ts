@@ -23,6 +23,7 @@ import {
   searchText,
 } from './normalize.js';
 import { finishPage, pageFrom } from './keyset.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface CompanyServiceDeps {
   db: Kysely<Database>;
@@ -162,7 +163,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
       const errors: FieldError[] = [];
       const prepared = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
-      const row = await db.transaction().execute((trx) => insertPrepared(trx, auth, prepared));
+      const row = await inTransaction(db, {}, (trx) => insertPrepared(trx, auth, prepared));
       return (await present(auth.orgId, [row]))[0];
     },
 
@@ -181,7 +182,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
       const errors: FieldError[] = [];
       const cols = await toColumns(auth.orgId, input, errors);
       throwIfErrors(errors);
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Company', current, ifMatch);
         const merged = { ...current, ...cols };
@@ -206,7 +207,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     /** Soft delete: leads, contacts and opportunities keep their link for history, but it no longer shows. */
     async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
       assertCan(auth, 'leads:delete');
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Company', current, ifMatch);
         const now = nowIso();

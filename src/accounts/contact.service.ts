@@ -16,6 +16,7 @@ import {
 import { addressColumns, checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
 import { blankToNull, normalizeEmail, normalizeTagList, queryTerms, searchText } from './normalize.js';
 import { finishPage, pageFrom } from './keyset.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface ContactServiceDeps {
   db: Kysely<Database>;
@@ -188,7 +189,7 @@ export function createContactService({ db, contacts, companies, access }: Contac
       const errors: FieldError[] = [];
       const prepared = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
-      const row = await db.transaction().execute((trx) => insertPrepared(trx, auth, prepared, input));
+      const row = await inTransaction(db, {}, (trx) => insertPrepared(trx, auth, prepared, input));
       return (await present(auth.orgId, [row]))[0];
     },
 
@@ -207,7 +208,7 @@ export function createContactService({ db, contacts, companies, access }: Contac
       const errors: FieldError[] = [];
       const p = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Contact', current, ifMatch);
         const now = nowIso();
@@ -237,7 +238,7 @@ export function createContactService({ db, contacts, companies, access }: Contac
 
     async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
       assertCan(auth, 'leads:delete');
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Contact', current, ifMatch);
         const now = nowIso();

@@ -17,6 +17,7 @@ import type { LeadLinkService } from './lead-link.service.js';
 import type { ConvertInput } from './conversion.schema.js';
 import { toOpportunityResponse } from './opportunity.schema.js';
 import { createConversionPlanner, type ConversionPlan } from './conversion.plan.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export type { ConversionPlan };
 
@@ -180,7 +181,7 @@ export function createConversionService(deps: ConversionDeps) {
     async convert(auth: AuthContext, leadId: number, input: ConvertInput) {
       await deps.assertLeadAccess(auth, leadId, 'write');
       const plan = await prepare(auth.orgId, input);
-      const r = await db.transaction().execute((trx) => convertInTrx(trx, auth, leadId, plan));
+      const r = await inTransaction(db, {}, (trx) => convertInTrx(trx, auth, leadId, plan));
       const [lead, company, contact] = await Promise.all([
         deps.presentLead(auth.orgId, [r.lead]),
         r.company ? companyService.present(auth.orgId, [r.company]) : Promise.resolve([null]),

@@ -20,6 +20,7 @@ import {
 import { checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
 import { blankToNull, isUniqueViolation, queryTerms, searchText } from './normalize.js';
 import { finishPage, pageFrom } from './keyset.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface OpportunityServiceDeps {
   db: Kysely<Database>;
@@ -156,7 +157,7 @@ export function createOpportunityService({
       const errors: FieldError[] = [];
       const cols = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
-      return toOpportunityResponse(await db.transaction().execute((trx) => insertPrepared(trx, auth, cols)));
+      return toOpportunityResponse(await inTransaction(db, {}, (trx) => insertPrepared(trx, auth, cols)));
     },
 
     async get(auth: AuthContext, id: number): Promise<OpportunityDto> {
@@ -174,7 +175,7 @@ export function createOpportunityService({
       const errors: FieldError[] = [];
       const cols = await prepare(auth.orgId, input, errors);
       throwIfErrors(errors);
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Opportunity', current, ifMatch);
         try {
@@ -200,7 +201,7 @@ export function createOpportunityService({
 
     async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
       assertCan(auth, 'leads:delete');
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Opportunity', current, ifMatch);
         const now = nowIso();

@@ -11,6 +11,7 @@ import type { AuthContext } from '../access/roles.js';
 import type { LeadRepository } from '../leads/lead.repository.js';
 import type { ActivityRepository, AttachmentRow } from './activity.repository.js';
 import { defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export function toAttachmentResponse(r: AttachmentRow) {
   return {
@@ -146,7 +147,7 @@ export function createAttachmentService({
           ]);
         }
         if (size === 0) throw fieldError('file', 'is empty');
-        const row = await db.transaction().execute(async (trx) => {
+        const row = await inTransaction(db, {}, async (trx) => {
           await loadLead(leads, auth.orgId, leadId, trx);
           return activities.insertAttachment(trx, {
             org_id: auth.orgId,
@@ -183,7 +184,7 @@ export function createAttachmentService({
 
     async deleteAttachment(auth: AuthContext, leadId: number, id: number): Promise<void> {
       await guard(auth, leadId, 'write');
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const r = await activities.findAttachment(auth.orgId, leadId, id, trx);
         if (!r) throw notFound('Attachment', id);

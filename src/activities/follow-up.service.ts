@@ -10,6 +10,7 @@ import type { LeadDto } from '../leads/lead.schema.js';
 import { parseOptionalInstant } from '../pipeline/instant.js';
 import type { ActivityRepository, FollowUpRow } from './activity.repository.js';
 import { checkMember, defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface FollowUpInput {
   scheduled_at?: string | null;
@@ -128,7 +129,7 @@ export function createFollowUpService({ db, activities, leads, access, present, 
       await guard(auth, leadId, 'write');
       const v = await normalize(auth.orgId, input, null, auth.userId);
       const createdAt = parseOptionalInstant('created_at', input.created_at, { notFuture: true }) ?? nowIso();
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
         const row = await activities.insertFollowUp(trx, {
           org_id: auth.orgId,
@@ -151,7 +152,7 @@ export function createFollowUpService({ db, activities, leads, access, present, 
       input: Omit<FollowUpInput, 'created_at'>,
     ): Promise<FollowUpDto> {
       await guard(auth, leadId, 'write');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
         const current = await load(auth.orgId, leadId, id, trx);
         const v = await normalize(auth.orgId, input, current, auth.userId);
@@ -167,7 +168,7 @@ export function createFollowUpService({ db, activities, leads, access, present, 
 
     async deleteFollowUp(auth: AuthContext, leadId: number, id: number): Promise<void> {
       await guard(auth, leadId, 'write');
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
         await load(auth.orgId, leadId, id, trx);
         await activities.deleteFollowUp(trx, auth.orgId, id);
@@ -222,7 +223,7 @@ export function createFollowUpService({ db, activities, leads, access, present, 
     async setNextFollowUp(auth: AuthContext, leadId: number, at: string | null): Promise<LeadDto> {
       await guard(auth, leadId, 'write');
       const value = parseOptionalInstant('next_follow_up_at', at) ?? null;
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
         if (lead.next_follow_up_at === value) return lead;
         const now = nowIso();

@@ -9,6 +9,7 @@ import type { LeadRepository } from '../leads/lead.repository.js';
 import { parseOptionalInstant } from '../pipeline/instant.js';
 import type { ActivityRepository, CommentRow, TaskRow } from './activity.repository.js';
 import { checkMember, defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface TaskInput {
   type?: string;
@@ -121,7 +122,7 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
     ): Promise<TaskDto> {
       await guard(auth, leadId, 'write');
       const cols = await columns(auth.orgId, input, null);
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const now = nowIso();
         const row = await activities.insertTask(trx, {
@@ -145,7 +146,7 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
 
     async updateTask(auth: AuthContext, leadId: number, id: number, input: TaskInput): Promise<TaskDto> {
       await guard(auth, leadId, 'write');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const current = await loadTask(auth.orgId, leadId, id, trx);
         const cols = await columns(auth.orgId, input, current);
@@ -157,7 +158,7 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
 
     async deleteTask(auth: AuthContext, leadId: number, id: number): Promise<void> {
       await guard(auth, leadId, 'write');
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         await loadTask(auth.orgId, leadId, id, trx);
         await activities.deleteTask(trx, auth.orgId, id);
@@ -203,7 +204,7 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       await guard(auth, leadId, 'write');
       if (body.trim() === '') throw fieldError('body', 'must not be blank');
       const at = parseOptionalInstant('created_at', opts.created_at, { notFuture: true }) ?? nowIso();
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         return toCommentResponse(
           await activities.insertComment(trx, {
@@ -222,7 +223,7 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
     async editComment(auth: AuthContext, leadId: number, id: number, body: string): Promise<CommentDto> {
       await guard(auth, leadId, 'write');
       if (body.trim() === '') throw fieldError('body', 'must not be blank');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const c = await loadComment(auth.orgId, leadId, id, trx);
         if (c.author_id === null || c.author_id !== auth.userId)
@@ -236,7 +237,7 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
     /** The author, or someone who manages the organization's settings (moderation), deletes a comment. */
     async deleteComment(auth: AuthContext, leadId: number, id: number): Promise<void> {
       await guard(auth, leadId, 'write');
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const c = await loadComment(auth.orgId, leadId, id, trx);
         if (c.author_id !== auth.userId && !can(auth, 'settings:write'))

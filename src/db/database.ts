@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
+import { guardDialect } from './unit-of-work.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -65,7 +66,7 @@ export function openDb(opts: OpenDbOptions): Db {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('cache_size = -65536');
     const kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      dialect: guardDialect(new SqliteDialect({ database: withStatementCache(sqlite) })),
     });
     return {
       kysely,
@@ -80,7 +81,7 @@ export function openDb(opts: OpenDbOptions): Db {
     max: opts.poolSize ?? 10,
     ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({ dialect: guardDialect(new PostgresDialect({ pool })) });
   return {
     kysely,
     dialect: 'postgres',

@@ -4,6 +4,7 @@ import { nowIso } from '../db/dialect.js';
 import type { JobContext } from '../jobs/job.worker.js';
 import type { ImportRepository } from './import.repository.js';
 import type { UpdatedSnapshot } from './import.update.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export const REVERT_JOB = 'import.revert';
 
@@ -46,7 +47,7 @@ export function createRevertRunner({ db, imports }: { db: Kysely<Database>; impo
     async function revertBatches() {
       for (;;) {
         if (signal.aborted) return;
-        const done = await db.transaction().execute(async (trx) => {
+        const done = await inTransaction(db, {}, async (trx) => {
           const [batch] = await imports.batchesPage(trx, orgId, importId, 2147483647, 1);
           if (!batch) return true;
           const now = nowIso();

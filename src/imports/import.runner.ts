@@ -17,6 +17,7 @@ import {
 } from './import.repository.js';
 import type { RunOptions } from './import.schema.js';
 import { createLeadUpdater, type UpdatedSnapshot } from './import.update.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export const IMPORT_JOB = 'import.run';
 
@@ -130,7 +131,7 @@ export function createImportRunner({
       }
       const updatedSnapshots: UpdatedSnapshot[] = [];
       const createdIds: number[] = [];
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         let creates = toCreate;
         if (dedupe) {
           // Existing leads matching any dedupe key, then rows of this batch matching an earlier row of it.

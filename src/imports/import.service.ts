@@ -25,6 +25,7 @@ import {
   type RunOptions,
   type StoredPreview,
 } from './import.schema.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface ImportServiceDeps {
   db: Kysely<Database>;
@@ -243,7 +244,7 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
         date_order: body.date_order ?? 'mdy',
         dry_run: body.dry_run ?? false,
       };
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const now = nowIso();
         const ok = await imports.transition(trx, auth.orgId, id, ['uploaded'], {
           status: 'queued',
@@ -271,7 +272,7 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
           'conflict',
           `Import ${id} was a dry run: it changed nothing, so there is nothing to revert.`,
         );
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const now = nowIso();
         const ok = await imports.transition(trx, auth.orgId, id, ['completed'], {
           status: 'reverting',

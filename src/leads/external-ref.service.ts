@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 import type { ExternalRefRepository } from './external-ref.repository.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export const EXTERNAL_REF_ENTITIES = ['lead', 'status_history', 'follow_up'] as const;
 export type ExternalRefEntity = (typeof EXTERNAL_REF_ENTITIES)[number];
@@ -32,7 +33,7 @@ export function createExternalRefService({
       const entries = Object.entries(values).filter((e): e is [string, RefValue] => e[1] !== undefined);
       if (entries.length === 0) return;
       const now = nowIso();
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         for (const [name, value] of entries) {
           await refs.upsert(trx, {
             org_id: auth.orgId,

@@ -33,6 +33,7 @@ import {
   type LeadListQueryInput,
   type LeadPatchInput,
 } from './lead.schema.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -293,7 +294,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       checkIdentity(cols);
       const now = nowIso();
       const tags = normalizeTags(input.tags ?? []);
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         // The same rules as a status change: sub-status of that status, reason where required.
         const key = input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
         const target = await statusRules.resolve(
@@ -348,7 +349,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const now = nowIso();
       const statusTouched =
         input.status !== undefined || input.sub_status !== undefined || input.reason_id !== undefined;
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx, true);
         await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
@@ -433,7 +434,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
 
     async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
       assertCan(auth, 'leads:delete');
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
@@ -465,7 +466,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
 
     async restore(auth: AuthContext, id: number): Promise<LeadDto> {
       assertCan(auth, 'leads:delete');
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         const current = await leads.findById(auth.orgId, id, trx);
         if (!current) throw notFound('Lead', id);
         await checkVisible(auth, current, trx);

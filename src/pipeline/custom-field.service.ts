@@ -4,6 +4,7 @@ import { nowIso } from '../db/dialect.js';
 import { AppError, fieldError, notFound, type FieldError } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 import type { CustomFieldDefRow, ReasonRepository } from './reason.repository.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'enum'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -102,7 +103,7 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
       checkDefinition(input.type, input.options, errors);
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         if (await repo.findField(auth.orgId, input.key, trx)) {
           throw new AppError('conflict', `A custom field "${input.key}" already exists.`, [
             { field: 'key', message: 'is already used' },
@@ -130,7 +131,7 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
       patch: Omit<CustomFieldInput, 'key'>,
     ): Promise<CustomFieldDto> {
       assertCan(auth, 'settings:write');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const def = await load(auth.orgId, key, trx);
         const type = patch.type ?? def.type;
         const options =
@@ -162,9 +163,7 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
     /** Removes the definition; values already on leads stay, as free-form values. */
     async deleteCustomField(auth: AuthContext, key: string): Promise<void> {
       assertCan(auth, 'settings:write');
-      await db
-        .transaction()
-        .execute(async (trx) => repo.deleteField(trx, auth.orgId, (await load(auth.orgId, key, trx)).id));
+      await inTransaction(db, {}, async (trx) => repo.deleteField(trx, auth.orgId, (await load(auth.orgId, key, trx)).id));
     },
 
     /**

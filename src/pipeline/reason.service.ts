@@ -6,6 +6,7 @@ import { assertCan, type AuthContext } from '../access/roles.js';
 import type { ReasonRepository, ReasonRow } from './reason.repository.js';
 import { reasonCategories } from './status-rules.js';
 import type { Category } from './default-statuses.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface ReasonDto {
   id: number;
@@ -75,7 +76,7 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
 
     async createReason(auth: AuthContext, input: ReasonInput): Promise<ReasonDto> {
       assertCan(auth, 'settings:write');
-      return toReasonResponse(await db.transaction().execute((trx) => insertOne(trx, auth.orgId, input)));
+      return toReasonResponse(await inTransaction(db, {}, (trx) => insertOne(trx, auth.orgId, input)));
     },
 
     /** Several at once, all or nothing (the compatible API configures reasons as a list). */
@@ -87,7 +88,7 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
         throw new AppError('unprocessable', `"${dup}" is listed twice.`, [
           { field: `[${texts.lastIndexOf(dup)}].text`, message: 'is listed twice' },
         ]);
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const out: ReasonDto[] = [];
         for (const input of inputs) out.push(toReasonResponse(await insertOne(trx, auth.orgId, input)));
         return out;
@@ -96,7 +97,7 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
 
     async updateReason(auth: AuthContext, id: number, patch: Partial<ReasonInput>): Promise<ReasonDto> {
       assertCan(auth, 'settings:write');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const r = await load(auth.orgId, id, trx);
         if (
           patch.text !== undefined &&
@@ -120,9 +121,7 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
     /** Retires a reason: it can no longer be chosen, and the history that used it keeps its text. */
     async deleteReason(auth: AuthContext, id: number): Promise<void> {
       assertCan(auth, 'settings:write');
-      await db
-        .transaction()
-        .execute(async (trx) =>
+      await inTransaction(db, {}, async (trx) =>
           reasons.update(trx, auth.orgId, (await load(auth.orgId, id, trx)).id, { deleted_at: nowIso() }),
         );
     },
@@ -133,7 +132,7 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
       text: string,
       categories: Category[] | null = null,
     ): Promise<ReasonDto> {
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const found = await reasons.findByText(orgId, text, trx);
         return toReasonResponse(found ?? (await insertOne(trx, orgId, { text, categories })));
       });

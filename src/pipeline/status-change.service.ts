@@ -10,6 +10,7 @@ import type { ReasonRepository } from './reason.repository.js';
 import type { HistoryRepository, HistoryRow } from './history.repository.js';
 import type { StatusChangeOptions, StatusRules, StatusTarget } from './status-rules.js';
 import { displayKey } from './status.repository.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface HistoryEntryDto {
   id: number;
@@ -101,7 +102,7 @@ export function createStatusChangeService({
       opts: StatusChangeOptions = {},
     ): Promise<LeadDto> {
       await guard(auth, leadId, 'write');
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         const current = await leads.findById(auth.orgId, leadId, trx, true);
         if (!current || current.deleted_at) throw notFound('Lead', leadId);
         const plan = await rules.plan(trx, auth.orgId, auth.userId, current, target, {

@@ -8,6 +8,7 @@ export { displayKey } from './status.repository.js';
 import type { StatusRules } from './status-rules.js';
 import type { Category } from './default-statuses.js';
 import { createSubStatusService } from './sub-status.service.js';
+import { inTransaction } from '../db/unit-of-work.js';
 export type { SubStatusDto } from './sub-status.service.js';
 
 export interface StatusDto {
@@ -76,7 +77,7 @@ export function createStatusService({
 
     async createStatus(auth: AuthContext, input: StatusInput): Promise<StatusDto> {
       assertCan(auth, 'settings:write');
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         if (await statuses.findByKey(auth.orgId, input.key, trx)) {
           throw new AppError('conflict', `A status "${input.key}" already exists.`, [
             { field: 'key', message: 'is already used' },
@@ -99,7 +100,7 @@ export function createStatusService({
 
     async updateStatus(auth: AuthContext, key: string, patch: Partial<StatusInput>): Promise<StatusDto> {
       assertCan(auth, 'settings:write');
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await inTransaction(db, {}, async (trx) => {
         const s = await loadStatus(auth.orgId, key, trx);
         if (
           patch.key !== undefined &&
@@ -140,7 +141,7 @@ export function createStatusService({
       opts: { moveTo?: string; reasonId?: number } = {},
     ): Promise<{ moved: number }> {
       assertCan(auth, 'settings:write');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const s = await loadStatus(auth.orgId, key, trx);
         if (s.is_default)
           throw new AppError(

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 import type { StatusRepository, StatusRow, SubStatusRow } from './status.repository.js';
 import { displayKey } from './status.repository.js';
+import { inTransaction } from '../db/unit-of-work.js';
 
 export interface SubStatusDto {
   id: number;
@@ -59,7 +60,7 @@ export function createSubStatusService({
       input: { name: string; position?: number },
     ): Promise<SubStatusDto> {
       assertCan(auth, 'settings:write');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const status = await loadStatus(auth.orgId, statusKey, trx);
         if (await statuses.findSubStatus(auth.orgId, status.id, input.name, trx)) {
           throw new AppError('conflict', `"${statusKey}" already has a sub-status "${input.name}".`, [
@@ -84,7 +85,7 @@ export function createSubStatusService({
       patch: { name?: string; position?: number },
     ): Promise<SubStatusDto> {
       assertCan(auth, 'settings:write');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const status = await loadStatus(auth.orgId, statusKey, trx);
         const sub = await loadSubStatus(auth.orgId, status, name, trx);
         if (
@@ -106,7 +107,7 @@ export function createSubStatusService({
 
     async deleteSubStatus(auth: AuthContext, statusKey: string, name: string): Promise<void> {
       assertCan(auth, 'settings:write');
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, {}, async (trx) => {
         const status = await loadStatus(auth.orgId, statusKey, trx);
         const sub = await loadSubStatus(auth.orgId, status, name, trx);
         const n = await statuses.countLeadsWithSubStatus(auth.orgId, sub.id, trx);
@@ -124,7 +125,7 @@ export function createSubStatusService({
 
     /** Finds a sub-status by name within a status, creating it when missing (for surfaces that create on the fly). */
     async ensureSubStatus(orgId: number, statusKey: string, name: string): Promise<SubStatusDto> {
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, {}, async (trx) => {
         const status = await loadStatus(orgId, statusKey, trx);
         const found = await statuses.findSubStatus(orgId, status.id, name, trx);
         if (found) return toSubStatusDto(found, status.key);
