@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { AccessTables } from '../access/access.tables.js';
 import type { JobTables } from '../jobs/job.tables.js';
 import type { ImportTables } from '../imports/import.tables.js';
@@ -18,6 +18,8 @@ export interface OrganizationsTable {
   id: Generated<number>;
   name: string;
   created_at: string;
+  /** IANA time zone (migration 0055); null means UTC. */
+  time_zone: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UsersTable {

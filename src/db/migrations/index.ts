@@ -8,6 +8,7 @@ import * as m0030 from './0030_access.js';
 import * as m0040 from './0040_jobs.js';
 import * as m0041 from './0041_imports.js';
 import * as m0050 from './0050_external_refs.js';
+import * as m0055 from './0055_org_time_zone.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0040_jobs': m0040,
   '0041_imports': m0041,
   '0050_external_refs': m0050,
+  '0055_org_time_zone': m0055,
 };
