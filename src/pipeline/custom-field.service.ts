@@ -163,7 +163,9 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
     /** Removes the definition; values already on leads stay, as free-form values. */
     async deleteCustomField(auth: AuthContext, key: string): Promise<void> {
       assertCan(auth, 'settings:write');
-      await inTransaction(db, {}, async (trx) => repo.deleteField(trx, auth.orgId, (await load(auth.orgId, key, trx)).id));
+      await inTransaction(db, {}, async (trx) =>
+        repo.deleteField(trx, auth.orgId, (await load(auth.orgId, key, trx)).id),
+      );
     },
 
     /**

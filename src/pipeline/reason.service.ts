@@ -122,8 +122,8 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
     async deleteReason(auth: AuthContext, id: number): Promise<void> {
       assertCan(auth, 'settings:write');
       await inTransaction(db, {}, async (trx) =>
-          reasons.update(trx, auth.orgId, (await load(auth.orgId, id, trx)).id, { deleted_at: nowIso() }),
-        );
+        reasons.update(trx, auth.orgId, (await load(auth.orgId, id, trx)).id, { deleted_at: nowIso() }),
+      );
     },
 
     /** Finds a reason by its exact text or adds it (for imports and surfaces that send reason texts). */
