@@ -66,8 +66,15 @@ export function buildEmail(deps: {
       onInvited: notifications.invitationCreated,
       deliveryOf: service.invitationDelivery,
       onImportFinished: notifications.importFinished,
-      onWebLead: (key: { org_id: number; name: string; created_by: number | null }, leadId: number) =>
-        inTransaction(db, {}, (trx) => notifications.webLeadReceived(trx, key.org_id, key, leadId)),
+      // After the lead's own transaction (web-to-lead creates it alone): a notice that cannot be queued is logged,
+      // never turned into an error for the visitor whose lead was saved.
+      onWebLead: async (key: { org_id: number; name: string; created_by: number | null }, leadId: number) => {
+        try {
+          await inTransaction(db, {}, (trx) => notifications.webLeadReceived(trx, key.org_id, key, leadId));
+        } catch (err) {
+          log.error({ err, leadId }, 'web-to-lead notice not queued');
+        }
+      },
     },
     start() {
       if (options.digest !== false) digest.start();
