@@ -229,6 +229,24 @@ describe('password reset', () => {
     expect(reuse.json().detail).toContain('already used');
   });
 
+  it('sends at most 5 reset emails an hour for one account, answering the same every time', async () => {
+    const user = await signup(t.app, { email: 'spammed@example.test' });
+    const bodies = new Set<string>();
+    for (let i = 0; i < 7; i++) {
+      const r = await inject('POST', '/api/v1/auth/password-reset', null, { email: user.email });
+      expect(r.statusCode).toBe(202);
+      bodies.add(r.body);
+    }
+    expect(bodies.size).toBe(1);
+    const queued = await t.db.kysely
+      .selectFrom('emails')
+      .select('id')
+      .where('to_address', '=', user.email)
+      .where('template', '=', 'password_reset')
+      .execute();
+    expect(queued).toHaveLength(5);
+  });
+
   it('an expired or unknown token is a clear 422 and changes nothing', async () => {
     const user = await signup(t.app, { email: 'expired@example.test', password: 'old password 1' });
     await inject('POST', '/api/v1/auth/password-reset', null, { email: user.email });
