@@ -72,6 +72,7 @@ import { createExternalRefService } from './leads/external-ref.service.js';
 import { createContactFinder } from './accounts/contact-identifier.js';
 import { capillaryRoutes } from './compat/capillary/capillary.routes.js';
 import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
+import { buildEmail, type EmailOptions } from './email/email.wiring.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -80,13 +81,15 @@ export interface BuildAppOptions {
   webDir?: string | null;
   /** Overrides of the rate limits (default: from RATE_LIMIT_* environment variables, see docs/security.md). */
   rateLimits?: Partial<RateLimitOptions>;
+  /** Email transport, retry policy and digest timer (docs/email.md); tests pass their own. */
+  email?: EmailOptions;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_WEB_DIR = path.resolve(here, '..', 'web', 'dist');
 
 /** Builds the whole application: repositories, services and routes, wired by hand. Tests use it too. */
-export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptions) {
+export async function buildApp({ config, db, webDir, rateLimits, email: emailOptions }: BuildAppOptions) {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: 1024 * 1024,
@@ -219,7 +222,19 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     presentLead: (orgId, rows) => leadService.present(orgId, rows),
     assertLeadAccess: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
   });
+  // Email (src/email): the job queue is made here, before the services that queue emails through it.
+  const jobQueue = createJobQueue(createJobRepository(kysely), { log: app.log });
+  const email = buildEmail({
+    config,
+    db: kysely,
+    access,
+    audit: auditService,
+    queue: jobQueue,
+    log: app.log,
+    options: emailOptions,
+  });
   const leadService = createLeadService({
+    onOwnerChanged: email.hooks.onOwnerChanged,
     db: kysely,
     leads: leadsRepo,
     statuses,
@@ -272,11 +287,16 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
   });
 
   // Background jobs (imports, reverts): a queue in the database, worked by this process while it is up.
-  const jobQueue = createJobQueue(createJobRepository(kysely), { log: app.log });
   const importsRepo = createImportRepository(kysely, db.dialect);
   jobQueue.register(
     IMPORT_JOB,
-    createImportRunner({ db: kysely, imports: importsRepo, statuses, customFields: reasonsRepo }),
+    createImportRunner({
+      db: kysely,
+      imports: importsRepo,
+      statuses,
+      customFields: reasonsRepo,
+      onFinished: email.hooks.onImportFinished,
+    }),
   );
   jobQueue.register(REVERT_JOB, createRevertRunner({ db: kysely, imports: importsRepo }));
   const importService = createImportService({
@@ -291,9 +311,19 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
   app.addSchema(ImportResponse);
   app.addHook('onReady', async () => jobQueue.start());
   app.addHook('onClose', async () => jobQueue.stop());
+  app.addHook('onReady', async () => email.start());
+  app.addHook('onClose', async () => email.stop());
+  app.decorate('email', email);
 
   const accessServices = {
-    users: createUserService({ db: kysely, access, teams: teamsRepo, audit: auditService }),
+    users: createUserService({
+      db: kysely,
+      access,
+      teams: teamsRepo,
+      audit: auditService,
+      onInvited: email.hooks.onInvited,
+      deliveryOf: email.hooks.deliveryOf,
+    }),
     teams: createTeamService({ db: kysely, teams: teamsRepo, access }),
     keys: createKeyService({ keys: keysRepo, access, teams: teamsRepo, statuses, audit: auditService }),
     audit: auditService,
@@ -304,6 +334,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     audit: auditService,
     access,
     statuses,
+    onSubmitted: email.hooks.onWebLead,
   });
 
   await app.register(
@@ -323,6 +354,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       await api.register(pipelineRoutes(pipeline));
       await api.register(activityRoutes(activities));
       await api.register(attachmentRoutes(attachmentService));
+      await api.register(email.routes);
     },
     { prefix: '/api/v1' },
   );

@@ -14,6 +14,12 @@ export interface Config {
   readonly dataDir: string;
   readonly attachmentMaxBytes: number;
   readonly importMaxBytes: number;
+  /** smtp:// or smtps:// URL of the mail server (docs/email.md); null writes emails to the log and dataDir/mail. */
+  readonly smtpUrl: string | null;
+  /** The From address of every email. */
+  readonly mailFrom: string;
+  /** The address people reach this instance at: links in emails point there. */
+  readonly publicUrl: string;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -76,6 +82,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR && env.DATA_DIR.trim() !== '' ? env.DATA_DIR : './data');
   const attachmentMaxBytes = parseIntVar(env, 'ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 2 ** 31, problems);
   const importMaxBytes = parseIntVar(env, 'IMPORT_MAX_BYTES', 512 * 1024 * 1024, 1, 2 ** 40, problems);
+  const smtpUrl = env.SMTP_URL && env.SMTP_URL.trim() !== '' ? env.SMTP_URL.trim() : null;
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/]/.test(smtpUrl))
+    problems.push('SMTP_URL must look like smtp://user:pass@mail.example.com:587 or smtps://...:465');
+  const mailFromRaw = env.MAIL_FROM?.trim() ?? '';
+  if (smtpUrl !== null && mailFromRaw === '')
+    problems.push('MAIL_FROM is required with SMTP_URL, e.g. MAIL_FROM="Leadflow <crm@example.com>"');
+  else if (mailFromRaw !== '' && !/@[^@\s>]+>?$/.test(mailFromRaw))
+    problems.push(
+      `MAIL_FROM=${JSON.stringify(mailFromRaw)} must be an address, e.g. "Leadflow <crm@example.com>"`,
+    );
+  const mailFrom = mailFromRaw !== '' ? mailFromRaw : 'Leadflow <leadflow@localhost>';
+  let publicUrl = env.PUBLIC_URL?.trim() || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  if (!/^https?:\/\/[^/]/.test(publicUrl))
+    problems.push(`PUBLIC_URL=${JSON.stringify(publicUrl)} must start with http:// or https://`);
+  publicUrl = publicUrl.replace(/\/+$/, '');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -87,5 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     attachmentMaxBytes,
     importMaxBytes,
+    smtpUrl,
+    mailFrom,
+    publicUrl,
   });
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDb, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { buildApp } from '../src/app.js';
+import { buildApp, type BuildAppOptions } from '../src/app.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -23,7 +23,10 @@ export const onPostgres = !!process.env.TEST_DATABASE_URL;
  * A fresh app on a fresh database: an in-memory SQLite database, or a new PostgreSQL schema
  * (dropped on close) when TEST_DATABASE_URL is set.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: Pick<BuildAppOptions, 'email'> = {},
+): Promise<TestApp> {
   const url = process.env.TEST_DATABASE_URL;
   let db: Db;
   let dropSchema: (() => Promise<void>) | undefined;
@@ -57,7 +60,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DATA_DIR: path.join(os.tmpdir(), `leadflow-test-${randomBytes(4).toString('hex')}`),
     ...env,
   });
-  const app = await buildApp({ config, db, webDir: null });
+  const app = await buildApp({ config, db, webDir: null, ...options });
   await app.ready();
   return {
     app: app as unknown as FastifyInstance,

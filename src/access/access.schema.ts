@@ -46,6 +46,20 @@ export const InvitationResponse = Type.Object({
   invited_by: NInt,
   created_at: Type.String(),
   expires_at: Type.String(),
+  delivery: Type.Optional(
+    Nullable(
+      Type.Object(
+        {
+          email_id: Type.Integer(),
+          status: Type.String({ description: 'queued (not delivered yet), sent or failed' }),
+          attempts: Type.Integer(),
+          last_error: NStr,
+          sent_at: NStr,
+        },
+        { description: 'The invitation email (src/email); null when none was sent' },
+      ),
+    ),
+  ),
 });
 export const InvitationCreatedResponse = Type.Object({
   ...InvitationResponse.properties,

@@ -19,7 +19,24 @@ export interface UserServiceDeps {
   access: AccessRepository;
   teams: TeamRepository;
   audit: AuditService;
+  /** In the invitation's transaction: queues its email (src/email). */
+  onInvited?: (
+    trx: Kysely<Database>,
+    orgId: number,
+    inv: { id: number; email: string; role: string; invited_by: number | null; expires_at: string },
+    token: string,
+  ) => Promise<void>;
+  /** The delivery state of each invitation's latest email, shown in the list (src/email). */
+  deliveryOf?: (orgId: number, ids: number[]) => Promise<Map<number, InvitationDelivery>>;
 }
+
+export type InvitationDelivery = {
+  email_id: number;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  sent_at: string | null;
+} | null;
 
 type MemberRow = NonNullable<Awaited<ReturnType<AccessRepository['findMember']>>>;
 type InvitationRow = NonNullable<Awaited<ReturnType<AccessRepository['findInvitation']>>>;
@@ -56,7 +73,7 @@ export function toInvitationDto(i: InvitationRow, now = nowIso()) {
 }
 
 /** Members of an organization and invitations to join it. */
-export function createUserService({ db, access, teams, audit }: UserServiceDeps) {
+export function createUserService({ db, access, teams, audit, onInvited, deliveryOf }: UserServiceDeps) {
   async function loadMember(orgId: number, userId: number) {
     const m = await access.findMember(orgId, userId);
     if (!m) throw notFound('User', userId);
@@ -184,15 +201,19 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
       }
       const token = newToken('lfi');
       const now = nowIso();
-      const row = await access.insertInvitation(db, {
-        org_id: auth.orgId,
-        email,
-        role: input.role,
-        team_ids: JSON.stringify(teamIds),
-        token_hash: hashToken(token),
-        invited_by: auth.userId,
-        created_at: now,
-        expires_at: new Date(Date.parse(now) + INVITATION_DAYS * 86400_000).toISOString(),
+      const row = await inTransaction(db, {}, async (trx) => {
+        const inserted = await access.insertInvitation(trx, {
+          org_id: auth.orgId,
+          email,
+          role: input.role,
+          team_ids: JSON.stringify(teamIds),
+          token_hash: hashToken(token),
+          invited_by: auth.userId,
+          created_at: now,
+          expires_at: new Date(Date.parse(now) + INVITATION_DAYS * 86400_000).toISOString(),
+        });
+        await onInvited?.(trx, auth.orgId, inserted, token);
+        return inserted;
       });
       await audit.record(auth, {
         action: 'invitation.created',
@@ -200,13 +221,30 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
         targetId: row.id,
         details: { email, role: input.role },
       });
-      return { ...toInvitationDto(row, now), token, accept_path: `/api/v1/invitations/${token}/accept` };
+      return {
+        ...toInvitationDto(row, now),
+        token,
+        accept_path: `/api/v1/invitations/${token}/accept`,
+        ...(deliveryOf ? { delivery: (await deliveryOf(auth.orgId, [row.id])).get(row.id) } : {}),
+      };
     },
 
     async listInvitations(auth: AuthContext) {
       assertCan(auth, 'users:manage');
       const now = nowIso();
-      return { data: (await access.listInvitations(auth.orgId)).map((i) => toInvitationDto(i, now)) };
+      const rows = await access.listInvitations(auth.orgId);
+      const delivery = deliveryOf
+        ? await deliveryOf(
+            auth.orgId,
+            rows.map((i) => i.id),
+          )
+        : undefined;
+      return {
+        data: rows.map((i) => ({
+          ...toInvitationDto(i, now),
+          ...(delivery ? { delivery: delivery.get(i.id) ?? null } : {}),
+        })),
+      };
     },
 
     async revokeInvitation(auth: AuthContext, id: number) {

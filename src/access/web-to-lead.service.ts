@@ -38,12 +38,15 @@ export function createWebToLeadService({
   audit,
   access,
   statuses,
+  onSubmitted,
 }: {
   keys: KeyRepository;
   leads: LeadService;
   audit: AuditService;
   access: AccessRepository;
   statuses: StatusRepository;
+  /** After the lead is created: tells someone a web lead arrived (src/email). */
+  onSubmitted?: (key: WebKeyRow, leadId: number) => Promise<void>;
 }) {
   return {
     /** Finds a live key, or 401 without saying whether it ever existed. */
@@ -144,6 +147,7 @@ export function createWebToLeadService({
       };
       const lead = await leads.create(auth, input as LeadCreateInput);
       await keys.touchWebKey(row.id, nowIso());
+      await onSubmitted?.(row, lead.id);
       return { created: true, leadId: lead.id, successUrl: row.success_url };
     },
   };

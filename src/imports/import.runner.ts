@@ -34,6 +34,8 @@ export interface ImportRunnerDeps {
   /** The organization's custom field definitions, when the pipeline feature provides them. */
   customFields?: { listFields(orgId: number): Promise<CustomFieldDef[]> };
   batchSize?: number;
+  /** In the transaction that marks the import completed or failed (src/email tells whoever started it). */
+  onFinished?: (trx: Kysely<Database>, orgId: number, importId: number) => Promise<void>;
 }
 
 export function sniffedOf(imp: ImportRow): Sniffed {
@@ -53,6 +55,7 @@ export function createImportRunner({
   statuses,
   customFields,
   batchSize = 500,
+  onFinished,
 }: ImportRunnerDeps) {
   return async function runImport({ job, signal }: JobContext): Promise<void> {
     const { import_id: importId } = JSON.parse(job.payload) as { import_id: number };
@@ -264,23 +267,29 @@ export function createImportRunner({
       if (batch.length) await commit(batch);
     } catch (err) {
       if (signal.aborted) return;
-      await imports.update(db, orgId, importId, {
-        status: 'failed',
-        error: (err as Error).message,
-        finished_at: nowIso(),
-        updated_at: nowIso(),
+      await inTransaction(db, {}, async (trx) => {
+        await imports.update(trx, orgId, importId, {
+          status: 'failed',
+          error: (err as Error).message,
+          finished_at: nowIso(),
+          updated_at: nowIso(),
+        });
+        await onFinished?.(trx, orgId, importId);
       });
       throw err;
     } finally {
       src?.close();
     }
     const fresh = (await imports.find(orgId, importId))!;
-    await imports.update(db, orgId, importId, {
-      status: 'completed',
-      finished_at: nowIso(),
-      bytes_done: fresh.size_bytes,
-      run_seconds: imp.run_seconds + (Date.now() - segmentStart) / 1000,
-      updated_at: nowIso(),
+    await inTransaction(db, {}, async (trx) => {
+      await imports.update(trx, orgId, importId, {
+        status: 'completed',
+        finished_at: nowIso(),
+        bytes_done: fresh.size_bytes,
+        run_seconds: imp.run_seconds + (Date.now() - segmentStart) / 1000,
+        updated_at: nowIso(),
+      });
+      await onFinished?.(trx, orgId, importId);
     });
   };
 }

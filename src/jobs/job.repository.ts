@@ -104,6 +104,24 @@ export function createJobRepository(db: Q) {
         .execute();
     },
 
+    /** Puts a job back in the queue to run again at `runAfter` (its handler asked for a retry). */
+    async retryLater(id: number, workerId: string, runAfter: string, error: string, now: string) {
+      await db
+        .updateTable('jobs')
+        .set({
+          status: 'queued',
+          locked_by: null,
+          heartbeat_at: null,
+          updated_at: now,
+          run_after: runAfter,
+          error,
+        })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .where('status', '=', 'running')
+        .execute();
+    },
+
     /** Puts a job back in the queue (a worker stopping cleanly in the middle of it). */
     async release(id: number, workerId: string, now: string): Promise<void> {
       await db

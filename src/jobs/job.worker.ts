@@ -16,6 +16,17 @@ export interface JobContext {
  */
 export type JobHandler = (ctx: JobContext) => Promise<void>;
 
+/** Thrown by a handler whose work should be tried again later (e.g. an SMTP server that is down): requeued. */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
 export interface JobWorkerOptions {
   /** How often to look for work queued by other processes. */
   pollMs?: number;
@@ -57,6 +68,15 @@ export function createJobQueue(jobs: JobRepository, opts: JobWorkerOptions = {})
       if (abort.signal.aborted) await jobs.release(job.id, workerId, nowIso());
       else await jobs.finish(job.id, workerId, 'completed', null, nowIso());
     } catch (err) {
+      if (err instanceof RetryLaterError && !abort.signal.aborted) {
+        const at = new Date(Date.now() + err.delayMs).toISOString();
+        opts.log?.info?.(
+          { jobId: job.id, kind: job.kind, retryAt: at, error: err.message },
+          'job retried later',
+        );
+        await jobs.retryLater(job.id, workerId, at, err.message, nowIso()).catch(() => undefined);
+        return;
+      }
       opts.log?.error({ err, jobId: job.id, kind: job.kind }, 'job failed');
       if (abort.signal.aborted) await jobs.release(job.id, workerId, nowIso()).catch(() => undefined);
       else

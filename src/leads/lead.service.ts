@@ -48,6 +48,13 @@ export interface LeadServiceDeps {
   audit?: AuditService;
   /** Company/contact links and conversion (src/accounts), when wired. */
   links?: LeadLinkHooks;
+  /** In the write's transaction, when a lead gets a new owner (src/email tells them). */
+  onOwnerChanged?: (
+    trx: Kysely<Database>,
+    orgId: number,
+    row: LeadRow,
+    byUserId: number | null,
+  ) => Promise<void>;
 }
 
 /** How src/accounts plugs into leads without leads importing it. */
@@ -328,6 +335,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           created_by: auth.userId,
           created_at: createdAt ?? now,
         });
+        if (inserted.owner_id !== null) await deps.onOwnerChanged?.(trx, auth.orgId, inserted, auth.userId);
         return deps.links ? deps.links.afterCreate(trx, auth, inserted, input) : inserted;
       });
       return (await present(auth.orgId, [row]))[0];
@@ -427,6 +435,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
             trx,
             plan.history as Parameters<LeadRepository['insertStatusHistory']>[1],
           );
+        if (updated.owner_id !== current.owner_id && updated.owner_id !== null)
+          await deps.onOwnerChanged?.(trx, auth.orgId, updated, auth.userId);
         return updated;
       });
       return (await present(auth.orgId, [row]))[0];

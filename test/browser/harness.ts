@@ -44,7 +44,7 @@ export interface Stack {
  * The real thing: the web app built from web/src, the server from src/app.ts on a SQLite file (or PostgreSQL),
  * listening on a free port, and chromium driving it with a fresh profile.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string>; port?: number } = {}): Promise<Stack> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-browser-'));
   const webDir = path.join(tmp, 'web');
   // Vitest sets NODE_ENV=test, which would bundle React's development build: build as `npm run build:web` does.
@@ -85,9 +85,10 @@ export async function startStack(): Promise<Stack> {
     LOG_LEVEL: 'silent',
     DATABASE_URL: pgUrl ?? `sqlite:${sqlitePath}`,
     DATA_DIR: path.join(tmp, 'data'),
+    ...opts.env,
   });
   const app = await buildApp({ config, db, webDir });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
 
   const context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {

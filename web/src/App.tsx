@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, match, navigate, useLocation } from './router';
 import { useSession } from './session';
 import { AcceptInvitePage, AuthPage } from './pages/Auth';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset';
 import { LeadsPage } from './pages/Leads';
 import { Spinner } from './components/ui';
 
@@ -23,11 +24,11 @@ const NAV = [
 export function App() {
   const { me, ready } = useSession();
   const { path } = useLocation();
-  const publicPath = path === '/signin' || path === '/signup';
+  const publicPath = path === '/signin' || path === '/signup' || path === '/forgot-password';
 
   useEffect(() => {
     if (!ready) return;
-    if (path.startsWith('/invite/')) return;
+    if (path.startsWith('/invite/') || path.startsWith('/reset-password/')) return;
     if (!me && !publicPath) navigate('/signin', true);
     if (me && (publicPath || path === '/')) navigate('/leads', true);
   }, [ready, me, publicPath, path]);
@@ -35,6 +36,9 @@ export function App() {
   if (!ready) return <Spinner />;
   const invite = match('/invite/:token', path);
   if (invite) return <AcceptInvitePage token={invite.token} />;
+  const reset = match('/reset-password/:token', path);
+  if (reset) return <ResetPasswordPage token={reset.token} />;
+  if (!me && path === '/forgot-password') return <ForgotPasswordPage />;
   if (!me) return publicPath ? <AuthPage mode={path === '/signup' ? 'signup' : 'signin'} /> : null;
   return (
     <div className="shell">

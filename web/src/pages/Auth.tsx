@@ -78,6 +78,11 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
           hint={mode === 'signup' ? 'At least 8 characters' : undefined}
           required
         />
+        {mode === 'signin' && (
+          <p className="muted">
+            <Link to="/forgot-password">Forgot your password?</Link>
+          </p>
+        )}
         {error && !error.errors.length && (
           <p className="alert" role="alert">
             {error.message}

@@ -5,6 +5,7 @@ import { CustomFieldSettings } from '../settings/CustomFields';
 import { UserSettings } from '../settings/Users';
 import { ApiKeySettings } from '../settings/ApiKeys';
 import { WebToLeadSettings } from '../settings/WebToLead';
+import { NotificationSettings } from '../settings/Notifications';
 
 const TABS = [
   { key: 'statuses', label: 'Statuses', C: StatusSettings },
@@ -13,6 +14,7 @@ const TABS = [
   { key: 'users', label: 'Users & teams', C: UserSettings },
   { key: 'api-keys', label: 'API keys', C: ApiKeySettings },
   { key: 'web-to-lead', label: 'Web-to-lead', C: WebToLeadSettings },
+  { key: 'notifications', label: 'Notifications', C: NotificationSettings },
 ];
 
 export function SettingsPage({ tab }: { tab: string }) {

@@ -3,6 +3,7 @@ import { api, ApiError } from '../api';
 import { useApi, useUsers } from '../hooks';
 import { useSession } from '../session';
 import { ErrorNote, Field, Missing, SelectField } from '../components/ui';
+import { InvitationList } from './Invitations';
 
 const ROLES = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 
@@ -19,6 +20,7 @@ export function UserSettings() {
   const teamList = Array.isArray(teams.data) ? teams.data : (teams.data?.data ?? []);
   const [invite, setInvite] = useState({ email: '', role: 'agent' });
   const [link, setLink] = useState('');
+  const [invited, setInvited] = useState(0);
   const [teamName, setTeamName] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
 
@@ -30,6 +32,7 @@ export function UserSettings() {
       // The person opens this page of the app, which accepts through POST /invitations/:token/accept.
       setLink(`${location.origin}/invite/${encodeURIComponent(r.token)}`);
       setInvite({ email: '', role: 'agent' });
+      setInvited((n) => n + 1);
     } catch (err) {
       setError(err as ApiError);
     }
@@ -122,11 +125,13 @@ export function UserSettings() {
         </div>
         {link && (
           <p className="span-all">
-            Send this one-time link: <code className="secret">{link}</code>
+            Invitation emailed. You can also send this one-time link yourself:{' '}
+            <code className="secret">{link}</code>
           </p>
         )}
       </form>
       <ErrorNote error={error && !error.errors.length ? error : null} />
+      <InvitationList reloadKey={invited} />
       <h2>Teams</h2>
       {teams.missing ? (
         <Missing what="Teams" endpoint="/api/v1/teams" />
