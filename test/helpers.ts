@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
-import { openDb, type Db } from '../src/db/database.js';
+import { openDb, type Db, type OpenDbOptions } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { buildApp } from '../src/app.js';
 
@@ -23,7 +23,10 @@ export const onPostgres = !!process.env.TEST_DATABASE_URL;
  * A fresh app on a fresh database: an in-memory SQLite database, or a new PostgreSQL schema
  * (dropped on close) when TEST_DATABASE_URL is set.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  dbOptions: Pick<OpenDbOptions, 'wrapDialect'> = {},
+): Promise<TestApp> {
   const url = process.env.TEST_DATABASE_URL;
   let db: Db;
   let dropSchema: (() => Promise<void>) | undefined;
@@ -33,7 +36,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.end();
-    db = openDb({ dialect: 'postgres', databaseUrl: url, pgSchema: schema, poolSize: 5 });
+    db = openDb({ dialect: 'postgres', databaseUrl: url, pgSchema: schema, poolSize: 5, ...dbOptions });
     dropSchema = async () => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
@@ -41,7 +44,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       await c.end();
     };
   } else {
-    db = openDb({ dialect: 'sqlite', sqlitePath: ':memory:' });
+    db = openDb({ dialect: 'sqlite', sqlitePath: ':memory:', ...dbOptions });
   }
   try {
     await migrateToLatest(db.kysely);
