@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { AuthContext } from './access/roles.js';
 import type { Db } from './db/database.js';
+import type { TxOptions } from './db/unit-of-work.js';
 import { AppError, toProblem } from './http/errors.js';
 import { fieldErrorsFromValidation, installValidators } from './http/validation.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -219,8 +220,8 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
     access,
     planStatus: (trx, orgId, userId, current, target) =>
       statusRules.plan(trx, orgId, userId, current, target, { record: true }),
-    presentLead: (orgId, rows) => leadService.present(orgId, rows),
-    assertLeadAccess: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
+    presentLead: (orgId, rows, opts) => leadService.present(orgId, rows, opts),
+    assertLeadAccess: (auth, id, mode, opts) => leadService.assertLeadAccess(auth, id, mode, opts),
   });
   // Email (src/email): the job queue is made here, before the services that queue emails through it.
   const jobQueue = createJobQueue(createJobRepository(kysely), { log: app.log });
@@ -256,18 +257,18 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       reasons: reasonsRepo,
       history: historyRepo,
       rules: statusRules,
-      present: (orgId, rows) => leadService.present(orgId, rows),
-      guard: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
+      present: (orgId, rows, opts) => leadService.present(orgId, rows, opts),
+      guard: (auth, id, mode, opts) => leadService.assertLeadAccess(auth, id, mode, opts),
     }),
   };
   const activityRepo = createActivityRepository(kysely);
-  const guard = (auth: AuthContext, id: number, mode: 'read' | 'write') =>
-    leadService.assertLeadAccess(auth, id, mode);
+  const guard = (auth: AuthContext, id: number, mode: 'read' | 'write', opts?: TxOptions) =>
+    leadService.assertLeadAccess(auth, id, mode, opts);
   const activityDeps = { db: kysely, activities: activityRepo, leads: leadsRepo, access, guard };
   const activities = {
     followUps: createFollowUpService({
       ...activityDeps,
-      present: (orgId, rows) => leadService.present(orgId, rows),
+      present: (orgId, rows, opts) => leadService.present(orgId, rows, opts),
     }),
     tasks: createTaskService(activityDeps),
     timeline: createTimelineService({

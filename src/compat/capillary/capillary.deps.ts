@@ -52,7 +52,7 @@ export interface CapillaryDeps {
       leadId: number,
       target: { status: string; sub_status?: string | null; reason_id?: number | null },
       opts?: { at?: string },
-    ): Promise<LeadDto>;
+    ): Promise<{ lead: LeadDto; history: { id: number } | null }>;
     listStatusHistory(
       auth: AuthContext,
       leadId: number,
