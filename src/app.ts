@@ -55,6 +55,7 @@ import { attachmentRoutes } from './activities/attachment.routes.js';
 import { createLeadRepository } from './leads/lead.repository.js';
 import { createLeadService } from './leads/lead.service.js';
 import { leadRoutes } from './leads/lead.routes.js';
+import { buildLeadParts } from './leads/lead-parts.wiring.js';
 import { LeadResponse } from './leads/lead.schema.js';
 import { buildAccounts } from './accounts/accounts.wiring.js';
 import { createJobRepository } from './jobs/job.repository.js';
@@ -219,6 +220,12 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     presentLead: (orgId, rows) => leadService.present(orgId, rows),
     assertLeadAccess: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
   });
+  // Lead parts (users with roles, teams, ...): checked, written and shown with the lead; late-bound guard.
+  const leadParts = buildLeadParts({
+    db: kysely,
+    leads: leadsRepo,
+    guard: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
+  });
   const leadService = createLeadService({
     db: kysely,
     leads: leadsRepo,
@@ -228,6 +235,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     customFields: customFieldService,
     audit: auditService,
     links: accounts.leadHooks,
+    parts: leadParts.parts,
   });
   const historyRepo = createHistoryRepository(kysely);
   const pipeline = {
@@ -318,6 +326,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       await api.register(webToLeadRoutes(webToLead));
       await api.register(exportRoutes(exportService));
       await api.register(leadRoutes(leadService));
+      await api.register(leadParts.routes);
       await api.register(accounts.routes);
       await api.register(importRoutes(importService, config.importMaxBytes));
       await api.register(pipelineRoutes(pipeline));

@@ -108,6 +108,8 @@ const KNOWN_BODIES: Record<string, (mark: string) => unknown> = {
     identifier: `${m}.c@example.com`,
   }),
   '/compat/capillary/v2/leads/reasons': (m) => [{ reason: `${m} reason` }],
+  // A role on A's lead for A's own user (the generic body has no user of A's organization).
+  '/api/v1/leads/{id}/users': () => ({ user_id: a.userId, role: 'assignee' }),
 };
 
 /** Two tries: required fields only (plus a name-ish field), then every plain text field too. */

@@ -6,6 +6,7 @@ import type { AccountsTables } from '../accounts/accounts.tables.js';
 import type { PipelineTables } from '../pipeline/pipeline.tables.js';
 import type { ActivityTables } from '../activities/activity.tables.js';
 import type { ExternalRefTables } from '../leads/external-ref.tables.js';
+import type { LeadPartTables } from '../leads/lead-parts.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -170,4 +171,5 @@ export interface Database
     AccountsTables,
     PipelineTables,
     ActivityTables,
-    ExternalRefTables {}
+    ExternalRefTables,
+    LeadPartTables {}

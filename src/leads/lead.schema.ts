@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Nullable } from '../http/schemas.js';
 import { formatMoney } from '../lib/money.js';
 import type { LeadRow } from './lead.repository.js';
+import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 
@@ -98,6 +99,7 @@ export const LeadWriteFields = {
       description: 'The people behind the lead (replaces the list)',
     }),
   ),
+  ...LeadUserWriteFields,
 };
 
 export const LeadCreateBody = Type.Object(
@@ -182,6 +184,7 @@ export const LeadResponse = Type.Object(
         { description: 'What the lead converted into (POST /leads/:id/convert); null until then' },
       ),
     ),
+    ...LeadUserResponseFields,
   },
   { $id: 'Lead' },
 );
@@ -211,7 +214,16 @@ export const LeadListQuery = Type.Object(
     ),
     source: Type.Optional(Type.String()),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
-    team_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    team_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads of this team (primary or not)' })),
+    user_id: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Leads this user holds (in any role, or in `role`)' }),
+    ),
+    role: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: 'Leads with a user in this role (owner, assignee, advisor...)',
+      }),
+    ),
     company_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads linked to this company' })),
     contact_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads linked to this contact' })),
     tag: Type.Optional(Type.String()),

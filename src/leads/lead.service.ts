@@ -34,6 +34,8 @@ import {
   type LeadPatchInput,
 } from './lead.schema.js';
 import { inTransaction } from '../db/unit-of-work.js';
+import type { LeadPart } from './lead-parts.js';
+import { LEAD_USER_ROLES } from './lead-users.schema.js';
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -48,6 +50,8 @@ export interface LeadServiceDeps {
   audit?: AuditService;
   /** Company/contact links and conversion (src/accounts), when wired. */
   links?: LeadLinkHooks;
+  /** Parts kept in their own tables (users with roles, teams, contact points, items...): src/leads/lead-parts.ts. */
+  parts?: LeadPart[];
 }
 
 /** How src/accounts plugs into leads without leads importing it. */
@@ -137,6 +141,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   }
 
   /** `known`: the organization's statuses when the caller has them already (one query less per list). */
+  const parts = deps.parts ?? [];
   async function present(
     orgId: number,
     rows: LeadRow[],
@@ -144,7 +149,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     known?: StatusMap,
   ): Promise<LeadDto[]> {
     const subIds = rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : []));
-    const [tags, sm, subs, links] = await Promise.all([
+    const [tags, sm, subs, links, ...partViews] = await Promise.all([
       leads.tagsFor(
         orgId,
         rows.map((r) => r.id),
@@ -153,16 +158,19 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       known ?? statusMap(orgId, trx),
       statuses.subStatusesByIds(orgId, subIds, trx),
       deps.links?.describe(orgId, rows, trx),
+      ...parts.map((p) => p.describe(orgId, rows, trx)),
     ]);
     return rows.map((r) => {
       const st = sm.byId.get(r.status_id);
-      return toLeadResponse(r, {
+      const dto = toLeadResponse(r, {
         tags: tags.get(r.id) ?? [],
         status: st?.key ?? 'unknown',
         status_category: st?.category ?? 'open',
         sub_status: r.sub_status_id ? (subs.get(r.sub_status_id)?.name ?? null) : null,
         links: links?.get(r.id),
       });
+      for (const view of partViews) Object.assign(dto, (view as Map<number, object>).get(r.id));
+      return dto;
     });
   }
 
@@ -214,6 +222,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     }
     if (input.company_id !== undefined) set.company_id = input.company_id;
     await deps.links?.check(orgId, input, errors);
+    for (const p of parts) await p.check(orgId, input as Record<string, unknown>, errors);
     if (input.owner_id !== undefined && input.owner_id !== null) {
       const m = await access.findMembership(orgId, input.owner_id);
       if (!m || m.deactivated_at)
@@ -243,14 +252,13 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     return row;
   }
 
-  /** Agents reach only leads they own or their teams hold; any other lead does not exist for them (404). */
+  /**
+   * Agents reach only leads they hold in any role (owner, assignee, advisor...) or that one of their teams holds
+   * (primary or not); any other lead does not exist for them (404).
+   */
   async function checkVisible(auth: AuthContext, row: LeadRow, trx: Kysely<Database> = db) {
     if (!seesOnlyOwnLeads(auth) || row.owner_id === auth.userId) return;
-    if (
-      row.team_id !== null &&
-      (await access.teamIdsOfUser(auth.orgId, auth.userId!, trx)).includes(row.team_id)
-    )
-      return;
+    if (await leads.isVisibleTo(auth.orgId, row.id, auth.userId!, trx)) return;
     throw notFound('Lead', row.id);
   }
 
@@ -328,6 +336,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           created_by: auth.userId,
           created_at: createdAt ?? now,
         });
+        for (const p of parts) await p.write(trx, auth, inserted, input as Record<string, unknown>, true);
         return deps.links ? deps.links.afterCreate(trx, auth, inserted, input) : inserted;
       });
       return (await present(auth.orgId, [row]))[0];
@@ -385,7 +394,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         const oldTags = (await leads.tagsFor(auth.orgId, [id], trx)).get(id) ?? [];
         const tagsChanged = newTags !== undefined && newTags.join('\u0000') !== oldTags.join('\u0000');
         const linksChanged = deps.links ? await deps.links.afterUpdate(trx, auth, current, input) : false;
-        if (changes.length === 0 && !tagsChanged && !plan && !linksChanged) return current;
+        let partsChanged = false;
+        for (const p of parts)
+          partsChanged =
+            (await p.write(trx, auth, current, input as Record<string, unknown>, false)) || partsChanged;
+        if (changes.length === 0 && !tagsChanged && !plan && !linksChanged && !partsChanged) return current;
         const updated = await leads.updateVersioned(trx, auth.orgId, id, current.version, {
           ...Object.fromEntries(changes),
           ...plan?.set,
@@ -503,6 +516,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const filter: LeadFilter = {
         source: query.source,
         ownerId: query.owner_id,
+        userId: query.user_id,
+        userRole: query.role,
         teamId: query.team_id,
         companyId: query.company_id,
         contactId: query.contact_id,
@@ -515,6 +530,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         excludeConverted:
           query.include_converted !== true && query.status === undefined && query.deleted !== true,
       };
+      if (query.role !== undefined && !(LEAD_USER_ROLES as readonly string[]).includes(query.role))
+        throw fieldError(
+          'role',
+          `"${query.role}" is not a lead role (one of: ${LEAD_USER_ROLES.join(', ')})`,
+        );
       let knownStatuses: StatusMap | undefined;
       if (query.status !== undefined) {
         const sm = (knownStatuses = await statusMap(auth.orgId));

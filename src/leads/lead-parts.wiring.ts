@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Database } from '../db/schema.js';
+import type { LeadRepository } from './lead.repository.js';
+import type { LeadPart } from './lead-parts.js';
+import { createLeadUserRepository } from './lead-users.repository.js';
+import { createLeadUserService } from './lead-users.service.js';
+import { leadUserRoutes } from './lead-users.routes.js';
+import type { LeadGuard } from '../activities/lead-access.js';
+
+export interface LeadPartsDeps {
+  db: Kysely<Database>;
+  leads: LeadRepository;
+  guard: LeadGuard;
+}
+
+/** Builds the lead parts kept in their own tables: their services, the hooks the lead service calls, routes. */
+export function buildLeadParts({ db, leads, guard }: LeadPartsDeps) {
+  const users = createLeadUserService({ db, repo: createLeadUserRepository(db), leads, guard });
+  const parts: LeadPart[] = [users.part];
+  const routes: FastifyPluginAsyncTypebox = async (app) => {
+    await app.register(leadUserRoutes(users));
+  };
+  return { parts, routes, users };
+}
