@@ -110,6 +110,7 @@ const KNOWN_BODIES: Record<string, (mark: string) => unknown> = {
   '/compat/capillary/v2/leads/reasons': (m) => [{ reason: `${m} reason` }],
   // A role on A's lead for A's own user (the generic body has no user of A's organization).
   '/api/v1/leads/{id}/users': () => ({ user_id: a.userId, role: 'assignee' }),
+  '/api/v1/leads/{id}/phones': () => ({ number: '+33 6 12 34 56 78', type: 'mobile' }),
 };
 
 /** Two tries: required fields only (plus a name-ish field), then every plain text field too. */

@@ -19,7 +19,27 @@ export interface LeadTeamsTable {
   position: number;
 }
 
+/** A lead's email or phone (migration 0081); the primary ones are mirrored in leads.email/phone/mobile. */
+export interface LeadContactPointsTable {
+  id: Generated<number>;
+  org_id: number;
+  lead_id: number;
+  kind: 'email' | 'phone';
+  /** The address, or the number as written. */
+  value: string;
+  /** Phones: digits only (with the country code when known), for search. */
+  digits: string | null;
+  type: string;
+  extension: string | null;
+  valid: number;
+  is_primary: number;
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface LeadPartTables {
+  lead_contact_points: LeadContactPointsTable;
   lead_users: LeadUsersTable;
   lead_teams: LeadTeamsTable;
 }

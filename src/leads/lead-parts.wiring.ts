@@ -7,6 +7,9 @@ import { createLeadUserRepository } from './lead-users.repository.js';
 import { createLeadUserService } from './lead-users.service.js';
 import { leadUserRoutes } from './lead-users.routes.js';
 import type { LeadGuard } from '../activities/lead-access.js';
+import { createContactPointRepository } from './contact-points.repository.js';
+import { createContactPointService } from './contact-points.service.js';
+import { contactPointRoutes } from './contact-points.routes.js';
 
 export interface LeadPartsDeps {
   db: Kysely<Database>;
@@ -17,9 +20,11 @@ export interface LeadPartsDeps {
 /** Builds the lead parts kept in their own tables: their services, the hooks the lead service calls, routes. */
 export function buildLeadParts({ db, leads, guard }: LeadPartsDeps) {
   const users = createLeadUserService({ db, repo: createLeadUserRepository(db), leads, guard });
-  const parts: LeadPart[] = [users.part];
+  const points = createContactPointService({ db, repo: createContactPointRepository(db), leads, guard });
+  const parts: LeadPart[] = [users.part, points.part];
   const routes: FastifyPluginAsyncTypebox = async (app) => {
     await app.register(leadUserRoutes(users));
+    await app.register(contactPointRoutes(points));
   };
-  return { parts, routes, users };
+  return { parts, routes, users, points };
 }

@@ -3,6 +3,7 @@ import { Nullable } from '../http/schemas.js';
 import { formatMoney } from '../lib/money.js';
 import type { LeadRow } from './lead.repository.js';
 import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema.js';
+import { ContactPointResponseFields, ContactPointWriteFields } from './contact-points.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 
@@ -100,6 +101,7 @@ export const LeadWriteFields = {
     }),
   ),
   ...LeadUserWriteFields,
+  ...ContactPointWriteFields,
 };
 
 export const LeadCreateBody = Type.Object(
@@ -185,6 +187,7 @@ export const LeadResponse = Type.Object(
       ),
     ),
     ...LeadUserResponseFields,
+    ...ContactPointResponseFields,
   },
   { $id: 'Lead' },
 );

@@ -336,8 +336,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           created_by: auth.userId,
           created_at: createdAt ?? now,
         });
-        for (const p of parts) await p.write(trx, auth, inserted, input as Record<string, unknown>, true);
-        return deps.links ? deps.links.afterCreate(trx, auth, inserted, input) : inserted;
+        let written = inserted;
+        for (const p of parts)
+          if (await p.write(trx, auth, written, input as Record<string, unknown>, true))
+            written = (await leads.findById(auth.orgId, inserted.id, trx))!;
+        return deps.links ? deps.links.afterCreate(trx, auth, written, input) : written;
       });
       return (await present(auth.orgId, [row]))[0];
     },
