@@ -38,7 +38,30 @@ export interface LeadContactPointsTable {
   updated_at: string;
 }
 
+/** One typed item of a lead (migration 0082). */
+export interface LeadItemsTable {
+  id: Generated<number>;
+  org_id: number;
+  lead_id: number;
+  type: string;
+  position: number;
+  name: string | null;
+  catalog_ref: string | null;
+  /** Decimal text ("2", "1.5"). */
+  quantity: string | null;
+  price_cents: number | null;
+  currency: string | null;
+  comment: string | null;
+  vin: string | null;
+  /** JSON object: the vehicle's fields (money in minor units). */
+  details: string;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface LeadPartTables {
+  lead_items: LeadItemsTable;
   lead_contact_points: LeadContactPointsTable;
   lead_users: LeadUsersTable;
   lead_teams: LeadTeamsTable;

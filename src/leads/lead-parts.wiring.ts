@@ -10,6 +10,8 @@ import type { LeadGuard } from '../activities/lead-access.js';
 import { createContactPointRepository } from './contact-points.repository.js';
 import { createContactPointService } from './contact-points.service.js';
 import { contactPointRoutes } from './contact-points.routes.js';
+import { createLeadItemService } from './lead-items.service.js';
+import { leadItemRoutes } from './lead-items.routes.js';
 
 export interface LeadPartsDeps {
   db: Kysely<Database>;
@@ -21,10 +23,12 @@ export interface LeadPartsDeps {
 export function buildLeadParts({ db, leads, guard }: LeadPartsDeps) {
   const users = createLeadUserService({ db, repo: createLeadUserRepository(db), leads, guard });
   const points = createContactPointService({ db, repo: createContactPointRepository(db), leads, guard });
-  const parts: LeadPart[] = [users.part, points.part];
+  const items = createLeadItemService({ db, leads, guard });
+  const parts: LeadPart[] = [users.part, points.part, items.part];
   const routes: FastifyPluginAsyncTypebox = async (app) => {
     await app.register(leadUserRoutes(users));
     await app.register(contactPointRoutes(points));
+    await app.register(leadItemRoutes(items));
   };
-  return { parts, routes, users, points };
+  return { parts, routes, users, points, items };
 }

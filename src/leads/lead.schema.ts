@@ -4,6 +4,7 @@ import { formatMoney } from '../lib/money.js';
 import type { LeadRow } from './lead.repository.js';
 import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema.js';
 import { ContactPointResponseFields, ContactPointWriteFields } from './contact-points.schema.js';
+import { ItemResponseFields, ItemWriteFields } from './lead-items.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 
@@ -102,6 +103,7 @@ export const LeadWriteFields = {
   ),
   ...LeadUserWriteFields,
   ...ContactPointWriteFields,
+  ...ItemWriteFields,
 };
 
 export const LeadCreateBody = Type.Object(
@@ -188,6 +190,7 @@ export const LeadResponse = Type.Object(
     ),
     ...LeadUserResponseFields,
     ...ContactPointResponseFields,
+    ...ItemResponseFields,
   },
   { $id: 'Lead' },
 );

@@ -11,6 +11,7 @@ import * as m0050 from './0050_external_refs.js';
 import * as m0055 from './0055_org_time_zone.js';
 import * as m0080 from './0080_lead_users.js';
 import * as m0081 from './0081_lead_contact_points.js';
+import * as m0082 from './0082_lead_items.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0055_org_time_zone': m0055,
   '0080_lead_users': m0080,
   '0081_lead_contact_points': m0081,
+  '0082_lead_items': m0082,
 };
