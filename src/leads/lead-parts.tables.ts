@@ -60,7 +60,18 @@ export interface LeadItemsTable {
   updated_at: string;
 }
 
+/** A channel a lead opted out of, and since when (migration 0083). */
+export interface LeadConsentsTable {
+  org_id: number;
+  lead_id: number;
+  /** call, email, sms or all. */
+  channel: string;
+  opted_out_at: string;
+  recorded_at: string;
+}
+
 export interface LeadPartTables {
+  lead_consents: LeadConsentsTable;
   lead_items: LeadItemsTable;
   lead_contact_points: LeadContactPointsTable;
   lead_users: LeadUsersTable;

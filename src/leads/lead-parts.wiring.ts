@@ -12,6 +12,8 @@ import { createContactPointService } from './contact-points.service.js';
 import { contactPointRoutes } from './contact-points.routes.js';
 import { createLeadItemService } from './lead-items.service.js';
 import { leadItemRoutes } from './lead-items.routes.js';
+import { createLeadConsentService } from './lead-consent.service.js';
+import { leadConsentRoutes } from './lead-consent.routes.js';
 
 export interface LeadPartsDeps {
   db: Kysely<Database>;
@@ -24,11 +26,13 @@ export function buildLeadParts({ db, leads, guard }: LeadPartsDeps) {
   const users = createLeadUserService({ db, repo: createLeadUserRepository(db), leads, guard });
   const points = createContactPointService({ db, repo: createContactPointRepository(db), leads, guard });
   const items = createLeadItemService({ db, leads, guard });
-  const parts: LeadPart[] = [users.part, points.part, items.part];
+  const consent = createLeadConsentService({ db, leads, guard });
+  const parts: LeadPart[] = [users.part, points.part, items.part, consent.part];
   const routes: FastifyPluginAsyncTypebox = async (app) => {
     await app.register(leadUserRoutes(users));
     await app.register(contactPointRoutes(points));
     await app.register(leadItemRoutes(items));
+    await app.register(leadConsentRoutes(consent));
   };
-  return { parts, routes, users, points, items };
+  return { parts, routes, users, points, items, consent };
 }

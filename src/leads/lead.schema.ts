@@ -5,6 +5,7 @@ import type { LeadRow } from './lead.repository.js';
 import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema.js';
 import { ContactPointResponseFields, ContactPointWriteFields } from './contact-points.schema.js';
 import { ItemResponseFields, ItemWriteFields } from './lead-items.schema.js';
+import { ConsentResponseFields, ConsentWriteFields } from './lead-consent.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 
@@ -104,6 +105,7 @@ export const LeadWriteFields = {
   ...LeadUserWriteFields,
   ...ContactPointWriteFields,
   ...ItemWriteFields,
+  ...ConsentWriteFields,
 };
 
 export const LeadCreateBody = Type.Object(
@@ -191,6 +193,7 @@ export const LeadResponse = Type.Object(
     ...LeadUserResponseFields,
     ...ContactPointResponseFields,
     ...ItemResponseFields,
+    ...ConsentResponseFields,
   },
   { $id: 'Lead' },
 );
