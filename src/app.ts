@@ -52,6 +52,8 @@ import { createAttachmentService } from './activities/attachment.service.js';
 import { createTimelineService } from './activities/timeline.service.js';
 import { activityRoutes } from './activities/activity.routes.js';
 import { attachmentRoutes } from './activities/attachment.routes.js';
+import { createActivityByIdService } from './activities/activity-by-id.service.js';
+import { activityByIdRoutes } from './activities/activity-by-id.routes.js';
 import { createLeadRepository } from './leads/lead.repository.js';
 import { createLeadService } from './leads/lead.service.js';
 import { leadRoutes } from './leads/lead.routes.js';
@@ -332,6 +334,11 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       await api.register(pipelineRoutes(pipeline));
       await api.register(activityRoutes(activities));
       await api.register(attachmentRoutes(attachmentService));
+      await api.register(
+        activityByIdRoutes(
+          createActivityByIdService({ db: kysely, activities: activityRepo, tasks: activities.tasks, guard }),
+        ),
+      );
     },
     { prefix: '/api/v1' },
   );

@@ -13,6 +13,7 @@ import * as m0080 from './0080_lead_users.js';
 import * as m0081 from './0081_lead_contact_points.js';
 import * as m0082 from './0082_lead_items.js';
 import * as m0083 from './0083_consent_customer.js';
+import * as m0084 from './0084_activities_standalone.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0081_lead_contact_points': m0081,
   '0082_lead_items': m0082,
   '0083_consent_customer': m0083,
+  '0084_activities_standalone': m0084,
 };
