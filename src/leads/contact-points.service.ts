@@ -7,6 +7,7 @@ import { AppError, notFound, type FieldError } from '../http/errors.js';
 import type { AuthContext } from '../access/roles.js';
 import type { LeadRepository, LeadRow, LeadUpdate } from './lead.repository.js';
 import { failOn, type LeadPart } from './lead-parts.js';
+import { refreshLeadSearch } from './lead-search.js';
 import type {
   ContactPointRepository,
   ContactPointRow,
@@ -439,6 +440,7 @@ export function createContactPointService({ db, repo, leads, guard }: ContactPoi
           changed_at: now,
         },
       ]);
+      await refreshLeadSearch(trx, auth.orgId, lead);
       if (!touched) return undefined;
       return (await repo.of(auth.orgId, [leadId], kind, trx)).find((r) => r.id === touched.id);
     });

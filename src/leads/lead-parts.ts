@@ -25,6 +25,8 @@ export interface LeadPart {
     input: Record<string, unknown>,
     created: boolean,
   ): Promise<boolean>;
+  /** Optional: in the lead's transaction, once the lead row is final (create and update). */
+  afterWrite?(trx: Kysely<Database>, orgId: number, lead: LeadRow): Promise<void>;
   /** The part's response fields per lead id, batched for a page of leads. */
   describe(
     orgId: number,

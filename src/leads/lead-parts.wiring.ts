@@ -14,6 +14,7 @@ import { createLeadItemService } from './lead-items.service.js';
 import { leadItemRoutes } from './lead-items.routes.js';
 import { createLeadConsentService } from './lead-consent.service.js';
 import { leadConsentRoutes } from './lead-consent.routes.js';
+import { leadSearchPart } from './lead-search.js';
 
 export interface LeadPartsDeps {
   db: Kysely<Database>;
@@ -27,7 +28,8 @@ export function buildLeadParts({ db, leads, guard }: LeadPartsDeps) {
   const points = createContactPointService({ db, repo: createContactPointRepository(db), leads, guard });
   const items = createLeadItemService({ db, leads, guard });
   const consent = createLeadConsentService({ db, leads, guard });
-  const parts: LeadPart[] = [users.part, points.part, items.part, consent.part];
+  // The search part last: it reads what the others wrote.
+  const parts: LeadPart[] = [users.part, points.part, items.part, consent.part, leadSearchPart()];
   const routes: FastifyPluginAsyncTypebox = async (app) => {
     await app.register(leadUserRoutes(users));
     await app.register(contactPointRoutes(points));

@@ -112,11 +112,11 @@ export const LeadCreateBody = Type.Object(
   {
     ...LeadWriteFields,
     link: Type.Optional(
-      Type.Unsafe<'match' | 'create' | 'none'>({
+      Type.Unsafe<'match' | 'create' | 'contact' | 'none'>({
         type: 'string',
-        enum: ['match', 'create', 'none'],
+        enum: ['match', 'create', 'contact', 'none'],
         description:
-          'match: link the company (email domain, website or name) and contact (email) that exist; create: also create them when missing',
+          'match: link the company (email domain, website or name) and contact (email) that exist; create: also create them when missing; contact: match both, create only the contact',
       }),
     ),
     auto_convert: Type.Optional(
@@ -240,7 +240,11 @@ export const LeadListQuery = Type.Object(
     created_before: Type.Optional(Type.String({ format: 'date-time' })),
     updated_after: Type.Optional(Type.String({ format: 'date-time' })),
     q: Type.Optional(
-      Type.String({ maxLength: 200, description: 'Full text over names, email, phones, company and title' }),
+      Type.String({
+        maxLength: 200,
+        description:
+          'Full text over names, emails, phones, company, title, city, postal code and the second contact',
+      }),
     ),
     deleted: Type.Optional(Type.Boolean({ description: 'true lists only soft-deleted leads (the trash)' })),
     sort: Type.Optional(

@@ -340,7 +340,9 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         for (const p of parts)
           if (await p.write(trx, auth, written, input as Record<string, unknown>, true))
             written = (await leads.findById(auth.orgId, inserted.id, trx))!;
-        return deps.links ? deps.links.afterCreate(trx, auth, written, input) : written;
+        const final = deps.links ? await deps.links.afterCreate(trx, auth, written, input) : written;
+        for (const p of parts) await p.afterWrite?.(trx, auth.orgId, final);
+        return final;
       });
       return (await present(auth.orgId, [row]))[0];
     },
@@ -443,6 +445,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
             trx,
             plan.history as Parameters<LeadRepository['insertStatusHistory']>[1],
           );
+        for (const p of parts) await p.afterWrite?.(trx, auth.orgId, updated);
         return updated;
       });
       return (await present(auth.orgId, [row]))[0];

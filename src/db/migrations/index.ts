@@ -14,6 +14,7 @@ import * as m0081 from './0081_lead_contact_points.js';
 import * as m0082 from './0082_lead_items.js';
 import * as m0083 from './0083_consent_customer.js';
 import * as m0084 from './0084_activities_standalone.js';
+import * as m0085 from './0085_lead_search_extra.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0082_lead_items': m0082,
   '0083_consent_customer': m0083,
   '0084_activities_standalone': m0084,
+  '0085_lead_search_extra': m0085,
 };
