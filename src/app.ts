@@ -53,9 +53,12 @@ import { createAttachmentService } from './activities/attachment.service.js';
 import { createTimelineService } from './activities/timeline.service.js';
 import { activityRoutes } from './activities/activity.routes.js';
 import { attachmentRoutes } from './activities/attachment.routes.js';
+import { createActivityByIdService } from './activities/activity-by-id.service.js';
+import { activityByIdRoutes } from './activities/activity-by-id.routes.js';
 import { createLeadRepository } from './leads/lead.repository.js';
 import { createLeadService } from './leads/lead.service.js';
 import { leadRoutes } from './leads/lead.routes.js';
+import { buildLeadParts } from './leads/lead-parts.wiring.js';
 import { LeadResponse } from './leads/lead.schema.js';
 import { buildAccounts } from './accounts/accounts.wiring.js';
 import { createJobRepository } from './jobs/job.repository.js';
@@ -234,6 +237,12 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
     log: app.log,
     options: emailOptions,
   });
+  // Lead parts (users with roles, teams, ...): checked, written and shown with the lead; late-bound guard.
+  const leadParts = buildLeadParts({
+    db: kysely,
+    leads: leadsRepo,
+    guard: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
+  });
   const leadService = createLeadService({
     onOwnerChanged: email.hooks.onOwnerChanged,
     db: kysely,
@@ -244,6 +253,7 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
     customFields: customFieldService,
     audit: auditService,
     links: accounts.leadHooks,
+    parts: leadParts.parts,
   });
   const historyRepo = createHistoryRepository(kysely);
   const pipeline = {
@@ -350,12 +360,18 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       await api.register(webToLeadRoutes(webToLead));
       await api.register(exportRoutes(exportService));
       await api.register(leadRoutes(leadService));
+      await api.register(leadParts.routes);
       await api.register(accounts.routes);
       await api.register(importRoutes(importService, config.importMaxBytes));
       await api.register(pipelineRoutes(pipeline));
       await api.register(activityRoutes(activities));
       await api.register(attachmentRoutes(attachmentService));
       await api.register(email.routes);
+      await api.register(
+        activityByIdRoutes(
+          createActivityByIdService({ db: kysely, activities: activityRepo, tasks: activities.tasks, guard }),
+        ),
+      );
     },
     { prefix: '/api/v1' },
   );

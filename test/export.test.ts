@@ -65,9 +65,12 @@ const comparable = (l: Record<string, any>) => {
     status_changed_at: _s,
     version: _v,
     owner_id: _o,
+    users: _us,
     ...rest
   } = l;
-  return rest;
+  // Emails and phones: their ids and timestamps are bookkeeping too (an import writes the lead's own columns).
+  const point = ({ id: _pid, created_at: _pc, updated_at: _pu, ...p }: Record<string, unknown>) => p;
+  return { ...rest, emails: rest.emails?.map(point), phones: rest.phones?.map(point) };
 };
 
 async function seed(): Promise<Session> {

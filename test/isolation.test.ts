@@ -108,6 +108,10 @@ const KNOWN_BODIES: Record<string, (mark: string) => unknown> = {
     identifier: `${m}.c@example.com`,
   }),
   '/compat/capillary/v2/leads/reasons': (m) => [{ reason: `${m} reason` }],
+  // A role on A's lead for A's own user (the generic body has no user of A's organization).
+  '/api/v1/leads/{id}/users': () => ({ user_id: a.userId, role: 'assignee' }),
+  '/api/v1/leads/{id}/phones': () => ({ number: '+33 6 12 34 56 78', type: 'mobile' }),
+  '/api/v1/leads/{id}/items': (m) => ({ type: 'competitor', name: `${m} rival` }),
 };
 
 /** Two tries: required fields only (plus a name-ish field), then every plain text field too. */

@@ -145,6 +145,8 @@ export function createWebToLeadService({
         role: 'manager',
         ip: meta.ip,
       };
+      // Seed 004: the form's person becomes (or is linked to) a contact of the lead.
+      input.link = 'contact';
       const lead = await leads.create(auth, input as LeadCreateInput);
       await keys.touchWebKey(row.id, nowIso());
       await onSubmitted?.(row, lead.id);

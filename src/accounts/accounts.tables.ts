@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Companies, contacts, opportunities and the lead links (migration 0020_accounts). */
 export interface CompaniesTable {
@@ -31,6 +31,8 @@ export interface CompaniesTable {
   updated_by: number | null;
   deleted_at: string | null;
   version: number;
+  /** Migration 0083: prospect or customer. */
+  customer_status: ColumnType<string, string | undefined, string>;
 }
 
 export interface CompanyTagsTable {
@@ -63,6 +65,10 @@ export interface ContactsTable {
   do_not_call_at: string | null;
   do_not_sms: number;
   do_not_sms_at: string | null;
+  /** Migration 0083: "all" (seed 000 unsubscribe_all), and prospect or customer. */
+  do_not_contact: ColumnType<number, number | undefined, number>;
+  do_not_contact_at: ColumnType<string | null, string | null | undefined, string | null>;
+  customer_status: ColumnType<string, string | undefined, string>;
   custom_fields: string;
   search_text: string;
   created_from_lead_id: number | null;

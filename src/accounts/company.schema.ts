@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { CustomerStatus } from './consent.schema.js';
 import { Nullable } from '../http/schemas.js';
 import { AddressSchema } from '../leads/lead.schema.js';
 import type { CompanyRow } from './company.repository.js';
@@ -25,6 +26,7 @@ export const CompanyWriteFields = {
   description: Type.Optional(Str(20000)),
   address: Type.Optional(AddressSchema),
   owner_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  customer_status: Type.Optional(CustomerStatus),
   tags: Type.Optional(Tags),
   custom_fields: Type.Optional(CustomFields),
 };
@@ -58,6 +60,7 @@ export const CompanyResponse = Type.Object(
     description: NStr,
     address: Address,
     owner_id: NInt,
+    customer_status: Type.String({ description: 'prospect or customer' }),
     tags: Type.Array(Type.String()),
     custom_fields: Type.Record(Type.String(), CustomFieldValue),
     created_from_lead_id: Nullable(
@@ -126,6 +129,7 @@ export function toCompanyResponse(row: CompanyRow, tags: string[]): CompanyDto {
       country: row.country,
     },
     owner_id: row.owner_id,
+    customer_status: row.customer_status ?? 'prospect',
     tags,
     custom_fields: JSON.parse(row.custom_fields || '{}'),
     created_from_lead_id: row.created_from_lead_id,

@@ -83,6 +83,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     }
     Object.assign(set, addressColumns(input.address, errors, `${p}address`));
     if (input.owner_id !== undefined) set.owner_id = input.owner_id;
+    if (input.customer_status !== undefined) set.customer_status = input.customer_status;
     if (input.custom_fields !== undefined) set.custom_fields = JSON.stringify(input.custom_fields);
     await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors, trx);
     return set;

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Nullable } from '../http/schemas.js';
 import { AddressSchema, CustomFields, CustomFieldValue, Tags } from './company.schema.js';
 import type { ContactEmail, ContactRow } from './contact.repository.js';
+import { ConsentWriteFields, CustomerStatus } from './consent.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 const NStr = Nullable(Type.String());
@@ -34,6 +35,8 @@ export const ContactWriteFields = {
   do_not_email: Type.Optional(Type.Boolean()),
   do_not_call: Type.Optional(Type.Boolean()),
   do_not_sms: Type.Optional(Type.Boolean()),
+  ...ConsentWriteFields,
+  customer_status: Type.Optional(CustomerStatus),
   tags: Type.Optional(Tags),
   custom_fields: Type.Optional(CustomFields),
 };
@@ -69,6 +72,9 @@ export const ContactResponse = Type.Object(
     do_not_call_at: NStr,
     do_not_sms: Type.Boolean(),
     do_not_sms_at: NStr,
+    do_not_contact: Type.Boolean({ description: 'Opted out of every channel' }),
+    do_not_contact_at: NStr,
+    customer_status: Type.String({ description: 'prospect or customer' }),
     tags: Type.Array(Type.String()),
     custom_fields: Type.Record(Type.String(), CustomFieldValue),
     created_from_lead_id: NInt,
@@ -141,6 +147,9 @@ export function toContactResponse(row: ContactRow, emails: ContactEmail[], tags:
     do_not_call_at: row.do_not_call_at,
     do_not_sms: row.do_not_sms === 1,
     do_not_sms_at: row.do_not_sms_at,
+    do_not_contact: row.do_not_contact === 1,
+    do_not_contact_at: row.do_not_contact_at ?? null,
+    customer_status: row.customer_status ?? 'prospect',
     tags,
     custom_fields: JSON.parse(row.custom_fields || '{}'),
     created_from_lead_id: row.created_from_lead_id,

@@ -26,7 +26,7 @@ export interface ContactServiceDeps {
 }
 
 const TEXT = ['first_name', 'last_name', 'civility', 'job_title', 'description'] as const;
-const CONSENTS = ['do_not_email', 'do_not_call', 'do_not_sms'] as const;
+const CONSENTS = ['do_not_email', 'do_not_call', 'do_not_sms', 'do_not_contact'] as const;
 
 /** A contact ready to insert inside another transaction; emails/tags undefined = unchanged (PATCH). */
 export interface PreparedContact {
@@ -70,6 +70,7 @@ export function createContactService({ db, contacts, companies, access }: Contac
     }
     Object.assign(cols, addressColumns(input.address, errors, `${p}address`));
     if (input.owner_id !== undefined) cols.owner_id = input.owner_id;
+    if (input.customer_status !== undefined) cols.customer_status = input.customer_status;
     if (input.custom_fields !== undefined) cols.custom_fields = JSON.stringify(input.custom_fields);
     if (input.company_id !== undefined) {
       cols.company_id = input.company_id;
@@ -101,8 +102,20 @@ export function createContactService({ db, contacts, companies, access }: Contac
   function consentColumns(input: ContactPatchInput, current: ContactRow | null, now: string): ContactUpdate {
     const out: ContactUpdate = {};
     for (const f of CONSENTS) {
+      // A date the client writes (seed 000 unsubscribe_*_date) turns the flag on from then; null turns it off.
+      const at = input[`${f}_at`];
+      if (at !== undefined && input[f] === undefined) {
+        out[f] = at === null ? 0 : 1;
+        out[`${f}_at`] = at === null ? null : new Date(at).toISOString();
+        continue;
+      }
       const v = input[f];
       if (v === undefined) continue;
+      if (v && at) {
+        out[f] = 1;
+        out[`${f}_at`] = new Date(at).toISOString();
+        continue;
+      }
       const was = current ? current[f] === 1 : false;
       out[f] = v ? 1 : 0;
       if (v && !was) out[`${f}_at`] = now;

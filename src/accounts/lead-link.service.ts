@@ -26,7 +26,7 @@ export interface LeadLinkDeps {
 export interface LeadLinkInput {
   company_id?: number | null;
   contact_ids?: number[];
-  link?: 'match' | 'create' | 'none';
+  link?: 'match' | 'create' | 'contact' | 'none';
 }
 
 export type LinkMode = 'match' | 'create';
@@ -193,7 +193,8 @@ export function createLeadLinkService({
       const contactIds = [...new Set(input.contact_ids ?? [])];
       if (mode && contactIds.length === 0) {
         let contact = row.email ? await contacts.findByEmail(auth.orgId, row.email, trx) : undefined;
-        if (!contact && mode === 'create' && hasPerson(row))
+        // "contact" (web-to-lead): match the company, but create only the person (a form names a company loosely).
+        if (!contact && (mode === 'create' || mode === 'contact') && hasPerson(row))
           contact = await createContactFromLead(trx, auth, row, row.company_id);
         if (contact) contactIds.push(contact.id);
       }

@@ -156,14 +156,16 @@ export function createActivityRepository(db: Q) {
     ) {
       let q = db
         .selectFrom('tasks')
-        .innerJoin('leads', (j) =>
+        .leftJoin('leads', (j) =>
           j
             .onRef('leads.id', '=', 'tasks.lead_id')
             .on('leads.org_id', '=', orgId)
             .on('leads.deleted_at', 'is', null),
         )
         .selectAll('tasks')
-        .where('tasks.org_id', '=', orgId);
+        .where('tasks.org_id', '=', orgId)
+        // Tasks of a live lead, and tasks of no lead (migration 0084).
+        .where((eb) => eb.or([eb('tasks.lead_id', 'is', null), eb('leads.id', 'is not', null)]));
       if (f.assigneeId !== undefined) q = q.where('tasks.assignee_id', '=', f.assigneeId);
       if (f.done !== undefined) q = q.where('tasks.done_at', f.done ? 'is not' : 'is', null);
       if (f.dueBefore) q = q.where('tasks.due_at', '<=', f.dueBefore);

@@ -195,6 +195,9 @@ export function activityRoutes({
         reply.code(201).send(
           await tasks.addComment(requireAuth(req), req.params.id, req.body.body, {
             created_at: req.body.created_at,
+            parent_id: req.body.parent_id,
+            file_url: req.body.file_url,
+            attachment_id: req.body.attachment_id,
           }),
         ),
     );
@@ -209,7 +212,10 @@ export function activityRoutes({
           response: { 200: S.CommentResponse, ...errorResponses(400, 401, 403, 404, 422) },
         },
       },
-      async (req) => tasks.editComment(requireAuth(req), req.params.id, req.params.itemId, req.body.body),
+      async (req) => {
+        const { body, ...links } = req.body;
+        return tasks.editComment(requireAuth(req), req.params.id, req.params.itemId, body, links);
+      },
     );
     app.delete(
       '/leads/:id/comments/:itemId',

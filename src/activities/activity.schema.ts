@@ -62,9 +62,10 @@ export const FollowUpQueueResponse = Type.Object({
   next_cursor: NStr,
 });
 
+export const TASK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const TaskResponse = Type.Object({
   id: Type.Integer(),
-  lead_id: Type.Integer(),
+  lead_id: Nullable(Type.Integer({ description: 'null: a task or event of no lead' })),
   type: Type.String(),
   title: Type.String(),
   description: NStr,
@@ -74,6 +75,10 @@ export const TaskResponse = Type.Object({
   assignee_id: NInt,
   done: Type.Boolean(),
   done_at: NStr,
+  priority: NStr,
+  canceled: Type.Boolean(),
+  confirmed: Type.Boolean(),
+  no_show: Type.Boolean(),
   created_by: NInt,
   created_at: Type.String(),
   updated_at: Type.String(),
@@ -91,6 +96,12 @@ const taskFields = {
   assignee_id: Nullable(Type.Integer({ minimum: 1 })),
   done: Type.Boolean(),
   done_at: NInstant('When it was done (implies done)'),
+  priority: Nullable(
+    Type.Unsafe<(typeof TASK_PRIORITIES)[number]>({ type: 'string', enum: [...TASK_PRIORITIES] }),
+  ),
+  canceled: Type.Boolean({ description: 'Events: called off' }),
+  confirmed: Type.Boolean({ description: 'Events: the lead confirmed' }),
+  no_show: Type.Boolean({ description: 'Events: the lead did not come' }),
 };
 export const TaskCreateBody = Type.Object(
   {
@@ -103,6 +114,10 @@ export const TaskCreateBody = Type.Object(
     assignee_id: Type.Optional(taskFields.assignee_id),
     done: Type.Optional(taskFields.done),
     done_at: Type.Optional(taskFields.done_at),
+    priority: Type.Optional(taskFields.priority),
+    canceled: Type.Optional(taskFields.canceled),
+    confirmed: Type.Optional(taskFields.confirmed),
+    no_show: Type.Optional(taskFields.no_show),
   },
   { additionalProperties: false },
 );
@@ -125,11 +140,27 @@ export const TaskQueueQuery = Type.Object(
 );
 export const TaskPage = Type.Object({ data: Type.Array(TaskResponse), next_cursor: NStr });
 
+const CommentLinkFields = {
+  parent_id: Type.Optional(
+    Nullable(
+      Type.Integer({ minimum: 1, maximum: 2147483647, description: 'A note of the same lead it answers' }),
+    ),
+  ),
+  file_url: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2000 }))),
+  attachment_id: Type.Optional(
+    Nullable(
+      Type.Integer({ minimum: 1, maximum: 2147483647, description: 'An attachment of the same lead' }),
+    ),
+  ),
+};
 export const CommentResponse = Type.Object({
   id: Type.Integer(),
   lead_id: Type.Integer(),
   body: Type.String(),
   author_id: NInt,
+  parent_id: Nullable(Type.Integer({ description: 'The note this one answers' })),
+  file_url: NStr,
+  attachment_id: Nullable(Type.Integer({ description: 'An attachment of the lead this note carries' })),
   created_at: Type.String(),
   updated_at: Type.String(),
   edited: Type.Boolean(),
@@ -138,11 +169,12 @@ export const CommentCreateBody = Type.Object(
   {
     body: Type.String({ minLength: 1, maxLength: 20000 }),
     created_at: Type.Optional(Instant('Backdated comments from imports (default: now)')),
+    ...CommentLinkFields,
   },
   { additionalProperties: false },
 );
 export const CommentPatchBody = Type.Object(
-  { body: Type.String({ minLength: 1, maxLength: 20000 }) },
+  { body: Type.String({ minLength: 1, maxLength: 20000 }), ...CommentLinkFields },
   { additionalProperties: false },
 );
 export const CommentList = Type.Object({ data: Type.Array(CommentResponse) });

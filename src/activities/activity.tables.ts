@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** A follow-up with a lead: planned (scheduled_at, no done_at) or done (done_at). */
 export interface FollowUpsTable {
@@ -20,7 +20,8 @@ export interface FollowUpsTable {
 export interface TasksTable {
   id: Generated<number>;
   org_id: number;
-  lead_id: number;
+  /** Null for a task or event of no lead (migration 0084). */
+  lead_id: number | null;
   type: string;
   title: string;
   description: string | null;
@@ -32,6 +33,11 @@ export interface TasksTable {
   created_by: number | null;
   created_at: string;
   updated_at: string;
+  /** Migration 0084: low, normal, high, urgent; event flags 0/1. */
+  priority: ColumnType<string | null, string | null | undefined, string | null>;
+  canceled: ColumnType<number, number | undefined, number>;
+  confirmed: ColumnType<number, number | undefined, number>;
+  no_show: ColumnType<number, number | undefined, number>;
 }
 
 export interface CommentsTable {
@@ -42,6 +48,10 @@ export interface CommentsTable {
   author_id: number | null;
   created_at: string;
   updated_at: string;
+  /** Migration 0084: the note this one answers, and a file it carries (a link, or an attachment of the lead). */
+  parent_id: ColumnType<number | null, number | null | undefined, number | null>;
+  file_url: ColumnType<string | null, string | null | undefined, string | null>;
+  attachment_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AttachmentsTable {

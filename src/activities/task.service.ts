@@ -22,6 +22,10 @@ export interface TaskInput {
   done?: boolean;
   /** When it was done (backdated); implies done. */
   done_at?: string | null;
+  priority?: string | null;
+  canceled?: boolean;
+  confirmed?: boolean;
+  no_show?: boolean;
 }
 
 export function toTaskResponse(r: TaskRow) {
@@ -37,6 +41,10 @@ export function toTaskResponse(r: TaskRow) {
     assignee_id: r.assignee_id,
     done: r.done_at !== null,
     done_at: r.done_at,
+    priority: r.priority ?? null,
+    canceled: r.canceled === 1,
+    confirmed: r.confirmed === 1,
+    no_show: r.no_show === 1,
     created_by: r.created_by,
     created_at: r.created_at,
     updated_at: r.updated_at,
@@ -50,12 +58,22 @@ export function toCommentResponse(r: CommentRow) {
     lead_id: r.lead_id,
     body: r.body,
     author_id: r.author_id,
+    parent_id: r.parent_id ?? null,
+    file_url: r.file_url ?? null,
+    attachment_id: r.attachment_id ?? null,
     created_at: r.created_at,
     updated_at: r.updated_at,
     edited: r.updated_at !== r.created_at,
   };
 }
 export type CommentDto = ReturnType<typeof toCommentResponse>;
+
+/** What a note links to (migration 0084). */
+export interface CommentLinks {
+  parent_id?: number | null;
+  file_url?: string | null;
+  attachment_id?: number | null;
+}
 
 export interface TaskDeps {
   db: Kysely<Database>;
@@ -91,10 +109,39 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(v.due_at !== undefined ? { due_at: v.due_at } : {}),
       ...(input.assignee_id !== undefined ? { assignee_id: input.assignee_id } : {}),
+      ...(input.priority !== undefined ? { priority: input.priority } : {}),
+      ...(input.canceled !== undefined ? { canceled: input.canceled ? 1 : 0 } : {}),
+      ...(input.confirmed !== undefined ? { confirmed: input.confirmed ? 1 : 0 } : {}),
+      ...(input.no_show !== undefined ? { no_show: input.no_show ? 1 : 0 } : {}),
       start_at: start,
       end_at: end,
       done_at: doneAt,
     };
+  }
+
+  /** A note answers a note of the same lead (never itself) and carries an attachment of the same lead. */
+  async function checkLinks(
+    trx: Kysely<Database>,
+    orgId: number,
+    leadId: number,
+    l: CommentLinks,
+    self?: number,
+  ) {
+    if (
+      l.parent_id != null &&
+      (l.parent_id === self || !(await activities.findComment(orgId, leadId, l.parent_id, trx)))
+    )
+      throw fieldError('parent_id', `is not another comment of lead ${leadId}`);
+    if (l.attachment_id != null) {
+      const a = await trx
+        .selectFrom('attachments')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('lead_id', '=', leadId)
+        .where('id', '=', l.attachment_id)
+        .executeTakeFirst();
+      if (!a) throw fieldError('attachment_id', `is not an attachment of lead ${leadId}`);
+    }
   }
 
   async function loadTask(orgId: number, leadId: number, id: number, trx?: Kysely<Database>) {
@@ -109,6 +156,9 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
   }
 
   return {
+    /** The checked columns of a task body, for the by-id routes (src/activities/activity-by-id.service.ts). */
+    taskColumns: columns,
+
     async listTasks(auth: AuthContext, leadId: number, opts: TxOptions = {}): Promise<TaskDto[]> {
       await guard(auth, leadId, 'read', opts);
       const q = runner(db, opts);
@@ -138,6 +188,10 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
           end_at: cols.end_at,
           assignee_id: input.assignee_id ?? null,
           done_at: cols.done_at,
+          priority: cols.priority ?? null,
+          canceled: cols.canceled ?? 0,
+          confirmed: cols.confirmed ?? 0,
+          no_show: cols.no_show ?? 0,
           created_by: auth.userId,
           created_at: now,
           updated_at: now,
@@ -208,13 +262,14 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       auth: AuthContext,
       leadId: number,
       body: string,
-      opts: { created_at?: string } & TxOptions = {},
+      opts: { created_at?: string } & CommentLinks & TxOptions = {},
     ): Promise<CommentDto> {
       await guard(auth, leadId, 'write', opts);
       if (body.trim() === '') throw fieldError('body', 'must not be blank');
       const at = parseOptionalInstant('created_at', opts.created_at, { notFuture: true }) ?? nowIso();
       return inTransaction(db, opts, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
+        await checkLinks(trx, auth.orgId, leadId, opts);
         return toCommentResponse(
           await activities.insertComment(trx, {
             org_id: auth.orgId,
@@ -223,6 +278,9 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
             author_id: auth.userId,
             created_at: at,
             updated_at: at,
+            parent_id: opts.parent_id ?? null,
+            file_url: opts.file_url ?? null,
+            attachment_id: opts.attachment_id ?? null,
           }),
         );
       });
@@ -234,6 +292,7 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       leadId: number,
       id: number,
       body: string,
+      links: CommentLinks = {},
       opts: TxOptions = {},
     ): Promise<CommentDto> {
       await guard(auth, leadId, 'write', opts);
@@ -243,8 +302,9 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
         const c = await loadComment(auth.orgId, leadId, id, trx);
         if (c.author_id === null || c.author_id !== auth.userId)
           throw new AppError('forbidden', 'Only the author of a comment can edit it.');
+        await checkLinks(trx, auth.orgId, leadId, links, id);
         return toCommentResponse(
-          await activities.updateComment(trx, auth.orgId, id, { body, updated_at: nowIso() }),
+          await activities.updateComment(trx, auth.orgId, id, { body, ...links, updated_at: nowIso() }),
         );
       });
     },

@@ -7,6 +7,7 @@ import type { PipelineTables } from '../pipeline/pipeline.tables.js';
 import type { ActivityTables } from '../activities/activity.tables.js';
 import type { ExternalRefTables } from '../leads/external-ref.tables.js';
 import type { EmailTables } from '../email/email.tables.js';
+import type { LeadPartTables } from '../leads/lead-parts.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -172,4 +173,5 @@ export interface Database
     PipelineTables,
     ActivityTables,
     ExternalRefTables,
-    EmailTables {}
+    EmailTables,
+    LeadPartTables {}

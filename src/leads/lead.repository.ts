@@ -5,6 +5,7 @@ import {
   type Selectable,
   type Updateable,
   type SelectQueryBuilder,
+  type ExpressionBuilder,
 } from 'kysely';
 import type { Database, LeadsTable } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
@@ -86,7 +87,10 @@ export interface LeadFilter {
   teamId?: number;
   companyId?: number;
   contactId?: number;
-  /** Agents: only leads this user owns or that are assigned to one of their teams. */
+  /** Leads this user holds in any role (userRole unset) or in userRole (owner: owner_id). */
+  userId?: number;
+  userRole?: string;
+  /** Agents: only leads this user holds in any role or that one of their teams holds (lead_users, lead_teams). */
   visibleTo?: number;
   tag?: string;
   createdAfter?: string;
@@ -114,6 +118,37 @@ const ftsMatch = (terms: string[]) => terms.map((t) => `"${t}"*`).join(' ');
 /** Splits a search string into the letter/digit terms the full-text indexes hold. */
 export function searchTerms(q: string): string[] {
   return (q.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
+}
+
+/** Agent visibility: the user holds the lead in any role, or one of their teams holds it (primary or not). */
+function visibleExpr(eb: ExpressionBuilder<Database, 'leads'>, orgId: number, userId: number) {
+  const myTeams = eb
+    .selectFrom('team_members')
+    .select('team_members.team_id')
+    .where('team_members.org_id', '=', orgId)
+    .where('team_members.user_id', '=', userId);
+  return eb.or([
+    eb('leads.owner_id', '=', userId),
+    eb('leads.team_id', 'in', myTeams),
+    eb(
+      'leads.id',
+      'in',
+      eb
+        .selectFrom('lead_users')
+        .select('lead_users.lead_id')
+        .where('lead_users.org_id', '=', orgId)
+        .where('lead_users.user_id', '=', userId),
+    ),
+    eb(
+      'leads.id',
+      'in',
+      eb
+        .selectFrom('lead_teams')
+        .select('lead_teams.lead_id')
+        .where('lead_teams.org_id', '=', orgId)
+        .where('lead_teams.team_id', 'in', myTeams),
+    ),
+  ]);
 }
 
 export function createLeadRepository(db: Q, dialect: Dialect) {
@@ -152,7 +187,40 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     }
     if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
     if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
-    if (f.teamId !== undefined) q = q.where('leads.team_id', '=', f.teamId);
+    if (f.teamId !== undefined) {
+      const teamId = f.teamId;
+      q = q.where((eb) =>
+        eb.or([
+          eb('leads.team_id', '=', teamId),
+          eb(
+            'leads.id',
+            'in',
+            eb
+              .selectFrom('lead_teams')
+              .select('lead_teams.lead_id')
+              .where('lead_teams.org_id', '=', orgId)
+              .where('lead_teams.team_id', '=', teamId),
+          ),
+        ]),
+      );
+    }
+    if (f.userId !== undefined || f.userRole !== undefined) {
+      const { userId, userRole } = f;
+      const inRoles = (eb: ExpressionBuilder<Database, 'leads'>) => {
+        let sub = eb
+          .selectFrom('lead_users')
+          .select('lead_users.lead_id')
+          .where('lead_users.org_id', '=', orgId);
+        if (userId !== undefined) sub = sub.where('lead_users.user_id', '=', userId);
+        if (userRole !== undefined) sub = sub.where('lead_users.role', '=', userRole);
+        return eb('leads.id', 'in', sub);
+      };
+      const asOwner = (eb: ExpressionBuilder<Database, 'leads'>) =>
+        userId !== undefined ? eb('leads.owner_id', '=', userId) : eb('leads.owner_id', 'is not', null);
+      if (userRole === 'owner') q = q.where(asOwner);
+      else if (userRole !== undefined) q = q.where(inRoles);
+      else q = q.where((eb) => eb.or([asOwner(eb), inRoles(eb)]));
+    }
     if (f.companyId !== undefined) q = q.where('leads.company_id', '=', f.companyId);
     if (f.contactId !== undefined) {
       const contactId = f.contactId;
@@ -166,20 +234,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     }
     if (f.visibleTo !== undefined) {
       const userId = f.visibleTo;
-      q = q.where((eb) =>
-        eb.or([
-          eb('leads.owner_id', '=', userId),
-          eb(
-            'leads.team_id',
-            'in',
-            eb
-              .selectFrom('team_members')
-              .select('team_members.team_id')
-              .where('team_members.org_id', '=', orgId)
-              .where('team_members.user_id', '=', userId),
-          ),
-        ]),
-      );
+      q = q.where((eb) => visibleExpr(eb, orgId, userId));
     }
     if (f.createdAfter) q = q.where('leads.created_at', '>=', f.createdAfter);
     if (f.createdBefore) q = q.where('leads.created_at', '<', f.createdBefore);
@@ -226,6 +281,18 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
   }
 
   return {
+    /** Whether an agent may see this lead (the same rule as the list's visibleTo). */
+    async isVisibleTo(orgId: number, leadId: number, userId: number, trx: Q = db): Promise<boolean> {
+      const r = await trx
+        .selectFrom('leads')
+        .select('leads.id')
+        .where('leads.org_id', '=', orgId)
+        .where('leads.id', '=', leadId)
+        .where((eb) => visibleExpr(eb, orgId, userId))
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+
     async insert(trx: Q, row: LeadInsert): Promise<LeadRow> {
       return trx.insertInto('leads').values(row).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
     },

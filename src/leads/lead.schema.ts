@@ -2,6 +2,10 @@ import { Type, type Static } from 'typebox';
 import { Nullable } from '../http/schemas.js';
 import { formatMoney } from '../lib/money.js';
 import type { LeadRow } from './lead.repository.js';
+import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema.js';
+import { ContactPointResponseFields, ContactPointWriteFields } from './contact-points.schema.js';
+import { ItemResponseFields, ItemWriteFields } from './lead-items.schema.js';
+import { ConsentResponseFields, ConsentWriteFields } from './lead-consent.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 
@@ -98,17 +102,21 @@ export const LeadWriteFields = {
       description: 'The people behind the lead (replaces the list)',
     }),
   ),
+  ...LeadUserWriteFields,
+  ...ContactPointWriteFields,
+  ...ItemWriteFields,
+  ...ConsentWriteFields,
 };
 
 export const LeadCreateBody = Type.Object(
   {
     ...LeadWriteFields,
     link: Type.Optional(
-      Type.Unsafe<'match' | 'create' | 'none'>({
+      Type.Unsafe<'match' | 'create' | 'contact' | 'none'>({
         type: 'string',
-        enum: ['match', 'create', 'none'],
+        enum: ['match', 'create', 'contact', 'none'],
         description:
-          'match: link the company (email domain, website or name) and contact (email) that exist; create: also create them when missing',
+          'match: link the company (email domain, website or name) and contact (email) that exist; create: also create them when missing; contact: match both, create only the contact',
       }),
     ),
     auto_convert: Type.Optional(
@@ -182,6 +190,10 @@ export const LeadResponse = Type.Object(
         { description: 'What the lead converted into (POST /leads/:id/convert); null until then' },
       ),
     ),
+    ...LeadUserResponseFields,
+    ...ContactPointResponseFields,
+    ...ItemResponseFields,
+    ...ConsentResponseFields,
   },
   { $id: 'Lead' },
 );
@@ -211,7 +223,16 @@ export const LeadListQuery = Type.Object(
     ),
     source: Type.Optional(Type.String()),
     owner_id: Type.Optional(Type.Integer({ minimum: 1 })),
-    team_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    team_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads of this team (primary or not)' })),
+    user_id: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Leads this user holds (in any role, or in `role`)' }),
+    ),
+    role: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: 'Leads with a user in this role (owner, assignee, advisor...)',
+      }),
+    ),
     company_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads linked to this company' })),
     contact_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads linked to this contact' })),
     tag: Type.Optional(Type.String()),
@@ -219,7 +240,11 @@ export const LeadListQuery = Type.Object(
     created_before: Type.Optional(Type.String({ format: 'date-time' })),
     updated_after: Type.Optional(Type.String({ format: 'date-time' })),
     q: Type.Optional(
-      Type.String({ maxLength: 200, description: 'Full text over names, email, phones, company and title' }),
+      Type.String({
+        maxLength: 200,
+        description:
+          'Full text over names, emails, phones, company, title, city, postal code and the second contact',
+      }),
     ),
     deleted: Type.Optional(Type.Boolean({ description: 'true lists only soft-deleted leads (the trash)' })),
     sort: Type.Optional(

@@ -34,6 +34,8 @@ import {
   type LeadPatchInput,
 } from './lead.schema.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
+import type { LeadPart } from './lead-parts.js';
+import { LEAD_USER_ROLES } from './lead-users.schema.js';
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -55,6 +57,8 @@ export interface LeadServiceDeps {
     row: LeadRow,
     byUserId: number | null,
   ) => Promise<void>;
+  /** Parts kept in their own tables (users with roles, teams, contact points, items...): src/leads/lead-parts.ts. */
+  parts?: LeadPart[];
 }
 
 /** How src/accounts plugs into leads without leads importing it. */
@@ -144,6 +148,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   }
 
   /** `known`: the organization's statuses when the caller has them already (one query less per list). */
+  const parts = deps.parts ?? [];
   async function present(
     orgId: number,
     rows: LeadRow[],
@@ -152,7 +157,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   ): Promise<LeadDto[]> {
     const trx = runner(db, opts);
     const subIds = rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : []));
-    const [tags, sm, subs, links] = await Promise.all([
+    const [tags, sm, subs, links, ...partViews] = await Promise.all([
       leads.tagsFor(
         orgId,
         rows.map((r) => r.id),
@@ -161,16 +166,19 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       known ?? statusMap(orgId, trx),
       statuses.subStatusesByIds(orgId, subIds, trx),
       deps.links?.describe(orgId, rows, trx),
+      ...parts.map((p) => p.describe(orgId, rows, trx)),
     ]);
     return rows.map((r) => {
       const st = sm.byId.get(r.status_id);
-      return toLeadResponse(r, {
+      const dto = toLeadResponse(r, {
         tags: tags.get(r.id) ?? [],
         status: st?.key ?? 'unknown',
         status_category: st?.category ?? 'open',
         sub_status: r.sub_status_id ? (subs.get(r.sub_status_id)?.name ?? null) : null,
         links: links?.get(r.id),
       });
+      for (const view of partViews) Object.assign(dto, (view as Map<number, object>).get(r.id));
+      return dto;
     });
   }
 
@@ -227,6 +235,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     }
     if (input.company_id !== undefined) set.company_id = input.company_id;
     await deps.links?.check(orgId, input, errors, trx);
+    for (const p of parts) await p.check(orgId, input as Record<string, unknown>, errors, trx);
     if (input.owner_id !== undefined && input.owner_id !== null) {
       const m = await access.findMembership(orgId, input.owner_id, trx);
       if (!m || m.deactivated_at)
@@ -256,14 +265,13 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     return row;
   }
 
-  /** Agents reach only leads they own or their teams hold; any other lead does not exist for them (404). */
+  /**
+   * Agents reach only leads they hold in any role (owner, assignee, advisor...) or that one of their teams holds
+   * (primary or not); any other lead does not exist for them (404).
+   */
   async function checkVisible(auth: AuthContext, row: LeadRow, trx: Kysely<Database> = db) {
     if (!seesOnlyOwnLeads(auth) || row.owner_id === auth.userId) return;
-    if (
-      row.team_id !== null &&
-      (await access.teamIdsOfUser(auth.orgId, auth.userId!, trx)).includes(row.team_id)
-    )
-      return;
+    if (await leads.isVisibleTo(auth.orgId, row.id, auth.userId!, trx)) return;
     throw notFound('Lead', row.id);
   }
 
@@ -353,7 +361,13 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           created_at: createdAt ?? now,
         });
         if (inserted.owner_id !== null) await deps.onOwnerChanged?.(trx, auth.orgId, inserted, auth.userId);
-        return deps.links ? deps.links.afterCreate(trx, auth, inserted, input) : inserted;
+        let written = inserted;
+        for (const p of parts)
+          if (await p.write(trx, auth, written, input as Record<string, unknown>, true))
+            written = (await leads.findById(auth.orgId, inserted.id, trx))!;
+        const final = deps.links ? await deps.links.afterCreate(trx, auth, written, input) : written;
+        for (const p of parts) await p.afterWrite?.(trx, auth.orgId, final);
+        return final;
       });
       return (await present(auth.orgId, [row], opts))[0];
     },
@@ -417,7 +431,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         const oldTags = (await leads.tagsFor(auth.orgId, [id], trx)).get(id) ?? [];
         const tagsChanged = newTags !== undefined && newTags.join('\u0000') !== oldTags.join('\u0000');
         const linksChanged = deps.links ? await deps.links.afterUpdate(trx, auth, current, input) : false;
-        if (changes.length === 0 && !tagsChanged && !plan && !linksChanged) return current;
+        let partsChanged = false;
+        for (const p of parts)
+          partsChanged =
+            (await p.write(trx, auth, current, input as Record<string, unknown>, false)) || partsChanged;
+        if (changes.length === 0 && !tagsChanged && !plan && !linksChanged && !partsChanged) return current;
         const updated = await leads.updateVersioned(trx, auth.orgId, id, current.version, {
           ...Object.fromEntries(changes),
           ...plan?.set,
@@ -461,6 +479,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           );
         if (updated.owner_id !== current.owner_id && updated.owner_id !== null)
           await deps.onOwnerChanged?.(trx, auth.orgId, updated, auth.userId);
+        for (const p of parts) await p.afterWrite?.(trx, auth.orgId, updated);
         return updated;
       });
       return (await present(auth.orgId, [row], opts))[0];
@@ -542,6 +561,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const filter: LeadFilter = {
         source: query.source,
         ownerId: query.owner_id,
+        userId: query.user_id,
+        userRole: query.role,
         teamId: query.team_id,
         companyId: query.company_id,
         contactId: query.contact_id,
@@ -554,6 +575,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         excludeConverted:
           query.include_converted !== true && query.status === undefined && query.deleted !== true,
       };
+      if (query.role !== undefined && !(LEAD_USER_ROLES as readonly string[]).includes(query.role))
+        throw fieldError(
+          'role',
+          `"${query.role}" is not a lead role (one of: ${LEAD_USER_ROLES.join(', ')})`,
+        );
       let knownStatuses: StatusMap | undefined;
       if (query.status !== undefined) {
         const sm = (knownStatuses = await statusMap(auth.orgId));

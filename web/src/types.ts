@@ -38,6 +38,12 @@ export interface Lead {
   created_at: string;
   updated_at: string;
   version: number;
+  /** The people, contact points and items of the lead (src/leads/lead-*.ts). */
+  users?: LeadUser[];
+  team_ids?: number[];
+  emails?: LeadEmail[];
+  phones?: LeadPhone[];
+  items?: LeadItem[];
   deleted_at: string | null;
   [extra: string]: unknown;
 }
@@ -105,4 +111,40 @@ export interface Me {
   organization_id: number;
   role: string;
   organizations: Membership[];
+}
+
+export interface LeadUser {
+  id: number | null;
+  user_id: number;
+  role: string;
+  created_at: string | null;
+}
+
+export interface LeadEmail {
+  id: number | null;
+  address: string;
+  type: string;
+  valid: boolean;
+  primary: boolean;
+}
+
+export interface LeadPhone {
+  id: number | null;
+  number: string;
+  extension: string | null;
+  type: string;
+  valid: boolean;
+  primary: boolean;
+}
+
+export interface LeadItem {
+  id: number;
+  type: string;
+  name: string | null;
+  catalog_ref: string | null;
+  quantity: string | null;
+  price: string | null;
+  currency: string | null;
+  comment: string | null;
+  vehicle: Record<string, string | number | boolean | null> | null;
 }

@@ -10,6 +10,12 @@ import * as m0041 from './0041_imports.js';
 import * as m0050 from './0050_external_refs.js';
 import * as m0055 from './0055_org_time_zone.js';
 import * as m0120 from './0120_email.js';
+import * as m0080 from './0080_lead_users.js';
+import * as m0081 from './0081_lead_contact_points.js';
+import * as m0082 from './0082_lead_items.js';
+import * as m0083 from './0083_consent_customer.js';
+import * as m0084 from './0084_activities_standalone.js';
+import * as m0085 from './0085_lead_search_extra.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -28,4 +34,10 @@ export const migrations: Record<string, Migration> = {
   '0050_external_refs': m0050,
   '0055_org_time_zone': m0055,
   '0120_email': m0120,
+  '0080_lead_users': m0080,
+  '0081_lead_contact_points': m0081,
+  '0082_lead_items': m0082,
+  '0083_consent_customer': m0083,
+  '0084_activities_standalone': m0084,
+  '0085_lead_search_extra': m0085,
 };

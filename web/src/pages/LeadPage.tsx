@@ -15,6 +15,9 @@ import { changeStatus, StatusDialog } from '../components/status';
 import { ErrorNote, Field, SelectField, Spinner } from '../components/ui';
 import { Activity } from '../components/Activity';
 import { Convert } from '../components/Convert';
+import { LeadPeople } from '../components/LeadPeople';
+import { LeadContactPoints } from '../components/LeadContactPoints';
+import { LeadItems } from '../components/LeadItems';
 
 type Form = Record<string, string>;
 
@@ -252,6 +255,9 @@ export function LeadPage({ id }: { id: number }) {
         </form>
         <div className="side">
           <Convert lead={l} onDone={() => lead.reload()} />
+          <LeadPeople lead={l} users={users.list} onChange={() => lead.reload()} />
+          <LeadContactPoints lead={l} onChange={() => lead.reload()} />
+          <LeadItems lead={l} onChange={() => lead.reload()} />
           <Activity
             leadId={id}
             refresh={tick}

@@ -1,0 +1,55 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { LeadContactPointsTable } from './lead-parts.tables.js';
+
+type Q = Kysely<Database>;
+export type ContactPointRow = Selectable<LeadContactPointsTable>;
+export type ContactPointInsert = Insertable<LeadContactPointsTable>;
+
+/** A lead's emails and phones, and the lead columns that mirror the primary ones. */
+export function createContactPointRepository(db: Q) {
+  return {
+    async of(
+      orgId: number,
+      leadIds: number[],
+      kind?: 'email' | 'phone',
+      trx: Q = db,
+    ): Promise<ContactPointRow[]> {
+      if (!leadIds.length) return [];
+      let q = trx
+        .selectFrom('lead_contact_points')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('lead_id', 'in', leadIds);
+      if (kind) q = q.where('kind', '=', kind);
+      return q.orderBy('lead_id').orderBy('kind').orderBy('position').orderBy('id').execute();
+    },
+    async insert(trx: Q, rows: ContactPointInsert[]): Promise<void> {
+      if (rows.length) await trx.insertInto('lead_contact_points').values(rows).execute();
+    },
+    async insertOne(trx: Q, row: ContactPointInsert): Promise<ContactPointRow> {
+      return trx.insertInto('lead_contact_points').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+    async update(trx: Q, orgId: number, id: number, set: Updateable<LeadContactPointsTable>): Promise<void> {
+      await trx
+        .updateTable('lead_contact_points')
+        .set(set)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .execute();
+    },
+    async remove(trx: Q, orgId: number, id: number): Promise<void> {
+      await trx.deleteFrom('lead_contact_points').where('org_id', '=', orgId).where('id', '=', id).execute();
+    },
+    async removeAll(trx: Q, orgId: number, leadId: number, kind: 'email' | 'phone'): Promise<void> {
+      await trx
+        .deleteFrom('lead_contact_points')
+        .where('org_id', '=', orgId)
+        .where('lead_id', '=', leadId)
+        .where('kind', '=', kind)
+        .execute();
+    },
+  };
+}
+
+export type ContactPointRepository = ReturnType<typeof createContactPointRepository>;

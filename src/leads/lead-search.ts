@@ -1,0 +1,54 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { LeadRow } from './lead.repository.js';
+import type { LeadPart } from './lead-parts.js';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+
+/**
+ * What lead search finds beyond the lead's own columns (migration 0085): the second contact (seed 000's
+ * `second_contact` custom field) and every email and phone of the lead, phones also as digits.
+ * City and postal code are searched from their columns directly.
+ */
+export async function refreshLeadSearch(trx: Kysely<Database>, orgId: number, lead: LeadRow): Promise<void> {
+  const points = await trx
+    .selectFrom('lead_contact_points')
+    .select(['kind', 'value', 'digits'])
+    .where('org_id', '=', orgId)
+    .where('lead_id', '=', lead.id)
+    .execute();
+  const custom = JSON.parse(lead.custom_fields || '{}') as Record<string, unknown>;
+  const words = new Set<string>();
+  for (const k of ['second_contact', 'second_contact_civility'])
+    if (typeof custom[k] === 'string' && custom[k]) words.add(custom[k] as string);
+  for (const p of points) {
+    words.add(p.value);
+    if (p.kind === 'phone') {
+      words.add(p.value.replace(/\D/g, ''));
+      if (p.digits) words.add(p.digits);
+      // The national number too, so "8195550199" finds "+1 819 555 0199".
+      const national = parsePhoneNumberFromString(
+        p.value,
+        (lead.country as CountryCode | null) ?? undefined,
+      )?.nationalNumber;
+      if (national) words.add(national);
+    }
+  }
+  const text = [...words].join(' ').slice(0, 4000) || null;
+  await sql`UPDATE leads SET search_extra = ${text} WHERE org_id = ${orgId} AND id = ${lead.id} AND search_extra IS DISTINCT FROM ${text}`.execute(
+    trx,
+  );
+}
+
+/** Keeps search_extra in step with every lead write that goes through the lead service. */
+export function leadSearchPart(): LeadPart {
+  return {
+    async check() {},
+    async write() {
+      return false;
+    },
+    afterWrite: refreshLeadSearch,
+    async describe() {
+      return new Map();
+    },
+  };
+}
