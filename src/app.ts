@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { AuthContext } from './access/roles.js';
 import type { Db } from './db/database.js';
-import { AppError, toProblem } from './http/errors.js';
+import { AppError, BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy, toProblem } from './http/errors.js';
 import { fieldErrorsFromValidation, installValidators } from './http/validation.js';
 import { ProblemSchema } from './http/schemas.js';
 import { installAuth } from './http/auth.js';
@@ -150,6 +150,11 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
         ),
         status: sc,
       };
+    } else if (isDatabaseBusy(err)) {
+      // A lock or a connection not free in time: 503 with Retry-After, never a hang (docs/operations.md).
+      req.log.warn({ code: (err as { code?: string }).code }, 'database busy');
+      reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
+      problem = toProblem('unavailable', 'The database is busy; retry in a few seconds.');
     } else {
       req.log.error({ err }, 'unhandled error');
       problem = toProblem('internal', 'Something went wrong on our side; the error was logged.');

@@ -14,6 +14,12 @@ export interface Config {
   readonly dataDir: string;
   readonly attachmentMaxBytes: number;
   readonly importMaxBytes: number;
+  /** SQLite busy_timeout: the wait for another process's write lock before answering 503. */
+  readonly dbBusyTimeoutMs: number;
+  /** PostgreSQL statement_timeout, and the longest wait for a free connection (both dialects), then 503. */
+  readonly dbStatementTimeoutMs: number;
+  /** Behind a TLS proxy: trust X-Forwarded-* (client IP, https) and send HSTS on https requests. */
+  readonly trustProxy: boolean;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -76,6 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR && env.DATA_DIR.trim() !== '' ? env.DATA_DIR : './data');
   const attachmentMaxBytes = parseIntVar(env, 'ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 2 ** 31, problems);
   const importMaxBytes = parseIntVar(env, 'IMPORT_MAX_BYTES', 512 * 1024 * 1024, 1, 2 ** 40, problems);
+  const dbBusyTimeoutMs = parseIntVar(env, 'DB_BUSY_TIMEOUT_MS', 5000, 0, 600_000, problems);
+  const dbStatementTimeoutMs = parseIntVar(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000, problems);
+  const trustProxyRaw = (env.TRUST_PROXY ?? '').trim().toLowerCase();
+  if (!['', '0', '1', 'true', 'false'].includes(trustProxyRaw))
+    problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)} must be true or false`);
+  const trustProxy = trustProxyRaw === '1' || trustProxyRaw === 'true';
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -87,5 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     attachmentMaxBytes,
     importMaxBytes,
+    dbBusyTimeoutMs,
+    dbStatementTimeoutMs,
+    trustProxy,
   });
 }
