@@ -14,6 +14,7 @@ import { AppError, BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy, toProblem } from '.
 import { fieldErrorsFromValidation, installValidators } from './http/validation.js';
 import { ProblemSchema } from './http/schemas.js';
 import { installAuth } from './http/auth.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { createAccessRepository } from './access/access.repository.js';
 import { createAuthService } from './access/auth.service.js';
 import { authRoutes } from './access/auth.routes.js';
@@ -95,7 +96,10 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     ajv: { customOptions: { removeAdditional: false } },
+    trustProxy: config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await installSecurityHeaders(app as unknown as FastifyInstance, { trustProxy: config.trustProxy });
 
   installValidators(app as unknown as FastifyInstance);
   // JSON bodies: NUL characters are refused up front (PostgreSQL text cannot hold them, and no real client
