@@ -15,6 +15,7 @@ import { fieldErrorsFromValidation, installValidators } from './http/validation.
 import { ProblemSchema } from './http/schemas.js';
 import { installAuth } from './http/auth.js';
 import { installSecurityHeaders } from './http/security-headers.js';
+import { completeDocument, installOpenApiQuality } from './http/openapi-quality.js';
 import { createAccessRepository } from './access/access.repository.js';
 import { createAuthService } from './access/auth.service.js';
 import { authRoutes } from './access/auth.routes.js';
@@ -177,10 +178,13 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    transformObject: (doc) =>
+      completeDocument('openapiObject' in doc ? (doc.openapiObject as never) : (doc.swaggerObject as never)),
     refResolver: {
       buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
   });
+  installOpenApiQuality(app as unknown as FastifyInstance);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 
