@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
@@ -5,6 +6,16 @@ import type { AuthService } from './auth.service.js';
 import type { LoginThrottle } from '../http/rate-limit.js';
 import { AppError } from '../http/errors.js';
 import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.schema.js';
+
+/** The browser's device id: set at a successful sign-in, it lets that browser past others' failed tries. */
+const DEVICE_COOKIE = 'lf_device';
+function deviceOf(cookie: string | undefined): string | undefined {
+  const m = cookie ? new RegExp(`(?:^|;\\s*)${DEVICE_COOKIE}=([A-Za-z0-9_-]{16,64})`).exec(cookie) : null;
+  return m?.[1];
+}
+function deviceCookie(id: string, secure: boolean): string {
+  return `${DEVICE_COOKIE}=${id}; Path=/api/v1/auth; Max-Age=${30 * 86400}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
 
 export function authRoutes(auth: AuthService, throttle?: LoginThrottle): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -34,16 +45,19 @@ export function authRoutes(auth: AuthService, throttle?: LoginThrottle): Fastify
           response: { 200: LoginResponse, ...errorResponses(400, 401, 429) },
         },
       },
-      async (req) => {
-        // Password guessing: refused while this email or IP has too many recent failures, before any check.
-        throttle?.check(req.body.email, req.ip);
+      async (req, reply) => {
+        // Password guessing: a try must wait out the backoff of this email / IP / device (never a lockout).
+        const device = deviceOf(req.headers.cookie);
+        throttle?.check(req.body.email, req.ip, device);
         try {
           const out = await auth.login(req.body, { ip: req.ip });
-          throttle?.succeeded(req.body.email);
+          const id = device ?? randomBytes(18).toString('base64url');
+          throttle?.succeeded(req.body.email, id);
+          reply.header('set-cookie', deviceCookie(id, req.protocol === 'https'));
           return out;
         } catch (err) {
           if (err instanceof AppError && err.code === 'unauthorized')
-            throttle?.failed(req.body.email, req.ip);
+            throttle?.failed(req.body.email, req.ip, device);
           throw err;
         }
       },
