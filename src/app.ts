@@ -19,6 +19,7 @@ import { completeDocument, installOpenApiQuality } from './http/openapi-quality.
 import { createAccessRepository } from './access/access.repository.js';
 import { createAuthService } from './access/auth.service.js';
 import { authRoutes } from './access/auth.routes.js';
+import { createPasswordService } from './access/password.service.js';
 import { createKeyRepository } from './access/key.repository.js';
 import { createTeamRepository } from './access/team.repository.js';
 import { createAuditRepository } from './access/audit.repository.js';
@@ -326,7 +327,13 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       installAuth(api, (token, org) => authService.authenticate(token, org));
       installIdempotency(api, auditRepo);
       installAuditTrail(api, (auth, e) => auditService.record(auth, e));
-      await api.register(authRoutes(authService, createLoginThrottle(limits)));
+      await api.register(
+        authRoutes(
+          authService,
+          createLoginThrottle(limits),
+          createPasswordService({ db: kysely, access, audit: auditService }),
+        ),
+      );
       await api.register(accessRoutes(accessServices));
       await api.register(webToLeadRoutes(webToLead));
       await api.register(exportRoutes(exportService));

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses } from '../http/schemas.js';
+import { Type } from 'typebox';
+import { errorResponses, IdParams } from '../http/schemas.js';
+import type { PasswordService } from './password.service.js';
 import { requireAuth } from '../http/auth.js';
 import type { AuthService } from './auth.service.js';
 import type { LoginThrottle } from '../http/rate-limit.js';
@@ -17,8 +19,49 @@ function deviceCookie(id: string, secure: boolean): string {
   return `${DEVICE_COOKIE}=${id}; Path=/api/v1/auth; Max-Age=${30 * 86400}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }
 
-export function authRoutes(auth: AuthService, throttle?: LoginThrottle): FastifyPluginAsyncTypebox {
+const NewPassword = Type.String({ minLength: 8, maxLength: 200 });
+const PasswordChangeBody = Type.Object(
+  { current_password: Type.String({ minLength: 1, maxLength: 200 }), new_password: NewPassword },
+  { additionalProperties: false },
+);
+const PasswordResetBody = Type.Object({ new_password: NewPassword }, { additionalProperties: false });
+const PasswordResult = Type.Object({ sessions_ended: Type.Integer() });
+
+export function authRoutes(
+  auth: AuthService,
+  throttle?: LoginThrottle,
+  passwords?: PasswordService,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
+    if (passwords) {
+      app.post(
+        '/me/password',
+        {
+          config: { sensitiveResponse: true },
+          schema: {
+            tags: ['auth'],
+            summary: 'Change your password (the current one is required); your other sessions end',
+            body: PasswordChangeBody,
+            response: { 200: PasswordResult, ...errorResponses(400, 401, 403, 422) },
+          },
+        },
+        async (req) => passwords.change(requireAuth(req), req.body),
+      );
+      app.post(
+        '/users/:id/password',
+        {
+          config: { sensitiveResponse: true },
+          schema: {
+            tags: ['users'],
+            summary: "Set a member's password (admins, where no email is configured); their sessions end",
+            params: IdParams,
+            body: PasswordResetBody,
+            response: { 200: PasswordResult, ...errorResponses(400, 401, 403, 404, 409, 422) },
+          },
+        },
+        async (req) => passwords.resetByAdmin(requireAuth(req), req.params.id, req.body),
+      );
+    }
     app.post(
       '/auth/signup',
       {
