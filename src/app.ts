@@ -15,6 +15,7 @@ import { fieldErrorsFromValidation, installValidators } from './http/validation.
 import { ProblemSchema } from './http/schemas.js';
 import { installAuth } from './http/auth.js';
 import { installSecurityHeaders } from './http/security-headers.js';
+import { MAX_JSON_DEPTH, tooDeep } from './http/json-depth.js';
 import { completeDocument, installOpenApiQuality } from './http/openapi-quality.js';
 import { createAccessRepository } from './access/access.repository.js';
 import { createAuthService } from './access/auth.service.js';
@@ -115,7 +116,10 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       return done(new AppError('bad_request', 'Text must not contain NUL (\\u0000) characters.'));
     }
     try {
-      done(null, JSON.parse(text));
+      const parsed = JSON.parse(text);
+      if (tooDeep(parsed))
+        return done(new AppError('bad_request', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`));
+      done(null, parsed);
     } catch (e) {
       done(new AppError('bad_request', `The request body is not valid JSON: ${(e as Error).message}`));
     }
