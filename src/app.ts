@@ -86,6 +86,10 @@ export interface BuildAppOptions {
   rateLimits?: Partial<RateLimitOptions>;
 }
 
+type FastifyReplyLike = {
+  code(n: number): { type(t: string): { send(b: unknown): unknown } };
+};
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_WEB_DIR = path.resolve(here, '..', 'web', 'dist');
 
@@ -100,6 +104,22 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     }),
     ajv: { customOptions: { removeAdditional: false } },
     trustProxy: config.trustProxy,
+    // A path parameter past the router's limit: 414 as problem+json, never echoing the path.
+    frameworkErrors: (err, _req, reply) => {
+      const code = (err as FastifyError).code;
+      const problem =
+        code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? {
+              ...toProblem('bad_request', 'A path parameter is too long.'),
+              status: 414,
+              title: 'URI too long',
+            }
+          : toProblem('bad_request', 'The URL is malformed.');
+      void (reply as unknown as FastifyReplyLike)
+        .code(problem.status)
+        .type('application/problem+json')
+        .send(problem as never);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await installSecurityHeaders(app as unknown as FastifyInstance, { trustProxy: config.trustProxy });

@@ -71,10 +71,21 @@ export function authRoutes(
           summary: 'Create an organization and its owner; returns a token',
           security: [],
           body: SignupBody,
-          response: { 201: SignupResponse, ...errorResponses(400, 409) },
+          response: { 201: SignupResponse, ...errorResponses(400, 401, 409, 429) },
         },
       },
-      async (req, reply) => reply.code(201).send(await auth.signup(req.body)),
+      async (req, reply) => {
+        // An existing email with a wrong password is a failed sign-in: throttled the same way.
+        const device = deviceOf(req.headers.cookie);
+        throttle?.check(req.body.email, req.ip, device);
+        try {
+          return reply.code(201).send(await auth.signup(req.body));
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'unauthorized')
+            throttle?.failed(req.body.email, req.ip, device);
+          throw err;
+        }
+      },
     );
     app.post(
       '/auth/login',
