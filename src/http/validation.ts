@@ -30,7 +30,7 @@ export function installValidators(app: FastifyInstance): void {
     const ajv = httpPart === 'body' ? bodyAjv : queryAjv;
     const validate = ajv.compile(schema as FastifySchema & object);
     if (httpPart === 'body') return validate;
-    return strictNumbers(schema as SchemaLike, validate as unknown as Validate);
+    return noNul(strictNumbers(schema as SchemaLike, validate as unknown as Validate));
   });
 }
 
@@ -115,6 +115,32 @@ function strictNumbers(schema: SchemaLike, validate: Validate): Validate {
     }
     const ok = validate(data);
     wrapped.errors = validate.errors as never[] | null | undefined;
+    return ok;
+  };
+  return wrapped;
+}
+
+/** A NUL (`%00`) in a path or query value is a 400 naming it: PostgreSQL text cannot hold one (it was a 500). */
+function noNul(validate: Validate): Validate {
+  const wrapped: Validate = (data: unknown) => {
+    if (data && typeof data === 'object') {
+      for (const [k, raw] of Object.entries(data as Record<string, unknown>)) {
+        const values = Array.isArray(raw) ? raw : [raw];
+        if (values.some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+          wrapped.errors = [
+            {
+              instancePath: `/${k}`,
+              keyword: 'pattern',
+              params: {},
+              message: 'must not contain NUL characters',
+            },
+          ] as never[];
+          return false;
+        }
+      }
+    }
+    const ok = validate(data);
+    wrapped.errors = validate.errors;
     return ok;
   };
   return wrapped;
