@@ -11,13 +11,17 @@ import type { Config } from './config.js';
 import type { AuthContext } from './access/roles.js';
 import type { Db } from './db/database.js';
 import type { TxOptions } from './db/unit-of-work.js';
-import { AppError, toProblem } from './http/errors.js';
+import { AppError, BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy, toProblem } from './http/errors.js';
 import { fieldErrorsFromValidation, installValidators } from './http/validation.js';
 import { ProblemSchema } from './http/schemas.js';
 import { installAuth } from './http/auth.js';
+import { installSecurityHeaders } from './http/security-headers.js';
+import { MAX_JSON_DEPTH, tooDeep } from './http/json-depth.js';
+import { completeDocument, installOpenApiQuality } from './http/openapi-quality.js';
 import { createAccessRepository } from './access/access.repository.js';
 import { createAuthService } from './access/auth.service.js';
 import { authRoutes } from './access/auth.routes.js';
+import { createPasswordService } from './access/password.service.js';
 import { createKeyRepository } from './access/key.repository.js';
 import { createTeamRepository } from './access/team.repository.js';
 import { createAuditRepository } from './access/audit.repository.js';
@@ -89,6 +93,10 @@ export interface BuildAppOptions {
   email?: EmailOptions;
 }
 
+type FastifyReplyLike = {
+  code(n: number): { type(t: string): { send(b: unknown): unknown } };
+};
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_WEB_DIR = path.resolve(here, '..', 'web', 'dist');
 
@@ -102,7 +110,26 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     ajv: { customOptions: { removeAdditional: false } },
+    trustProxy: config.trustProxy,
+    // A path parameter past the router's limit: 414 as problem+json, never echoing the path.
+    frameworkErrors: (err, _req, reply) => {
+      const code = (err as FastifyError).code;
+      const problem =
+        code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? {
+              ...toProblem('bad_request', 'A path parameter is too long.'),
+              status: 414,
+              title: 'URI too long',
+            }
+          : toProblem('bad_request', 'The URL is malformed.');
+      void (reply as unknown as FastifyReplyLike)
+        .code(problem.status)
+        .type('application/problem+json')
+        .send(problem as never);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await installSecurityHeaders(app as unknown as FastifyInstance, { trustProxy: config.trustProxy });
 
   installValidators(app as unknown as FastifyInstance);
   // JSON bodies: NUL characters are refused up front (PostgreSQL text cannot hold them, and no real client
@@ -116,7 +143,10 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       return done(new AppError('bad_request', 'Text must not contain NUL (\\u0000) characters.'));
     }
     try {
-      done(null, JSON.parse(text));
+      const parsed = JSON.parse(text);
+      if (tooDeep(parsed))
+        return done(new AppError('bad_request', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`));
+      done(null, parsed);
     } catch (e) {
       done(new AppError('bad_request', `The request body is not valid JSON: ${(e as Error).message}`));
     }
@@ -157,6 +187,11 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
         ),
         status: sc,
       };
+    } else if (isDatabaseBusy(err)) {
+      // A lock or a connection not free in time: 503 with Retry-After, never a hang (docs/operations.md).
+      req.log.warn({ code: (err as { code?: string }).code }, 'database busy');
+      reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
+      problem = toProblem('unavailable', 'The database is busy; retry in a few seconds.');
     } else {
       req.log.error({ err }, 'unhandled error');
       problem = toProblem('internal', 'Something went wrong on our side; the error was logged.');
@@ -175,10 +210,13 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    transformObject: (doc) =>
+      completeDocument('openapiObject' in doc ? (doc.openapiObject as never) : (doc.swaggerObject as never)),
     refResolver: {
       buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
   });
+  installOpenApiQuality(app as unknown as FastifyInstance);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 
@@ -355,7 +393,13 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       installAuth(api, (token, org) => authService.authenticate(token, org));
       installIdempotency(api, auditRepo);
       installAuditTrail(api, (auth, e) => auditService.record(auth, e));
-      await api.register(authRoutes(authService, createLoginThrottle(limits)));
+      await api.register(
+        authRoutes(
+          authService,
+          createLoginThrottle(limits),
+          createPasswordService({ db: kysely, access, audit: auditService }),
+        ),
+      );
       await api.register(accessRoutes(accessServices));
       await api.register(webToLeadRoutes(webToLead));
       await api.register(exportRoutes(exportService));

@@ -20,6 +20,12 @@ export interface Config {
   readonly mailFrom: string;
   /** The address people reach this instance at: links in emails point there. */
   readonly publicUrl: string;
+  /** SQLite busy_timeout: the wait for another process's write lock before answering 503. */
+  readonly dbBusyTimeoutMs: number;
+  /** PostgreSQL statement_timeout, and the longest wait for a free connection (both dialects), then 503. */
+  readonly dbStatementTimeoutMs: number;
+  /** Behind a TLS proxy: trust X-Forwarded-* (client IP, https) and send HSTS on https requests. */
+  readonly trustProxy: boolean;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -97,6 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^https?:\/\/[^/]/.test(publicUrl))
     problems.push(`PUBLIC_URL=${JSON.stringify(publicUrl)} must start with http:// or https://`);
   publicUrl = publicUrl.replace(/\/+$/, '');
+  const dbBusyTimeoutMs = parseIntVar(env, 'DB_BUSY_TIMEOUT_MS', 5000, 0, 600_000, problems);
+  const dbStatementTimeoutMs = parseIntVar(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000, problems);
+  const trustProxyRaw = (env.TRUST_PROXY ?? '').trim().toLowerCase();
+  if (!['', '0', '1', 'true', 'false'].includes(trustProxyRaw))
+    problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)} must be true or false`);
+  const trustProxy = trustProxyRaw === '1' || trustProxyRaw === 'true';
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -111,5 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl,
     mailFrom,
     publicUrl,
+    dbBusyTimeoutMs,
+    dbStatementTimeoutMs,
+    trustProxy,
   });
 }

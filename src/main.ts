@@ -18,6 +18,8 @@ async function main() {
     dialect: config.dialect,
     sqlitePath: config.sqlitePath,
     databaseUrl: config.databaseUrl,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
   });
   try {
     const applied = await migrateToLatest(db.kysely);

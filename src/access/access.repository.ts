@@ -262,6 +262,27 @@ export function createAccessRepository(db: Q) {
         .where('revoked_at', 'is', null)
         .execute();
     },
+    async findUserWithHash(trx: Q, id: number) {
+      return trx
+        .selectFrom('users')
+        .select(['id', 'email', 'password_hash'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    async updatePasswordHash(trx: Q, userId: number, passwordHash: string) {
+      await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+    },
+    /** Ends every open session of a user except `keepId` (the one changing its password). */
+    async revokeSessionsOfUser(trx: Q, userId: number, now: string, keepId?: number) {
+      let q = trx
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null);
+      if (keepId !== undefined) q = q.where('id', '!=', keepId);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
   };
 }
 

@@ -1,13 +1,67 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses } from '../http/schemas.js';
+import { Type } from 'typebox';
+import { errorResponses, IdParams } from '../http/schemas.js';
+import type { PasswordService } from './password.service.js';
 import { requireAuth } from '../http/auth.js';
 import type { AuthService } from './auth.service.js';
 import type { LoginThrottle } from '../http/rate-limit.js';
 import { AppError } from '../http/errors.js';
 import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.schema.js';
 
-export function authRoutes(auth: AuthService, throttle?: LoginThrottle): FastifyPluginAsyncTypebox {
+/** The browser's device id: set at a successful sign-in, it lets that browser past others' failed tries. */
+const DEVICE_COOKIE = 'lf_device';
+function deviceOf(cookie: string | undefined): string | undefined {
+  const m = cookie ? new RegExp(`(?:^|;\\s*)${DEVICE_COOKIE}=([A-Za-z0-9_-]{16,64})`).exec(cookie) : null;
+  return m?.[1];
+}
+function deviceCookie(id: string, secure: boolean): string {
+  return `${DEVICE_COOKIE}=${id}; Path=/api/v1/auth; Max-Age=${30 * 86400}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+const NewPassword = Type.String({ minLength: 8, maxLength: 200 });
+const PasswordChangeBody = Type.Object(
+  { current_password: Type.String({ minLength: 1, maxLength: 200 }), new_password: NewPassword },
+  { additionalProperties: false },
+);
+const PasswordResetBody = Type.Object({ new_password: NewPassword }, { additionalProperties: false });
+const PasswordResult = Type.Object({ sessions_ended: Type.Integer() });
+
+export function authRoutes(
+  auth: AuthService,
+  throttle?: LoginThrottle,
+  passwords?: PasswordService,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
+    if (passwords) {
+      app.post(
+        '/me/password',
+        {
+          config: { sensitiveResponse: true },
+          schema: {
+            tags: ['auth'],
+            summary: 'Change your password (the current one is required); your other sessions end',
+            body: PasswordChangeBody,
+            response: { 200: PasswordResult, ...errorResponses(400, 401, 403, 422) },
+          },
+        },
+        async (req) => passwords.change(requireAuth(req), req.body),
+      );
+      app.post(
+        '/users/:id/password',
+        {
+          config: { sensitiveResponse: true },
+          schema: {
+            tags: ['users'],
+            summary: "Set a member's password (admins, where no email is configured); their sessions end",
+            params: IdParams,
+            body: PasswordResetBody,
+            response: { 200: PasswordResult, ...errorResponses(400, 401, 403, 404, 409, 422) },
+          },
+        },
+        async (req) => passwords.resetByAdmin(requireAuth(req), req.params.id, req.body),
+      );
+    }
     app.post(
       '/auth/signup',
       {
@@ -17,10 +71,21 @@ export function authRoutes(auth: AuthService, throttle?: LoginThrottle): Fastify
           summary: 'Create an organization and its owner; returns a token',
           security: [],
           body: SignupBody,
-          response: { 201: SignupResponse, ...errorResponses(400, 409) },
+          response: { 201: SignupResponse, ...errorResponses(400, 401, 409, 429) },
         },
       },
-      async (req, reply) => reply.code(201).send(await auth.signup(req.body)),
+      async (req, reply) => {
+        // An existing email with a wrong password is a failed sign-in: throttled the same way.
+        const device = deviceOf(req.headers.cookie);
+        throttle?.check(req.body.email, req.ip, device);
+        try {
+          return reply.code(201).send(await auth.signup(req.body));
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'unauthorized')
+            throttle?.failed(req.body.email, req.ip, device);
+          throw err;
+        }
+      },
     );
     app.post(
       '/auth/login',
@@ -34,16 +99,19 @@ export function authRoutes(auth: AuthService, throttle?: LoginThrottle): Fastify
           response: { 200: LoginResponse, ...errorResponses(400, 401, 429) },
         },
       },
-      async (req) => {
-        // Password guessing: refused while this email or IP has too many recent failures, before any check.
-        throttle?.check(req.body.email, req.ip);
+      async (req, reply) => {
+        // Password guessing: a try must wait out the backoff of this email / IP / device (never a lockout).
+        const device = deviceOf(req.headers.cookie);
+        throttle?.check(req.body.email, req.ip, device);
         try {
           const out = await auth.login(req.body, { ip: req.ip });
-          throttle?.succeeded(req.body.email);
+          const id = device ?? randomBytes(18).toString('base64url');
+          throttle?.succeeded(req.body.email, id);
+          reply.header('set-cookie', deviceCookie(id, req.protocol === 'https'));
           return out;
         } catch (err) {
           if (err instanceof AppError && err.code === 'unauthorized')
-            throttle?.failed(req.body.email, req.ip);
+            throttle?.failed(req.body.email, req.ip, device);
           throw err;
         }
       },

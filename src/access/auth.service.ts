@@ -69,18 +69,20 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       const passwordHash = await hashPassword(input.password);
       const now = nowIso();
       return inTransaction(db, {}, async (trx) => {
-        if (await access.findUserByEmail(email, trx)) {
-          throw new AppError('conflict', 'An account with this email already exists; sign in instead.', [
-            { field: 'email', message: 'is already registered' },
-          ]);
-        }
+        // An existing account: with its own password this is that person starting another organization (201
+        // as for a new account); otherwise the same 401 as a failed sign-in, never "this email has an account".
+        const existing = await access.findUserByEmail(email, trx);
+        if (existing && !(await verifyPassword(input.password, existing.password_hash)))
+          throw new AppError('unauthorized', 'Email or password is wrong.');
         const org = await access.insertOrganization(trx, input.organization_name.trim(), now);
-        const user = await access.insertUser(trx, {
-          email,
-          name: input.name.trim(),
-          password_hash: passwordHash,
-          created_at: now,
-        });
+        const user = existing
+          ? { id: existing.id, email: existing.email, name: existing.name, created_at: existing.created_at }
+          : await access.insertUser(trx, {
+              email,
+              name: input.name.trim(),
+              password_hash: passwordHash,
+              created_at: now,
+            });
         await access.insertMembership(trx, org.id, user.id, 'owner', now);
         await statuses.insertDefaults(trx, org.id, now);
         const token = await issueSession(trx, user.id, now);

@@ -123,7 +123,7 @@ export function webToLeadRoutes(w2l: WebToLeadService): FastifyPluginAsyncTypebo
     app.get(
       '/web-to-lead/form.html',
       {
-        config: { public: true },
+        config: { public: true, embeddable: true },
         schema: {
           tags: ['web-to-lead'],
           summary: 'An HTML form snippet for a web-to-lead key, ready to paste into a page',

@@ -1,5 +1,5 @@
 import { nowIso } from '../db/dialect.js';
-import { AppError } from '../http/errors.js';
+import { fieldError, AppError } from '../http/errors.js';
 import type { LeadService } from '../leads/lead.service.js';
 import type { LeadCreateInput } from '../leads/lead.schema.js';
 import type { AuditService } from './audit.service.js';
@@ -8,6 +8,9 @@ import { normalizeOrigin } from './key.service.js';
 import type { AuthContext } from './roles.js';
 import type { AccessRepository } from './access.repository.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
+
+/** Extra (unknown) form fields kept as custom fields; one more is a 422 naming it. */
+export const MAX_EXTRA_FIELDS = 30;
 
 /** The hidden field a person never fills and a bot usually does. */
 export const HONEYPOT_FIELD = '_hp_url';
@@ -122,7 +125,10 @@ export function createWebToLeadService({
           !CUSTOM_KEY.test(k)
         )
           continue;
-        if (Object.keys(custom).length < 30) custom[k] = v.trim();
+        if (Object.keys(custom).length >= MAX_EXTRA_FIELDS)
+          // Reported, never dropped silently (issue 12): the site owner sees which field is one too many.
+          throw fieldError(k, `a form may send at most ${MAX_EXTRA_FIELDS} extra fields; this is one more`);
+        custom[k] = v.trim();
       }
       if (Object.keys(custom).length) input.custom_fields = custom;
       input.source = row.default_source ?? 'web form';

@@ -238,7 +238,9 @@ export function createOpportunityService({
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean);
-        const unknown = stages.filter((s) => !(STAGES as readonly string[]).includes(s));
+        // `?stage=` (empty) means no filter: `IN ()` is a syntax error on PostgreSQL.
+        if (stages.length === 0) stages = undefined;
+        const unknown = (stages ?? []).filter((s) => !(STAGES as readonly string[]).includes(s));
         if (unknown.length)
           throwIfErrors([
             {

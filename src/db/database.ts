@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type Dialect as KyselyDialect } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Dialect as KyselyDialect,
+} from 'kysely';
 import type { Database } from './schema.js';
 import { guardDialect } from './unit-of-work.js';
 
@@ -29,6 +35,57 @@ export interface OpenDbOptions {
   poolSize?: number;
   /** Wraps the dialect before the transaction guard (tests count queries with it: test/query-counter.ts). */
   wrapDialect?: (dialect: KyselyDialect) => KyselyDialect;
+  /** SQLite: how long a statement waits for another process's write lock before SQLITE_BUSY (default 5000). */
+  busyTimeoutMs?: number;
+  /** PostgreSQL statement_timeout (57014 past it), and on both dialects the longest wait for a connection. */
+  statementTimeoutMs?: number;
+}
+
+/** Raised when no database connection became free in time (every request of this process is waiting). */
+export class ConnectionTimeoutError extends Error {
+  readonly code = 'LEADFLOW_DB_ACQUIRE_TIMEOUT';
+  constructor(ms: number) {
+    super(`No database connection became free within ${ms} ms.`);
+    this.name = 'ConnectionTimeoutError';
+  }
+}
+
+/**
+ * A query waits for a connection (SQLite's one connection, a pg pool slot) at most `ms`, then fails with
+ * ConnectionTimeoutError (answered 503 + Retry-After) instead of queueing forever behind a stuck transaction.
+ * A connection that arrives after the caller gave up is released at once.
+ */
+export function withAcquireTimeout(dialect: KyselyDialect, ms: number): KyselyDialect {
+  if (!(ms > 0)) return dialect;
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      const acquire = driver.acquireConnection.bind(driver);
+      driver.acquireConnection = () =>
+        new Promise<DatabaseConnection>((resolve, reject) => {
+          let late = false;
+          const timer = setTimeout(() => {
+            late = true;
+            reject(new ConnectionTimeoutError(ms));
+          }, ms);
+          acquire().then(
+            (c) => {
+              clearTimeout(timer);
+              if (late) void driver.releaseConnection(c);
+              else resolve(c);
+            },
+            (e) => {
+              clearTimeout(timer);
+              reject(e);
+            },
+          );
+        });
+      return driver;
+    },
+  };
 }
 
 /**
@@ -59,6 +116,8 @@ export function withStatementCache(sqlite: SQLite.Database, max = 500) {
 
 export function openDb(opts: OpenDbOptions): Db {
   const wrap = opts.wrapDialect ?? ((d: KyselyDialect) => d);
+  const statementMs = Math.max(0, Math.floor(opts.statementTimeoutMs ?? 30_000));
+  const acquireMs = statementMs;
   if (opts.dialect === 'sqlite') {
     const file = opts.sqlitePath ?? ':memory:';
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -66,10 +125,12 @@ export function openDb(opts: OpenDbOptions): Db {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
     sqlite.pragma('cache_size = -65536');
     const kysely = new Kysely<Database>({
-      dialect: guardDialect(wrap(new SqliteDialect({ database: withStatementCache(sqlite) }))),
+      dialect: guardDialect(
+        wrap(withAcquireTimeout(new SqliteDialect({ database: withStatementCache(sqlite) }), acquireMs)),
+      ),
     });
     return {
       kysely,
@@ -82,9 +143,14 @@ export function openDb(opts: OpenDbOptions): Db {
   const pool = new pg.Pool({
     connectionString: opts.databaseUrl,
     max: opts.poolSize ?? 10,
-    ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
+    options: [
+      ...(opts.pgSchema ? [`-c search_path=${opts.pgSchema}`] : []),
+      `-c statement_timeout=${statementMs}`,
+    ].join(' '),
   });
-  const kysely = new Kysely<Database>({ dialect: guardDialect(wrap(new PostgresDialect({ pool }))) });
+  const kysely = new Kysely<Database>({
+    dialect: guardDialect(wrap(withAcquireTimeout(new PostgresDialect({ pool }), acquireMs))),
+  });
   return {
     kysely,
     dialect: 'postgres',

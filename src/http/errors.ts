@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   precondition_required: 428,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -36,6 +37,7 @@ const TITLES: Record<ErrorCode, string> = {
   precondition_required: 'Precondition required',
   rate_limited: 'Too many requests',
   internal: 'Internal server error',
+  unavailable: 'Service unavailable',
 };
 
 export class AppError extends Error {
@@ -78,4 +80,25 @@ export function toProblem(code: ErrorCode, detail: string, errors?: FieldError[]
     code,
     ...(errors && errors.length ? { errors } : {}),
   };
+}
+
+/** Database errors that mean "busy, try again shortly": a lock or a connection not free in time. */
+const BUSY_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
+  'SQLITE_BUSY_TIMEOUT',
+  'SQLITE_LOCKED',
+  '57014', // PostgreSQL query_canceled (statement_timeout)
+  '55P03', // PostgreSQL lock_not_available (lock_timeout)
+  '40001', // serialization failure left after the unit of work's retries
+  '40P01', // deadlock left after the retries
+  'LEADFLOW_DB_ACQUIRE_TIMEOUT',
+]);
+
+/** Seconds a client should wait before retrying a request that met a busy database. */
+export const BUSY_RETRY_AFTER_SECONDS = 2;
+
+export function isDatabaseBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && BUSY_CODES.has(code);
 }

@@ -6,7 +6,7 @@ import { AppError } from './errors.js';
  * balancer each process counts on its own, so the effective limit is N times higher (see docs/security.md).
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { count: number; resetAt: number }>();
+  private readonly buckets = new Map<string, { count: number; resetAt: number; lastAt?: number }>();
   private nextSweep = 0;
 
   constructor(
@@ -18,6 +18,7 @@ export class RateLimiter {
   hit(key: string, limit: number, now = Date.now()): RateState {
     const b = this.current(key, now);
     b.count += 1;
+    b.lastAt = now;
     return {
       allowed: b.count <= limit,
       limit,
@@ -31,7 +32,15 @@ export class RateLimiter {
     const b = this.buckets.get(key);
     const count = b && b.resetAt > now ? b.count : 0;
     const resetMs = b && b.resetAt > now ? b.resetAt - now : this.windowMs;
-    return { allowed: count < limit, limit, remaining: Math.max(0, limit - count), resetMs };
+    const sinceLastMs = b && b.resetAt > now && b.lastAt !== undefined ? now - b.lastAt : undefined;
+    return {
+      allowed: count < limit,
+      limit,
+      remaining: Math.max(0, limit - count),
+      resetMs,
+      count,
+      sinceLastMs,
+    };
   }
 
   reset(key: string): void {
@@ -67,6 +76,9 @@ export interface RateState {
   limit: number;
   remaining: number;
   resetMs: number;
+  /** peek only: hits in the current window and ms since the last one. */
+  count?: number;
+  sinceLastMs?: number;
 }
 
 export interface RateLimitOptions {
@@ -74,11 +86,13 @@ export interface RateLimitOptions {
   authenticatedPerMinute: number;
   /** Requests per minute per client IP on routes without a token; 0 turns it off. */
   anonymousPerMinute: number;
-  /** Failed sign-ins per email within loginWindowMinutes before that email is locked out for the rest of it. */
+  /** Failed sign-ins per email within loginWindowMinutes before each further try must wait (backoff). */
   loginFailuresPerEmail: number;
-  /** Failed sign-ins per IP within loginWindowMinutes. */
+  /** Failed sign-ins per IP within loginWindowMinutes before the backoff starts for that IP. */
   loginFailuresPerIp: number;
   loginWindowMinutes: number;
+  /** The longest wait the backoff imposes (seconds): the right password is never locked out longer. */
+  loginMaxDelaySeconds?: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
@@ -157,26 +171,49 @@ export function installRateLimit(
   });
 }
 
-/** Counts failed sign-ins per email and per IP; a locked pair is refused before the password is checked. */
+/**
+ * Sign-in throttling that slows guessing without locking out the owner (docs/security.md, "Sign-in throttling").
+ * Failures are counted per email, per IP and per known device. Past `loginFailuresPerEmail` (per IP:
+ * `loginFailuresPerIp`) failures in the window, each further try must wait 2^(excess) seconds after the last
+ * failure, at most `loginMaxDelaySeconds` (60): an attacker gets about one guess a minute, the right password waits
+ * at most that long. A browser that signed in to this email before (its `lf_device` cookie) skips the email and IP
+ * counters and has its own, so neither someone guessing the owner's password nor a busy office NAT locks the owner
+ * out. The counters live in RateLimiter (memory); only this policy reads them.
+ */
 export function createLoginThrottle(opts: RateLimitOptions) {
-  const limiter = new RateLimiter(opts.loginWindowMinutes * 60_000);
-  const keys = (email: string, ip: string) => [
-    { key: `e:${email.trim().toLowerCase()}`, limit: opts.loginFailuresPerEmail },
-    { key: `i:${ip}`, limit: opts.loginFailuresPerIp },
-  ];
+  const windowMs = opts.loginWindowMinutes * 60_000;
+  const limiter = new RateLimiter(windowMs);
+  /** Devices that signed in to an email (key `email|device`), remembered for 30 days. */
+  const devices = new RateLimiter(30 * 86400_000);
+  const maxDelayMs = (opts.loginMaxDelaySeconds ?? 60) * 1000;
+  const norm = (email: string) => email.trim().toLowerCase();
+  const known = (email: string, device?: string) =>
+    !!device && (devices.peek(`${norm(email)}|${device}`, 1).count ?? 0) > 0;
+  const keys = (email: string, ip: string, device?: string) =>
+    known(email, device)
+      ? [{ key: `d:${norm(email)}|${device}`, free: opts.loginFailuresPerEmail }]
+      : [
+          { key: `e:${norm(email)}`, free: opts.loginFailuresPerEmail },
+          { key: `i:${ip}`, free: opts.loginFailuresPerIp },
+        ];
   return {
-    check(email: string, ip: string): void {
-      for (const k of keys(email, ip)) {
-        if (k.limit === 0) continue;
-        const s = limiter.peek(k.key, k.limit);
-        if (!s.allowed) throw tooMany(s, 'failed sign-ins');
+    check(email: string, ip: string, device?: string): void {
+      for (const k of keys(email, ip, device)) {
+        if (k.free === 0) continue;
+        const s = limiter.peek(k.key, k.free);
+        const excess = (s.count ?? 0) - k.free;
+        if (excess < 0) continue;
+        const waitMs = Math.min(maxDelayMs, 1000 * 2 ** excess) - (s.sinceLastMs ?? 0);
+        if (waitMs > 0) throw tooMany({ ...s, allowed: false, resetMs: waitMs }, 'failed sign-ins');
       }
     },
-    failed(email: string, ip: string): void {
-      for (const k of keys(email, ip)) if (k.limit !== 0) limiter.hit(k.key, k.limit);
+    failed(email: string, ip: string, device?: string): void {
+      for (const k of keys(email, ip, device)) if (k.free !== 0) limiter.hit(k.key, Number.MAX_SAFE_INTEGER);
     },
-    succeeded(email: string): void {
-      limiter.reset(`e:${email.trim().toLowerCase()}`);
+    succeeded(email: string, device: string): void {
+      limiter.reset(`e:${norm(email)}`);
+      limiter.reset(`d:${norm(email)}|${device}`);
+      devices.hit(`${norm(email)}|${device}`, 1);
     },
   };
 }

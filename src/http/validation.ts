@@ -28,7 +28,9 @@ export function installValidators(app: FastifyInstance): void {
   const queryAjv = makeAjv({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? bodyAjv : queryAjv;
-    return ajv.compile(schema as FastifySchema & object);
+    const validate = ajv.compile(schema as FastifySchema & object);
+    if (httpPart === 'body') return validate;
+    return noNul(strictNumbers(schema as SchemaLike, validate as unknown as Validate));
   });
 }
 
@@ -65,4 +67,81 @@ export function fieldErrorsFromValidation(errors: AjvLikeError[], context: strin
     out.push({ field, message });
   }
   return out;
+}
+
+type SchemaLike = { properties?: Record<string, SchemaLike>; type?: string | string[]; anyOf?: SchemaLike[] };
+type Validate = ((data: unknown) => boolean) & { errors?: never[] | null };
+
+function numericKind(s: SchemaLike | undefined): 'integer' | 'number' | null {
+  if (!s) return null;
+  const types = [s.type, ...(s.anyOf ?? []).map((a) => a.type)].flat();
+  if (types.includes('integer')) return 'integer';
+  if (types.includes('number')) return 'number';
+  return null;
+}
+
+const INTEGER_TEXT = /^-?\d{1,15}$/;
+const NUMBER_TEXT = /^-?\d{1,15}(\.\d{1,15})?$/;
+
+/**
+ * Query and path numbers must be written in plain decimal: Ajv's coercion would take `Infinity`, `1e400` or `0x1`
+ * as numbers (issue 12). Checked before coercion, with Ajv's error shape so the 400 names the field.
+ */
+function strictNumbers(schema: SchemaLike, validate: Validate): Validate {
+  const numeric = Object.entries(schema.properties ?? {})
+    .map(([k, p]) => [k, numericKind(p)] as const)
+    .filter(([, kind]) => kind !== null);
+  if (numeric.length === 0) return validate;
+  const wrapped: Validate = (data: unknown) => {
+    if (data && typeof data === 'object') {
+      for (const [k, kind] of numeric) {
+        const raw = (data as Record<string, unknown>)[k];
+        const values = Array.isArray(raw) ? raw : [raw];
+        for (const v of values) {
+          if (typeof v !== 'string') continue;
+          if (!(kind === 'integer' ? INTEGER_TEXT : NUMBER_TEXT).test(v)) {
+            wrapped.errors = [
+              {
+                instancePath: `/${k}`,
+                keyword: 'type',
+                params: { type: kind },
+                message: `must be ${kind === 'integer' ? 'an integer' : 'a number'} in decimal digits`,
+              },
+            ] as never[];
+            return false;
+          }
+        }
+      }
+    }
+    const ok = validate(data);
+    wrapped.errors = validate.errors as never[] | null | undefined;
+    return ok;
+  };
+  return wrapped;
+}
+
+/** A NUL (`%00`) in a path or query value is a 400 naming it: PostgreSQL text cannot hold one (it was a 500). */
+function noNul(validate: Validate): Validate {
+  const wrapped: Validate = (data: unknown) => {
+    if (data && typeof data === 'object') {
+      for (const [k, raw] of Object.entries(data as Record<string, unknown>)) {
+        const values = Array.isArray(raw) ? raw : [raw];
+        if (values.some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+          wrapped.errors = [
+            {
+              instancePath: `/${k}`,
+              keyword: 'pattern',
+              params: {},
+              message: 'must not contain NUL characters',
+            },
+          ] as never[];
+          return false;
+        }
+      }
+    }
+    const ok = validate(data);
+    wrapped.errors = validate.errors;
+    return ok;
+  };
+  return wrapped;
 }

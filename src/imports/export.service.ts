@@ -47,6 +47,10 @@ const COLUMNS: Array<[string, (l: LeadDto) => string | number | null]> = [
 ];
 
 const PAGE = 500;
+/** Excel's column limit (XFD). */
+export const XLSX_MAX_COLUMNS = 16_384;
+/** The last XLSX column when custom fields do not fit: the remaining ones as a JSON object. */
+export const SPILL_COLUMN = 'cf._more_json';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
@@ -66,8 +70,23 @@ export function createExportService({ leads, imports }: { leads: LeadService; im
       delete (filters as Record<string, unknown>).cursor;
       delete (filters as Record<string, unknown>).format;
       const first = await leads.list(auth, filters as never);
-      const cfKeys = await imports.customFieldKeys(auth.orgId);
-      const header = [...COLUMNS.map(([c]) => c), ...cfKeys.map((k) => `cf.${k}`)];
+      const allKeys = await imports.customFieldKeys(auth.orgId);
+      // XLSX holds at most 16,384 columns: custom fields past that go, as JSON, into one last column, so the
+      // export never fails on data the API accepted (CSV has no such limit).
+      const room = XLSX_MAX_COLUMNS - COLUMNS.length - 1;
+      const spill = format === 'xlsx' && allKeys.length > room;
+      const cfKeys = spill ? allKeys.slice(0, room) : allKeys;
+      const spilled = spill ? allKeys.slice(room) : [];
+      const header = [
+        ...COLUMNS.map(([c]) => c),
+        ...cfKeys.map((k) => `cf.${k}`),
+        ...(spill ? [SPILL_COLUMN] : []),
+      ];
+      const spillCell = (l: LeadDto) => {
+        const rest: Record<string, unknown> = {};
+        for (const k of spilled) if (l.custom_fields[k] !== undefined) rest[k] = l.custom_fields[k];
+        return Object.keys(rest).length ? JSON.stringify(rest) : '';
+      };
       const toRow = (l: LeadDto) => [
         ...COLUMNS.map(([, get]) => {
           const v = get(l);
@@ -77,6 +96,7 @@ export function createExportService({ leads, imports }: { leads: LeadService; im
           const v = l.custom_fields[k];
           return v === null || v === undefined ? '' : String(v);
         }),
+        ...(spill ? [spillCell(l)] : []),
       ];
       async function* pages(): AsyncGenerator<LeadDto[]> {
         let page = first;

@@ -27,6 +27,7 @@ export const AddressSchema = Type.Object(
 
 const CustomFieldValue = Type.Unsafe<string | number | boolean | null>({
   type: ['string', 'number', 'boolean', 'null'],
+  maxLength: 10_000,
 });
 
 /** Every writable lead field. Create and PATCH share it: on PATCH, absent means unchanged and null clears. */
@@ -89,7 +90,10 @@ export const LeadWriteFields = {
   expected_close_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
   tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
   custom_fields: Type.Optional(
-    Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), CustomFieldValue),
+    Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), CustomFieldValue, {
+      maxProperties: 200,
+      description: 'At most 200 keys per lead; text values at most 10,000 characters',
+    }),
   ),
   company_id: Type.Optional(
     Nullable(

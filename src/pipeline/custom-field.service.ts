@@ -6,6 +6,9 @@ import { assertCan, type AuthContext } from '../access/roles.js';
 import type { CustomFieldDefRow, ReasonRepository } from './reason.repository.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
+/** Custom field definitions per organization (docs/data-model.md, "Limits"). */
+export const MAX_CUSTOM_FIELDS_PER_ORG = 500;
+
 export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'enum'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 type Value = string | number | boolean | null;
@@ -105,6 +108,13 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       return inTransaction(db, opts, async (trx) => {
+        if ((await repo.listFields(auth.orgId, trx)).length >= MAX_CUSTOM_FIELDS_PER_ORG) {
+          throw new AppError(
+            'unprocessable',
+            `An organization has at most ${MAX_CUSTOM_FIELDS_PER_ORG} custom fields; delete one first.`,
+            [{ field: 'key', message: `the limit of ${MAX_CUSTOM_FIELDS_PER_ORG} custom fields is reached` }],
+          );
+        }
         if (await repo.findField(auth.orgId, input.key, trx)) {
           throw new AppError('conflict', `A custom field "${input.key}" already exists.`, [
             { field: 'key', message: 'is already used' },

@@ -1,5 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERROR_STATUS, type ErrorCode } from '../../http/errors.js';
+import {
+  AppError,
+  BUSY_RETRY_AFTER_SECONDS,
+  ERROR_STATUS,
+  isDatabaseBusy,
+  type ErrorCode,
+} from '../../http/errors.js';
 import { fieldErrorsFromValidation } from '../../http/validation.js';
 
 /** One problem, independent of any wire format: each surface renders these in its own envelope. */
@@ -59,6 +65,7 @@ export function failureOf(err: unknown, req: FastifyRequest): Failure {
       faults: [{ code: fe.statusCode === 404 ? 'not_found' : 'bad_request', message: fe.message }],
     };
   }
+  if (isDatabaseBusy(err)) return simple('unavailable', 'The database is busy; retry in a few seconds.');
   req.log.error({ err }, 'unhandled error');
   return simple('internal', 'Something went wrong on our side; the error was logged.');
 }
@@ -74,6 +81,7 @@ export function installCompatErrors(
   app.setErrorHandler((err, req, reply) => {
     const failure = failureOf(err, req);
     if (err instanceof AppError && err.headers) reply.headers(err.headers);
+    if (failure.status === 503) reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
     return reply.code(failure.status).send(render(failure, req, reply));
   });
   app.setNotFoundHandler((req, reply) => {
