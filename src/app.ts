@@ -11,7 +11,7 @@ import type { Config } from './config.js';
 import type { AuthContext } from './access/roles.js';
 import type { Db } from './db/database.js';
 import { AppError, toProblem } from './http/errors.js';
-import { fieldErrorsFromValidation, installValidators } from './http/validation.js';
+import { installValidators } from './http/validation.js';
 import { ProblemSchema } from './http/schemas.js';
 import { installAuth } from './http/auth.js';
 import { createAccessRepository } from './access/access.repository.js';
@@ -70,6 +70,7 @@ import { ImportResponse } from './imports/import.schema.js';
 import { createExternalRefRepository } from './leads/external-ref.repository.js';
 import { createExternalRefService } from './leads/external-ref.service.js';
 import { createContactFinder } from './accounts/contact-identifier.js';
+import { classifyError } from './http/error-classifier.js';
 import { capillaryRoutes } from './compat/capillary/capillary.routes.js';
 import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
 
@@ -118,43 +119,11 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
   app.addSchema(LeadResponse);
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
-    let problem;
-    if (err instanceof AppError) {
-      problem = toProblem(err.code, err.detail, err.errors);
-      if (err.headers) reply.headers(err.headers);
-    } else if ((err as FastifyError).validation) {
-      const fe = err as FastifyError;
-      const errors = fieldErrorsFromValidation(fe.validation as never[], fe.validationContext);
-      problem = toProblem(
-        'validation_failed',
-        errors.map((e) => `${e.field} ${e.message}`).join('; '),
-        errors,
-      );
-    } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      problem = toProblem('payload_too_large', 'The request body is larger than the limit of 1 MB.');
-    } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      problem = toProblem(
-        'unsupported_media_type',
-        `Content-Type ${req.headers['content-type'] ?? '(none)'} is not accepted here; send application/json.`,
-      );
-    } else if ((err as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      problem = toProblem('bad_request', 'The request body is empty; send a JSON object.');
-    } else if (err instanceof SyntaxError || (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      problem = toProblem('bad_request', `The request body is not valid JSON: ${err.message}`);
-    } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
-      const sc = (err as FastifyError).statusCode!;
-      problem = {
-        ...toProblem(
-          sc === 413 ? 'payload_too_large' : sc === 404 ? 'not_found' : 'bad_request',
-          err.message,
-        ),
-        status: sc,
-      };
-    } else {
-      req.log.error({ err }, 'unhandled error');
-      problem = toProblem('internal', 'Something went wrong on our side; the error was logged.');
-    }
-    return reply.code(problem.status).type('application/problem+json').send(problem);
+    // One classifier for /api/v1 and every surface (src/http/error-classifier.ts).
+    const c = classifyError(err, req);
+    if (c.headers) reply.headers(c.headers);
+    const problem = { ...toProblem(c.code, c.detail, c.fieldErrors), status: c.status };
+    return reply.code(c.status).type('application/problem+json').send(problem);
   });
 
   await app.register(swagger, {
