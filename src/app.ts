@@ -71,6 +71,7 @@ import { createExternalRefRepository } from './leads/external-ref.repository.js'
 import { createExternalRefService } from './leads/external-ref.service.js';
 import { createContactFinder } from './accounts/contact-identifier.js';
 import { classifyError } from './http/error-classifier.js';
+import { redactUrl } from './http/log-redaction.js';
 import { capillaryRoutes } from './compat/capillary/capillary.routes.js';
 import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
 
@@ -89,7 +90,21 @@ const DEFAULT_WEB_DIR = path.resolve(here, '..', 'web', 'dist');
 /** Builds the whole application: repositories, services and routes, wired by hand. Tests use it too. */
 export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptions) {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            // A token sent in the query (surfaces that take one there) never reaches the logs.
+            serializers: {
+              req: (req: { method: string; url: string; host?: string; ip?: string }) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                host: req.host,
+                remoteAddress: req.ip,
+              }),
+            },
+          },
     bodyLimit: 1024 * 1024,
     // Per-request logs cost throughput; they are on at debug level.
     logController: new LogController({
