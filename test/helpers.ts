@@ -23,7 +23,11 @@ export const onPostgres = !!process.env.TEST_DATABASE_URL;
  * A fresh app on a fresh database: an in-memory SQLite database, or a new PostgreSQL schema
  * (dropped on close) when TEST_DATABASE_URL is set.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  /** Lets a test watch the connection the app uses (test/query-counter.ts). */
+  opts: { wrapDb?: (db: Db) => Db } = {},
+): Promise<TestApp> {
   const url = process.env.TEST_DATABASE_URL;
   let db: Db;
   let dropSchema: (() => Promise<void>) | undefined;
@@ -57,7 +61,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DATA_DIR: path.join(os.tmpdir(), `leadflow-test-${randomBytes(4).toString('hex')}`),
     ...env,
   });
-  const app = await buildApp({ config, db, webDir: null });
+  const app = await buildApp({ config, db: opts.wrapDb ? opts.wrapDb(db) : db, webDir: null });
   await app.ready();
   return {
     app: app as unknown as FastifyInstance,
