@@ -72,7 +72,11 @@ import { createExternalRefService } from './leads/external-ref.service.js';
 import { createContactFinder } from './accounts/contact-identifier.js';
 import { classifyError } from './http/error-classifier.js';
 import { redactUrl } from './http/log-redaction.js';
-import { capillaryRoutes } from './compat/capillary/capillary.routes.js';
+import { capillarySurface } from './compat/capillary/capillary.surface.js';
+import type { KitCore } from './compat/shared/surface.js';
+import { createLeadViewService } from './leads/lead-view.service.js';
+import { createLeadComposeService } from './leads/lead-compose.service.js';
+import type { TxOptions } from './db/unit-of-work.js';
 import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
 
 export interface BuildAppOptions {
@@ -313,35 +317,66 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
 
   // Compatible surfaces (docs/compat.md): translators over the same services, outside /api/v1, each with its
   // own auth hook (Bearer or Basic) and its own error envelope.
-  const externalRefs = createExternalRefService({ db: kysely, refs: createExternalRefRepository(kysely) });
+  const externalRefRepo = createExternalRefRepository(kysely);
+  const externalRefs = createExternalRefService({ db: kysely, refs: externalRefRepo });
   const statusVocabulary = createStatusVocabulary({ statuses });
-  await app.register(
-    async (compat) => {
-      installRateLimit(compat, limits);
-      await compat.register(
-        capillaryRoutes({
-          authenticate: (token, org) => authService.authenticate(token, org),
-          leads: leadService,
-          statusChanges: pipeline.changes,
-          statuses: {
-            listStatusWords: statusVocabulary.listStatusWords,
-            listSubStatuses: (auth, key) => pipeline.statuses.listSubStatuses(auth, key),
-            createSubStatus: (auth, key, input) => pipeline.statuses.createSubStatus(auth, key, input),
-          },
-          reasons: pipeline.reasons,
-          customFields: customFieldService,
-          followUps: activities.followUps,
-          contacts: {
-            get: (auth, id) => accounts.contactService.get(auth, id),
-            ...createContactFinder({ contacts: accounts.contactService }),
-          },
-          users: accessServices.users,
-          refs: externalRefs,
-        }),
-      );
+  const leadViews = createLeadViewService({
+    db: kysely,
+    history: historyRepo,
+    activities: activityRepo,
+    refs: externalRefRepo,
+  });
+  // One unit of work for a surface's composite writes. Until every core write joins a caller's { tx }
+  // (branch uow-core), each service call still opens its own transaction.
+  const unitOfWork = <T>(fn: (opts: TxOptions) => Promise<T>): Promise<T> => fn({});
+  const contactFinder = createContactFinder({ contacts: accounts.contactService });
+  const leadCompose = createLeadComposeService({
+    transaction: unitOfWork,
+    leads: leadService,
+    statusChanges: pipeline.changes,
+    followUps: activities.followUps,
+    contacts: contactFinder,
+    customFields: customFieldService,
+    refs: externalRefs,
+    view: leadViews.view,
+    get: (auth, id) => leadService.get(auth, id),
+  });
+  const kitCore: KitCore = {
+    authenticators: {
+      token: (token, org) => authService.authenticate(token, org),
+      password: (email, password, org) => authService.authenticatePassword(email, password, org),
     },
-    { prefix: '/compat/capillary' },
-  );
+    orgTimeZone: (orgId) => authService.orgTimeZone(orgId),
+  };
+  await app.register(async (compat) => {
+    installRateLimit(compat, limits);
+    await capillarySurface.register(compat, kitCore, {
+      view: leadViews.view,
+      composeLead: leadCompose.createComposed,
+      transaction: unitOfWork,
+      leads: {
+        create: (auth, input, opts) => leadService.create(auth, input as never, opts),
+        get: (auth, id) => leadService.get(auth, id),
+        update: (auth, id, input) => leadService.update(auth, id, input),
+        list: (auth, query) => leadService.list(auth, query),
+      },
+      statusChanges: pipeline.changes,
+      statuses: {
+        listStatusWords: statusVocabulary.listStatusWords,
+        listSubStatuses: (auth, key) => pipeline.statuses.listSubStatuses(auth, key),
+        createSubStatus: (auth, key, input) => pipeline.statuses.createSubStatus(auth, key, input),
+      },
+      reasons: pipeline.reasons,
+      customFields: customFieldService,
+      followUps: activities.followUps,
+      contacts: {
+        get: (auth, id) => accounts.contactService.get(auth, id),
+        ...contactFinder,
+      },
+      users: accessServices.users,
+      refs: externalRefs,
+    });
+  });
 
   const staticDir = webDir === undefined ? DEFAULT_WEB_DIR : webDir;
   const hasWeb = staticDir !== null && fs.existsSync(path.join(staticDir, 'index.html'));

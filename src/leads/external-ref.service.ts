@@ -47,6 +47,17 @@ export function createExternalRefService({
       });
     },
 
+    /** Ids of the caller's records of one kind that carry `name` = `value` (e.g. leads of a client's owner). */
+    async findIds(
+      auth: AuthContext,
+      entity: ExternalRefEntity,
+      name: string,
+      value: RefValue,
+    ): Promise<number[]> {
+      assertCan(auth, 'leads:read');
+      return refs.findEntityIds(auth.orgId, entity, name, JSON.stringify(value));
+    },
+
     /** Values per record id (records with none are absent from the map). */
     async get(auth: AuthContext, entity: ExternalRefEntity, ids: number[]): Promise<Map<number, RefValues>> {
       assertCan(auth, 'leads:read');
