@@ -106,6 +106,30 @@ export function createExternalRefRepository(db: Q) {
         )
         .execute();
     },
+    /** Inserts or replaces many values in one statement. */
+    async upsertMany(
+      trx: Q,
+      rows: Array<{
+        org_id: number;
+        entity: string;
+        entity_id: number;
+        name: string;
+        value: string;
+        created_at: string;
+      }>,
+    ) {
+      if (rows.length === 0) return;
+      await trx
+        .insertInto('external_refs')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns(['org_id', 'entity', 'entity_id', 'name']).doUpdateSet((eb) => ({
+            value: eb.ref('excluded.value'),
+            created_at: eb.ref('excluded.created_at'),
+          })),
+        )
+        .execute();
+    },
   };
 }
 

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 import type { ExternalRefRepository } from './external-ref.repository.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, type TxOptions } from '../db/unit-of-work.js';
 
 export const EXTERNAL_REF_ENTITIES = ['lead', 'status_history', 'follow_up'] as const;
 export type ExternalRefEntity = (typeof EXTERNAL_REF_ENTITIES)[number];
@@ -45,6 +45,30 @@ export function createExternalRefService({
           });
         }
       });
+    },
+
+    /** Values for several records at once: one statement, in the caller's transaction when given. */
+    async setMany(
+      auth: AuthContext,
+      items: Array<{ entity: ExternalRefEntity; id: number; values: Record<string, RefValue | undefined> }>,
+      opts: TxOptions = {},
+    ): Promise<void> {
+      assertCan(auth, 'leads:write');
+      const now = nowIso();
+      const rows = items.flatMap((it) =>
+        Object.entries(it.values)
+          .filter((e): e is [string, RefValue] => e[1] !== undefined)
+          .map(([name, value]) => ({
+            org_id: auth.orgId,
+            entity: it.entity,
+            entity_id: it.id,
+            name,
+            value: JSON.stringify(value),
+            created_at: now,
+          })),
+      );
+      if (rows.length === 0) return;
+      await inTransaction(db, opts, (trx) => refs.upsertMany(trx, rows));
     },
 
     /** Ids of the caller's records of one kind that carry `name` = `value` (e.g. leads of a client's owner). */

@@ -81,11 +81,9 @@ export interface LeadComposeDeps {
     ): Promise<unknown>;
   };
   refs: {
-    set(
+    setMany(
       auth: AuthContext,
-      entity: ExternalRefEntity,
-      entityId: number,
-      values: Refs,
+      items: Array<{ entity: ExternalRefEntity; id: number; values: Refs }>,
       opts?: TxOptions,
     ): Promise<void>;
   };
@@ -126,25 +124,34 @@ export function createLeadComposeService(deps: LeadComposeDeps) {
           );
         }
         const followUpIds: number[] = [];
+        const refs: Array<{ entity: ExternalRefEntity; id: number; values: Refs }> = [];
         for (const f of c.followUps ?? []) {
           const { refs: fRefs, ...input } = f;
           const row = await deps.followUps.addFollowUp(auth, created.id, input, opts);
           followUpIds.push(row.id);
-          if (fRefs) await deps.refs.set(auth, 'follow_up', row.id, fRefs, opts);
+          if (fRefs) refs.push({ entity: 'follow_up', id: row.id, values: fRefs });
         }
         if (c.nextFollowUpAt !== undefined)
           await deps.followUps.setNextFollowUp(auth, created.id, c.nextFollowUpAt, opts);
         const lead = await deps.get(auth, created.id, opts);
+        const [view] = await deps.view(auth, [lead], { history: true, followUps: true }, opts);
         // The log of a new lead is exactly its creation entry plus one entry per change, in order.
-        const [first] = await deps.view(auth, [lead], { history: true }, opts);
-        const historyIds = first.history.map((h) => h.id);
+        const historyIds = view.history.map((h) => h.id);
         const entryRefs = [c.firstEntryRefs, ...(c.statusChanges ?? []).map((s) => s.refs)];
-        for (const [i, refs] of entryRefs.entries())
-          if (refs && historyIds[i] !== undefined)
-            await deps.refs.set(auth, 'status_history', historyIds[i], refs, opts);
+        for (const [i, values] of entryRefs.entries())
+          if (values && historyIds[i] !== undefined)
+            refs.push({ entity: 'status_history', id: historyIds[i], values });
         if (c.refs)
-          await deps.refs.set(auth, 'lead', lead.id, { ...c.refs, updated_at: lead.updated_at }, opts);
-        const [view] = await deps.view(auth, [lead], { history: true, followUps: true, refs: true }, opts);
+          refs.push({ entity: 'lead', id: lead.id, values: { ...c.refs, updated_at: lead.updated_at } });
+        // All refs in one statement; the view gets them as written (no read back).
+        await deps.refs.setMany(auth, refs, opts);
+        for (const r of refs) {
+          const values = Object.fromEntries(Object.entries(r.values).filter(([, v]) => v !== undefined));
+          view.refs[r.entity].set(r.id, { ...(view.refs[r.entity].get(r.id) ?? {}), ...values } as Record<
+            string,
+            RefValue
+          >);
+        }
         return { lead, contactId, historyIds, followUpIds, view };
       });
     },
