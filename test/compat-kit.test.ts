@@ -95,3 +95,93 @@ describe('tokens in the query stay out of the logs', () => {
     expect(redactUrl('/api/v1/leads?limit=5')).toBe('/api/v1/leads?limit=5');
   });
 });
+
+describe('a surface declared with the kit (token in query or body, org from a header)', () => {
+  it('authenticates each form, strips the token before the schema, and renders its own envelope', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { defineSurface } = await import('../src/compat/shared/surface.js');
+    const { AppError } = await import('../src/http/errors.js');
+    const seen: Array<{ token: string; org?: string }> = [];
+    const surface = defineSurface<null>({
+      name: 'kitdemo',
+      prefix: '/compat/kitdemo',
+      auth: {
+        forms: [
+          { kind: 'query-token', param: 'apikey' },
+          { kind: 'body-token', field: 'token' },
+        ],
+        org: { headers: ['organization-id'] },
+      },
+      errors: { render: (f) => ({ status: 'error', data: f.faults.map((x) => x.message) }) },
+      ownedFields: [{ key: 'lead_type', type: 'string' }],
+      routes(app, kit) {
+        app.get(
+          '/leads',
+          { schema: { querystring: { type: 'object', additionalProperties: false, properties: {} } } },
+          async (req) => ({
+            status: 'ok',
+            data: { org: kit.auth(req).orgId, query: req.query },
+          }),
+        );
+        app.post(
+          '/leads/create',
+          {
+            schema: {
+              body: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name'],
+                properties: { name: { type: 'string' } },
+              },
+            },
+          },
+          async (req) => ({ status: 'ok', data: { org: kit.auth(req).orgId, body: req.body } }),
+        );
+      },
+    });
+    const app = Fastify({ ajv: { customOptions: { removeAdditional: false } } });
+    await surface.register(
+      app,
+      {
+        authenticators: {
+          async token(token, org) {
+            seen.push({ token, org });
+            if (token !== 'good') throw new AppError('unauthorized', 'bad token');
+            return { kind: 'api_key', orgId: org ? Number(org) : 1, userId: null, role: 'admin' };
+          },
+          password: () => Promise.reject(new AppError('unauthorized', 'no')),
+        },
+        orgTimeZone: async () => null,
+      },
+      null,
+    );
+    await app.ready();
+    const q = await app.inject({
+      method: 'GET',
+      url: '/compat/kitdemo/leads?apikey=good',
+      headers: { 'organization-id': '7' },
+    });
+    expect(q.statusCode, q.body).toBe(200);
+    expect(q.json()).toEqual({ status: 'ok', data: { org: 7, query: {} } });
+    const b = await app.inject({
+      method: 'POST',
+      url: '/compat/kitdemo/leads/create',
+      payload: { token: 'good', name: 'Ada' },
+    });
+    expect(b.statusCode, b.body).toBe(200);
+    expect(b.json().data.body).toEqual({ name: 'Ada' });
+    const none = await app.inject({
+      method: 'POST',
+      url: '/compat/kitdemo/leads/create',
+      payload: { name: 'Ada' },
+    });
+    expect(none.statusCode).toBe(401);
+    expect(none.json().status).toBe('error');
+    const bad = await app.inject({ method: 'GET', url: '/compat/kitdemo/leads?apikey=nope' });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json()).toEqual({ status: 'error', data: ['bad token'] });
+    expect(redactUrl('/compat/kitdemo/leads?apikey=good')).toBe('/compat/kitdemo/leads?apikey=[redacted]');
+    expect(seen.map((s) => s.token)).toEqual(['good', 'good', 'nope']);
+    await app.close();
+  });
+});
