@@ -22,8 +22,22 @@ export function pastTime(p: FieldFaults, field: string, value: string | undefine
   return t;
 }
 
-export async function statusKeys(deps: CapillaryDeps, auth: AuthContext) {
-  const statuses = await deps.statuses.listStatusWords(auth);
+/** The three checkers a status write needs, from one read of each catalog. */
+export async function statusCheckers(deps: CapillaryDeps, auth: AuthContext) {
+  const statuses = deps.statuses.listStatusWords(auth);
+  return Promise.all([
+    statusKeys(deps, auth, await statuses),
+    subStatusChecker(deps, auth),
+    reasonChecker(deps, auth, await statuses),
+  ]);
+}
+
+export async function statusKeys(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  known?: Awaited<ReturnType<CapillaryDeps['statuses']['listStatusWords']>>,
+) {
+  const statuses = known ?? (await deps.statuses.listStatusWords(auth));
   return (seed: SeedStatus, field: string, p: FieldFaults): string | undefined => {
     try {
       return coreKeyFor(seed, statuses, p.path(field));
@@ -51,10 +65,14 @@ export async function subStatusChecker(deps: CapillaryDeps, auth: AuthContext) {
  * Reasons of the organization and the status categories each may be used for, so a reason limited to other
  * kinds of status is refused here, naming the caller's field, before anything is written.
  */
-export async function reasonChecker(deps: CapillaryDeps, auth: AuthContext) {
+export async function reasonChecker(
+  deps: CapillaryDeps,
+  auth: AuthContext,
+  known?: Awaited<ReturnType<CapillaryDeps['statuses']['listStatusWords']>>,
+) {
   const [reasons, statuses] = await Promise.all([
     deps.reasons.listReasons(auth),
-    deps.statuses.listStatusWords(auth),
+    known ?? deps.statuses.listStatusWords(auth),
   ]);
   const byId = new Map(reasons.map((r) => [r.id, r]));
   const categoryOf = new Map(statuses.map((s) => [s.key, s.category]));

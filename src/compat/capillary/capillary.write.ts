@@ -23,9 +23,7 @@ import {
   ownerOf,
   pastTime,
   prepareExtended,
-  reasonChecker,
-  statusKeys,
-  subStatusChecker,
+  statusCheckers,
 } from './capillary.checks.js';
 
 /**
@@ -52,11 +50,7 @@ export async function addLead(
       refs: { created_by: createdBy, done_by: f.followedUpBy ?? createdBy, offset: fu.offset },
     };
   });
-  const [keyFor, checkSub, checkReason] = await Promise.all([
-    statusKeys(deps, auth),
-    subStatusChecker(deps, auth),
-    reasonChecker(deps, auth),
-  ]);
+  const [keyFor, checkSub, checkReason] = await statusCheckers(deps, auth);
 
   // The status log: its first entry is the status the lead is created in; `status` (and `subStatus`) is where
   // it ends, appended as one more change when the log does not already end there.
@@ -233,11 +227,7 @@ export async function updateStatus(
   const p = await kit.faults(auth);
   const lead = await deps.leads.get(auth, leadId);
   const at = pastTime(p, 'createdOn', input.createdOn);
-  const [keyFor, checkSub, checkReason] = await Promise.all([
-    statusKeys(deps, auth),
-    subStatusChecker(deps, auth),
-    reasonChecker(deps, auth),
-  ]);
+  const [keyFor, checkSub, checkReason] = await statusCheckers(deps, auth);
   const key = keyFor(input.status, 'status', p);
   if (key) checkSub(key, input.subStatus, 'subStatus', p);
   checkReason(key, input.reasonId, 'reasonId', p);
