@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { AuthContext } from './access/roles.js';
 import type { Db } from './db/database.js';
+import { inTransaction, type TxOptions } from './db/unit-of-work.js';
 import { AppError, toProblem } from './http/errors.js';
 import { installValidators } from './http/validation.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -76,7 +77,6 @@ import { capillarySurface } from './compat/capillary/capillary.surface.js';
 import type { KitCore } from './compat/shared/surface.js';
 import { createLeadViewService } from './leads/lead-view.service.js';
 import { createLeadComposeService } from './leads/lead-compose.service.js';
-import type { TxOptions } from './db/unit-of-work.js';
 import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
 
 export interface BuildAppOptions {
@@ -204,8 +204,8 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     access,
     planStatus: (trx, orgId, userId, current, target) =>
       statusRules.plan(trx, orgId, userId, current, target, { record: true }),
-    presentLead: (orgId, rows) => leadService.present(orgId, rows),
-    assertLeadAccess: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
+    presentLead: (orgId, rows, opts) => leadService.present(orgId, rows, opts),
+    assertLeadAccess: (auth, id, mode, opts) => leadService.assertLeadAccess(auth, id, mode, opts),
   });
   const leadService = createLeadService({
     db: kysely,
@@ -229,18 +229,18 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       reasons: reasonsRepo,
       history: historyRepo,
       rules: statusRules,
-      present: (orgId, rows) => leadService.present(orgId, rows),
-      guard: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
+      present: (orgId, rows, opts) => leadService.present(orgId, rows, opts),
+      guard: (auth, id, mode, opts) => leadService.assertLeadAccess(auth, id, mode, opts),
     }),
   };
   const activityRepo = createActivityRepository(kysely);
-  const guard = (auth: AuthContext, id: number, mode: 'read' | 'write') =>
-    leadService.assertLeadAccess(auth, id, mode);
+  const guard = (auth: AuthContext, id: number, mode: 'read' | 'write', opts?: TxOptions) =>
+    leadService.assertLeadAccess(auth, id, mode, opts);
   const activityDeps = { db: kysely, activities: activityRepo, leads: leadsRepo, access, guard };
   const activities = {
     followUps: createFollowUpService({
       ...activityDeps,
-      present: (orgId, rows) => leadService.present(orgId, rows),
+      present: (orgId, rows, opts) => leadService.present(orgId, rows, opts),
     }),
     tasks: createTaskService(activityDeps),
     timeline: createTimelineService({
@@ -326,9 +326,9 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     activities: activityRepo,
     refs: externalRefRepo,
   });
-  // One unit of work for a surface's composite writes. Until every core write joins a caller's { tx }
-  // (branch uow-core), each service call still opens its own transaction.
-  const unitOfWork = <T>(fn: (opts: TxOptions) => Promise<T>): Promise<T> => fn({});
+  // One unit of work for a surface's composite writes: every service call inside joins it through { tx }.
+  const unitOfWork = <T>(fn: (opts: TxOptions) => Promise<T>): Promise<T> =>
+    inTransaction(kysely, {}, (tx) => fn({ tx }));
   const contactFinder = createContactFinder({ contacts: accounts.contactService });
   const leadCompose = createLeadComposeService({
     transaction: unitOfWork,
@@ -339,7 +339,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     customFields: customFieldService,
     refs: externalRefs,
     view: leadViews.view,
-    get: (auth, id) => leadService.get(auth, id),
+    get: (auth, id, opts) => leadService.get(auth, id, opts),
   });
   const kitCore: KitCore = {
     authenticators: {
@@ -356,8 +356,8 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       transaction: unitOfWork,
       leads: {
         create: (auth, input, opts) => leadService.create(auth, input as never, opts),
-        get: (auth, id) => leadService.get(auth, id),
-        update: (auth, id, input) => leadService.update(auth, id, input),
+        get: (auth, id, opts) => leadService.get(auth, id, opts),
+        update: (auth, id, input, opts) => leadService.update(auth, id, input, undefined, opts),
         list: (auth, query) => leadService.list(auth, query),
       },
       statusChanges: pipeline.changes,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
-import { openDb, type Db } from '../src/db/database.js';
+import { openDb, type Db, type OpenDbOptions } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { buildApp } from '../src/app.js';
 
@@ -25,8 +25,7 @@ export const onPostgres = !!process.env.TEST_DATABASE_URL;
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  /** Lets a test watch the connection the app uses (test/query-counter.ts). */
-  opts: { wrapDb?: (db: Db) => Db } = {},
+  dbOptions: Pick<OpenDbOptions, 'wrapDialect'> = {},
 ): Promise<TestApp> {
   const url = process.env.TEST_DATABASE_URL;
   let db: Db;
@@ -37,7 +36,7 @@ export async function createTestApp(
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.end();
-    db = openDb({ dialect: 'postgres', databaseUrl: url, pgSchema: schema, poolSize: 5 });
+    db = openDb({ dialect: 'postgres', databaseUrl: url, pgSchema: schema, poolSize: 5, ...dbOptions });
     dropSchema = async () => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
@@ -45,7 +44,7 @@ export async function createTestApp(
       await c.end();
     };
   } else {
-    db = openDb({ dialect: 'sqlite', sqlitePath: ':memory:' });
+    db = openDb({ dialect: 'sqlite', sqlitePath: ':memory:', ...dbOptions });
   }
   try {
     await migrateToLatest(db.kysely);
@@ -61,7 +60,7 @@ export async function createTestApp(
     DATA_DIR: path.join(os.tmpdir(), `leadflow-test-${randomBytes(4).toString('hex')}`),
     ...env,
   });
-  const app = await buildApp({ config, db: opts.wrapDb ? opts.wrapDb(db) : db, webDir: null });
+  const app = await buildApp({ config, db, webDir: null });
   await app.ready();
   return {
     app: app as unknown as FastifyInstance,

@@ -1,78 +1,99 @@
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
-} from 'kysely';
-import type { Db } from '../src/db/database.js';
-import { createTestApp, type TestApp } from './helpers.js';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult } from 'kysely';
 
-/** What one request cost: statements sent, of which writes (insert/update/delete), and transactions opened. */
-export interface QueryCount {
-  queries: number;
-  writes: number;
+/** What one measured stretch sent to the database. */
+export interface QueryCounts {
+  /** Transactions begun (a joined transaction is not a new one). */
   transactions: number;
+  /** Statements sent, BEGIN/COMMIT/ROLLBACK/SAVEPOINT excluded. */
+  queries: number;
+  /** Of those, INSERT, UPDATE and DELETE statements (upserts included). */
+  writes: number;
+  /** The SQL of every counted statement, in order (for a failing assertion to show). */
+  sql: string[];
 }
 
-const WRITE_KINDS = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode']);
+const CONTROL = /^\s*(begin|commit|rollback|savepoint|release|start transaction)\b/i;
+const WRITE = /^\s*(with\b[\s\S]*?\)\s*)?(insert|update|delete)\b/i;
 
 /**
- * Counts through a Kysely plugin (every statement of the app, inside transactions too, since a transaction
- * inherits the plugins) and a wrapper of `transaction()` (every unit of work opened).
+ * Counts transactions, queries and writes at the driver, below Kysely, so every statement is seen whoever
+ * sends it. Pass `counter.wrapDialect` to `createTestApp(env, { wrapDialect })`, then
+ * `await counter.measure(() => app.inject(...))`.
  */
-export class QueryCounter implements KyselyPlugin {
-  count: QueryCount = { queries: 0, writes: 0, transactions: 0 };
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.count.queries++;
-    if (WRITE_KINDS.has(args.node.kind)) this.count.writes++;
-    return args.node;
+export function createQueryCounter() {
+  let counts: QueryCounts = { transactions: 0, queries: 0, writes: 0, sql: [] };
+  let active = false;
+
+  function note(q: CompiledQuery) {
+    if (!active || CONTROL.test(q.sql)) return;
+    counts.queries += 1;
+    if (WRITE.test(q.sql)) counts.writes += 1;
+    counts.sql.push(q.sql);
   }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
-  reset(): void {
-    this.count = { queries: 0, writes: 0, transactions: 0 };
-  }
-  /** Runs `fn` and returns what it cost. */
-  async measure<T>(fn: () => Promise<T>): Promise<{ result: T; count: QueryCount }> {
-    this.reset();
-    const result = await fn();
-    return { result, count: { ...this.count } };
-  }
-  wrap(db: Db): Db {
-    const counted = db.kysely.withPlugin(this);
-    const count = () => this.count;
-    const kysely = new Proxy(counted, {
-      get(target, prop, receiver) {
-        if (prop === 'transaction') {
-          return () => {
-            const builder = target.transaction();
-            return new Proxy(builder, {
-              get(b, p, r) {
-                if (p === 'execute')
-                  return (fn: Parameters<typeof builder.execute>[0]) => {
-                    count().transactions++;
-                    return b.execute(fn);
-                  };
-                const v = Reflect.get(b, p, r);
-                return typeof v === 'function' ? v.bind(b) : v;
-              },
-            });
-          };
-        }
-        const v = Reflect.get(target, prop, receiver);
-        return typeof v === 'function' ? v.bind(target) : v;
+
+  function wrapConnection(c: DatabaseConnection): DatabaseConnection {
+    return {
+      executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+        note(q);
+        return c.executeQuery<R>(q);
       },
-    });
-    return { ...db, kysely } as Db;
+      streamQuery<R>(q: CompiledQuery, chunkSize?: number) {
+        note(q);
+        return c.streamQuery<R>(q, chunkSize);
+      },
+    };
   }
+
+  function wrapDriver(driver: Driver): Driver {
+    // Kysely hands the connection it acquired back to begin/commit/release: map wrapper -> original.
+    const originals = new WeakMap<DatabaseConnection, DatabaseConnection>();
+    const orig = (c: DatabaseConnection) => originals.get(c) ?? c;
+    const wrapped: Driver = {
+      init: () => driver.init(),
+      async acquireConnection() {
+        const c = await driver.acquireConnection();
+        const w = wrapConnection(c);
+        originals.set(w, c);
+        return w;
+      },
+      beginTransaction(c, s) {
+        if (active) counts.transactions += 1;
+        return driver.beginTransaction(orig(c), s);
+      },
+      commitTransaction: (c) => driver.commitTransaction(orig(c)),
+      rollbackTransaction: (c) => driver.rollbackTransaction(orig(c)),
+      releaseConnection: (c) => driver.releaseConnection(orig(c)),
+      destroy: () => driver.destroy(),
+    };
+    if (driver.savepoint) wrapped.savepoint = (c, n, q) => driver.savepoint!(orig(c), n, q);
+    if (driver.rollbackToSavepoint)
+      wrapped.rollbackToSavepoint = (c, n, q) => driver.rollbackToSavepoint!(orig(c), n, q);
+    if (driver.releaseSavepoint)
+      wrapped.releaseSavepoint = (c, n, q) => driver.releaseSavepoint!(orig(c), n, q);
+    return wrapped;
+  }
+
+  return {
+    wrapDialect(dialect: Dialect): Dialect {
+      return {
+        createAdapter: () => dialect.createAdapter(),
+        createQueryCompiler: () => dialect.createQueryCompiler(),
+        createIntrospector: (db) => dialect.createIntrospector(db),
+        createDriver: () => wrapDriver(dialect.createDriver()),
+      };
+    },
+    /** Counts what `fn` sends (only one measurement at a time; other traffic in between is counted too). */
+    async measure<T>(fn: () => Promise<T>): Promise<{ result: T; counts: QueryCounts }> {
+      counts = { transactions: 0, queries: 0, writes: 0, sql: [] };
+      active = true;
+      try {
+        const result = await fn();
+        return { result, counts };
+      } finally {
+        active = false;
+      }
+    },
+  };
 }
 
-/** A test app whose every statement and transaction is counted. */
-export async function createCountingTestApp(): Promise<TestApp & { counter: QueryCounter }> {
-  const counter = new QueryCounter();
-  const t = await createTestApp({}, { wrapDb: (db) => counter.wrap(db) });
-  return { ...t, counter };
-}
+export type QueryCounter = ReturnType<typeof createQueryCounter>;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../db/schema.js';
+import type { TxOptions } from '../db/unit-of-work.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { AuthContext } from '../access/roles.js';
 import type { LeadRepository, LeadRow } from '../leads/lead.repository.js';
@@ -31,8 +32,8 @@ export interface AccountsDeps {
   access: AccessRepository;
   planStatus: PlanStatus;
   /** Late-bound: the lead service is built after accounts (it takes `leadHooks`). */
-  presentLead: (orgId: number, rows: LeadRow[]) => Promise<LeadDto[]>;
-  assertLeadAccess: (auth: AuthContext, leadId: number, mode: 'write') => Promise<void>;
+  presentLead: (orgId: number, rows: LeadRow[], opts?: TxOptions) => Promise<LeadDto[]>;
+  assertLeadAccess: (auth: AuthContext, leadId: number, mode: 'write', opts?: TxOptions) => Promise<void>;
 }
 
 /** Companies, contacts, opportunities and conversion, wired by hand like the rest of buildApp. */

@@ -23,7 +23,7 @@ import {
   searchText,
 } from './normalize.js';
 import { finishPage, pageFrom } from './keyset.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface CompanyServiceDeps {
   db: Kysely<Database>;
@@ -58,6 +58,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     input: CompanyPatchInput,
     errors: FieldError[],
     field = '',
+    trx: Kysely<Database> = db,
   ): Promise<CompanyUpdate> {
     const p = field ? `${field}.` : '';
     const set: CompanyUpdate = {};
@@ -83,7 +84,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     Object.assign(set, addressColumns(input.address, errors, `${p}address`));
     if (input.owner_id !== undefined) set.owner_id = input.owner_id;
     if (input.custom_fields !== undefined) set.custom_fields = JSON.stringify(input.custom_fields);
-    await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors);
+    await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors, trx);
     return set;
   }
 
@@ -115,8 +116,9 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     input: CompanyPatchInput,
     errors: FieldError[],
     field = '',
+    trx: Kysely<Database> = db,
   ): Promise<PreparedCompany> {
-    const cols = await toColumns(orgId, input, errors, field);
+    const cols = await toColumns(orgId, input, errors, field, trx);
     return { cols, tags: input.tags !== undefined ? normalizeTagList(input.tags) : undefined };
   }
 
@@ -158,18 +160,19 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     prepare,
     insertPrepared,
 
-    async create(auth: AuthContext, input: CompanyCreateInput): Promise<CompanyDto> {
+    async create(auth: AuthContext, input: CompanyCreateInput, opts: TxOptions = {}): Promise<CompanyDto> {
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
-      const prepared = await prepare(auth.orgId, input, errors);
+      const prepared = await prepare(auth.orgId, input, errors, '', runner(db, opts));
       throwIfErrors(errors);
-      const row = await inTransaction(db, {}, (trx) => insertPrepared(trx, auth, prepared));
-      return (await present(auth.orgId, [row]))[0];
+      const row = await inTransaction(db, opts, (trx) => insertPrepared(trx, auth, prepared));
+      return (await present(auth.orgId, [row], runner(db, opts)))[0];
     },
 
-    async get(auth: AuthContext, id: number): Promise<CompanyDto> {
+    async get(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<CompanyDto> {
       assertCan(auth, 'leads:read');
-      return (await present(auth.orgId, [await loadLive(auth.orgId, id)]))[0];
+      const q = runner(db, opts);
+      return (await present(auth.orgId, [await loadLive(auth.orgId, id, q)], q))[0];
     },
 
     async update(
@@ -177,12 +180,13 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
       id: number,
       input: CompanyPatchInput,
       ifMatch?: string,
+      opts: TxOptions = {},
     ): Promise<CompanyDto> {
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
-      const cols = await toColumns(auth.orgId, input, errors);
+      const cols = await toColumns(auth.orgId, input, errors, '', runner(db, opts));
       throwIfErrors(errors);
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Company', current, ifMatch);
         const merged = { ...current, ...cols };
@@ -201,13 +205,13 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
           await companies.replaceTags(trx, auth.orgId, id, normalizeTagList(input.tags));
         return updated;
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], runner(db, opts)))[0];
     },
 
     /** Soft delete: leads, contacts and opportunities keep their link for history, but it no longer shows. */
-    async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+    async remove(auth: AuthContext, id: number, ifMatch?: string, opts: TxOptions = {}): Promise<void> {
       assertCan(auth, 'leads:delete');
-      await inTransaction(db, {}, async (trx) => {
+      await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Company', current, ifMatch);
         const now = nowIso();

@@ -16,7 +16,7 @@ import {
 import { addressColumns, checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
 import { blankToNull, normalizeEmail, normalizeTagList, queryTerms, searchText } from './normalize.js';
 import { finishPage, pageFrom } from './keyset.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface ContactServiceDeps {
   db: Kysely<Database>;
@@ -58,6 +58,7 @@ export function createContactService({ db, contacts, companies, access }: Contac
     input: ContactPatchInput,
     errors: FieldError[],
     field = '',
+    trx: Kysely<Database> = db,
   ): Promise<PreparedContact> {
     const p = field ? `${field}.` : '';
     const cols: ContactUpdate = {};
@@ -72,14 +73,17 @@ export function createContactService({ db, contacts, companies, access }: Contac
     if (input.custom_fields !== undefined) cols.custom_fields = JSON.stringify(input.custom_fields);
     if (input.company_id !== undefined) {
       cols.company_id = input.company_id;
-      if (input.company_id !== null && (await companies.findLive(orgId, [input.company_id])).length === 0) {
+      if (
+        input.company_id !== null &&
+        (await companies.findLive(orgId, [input.company_id], trx)).length === 0
+      ) {
         errors.push({
           field: `${p}company_id`,
           message: `company ${input.company_id} does not exist in this organization`,
         });
       }
     }
-    await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors);
+    await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors, trx);
     let emails: ContactEmail[] | undefined;
     if (input.emails !== undefined) {
       const seen = new Set<string>();
@@ -184,18 +188,19 @@ export function createContactService({ db, contacts, companies, access }: Contac
     prepare,
     insertPrepared,
 
-    async create(auth: AuthContext, input: ContactCreateInput): Promise<ContactDto> {
+    async create(auth: AuthContext, input: ContactCreateInput, opts: TxOptions = {}): Promise<ContactDto> {
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
-      const prepared = await prepare(auth.orgId, input, errors);
+      const prepared = await prepare(auth.orgId, input, errors, '', runner(db, opts));
       throwIfErrors(errors);
-      const row = await inTransaction(db, {}, (trx) => insertPrepared(trx, auth, prepared, input));
-      return (await present(auth.orgId, [row]))[0];
+      const row = await inTransaction(db, opts, (trx) => insertPrepared(trx, auth, prepared, input));
+      return (await present(auth.orgId, [row], runner(db, opts)))[0];
     },
 
-    async get(auth: AuthContext, id: number): Promise<ContactDto> {
+    async get(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<ContactDto> {
       assertCan(auth, 'leads:read');
-      return (await present(auth.orgId, [await loadLive(auth.orgId, id)]))[0];
+      const q = runner(db, opts);
+      return (await present(auth.orgId, [await loadLive(auth.orgId, id, q)], q))[0];
     },
 
     async update(
@@ -203,12 +208,13 @@ export function createContactService({ db, contacts, companies, access }: Contac
       id: number,
       input: ContactPatchInput,
       ifMatch?: string,
+      opts: TxOptions = {},
     ): Promise<ContactDto> {
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
-      const p = await prepare(auth.orgId, input, errors);
+      const p = await prepare(auth.orgId, input, errors, '', runner(db, opts));
       throwIfErrors(errors);
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Contact', current, ifMatch);
         const now = nowIso();
@@ -233,12 +239,12 @@ export function createContactService({ db, contacts, companies, access }: Contac
         if (p.tags !== undefined) await contacts.replaceTags(trx, auth.orgId, id, p.tags);
         return updated;
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], runner(db, opts)))[0];
     },
 
-    async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+    async remove(auth: AuthContext, id: number, ifMatch?: string, opts: TxOptions = {}): Promise<void> {
       assertCan(auth, 'leads:delete');
-      await inTransaction(db, {}, async (trx) => {
+      await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Contact', current, ifMatch);
         const now = nowIso();

@@ -43,14 +43,18 @@ export function createConversionPlanner({
   contactService,
   opportunityService,
 }: ConversionPlannerDeps) {
-  async function prepare(orgId: number, input: ConvertInput): Promise<ConversionPlan> {
+  async function prepare(
+    orgId: number,
+    input: ConvertInput,
+    trx?: Kysely<Database>,
+  ): Promise<ConversionPlan> {
     const errors: FieldError[] = [];
     const plan: ConversionPlan = { input };
     if (input.company_id !== undefined && input.create_company !== undefined) {
       errors.push({ field: 'create_company', message: 'send company_id or create_company, not both' });
     } else if (
       input.company_id !== undefined &&
-      (await companies.findLive(orgId, [input.company_id])).length === 0
+      (await companies.findLive(orgId, [input.company_id], trx)).length === 0
     ) {
       errors.push({
         field: 'company_id',
@@ -61,7 +65,7 @@ export function createConversionPlanner({
       errors.push({ field: 'create_contact', message: 'send contact_id or create_contact, not both' });
     } else if (
       input.contact_id !== undefined &&
-      (await contacts.findLive(orgId, [input.contact_id])).length === 0
+      (await contacts.findLive(orgId, [input.contact_id], trx)).length === 0
     ) {
       errors.push({
         field: 'contact_id',
@@ -69,15 +73,16 @@ export function createConversionPlanner({
       });
     }
     if (input.create_company)
-      plan.company = await companyService.prepare(orgId, input.create_company, errors, 'create_company');
+      plan.company = await companyService.prepare(orgId, input.create_company, errors, 'create_company', trx);
     if (input.create_contact)
-      plan.contact = await contactService.prepare(orgId, input.create_contact, errors, 'create_contact');
+      plan.contact = await contactService.prepare(orgId, input.create_contact, errors, 'create_contact', trx);
     if (input.create_opportunity)
       plan.opportunity = await opportunityService.prepare(
         orgId,
         input.create_opportunity,
         errors,
         'create_opportunity',
+        trx,
       );
     throwIfErrors(errors);
     return plan;

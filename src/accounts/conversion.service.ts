@@ -17,7 +17,7 @@ import type { LeadLinkService } from './lead-link.service.js';
 import type { ConvertInput } from './conversion.schema.js';
 import { toOpportunityResponse } from './opportunity.schema.js';
 import { createConversionPlanner, type ConversionPlan } from './conversion.plan.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export type { ConversionPlan };
 
@@ -42,9 +42,9 @@ export interface ConversionDeps {
   contactService: ContactService;
   opportunityService: OpportunityService;
   planStatus: PlanStatus;
-  presentLead: (orgId: number, rows: LeadRow[]) => Promise<LeadDto[]>;
+  presentLead: (orgId: number, rows: LeadRow[], opts?: TxOptions) => Promise<LeadDto[]>;
   /** 404 unless the caller may write this lead (agents reach only their own and their teams'). */
-  assertLeadAccess: (auth: AuthContext, leadId: number, mode: 'write') => Promise<void>;
+  assertLeadAccess: (auth: AuthContext, leadId: number, mode: 'write', opts?: TxOptions) => Promise<void>;
 }
 
 export interface ConversionResult {
@@ -178,14 +178,15 @@ export function createConversionService(deps: ConversionDeps) {
     convertInTrx,
 
     /** POST /leads/:id/convert: one transaction; a second conversion is a 409. */
-    async convert(auth: AuthContext, leadId: number, input: ConvertInput) {
-      await deps.assertLeadAccess(auth, leadId, 'write');
-      const plan = await prepare(auth.orgId, input);
-      const r = await inTransaction(db, {}, (trx) => convertInTrx(trx, auth, leadId, plan));
+    async convert(auth: AuthContext, leadId: number, input: ConvertInput, opts: TxOptions = {}) {
+      await deps.assertLeadAccess(auth, leadId, 'write', opts);
+      const q = runner(db, opts);
+      const plan = await prepare(auth.orgId, input, q);
+      const r = await inTransaction(db, opts, (trx) => convertInTrx(trx, auth, leadId, plan));
       const [lead, company, contact] = await Promise.all([
-        deps.presentLead(auth.orgId, [r.lead]),
-        r.company ? companyService.present(auth.orgId, [r.company]) : Promise.resolve([null]),
-        r.contact ? contactService.present(auth.orgId, [r.contact]) : Promise.resolve([null]),
+        deps.presentLead(auth.orgId, [r.lead], opts),
+        r.company ? companyService.present(auth.orgId, [r.company], q) : Promise.resolve([null]),
+        r.contact ? contactService.present(auth.orgId, [r.contact], q) : Promise.resolve([null]),
       ]);
       return {
         lead: lead[0],

@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import { AppError, type FieldError } from '../http/errors.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import { normalizeCountry } from '../lib/countries.js';
@@ -63,9 +65,10 @@ export async function checkOwner(
   ownerId: number | null | undefined,
   field: string,
   errors: FieldError[],
+  trx?: Kysely<Database>,
 ) {
   if (ownerId === undefined || ownerId === null) return;
-  const m = await access.findMembership(orgId, ownerId);
+  const m = await access.findMembership(orgId, ownerId, trx);
   if (!m || m.deactivated_at) errors.push({ field, message: 'is not an active user of this organization' });
 }
 

@@ -11,14 +11,15 @@ export function createLeadHooks(
   leads: LeadRepository,
 ): LeadLinkHooks {
   return {
-    check: (orgId, input, errors) => linkService.check(orgId, input, errors),
+    check: (orgId, input, errors, trx) => linkService.check(orgId, input, errors, trx),
 
     async afterCreate(trx, auth, row, input) {
       const linked = await linkService.linkNewLead(trx, auth, row, input);
       if (!input.auto_convert) return linked;
       // Same transaction as the lead itself: if the conversion fails, the lead is not created either.
-      return (await conversion.convertInTrx(trx, auth, linked.id, await conversion.prepare(auth.orgId, {})))
-        .lead;
+      return (
+        await conversion.convertInTrx(trx, auth, linked.id, await conversion.prepare(auth.orgId, {}, trx))
+      ).lead;
     },
 
     async afterUpdate(trx, auth, current, input) {

@@ -142,9 +142,14 @@ export function createLeadLinkService({
     hasPerson,
 
     /** Another organization's ids read as unknown ones: a 422 naming the field, never a 403. */
-    async check(orgId: number, input: LeadLinkInput, errors: FieldError[]): Promise<void> {
+    async check(
+      orgId: number,
+      input: LeadLinkInput,
+      errors: FieldError[],
+      trx: Kysely<Database> = db,
+    ): Promise<void> {
       if (input.company_id !== undefined && input.company_id !== null) {
-        if ((await companies.findLive(orgId, [input.company_id])).length === 0) {
+        if ((await companies.findLive(orgId, [input.company_id], trx)).length === 0) {
           errors.push({
             field: 'company_id',
             message: `company ${input.company_id} does not exist in this organization`,
@@ -153,7 +158,7 @@ export function createLeadLinkService({
       }
       if (input.contact_ids !== undefined && input.contact_ids.length) {
         const wanted = [...new Set(input.contact_ids)];
-        const found = new Set((await contacts.findLive(orgId, wanted)).map((c) => c.id));
+        const found = new Set((await contacts.findLive(orgId, wanted, trx)).map((c) => c.id));
         const missing = wanted.filter((id) => !found.has(id));
         if (missing.length)
           errors.push({

@@ -20,7 +20,7 @@ import {
 import { checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
 import { blankToNull, isUniqueViolation, queryTerms, searchText } from './normalize.js';
 import { finishPage, pageFrom } from './keyset.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface OpportunityServiceDeps {
   db: Kysely<Database>;
@@ -45,6 +45,7 @@ export function createOpportunityService({
     input: OpportunityPatchInput,
     errors: FieldError[],
     field = '',
+    trx: Kysely<Database> = db,
   ): Promise<OpportunityUpdate> {
     const p = field ? `${field}.` : '';
     const set: OpportunityUpdate = {};
@@ -74,11 +75,14 @@ export function createOpportunityService({
     if (input.close_date !== undefined) set.close_date = input.close_date;
     if (input.description !== undefined) set.description = blankToNull(input.description);
     if (input.owner_id !== undefined) set.owner_id = input.owner_id;
-    await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors);
+    await checkOwner(access, orgId, input.owner_id, `${p}owner_id`, errors, trx);
     // Another organization's id reads as "does not exist": never a 403, never a hint that it exists.
     if (input.company_id !== undefined) {
       set.company_id = input.company_id;
-      if (input.company_id !== null && (await companies.findLive(orgId, [input.company_id])).length === 0) {
+      if (
+        input.company_id !== null &&
+        (await companies.findLive(orgId, [input.company_id], trx)).length === 0
+      ) {
         errors.push({
           field: `${p}company_id`,
           message: `company ${input.company_id} does not exist in this organization`,
@@ -87,7 +91,10 @@ export function createOpportunityService({
     }
     if (input.contact_id !== undefined) {
       set.contact_id = input.contact_id;
-      if (input.contact_id !== null && (await contacts.findLive(orgId, [input.contact_id])).length === 0) {
+      if (
+        input.contact_id !== null &&
+        (await contacts.findLive(orgId, [input.contact_id], trx)).length === 0
+      ) {
         errors.push({
           field: `${p}contact_id`,
           message: `contact ${input.contact_id} does not exist in this organization`,
@@ -97,7 +104,7 @@ export function createOpportunityService({
     if (input.lead_id !== undefined) {
       set.lead_id = input.lead_id;
       if (input.lead_id !== null) {
-        const lead = await leads.findById(orgId, input.lead_id);
+        const lead = await leads.findById(orgId, input.lead_id, trx);
         if (!lead || lead.deleted_at)
           errors.push({
             field: `${p}lead_id`,
@@ -152,17 +159,21 @@ export function createOpportunityService({
     prepare,
     insertPrepared,
 
-    async create(auth: AuthContext, input: OpportunityCreateInput): Promise<OpportunityDto> {
+    async create(
+      auth: AuthContext,
+      input: OpportunityCreateInput,
+      opts: TxOptions = {},
+    ): Promise<OpportunityDto> {
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
-      const cols = await prepare(auth.orgId, input, errors);
+      const cols = await prepare(auth.orgId, input, errors, '', runner(db, opts));
       throwIfErrors(errors);
-      return toOpportunityResponse(await inTransaction(db, {}, (trx) => insertPrepared(trx, auth, cols)));
+      return toOpportunityResponse(await inTransaction(db, opts, (trx) => insertPrepared(trx, auth, cols)));
     },
 
-    async get(auth: AuthContext, id: number): Promise<OpportunityDto> {
+    async get(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<OpportunityDto> {
       assertCan(auth, 'leads:read');
-      return toOpportunityResponse(await loadLive(auth.orgId, id));
+      return toOpportunityResponse(await loadLive(auth.orgId, id, runner(db, opts)));
     },
 
     async update(
@@ -170,12 +181,13 @@ export function createOpportunityService({
       id: number,
       input: OpportunityPatchInput,
       ifMatch?: string,
+      opts: TxOptions = {},
     ): Promise<OpportunityDto> {
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
-      const cols = await prepare(auth.orgId, input, errors);
+      const cols = await prepare(auth.orgId, input, errors, '', runner(db, opts));
       throwIfErrors(errors);
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Opportunity', current, ifMatch);
         try {
@@ -199,9 +211,9 @@ export function createOpportunityService({
       return toOpportunityResponse(row);
     },
 
-    async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+    async remove(auth: AuthContext, id: number, ifMatch?: string, opts: TxOptions = {}): Promise<void> {
       assertCan(auth, 'leads:delete');
-      await inTransaction(db, {}, async (trx) => {
+      await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Opportunity', current, ifMatch);
         const now = nowIso();

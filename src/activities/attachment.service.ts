@@ -11,7 +11,7 @@ import type { AuthContext } from '../access/roles.js';
 import type { LeadRepository } from '../leads/lead.repository.js';
 import type { ActivityRepository, AttachmentRow } from './activity.repository.js';
 import { defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export function toAttachmentResponse(r: AttachmentRow) {
   return {
@@ -101,10 +101,11 @@ export function createAttachmentService({
   return {
     maxBytes,
 
-    async listAttachments(auth: AuthContext, leadId: number): Promise<AttachmentDto[]> {
-      await guard(auth, leadId, 'read');
-      await loadLead(leads, auth.orgId, leadId);
-      return (await activities.listAttachments(auth.orgId, leadId)).map(toAttachmentResponse);
+    async listAttachments(auth: AuthContext, leadId: number, opts: TxOptions = {}): Promise<AttachmentDto[]> {
+      await guard(auth, leadId, 'read', opts);
+      const q = runner(db, opts);
+      await loadLead(leads, auth.orgId, leadId, q);
+      return (await activities.listAttachments(auth.orgId, leadId, q)).map(toAttachmentResponse);
     },
 
     /**
@@ -115,9 +116,10 @@ export function createAttachmentService({
       auth: AuthContext,
       leadId: number,
       file: { filename: string; contentType?: string; stream: Readable } | undefined,
+      opts: TxOptions = {},
     ): Promise<AttachmentDto> {
-      await guard(auth, leadId, 'write');
-      await loadLead(leads, auth.orgId, leadId);
+      await guard(auth, leadId, 'write', opts);
+      await loadLead(leads, auth.orgId, leadId, runner(db, opts));
       if (!file) throw fieldError('file', 'send the file as a multipart/form-data part named "file"');
       const filename = safeName(file.filename);
       const key = path.join(
@@ -147,7 +149,7 @@ export function createAttachmentService({
           ]);
         }
         if (size === 0) throw fieldError('file', 'is empty');
-        const row = await inTransaction(db, {}, async (trx) => {
+        const row = await inTransaction(db, opts, async (trx) => {
           await loadLead(leads, auth.orgId, leadId, trx);
           return activities.insertAttachment(trx, {
             org_id: auth.orgId,
@@ -182,9 +184,14 @@ export function createAttachmentService({
       return { attachment: toAttachmentResponse(row), stream: fs.createReadStream(file) };
     },
 
-    async deleteAttachment(auth: AuthContext, leadId: number, id: number): Promise<void> {
-      await guard(auth, leadId, 'write');
-      const row = await inTransaction(db, {}, async (trx) => {
+    async deleteAttachment(
+      auth: AuthContext,
+      leadId: number,
+      id: number,
+      opts: TxOptions = {},
+    ): Promise<void> {
+      await guard(auth, leadId, 'write', opts);
+      const row = await inTransaction(db, opts, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const r = await activities.findAttachment(auth.orgId, leadId, id, trx);
         if (!r) throw notFound('Attachment', id);

@@ -10,7 +10,7 @@ import type { LeadDto } from '../leads/lead.schema.js';
 import { parseOptionalInstant } from '../pipeline/instant.js';
 import type { ActivityRepository, FollowUpRow } from './activity.repository.js';
 import { checkMember, defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface FollowUpInput {
   scheduled_at?: string | null;
@@ -57,7 +57,7 @@ export interface FollowUpDeps {
   activities: ActivityRepository;
   leads: LeadRepository;
   access: AccessRepository;
-  present: (orgId: number, rows: LeadRow[]) => Promise<LeadDto[]>;
+  present: (orgId: number, rows: LeadRow[], opts?: TxOptions) => Promise<LeadDto[]>;
   guard?: LeadGuard;
 }
 
@@ -70,6 +70,7 @@ export function createFollowUpService({ db, activities, leads, access, present, 
     input: FollowUpInput,
     base: FollowUpRow | null,
     userId: number | null,
+    trx: Kysely<Database>,
   ) {
     const v = {
       scheduled_at: parseOptionalInstant('scheduled_at', input.scheduled_at),
@@ -87,7 +88,7 @@ export function createFollowUpService({ db, activities, leads, access, present, 
       throw fieldError('done_by', 'only a done follow-up (with done_at) has done_by');
     if (done && doneBy === null) doneBy = userId;
     if (!done) doneBy = null;
-    await checkMember(access, orgId, 'done_by', input.done_by);
+    await checkMember(access, orgId, 'done_by', input.done_by, trx);
     return { scheduled_at: scheduled, done_at: done, next_follow_up_at: next, done_by: doneBy };
   }
 
@@ -115,21 +116,27 @@ export function createFollowUpService({ db, activities, leads, access, present, 
   }
 
   return {
-    async listFollowUps(auth: AuthContext, leadId: number): Promise<FollowUpDto[]> {
-      await guard(auth, leadId, 'read');
-      await loadLead(leads, auth.orgId, leadId);
-      return (await activities.listFollowUps(auth.orgId, leadId)).map(toFollowUpResponse);
+    async listFollowUps(auth: AuthContext, leadId: number, opts: TxOptions = {}): Promise<FollowUpDto[]> {
+      await guard(auth, leadId, 'read', opts);
+      const q = runner(db, opts);
+      await loadLead(leads, auth.orgId, leadId, q);
+      return (await activities.listFollowUps(auth.orgId, leadId, q)).map(toFollowUpResponse);
     },
 
     /**
      * Records a follow-up: planned (scheduled_at), done (done_at, done_by, notes) and/or the next one decided
      * (next_follow_up_at). The lead's next/last follow-up columns follow in the same transaction.
      */
-    async addFollowUp(auth: AuthContext, leadId: number, input: FollowUpInput): Promise<FollowUpDto> {
-      await guard(auth, leadId, 'write');
-      const v = await normalize(auth.orgId, input, null, auth.userId);
+    async addFollowUp(
+      auth: AuthContext,
+      leadId: number,
+      input: FollowUpInput,
+      opts: TxOptions = {},
+    ): Promise<FollowUpDto> {
+      await guard(auth, leadId, 'write', opts);
+      const v = await normalize(auth.orgId, input, null, auth.userId, runner(db, opts));
       const createdAt = parseOptionalInstant('created_at', input.created_at, { notFuture: true }) ?? nowIso();
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
         const row = await activities.insertFollowUp(trx, {
           org_id: auth.orgId,
@@ -150,12 +157,13 @@ export function createFollowUpService({ db, activities, leads, access, present, 
       leadId: number,
       id: number,
       input: Omit<FollowUpInput, 'created_at'>,
+      opts: TxOptions = {},
     ): Promise<FollowUpDto> {
-      await guard(auth, leadId, 'write');
-      return inTransaction(db, {}, async (trx) => {
+      await guard(auth, leadId, 'write', opts);
+      return inTransaction(db, opts, async (trx) => {
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
         const current = await load(auth.orgId, leadId, id, trx);
-        const v = await normalize(auth.orgId, input, current, auth.userId);
+        const v = await normalize(auth.orgId, input, current, auth.userId, trx);
         const row = await activities.updateFollowUp(trx, auth.orgId, id, {
           ...v,
           notes: input.notes !== undefined ? input.notes : current.notes,
@@ -166,9 +174,9 @@ export function createFollowUpService({ db, activities, leads, access, present, 
       });
     },
 
-    async deleteFollowUp(auth: AuthContext, leadId: number, id: number): Promise<void> {
-      await guard(auth, leadId, 'write');
-      await inTransaction(db, {}, async (trx) => {
+    async deleteFollowUp(auth: AuthContext, leadId: number, id: number, opts: TxOptions = {}): Promise<void> {
+      await guard(auth, leadId, 'write', opts);
+      await inTransaction(db, opts, async (trx) => {
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
         await load(auth.orgId, leadId, id, trx);
         await activities.deleteFollowUp(trx, auth.orgId, id);
@@ -220,10 +228,15 @@ export function createFollowUpService({ db, activities, leads, access, present, 
      * Sets the lead's next follow-up directly (compatible clients send it on the lead). It holds until the next
      * change to the lead's follow-ups recomputes it.
      */
-    async setNextFollowUp(auth: AuthContext, leadId: number, at: string | null): Promise<LeadDto> {
-      await guard(auth, leadId, 'write');
+    async setNextFollowUp(
+      auth: AuthContext,
+      leadId: number,
+      at: string | null,
+      opts: TxOptions = {},
+    ): Promise<LeadDto> {
+      await guard(auth, leadId, 'write', opts);
       const value = parseOptionalInstant('next_follow_up_at', at) ?? null;
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const lead = await loadLead(leads, auth.orgId, leadId, trx, true);
         if (lead.next_follow_up_at === value) return lead;
         const now = nowIso();
@@ -250,7 +263,7 @@ export function createFollowUpService({ db, activities, leads, access, present, 
         ]);
         return updated;
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], opts))[0];
     },
   };
 }

@@ -9,7 +9,7 @@ import type { LeadRepository } from '../leads/lead.repository.js';
 import { parseOptionalInstant } from '../pipeline/instant.js';
 import type { ActivityRepository, CommentRow, TaskRow } from './activity.repository.js';
 import { checkMember, defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface TaskInput {
   type?: string;
@@ -68,7 +68,7 @@ export interface TaskDeps {
 /** Tasks and events (calls, meetings, appointments, road tests...) and comments on leads. */
 export function createTaskService({ db, activities, leads, access, ...deps }: TaskDeps) {
   const guard = deps.guard ?? defaultGuard(leads);
-  async function columns(orgId: number, input: TaskInput, base: TaskRow | null) {
+  async function columns(orgId: number, input: TaskInput, base: TaskRow | null, trx: Kysely<Database>) {
     const v = {
       due_at: parseOptionalInstant('due_at', input.due_at),
       start_at: parseOptionalInstant('start_at', input.start_at),
@@ -78,7 +78,7 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
     const start = v.start_at !== undefined ? v.start_at : (base?.start_at ?? null);
     const end = v.end_at !== undefined ? v.end_at : (base?.end_at ?? null);
     if (start && end && end < start) throw fieldError('end_at', 'must not be before start_at');
-    await checkMember(access, orgId, 'assignee_id', input.assignee_id);
+    await checkMember(access, orgId, 'assignee_id', input.assignee_id, trx);
     let doneAt = v.done_at !== undefined ? v.done_at : (base?.done_at ?? null);
     if (input.done === true && !doneAt) doneAt = nowIso();
     if (input.done === false) {
@@ -109,20 +109,22 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
   }
 
   return {
-    async listTasks(auth: AuthContext, leadId: number): Promise<TaskDto[]> {
-      await guard(auth, leadId, 'read');
-      await loadLead(leads, auth.orgId, leadId);
-      return (await activities.listTasks(auth.orgId, leadId)).map(toTaskResponse);
+    async listTasks(auth: AuthContext, leadId: number, opts: TxOptions = {}): Promise<TaskDto[]> {
+      await guard(auth, leadId, 'read', opts);
+      const q = runner(db, opts);
+      await loadLead(leads, auth.orgId, leadId, q);
+      return (await activities.listTasks(auth.orgId, leadId, q)).map(toTaskResponse);
     },
 
     async createTask(
       auth: AuthContext,
       leadId: number,
       input: TaskInput & { title: string },
+      opts: TxOptions = {},
     ): Promise<TaskDto> {
-      await guard(auth, leadId, 'write');
-      const cols = await columns(auth.orgId, input, null);
-      return inTransaction(db, {}, async (trx) => {
+      await guard(auth, leadId, 'write', opts);
+      const cols = await columns(auth.orgId, input, null, runner(db, opts));
+      return inTransaction(db, opts, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const now = nowIso();
         const row = await activities.insertTask(trx, {
@@ -144,21 +146,27 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       });
     },
 
-    async updateTask(auth: AuthContext, leadId: number, id: number, input: TaskInput): Promise<TaskDto> {
-      await guard(auth, leadId, 'write');
-      return inTransaction(db, {}, async (trx) => {
+    async updateTask(
+      auth: AuthContext,
+      leadId: number,
+      id: number,
+      input: TaskInput,
+      opts: TxOptions = {},
+    ): Promise<TaskDto> {
+      await guard(auth, leadId, 'write', opts);
+      return inTransaction(db, opts, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const current = await loadTask(auth.orgId, leadId, id, trx);
-        const cols = await columns(auth.orgId, input, current);
+        const cols = await columns(auth.orgId, input, current, trx);
         return toTaskResponse(
           await activities.updateTask(trx, auth.orgId, id, { ...cols, updated_at: nowIso() }),
         );
       });
     },
 
-    async deleteTask(auth: AuthContext, leadId: number, id: number): Promise<void> {
-      await guard(auth, leadId, 'write');
-      await inTransaction(db, {}, async (trx) => {
+    async deleteTask(auth: AuthContext, leadId: number, id: number, opts: TxOptions = {}): Promise<void> {
+      await guard(auth, leadId, 'write', opts);
+      await inTransaction(db, opts, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         await loadTask(auth.orgId, leadId, id, trx);
         await activities.deleteTask(trx, auth.orgId, id);
@@ -189,22 +197,23 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
       };
     },
 
-    async listComments(auth: AuthContext, leadId: number): Promise<CommentDto[]> {
-      await guard(auth, leadId, 'read');
-      await loadLead(leads, auth.orgId, leadId);
-      return (await activities.listComments(auth.orgId, leadId)).map(toCommentResponse);
+    async listComments(auth: AuthContext, leadId: number, opts: TxOptions = {}): Promise<CommentDto[]> {
+      await guard(auth, leadId, 'read', opts);
+      const q = runner(db, opts);
+      await loadLead(leads, auth.orgId, leadId, q);
+      return (await activities.listComments(auth.orgId, leadId, q)).map(toCommentResponse);
     },
 
     async addComment(
       auth: AuthContext,
       leadId: number,
       body: string,
-      opts: { created_at?: string } = {},
+      opts: { created_at?: string } & TxOptions = {},
     ): Promise<CommentDto> {
-      await guard(auth, leadId, 'write');
+      await guard(auth, leadId, 'write', opts);
       if (body.trim() === '') throw fieldError('body', 'must not be blank');
       const at = parseOptionalInstant('created_at', opts.created_at, { notFuture: true }) ?? nowIso();
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         return toCommentResponse(
           await activities.insertComment(trx, {
@@ -220,10 +229,16 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
     },
 
     /** Only the author edits a comment: what someone wrote stays theirs. */
-    async editComment(auth: AuthContext, leadId: number, id: number, body: string): Promise<CommentDto> {
-      await guard(auth, leadId, 'write');
+    async editComment(
+      auth: AuthContext,
+      leadId: number,
+      id: number,
+      body: string,
+      opts: TxOptions = {},
+    ): Promise<CommentDto> {
+      await guard(auth, leadId, 'write', opts);
       if (body.trim() === '') throw fieldError('body', 'must not be blank');
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const c = await loadComment(auth.orgId, leadId, id, trx);
         if (c.author_id === null || c.author_id !== auth.userId)
@@ -235,9 +250,9 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
     },
 
     /** The author, or someone who manages the organization's settings (moderation), deletes a comment. */
-    async deleteComment(auth: AuthContext, leadId: number, id: number): Promise<void> {
-      await guard(auth, leadId, 'write');
-      await inTransaction(db, {}, async (trx) => {
+    async deleteComment(auth: AuthContext, leadId: number, id: number, opts: TxOptions = {}): Promise<void> {
+      await guard(auth, leadId, 'write', opts);
+      await inTransaction(db, opts, async (trx) => {
         await loadLead(leads, auth.orgId, leadId, trx);
         const c = await loadComment(auth.orgId, leadId, id, trx);
         if (c.author_id !== auth.userId && !can(auth, 'settings:write'))

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Dialect as KyselyDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { guardDialect } from './unit-of-work.js';
 
@@ -27,6 +27,8 @@ export interface OpenDbOptions {
   /** PostgreSQL schema to use (tests use one schema per test file). */
   pgSchema?: string;
   poolSize?: number;
+  /** Wraps the dialect before the transaction guard (tests count queries with it: test/query-counter.ts). */
+  wrapDialect?: (dialect: KyselyDialect) => KyselyDialect;
 }
 
 /**
@@ -56,6 +58,7 @@ export function withStatementCache(sqlite: SQLite.Database, max = 500) {
 }
 
 export function openDb(opts: OpenDbOptions): Db {
+  const wrap = opts.wrapDialect ?? ((d: KyselyDialect) => d);
   if (opts.dialect === 'sqlite') {
     const file = opts.sqlitePath ?? ':memory:';
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -66,7 +69,7 @@ export function openDb(opts: OpenDbOptions): Db {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('cache_size = -65536');
     const kysely = new Kysely<Database>({
-      dialect: guardDialect(new SqliteDialect({ database: withStatementCache(sqlite) })),
+      dialect: guardDialect(wrap(new SqliteDialect({ database: withStatementCache(sqlite) }))),
     });
     return {
       kysely,
@@ -81,7 +84,7 @@ export function openDb(opts: OpenDbOptions): Db {
     max: opts.poolSize ?? 10,
     ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
   });
-  const kysely = new Kysely<Database>({ dialect: guardDialect(new PostgresDialect({ pool })) });
+  const kysely = new Kysely<Database>({ dialect: guardDialect(wrap(new PostgresDialect({ pool }))) });
   return {
     kysely,
     dialect: 'postgres',

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 import type { ExternalRefRepository } from './external-ref.repository.js';
-import { inTransaction, type TxOptions } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export const EXTERNAL_REF_ENTITIES = ['lead', 'status_history', 'follow_up'] as const;
 export type ExternalRefEntity = (typeof EXTERNAL_REF_ENTITIES)[number];
@@ -28,12 +28,13 @@ export function createExternalRefService({
       entity: ExternalRefEntity,
       entityId: number,
       values: Record<string, RefValue | undefined>,
+      opts: TxOptions = {},
     ): Promise<void> {
       assertCan(auth, 'leads:write');
       const entries = Object.entries(values).filter((e): e is [string, RefValue] => e[1] !== undefined);
       if (entries.length === 0) return;
       const now = nowIso();
-      await inTransaction(db, {}, async (trx) => {
+      await inTransaction(db, opts, async (trx) => {
         for (const [name, value] of entries) {
           await refs.upsert(trx, {
             org_id: auth.orgId,
@@ -83,10 +84,15 @@ export function createExternalRefService({
     },
 
     /** Values per record id (records with none are absent from the map). */
-    async get(auth: AuthContext, entity: ExternalRefEntity, ids: number[]): Promise<Map<number, RefValues>> {
+    async get(
+      auth: AuthContext,
+      entity: ExternalRefEntity,
+      ids: number[],
+      opts: TxOptions = {},
+    ): Promise<Map<number, RefValues>> {
       assertCan(auth, 'leads:read');
       const out = new Map<number, RefValues>();
-      for (const r of await refs.listFor(auth.orgId, entity, ids)) {
+      for (const r of await refs.listFor(auth.orgId, entity, ids, runner(db, opts))) {
         const m = out.get(r.entity_id) ?? {};
         m[r.name] = JSON.parse(r.value) as RefValue;
         out.set(r.entity_id, m);

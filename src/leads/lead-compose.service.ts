@@ -66,12 +66,13 @@ export interface LeadComposeDeps {
     setNextFollowUp(auth: AuthContext, leadId: number, at: string | null, opts?: TxOptions): Promise<LeadDto>;
   };
   contacts: {
-    findOrCreateByIdentifier(
+    findByIdentifier(auth: AuthContext, kind: 'email' | 'mobile', value: string): Promise<number | undefined>;
+    createForIdentifier(
       auth: AuthContext,
       kind: 'email' | 'mobile',
       value: string,
       opts?: TxOptions,
-    ): Promise<{ id: number; created: boolean }>;
+    ): Promise<number>;
   };
   customFields: {
     ensureCustomField(
@@ -100,14 +101,20 @@ export function createLeadComposeService(deps: LeadComposeDeps) {
   return {
     async createComposed(auth: AuthContext, c: ComposedLead, outer: TxOptions = {}): Promise<ComposedIds> {
       const run = <T>(fn: (opts: TxOptions) => Promise<T>) => (outer.tx ? fn(outer) : deps.transaction(fn));
+      // The customer is looked up before the unit of work opens (the contact list reads the base connection);
+      // only its creation, when missing, is part of it.
+      const ident =
+        c.contact && !('id' in c.contact)
+          ? 'email' in c.contact
+            ? { kind: 'email' as const, value: c.contact.email }
+            : { kind: 'mobile' as const, value: c.contact.mobile }
+          : undefined;
+      const found =
+        ident && !outer.tx ? await deps.contacts.findByIdentifier(auth, ident.kind, ident.value) : undefined;
       return run(async (opts) => {
-        let contactId: number | undefined;
-        if (c.contact && 'id' in c.contact) contactId = c.contact.id;
-        else if (c.contact) {
-          const [kind, value] =
-            'email' in c.contact ? ['email', c.contact.email] : ['mobile', c.contact.mobile];
-          contactId = (await deps.contacts.findOrCreateByIdentifier(auth, kind as 'email', value, opts)).id;
-        }
+        let contactId: number | undefined = c.contact && 'id' in c.contact ? c.contact.id : found;
+        if (ident && contactId === undefined)
+          contactId = await deps.contacts.createForIdentifier(auth, ident.kind, ident.value, opts);
         for (const f of c.defineFields ?? [])
           await deps.customFields.ensureCustomField(auth.orgId, f, opts.tx);
         const created = await deps.leads.create(

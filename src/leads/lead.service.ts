@@ -33,7 +33,7 @@ import {
   type LeadListQueryInput,
   type LeadPatchInput,
 } from './lead.schema.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -53,7 +53,7 @@ export interface LeadServiceDeps {
 /** How src/accounts plugs into leads without leads importing it. */
 export interface LeadLinkHooks {
   /** Validates company_id / contact_ids before any write (another organization's ids are field errors). */
-  check(orgId: number, input: LeadPatchInput, errors: FieldError[]): Promise<void>;
+  check(orgId: number, input: LeadPatchInput, errors: FieldError[], trx?: Kysely<Database>): Promise<void>;
   /** In the create transaction, after the lead, its tags and first status: `link`, then `auto_convert`. */
   afterCreate(
     trx: Kysely<Database>,
@@ -140,9 +140,10 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   async function present(
     orgId: number,
     rows: LeadRow[],
-    trx: Kysely<Database> = db,
+    opts: TxOptions = {},
     known?: StatusMap,
   ): Promise<LeadDto[]> {
+    const trx = runner(db, opts);
     const subIds = rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : []));
     const [tags, sm, subs, links] = await Promise.all([
       leads.tagsFor(
@@ -167,7 +168,12 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   }
 
   /** Converts API input into column values, collecting every problem before failing. */
-  async function toColumns(orgId: number, input: LeadPatchInput, errors: FieldError[]): Promise<LeadUpdate> {
+  async function toColumns(
+    orgId: number,
+    input: LeadPatchInput,
+    errors: FieldError[],
+    trx: Kysely<Database>,
+  ): Promise<LeadUpdate> {
     const set: LeadUpdate = {};
     for (const f of TEXT_FIELDS) if (input[f] !== undefined) set[f] = blankToNull(input[f]);
     for (const f of INT_FIELDS) if (input[f] !== undefined) set[f] = input[f];
@@ -208,14 +214,14 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     }
     if (input.team_id !== undefined) {
       set.team_id = input.team_id;
-      if (input.team_id !== null && !(await access.findTeam(orgId, input.team_id))) {
+      if (input.team_id !== null && !(await access.findTeam(orgId, input.team_id, trx))) {
         errors.push({ field: 'team_id', message: 'is not a team of this organization' });
       }
     }
     if (input.company_id !== undefined) set.company_id = input.company_id;
-    await deps.links?.check(orgId, input, errors);
+    await deps.links?.check(orgId, input, errors, trx);
     if (input.owner_id !== undefined && input.owner_id !== null) {
-      const m = await access.findMembership(orgId, input.owner_id);
+      const m = await access.findMembership(orgId, input.owner_id, trx);
       if (!m || m.deactivated_at)
         errors.push({ field: 'owner_id', message: 'is not an active user of this organization' });
     }
@@ -270,17 +276,27 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     present,
 
     /** For features hanging off a lead (follow-ups, comments...): 404 unless this caller may see the lead. */
-    async assertLeadAccess(auth: AuthContext, id: number, mode: 'read' | 'write' = 'read'): Promise<void> {
+    async assertLeadAccess(
+      auth: AuthContext,
+      id: number,
+      mode: 'read' | 'write' = 'read',
+      opts: TxOptions = {},
+    ): Promise<void> {
       assertCan(auth, mode === 'read' ? 'leads:read' : 'leads:write');
-      await checkVisible(auth, await loadLive(auth.orgId, id));
+      const q = runner(db, opts);
+      await checkVisible(auth, await loadLive(auth.orgId, id, q), q);
     },
 
     /** `opts.at` backdates the creation (imports, compatible clients): created_at and the first history entry. */
-    async create(auth: AuthContext, input: LeadCreateInput, opts: { at?: string } = {}): Promise<LeadDto> {
+    async create(
+      auth: AuthContext,
+      input: LeadCreateInput,
+      opts: { at?: string } & TxOptions = {},
+    ): Promise<LeadDto> {
       assertCan(auth, 'leads:write');
       const createdAt = opts.at !== undefined ? parseInstant('at', opts.at, { notFuture: true }) : undefined;
       const errors: FieldError[] = [];
-      const cols = await toColumns(auth.orgId, input, errors);
+      const cols = await toColumns(auth.orgId, input, errors, runner(db, opts));
       // An agent's new lead is theirs unless they hand it to someone: otherwise they could not see it.
       if (seesOnlyOwnLeads(auth) && input.owner_id === undefined) cols.owner_id = auth.userId;
       cols.custom_fields = await customFields.applyValues(
@@ -288,13 +304,14 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         input.custom_fields ?? {},
         null,
         errors,
+        runner(db, opts),
       );
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       checkIdentity(cols);
       const now = nowIso();
       const tags = normalizeTags(input.tags ?? []);
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         // The same rules as a status change: sub-status of that status, reason where required.
         const key = input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
         const target = await statusRules.resolve(
@@ -330,26 +347,33 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         });
         return deps.links ? deps.links.afterCreate(trx, auth, inserted, input) : inserted;
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], opts))[0];
     },
 
-    async get(auth: AuthContext, id: number): Promise<LeadDto> {
+    async get(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<LeadDto> {
       assertCan(auth, 'leads:read');
-      const row = await loadLive(auth.orgId, id);
-      await checkVisible(auth, row);
-      return (await present(auth.orgId, [row]))[0];
+      const q = runner(db, opts);
+      const row = await loadLive(auth.orgId, id, q);
+      await checkVisible(auth, row, q);
+      return (await present(auth.orgId, [row], opts))[0];
     },
 
-    async update(auth: AuthContext, id: number, input: LeadPatchInput, ifMatch?: string): Promise<LeadDto> {
+    async update(
+      auth: AuthContext,
+      id: number,
+      input: LeadPatchInput,
+      ifMatch?: string,
+      opts: TxOptions = {},
+    ): Promise<LeadDto> {
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
-      const cols = await toColumns(auth.orgId, input, errors);
+      const cols = await toColumns(auth.orgId, input, errors, runner(db, opts));
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       const now = nowIso();
       const statusTouched =
         input.status !== undefined || input.sub_status !== undefined || input.reason_id !== undefined;
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx, true);
         await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
@@ -429,12 +453,12 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           );
         return updated;
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], opts))[0];
     },
 
-    async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+    async remove(auth: AuthContext, id: number, ifMatch?: string, opts: TxOptions = {}): Promise<void> {
       assertCan(auth, 'leads:delete');
-      await inTransaction(db, {}, async (trx) => {
+      await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
@@ -464,9 +488,9 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       await deps.audit?.record(auth, { action: 'lead.deleted', targetType: 'lead', targetId: id });
     },
 
-    async restore(auth: AuthContext, id: number): Promise<LeadDto> {
+    async restore(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<LeadDto> {
       assertCan(auth, 'leads:delete');
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const current = await leads.findById(auth.orgId, id, trx);
         if (!current) throw notFound('Lead', id);
         await checkVisible(auth, current, trx);
@@ -495,7 +519,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         ]);
         return updated;
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], opts))[0];
     },
 
     async list(auth: AuthContext, query: LeadListQueryInput & Record<string, unknown>) {
@@ -565,7 +589,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
             })
           : null;
       const [data, total] = await Promise.all([
-        present(auth.orgId, page, db, knownStatuses),
+        present(auth.orgId, page, {}, knownStatuses),
         query.include_total ? leads.count(auth.orgId, filter) : Promise.resolve(undefined),
       ]);
       return { data, next_cursor, ...(total !== undefined ? { total } : {}) };

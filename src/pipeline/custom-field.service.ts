@@ -4,7 +4,7 @@ import { nowIso } from '../db/dialect.js';
 import { AppError, fieldError, notFound, type FieldError } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 import type { CustomFieldDefRow, ReasonRepository } from './reason.repository.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'enum'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -89,21 +89,22 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
   }
 
   return {
-    async listCustomFields(auth: AuthContext): Promise<CustomFieldDto[]> {
+    async listCustomFields(auth: AuthContext, opts: TxOptions = {}): Promise<CustomFieldDto[]> {
       assertCan(auth, 'settings:read');
-      return (await repo.listFields(auth.orgId)).map(toCustomFieldResponse);
+      return (await repo.listFields(auth.orgId, runner(db, opts))).map(toCustomFieldResponse);
     },
 
     async createCustomField(
       auth: AuthContext,
       input: CustomFieldInput & { label: string; type: FieldType },
+      opts: TxOptions = {},
     ): Promise<CustomFieldDto> {
       assertCan(auth, 'settings:write');
       const errors: FieldError[] = [];
       checkDefinition(input.type, input.options, errors);
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         if (await repo.findField(auth.orgId, input.key, trx)) {
           throw new AppError('conflict', `A custom field "${input.key}" already exists.`, [
             { field: 'key', message: 'is already used' },
@@ -129,9 +130,10 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
       auth: AuthContext,
       key: string,
       patch: Omit<CustomFieldInput, 'key'>,
+      opts: TxOptions = {},
     ): Promise<CustomFieldDto> {
       assertCan(auth, 'settings:write');
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         const def = await load(auth.orgId, key, trx);
         const type = patch.type ?? def.type;
         const options =
@@ -161,9 +163,11 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
     },
 
     /** Removes the definition; values already on leads stay, as free-form values. */
-    async deleteCustomField(auth: AuthContext, key: string): Promise<void> {
+    async deleteCustomField(auth: AuthContext, key: string, opts: TxOptions = {}): Promise<void> {
       assertCan(auth, 'settings:write');
-      await inTransaction(db, {}, async (trx) => repo.deleteField(trx, auth.orgId, (await load(auth.orgId, key, trx)).id));
+      await inTransaction(db, opts, async (trx) =>
+        repo.deleteField(trx, auth.orgId, (await load(auth.orgId, key, trx)).id),
+      );
     },
 
     /**

@@ -11,8 +11,14 @@ export function createHistoryRepository(db: Q) {
      * In the order the changes were applied (so each entry starts where the previous one ended), keyset-paged
      * by id. Backdated entries keep their place in that chain and carry their own `at`.
      */
-    async listForLead(orgId: number, leadId: number, limit: number, afterId?: number): Promise<HistoryRow[]> {
-      let q = db
+    async listForLead(
+      orgId: number,
+      leadId: number,
+      limit: number,
+      afterId?: number,
+      trx: Kysely<Database> = db,
+    ): Promise<HistoryRow[]> {
+      let q = trx
         .selectFrom('status_history')
         .selectAll()
         .where('org_id', '=', orgId)
@@ -58,9 +64,9 @@ export function createHistoryRepository(db: Q) {
         .orderBy('h.id')
         .execute();
     },
-    async byIds(orgId: number, ids: number[]): Promise<HistoryRow[]> {
+    async byIds(orgId: number, ids: number[], trx: Kysely<Database> = db): Promise<HistoryRow[]> {
       if (ids.length === 0) return [];
-      return db
+      return trx
         .selectFrom('status_history')
         .selectAll()
         .where('org_id', '=', orgId)

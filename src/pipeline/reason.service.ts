@@ -6,7 +6,7 @@ import { assertCan, type AuthContext } from '../access/roles.js';
 import type { ReasonRepository, ReasonRow } from './reason.repository.js';
 import { reasonCategories } from './status-rules.js';
 import type { Category } from './default-statuses.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface ReasonDto {
   id: number;
@@ -61,26 +61,30 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
 
   return {
     /** Reasons usable for `category` (those for any category included), or all of them. */
-    async listReasons(auth: AuthContext, opts: { category?: string } = {}): Promise<ReasonDto[]> {
+    async listReasons(auth: AuthContext, opts: { category?: string } & TxOptions = {}): Promise<ReasonDto[]> {
       assertCan(auth, 'leads:read');
-      const rows = (await reasons.list(auth.orgId)).map(toReasonResponse);
+      const rows = (await reasons.list(auth.orgId, runner(db, opts))).map(toReasonResponse);
       return opts.category === undefined
         ? rows
         : rows.filter((r) => r.categories === null || r.categories.includes(opts.category!));
     },
 
-    async getReason(auth: AuthContext, id: number): Promise<ReasonDto> {
+    async getReason(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<ReasonDto> {
       assertCan(auth, 'leads:read');
-      return toReasonResponse(await load(auth.orgId, id));
+      return toReasonResponse(await load(auth.orgId, id, runner(db, opts)));
     },
 
-    async createReason(auth: AuthContext, input: ReasonInput): Promise<ReasonDto> {
+    async createReason(auth: AuthContext, input: ReasonInput, opts: TxOptions = {}): Promise<ReasonDto> {
       assertCan(auth, 'settings:write');
-      return toReasonResponse(await inTransaction(db, {}, (trx) => insertOne(trx, auth.orgId, input)));
+      return toReasonResponse(await inTransaction(db, opts, (trx) => insertOne(trx, auth.orgId, input)));
     },
 
     /** Several at once, all or nothing (the compatible API configures reasons as a list). */
-    async createReasons(auth: AuthContext, inputs: ReasonInput[]): Promise<ReasonDto[]> {
+    async createReasons(
+      auth: AuthContext,
+      inputs: ReasonInput[],
+      opts: TxOptions = {},
+    ): Promise<ReasonDto[]> {
       assertCan(auth, 'settings:write');
       const texts = inputs.map((i) => i.text);
       const dup = texts.find((t, i) => texts.indexOf(t) !== i);
@@ -88,16 +92,21 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
         throw new AppError('unprocessable', `"${dup}" is listed twice.`, [
           { field: `[${texts.lastIndexOf(dup)}].text`, message: 'is listed twice' },
         ]);
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         const out: ReasonDto[] = [];
         for (const input of inputs) out.push(toReasonResponse(await insertOne(trx, auth.orgId, input)));
         return out;
       });
     },
 
-    async updateReason(auth: AuthContext, id: number, patch: Partial<ReasonInput>): Promise<ReasonDto> {
+    async updateReason(
+      auth: AuthContext,
+      id: number,
+      patch: Partial<ReasonInput>,
+      opts: TxOptions = {},
+    ): Promise<ReasonDto> {
       assertCan(auth, 'settings:write');
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         const r = await load(auth.orgId, id, trx);
         if (
           patch.text !== undefined &&
@@ -119,11 +128,11 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
     },
 
     /** Retires a reason: it can no longer be chosen, and the history that used it keeps its text. */
-    async deleteReason(auth: AuthContext, id: number): Promise<void> {
+    async deleteReason(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<void> {
       assertCan(auth, 'settings:write');
-      await inTransaction(db, {}, async (trx) =>
-          reasons.update(trx, auth.orgId, (await load(auth.orgId, id, trx)).id, { deleted_at: nowIso() }),
-        );
+      await inTransaction(db, opts, async (trx) =>
+        reasons.update(trx, auth.orgId, (await load(auth.orgId, id, trx)).id, { deleted_at: nowIso() }),
+      );
     },
 
     /** Finds a reason by its exact text or adds it (for imports and surfaces that send reason texts). */
@@ -131,8 +140,9 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
       orgId: number,
       text: string,
       categories: Category[] | null = null,
+      opts: TxOptions = {},
     ): Promise<ReasonDto> {
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         const found = await reasons.findByText(orgId, text, trx);
         return toReasonResponse(found ?? (await insertOne(trx, orgId, { text, categories })));
       });

@@ -10,7 +10,7 @@ import type { ReasonRepository } from './reason.repository.js';
 import type { HistoryRepository, HistoryRow } from './history.repository.js';
 import type { StatusChangeOptions, StatusRules, StatusTarget } from './status-rules.js';
 import { displayKey } from './status.repository.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface HistoryEntryDto {
   id: number;
@@ -31,9 +31,9 @@ export interface StatusChangeDeps {
   reasons: ReasonRepository;
   history: HistoryRepository;
   rules: StatusRules;
-  present: (orgId: number, rows: LeadRow[]) => Promise<LeadDto[]>;
+  present: (orgId: number, rows: LeadRow[], opts?: TxOptions) => Promise<LeadDto[]>;
   /** May the caller read/write this lead (visibility rules of the lead service)? 404 if not. */
-  guard?: (auth: AuthContext, leadId: number, mode: 'read' | 'write') => Promise<void>;
+  guard?: (auth: AuthContext, leadId: number, mode: 'read' | 'write', opts?: TxOptions) => Promise<void>;
 }
 
 /** Status changes of leads and their history. */
@@ -49,22 +49,28 @@ export function createStatusChangeService({
 }: StatusChangeDeps) {
   const guard =
     deps.guard ??
-    (async (auth: AuthContext, leadId: number, mode: 'read' | 'write') => {
+    (async (auth: AuthContext, leadId: number, mode: 'read' | 'write', opts?: TxOptions) => {
       assertCan(auth, mode === 'read' ? 'leads:read' : 'leads:write');
-      const lead = await leads.findById(auth.orgId, leadId);
+      const lead = await leads.findById(auth.orgId, leadId, runner(db, opts));
       if (!lead || lead.deleted_at) throw notFound('Lead', leadId);
     });
   /** Maps history rows to entries, naming deleted statuses, sub-statuses and reasons as they were. */
-  async function toEntries(orgId: number, rows: HistoryRow[]): Promise<HistoryEntryDto[]> {
+  async function toEntries(
+    orgId: number,
+    rows: HistoryRow[],
+    trx: Kysely<Database> = db,
+  ): Promise<HistoryEntryDto[]> {
     const [all, subs, rs] = await Promise.all([
-      statuses.listAllByOrg(orgId),
+      statuses.listAllByOrg(orgId, trx),
       statuses.subStatusesByIds(
         orgId,
         rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : [])),
+        trx,
       ),
       reasons.byIds(
         orgId,
         rows.flatMap((r) => (r.reason_id ? [r.reason_id] : [])),
+        trx,
       ),
     ]);
     const byId = new Map(all.map((s) => [s.id, s]));
@@ -99,15 +105,16 @@ export function createStatusChangeService({
       auth: AuthContext,
       leadId: number,
       target: StatusTarget & { status: string },
-      opts: StatusChangeOptions = {},
+      opts: StatusChangeOptions & TxOptions = {},
     ): Promise<LeadDto> {
-      await guard(auth, leadId, 'write');
-      const row = await inTransaction(db, {}, async (trx) => {
+      const { tx, ...change } = opts;
+      await guard(auth, leadId, 'write', { tx });
+      const row = await inTransaction(db, { tx }, async (trx) => {
         const current = await leads.findById(auth.orgId, leadId, trx, true);
         if (!current || current.deleted_at) throw notFound('Lead', leadId);
         const plan = await rules.plan(trx, auth.orgId, auth.userId, current, target, {
           record: true,
-          ...opts,
+          ...change,
         });
         if (!plan) return current;
         const updated = await leads.updateVersioned(trx, auth.orgId, leadId, current.version, {
@@ -126,25 +133,26 @@ export function createStatusChangeService({
         );
         return updated;
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], { tx }))[0];
     },
 
     async listStatusHistory(
       auth: AuthContext,
       leadId: number,
-      opts: { limit?: number; cursor?: string } = {},
+      opts: { limit?: number; cursor?: string } & TxOptions = {},
     ) {
-      await guard(auth, leadId, 'read');
-      const lead = await leads.findById(auth.orgId, leadId);
+      await guard(auth, leadId, 'read', opts);
+      const q = runner(db, opts);
+      const lead = await leads.findById(auth.orgId, leadId, q);
       if (!lead) throw notFound('Lead', leadId);
       const limit = opts.limit ?? 50;
       const after = opts.cursor ? decodeCursor(opts.cursor, 'history') : undefined;
-      const rows = await history.listForLead(auth.orgId, leadId, limit + 1, after?.id);
+      const rows = await history.listForLead(auth.orgId, leadId, limit + 1, after?.id, q);
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
       const last = page[page.length - 1];
       return {
-        data: await toEntries(auth.orgId, page),
+        data: await toEntries(auth.orgId, page, q),
         next_cursor: more && last ? encodeCursor({ s: 'history', v: null, id: last.id }) : null,
       };
     },

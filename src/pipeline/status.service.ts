@@ -8,7 +8,7 @@ export { displayKey } from './status.repository.js';
 import type { StatusRules } from './status-rules.js';
 import type { Category } from './default-statuses.js';
 import { createSubStatusService } from './sub-status.service.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 export type { SubStatusDto } from './sub-status.service.js';
 
 export interface StatusDto {
@@ -75,9 +75,9 @@ export function createStatusService({
       return (await present(auth.orgId, [await loadStatus(auth.orgId, key)]))[0];
     },
 
-    async createStatus(auth: AuthContext, input: StatusInput): Promise<StatusDto> {
+    async createStatus(auth: AuthContext, input: StatusInput, opts: TxOptions = {}): Promise<StatusDto> {
       assertCan(auth, 'settings:write');
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         if (await statuses.findByKey(auth.orgId, input.key, trx)) {
           throw new AppError('conflict', `A status "${input.key}" already exists.`, [
             { field: 'key', message: 'is already used' },
@@ -95,12 +95,17 @@ export function createStatusService({
           created_at: nowIso(),
         });
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], runner(db, opts)))[0];
     },
 
-    async updateStatus(auth: AuthContext, key: string, patch: Partial<StatusInput>): Promise<StatusDto> {
+    async updateStatus(
+      auth: AuthContext,
+      key: string,
+      patch: Partial<StatusInput>,
+      opts: TxOptions = {},
+    ): Promise<StatusDto> {
       assertCan(auth, 'settings:write');
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const s = await loadStatus(auth.orgId, key, trx);
         if (
           patch.key !== undefined &&
@@ -128,7 +133,7 @@ export function createStatusService({
           is_default: patch.is_default === undefined ? s.is_default : patch.is_default ? 1 : 0,
         });
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], runner(db, opts)))[0];
     },
 
     /**
@@ -138,10 +143,10 @@ export function createStatusService({
     async deleteStatus(
       auth: AuthContext,
       key: string,
-      opts: { moveTo?: string; reasonId?: number } = {},
+      opts: { moveTo?: string; reasonId?: number } & TxOptions = {},
     ): Promise<{ moved: number }> {
       assertCan(auth, 'settings:write');
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         const s = await loadStatus(auth.orgId, key, trx);
         if (s.is_default)
           throw new AppError(

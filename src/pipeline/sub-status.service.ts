@@ -5,7 +5,7 @@ import { AppError, notFound } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 import type { StatusRepository, StatusRow, SubStatusRow } from './status.repository.js';
 import { displayKey } from './status.repository.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface SubStatusDto {
   id: number;
@@ -43,12 +43,17 @@ export function createSubStatusService({
 
   return {
     /** Sub-statuses of one status, or of every status when `statusKey` is absent. */
-    async listSubStatuses(auth: AuthContext, statusKey?: string): Promise<SubStatusDto[]> {
+    async listSubStatuses(
+      auth: AuthContext,
+      statusKey?: string,
+      opts: TxOptions = {},
+    ): Promise<SubStatusDto[]> {
       assertCan(auth, 'leads:read');
-      const all = await statuses.listByOrg(auth.orgId);
+      const q = runner(db, opts);
+      const all = await statuses.listByOrg(auth.orgId, q);
       const keyOf = new Map(all.map((s) => [s.id, s.key]));
-      const status = statusKey !== undefined ? await loadStatus(auth.orgId, statusKey) : undefined;
-      const rows = await statuses.listSubStatuses(auth.orgId, status?.id);
+      const status = statusKey !== undefined ? await loadStatus(auth.orgId, statusKey, q) : undefined;
+      const rows = await statuses.listSubStatuses(auth.orgId, status?.id, q);
       return rows
         .filter((r) => keyOf.has(r.status_id))
         .map((r) => toSubStatusDto(r, keyOf.get(r.status_id)!));
@@ -58,9 +63,10 @@ export function createSubStatusService({
       auth: AuthContext,
       statusKey: string,
       input: { name: string; position?: number },
+      opts: TxOptions = {},
     ): Promise<SubStatusDto> {
       assertCan(auth, 'settings:write');
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         const status = await loadStatus(auth.orgId, statusKey, trx);
         if (await statuses.findSubStatus(auth.orgId, status.id, input.name, trx)) {
           throw new AppError('conflict', `"${statusKey}" already has a sub-status "${input.name}".`, [
@@ -83,9 +89,10 @@ export function createSubStatusService({
       statusKey: string,
       name: string,
       patch: { name?: string; position?: number },
+      opts: TxOptions = {},
     ): Promise<SubStatusDto> {
       assertCan(auth, 'settings:write');
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         const status = await loadStatus(auth.orgId, statusKey, trx);
         const sub = await loadSubStatus(auth.orgId, status, name, trx);
         if (
@@ -105,9 +112,14 @@ export function createSubStatusService({
       });
     },
 
-    async deleteSubStatus(auth: AuthContext, statusKey: string, name: string): Promise<void> {
+    async deleteSubStatus(
+      auth: AuthContext,
+      statusKey: string,
+      name: string,
+      opts: TxOptions = {},
+    ): Promise<void> {
       assertCan(auth, 'settings:write');
-      await inTransaction(db, {}, async (trx) => {
+      await inTransaction(db, opts, async (trx) => {
         const status = await loadStatus(auth.orgId, statusKey, trx);
         const sub = await loadSubStatus(auth.orgId, status, name, trx);
         const n = await statuses.countLeadsWithSubStatus(auth.orgId, sub.id, trx);
@@ -124,8 +136,13 @@ export function createSubStatusService({
     },
 
     /** Finds a sub-status by name within a status, creating it when missing (for surfaces that create on the fly). */
-    async ensureSubStatus(orgId: number, statusKey: string, name: string): Promise<SubStatusDto> {
-      return inTransaction(db, {}, async (trx) => {
+    async ensureSubStatus(
+      orgId: number,
+      statusKey: string,
+      name: string,
+      opts: TxOptions = {},
+    ): Promise<SubStatusDto> {
+      return inTransaction(db, opts, async (trx) => {
         const status = await loadStatus(orgId, statusKey, trx);
         const found = await statuses.findSubStatus(orgId, status.id, name, trx);
         if (found) return toSubStatusDto(found, status.key);
