@@ -233,6 +233,20 @@ describe('a refused write leaves the database unchanged (row counts of every tab
       { ...ADD_LEAD_POST, surprise: 1 },
       400,
     ],
+    // The surface does not check this one; the core refuses it midway (after the customer, the field
+    // definition and the lead were written in the transaction): everything rolls back.
+    [
+      'add lead: LOST with no reason, refused by the core midway',
+      'POST',
+      () => '/v2/leads',
+      {
+        ...ADD_LEAD_POST,
+        identifier: 'midway@example.com',
+        extendedFields: { midway_field: 'x' },
+        status: 'LOST',
+      },
+      422,
+    ],
     [
       'update lead: an extended value of the wrong type',
       'PUT',

@@ -3,7 +3,13 @@ import type { Db } from '../src/db/database.js';
 
 /** Rows in every table of the database (migration bookkeeping aside): compare before and after a request. */
 export async function countAllTables(db: Db): Promise<Record<string, number>> {
-  const tables = (await db.kysely.introspection.getTables())
+  // Only this test's schema: other test runs keep their own schemas in the same PostgreSQL database.
+  const listed =
+    db.dialect === 'postgres'
+      ? await sql<{ name: string }>`select table_name as name from information_schema.tables
+          where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db.kysely)
+      : await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db.kysely);
+  const tables = listed.rows
     .map((t) => t.name)
     .filter((n) => !n.startsWith('kysely_') && !n.startsWith('sqlite_'))
     .sort();
