@@ -8,6 +8,12 @@ import { createLeadRepository } from '../src/leads/lead.repository.js';
 import { createStatusRepository } from '../src/pipeline/status.repository.js';
 import { createAccessRepository } from '../src/access/access.repository.js';
 import { createLeadService } from '../src/leads/lead.service.js';
+import { createAuditRepository } from '../src/access/audit.repository.js';
+import { createAuditService } from '../src/access/audit.service.js';
+import { createReasonRepository } from '../src/pipeline/reason.repository.js';
+import { createHistoryRepository } from '../src/pipeline/history.repository.js';
+import { createStatusRules } from '../src/pipeline/status-rules.js';
+import { createStatusChangeService } from '../src/pipeline/status-change.service.js';
 
 let t: TestApp;
 let s: Session;
@@ -22,7 +28,7 @@ afterAll(async () => t.close());
 const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
   t.app.inject({ method, url: `/api/v1${url}`, headers: s.headers, payload: payload as object });
 
-async function countRows(table: 'leads' | 'status_history' | 'lead_tags' | 'tasks') {
+async function countRows(table: 'leads' | 'status_history' | 'lead_tags' | 'tasks' | 'audit_log') {
   const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(t.db.kysely);
   return Number(r.rows[0].n);
 }
@@ -187,5 +193,68 @@ describe('counts of POST /api/v1/leads', () => {
     console.log(
       `POST /api/v1/leads: ${counts.transactions} transaction(s), ${counts.queries} queries, ${counts.writes} writes`,
     );
+    if (process.env.SHOW_SQL) console.log(counts.sql.join('\n'));
+  });
+});
+
+describe('audit entries in the transaction of the change', () => {
+  it('DELETE /leads/:id writes its lead.deleted entry once', async () => {
+    const lead = await createLead(t.app, s);
+    const before = await countRows('audit_log');
+    const res = await t.app.inject({ method: 'DELETE', url: `/api/v1/leads/${lead.id}`, headers: s.headers });
+    expect(res.statusCode).toBe(204);
+    const rows = await t.db.kysely
+      .selectFrom('audit_log')
+      .select(['action', 'target_id'])
+      .where('action', '=', 'lead.deleted')
+      .where('target_id', '=', String(lead.id))
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(await countRows('audit_log')).toBe(before + 1);
+  });
+
+  it('a failure after the audit write leaves no audit row', async () => {
+    const audit = createAuditService({ audit: createAuditRepository(t.db.kysely) });
+    const before = await countRows('audit_log');
+    const run = inTransaction(t.db.kysely, {}, async (tx) => {
+      await audit.record(ownerAuth(), { action: 'lead.deleted', targetType: 'lead', targetId: 1 }, { tx });
+      throw new Error('the change failed after its audit entry');
+    });
+    await expect(run).rejects.toThrow('the change failed');
+    expect(await countRows('audit_log')).toBe(before);
+  });
+});
+
+describe('changeStatus', () => {
+  it('returns the history entry it wrote besides the lead', async () => {
+    const db = t.db.kysely;
+    const leads = createLeadRepository(db, t.db.dialect);
+    const statuses = createStatusRepository(db);
+    const reasons = createReasonRepository(db);
+    const history = createHistoryRepository(db);
+    const lead = await createLead(t.app, s);
+    const changes = createStatusChangeService({
+      db,
+      leads,
+      statuses,
+      reasons,
+      history,
+      rules: createStatusRules({ statuses, reasons }),
+      present: async (_orgId, rows) => rows.map((r) => ({ id: r.id, version: r.version }) as never),
+    });
+    const target = (await statuses.listByOrg(s.orgId)).find((x) => x.category === 'on_hold')!;
+    const { lead: after, history: entry } = await changes.changeStatus(ownerAuth(), lead.id, {
+      status: target.key,
+    });
+    expect(after.id).toBe(lead.id);
+    expect(entry).toMatchObject({ from: lead.status, to: target.key, reason: null, by: s.userId });
+    const newest = await db
+      .selectFrom('status_history')
+      .select(['id', 'created_at'])
+      .where('lead_id', '=', lead.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(entry!.id).toBe(newest.id);
+    expect(entry!.at).toBe(newest.created_at);
   });
 });

@@ -1,3 +1,4 @@
+import type { TxOptions } from '../db/unit-of-work.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError } from '../http/errors.js';
 import type { AuditInsert, AuditRepository } from './audit.repository.js';
@@ -53,14 +54,18 @@ export function actorOf(auth: AuthContext): AuditActor {
  */
 export function createAuditService({ audit }: { audit: AuditRepository }) {
   return {
-    async record(auth: AuthContext | AuditActor, event: AuditEvent): Promise<void> {
+    /** With `{ tx }` the entry is part of the change it records: rolled back with it, never written alone. */
+    async record(auth: AuthContext | AuditActor, event: AuditEvent, opts: TxOptions = {}): Promise<void> {
       const actor = 'kind' in auth ? actorOf(auth) : auth;
-      await audit.insert([toRow(actor, event, nowIso())]);
+      await audit.insert([toRow(actor, event, nowIso())], opts.tx);
     },
     /** One event in several organizations at once (a failed sign-in of a member of many). */
-    async recordMany(actors: AuditActor[], event: AuditEvent): Promise<void> {
+    async recordMany(actors: AuditActor[], event: AuditEvent, opts: TxOptions = {}): Promise<void> {
       const now = nowIso();
-      await audit.insert(actors.map((a) => toRow(a, event, now)));
+      await audit.insert(
+        actors.map((a) => toRow(a, event, now)),
+        opts.tx,
+      );
     },
     async list(
       auth: AuthContext,

@@ -127,8 +127,8 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
         );
       }
       const now = nowIso();
-      const events: Array<{ action: string; details: Record<string, unknown> }> = [];
       await inTransaction(db, {}, async (trx) => {
+        const events: Array<{ action: string; details: Record<string, unknown> }> = [];
         const set: { role?: string; deactivated_at?: string | null } = {};
         if (input.role !== undefined && input.role !== target.role) {
           set.role = input.role;
@@ -148,14 +148,13 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
         if (target.role === 'owner' && (await access.countActiveOwners(trx, auth.orgId)) === 0) {
           throw fieldError(set.role ? 'role' : 'active', 'the organization needs at least one active owner');
         }
+        for (const e of events)
+          await audit.record(
+            auth,
+            { action: e.action, targetType: 'user', targetId: userId, details: e.details },
+            { tx: trx },
+          );
       });
-      for (const e of events)
-        await audit.record(auth, {
-          action: e.action,
-          targetType: 'user',
-          targetId: userId,
-          details: e.details,
-        });
       return toUserDto(await loadMember(auth.orgId, userId));
     },
 
@@ -286,20 +285,19 @@ export function createUserService({ db, access, teams, audit }: UserServiceDeps)
           created_at: now,
           expires_at: new Date(Date.parse(now) + SESSION_DAYS * 86400_000).toISOString(),
         });
+        await audit.record(
+          { orgId: inv.org_id, userId: user.id, ip: meta.ip },
+          { action: 'invitation.accepted', targetType: 'invitation', targetId: inv.id },
+          { tx: trx },
+        );
         return {
           token: session,
           user: { id: user.id, email: user.email, name: user.name },
           organization_id: inv.org_id,
           role: inv.role,
-          invitationId: inv.id,
         };
       });
-      await audit.record(
-        { orgId: result.organization_id, userId: result.user.id, ip: meta.ip },
-        { action: 'invitation.accepted', targetType: 'invitation', targetId: result.invitationId },
-      );
-      const { invitationId: _unused, ...out } = result;
-      return out;
+      return result;
     },
   };
 }

@@ -329,8 +329,9 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
         created_by: number | null;
         created_at: string;
       },
-    ): Promise<void> {
-      await trx.insertInto('status_history').values(row).execute();
+    ) {
+      // The row written, so a caller can name it (changeStatus returns it, surfaces keep refs to it).
+      return trx.insertInto('status_history').values(row).returningAll().executeTakeFirstOrThrow();
     },
   };
 }

@@ -484,8 +484,13 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
             changed_at: now,
           },
         ]);
+        // In the same transaction: the log never says "deleted" for a delete that rolled back, nor misses one.
+        await deps.audit?.record(
+          auth,
+          { action: 'lead.deleted', targetType: 'lead', targetId: id },
+          { tx: trx },
+        );
       });
-      await deps.audit?.record(auth, { action: 'lead.deleted', targetType: 'lead', targetId: id });
     },
 
     async restore(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<LeadDto> {

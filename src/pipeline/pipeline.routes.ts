@@ -176,7 +176,7 @@ export function pipelineRoutes({
       },
       async (req, reply) => {
         const { at, ...target } = req.body;
-        const lead = await changes.changeStatus(requireAuth(req), req.params.id, target, { at });
+        const { lead } = await changes.changeStatus(requireAuth(req), req.params.id, target, { at });
         return reply.header('etag', `"${lead.id}-${lead.version}"`).send(lead);
       },
     );

@@ -100,13 +100,15 @@ export function createStatusChangeService({
      * Moves a lead to a status (and sub-status), validated by the status rules, appending to its history.
      * The lead row is locked for the transaction, so concurrent changes apply one after the other and the
      * history always chains from the previous state. `opts.at` backdates the entry (imports, compat clients).
+     * Returns the lead and the history entry written (null when the lead was already there and nothing was
+     * recorded), so a caller can keep a reference to the entry without reading the history back.
      */
     async changeStatus(
       auth: AuthContext,
       leadId: number,
       target: StatusTarget & { status: string },
       opts: StatusChangeOptions & TxOptions = {},
-    ): Promise<LeadDto> {
+    ): Promise<{ lead: LeadDto; history: HistoryEntryDto | null }> {
       const { tx, ...change } = opts;
       await guard(auth, leadId, 'write', { tx });
       const row = await inTransaction(db, { tx }, async (trx) => {
@@ -116,7 +118,7 @@ export function createStatusChangeService({
           record: true,
           ...change,
         });
-        if (!plan) return current;
+        if (!plan) return { row: current, entry: null };
         const updated = await leads.updateVersioned(trx, auth.orgId, leadId, current.version, {
           ...plan.set,
           updated_at: new Date().toISOString(),
@@ -127,13 +129,13 @@ export function createStatusChangeService({
             'conflict',
             `Lead ${leadId} was changed by another request at the same time; try again.`,
           );
-        await leads.insertStatusHistory(
+        const written = await leads.insertStatusHistory(
           trx,
           plan.history as Parameters<LeadRepository['insertStatusHistory']>[1],
         );
-        return updated;
+        return { row: updated, entry: (await toEntries(auth.orgId, [written], trx))[0] };
       });
-      return (await present(auth.orgId, [row], { tx }))[0];
+      return { lead: (await present(auth.orgId, [row.row], { tx }))[0], history: row.entry };
     },
 
     async listStatusHistory(

@@ -58,7 +58,7 @@ export interface CapillaryDeps {
       leadId: number,
       target: { status: string; sub_status?: string | null; reason_id?: number | null },
       opts?: { at?: string } & TxOptions,
-    ): Promise<LeadDto>;
+    ): Promise<{ lead: LeadDto; history: { id: number } | null }>;
   };
   statuses: {
     /** Live statuses without lead counts (src/pipeline/status-vocabulary.ts). */

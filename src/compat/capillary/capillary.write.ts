@@ -225,7 +225,7 @@ export async function updateStatus(
 ): Promise<CapLead> {
   assertCan(auth, 'leads:write');
   const p = await kit.faults(auth);
-  const lead = await deps.leads.get(auth, leadId);
+  await deps.leads.get(auth, leadId); // 404 before any other fault
   const at = pastTime(p, 'createdOn', input.createdOn);
   const [keyFor, checkSub, checkReason] = await statusCheckers(deps, auth);
   const key = keyFor(input.status, 'status', p);
@@ -233,17 +233,13 @@ export async function updateStatus(
   checkReason(key, input.reasonId, 'reasonId', p);
   p.throwIfAny();
   await deps.transaction(async (opts) => {
-    const before = new Set(
-      (await deps.view(auth, [lead], { history: true }, opts))[0].history.map((h) => h.id),
-    );
-    const changed = await deps.statusChanges.changeStatus(
+    // The core returns the history entry it wrote (none when nothing changed).
+    const { history: entry } = await deps.statusChanges.changeStatus(
       auth,
       leadId,
       { status: key!, sub_status: input.subStatus ?? null, reason_id: input.reasonId },
       { at: at?.instant, ...opts },
     );
-    const after = (await deps.view(auth, [changed], { history: true }, opts))[0].history;
-    const entry = after.find((h) => !before.has(h.id));
     if (entry)
       await deps.refs.set(
         auth,
