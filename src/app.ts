@@ -10,9 +10,9 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { AuthContext } from './access/roles.js';
 import type { Db } from './db/database.js';
-import type { TxOptions } from './db/unit-of-work.js';
-import { AppError, BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy, toProblem } from './http/errors.js';
-import { fieldErrorsFromValidation, installValidators } from './http/validation.js';
+import { inTransaction, type TxOptions } from './db/unit-of-work.js';
+import { AppError, toProblem } from './http/errors.js';
+import { installValidators } from './http/validation.js';
 import { ProblemSchema } from './http/schemas.js';
 import { installAuth } from './http/auth.js';
 import { installSecurityHeaders } from './http/security-headers.js';
@@ -78,7 +78,12 @@ import { ImportResponse } from './imports/import.schema.js';
 import { createExternalRefRepository } from './leads/external-ref.repository.js';
 import { createExternalRefService } from './leads/external-ref.service.js';
 import { createContactFinder } from './accounts/contact-identifier.js';
-import { capillaryRoutes } from './compat/capillary/capillary.routes.js';
+import { classifyError } from './http/error-classifier.js';
+import { redactUrl } from './http/log-redaction.js';
+import { capillarySurface } from './compat/capillary/capillary.surface.js';
+import type { KitCore } from './compat/shared/surface.js';
+import { createLeadViewService } from './leads/lead-view.service.js';
+import { createLeadComposeService } from './leads/lead-compose.service.js';
 import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
 import { buildEmail, type EmailOptions } from './email/email.wiring.js';
 
@@ -103,7 +108,21 @@ const DEFAULT_WEB_DIR = path.resolve(here, '..', 'web', 'dist');
 /** Builds the whole application: repositories, services and routes, wired by hand. Tests use it too. */
 export async function buildApp({ config, db, webDir, rateLimits, email: emailOptions }: BuildAppOptions) {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            // A token sent in the query (surfaces that take one there) never reaches the logs.
+            serializers: {
+              req: (req: { method: string; url: string; host?: string; ip?: string }) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                host: req.host,
+                remoteAddress: req.ip,
+              }),
+            },
+          },
     bodyLimit: 1024 * 1024,
     // Per-request logs cost throughput; they are on at debug level.
     logController: new LogController({
@@ -155,48 +174,11 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
   app.addSchema(LeadResponse);
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
-    let problem;
-    if (err instanceof AppError) {
-      problem = toProblem(err.code, err.detail, err.errors);
-      if (err.headers) reply.headers(err.headers);
-    } else if ((err as FastifyError).validation) {
-      const fe = err as FastifyError;
-      const errors = fieldErrorsFromValidation(fe.validation as never[], fe.validationContext);
-      problem = toProblem(
-        'validation_failed',
-        errors.map((e) => `${e.field} ${e.message}`).join('; '),
-        errors,
-      );
-    } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      problem = toProblem('payload_too_large', 'The request body is larger than the limit of 1 MB.');
-    } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      problem = toProblem(
-        'unsupported_media_type',
-        `Content-Type ${req.headers['content-type'] ?? '(none)'} is not accepted here; send application/json.`,
-      );
-    } else if ((err as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      problem = toProblem('bad_request', 'The request body is empty; send a JSON object.');
-    } else if (err instanceof SyntaxError || (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      problem = toProblem('bad_request', `The request body is not valid JSON: ${err.message}`);
-    } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
-      const sc = (err as FastifyError).statusCode!;
-      problem = {
-        ...toProblem(
-          sc === 413 ? 'payload_too_large' : sc === 404 ? 'not_found' : 'bad_request',
-          err.message,
-        ),
-        status: sc,
-      };
-    } else if (isDatabaseBusy(err)) {
-      // A lock or a connection not free in time: 503 with Retry-After, never a hang (docs/operations.md).
-      req.log.warn({ code: (err as { code?: string }).code }, 'database busy');
-      reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
-      problem = toProblem('unavailable', 'The database is busy; retry in a few seconds.');
-    } else {
-      req.log.error({ err }, 'unhandled error');
-      problem = toProblem('internal', 'Something went wrong on our side; the error was logged.');
-    }
-    return reply.code(problem.status).type('application/problem+json').send(problem);
+    // One classifier for /api/v1 and every surface (src/http/error-classifier.ts).
+    const c = classifyError(err, req);
+    if (c.headers) reply.headers(c.headers);
+    const problem = { ...toProblem(c.code, c.detail, c.fieldErrors), status: c.status };
+    return reply.code(c.status).type('application/problem+json').send(problem);
   });
 
   await app.register(swagger, {
@@ -422,35 +404,66 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
 
   // Compatible surfaces (docs/compat.md): translators over the same services, outside /api/v1, each with its
   // own auth hook (Bearer or Basic) and its own error envelope.
-  const externalRefs = createExternalRefService({ db: kysely, refs: createExternalRefRepository(kysely) });
+  const externalRefRepo = createExternalRefRepository(kysely);
+  const externalRefs = createExternalRefService({ db: kysely, refs: externalRefRepo });
   const statusVocabulary = createStatusVocabulary({ statuses });
-  await app.register(
-    async (compat) => {
-      installRateLimit(compat, limits);
-      await compat.register(
-        capillaryRoutes({
-          authenticate: (token, org) => authService.authenticate(token, org),
-          leads: leadService,
-          statusChanges: pipeline.changes,
-          statuses: {
-            listStatusWords: statusVocabulary.listStatusWords,
-            listSubStatuses: (auth, key) => pipeline.statuses.listSubStatuses(auth, key),
-            createSubStatus: (auth, key, input) => pipeline.statuses.createSubStatus(auth, key, input),
-          },
-          reasons: pipeline.reasons,
-          customFields: customFieldService,
-          followUps: activities.followUps,
-          contacts: {
-            get: (auth, id) => accounts.contactService.get(auth, id),
-            ...createContactFinder({ contacts: accounts.contactService }),
-          },
-          users: accessServices.users,
-          refs: externalRefs,
-        }),
-      );
+  const leadViews = createLeadViewService({
+    db: kysely,
+    history: historyRepo,
+    activities: activityRepo,
+    refs: externalRefRepo,
+  });
+  // One unit of work for a surface's composite writes: every service call inside joins it through { tx }.
+  const unitOfWork = <T>(fn: (opts: TxOptions) => Promise<T>): Promise<T> =>
+    inTransaction(kysely, {}, (tx) => fn({ tx }));
+  const contactFinder = createContactFinder({ contacts: accounts.contactService });
+  const leadCompose = createLeadComposeService({
+    transaction: unitOfWork,
+    leads: leadService,
+    statusChanges: pipeline.changes,
+    followUps: activities.followUps,
+    contacts: contactFinder,
+    customFields: customFieldService,
+    refs: externalRefs,
+    view: leadViews.view,
+    get: (auth, id, opts) => leadService.get(auth, id, opts),
+  });
+  const kitCore: KitCore = {
+    authenticators: {
+      token: (token, org) => authService.authenticate(token, org),
+      password: (email, password, org) => authService.authenticatePassword(email, password, org),
     },
-    { prefix: '/compat/capillary' },
-  );
+    orgTimeZone: (orgId) => authService.orgTimeZone(orgId),
+  };
+  await app.register(async (compat) => {
+    installRateLimit(compat, limits);
+    await capillarySurface.register(compat, kitCore, {
+      view: leadViews.view,
+      composeLead: leadCompose.createComposed,
+      transaction: unitOfWork,
+      leads: {
+        create: (auth, input, opts) => leadService.create(auth, input as never, opts),
+        get: (auth, id, opts) => leadService.get(auth, id, opts),
+        update: (auth, id, input, opts) => leadService.update(auth, id, input, undefined, opts),
+        list: (auth, query) => leadService.list(auth, query),
+      },
+      statusChanges: pipeline.changes,
+      statuses: {
+        listStatusWords: statusVocabulary.listStatusWords,
+        listSubStatuses: (auth, key) => pipeline.statuses.listSubStatuses(auth, key),
+        createSubStatus: (auth, key, input) => pipeline.statuses.createSubStatus(auth, key, input),
+      },
+      reasons: pipeline.reasons,
+      customFields: customFieldService,
+      followUps: activities.followUps,
+      contacts: {
+        get: (auth, id) => accounts.contactService.get(auth, id),
+        ...contactFinder,
+      },
+      users: accessServices.users,
+      refs: externalRefs,
+    });
+  });
 
   const staticDir = webDir === undefined ? DEFAULT_WEB_DIR : webDir;
   const hasWeb = staticDir !== null && fs.existsSync(path.join(staticDir, 'index.html'));

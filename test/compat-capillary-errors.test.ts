@@ -297,11 +297,18 @@ describe('bad input changes nothing', () => {
     );
   });
 
-  it('an owner that is not a user of the organization: 422, code 2009', async () => {
-    expectError(await cap('PUT', `/v2/leads/${leadId}`, { owner: 'nobody@example.com' }), 422, 2009, 'owner');
+  it("an owner that is no Leadflow user is the client's own username: kept, shown, and found by search", async () => {
+    const res = await cap('PUT', `/v2/leads/${leadId}`, { owner: 'john.doe' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().owner).toBe('john.doe');
+    const found = (await cap('GET', '/v2/leads?owner=john.doe')).json().data.map((l: any) => l.id);
+    expect(found).toEqual([leadId]);
+    expect((await cap('GET', '/v2/leads?owner=someone.else')).json().data).toEqual([]);
     const ok = await cap('PUT', `/v2/leads/${leadId}`, { owner: s.email });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().owner).toBe(s.email);
+    const byUser = (await cap('GET', `/v2/leads?owner=${encodeURIComponent(s.email)}`)).json().data;
+    expect(byUser.map((l: any) => l.id)).toEqual([leadId]);
   });
 
   it('search rejects values outside its enums (400) and pages with offset and limit', async () => {

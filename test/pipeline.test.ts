@@ -72,7 +72,7 @@ describe('statuses', () => {
     const holdReasons = (await call('GET', '/reasons?category=on_hold'))
       .json()
       .data.map((r: { text: string }) => r.text);
-    expect(holdReasons).toEqual(['Other']);
+    expect(holdReasons).toEqual(['No response', 'Other']);
   });
 
   it('creates, updates and refuses duplicates and bad input', async () => {

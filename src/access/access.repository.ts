@@ -27,6 +27,14 @@ export function createAccessRepository(db: Q) {
         .executeTakeFirstOrThrow();
       return row;
     },
+    async findOrganizationTimeZone(orgId: number, trx: Q = db): Promise<string | null> {
+      const row = await trx
+        .selectFrom('organizations')
+        .select('time_zone')
+        .where('id', '=', orgId)
+        .executeTakeFirst();
+      return row?.time_zone ?? null;
+    },
     async findUserByEmail(email: string, trx: Q = db) {
       return trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     },

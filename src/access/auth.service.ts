@@ -160,6 +160,38 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       };
     },
 
+    /**
+     * A user's email and password for one request (HTTP Basic on a compatible surface): no session is made.
+     * The organization is the one named (a member's id), else the first active membership.
+     */
+    async authenticatePassword(
+      email: string,
+      password: string,
+      orgHeader: string | undefined,
+    ): Promise<AuthContext> {
+      const user = await access.findUserByEmail(normalizeEmail(email));
+      const ok = user
+        ? await verifyPassword(password, user.password_hash)
+        : (await verifyPassword(password, await DUMMY_HASH), false);
+      if (!user || !ok) throw new AppError('unauthorized', 'Email or password is wrong.');
+      const memberships = await access.listMemberships(user.id);
+      const org =
+        orgHeader === undefined ? memberships[0] : memberships.find((m) => m.id === Number(orgHeader));
+      if (!org) {
+        if (memberships.length === 0)
+          throw new AppError('unauthorized', 'This account is not an active member of any organization.');
+        throw new AppError('forbidden', 'You are not a member of the organization named in the request.', [
+          { field: 'organization', message: 'is not one of your organizations' },
+        ]);
+      }
+      return { kind: 'user', orgId: org.id, userId: user.id, role: org.role as Role };
+    },
+
+    /** The organization's time zone (IANA name; null = UTC): compatible surfaces read zone-less times in it. */
+    async orgTimeZone(orgId: number): Promise<string | null> {
+      return access.findOrganizationTimeZone(orgId);
+    },
+
     async me(auth: AuthContext) {
       const user = auth.userId ? await access.findUserById(auth.userId) : undefined;
       const organizations = auth.userId ? await access.listMemberships(auth.userId) : [];

@@ -1,5 +1,6 @@
 import type { AuthContext } from '../access/roles.js';
 import type { ContactService } from './contact.service.js';
+import type { TxOptions } from '../db/unit-of-work.js';
 
 const digits = (phone: string) => phone.replace(/\D/g, '');
 
@@ -11,6 +12,32 @@ const digits = (phone: string) => phone.replace(/\D/g, '');
  */
 export function createContactFinder({ contacts }: { contacts: Pick<ContactService, 'list' | 'create'> }) {
   return {
+    /** The existing contact for an identifier, if any (a read, before a unit of work opens). */
+    async findByIdentifier(
+      auth: AuthContext,
+      kind: 'email' | 'mobile',
+      value: string,
+    ): Promise<number | undefined> {
+      const v = value.trim();
+      if (kind === 'email') return (await contacts.list(auth, { email: v, limit: 1 })).data[0]?.id;
+      return digits(v) ? (await contacts.list(auth, { phone: v, limit: 1 })).data[0]?.id : undefined;
+    },
+
+    /** Creates the contact for an identifier, in the caller's unit of work. */
+    async createForIdentifier(
+      auth: AuthContext,
+      kind: 'email' | 'mobile',
+      value: string,
+      opts: TxOptions = {},
+    ): Promise<number> {
+      const v = value.trim();
+      const input =
+        kind === 'email'
+          ? { emails: [{ email: v.toLowerCase() }] }
+          : { last_name: v, phones: [{ phone: v, label: 'mobile' }] };
+      return (await contacts.create(auth, input, opts)).id;
+    },
+
     async findOrCreateByIdentifier(
       auth: AuthContext,
       kind: 'email' | 'mobile',

@@ -45,6 +45,18 @@ export function createActivityRepository(db: Q) {
     // Follow-ups
     listFollowUps: (orgId: number, leadId: number, trx: Q = db) =>
       listFor('follow_ups', orgId, leadId, trx) as Promise<FollowUpRow[]>,
+    /** The follow-ups of several leads in one query (batched views), oldest first per lead. */
+    listFollowUpsForLeads: (orgId: number, leadIds: number[], trx: Q = db): Promise<FollowUpRow[]> =>
+      leadIds.length === 0
+        ? Promise.resolve([])
+        : trx
+            .selectFrom('follow_ups')
+            .selectAll()
+            .where('org_id', '=', orgId)
+            .where('lead_id', 'in', [...new Set(leadIds)])
+            .orderBy('lead_id')
+            .orderBy('id')
+            .execute(),
     findFollowUp: (orgId: number, leadId: number, id: number, trx: Q = db) =>
       findOne('follow_ups', orgId, leadId, id, trx) as Promise<FollowUpRow | undefined>,
     insertFollowUp: (trx: Q, row: Insertable<FollowUpsTable>) =>

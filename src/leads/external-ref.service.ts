@@ -48,6 +48,41 @@ export function createExternalRefService({
       });
     },
 
+    /** Values for several records at once: one statement, in the caller's transaction when given. */
+    async setMany(
+      auth: AuthContext,
+      items: Array<{ entity: ExternalRefEntity; id: number; values: Record<string, RefValue | undefined> }>,
+      opts: TxOptions = {},
+    ): Promise<void> {
+      assertCan(auth, 'leads:write');
+      const now = nowIso();
+      const rows = items.flatMap((it) =>
+        Object.entries(it.values)
+          .filter((e): e is [string, RefValue] => e[1] !== undefined)
+          .map(([name, value]) => ({
+            org_id: auth.orgId,
+            entity: it.entity,
+            entity_id: it.id,
+            name,
+            value: JSON.stringify(value),
+            created_at: now,
+          })),
+      );
+      if (rows.length === 0) return;
+      await inTransaction(db, opts, (trx) => refs.upsertMany(trx, rows));
+    },
+
+    /** Ids of the caller's records of one kind that carry `name` = `value` (e.g. leads of a client's owner). */
+    async findIds(
+      auth: AuthContext,
+      entity: ExternalRefEntity,
+      name: string,
+      value: RefValue,
+    ): Promise<number[]> {
+      assertCan(auth, 'leads:read');
+      return refs.findEntityIds(auth.orgId, entity, name, JSON.stringify(value));
+    },
+
     /** Values per record id (records with none are absent from the map). */
     async get(
       auth: AuthContext,

@@ -40,9 +40,11 @@ export const DEFAULT_STATUSES: DefaultStatus[] = [
  * be able to lose a lead at all. Organizations edit or delete these freely.
  */
 export const DEFAULT_REASONS: Array<{ text: string; categories: Category[] | null }> = [
+  // The first two are usable for any status, so a client that sends the first reason ids it is shown for an
+  // open or on-hold entry (seed 002's own sample does) is not refused on a new organization.
+  { text: 'No response', categories: null },
+  { text: 'Other', categories: null },
   { text: 'No budget', categories: ['lost'] },
   { text: 'Chose a competitor', categories: ['lost'] },
-  { text: 'No response', categories: ['lost'] },
   { text: 'Not interested', categories: ['lost'] },
-  { text: 'Other', categories: null },
 ];

@@ -1,7 +1,9 @@
 import type { AuthContext } from '../../access/roles.js';
 import type { LeadDto } from '../../leads/lead.schema.js';
-import type { ExternalRefService } from '../../leads/external-ref.service.js';
-import type { CompatAuthenticator } from '../shared/auth.js';
+import type { ExternalRefEntity, RefValue } from '../../leads/external-ref.service.js';
+import type { LeadComposeService } from '../../leads/lead-compose.service.js';
+import type { TxOptions } from '../../db/unit-of-work.js';
+import type { LeadViewService } from '../../leads/lead-view.service.js';
 
 /**
  * The core services this surface translates onto: only the functions it calls, so app.ts passes each service
@@ -38,12 +40,16 @@ export interface HistoryEntryView {
 type Query = Record<string, unknown>;
 
 export interface CapillaryDeps {
-  authenticate: CompatAuthenticator;
+  /** The core's batched read of a page of leads (status logs, follow-ups, refs): no N+1. */
+  view: LeadViewService['view'];
+  /** The core's composite create: a lead with its customer, log, follow-ups and refs in one transaction. */
+  composeLead: LeadComposeService['createComposed'];
+  /** Runs several core writes as one unit of work (each service call gets the `{ tx }` passed to fn). */
+  transaction<T>(fn: (opts: TxOptions) => Promise<T>): Promise<T>;
   leads: {
     create(auth: AuthContext, input: Query & { title: string }, opts?: { at?: string }): Promise<LeadDto>;
-    get(auth: AuthContext, id: number): Promise<LeadDto>;
-    update(auth: AuthContext, id: number, input: Query): Promise<LeadDto>;
-    remove(auth: AuthContext, id: number): Promise<void>;
+    get(auth: AuthContext, id: number, opts?: TxOptions): Promise<LeadDto>;
+    update(auth: AuthContext, id: number, input: Query, opts?: TxOptions): Promise<LeadDto>;
     list(auth: AuthContext, query: Query): Promise<{ data: LeadDto[]; next_cursor: string | null }>;
   };
   statusChanges: {
@@ -51,13 +57,8 @@ export interface CapillaryDeps {
       auth: AuthContext,
       leadId: number,
       target: { status: string; sub_status?: string | null; reason_id?: number | null },
-      opts?: { at?: string },
+      opts?: { at?: string } & TxOptions,
     ): Promise<{ lead: LeadDto; history: { id: number } | null }>;
-    listStatusHistory(
-      auth: AuthContext,
-      leadId: number,
-      opts?: { limit?: number; cursor?: string },
-    ): Promise<{ data: HistoryEntryView[]; next_cursor: string | null }>;
   };
   statuses: {
     /** Live statuses without lead counts (src/pipeline/status-vocabulary.ts). */
@@ -72,7 +73,7 @@ export interface CapillaryDeps {
     ): Promise<{ status: string; name: string }>;
   };
   reasons: {
-    listReasons(auth: AuthContext): Promise<Array<{ id: number; text: string }>>;
+    listReasons(auth: AuthContext): Promise<Array<{ id: number; text: string; categories: string[] | null }>>;
     createReasons(
       auth: AuthContext,
       inputs: Array<{ text: string }>,
@@ -83,6 +84,7 @@ export interface CapillaryDeps {
     ensureCustomField(
       orgId: number,
       input: { key: string; type?: 'string' | 'number' | 'boolean' },
+      trx?: TxOptions['tx'],
     ): Promise<unknown>;
     /** Checks values against the definitions (writes nothing); problems go to `errors`. */
     applyValues(
@@ -93,9 +95,13 @@ export interface CapillaryDeps {
     ): Promise<string | undefined>;
   };
   followUps: {
-    listFollowUps(auth: AuthContext, leadId: number): Promise<FollowUpView[]>;
-    addFollowUp(auth: AuthContext, leadId: number, input: FollowUpWrite): Promise<FollowUpView>;
-    setNextFollowUp(auth: AuthContext, leadId: number, at: string | null): Promise<LeadDto>;
+    addFollowUp(
+      auth: AuthContext,
+      leadId: number,
+      input: FollowUpWrite,
+      opts?: TxOptions,
+    ): Promise<FollowUpView>;
+    setNextFollowUp(auth: AuthContext, leadId: number, at: string | null, opts?: TxOptions): Promise<LeadDto>;
   };
   contacts: {
     get(
@@ -117,5 +123,14 @@ export interface CapillaryDeps {
   users: {
     list(auth: AuthContext): Promise<{ data: Array<{ id: number; email: string; active?: boolean }> }>;
   };
-  refs: ExternalRefService;
+  refs: {
+    set(
+      auth: AuthContext,
+      entity: ExternalRefEntity,
+      entityId: number,
+      values: Record<string, RefValue | undefined>,
+      opts?: TxOptions,
+    ): Promise<void>;
+    findIds(auth: AuthContext, entity: ExternalRefEntity, name: string, value: RefValue): Promise<number[]>;
+  };
 }

@@ -1,4 +1,5 @@
 import { fieldError } from '../../http/errors.js';
+import { renderClientTime } from '../shared/time.js';
 import type { SeedStatus } from './capillary.schema.js';
 
 /**
@@ -69,40 +70,18 @@ export function coreKeysReadingAs(seed: SeedStatus, statuses: CoreStatusInfo[]):
   return statuses.filter((s) => seedStatusOf(s.key, s.category) === seed).map((s) => s.key);
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
-/** Reads a seed date-time (or a plain date, as midnight UTC) into the core's ISO UTC form, or a 422 naming the field. */
-export function toInstant(field: string, value: string): string {
-  const text = DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value;
-  const ms = DATE_TIME.test(text) ? Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
-  if (!Number.isFinite(ms))
-    throw fieldError(field, 'must be a date-time "YYYY-MM-DDThh:mm:ssTZD", e.g. "2018-10-05T08:00:00+05:30"');
-  if (ms < Date.UTC(1900, 0, 1) || ms >= Date.UTC(3000, 0, 1))
-    throw fieldError(field, 'must be between the years 1900 and 2999');
-  return new Date(ms).toISOString();
+/** An instant at the offset the client wrote it with (whole seconds, `...+05:30` or `...Z`). */
+export function wireTime(iso: string | null | undefined, offset: string = 'Z'): string | undefined {
+  return renderClientTime(iso, offset);
 }
 
-export function toOptionalInstant(field: string, value: string | undefined): string | undefined {
-  return value === undefined ? undefined : toInstant(field, value);
+/**
+ * The staff id a record shows: the client's own id when one was sent, else -1 (the document's "system"
+ * value). Leadflow's own user ids are never shown as the client's staff ids: they are not ids of its system.
+ */
+export function staffId(ref: unknown): number {
+  return typeof ref === 'number' ? ref : -1;
 }
-
-/** The core's stored instant as this API writes date-times: UTC, whole seconds ("2019-04-16T05:19:06Z"). */
-export function wireTime(iso: string | null | undefined): string | undefined {
-  if (!iso) return undefined;
-  return `${iso.slice(0, 19)}Z`;
-}
-
-/** The staff id a record shows: the client's own id when one was sent, else the Leadflow user, else -1 (system). */
-export function staffId(ref: unknown, leadflowUser: number | null | undefined): number {
-  if (typeof ref === 'number') return ref;
-  return leadflowUser ?? -1;
-}
-
-/** Custom fields this surface uses for its own attributes (hidden from extendedFields, refused in it). */
-export const TYPE_FIELD = 'lead_type';
-export const ORG_SOURCE_FIELD = 'org_source_id';
-export const RESERVED_FIELDS: readonly string[] = [TYPE_FIELD, ORG_SOURCE_FIELD];
 
 /** The channel names the document lists; only -1 (INSTORE) has a documented id. */
 export function sourceNameOf(orgSourceId: number): string | null {

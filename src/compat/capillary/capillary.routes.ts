@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { compatAuth, installCompatAuth } from '../shared/auth.js';
-import { installCompatErrors } from '../shared/errors.js';
-import { renderFailure } from './capillary.errors.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { SurfaceKit } from '../shared/surface.js';
 import type { CapillaryDeps } from './capillary.deps.js';
 import {
   AddLeadBody,
@@ -22,14 +20,13 @@ import { viewLead } from './capillary.view.js';
 const tags = ['compat: capillary (seed 002)'];
 
 /**
- * The JSON v2 leads API of seed 002, mounted at /compat/capillary: its own auth hook (Bearer or Basic) and
- * error envelope, thin handlers over the core services (see docs/compat.md for the mapping).
+ * The handlers of seed 002 (declared in capillary.surface.ts): thin translations onto the core (see
+ * docs/compat.md for the mapping).
  */
-export function capillaryRoutes(deps: CapillaryDeps): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    installCompatAuth(app as unknown as FastifyInstance, deps.authenticate);
-    installCompatErrors(app as unknown as FastifyInstance, renderFailure);
-
+export function capillaryRoutes(parent: FastifyInstance, kit: SurfaceKit, deps: CapillaryDeps): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const compatAuth = kit.auth;
+  {
     app.get('/v2/leads/reasons', { schema: { tags, summary: 'Reasons of the organization' } }, async (req) =>
       getReasons(deps, compatAuth(req)),
     );
@@ -49,12 +46,12 @@ export function capillaryRoutes(deps: CapillaryDeps): FastifyPluginAsyncTypebox 
       async (req) => addSubStatus(deps, compatAuth(req), req.body),
     );
     app.post('/v2/leads', { schema: { tags, summary: 'Add a lead', body: AddLeadBody } }, async (req) =>
-      addLead(deps, compatAuth(req), req.body),
+      addLead(deps, kit, compatAuth(req), req.body),
     );
     app.get(
       '/v2/leads',
       { schema: { tags, summary: 'Search leads', querystring: SearchQuery } },
-      async (req) => searchLeads(deps, compatAuth(req), req.query),
+      async (req) => searchLeads(deps, kit, compatAuth(req), req.query),
     );
     app.get(
       '/v2/leads/:leadId',
@@ -71,17 +68,17 @@ export function capillaryRoutes(deps: CapillaryDeps): FastifyPluginAsyncTypebox 
           body: UpdateLeadBody,
         },
       },
-      async (req) => updateLead(deps, compatAuth(req), req.params.leadId, req.body),
+      async (req) => updateLead(deps, kit, compatAuth(req), req.params.leadId, req.body),
     );
     app.put(
       '/v2/leads/:leadId/status',
       { schema: { tags, summary: 'Change the status', params: LeadIdParams, body: UpdateStatusBody } },
-      async (req) => updateStatus(deps, compatAuth(req), req.params.leadId, req.body),
+      async (req) => updateStatus(deps, kit, compatAuth(req), req.params.leadId, req.body),
     );
     app.post(
       '/v2/leads/:leadId/followup',
       { schema: { tags, summary: 'Record a follow-up', params: LeadIdParams, body: FollowUpBody } },
-      async (req) => addFollowUp(deps, compatAuth(req), req.params.leadId, req.body),
+      async (req) => addFollowUp(deps, kit, compatAuth(req), req.params.leadId, req.body),
     );
-  };
+  }
 }

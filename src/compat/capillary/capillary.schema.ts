@@ -136,6 +136,13 @@ export const SearchQuery = Type.Object(
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, default: 0 })),
     sortBy: Type.Optional(Enum(['createdon', 'createdOn', 'lastUpdatedOn', 'lastupdatedon'] as const)),
     sortOrder: Type.Optional(Enum(['ASC', 'DESC', 'asc', 'desc'] as const)),
+    owner: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 254,
+        description: "Owner's username (a Leadflow user's email, or the client's own)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

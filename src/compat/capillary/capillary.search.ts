@@ -1,62 +1,60 @@
 import type { AuthContext } from '../../access/roles.js';
 import type { LeadDto } from '../../leads/lead.schema.js';
+import { readOffset } from '../shared/paging.js';
+import type { SurfaceKit } from '../shared/surface.js';
 import type { CapillaryDeps } from './capillary.deps.js';
-import { ORG_SOURCE_FIELD, TYPE_FIELD, coreKeysReadingAs } from './capillary.mapping.js';
+import { ORG_SOURCE_FIELD, TYPE_FIELD, fields } from './capillary.fields.js';
+import { coreKeysReadingAs } from './capillary.mapping.js';
 import type { SearchInput } from './capillary.schema.js';
 import { viewLeads } from './capillary.view.js';
+import { ownerOf } from './capillary.checks.js';
 
-const PAGE = 200;
+const empty = { data: [], warnings: [], errors: [] };
 
 /**
- * GET /v2/leads. Filters the core list can apply go to it (status keys, sub-status, contact, custom field
- * values); the rest are this API's defaults ("no type" reads as SKU, "no orgSourceId" as -1), matched on each
- * listed lead so the search finds exactly what the surface shows. `offset` skips that many matches of the sorted result: the core
- * pages by keyset, so this walks pages (an offset costs what reading that many leads costs).
+ * GET /v2/leads. Filters the core list can apply go to it (status keys, sub-status, contact, owner, custom
+ * field values); the rest are this API's defaults ("no type" reads as SKU, "no orgSourceId" as -1) and a
+ * client's owner username (kept in refs), matched on each listed lead so the search finds exactly what the
+ * surface shows. `offset` goes through the kit's adapter over the core's keyset pages.
  */
-export async function searchLeads(deps: CapillaryDeps, auth: AuthContext, q: SearchInput) {
+export async function searchLeads(deps: CapillaryDeps, _kit: SurfaceKit, auth: AuthContext, q: SearchInput) {
   const limit = q.limit ?? 10;
   const offset = q.offset ?? 0;
   const desc = (q.sortOrder ?? 'ASC').toUpperCase() === 'DESC';
   const column = q.sortBy && q.sortBy.toLowerCase() === 'lastupdatedon' ? 'updated_at' : 'created_at';
   // Converted leads are leads that were won: this API lists them like any other.
-  const core: Record<string, unknown> = {
-    sort: `${desc ? '-' : ''}${column}`,
-    limit: PAGE,
-    include_converted: true,
-  };
+  const core: Record<string, unknown> = { sort: `${desc ? '-' : ''}${column}`, include_converted: true };
   const checks: Array<(l: LeadDto) => boolean> = [];
 
   if (q.status !== undefined) {
     const keys = coreKeysReadingAs(q.status, await deps.statuses.listStatusWords(auth));
-    if (keys.length === 0) return { data: [], warnings: [], errors: [] };
+    if (keys.length === 0) return empty;
     core.status = keys.join(',');
   }
   if (q.type !== undefined && q.type !== 'ALL') {
-    if (q.type === 'SKU') checks.push((l) => (l.custom_fields[TYPE_FIELD] ?? 'SKU') === 'SKU');
+    if (q.type === 'SKU') checks.push((l) => (fields.read(l.custom_fields, 'lead_type') ?? 'SKU') === 'SKU');
     else core[`cf.${TYPE_FIELD}`] = q.type;
   }
   if (q.orgSourceId !== undefined) {
-    if (q.orgSourceId === -1) checks.push((l) => (l.custom_fields[ORG_SOURCE_FIELD] ?? -1) === -1);
+    if (q.orgSourceId === -1)
+      checks.push((l) => (fields.read(l.custom_fields, 'org_source_id') ?? -1) === -1);
     else core[`cf.${ORG_SOURCE_FIELD}`] = String(q.orgSourceId);
   }
   if (q.substatus !== undefined) core.sub_status = q.substatus;
   if (q.userId !== undefined) core.contact_id = q.userId;
-
-  // Without checks every listed lead counts, so a page of offset + limit is all it takes; with checks, read wide.
-  core.limit = checks.length ? PAGE : Math.min(PAGE, offset + limit);
-  const found: LeadDto[] = [];
-  let skipped = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.leads.list(auth, { ...core, ...(cursor ? { cursor } : {}) });
-    for (const lead of page.data) {
-      if (!checks.every((c) => c(lead))) continue;
-      if (skipped < offset) skipped++;
-      else found.push(lead);
-      if (found.length === limit) break;
+  if (q.owner !== undefined) {
+    const owner = await ownerOf(deps, auth, q.owner);
+    if (owner.userId !== undefined) core.owner_id = owner.userId;
+    else {
+      const ids = new Set(await deps.refs.findIds(auth, 'lead', 'owner', owner.username!));
+      if (ids.size === 0) return empty;
+      checks.push((l) => ids.has(l.id));
     }
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor && found.length < limit);
+  }
 
-  return { data: await viewLeads(deps, auth, found), warnings: [], errors: [] };
+  const { items } = await readOffset(
+    (cursor, pageSize) => deps.leads.list(auth, { ...core, limit: pageSize, ...(cursor ? { cursor } : {}) }),
+    { offset, limit, keep: checks.length ? (l) => checks.every((c) => c(l)) : undefined },
+  );
+  return { data: await viewLeads(deps, auth, items), warnings: [], errors: [] };
 }

@@ -1,15 +1,11 @@
 import type { AuthContext } from '../../access/roles.js';
 import type { LeadDto } from '../../leads/lead.schema.js';
+import type { LeadView } from '../../leads/lead-view.service.js';
 import type { RefValues } from '../../leads/external-ref.service.js';
-import type { CapillaryDeps, FollowUpView, HistoryEntryView } from './capillary.deps.js';
-import {
-  ORG_SOURCE_FIELD,
-  RESERVED_FIELDS,
-  TYPE_FIELD,
-  seedStatusOf,
-  staffId,
-  wireTime,
-} from './capillary.mapping.js';
+import { withoutOwned } from '../shared/owned-fields.js';
+import type { CapillaryDeps } from './capillary.deps.js';
+import { fields } from './capillary.fields.js';
+import { seedStatusOf, staffId, wireTime } from './capillary.mapping.js';
 
 /** A lead as this API shows it. Absent values are omitted, as in the document's samples (no nulls). */
 export interface CapLead {
@@ -46,121 +42,99 @@ export function customerIdOf(lead: LeadDto): number | undefined {
   return contactIdsOf(lead)[0];
 }
 
+/** The offset a record's times are answered with: its own (as the client wrote it), else the lead's, else UTC. */
+const offsetOf = (refs: RefValues | undefined, fallback = 'Z') =>
+  typeof refs?.offset === 'string' ? refs.offset : fallback;
+
 /**
  * "Freshness" of the lead-level refs: a staff id sent with a write is the lastUpdatedBy only while the lead
  * has not been updated since (by /api/v1, say), which the stored `updated_at` of that write tells.
  */
-function lastUpdated(lead: LeadDto, refs: RefValues): { on: string; by: number } {
+function lastUpdated(lead: LeadDto, refs: RefValues, offset: string): { on: string; by: number } {
   const fresh = refs.updated_at === lead.updated_at;
   return {
-    on: fresh && typeof refs.updated_on === 'string' ? refs.updated_on : wireTime(lead.updated_at)!,
-    by: fresh && typeof refs.updated_by === 'number' ? refs.updated_by : (lead.updated_by ?? -1),
+    on: fresh && typeof refs.updated_on === 'string' ? refs.updated_on : wireTime(lead.updated_at, offset)!,
+    by: fresh && typeof refs.updated_by === 'number' ? refs.updated_by : -1,
   };
 }
 
-/** The whole status log of a lead, oldest first (the core pages it). */
-export async function fullHistory(
-  deps: CapillaryDeps,
-  auth: AuthContext,
-  leadId: number,
-): Promise<HistoryEntryView[]> {
-  const out: HistoryEntryView[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.statusChanges.listStatusHistory(auth, leadId, {
-      limit: 200,
-      ...(cursor ? { cursor } : {}),
+/** Renders one lead from the core's batched view. */
+export function renderLead(v: LeadView, ownerEmail: Map<number, string>): CapLead {
+  const { lead } = v;
+  const userId = customerIdOf(lead);
+  const refs = v.refs.lead.get(lead.id) ?? {};
+  const leadOffset = offsetOf(refs);
+  const cf = lead.custom_fields as Record<string, unknown>;
+  const updated = lastUpdated(lead, refs, leadOffset);
+  const followUpDetails = v.followUps.map((f) => {
+    const r = v.refs.follow_up.get(f.id) ?? {};
+    const at = offsetOf(r, leadOffset);
+    return omitUndefined({
+      id: f.id,
+      userId,
+      leadId: lead.id,
+      notes: f.notes ?? undefined,
+      createdBy: staffId(r.created_by),
+      createdOn: wireTime(f.created_at, at),
+      followedUpBy: f.done_at ? staffId(r.done_by ?? r.created_by) : undefined,
+      followedUpOn: wireTime(f.done_at, at),
+      scheduledFollowUp: wireTime(f.scheduled_at, at),
+      nextFollowUp: wireTime(f.next_follow_up_at, at),
     });
-    out.push(...page.data);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return out;
+  });
+  const statusLogDetails = v.history.map((h) => {
+    const r = v.refs.status_history.get(h.id) ?? {};
+    return omitUndefined({
+      id: h.id,
+      userId,
+      leadId: lead.id,
+      status: seedStatusOf(h.to, h.to_category),
+      createdBy: staffId(r.created_by),
+      createdOn: wireTime(h.at, offsetOf(r, leadOffset)),
+      reasonId: h.reason?.id,
+      reason: h.reason?.text,
+      subStatus: h.sub_status ?? undefined,
+    });
+  });
+  return omitUndefined<CapLead>({
+    id: lead.id,
+    userId,
+    type: fields.read<string>(cf, 'lead_type') ?? 'SKU',
+    leadFor: lead.title ?? '',
+    status: seedStatusOf(lead.status, lead.status_category),
+    nextFollowUp: wireTime(lead.next_follow_up_at, leadOffset),
+    createdOn: wireTime(lead.created_at, leadOffset)!,
+    createdBy: staffId(refs.created_by),
+    lastUpdatedOn: updated.on,
+    lastUpdatedBy: updated.by,
+    followUpDetails,
+    extendedFields: withoutOwned(cf),
+    statusLogDetails,
+    orgSourceId: fields.read<number>(cf, 'org_source_id') ?? -1,
+    subStatus: lead.sub_status ?? undefined,
+    lastFollowUp: wireTime(lead.last_follow_up_at, leadOffset),
+    owner:
+      lead.owner_id !== null
+        ? ownerEmail.get(lead.owner_id)
+        : typeof refs.owner === 'string'
+          ? refs.owner
+          : undefined,
+  });
 }
 
-/** Reads everything a lead shows here from the core services and renders it. */
+/** Reads everything the leads show here in a fixed number of queries (the core's batched view) and renders them. */
 export async function viewLeads(
   deps: CapillaryDeps,
   auth: AuthContext,
   leads: LeadDto[],
 ): Promise<CapLead[]> {
   if (leads.length === 0) return [];
-  const ids = leads.map((l) => l.id);
-  const [histories, followUps, leadRefs, users] = await Promise.all([
-    Promise.all(ids.map((id) => fullHistory(deps, auth, id))),
-    Promise.all(ids.map((id) => deps.followUps.listFollowUps(auth, id))),
-    deps.refs.get(auth, 'lead', ids),
+  const [views, users] = await Promise.all([
+    deps.view(auth, leads, { history: true, followUps: true, refs: true }),
     leads.some((l) => l.owner_id !== null) ? deps.users.list(auth).then((r) => r.data) : Promise.resolve([]),
   ]);
-  const [historyRefs, followUpRefs] = await Promise.all([
-    deps.refs.get(
-      auth,
-      'status_history',
-      histories.flat().map((h) => h.id),
-    ),
-    deps.refs.get(
-      auth,
-      'follow_up',
-      followUps.flat().map((f) => f.id),
-    ),
-  ]);
   const emailOf = new Map(users.map((u) => [u.id, u.email]));
-  return leads.map((lead, i) => {
-    const userId = customerIdOf(lead);
-    const refs = leadRefs.get(lead.id) ?? {};
-    const cf = lead.custom_fields as Record<string, unknown>;
-    const extendedFields = Object.fromEntries(
-      Object.entries(cf).filter(([k]) => !RESERVED_FIELDS.includes(k)),
-    );
-    const updated = lastUpdated(lead, refs);
-    const followUpDetails = followUps[i].map((f: FollowUpView) => {
-      const r = followUpRefs.get(f.id) ?? {};
-      return omitUndefined({
-        id: f.id,
-        userId,
-        leadId: lead.id,
-        notes: f.notes ?? undefined,
-        createdBy: staffId(r.created_by, f.created_by),
-        createdOn: wireTime(f.created_at),
-        followedUpBy: typeof r.done_by === 'number' ? r.done_by : (f.done_by ?? undefined),
-        followedUpOn: wireTime(f.done_at),
-        scheduledFollowUp: wireTime(f.scheduled_at),
-        nextFollowUp: wireTime(f.next_follow_up_at),
-      });
-    });
-    const statusLogDetails = histories[i].map((h) => {
-      const r = historyRefs.get(h.id) ?? {};
-      return omitUndefined({
-        id: h.id,
-        userId,
-        leadId: lead.id,
-        status: seedStatusOf(h.to, h.to_category),
-        createdBy: staffId(r.created_by, h.by),
-        createdOn: wireTime(h.at),
-        reasonId: h.reason?.id,
-        reason: h.reason?.text,
-        subStatus: h.sub_status ?? undefined,
-      });
-    });
-    return omitUndefined<CapLead>({
-      id: lead.id,
-      userId,
-      type: typeof cf[TYPE_FIELD] === 'string' ? (cf[TYPE_FIELD] as string) : 'SKU',
-      leadFor: lead.title ?? '',
-      status: seedStatusOf(lead.status, lead.status_category),
-      nextFollowUp: wireTime(lead.next_follow_up_at),
-      createdOn: wireTime(lead.created_at)!,
-      createdBy: staffId(refs.created_by, lead.created_by),
-      lastUpdatedOn: updated.on,
-      lastUpdatedBy: updated.by,
-      followUpDetails,
-      extendedFields,
-      statusLogDetails,
-      orgSourceId: typeof cf[ORG_SOURCE_FIELD] === 'number' ? (cf[ORG_SOURCE_FIELD] as number) : -1,
-      subStatus: lead.sub_status ?? undefined,
-      lastFollowUp: wireTime(lead.last_follow_up_at),
-      owner: lead.owner_id !== null ? emailOf.get(lead.owner_id) : undefined,
-    });
-  });
+  return views.map((v) => renderLead(v, emailOf));
 }
 
 export async function viewLead(

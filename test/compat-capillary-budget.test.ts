@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { createTestApp, signup, type Session, type TestApp } from './helpers.js';
+import { createQueryCounter } from './query-counter.js';
+import { ADD_LEAD_POST, REASONS_POST, SEARCH_URL } from './compat-capillary.samples.js';
+
+/**
+ * What one request costs (issue 11, "Measure"): statements, writes and transactions per request, counted by a
+ * Kysely plugin. Budgets: capillary add lead in 1 transaction and at most 20 queries; a search of 10 leads at
+ * most 10 queries.
+ */
+type Count = { queries: number; writes: number; transactions: number };
+let t: TestApp;
+let app: FastifyInstance;
+const counter = createQueryCounter();
+let s: Session;
+const measured: Record<string, Count> = {};
+const costOf = async (fn: () => Promise<Awaited<ReturnType<FastifyInstance['inject']>>>) => {
+  const { result, counts } = await counter.measure(fn);
+  return {
+    result,
+    count: { queries: counts.queries, writes: counts.writes, transactions: counts.transactions },
+  };
+};
+
+beforeAll(async () => {
+  t = await createTestApp({}, { wrapDialect: counter.wrapDialect });
+  app = t.app;
+  s = await signup(app);
+  await app.inject({
+    method: 'POST',
+    url: '/compat/capillary/v2/leads/reasons',
+    headers: s.headers,
+    payload: REASONS_POST,
+  });
+});
+afterAll(async () => {
+  console.log(`[budget] ${JSON.stringify(measured)}`);
+  await t.close();
+});
+
+const send = (method: 'GET' | 'POST', url: string, payload?: object) =>
+  app.inject({ method, url, headers: s.headers, ...(payload ? { payload } : {}) });
+
+describe('queries per request', () => {
+  it('capillary "Add Lead" sample: 1 transaction', async () => {
+    await send('POST', '/compat/capillary/v2/leads', ADD_LEAD_POST); // warm: first lead defines trial_status
+    const { result, count } = await costOf(() =>
+      send('POST', '/compat/capillary/v2/leads', { ...ADD_LEAD_POST, identifier: 'huck.finn@example.com' }),
+    );
+    measured.capillaryAddLead = count;
+    expect(result.statusCode, result.body).toBe(200);
+    expect(count.transactions).toBe(1);
+  });
+
+  // Not met yet: the composite create calls each service, and each re-reads and re-presents the lead.
+  // `it.fails` turns red the day the budget is met: make it `it` then.
+  it.fails('capillary "Add Lead" sample: at most 20 queries', async () => {
+    const { result, count } = await costOf(() =>
+      send('POST', '/compat/capillary/v2/leads', { ...ADD_LEAD_POST, identifier: 'tom.budget@example.com' }),
+    );
+    expect(result.statusCode, result.body).toBe(200);
+    expect(count.queries).toBeLessThanOrEqual(20);
+  });
+
+  it('capillary search of 10 leads: at most 10 queries', async () => {
+    for (let i = 0; i < 10; i++)
+      await send('POST', '/compat/capillary/v2/leads', { ...ADD_LEAD_POST, identifier: `p${i}@example.com` });
+    const { result, count } = await costOf(() => send('GET', `/compat/capillary${SEARCH_URL}`));
+    measured.capillarySearch10 = count;
+    expect(result.statusCode, result.body).toBe(200);
+    expect(result.json().data).toHaveLength(10);
+    expect(count.transactions).toBe(0);
+    expect(count.queries).toBeLessThanOrEqual(10);
+  });
+
+  it('/api/v1 POST /leads (measured for comparison)', async () => {
+    const { result, count } = await costOf(() =>
+      send('POST', '/api/v1/leads', { first_name: 'Ada', email: 'ada@example.com' }),
+    );
+    measured.apiV1CreateLead = count;
+    expect(result.statusCode, result.body).toBe(201);
+    expect(count.transactions).toBe(1);
+  });
+});
