@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -14,6 +15,8 @@ export interface Config {
   readonly dataDir: string;
   readonly attachmentMaxBytes: number;
   readonly importMaxBytes: number;
+  /** Server processes `npm start` runs on one port (WORKERS; default: the number of cores). */
+  readonly workers: number;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR && env.DATA_DIR.trim() !== '' ? env.DATA_DIR : './data');
   const attachmentMaxBytes = parseIntVar(env, 'ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 2 ** 31, problems);
   const importMaxBytes = parseIntVar(env, 'IMPORT_MAX_BYTES', 512 * 1024 * 1024, 1, 2 ** 40, problems);
+  const workers = parseIntVar(env, 'WORKERS', os.availableParallelism(), 1, 256, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -87,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     attachmentMaxBytes,
     importMaxBytes,
+    workers,
   });
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Dialect as KyselyDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { guardDialect } from './unit-of-work.js';
 
@@ -55,6 +55,27 @@ export function withStatementCache(sqlite: SQLite.Database, max = 500) {
   };
 }
 
+/**
+ * Transactions on SQLite begin IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout makes a second
+ * process wait its turn. A deferred BEGIN reads first and upgrades to a writer later, and when another process
+ * committed in between that upgrade fails at once with SQLITE_BUSY_SNAPSHOT, whatever the timeout (several
+ * workers on one file, see docs/scaling.md). Within one process Node serializes transactions anyway.
+ */
+export function withImmediateTransactions(dialect: KyselyDialect): KyselyDialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      driver.beginTransaction = async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      };
+      return driver;
+    },
+  };
+}
+
 export function openDb(opts: OpenDbOptions): Db {
   if (opts.dialect === 'sqlite') {
     const file = opts.sqlitePath ?? ':memory:';
@@ -66,7 +87,9 @@ export function openDb(opts: OpenDbOptions): Db {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('cache_size = -65536');
     const kysely = new Kysely<Database>({
-      dialect: guardDialect(new SqliteDialect({ database: withStatementCache(sqlite) })),
+      dialect: guardDialect(
+        withImmediateTransactions(new SqliteDialect({ database: withStatementCache(sqlite) })),
+      ),
     });
     return {
       kysely,
