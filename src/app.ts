@@ -103,7 +103,11 @@ type FastifyReplyLike = {
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DEFAULT_WEB_DIR = path.resolve(here, '..', 'web', 'dist');
+// src/ when run from source, dist/src/ when compiled: web/dist is beside src/ either way.
+const DEFAULT_WEB_DIR = [
+  path.resolve(here, '..', 'web', 'dist'),
+  path.resolve(here, '..', '..', 'web', 'dist'),
+].find((d) => fs.existsSync(path.join(d, 'index.html')));
 
 /** Builds the whole application: repositories, services and routes, wired by hand. Tests use it too. */
 export async function buildApp({ config, db, webDir, rateLimits, email: emailOptions }: BuildAppOptions) {
@@ -465,7 +469,7 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
     });
   });
 
-  const staticDir = webDir === undefined ? DEFAULT_WEB_DIR : webDir;
+  const staticDir = webDir === undefined ? (DEFAULT_WEB_DIR ?? null) : webDir;
   const hasWeb = staticDir !== null && fs.existsSync(path.join(staticDir, 'index.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: staticDir!, wildcard: false });
   app.setNotFoundHandler((req, reply) => {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -26,6 +27,8 @@ export interface Config {
   readonly dbStatementTimeoutMs: number;
   /** Behind a TLS proxy: trust X-Forwarded-* (client IP, https) and send HSTS on https requests. */
   readonly trustProxy: boolean;
+  /** Server processes `npm start` runs on one port (WORKERS; default: the number of cores). */
+  readonly workers: number;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['', '0', '1', 'true', 'false'].includes(trustProxyRaw))
     problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)} must be true or false`);
   const trustProxy = trustProxyRaw === '1' || trustProxyRaw === 'true';
+  const workers = parseIntVar(env, 'WORKERS', os.availableParallelism(), 1, 256, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -126,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbBusyTimeoutMs,
     dbStatementTimeoutMs,
     trustProxy,
+    workers,
   });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import {
+  CompiledQuery,
   Kysely,
   PostgresDialect,
   SqliteDialect,
@@ -114,6 +115,27 @@ export function withStatementCache(sqlite: SQLite.Database, max = 500) {
   };
 }
 
+/**
+ * Transactions on SQLite begin IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout makes a second
+ * process wait its turn. A deferred BEGIN reads first and upgrades to a writer later, and when another process
+ * committed in between that upgrade fails at once with SQLITE_BUSY_SNAPSHOT, whatever the timeout (several
+ * workers on one file, see docs/scaling.md). Within one process Node serializes transactions anyway.
+ */
+export function withImmediateTransactions(dialect: KyselyDialect): KyselyDialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      driver.beginTransaction = async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      };
+      return driver;
+    },
+  };
+}
+
 export function openDb(opts: OpenDbOptions): Db {
   const wrap = opts.wrapDialect ?? ((d: KyselyDialect) => d);
   const statementMs = Math.max(0, Math.floor(opts.statementTimeoutMs ?? 30_000));
@@ -129,7 +151,12 @@ export function openDb(opts: OpenDbOptions): Db {
     sqlite.pragma('cache_size = -65536');
     const kysely = new Kysely<Database>({
       dialect: guardDialect(
-        wrap(withAcquireTimeout(new SqliteDialect({ database: withStatementCache(sqlite) }), acquireMs)),
+        wrap(
+          withAcquireTimeout(
+            withImmediateTransactions(new SqliteDialect({ database: withStatementCache(sqlite) })),
+            acquireMs,
+          ),
+        ),
       ),
     });
     return {
