@@ -72,6 +72,9 @@ import { createExternalRefService } from './leads/external-ref.service.js';
 import { createContactFinder } from './accounts/contact-identifier.js';
 import { capillaryRoutes } from './compat/capillary/capillary.routes.js';
 import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
+import { catalogRepository } from './catalogs/catalog.repository.js';
+import { createCatalogService } from './catalogs/catalog.service.js';
+import { catalogRoutes } from './catalogs/catalog.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -219,6 +222,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     presentLead: (orgId, rows) => leadService.present(orgId, rows),
     assertLeadAccess: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
   });
+  const catalogService = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
   const leadService = createLeadService({
     db: kysely,
     leads: leadsRepo,
@@ -228,6 +232,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
     customFields: customFieldService,
     audit: auditService,
     links: accounts.leadHooks,
+    catalogs: catalogService,
   });
   const historyRepo = createHistoryRepository(kysely);
   const pipeline = {
@@ -323,6 +328,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       await api.register(pipelineRoutes(pipeline));
       await api.register(activityRoutes(activities));
       await api.register(attachmentRoutes(attachmentService));
+      await api.register(catalogRoutes(catalogService));
     },
     { prefix: '/api/v1' },
   );

@@ -6,6 +6,7 @@ import type { AccountsTables } from '../accounts/accounts.tables.js';
 import type { PipelineTables } from '../pipeline/pipeline.tables.js';
 import type { ActivityTables } from '../activities/activity.tables.js';
 import type { ExternalRefTables } from '../leads/external-ref.tables.js';
+import type { CatalogTables } from '../catalogs/catalog.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -115,6 +116,14 @@ export interface LeadsTable {
   converted_company_id: number | null;
   converted_contact_id: number | null;
   converted_opportunity_id: number | null;
+  /** Catalogs (migration 0090, src/catalogs): null when not set. */
+  lead_type_id: ColumnType<number | null, number | null | undefined, number | null>;
+  category_id: ColumnType<number | null, number | null | undefined, number | null>;
+  source_id: ColumnType<number | null, number | null | undefined, number | null>;
+  privacy_level_id: ColumnType<number | null, number | null | undefined, number | null>;
+  importance_level_id: ColumnType<number | null, number | null | undefined, number | null>;
+  product_category_id: ColumnType<number | null, number | null | undefined, number | null>;
+  project_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface LeadTagsTable {
@@ -170,4 +179,5 @@ export interface Database
     AccountsTables,
     PipelineTables,
     ActivityTables,
-    ExternalRefTables {}
+    ExternalRefTables,
+    CatalogTables {}

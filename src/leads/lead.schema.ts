@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Nullable } from '../http/schemas.js';
 import { formatMoney } from '../lib/money.js';
 import type { LeadRow } from './lead.repository.js';
+import { CatalogLeadFields, CatalogLeadResponseFields } from '../catalogs/catalog.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 
@@ -98,6 +99,7 @@ export const LeadWriteFields = {
       description: 'The people behind the lead (replaces the list)',
     }),
   ),
+  ...CatalogLeadFields,
 };
 
 export const LeadCreateBody = Type.Object(
@@ -182,6 +184,7 @@ export const LeadResponse = Type.Object(
         { description: 'What the lead converted into (POST /leads/:id/convert); null until then' },
       ),
     ),
+    ...CatalogLeadResponseFields,
   },
   { $id: 'Lead' },
 );
@@ -328,6 +331,13 @@ export function toLeadResponse(row: LeadRow, extras: LeadExtras): LeadDto {
           opportunity_id: row.converted_opportunity_id,
         }
       : null,
+    lead_type_id: row.lead_type_id ?? null,
+    category_id: row.category_id ?? null,
+    source_id: row.source_id ?? null,
+    privacy_level_id: row.privacy_level_id ?? null,
+    importance_level_id: row.importance_level_id ?? null,
+    product_category_id: row.product_category_id ?? null,
+    project_id: row.project_id ?? null,
   };
 }
 

@@ -34,6 +34,7 @@ import {
   type LeadPatchInput,
 } from './lead.schema.js';
 import { inTransaction } from '../db/unit-of-work.js';
+import type { CatalogService } from '../catalogs/catalog.service.js';
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -48,6 +49,8 @@ export interface LeadServiceDeps {
   audit?: AuditService;
   /** Company/contact links and conversion (src/accounts), when wired. */
   links?: LeadLinkHooks;
+  /** Catalog references and lead-type rules (src/catalogs), when wired. */
+  catalogs?: Pick<CatalogService, 'prepareLeadCreate' | 'prepareLeadUpdate'>;
 }
 
 /** How src/accounts plugs into leads without leads importing it. */
@@ -289,6 +292,9 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         null,
         errors,
       );
+      // The lead type's defaults (status, category) and its mandatory contact fields.
+      const typed = await deps.catalogs?.prepareLeadCreate(auth.orgId, input, errors);
+      if (typed) Object.assign(cols, typed.set);
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       checkIdentity(cols);
@@ -296,7 +302,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const tags = normalizeTags(input.tags ?? []);
       const row = await inTransaction(db, {}, async (trx) => {
         // The same rules as a status change: sub-status of that status, reason where required.
-        const key = input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
+        const key = typed?.status ?? input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
         const target = await statusRules.resolve(
           trx,
           auth.orgId,
@@ -355,6 +361,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         checkIfMatch(current, ifMatch);
         checkIdentity({ ...current, ...cols });
         const cfErrors: FieldError[] = [];
+        if (deps.catalogs)
+          Object.assign(
+            cols,
+            await deps.catalogs.prepareLeadUpdate(auth.orgId, current, input, cfErrors, { tx: trx }),
+          );
         const cf = await customFields.applyValues(
           auth.orgId,
           input.custom_fields,

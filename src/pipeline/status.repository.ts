@@ -2,6 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type Updateable } f
 import type { Database, StatusesTable } from '../db/schema.js';
 import type { SubStatusesTable } from './pipeline.tables.js';
 import { DEFAULT_REASONS, DEFAULT_STATUSES } from './default-statuses.js';
+import { catalogRepository } from '../catalogs/catalog.repository.js';
 
 type Q = Kysely<Database>;
 export type StatusRow = Selectable<StatusesTable>;
@@ -42,6 +43,8 @@ export function createStatusRepository(db: Q) {
           })),
         )
         .execute();
+      // The importance levels and priorities every organization starts with (src/catalogs).
+      await catalogRepository.insertDefaults(trx, orgId, now);
     },
 
     /** Live statuses, in pipeline order. */
