@@ -75,6 +75,7 @@ import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
 import { catalogRepository } from './catalogs/catalog.repository.js';
 import { createCatalogService } from './catalogs/catalog.service.js';
 import { catalogRoutes } from './catalogs/catalog.routes.js';
+import { createStatusOrderService, statusOrderRoutes } from './catalogs/status-order.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -329,6 +330,15 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       await api.register(activityRoutes(activities));
       await api.register(attachmentRoutes(attachmentService));
       await api.register(catalogRoutes(catalogService));
+      await api.register(
+        statusOrderRoutes(
+          createStatusOrderService({
+            db: kysely,
+            statuses,
+            list: (auth) => pipeline.statuses.listStatuses(auth),
+          }),
+        ),
+      );
     },
     { prefix: '/api/v1' },
   );

@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const call = (
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   payload?: unknown,
   session: Session = s,
@@ -229,5 +229,55 @@ describe('lead types', () => {
     expect((await call('GET', `/leads/${lead.id}`)).json().first_name).toBe('Ada');
     // A lead type in use cannot be deleted.
     expect((await call('DELETE', `/lead-types/${type.id}`)).statusCode).toBe(409);
+  });
+});
+
+describe('status lifecycle, order and default', () => {
+  it('gives every status a life-cycle state beside its category, settable on create and patch', async () => {
+    const list = (await call('GET', '/statuses')).json().data as Array<{ key: string; lifecycle: string }>;
+    const of = (k: string) => list.find((x) => x.key === k)!.lifecycle;
+    expect([of('new'), of('qualified'), of('won'), of('lost'), of('on_hold')]).toEqual([
+      'PENDING',
+      'IN_PROGRESS',
+      'WON',
+      'LOST',
+      'ON_HOLD',
+    ]);
+    const c = await call('POST', '/statuses', { key: 'withdrawn', label: 'Withdrawn', category: 'closed' });
+    expect(c.json().lifecycle).toBe('CANCELLED');
+    const p = await call('PATCH', '/statuses/withdrawn', { lifecycle: 'LOST' });
+    expect(p.json()).toMatchObject({ category: 'closed', lifecycle: 'LOST' });
+    const bad = await call('PATCH', '/statuses/withdrawn', { lifecycle: 'DONE' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toContain('lifecycle');
+  });
+
+  it('reorders the pipeline from a full list of keys, refusing a partial or unknown list', async () => {
+    const keys = ((await call('GET', '/statuses')).json().data as Array<{ key: string }>).map((x) => x.key);
+    const reversed = [...keys].reverse();
+    const res = await call('PUT', '/statuses/order', { keys: reversed });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data.map((x: { key: string }) => x.key)).toEqual(reversed);
+    expect(
+      ((await call('GET', '/statuses')).json().data as Array<{ key: string }>).map((x) => x.key),
+    ).toEqual(reversed);
+    const bad = await call('PUT', '/statuses/order', { keys: ['nope', ...keys.slice(1)] });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(['keys.0', 'keys']);
+    expect(
+      ((await call('GET', '/statuses')).json().data as Array<{ key: string }>).map((x) => x.key),
+    ).toEqual(reversed);
+  });
+
+  it('sets the default status that new leads get', async () => {
+    const res = await call('PUT', '/statuses/default', { key: 'assigned' });
+    expect(res.statusCode).toBe(200);
+    const defaults = res.json().data.filter((x: { is_default: boolean }) => x.is_default);
+    expect(defaults.map((x: { key: string }) => x.key)).toEqual(['assigned']);
+    expect((await createLead(t.app, s)).status).toBe('assigned');
+    const bad = await call('PUT', '/statuses/default', { key: 'nope' });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors[0].field).toBe('key');
+    await call('PUT', '/statuses/default', { key: 'new' });
   });
 });

@@ -61,6 +61,8 @@ export interface StatusesTable {
   created_at: string;
   /** Added by 0010_pipeline: deleted statuses stay so history can name them. */
   deleted_at: string | null;
+  /** Added by 0091 (src/catalogs/lifecycle.ts); null only if written by code that predates it. */
+  lifecycle: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LeadsTable {

@@ -10,6 +10,7 @@ import * as m0041 from './0041_imports.js';
 import * as m0050 from './0050_external_refs.js';
 import * as m0055 from './0055_org_time_zone.js';
 import * as m0090 from './0090_catalogs.js';
+import * as m0091 from './0091_status_lifecycle.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0050_external_refs': m0050,
   '0055_org_time_zone': m0055,
   '0090_catalogs': m0090,
+  '0091_status_lifecycle': m0091,
 };
