@@ -76,6 +76,7 @@ import { catalogRepository } from './catalogs/catalog.repository.js';
 import { createCatalogService } from './catalogs/catalog.service.js';
 import { catalogRoutes } from './catalogs/catalog.routes.js';
 import { createStatusOrderService, statusOrderRoutes } from './catalogs/status-order.js';
+import { createTimeZoneService, timeZoneRoutes } from './catalogs/time-zone.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -330,6 +331,7 @@ export async function buildApp({ config, db, webDir, rateLimits }: BuildAppOptio
       await api.register(activityRoutes(activities));
       await api.register(attachmentRoutes(attachmentService));
       await api.register(catalogRoutes(catalogService));
+      await api.register(timeZoneRoutes(createTimeZoneService(kysely)));
       await api.register(
         statusOrderRoutes(
           createStatusOrderService({
