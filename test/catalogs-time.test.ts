@@ -89,3 +89,29 @@ describe('custom field types datetime and int_enum', () => {
     expect(badDef.json().errors[0].field).toBe('options.1');
   });
 });
+
+describe('estimated completion', () => {
+  const addDays = (n: number) => {
+    const d = new Date();
+    return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + n))
+      .toISOString()
+      .slice(0, 10);
+  };
+
+  it('stores { value, unit } and computes the expected completion date from it, and back', async () => {
+    await call('PUT', '/organization/time-zone', { time_zone: 'UTC' });
+    const lead = await createLead(t.app, s, { estimated_completion: { value: 2, unit: 'weeks' } });
+    expect(lead.estimated_completion).toEqual({ value: 2, unit: 'weeks' });
+    expect(lead.expected_close_date).toBe(addDays(14));
+    const back = await createLead(t.app, s, { expected_close_date: addDays(3) });
+    expect(back.estimated_completion).toEqual({ value: 3, unit: 'days' });
+    const patched = await call('PATCH', `/leads/${back.id}`, { expected_close_date: addDays(21) });
+    expect(patched.json().estimated_completion).toEqual({ value: 3, unit: 'weeks' });
+    const bad = await call('POST', '/leads', {
+      first_name: 'E',
+      estimated_completion: { value: 2, unit: 'fortnights' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toContain('estimated_completion');
+  });
+});

@@ -1,5 +1,18 @@
 import { Type } from 'typebox';
 import { Nullable } from '../http/schemas.js';
+import { COMPLETION_UNITS } from './estimated-completion.js';
+
+const Estimate = Type.Object(
+  {
+    value: Type.Integer({ minimum: 0, maximum: 100000 }),
+    unit: Type.Unsafe<(typeof COMPLETION_UNITS)[number]>({ type: 'string', enum: [...COMPLETION_UNITS] }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Estimated completion time; sets expected_close_date (and is derived from it when only that is sent)',
+  },
+);
 
 const Code = Type.String({
   minLength: 1,
@@ -91,6 +104,7 @@ export const CatalogLeadFields = {
   importance_level_id: Ref('Importance level (GET /api/v1/importance-levels)'),
   product_category_id: Ref('Product category (GET /api/v1/product-categories)'),
   project_id: Ref('Project (GET /api/v1/projects)'),
+  estimated_completion: Type.Optional(Nullable(Estimate)),
 };
 export const CatalogLeadResponseFields = {
   lead_type_id: Nullable(Type.Integer()),
@@ -100,4 +114,5 @@ export const CatalogLeadResponseFields = {
   importance_level_id: Nullable(Type.Integer()),
   product_category_id: Nullable(Type.Integer()),
   project_id: Nullable(Type.Integer()),
+  estimated_completion: Nullable(Estimate),
 };

@@ -7,6 +7,8 @@ import { assertCan, type AuthContext } from '../access/roles.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
 import type { CatalogEntryRow, CatalogRepository, LeadTypeRow } from './catalog.repository.js';
 import { CATALOG_KINDS, type CatalogKind } from './catalog.tables.js';
+import { completionDate, estimateFor, type EstimatedCompletion } from './estimated-completion.js';
+import { findOrgTimeZone } from './time-zone.js';
 
 export interface CatalogEntryDto {
   id: number;
@@ -52,6 +54,8 @@ export interface LeadCatalogInput {
   email?: string | null;
   phone?: string | null;
   mobile?: string | null;
+  estimated_completion?: EstimatedCompletion | null;
+  expected_close_date?: string | null;
 }
 export type LeadCatalogColumns = Partial<
   Record<
@@ -64,7 +68,39 @@ export type LeadCatalogColumns = Partial<
     | 'project_id',
     number | null
   >
->;
+> & {
+  estimated_completion_value?: number | null;
+  estimated_completion_unit?: string | null;
+  expected_close_date?: string | null;
+};
+
+/** The estimate and the expected date, each computed from the other when only one is sent. */
+async function applyEstimate(
+  trx: Kysely<Database>,
+  orgId: number,
+  input: LeadCatalogInput,
+  fromMs: number,
+  set: LeadCatalogColumns,
+) {
+  if (input.estimated_completion === undefined && input.expected_close_date === undefined) return;
+  const zone = await findOrgTimeZone(trx, orgId);
+  if (input.estimated_completion) {
+    set.estimated_completion_value = input.estimated_completion.value;
+    set.estimated_completion_unit = input.estimated_completion.unit;
+    if (input.expected_close_date === undefined)
+      set.expected_close_date = completionDate(input.estimated_completion, fromMs, zone);
+  } else if (input.estimated_completion === null) {
+    set.estimated_completion_value = null;
+    set.estimated_completion_unit = null;
+  } else if (input.expected_close_date) {
+    const e = estimateFor(input.expected_close_date, fromMs, zone);
+    set.estimated_completion_value = e.value;
+    set.estimated_completion_unit = e.unit;
+  } else {
+    set.estimated_completion_value = null;
+    set.estimated_completion_unit = null;
+  }
+}
 
 const toEntryDto = (r: CatalogEntryRow): CatalogEntryDto => ({
   id: r.id,
@@ -366,6 +402,7 @@ export function createCatalogService({
     ): Promise<{ set: LeadCatalogColumns; status?: string }> {
       const trx = runner(db, opts);
       const set = await checkLeadRefs(trx, orgId, input, errors);
+      await applyEstimate(trx, orgId, input, Date.now(), set);
       if (!input.lead_type_id) return { set };
       const type = await repo.findLeadType(trx, orgId, input.lead_type_id);
       if (!type) return { set };
@@ -401,13 +438,15 @@ export function createCatalogService({
      */
     async prepareLeadUpdate(
       orgId: number,
-      current: { id: number; lead_type_id: number | null; status_id: number },
+      current: { id: number; lead_type_id: number | null; status_id: number; created_at: string },
       input: LeadCatalogInput,
       errors: FieldError[],
       opts: TxOptions = {},
     ): Promise<LeadCatalogColumns> {
       const trx = runner(db, opts);
       const set = await checkLeadRefs(trx, orgId, input, errors);
+      // An estimate counts from when the lead came in.
+      await applyEstimate(trx, orgId, input, Date.parse(current.created_at), set);
       if (current.lead_type_id) {
         const type = await repo.findLeadType(trx, orgId, current.lead_type_id);
         if (type?.lock_when_closed) {

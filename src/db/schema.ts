@@ -126,6 +126,9 @@ export interface LeadsTable {
   importance_level_id: ColumnType<number | null, number | null | undefined, number | null>;
   product_category_id: ColumnType<number | null, number | null | undefined, number | null>;
   project_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Migration 0092: estimated completion time { value, unit }. */
+  estimated_completion_value: ColumnType<number | null, number | null | undefined, number | null>;
+  estimated_completion_unit: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LeadTagsTable {

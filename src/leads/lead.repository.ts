@@ -76,6 +76,8 @@ export const LEAD_COLUMNS = [
   'importance_level_id',
   'product_category_id',
   'project_id',
+  'estimated_completion_value',
+  'estimated_completion_unit',
 ] as const satisfies readonly (keyof LeadsTable)[];
 
 const SORT_COLUMN = {

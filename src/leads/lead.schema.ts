@@ -338,6 +338,13 @@ export function toLeadResponse(row: LeadRow, extras: LeadExtras): LeadDto {
     importance_level_id: row.importance_level_id ?? null,
     product_category_id: row.product_category_id ?? null,
     project_id: row.project_id ?? null,
+    estimated_completion:
+      row.estimated_completion_value !== null && row.estimated_completion_unit
+        ? {
+            value: row.estimated_completion_value,
+            unit: row.estimated_completion_unit as 'days',
+          }
+        : null,
   };
 }
 

@@ -11,6 +11,7 @@ import * as m0050 from './0050_external_refs.js';
 import * as m0055 from './0055_org_time_zone.js';
 import * as m0090 from './0090_catalogs.js';
 import * as m0091 from './0091_status_lifecycle.js';
+import * as m0092 from './0092_estimated_completion.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0055_org_time_zone': m0055,
   '0090_catalogs': m0090,
   '0091_status_lifecycle': m0091,
+  '0092_estimated_completion': m0092,
 };
