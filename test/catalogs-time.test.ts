@@ -104,7 +104,7 @@ describe('estimated completion', () => {
     expect(lead.estimated_completion).toEqual({ value: 2, unit: 'weeks' });
     expect(lead.expected_close_date).toBe(addDays(14));
     const back = await createLead(t.app, s, { expected_close_date: addDays(3) });
-    expect(back.estimated_completion).toEqual({ value: 3, unit: 'days' });
+    expect(back.estimated_completion).toBeNull();
     const patched = await call('PATCH', `/leads/${back.id}`, { expected_close_date: addDays(21) });
     expect(patched.json().estimated_completion).toEqual({ value: 3, unit: 'weeks' });
     const bad = await call('POST', '/leads', {

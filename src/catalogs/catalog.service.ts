@@ -402,7 +402,9 @@ export function createCatalogService({
     ): Promise<{ set: LeadCatalogColumns; status?: string }> {
       const trx = runner(db, opts);
       const set = await checkLeadRefs(trx, orgId, input, errors);
-      await applyEstimate(trx, orgId, input, Date.now(), set);
+      // On create only an estimate sets the date: a bare date is kept as is, so imports (which write leads
+      // directly) and the API store the same lead and an export round-trips unchanged.
+      if (input.estimated_completion) await applyEstimate(trx, orgId, input, Date.now(), set);
       if (!input.lead_type_id) return { set };
       const type = await repo.findLeadType(trx, orgId, input.lead_type_id);
       if (!type) return { set };
