@@ -86,6 +86,11 @@ import { createLeadViewService } from './leads/lead-view.service.js';
 import { createLeadComposeService } from './leads/lead-compose.service.js';
 import { createStatusVocabulary } from './pipeline/status-vocabulary.js';
 import { buildEmail, type EmailOptions } from './email/email.wiring.js';
+import { catalogRepository } from './catalogs/catalog.repository.js';
+import { createCatalogService } from './catalogs/catalog.service.js';
+import { catalogRoutes } from './catalogs/catalog.routes.js';
+import { createStatusOrderService, statusOrderRoutes } from './catalogs/status-order.js';
+import { createTimeZoneService, timeZoneRoutes } from './catalogs/time-zone.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -267,6 +272,7 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
     leads: leadsRepo,
     guard: (auth, id, mode) => leadService.assertLeadAccess(auth, id, mode),
   });
+  const catalogService = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
   const leadService = createLeadService({
     onOwnerChanged: email.hooks.onOwnerChanged,
     db: kysely,
@@ -278,6 +284,7 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
     audit: auditService,
     links: accounts.leadHooks,
     parts: leadParts.parts,
+    catalogs: catalogService,
   });
   const historyRepo = createHistoryRepository(kysely);
   const pipeline = {
@@ -400,6 +407,17 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       await api.register(
         activityByIdRoutes(
           createActivityByIdService({ db: kysely, activities: activityRepo, tasks: activities.tasks, guard }),
+        ),
+      );
+      await api.register(catalogRoutes(catalogService));
+      await api.register(timeZoneRoutes(createTimeZoneService(kysely)));
+      await api.register(
+        statusOrderRoutes(
+          createStatusOrderService({
+            db: kysely,
+            statuses,
+            list: (auth) => pipeline.statuses.listStatuses(auth),
+          }),
         ),
       );
     },

@@ -8,6 +8,7 @@ import type { ActivityTables } from '../activities/activity.tables.js';
 import type { ExternalRefTables } from '../leads/external-ref.tables.js';
 import type { EmailTables } from '../email/email.tables.js';
 import type { LeadPartTables } from '../leads/lead-parts.tables.js';
+import type { CatalogTables } from '../catalogs/catalog.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -62,6 +63,8 @@ export interface StatusesTable {
   created_at: string;
   /** Added by 0010_pipeline: deleted statuses stay so history can name them. */
   deleted_at: string | null;
+  /** Added by 0091 (src/catalogs/lifecycle.ts); null only if written by code that predates it. */
+  lifecycle: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LeadsTable {
@@ -117,6 +120,17 @@ export interface LeadsTable {
   converted_company_id: number | null;
   converted_contact_id: number | null;
   converted_opportunity_id: number | null;
+  /** Catalogs (migration 0090, src/catalogs): null when not set. */
+  lead_type_id: ColumnType<number | null, number | null | undefined, number | null>;
+  category_id: ColumnType<number | null, number | null | undefined, number | null>;
+  source_id: ColumnType<number | null, number | null | undefined, number | null>;
+  privacy_level_id: ColumnType<number | null, number | null | undefined, number | null>;
+  importance_level_id: ColumnType<number | null, number | null | undefined, number | null>;
+  product_category_id: ColumnType<number | null, number | null | undefined, number | null>;
+  project_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Migration 0092: estimated completion time { value, unit }. */
+  estimated_completion_value: ColumnType<number | null, number | null | undefined, number | null>;
+  estimated_completion_unit: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LeadTagsTable {
@@ -174,4 +188,5 @@ export interface Database
     ActivityTables,
     ExternalRefTables,
     EmailTables,
-    LeadPartTables {}
+    LeadPartTables,
+    CatalogTables {}

@@ -69,6 +69,16 @@ export const LEAD_COLUMNS = [
   'converted_company_id',
   'converted_contact_id',
   'converted_opportunity_id',
+  // catalogs (0090)
+  'lead_type_id',
+  'category_id',
+  'source_id',
+  'privacy_level_id',
+  'importance_level_id',
+  'product_category_id',
+  'project_id',
+  'estimated_completion_value',
+  'estimated_completion_unit',
 ] as const satisfies readonly (keyof LeadsTable)[];
 
 const SORT_COLUMN = {

@@ -6,6 +6,7 @@ import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema
 import { ContactPointResponseFields, ContactPointWriteFields } from './contact-points.schema.js';
 import { ItemResponseFields, ItemWriteFields } from './lead-items.schema.js';
 import { ConsentResponseFields, ConsentWriteFields } from './lead-consent.schema.js';
+import { CatalogLeadFields, CatalogLeadResponseFields } from '../catalogs/catalog.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 
@@ -110,6 +111,7 @@ export const LeadWriteFields = {
   ...ContactPointWriteFields,
   ...ItemWriteFields,
   ...ConsentWriteFields,
+  ...CatalogLeadFields,
 };
 
 export const LeadCreateBody = Type.Object(
@@ -198,6 +200,7 @@ export const LeadResponse = Type.Object(
     ...ContactPointResponseFields,
     ...ItemResponseFields,
     ...ConsentResponseFields,
+    ...CatalogLeadResponseFields,
   },
   { $id: 'Lead' },
 );
@@ -357,6 +360,20 @@ export function toLeadResponse(row: LeadRow, extras: LeadExtras): LeadDto {
           opportunity_id: row.converted_opportunity_id,
         }
       : null,
+    lead_type_id: row.lead_type_id ?? null,
+    category_id: row.category_id ?? null,
+    source_id: row.source_id ?? null,
+    privacy_level_id: row.privacy_level_id ?? null,
+    importance_level_id: row.importance_level_id ?? null,
+    product_category_id: row.product_category_id ?? null,
+    project_id: row.project_id ?? null,
+    estimated_completion:
+      row.estimated_completion_value !== null && row.estimated_completion_unit
+        ? {
+            value: row.estimated_completion_value,
+            unit: row.estimated_completion_unit as 'days',
+          }
+        : null,
   };
 }
 

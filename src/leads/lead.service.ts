@@ -36,6 +36,7 @@ import {
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import type { LeadPart } from './lead-parts.js';
 import { LEAD_USER_ROLES } from './lead-users.schema.js';
+import type { CatalogService } from '../catalogs/catalog.service.js';
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -59,6 +60,8 @@ export interface LeadServiceDeps {
   ) => Promise<void>;
   /** Parts kept in their own tables (users with roles, teams, contact points, items...): src/leads/lead-parts.ts. */
   parts?: LeadPart[];
+  /** Catalog references and lead-type rules (src/catalogs), when wired. */
+  catalogs?: Pick<CatalogService, 'prepareLeadCreate' | 'prepareLeadUpdate'>;
 }
 
 /** How src/accounts plugs into leads without leads importing it. */
@@ -321,6 +324,9 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         errors,
         runner(db, opts),
       );
+      // The lead type's defaults (status, category) and its mandatory contact fields.
+      const typed = await deps.catalogs?.prepareLeadCreate(auth.orgId, input, errors, opts);
+      if (typed) Object.assign(cols, typed.set);
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       checkIdentity(cols);
@@ -328,7 +334,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const tags = normalizeTags(input.tags ?? []);
       const row = await inTransaction(db, opts, async (trx) => {
         // The same rules as a status change: sub-status of that status, reason where required.
-        const key = input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
+        const key = typed?.status ?? input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
         const target = await statusRules.resolve(
           trx,
           auth.orgId,
@@ -401,6 +407,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         checkIfMatch(current, ifMatch);
         checkIdentity({ ...current, ...cols });
         const cfErrors: FieldError[] = [];
+        if (deps.catalogs)
+          Object.assign(
+            cols,
+            await deps.catalogs.prepareLeadUpdate(auth.orgId, current, input, cfErrors, { tx: trx }),
+          );
         const cf = await customFields.applyValues(
           auth.orgId,
           input.custom_fields,

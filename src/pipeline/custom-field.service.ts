@@ -8,8 +8,10 @@ import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 /** Custom field definitions per organization (docs/data-model.md, "Limits"). */
 export const MAX_CUSTOM_FIELDS_PER_ORG = 500;
+import { findOrgTimeZone, withZoneOffset } from '../catalogs/time-zone.js';
 
-export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'enum'] as const;
+/** `datetime`: an instant kept exactly as sent, with its offset; `int_enum`: integer values from `options`. */
+export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'enum', 'datetime', 'int_enum'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 type Value = string | number | boolean | null;
 
@@ -47,10 +49,32 @@ export function toCustomFieldResponse(r: CustomFieldDefRow): CustomFieldDto {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** Checks one value against its definition; returns the value to store or an error message. */
-function checkValue(def: CustomFieldDefRow, v: Value): { ok: Value } | { error: string } {
+function checkValue(
+  def: CustomFieldDefRow,
+  v: Value,
+  zone: string | null,
+): { ok: Value } | { error: string } {
   switch (def.type) {
+    case 'datetime': {
+      if (typeof v !== 'string' || !DATETIME.test(v))
+        return { error: 'must be an ISO 8601 date-time such as "2026-05-04T09:30:00+02:00"' };
+      const hasZone = /(Z|[+-]\d{2}:\d{2})$/.test(v);
+      if (!hasZone && !zone)
+        return {
+          error: 'has no time zone and the organization has none set (PUT /api/v1/organization/time-zone)',
+        };
+      const full = hasZone ? v : withZoneOffset(v, zone!);
+      return Number.isFinite(Date.parse(full)) ? { ok: full } : { error: 'is not a real date-time' };
+    }
+    case 'int_enum': {
+      const options = def.options ? (JSON.parse(def.options) as string[]).map(Number) : [];
+      return typeof v === 'number' && options.includes(v)
+        ? { ok: v }
+        : { error: `must be one of the integers: ${options.join(', ')}` };
+    }
     case 'string':
       return typeof v === 'string' ? { ok: v } : { error: 'must be a string' };
     case 'number':
@@ -76,6 +100,18 @@ function checkValue(def: CustomFieldDefRow, v: Value): { ok: Value } | { error: 
 }
 
 function checkDefinition(type: string, options: string[] | null | undefined, errors: FieldError[]) {
+  if (type === 'int_enum') {
+    if (!options || options.length === 0)
+      errors.push({ field: 'options', message: 'an int_enum field needs at least one option' });
+    else
+      options.forEach((o, i) => {
+        if (!/^-?\d{1,15}$/.test(o))
+          errors.push({ field: `options.${i}`, message: 'must be an integer, e.g. "3"' });
+      });
+    if (options && new Set(options.map(Number)).size !== options.length)
+      errors.push({ field: 'options', message: 'must not repeat a value' });
+    return;
+  }
   if (type === 'enum' && (!options || options.length === 0))
     errors.push({ field: 'options', message: 'an enum field needs at least one option' });
   if (type !== 'enum' && options && options.length)
@@ -126,7 +162,7 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
           key: input.key,
           label: input.label,
           type: input.type,
-          options: input.type === 'enum' ? JSON.stringify(input.options) : null,
+          options: input.type === 'enum' || input.type === 'int_enum' ? JSON.stringify(input.options) : null,
           required: input.required ? 1 : 0,
           position: input.position ?? (await repo.maxFieldPosition(auth.orgId, trx)) + 10,
           created_at: now,
@@ -153,7 +189,7 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
               ? (JSON.parse(def.options) as string[])
               : null;
         const errors: FieldError[] = [];
-        checkDefinition(type, type === 'enum' ? options : patch.options, errors);
+        checkDefinition(type, type === 'enum' || type === 'int_enum' ? options : patch.options, errors);
         if (errors.length)
           throw new AppError(
             'unprocessable',
@@ -163,7 +199,7 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
         const row = await repo.updateField(trx, auth.orgId, def.id, {
           label: patch.label ?? def.label,
           type,
-          options: type === 'enum' ? JSON.stringify(options) : null,
+          options: type === 'enum' || type === 'int_enum' ? JSON.stringify(options) : null,
           required: patch.required === undefined ? def.required : patch.required ? 1 : 0,
           position: patch.position ?? def.position,
           updated_at: nowIso(),
@@ -198,7 +234,7 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
         key: input.key,
         label: input.label ?? input.key,
         type,
-        options: type === 'enum' ? JSON.stringify(input.options ?? []) : null,
+        options: type === 'enum' || type === 'int_enum' ? JSON.stringify(input.options ?? []) : null,
         required: input.required ? 1 : 0,
         position: input.position ?? (await repo.maxFieldPosition(orgId, trx)) + 10,
         created_at: now,
@@ -222,6 +258,9 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
       if (incoming === undefined && existing !== null) return undefined;
       const defs = new Map((await repo.listFields(orgId, trx)).map((d) => [d.key, d]));
       const out: Record<string, Value> = { ...(existing ?? {}) };
+      const zone = [...defs.values()].some((d) => d.type === 'datetime')
+        ? await findOrgTimeZone(trx, orgId)
+        : null;
       for (const [k, v] of Object.entries(incoming ?? {})) {
         const def = defs.get(k);
         if (v === null) {
@@ -234,7 +273,7 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
           out[k] = v;
           continue;
         }
-        const r = checkValue(def, v);
+        const r = checkValue(def, v, zone);
         if ('error' in r) errors.push({ field: `custom_fields.${k}`, message: r.error });
         else out[k] = r.ok;
       }

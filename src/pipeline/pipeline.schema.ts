@@ -2,6 +2,13 @@ import { Type } from 'typebox';
 import { Nullable } from '../http/schemas.js';
 import { CATEGORIES } from './default-statuses.js';
 import { FIELD_TYPES } from './custom-field.service.js';
+import { LIFECYCLES } from '../catalogs/lifecycle.js';
+
+const Lifecycle = Type.Unsafe<(typeof LIFECYCLES)[number]>({
+  type: 'string',
+  enum: [...LIFECYCLES],
+  description: 'Life-cycle state beside the category; defaults from the category',
+});
 
 const Category = Type.Union(CATEGORIES.map((c) => Type.Literal(c)));
 const StatusKey = Type.String({
@@ -18,6 +25,7 @@ export const StatusResponse = Type.Object({
   category: Type.String(),
   reason_required: Type.Boolean(),
   is_default: Type.Boolean(),
+  lifecycle: Lifecycle,
   sub_statuses: Type.Array(Type.String()),
   lead_count: Type.Integer({ description: 'Live leads in this status' }),
 });
@@ -38,6 +46,7 @@ export const StatusCreateBody = Type.Object(
     position: Type.Optional(statusFields.position),
     reason_required: Type.Optional(statusFields.reason_required),
     is_default: Type.Optional(statusFields.is_default),
+    lifecycle: Type.Optional(Lifecycle),
   },
   { additionalProperties: false },
 );
@@ -49,6 +58,7 @@ export const StatusPatchBody = Type.Object(
     position: Type.Optional(statusFields.position),
     reason_required: Type.Optional(statusFields.reason_required),
     is_default: Type.Optional(statusFields.is_default),
+    lifecycle: Type.Optional(Lifecycle),
   },
   { additionalProperties: false },
 );

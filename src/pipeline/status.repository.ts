@@ -2,6 +2,8 @@ import { sql, type Insertable, type Kysely, type Selectable, type Updateable } f
 import type { Database, StatusesTable } from '../db/schema.js';
 import type { SubStatusesTable } from './pipeline.tables.js';
 import { DEFAULT_REASONS, DEFAULT_STATUSES } from './default-statuses.js';
+import { catalogRepository } from '../catalogs/catalog.repository.js';
+import { defaultLifecycle } from '../catalogs/lifecycle.js';
 
 type Q = Kysely<Database>;
 export type StatusRow = Selectable<StatusesTable>;
@@ -26,6 +28,7 @@ export function createStatusRepository(db: Q) {
             category: s.category,
             reason_required: s.reason_required ? 1 : 0,
             is_default: s.is_default ? 1 : 0,
+            lifecycle: defaultLifecycle(s.category, s.is_default),
             created_at: now,
           })),
         )
@@ -42,6 +45,8 @@ export function createStatusRepository(db: Q) {
           })),
         )
         .execute();
+      // The importance levels and priorities every organization starts with (src/catalogs).
+      await catalogRepository.insertDefaults(trx, orgId, now);
     },
 
     /** Live statuses, in pipeline order. */

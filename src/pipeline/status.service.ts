@@ -9,6 +9,7 @@ import type { StatusRules } from './status-rules.js';
 import type { Category } from './default-statuses.js';
 import { createSubStatusService } from './sub-status.service.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
+import { defaultLifecycle, type Lifecycle } from '../catalogs/lifecycle.js';
 export type { SubStatusDto } from './sub-status.service.js';
 
 export interface StatusDto {
@@ -18,6 +19,7 @@ export interface StatusDto {
   category: string;
   reason_required: boolean;
   is_default: boolean;
+  lifecycle: Lifecycle;
   sub_statuses: string[];
   lead_count: number;
 }
@@ -29,6 +31,7 @@ export interface StatusInput {
   position?: number;
   reason_required?: boolean;
   is_default?: boolean;
+  lifecycle?: Lifecycle;
 }
 
 /** Statuses and their sub-statuses: the organization's pipeline, edited by admins. */
@@ -59,6 +62,7 @@ export function createStatusService({
       category: s.category,
       reason_required: s.reason_required === 1,
       is_default: s.is_default === 1,
+      lifecycle: (s.lifecycle ?? defaultLifecycle(s.category, s.is_default === 1)) as Lifecycle,
       sub_statuses: subs.filter((x) => x.status_id === s.id).map((x) => x.name),
       lead_count: counts.get(s.id) ?? 0,
     }));
@@ -92,6 +96,7 @@ export function createStatusService({
           position: input.position ?? (await statuses.maxPosition(auth.orgId, trx)) + 10,
           reason_required: input.reason_required ? 1 : 0,
           is_default: input.is_default ? 1 : 0,
+          lifecycle: input.lifecycle ?? defaultLifecycle(input.category, input.is_default),
           created_at: nowIso(),
         });
       });
@@ -131,6 +136,11 @@ export function createStatusService({
           reason_required:
             patch.reason_required === undefined ? s.reason_required : patch.reason_required ? 1 : 0,
           is_default: patch.is_default === undefined ? s.is_default : patch.is_default ? 1 : 0,
+          lifecycle:
+            patch.lifecycle ??
+            (patch.category !== undefined
+              ? defaultLifecycle(patch.category, s.is_default === 1)
+              : s.lifecycle),
         });
       });
       return (await present(auth.orgId, [row], runner(db, opts)))[0];

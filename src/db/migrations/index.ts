@@ -16,6 +16,9 @@ import * as m0082 from './0082_lead_items.js';
 import * as m0083 from './0083_consent_customer.js';
 import * as m0084 from './0084_activities_standalone.js';
 import * as m0085 from './0085_lead_search_extra.js';
+import * as m0090 from './0090_catalogs.js';
+import * as m0091 from './0091_status_lifecycle.js';
+import * as m0092 from './0092_estimated_completion.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -40,4 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0083_consent_customer': m0083,
   '0084_activities_standalone': m0084,
   '0085_lead_search_extra': m0085,
+  '0090_catalogs': m0090,
+  '0091_status_lifecycle': m0091,
+  '0092_estimated_completion': m0092,
 };
