@@ -9,6 +9,7 @@ import * as m0040 from './0040_jobs.js';
 import * as m0041 from './0041_imports.js';
 import * as m0050 from './0050_external_refs.js';
 import * as m0055 from './0055_org_time_zone.js';
+import * as m0130 from './0130_import_warnings.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0041_imports': m0041,
   '0050_external_refs': m0050,
   '0055_org_time_zone': m0055,
+  '0130_import_warnings': m0130,
 };
