@@ -345,6 +345,7 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
     db: kysely,
     imports: importsRepo,
     statuses,
+    customFields: { listFields: reasonsRepo.listFields, ensureCustomField: customFieldService.ensureCustomField },
     queue: jobQueue,
     dataDir: config.dataDir,
     maxBytes: config.importMaxBytes,

@@ -11,6 +11,14 @@ export interface CustomFieldDef {
 
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'oui', 'ja', 'si', 'x']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'non', 'nein']);
+/** Every word read as a yes/no (the flags and boolean fields of a file). */
+export const BOOLEAN_WORDS: ReadonlySet<string> = new Set([...TRUE_WORDS, ...FALSE_WORDS]);
+
+/** true / false for a yes/no word, or null. */
+export function readFlag(v: string): boolean | null {
+  const w = v.trim().toLowerCase();
+  return TRUE_WORDS.has(w) ? true : FALSE_WORDS.has(w) ? false : null;
+}
 
 /** The typed value of a defined custom field, or an error message. */
 export function customValue(

@@ -150,13 +150,15 @@ export function createImportRepository(db: Q, dialect: Dialect) {
       statusIds: number[],
       userId: number | null,
       now: string,
+      /** Per lead, when it reached its status if the file says (a converted date); else `now`. */
+      at?: Array<string | null>,
     ): Promise<void> {
       if (leadIds.length === 0) return;
       if (dialect === 'postgres') {
         await trx.executeQuery(
           CompiledQuery.raw(
-            'INSERT INTO status_history (org_id, lead_id, to_status_id, created_by, created_at) SELECT $1::int, l, s, $2::int, $3::text FROM unnest($4::int[], $5::int[]) AS t(l, s)',
-            [orgId, userId, now, leadIds, statusIds],
+            'INSERT INTO status_history (org_id, lead_id, to_status_id, created_by, created_at) SELECT $1::int, l, s, $2::int, coalesce(a, $3::text) FROM unnest($4::int[], $5::int[], $6::text[]) AS t(l, s, a)',
+            [orgId, userId, now, leadIds, statusIds, leadIds.map((_, i) => at?.[i] ?? null)],
           ),
         );
         return;
@@ -169,7 +171,7 @@ export function createImportRepository(db: Q, dialect: Dialect) {
             lead_id: id,
             to_status_id: statusIds[i],
             created_by: userId,
-            created_at: now,
+            created_at: at?.[i] ?? now,
           })),
         )
         .execute();

@@ -6,7 +6,7 @@ import { errorResponses, IdParams } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import { AppError } from '../http/errors.js';
 import type { ImportService } from './import.service.js';
-import { ImportListQuery, ImportListResponse, RunBody } from './import.schema.js';
+import { ImportListQuery, ImportListResponse, RunBody, ValuesBody, ValuesResponse } from './import.schema.js';
 
 export function importRoutes(imports: ImportService, maxBytes: number): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -90,6 +90,21 @@ export function importRoutes(imports: ImportService, maxBytes: number): FastifyP
       },
       async (req, reply) =>
         reply.code(202).send(await imports.run(requireAuth(req), req.params.id, req.body ?? {})),
+    );
+
+    app.post(
+      '/imports/:id/values',
+      {
+        schema: {
+          tags: ['imports'],
+          summary:
+            'The value-mapping step for a mapping: distinct values of each vocabulary column with counts and suggested targets, and the custom fields the run would create',
+          params: IdParams,
+          body: ValuesBody,
+          response: { 200: ValuesResponse, ...errorResponses(401, 404, 422) },
+        },
+      },
+      async (req) => imports.valueSuggestions(requireAuth(req), req.params.id, req.body?.mapping),
     );
 
     app.get(

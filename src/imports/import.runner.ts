@@ -87,6 +87,15 @@ export function createImportRunner({
     const counts = { read: 0, created: 0, updated: 0, skipped: 0, failed: 0 };
     let src: ReturnType<typeof openRows> | null = null;
     let batch: FileRow[] = [];
+    // Unmatched vocabulary values, column -> value -> count, carried over a resume; at most 500 values a column.
+    const warnings = (imp.warnings ? JSON.parse(imp.warnings) : {}) as Record<string, Record<string, number>>;
+    const addWarnings = (m: MappedRow) => {
+      for (const w of m.warnings) {
+        const col = (warnings[w.column] ??= {});
+        const k = w.value in col || Object.keys(col).length < 500 ? w.value : '(other values)';
+        col[k] = (col[k] ?? 0) + 1;
+      }
+    };
 
     async function commit(rows: FileRow[]) {
       const now = nowIso();
@@ -103,6 +112,7 @@ export function createImportRunner({
       const c = { read: rows.length, created: 0, updated: 0, skipped: 0, failed: 0 };
       for (const r of rows) {
         const m = mapRow(r.cells);
+        if (m.warnings.length) addWarnings(m);
         if (m.errors.length) {
           c.failed++;
           for (const e of m.errors)
@@ -123,7 +133,7 @@ export function createImportRunner({
           org_id: orgId,
           status_id: m.statusId ?? defaultStatusId,
           custom_fields: JSON.stringify(m.custom),
-          status_changed_at: now,
+          status_changed_at: m.statusAt ?? now,
           created_at: (m.values.created_at as string | undefined) ?? now,
           updated_at: now,
           created_by: userId,
@@ -211,6 +221,7 @@ export function createImportRunner({
             creates.map((p) => p.insert.status_id as number),
             userId,
             now,
+            creates.map((p) => p.m.statusAt),
           );
           const tagRows = creates.flatMap((p, i) =>
             p.m.tags.map((tag) => ({ org_id: orgId, lead_id: ids[i], tag })),
@@ -245,6 +256,7 @@ export function createImportRunner({
           rows_skipped: imp!.rows_skipped + counts.skipped,
           rows_failed: imp!.rows_failed + counts.failed,
           next_row: last,
+          warnings: Object.keys(warnings).length ? JSON.stringify(warnings) : null,
           bytes_done: src!.bytesRead(),
           run_seconds: imp!.run_seconds + (Date.now() - segmentStart) / 1000,
           updated_at: now,

@@ -3,6 +3,9 @@ import { Nullable } from '../http/schemas.js';
 import type { Mapping } from './mapping.js';
 import type { DateOrder } from './parse-values.js';
 import type { ImportRow } from './import.repository.js';
+import type { ValueMap, ValueSuggestion } from './value-map.js';
+import type { ColumnScan, FieldGuess } from './column-scan.js';
+import { FIELD_TYPES } from '../pipeline/custom-field.service.js';
 
 export const RunBody = Type.Object(
   {
@@ -54,6 +57,33 @@ export const RunBody = Type.Object(
       }),
     ),
     dry_run: Type.Optional(Type.Boolean({ description: 'Check every row and count, but write no lead' })),
+    value_map: Type.Optional(
+      Type.Record(Type.String(), Type.Record(Type.String(), Nullable(Type.String({ maxLength: 200 }))), {
+        description:
+          'column -> file value -> target: a status key, a user id, "true"/"false", an option, an ISO country, a rating; null ignores the value. Merged over value_suggestions.',
+      }),
+    ),
+    create_fields: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Nullable(
+          Type.Object(
+            {
+              type: Type.Union(FIELD_TYPES.map((t) => Type.Literal(t))),
+              label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              options: Type.Optional(
+                Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        {
+          description:
+            'column -> the custom field to create for it (defaults to field_suggestions); null stores the values as undefined text',
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -67,6 +97,10 @@ export interface RunOptions {
   null_values: string[];
   date_order: DateOrder;
   dry_run: boolean;
+  /** The value map in effect: the suggestions with the caller's choices on top. */
+  value_map?: ValueMap;
+  /** Custom field keys this import defined. */
+  created_fields?: string[];
 }
 
 const Counts = Type.Object({
@@ -75,6 +109,42 @@ const Counts = Type.Object({
   updated: Type.Integer(),
   skipped: Type.Integer(),
   failed: Type.Integer(),
+});
+
+const ValueSuggestions = Type.Array(
+  Type.Object({
+    column: Type.String(),
+    target: Type.String(),
+    kind: Type.String({ description: 'status, owner, flag, option, country, rating or text' }),
+    values: Type.Array(
+      Type.Object({ value: Type.String(), count: Type.Integer(), suggested: Nullable(Type.String()) }),
+    ),
+    complete: Type.Boolean(),
+  }),
+  {
+    description:
+      'For every column mapped to a vocabulary (status, owner, source, rating, country, converted, enum/boolean custom fields): its distinct values, their counts and a suggested target',
+  },
+);
+const FieldSuggestions = Type.Array(
+  Type.Object({
+    column: Type.String(),
+    key: Type.String(),
+    type: Type.String(),
+    options: Nullable(Type.Array(Type.String())),
+  }),
+  {
+    description: 'Custom fields the run creates for unmapped columns, with the type guessed from the values',
+  },
+);
+
+export const ValuesBody = Type.Object(
+  { mapping: Type.Optional(Type.Record(Type.String(), Nullable(Type.String({ maxLength: 100 })))) },
+  { additionalProperties: false },
+);
+export const ValuesResponse = Type.Object({
+  value_suggestions: ValueSuggestions,
+  field_suggestions: FieldSuggestions,
 });
 
 export const ImportResponse = Type.Object(
@@ -93,6 +163,17 @@ export const ImportResponse = Type.Object(
     suggested_mapping: Type.Record(Type.String(), Nullable(Type.String())),
     unmapped_columns: Type.Array(Type.Object({ column: Type.String(), custom_field: Type.String() })),
     suggested_null_values: Type.Array(Type.String()),
+    value_suggestions: Type.Optional(ValueSuggestions),
+    field_suggestions: Type.Optional(FieldSuggestions),
+    warnings: Type.Array(
+      Type.Object({
+        column: Type.String(),
+        value: Type.String(),
+        count: Type.Integer(),
+        message: Type.String(),
+      }),
+      { description: 'Vocabulary values that matched nothing: kept as text in a custom field, counted here' },
+    ),
     options: Nullable(Type.Record(Type.String(), Type.Unknown())),
     dry_run: Type.Boolean(),
     counts: Counts,
@@ -130,6 +211,24 @@ export interface StoredPreview {
   suggested_mapping: Mapping;
   unmapped_columns: Array<{ column: string; custom_field: string }>;
   suggested_null_values: string[];
+  /** Distinct values and type hints per column, read at upload (absent for uploads before migration 0130). */
+  column_scan?: ColumnScan;
+}
+
+export type { FieldGuess };
+export type ValueSuggestionDto = ValueSuggestion;
+
+function warningsOf(r: ImportRow): ImportDto['warnings'] {
+  if (!r.warnings) return [];
+  const w = JSON.parse(r.warnings) as Record<string, Record<string, number>>;
+  return Object.entries(w).flatMap(([column, vals]) =>
+    Object.entries(vals).map(([value, count]) => ({
+      column,
+      value,
+      count,
+      message: `"${value}" matched no ${column} target: ${count} row(s) kept it as text in a custom field`,
+    })),
+  );
 }
 
 export function toImportResponse(r: ImportRow): ImportDto {
@@ -151,6 +250,7 @@ export function toImportResponse(r: ImportRow): ImportDto {
     suggested_mapping: d.suggested_mapping,
     unmapped_columns: d.unmapped_columns,
     suggested_null_values: d.suggested_null_values,
+    warnings: warningsOf(r),
     options: r.options ? JSON.parse(r.options) : null,
     dry_run: r.dry_run === 1,
     counts: {

@@ -15,7 +15,7 @@ import { sniff, type Sniffed } from './sniff.js';
 import { openRows, readJsonTable, withHeader } from './readers.js';
 import { suggestMapping, suggestNullValues } from './mapping.js';
 import { validateMapping } from './row-mapper.js';
-import type { ImportRepository } from './import.repository.js';
+import type { ImportRepository, ImportRow } from './import.repository.js';
 import { IMPORT_JOB } from './import.runner.js';
 import { REVERT_JOB } from './import.revert.js';
 import {
@@ -26,11 +26,26 @@ import {
   type StoredPreview,
 } from './import.schema.js';
 import { inTransaction } from '../db/unit-of-work.js';
+import type { CustomFieldDefRow } from '../pipeline/reason.repository.js';
+import type { CustomFieldDto, CustomFieldInput } from '../pipeline/custom-field.service.js';
+import type { Mapping } from './mapping.js';
+import { guessFieldType, scanColumns } from './column-scan.js';
+import { effectiveValueMap, suggestValues, type ValueMap } from './value-map.js';
+import { readFlag } from './cell-values.js';
+import { parseCountry } from './parse-values.js';
 
 export interface ImportServiceDeps {
   db: Kysely<Database>;
   imports: ImportRepository;
   statuses: StatusRepository;
+  customFields: {
+    listFields(orgId: number, trx?: Kysely<Database>): Promise<CustomFieldDefRow[]>;
+    ensureCustomField(
+      orgId: number,
+      input: CustomFieldInput,
+      trx?: Kysely<Database>,
+    ): Promise<CustomFieldDto>;
+  };
   queue: JobQueue;
   dataDir: string;
   maxBytes: number;
@@ -90,7 +105,15 @@ async function preview(
   return { header, headerRow, rows, jsonPath: null };
 }
 
-export function createImportService({ db, imports, statuses, queue, dataDir, maxBytes }: ImportServiceDeps) {
+export function createImportService({
+  db,
+  imports,
+  statuses,
+  customFields,
+  queue,
+  dataDir,
+  maxBytes,
+}: ImportServiceDeps) {
   async function load(auth: AuthContext, id: number) {
     assertCan(auth, 'leads:import');
     const imp = await imports.find(auth.orgId, id);
@@ -98,7 +121,56 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
     return imp;
   }
 
-  return {
+  /** The fields a run creates: every column mapped to a custom field that the organization has not defined. */
+  function fieldsToCreate(detected: StoredPreview, mapping: Mapping, defs: CustomFieldDefRow[]) {
+    const known = new Set(defs.map((d) => d.key));
+    const out: Array<{ column: string; key: string; type: string; options: string[] | null }> = [];
+    for (const [column, target] of Object.entries(mapping)) {
+      // A Leadflow export's cf.<key> columns come from an organization that chose not to define them.
+      if (!target?.startsWith('custom_fields.') || column.startsWith('cf.')) continue;
+      const key = target.slice(14);
+      if (known.has(key) || out.some((f) => f.key === key)) continue;
+      const g = guessFieldType(detected.column_scan?.columns[column]);
+      out.push({ column, key, type: g.type, options: g.options });
+    }
+    return out;
+  }
+
+  /** Value lists with suggestions, and the fields to create, for a mapping (the stored one by default). */
+  async function suggestionsFor(orgId: number, imp: ImportRow, mapping?: Mapping) {
+    const detected = JSON.parse(imp.detected) as StoredPreview;
+    const opts = imp.options ? (JSON.parse(imp.options) as RunOptions) : null;
+    const m = mapping ?? opts?.mapping ?? detected.suggested_mapping;
+    const defs = await customFields.listFields(orgId);
+    const fields = fieldsToCreate(detected, m, defs);
+    // Fields about to be created take part as if defined (a created enum lists its own options).
+    const allDefs = [
+      ...defs,
+      ...fields.map((f) => ({
+        key: f.key,
+        label: f.column,
+        type: f.type,
+        options: f.options ? JSON.stringify(f.options) : null,
+        required: 0,
+      })),
+    ];
+    const value_suggestions = detected.column_scan
+      ? suggestValues(m, detected.column_scan, {
+          statuses: await statuses.listByOrg(orgId),
+          members: await imports.listMembers(orgId),
+          defs: allDefs,
+        })
+      : [];
+    return { value_suggestions, field_suggestions: fields };
+  }
+
+  async function decorated(auth: AuthContext, imp: ImportRow): Promise<ImportDto> {
+    const dto = toImportResponse(imp);
+    if (imp.status !== 'uploaded') return dto;
+    return { ...dto, ...(await suggestionsFor(auth.orgId, imp)) };
+  }
+
+  const service = {
     /** Stores the upload, works out what it really is and reads a preview. Refuses what it cannot import. */
     async upload(auth: AuthContext, file: UploadedFile): Promise<ImportDto> {
       assertCan(auth, 'leads:import');
@@ -138,6 +210,7 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
           bom_length: s.bomLength,
           ...sug,
           suggested_null_values: suggestNullValues(p.rows),
+          column_scan: await scanColumns(stored, s, []),
         };
         const now = nowIso();
         const row = await imports.insert({
@@ -169,18 +242,34 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
           error: null,
           reverted_at: null,
           revert_summary: null,
+          warnings: null,
           created_at: now,
           updated_at: now,
         });
         keep = true;
-        return toImportResponse(row);
+        return await decorated(auth, row);
       } finally {
         if (!keep) fs.rmSync(stored, { force: true });
       }
     },
 
     async get(auth: AuthContext, id: number): Promise<ImportDto> {
-      return toImportResponse(await load(auth, id));
+      return decorated(auth, await load(auth, id));
+    },
+
+    /** The value-mapping step for a mapping the user edited: value lists, suggestions, fields to create. */
+    async valueSuggestions(auth: AuthContext, id: number, mapping?: Mapping) {
+      const imp = await load(auth, id);
+      if (mapping) {
+        const errors = validateMapping(mapping, JSON.parse(imp.header) as string[]);
+        if (errors.length)
+          throw new AppError(
+            'unprocessable',
+            errors.map((e) => `${e.field} ${e.message}`).join('; '),
+            errors,
+          );
+      }
+      return suggestionsFor(auth.orgId, imp, mapping);
     },
 
     async list(auth: AuthContext, limit: number, cursor?: string) {
@@ -234,11 +323,52 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
           field: 'defaults.country',
           message: 'must be an ISO 3166-1 alpha-2 code such as "US"',
         });
+      const sug = errors.length ? null : await suggestionsFor(auth.orgId, imp, mapping);
+      const creates = new Map<
+        string,
+        { key: string; type: string; label: string; options: string[] | null }
+      >();
+      // Opt-in until the import tests move to the new defaults (issue 15): fields are created when asked.
+      if (body.create_fields)
+        for (const f of sug?.field_suggestions ?? []) creates.set(f.column, { ...f, label: f.column });
+      for (const [col, f] of Object.entries(body.create_fields ?? {})) {
+        const target = mapping[col];
+        if (!target?.startsWith('custom_fields.')) {
+          errors.push({
+            field: `create_fields.${col}`,
+            message: 'is not a column mapped to custom_fields.<key>',
+          });
+          continue;
+        }
+        if (f === null) creates.delete(col);
+        else {
+          if (f.type === 'enum' && !f.options?.length && !creates.get(col)?.options?.length)
+            errors.push({
+              field: `create_fields.${col}.options`,
+              message: 'an enum field needs its options',
+            });
+          creates.set(col, {
+            key: target.slice(14),
+            type: f.type,
+            label: f.label ?? col,
+            options: f.type === 'enum' ? (f.options ?? creates.get(col)?.options ?? []) : null,
+          });
+        }
+      }
+      if (body.value_map) errors.push(...(await checkValueMap(auth.orgId, mapping, body.value_map, creates)));
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      // Created fields change what a value means (an enum lists its own options): suggest against them.
+      const valueMap = body.value_map ? effectiveValueMap(sug!.value_suggestions, body.value_map) : undefined;
+      // Duplicates default to every identifier the file has, so importing a file twice makes no duplicates.
+      const ids = (['email', 'phone', 'external_id'] as const).filter((k) =>
+        Object.values(mapping).includes(k),
+      );
       const options: RunOptions = {
         mapping,
-        dedupe: body.dedupe ?? null,
+        value_map: valueMap,
+        created_fields: [...creates.values()].map((c) => c.key),
+        dedupe: body.dedupe ?? (body.value_map && ids.length ? { on: [...ids], policy: 'skip' } : null),
         defaults: { ...d, ...(d.country ? { country: normalizeCountry(d.country)! } : {}) },
         null_values: body.null_values ?? [],
         date_order: body.date_order ?? 'mdy',
@@ -253,6 +383,21 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
           updated_at: now,
         });
         if (!ok) throw new AppError('conflict', `Import ${id} was started by another request.`);
+        if (!options.dry_run) {
+          let position = 1000;
+          for (const c of creates.values())
+            await customFields.ensureCustomField(
+              auth.orgId,
+              {
+                key: c.key,
+                label: c.label.slice(0, 200),
+                type: c.type as CustomFieldInput['type'],
+                options: c.options,
+                position: position++,
+              },
+              trx,
+            );
+        }
         const jobId = await queue.enqueue(trx, auth.orgId, IMPORT_JOB, { import_id: id });
         await imports.update(trx, auth.orgId, id, { job_id: jobId });
       });
@@ -306,6 +451,60 @@ export function createImportService({ db, imports, statuses, queue, dataDir, max
       })();
     },
   };
+
+  /** Every target of a value map must exist: a status key, an active user, a flag word, a country... */
+  async function checkValueMap(
+    orgId: number,
+    mapping: Mapping,
+    valueMap: ValueMap,
+    creates: Map<string, { key: string; type: string; options: string[] | null }>,
+  ): Promise<FieldError[]> {
+    const errors: FieldError[] = [];
+    const sts = await statuses.listByOrg(orgId);
+    const members = await imports.listMembers(orgId);
+    const defs = new Map((await customFields.listFields(orgId)).map((d) => [d.key, d]));
+    for (const [col, m] of Object.entries(valueMap)) {
+      const target = mapping[col];
+      if (!target) {
+        errors.push({ field: `value_map.${col}`, message: 'is not a mapped column of the file' });
+        continue;
+      }
+      const key = target.startsWith('custom_fields.') ? target.slice(14) : null;
+      const created = [...creates.values()].find((c) => c.key === key);
+      const def = key ? (defs.get(key) ?? created) : undefined;
+      const type = def?.type;
+      const options: string[] | null = def
+        ? 'id' in def
+          ? def.options
+            ? (JSON.parse(def.options) as string[])
+            : null
+          : def.options
+        : null;
+      for (const [value, to] of Object.entries(m)) {
+        if (to === null) continue;
+        const field = `value_map.${col}.${value}`;
+        let bad: string | null = null;
+        if (target === 'status') {
+          if (!sts.some((x) => x.key === to)) bad = `"${to}" is not a status key of this organization`;
+        } else if (target === 'owner') {
+          if (!members.some((x) => String(x.user_id) === to || x.email.toLowerCase() === to.toLowerCase()))
+            bad = `"${to}" is not an active user (id or email) of this organization`;
+        } else if (target === 'converted' || type === 'boolean') {
+          if (readFlag(to) === null) bad = 'must be "true" or "false"';
+        } else if (target === 'country') {
+          if (!parseCountry(to)) bad = 'must be an ISO 3166-1 alpha-2 code such as "US"';
+        } else if (target === 'rating') {
+          if (!/^[1-5]$/.test(to)) bad = 'must be a rating from 1 to 5';
+        } else if (type === 'enum' && options && !options.some((o) => o.toLowerCase() === to.toLowerCase())) {
+          bad = `must be one of: ${options.join(', ')}`;
+        }
+        if (bad) errors.push({ field, message: bad });
+      }
+    }
+    return errors;
+  }
+
+  return service;
 }
 
 export function csvCell(v: string): string {

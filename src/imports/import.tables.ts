@@ -38,6 +38,8 @@ export interface ImportsTable {
   error: string | null;
   reverted_at: string | null;
   revert_summary: string | null;
+  /** JSON { column: { value: count } }: vocabulary values that matched nothing (migration 0130). */
+  warnings: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -72,6 +72,8 @@ export const SYNONYMS: Record<TargetField, string[]> = {
   ],
   website: ['website', 'web', 'url', 'site', 'companywebsite', 'homepage', 'websiteurl', 'domain'],
   source: ['leadsource', 'source', 'leadsourcename', 'originalsource', 'channel', 'sourceid'],
+  converted: [],
+  converted_at: [],
   status: ['status', 'leadstatus', 'stage', 'leadstage', 'lifecyclestage', 'statuskey'],
   owner: [
     'leadowner',

@@ -8,7 +8,8 @@ import {
   toE164,
   type DateOrder,
 } from './parse-values.js';
-import { customValue, splitMulti, type CustomFieldDef } from './cell-values.js';
+import { customValue, readFlag, splitMulti, type CustomFieldDef } from './cell-values.js';
+import type { ValueMap } from './value-map.js';
 
 export type { CustomFieldDef } from './cell-values.js';
 
@@ -27,6 +28,10 @@ export interface MappedRow {
   tags: string[];
   /** The status came from the file (an update then changes it; a default never does). */
   statusId: number | null;
+  /** When the lead reached its status, when the file says (the converted date). */
+  statusAt: string | null;
+  /** Values of a vocabulary column that matched nothing: kept as text, counted as a warning. */
+  warnings: Array<{ column: string; value: string }>;
   errors: CellError[];
 }
 
@@ -36,6 +41,7 @@ export interface StatusRef {
   label: string;
   is_default: number;
   reason_required: number;
+  category?: string;
 }
 
 export interface MemberRef {
@@ -49,6 +55,7 @@ export interface MapperOptions {
   defaults: { status?: string; source?: string; owner_id?: number; tags?: string[]; country?: string };
   null_values: string[];
   date_order: DateOrder;
+  value_map?: ValueMap;
 }
 
 /** Text columns and their longest accepted value (the same limits as the lead API). */
@@ -133,8 +140,19 @@ export function createRowMapper(
   const requiredDefs = customDefs.filter((d) => d.required);
   const nulls = new Set(opts.null_values.map((v) => v.trim().toLowerCase()));
   const plan = header
-    .map((col, i) => ({ i, col, key: customKey(col), target: opts.mapping[col] ?? null }))
+    .map((col, i) => {
+      const vm = opts.value_map?.[col];
+      // Looked up as written, then case-insensitively (a value may repeat beyond the rows listed at upload).
+      const byLower = new Map<string, string | null>();
+      if (vm)
+        for (const [k, v] of Object.entries(vm))
+          if (!byLower.has(k.trim().toLowerCase())) byLower.set(k.trim().toLowerCase(), v);
+      return { i, col, key: customKey(col), target: opts.mapping[col] ?? null, vm: vm ? byLower : null };
+    })
     .filter((p) => p.target);
+  // A lead the file says converted (or won) lands in a status of that category.
+  const convertedStatus =
+    statuses.find((s) => s.category === 'converted') ?? statuses.find((s) => s.category === 'won');
   const statusByName = new Map<string, StatusRef>();
   for (const s of statuses) {
     statusByName.set(s.label.toLowerCase(), s);
@@ -163,10 +181,14 @@ export function createRowMapper(
     const errors: CellError[] = [];
     let tags = defaultTags;
     let statusId: number | null = null;
+    let converted = false;
+    let convertedAt: string | null = null;
+    const warnings: MappedRow['warnings'] = [];
     let rowCountry: string | null = null;
     if (countryPlan) {
       const c = (cells[countryPlan.i] ?? '').trim();
-      if (c) rowCountry = parseCountry(c);
+      const to = c ? countryPlan.vm?.get(c.toLowerCase()) : undefined;
+      if (c) rowCountry = parseCountry(to ?? c);
     }
     const phoneCountry = rowCountry ?? opts.defaults.country ?? null;
     for (const p of plan) {
@@ -175,11 +197,23 @@ export function createRowMapper(
       v = v.trim();
       if (v === '' || (nulls.size > 0 && nulls.has(v.toLowerCase()))) continue;
       const t = p.target!;
-      const fail = (message: string) => errors.push({ column: p.col, value: v, message });
+      const written = v;
+      let mapped = false;
+      if (p.vm) {
+        const to = p.vm.get(v.toLowerCase());
+        if (to === null) continue; // the user chose to ignore this value
+        if (to !== undefined) {
+          v = to;
+          mapped = true;
+        }
+      }
+      const warn = () => warnings.push({ column: p.col, value: written });
+      const fail = (message: string) => errors.push({ column: p.col, value: written, message });
       if (t.startsWith('custom_fields.')) {
         const key = t.slice(14);
         const def = defs.get(key);
         if (!def) custom[key] = v;
+        else if (def.type === 'boolean' && mapped && readFlag(v) !== null) custom[key] = readFlag(v)!;
         else {
           const r = customValue(def, v, opts.date_order);
           if ('error' in r) fail(r.error);
@@ -221,15 +255,37 @@ export function createRowMapper(
         }
         case 'status': {
           const s = statusByName.get(v.toLowerCase());
-          if (s && !s.reason_required) statusId = s.id;
-          // Not one of ours (or one that needs a reason): the default status, and the file's text is kept.
-          else custom[p.key] = v;
+          // A status that needs a reason is taken only when the user mapped the value to it (the history
+          // row then notes the import); otherwise the default status, and the file's text is kept.
+          if (s && (!s.reason_required || mapped)) statusId = s.id;
+          else {
+            custom[p.key] = written;
+            warn();
+          }
+          break;
+        }
+        case 'converted': {
+          const f = readFlag(v);
+          if (f === null) {
+            custom[p.key] = written;
+            warn();
+          } else converted = f;
+          break;
+        }
+        case 'converted_at': {
+          const ts = parseTimestamp(v, opts.date_order);
+          if (ts === null)
+            fail('is not a date and time (e.g. 2024-05-31T10:00:00Z or 15 Apr, 2021 00:03:00)');
+          else convertedAt = ts;
           break;
         }
         case 'owner': {
           const m = /^\d+$/.test(v) ? memberById.get(Number(v)) : memberByName.get(v.toLowerCase());
           if (m) values.owner_id = m.user_id;
-          else custom[p.key] = v;
+          else {
+            custom[p.key] = written;
+            warn();
+          }
           break;
         }
         case 'value': {
@@ -250,6 +306,7 @@ export function createRowMapper(
           // Words (Salesforce's Hot/Warm/Cold rating) are no scale of ours: kept as written in a custom field.
           if (!/^-?\d+(\.\d+)?\s*%?$/.test(v)) {
             custom[p.key] = v;
+            if (t === 'rating') warn();
             break;
           }
           const n = Number(v.replace(/\s*%$/, ''));
@@ -258,8 +315,12 @@ export function createRowMapper(
           break;
         }
         case 'country':
-          if (rowCountry) values.country = rowCountry;
-          else custom[p.key] = v;
+          if (mapped && parseCountry(v)) values.country = parseCountry(v);
+          else if (rowCountry) values.country = rowCountry;
+          else {
+            custom[p.key] = written;
+            warn();
+          }
           break;
         case 'locale':
           if (/^[A-Za-z]{2}([-_][A-Za-z]{2})?$/.test(v)) values.locale = v.replace('_', '-');
@@ -307,7 +368,12 @@ export function createRowMapper(
           'A lead needs at least one of: first name, last name, email, phone, mobile, company name or external id; this row has none.',
       });
     }
-    return { values, custom, tags, statusId, errors };
+    let statusAt: string | null = null;
+    if (converted && convertedStatus) {
+      statusId = convertedStatus.id;
+      statusAt = convertedAt;
+    }
+    return { values, custom, tags, statusId, statusAt, warnings, errors };
   }
   return { mapRow, defaultStatusId: defaultStatus.id };
 }

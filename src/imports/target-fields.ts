@@ -35,5 +35,7 @@ export const TARGET_FIELDS = [
   'expected_close_date',
   'tags',
   'created_at',
+  'converted',
+  'converted_at',
 ] as const;
 export type TargetField = (typeof TARGET_FIELDS)[number];
