@@ -55,6 +55,9 @@ import { attachmentRoutes } from './activities/attachment.routes.js';
 import { createLeadRepository } from './leads/lead.repository.js';
 import { createLeadService } from './leads/lead.service.js';
 import { leadRoutes } from './leads/lead.routes.js';
+import { createReportRepository } from './reports/report.repository.js';
+import { createReportService } from './reports/report.service.js';
+import { reportRoutes } from './reports/report.routes.js';
 import { LeadResponse } from './leads/lead.schema.js';
 import { buildAccounts } from './accounts/accounts.wiring.js';
 import { createJobRepository } from './jobs/job.repository.js';
@@ -349,6 +352,16 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       await api.register(webToLeadRoutes(webToLead));
       await api.register(exportRoutes(exportService));
       await api.register(leadRoutes(leadService));
+      await api.register(
+        reportRoutes(
+          createReportService({
+            db: kysely,
+            reports: createReportRepository(kysely, db.dialect, leadsRepo),
+            statuses,
+            leads: leadService,
+          }),
+        ),
+      );
       await api.register(accounts.routes);
       await api.register(importRoutes(importService, config.importMaxBytes));
       await api.register(pipelineRoutes(pipeline));
