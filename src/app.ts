@@ -58,6 +58,8 @@ import { leadRoutes } from './leads/lead.routes.js';
 import { createReportRepository } from './reports/report.repository.js';
 import { createReportService } from './reports/report.service.js';
 import { reportRoutes } from './reports/report.routes.js';
+import { createBulkService } from './leads/bulk.service.js';
+import { bulkRoutes } from './leads/bulk.routes.js';
 import { LeadResponse } from './leads/lead.schema.js';
 import { buildAccounts } from './accounts/accounts.wiring.js';
 import { createJobRepository } from './jobs/job.repository.js';
@@ -351,6 +353,9 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       await api.register(accessRoutes(accessServices));
       await api.register(webToLeadRoutes(webToLead));
       await api.register(exportRoutes(exportService));
+      await api.register(
+        bulkRoutes(createBulkService({ db: kysely, leads: leadsRepo, service: leadService })),
+      );
       await api.register(leadRoutes(leadService));
       await api.register(
         reportRoutes(

@@ -214,8 +214,8 @@ export function createAccessRepository(db: Q) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
-    async findTeam(orgId: number, teamId: number) {
-      return db
+    async findTeam(orgId: number, teamId: number, trx: Q = db) {
+      return trx
         .selectFrom('teams')
         .select(['id'])
         .where('org_id', '=', orgId)

@@ -33,7 +33,7 @@ import {
   type LeadListQueryInput,
   type LeadPatchInput,
 } from './lead.schema.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, type TxOptions } from '../db/unit-of-work.js';
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -174,7 +174,12 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   }
 
   /** Converts API input into column values, collecting every problem before failing. */
-  async function toColumns(orgId: number, input: LeadPatchInput, errors: FieldError[]): Promise<LeadUpdate> {
+  async function toColumns(
+    orgId: number,
+    input: LeadPatchInput,
+    errors: FieldError[],
+    trx: Kysely<Database> = db,
+  ): Promise<LeadUpdate> {
     const set: LeadUpdate = {};
     for (const f of TEXT_FIELDS) if (input[f] !== undefined) set[f] = blankToNull(input[f]);
     for (const f of INT_FIELDS) if (input[f] !== undefined) set[f] = input[f];
@@ -215,14 +220,14 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     }
     if (input.team_id !== undefined) {
       set.team_id = input.team_id;
-      if (input.team_id !== null && !(await access.findTeam(orgId, input.team_id))) {
+      if (input.team_id !== null && !(await access.findTeam(orgId, input.team_id, trx))) {
         errors.push({ field: 'team_id', message: 'is not a team of this organization' });
       }
     }
     if (input.company_id !== undefined) set.company_id = input.company_id;
     await deps.links?.check(orgId, input, errors);
     if (input.owner_id !== undefined && input.owner_id !== null) {
-      const m = await access.findMembership(orgId, input.owner_id);
+      const m = await access.findMembership(orgId, input.owner_id, trx);
       if (!m || m.deactivated_at)
         errors.push({ field: 'owner_id', message: 'is not an active user of this organization' });
     }
@@ -402,16 +407,22 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       return (await present(auth.orgId, [row]))[0];
     },
 
-    async update(auth: AuthContext, id: number, input: LeadPatchInput, ifMatch?: string): Promise<LeadDto> {
+    async update(
+      auth: AuthContext,
+      id: number,
+      input: LeadPatchInput,
+      ifMatch?: string,
+      opts: TxOptions = {},
+    ): Promise<LeadDto> {
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
-      const cols = await toColumns(auth.orgId, input, errors);
+      const cols = await toColumns(auth.orgId, input, errors, opts.tx ?? db);
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       const now = nowIso();
       const statusTouched =
         input.status !== undefined || input.sub_status !== undefined || input.reason_id !== undefined;
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx, true);
         await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
@@ -493,12 +504,13 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           await deps.onOwnerChanged?.(trx, auth.orgId, updated, auth.userId);
         return updated;
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], opts.tx ?? db))[0];
     },
 
-    async remove(auth: AuthContext, id: number, ifMatch?: string): Promise<void> {
+    /** Inside a caller's transaction (`opts.tx`) the caller records the audit event, after its commit. */
+    async remove(auth: AuthContext, id: number, ifMatch?: string, opts: TxOptions = {}): Promise<void> {
       assertCan(auth, 'leads:delete');
-      await inTransaction(db, {}, async (trx) => {
+      await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
         await checkVisible(auth, current, trx);
         checkIfMatch(current, ifMatch);
@@ -525,12 +537,13 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           },
         ]);
       });
-      await deps.audit?.record(auth, { action: 'lead.deleted', targetType: 'lead', targetId: id });
+      if (!opts.tx)
+        await deps.audit?.record(auth, { action: 'lead.deleted', targetType: 'lead', targetId: id });
     },
 
-    async restore(auth: AuthContext, id: number): Promise<LeadDto> {
+    async restore(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<LeadDto> {
       assertCan(auth, 'leads:delete');
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const current = await leads.findById(auth.orgId, id, trx);
         if (!current) throw notFound('Lead', id);
         await checkVisible(auth, current, trx);
@@ -559,7 +572,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         ]);
         return updated;
       });
-      return (await present(auth.orgId, [row]))[0];
+      return (await present(auth.orgId, [row], opts.tx ?? db))[0];
     },
 
     filterFor,
