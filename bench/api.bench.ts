@@ -26,6 +26,7 @@ import { createLeadService } from '../src/leads/lead.service.js';
 import type { AuthContext } from '../src/access/roles.js';
 import { seed } from './seed.js';
 import { buildScenarios } from './scenarios.js';
+import { buildReportScenarios } from './report-scenarios.js';
 import { runBare, runHttp, withPeakRss, type LoadSettings } from './load.js';
 import {
   checkTarget,
@@ -184,14 +185,8 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
       access: createAccessRepository(kysely),
     });
     const auth: AuthContext = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' };
-    const scenarios = await buildScenarios({
-      app: app as unknown as FastifyInstance,
-      db: kysely,
-      leads,
-      service,
-      auth,
-      headers,
-    });
+    const ctx = { app: app as unknown as FastifyInstance, db: kysely, leads, service, auth, headers };
+    const scenarios = [...(await buildScenarios(ctx)), ...(await buildReportScenarios(ctx, db.dialect))];
 
     const floorSrv = await trivialServer();
     await runHttp(floorSrv.origin, {}, [{ method: 'GET', path: '/ping' }], warmup);

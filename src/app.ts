@@ -63,6 +63,11 @@ import { createLeadRepository } from './leads/lead.repository.js';
 import { createLeadService } from './leads/lead.service.js';
 import { leadRoutes } from './leads/lead.routes.js';
 import { buildLeadParts } from './leads/lead-parts.wiring.js';
+import { createReportRepository } from './reports/report.repository.js';
+import { createReportService } from './reports/report.service.js';
+import { reportRoutes } from './reports/report.routes.js';
+import { createBulkService } from './leads/bulk.service.js';
+import { bulkRoutes } from './leads/bulk.routes.js';
 import { LeadResponse } from './leads/lead.schema.js';
 import { buildAccounts } from './accounts/accounts.wiring.js';
 import { createJobRepository } from './jobs/job.repository.js';
@@ -345,7 +350,10 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
     db: kysely,
     imports: importsRepo,
     statuses,
-    customFields: { listFields: reasonsRepo.listFields, ensureCustomField: customFieldService.ensureCustomField },
+    customFields: {
+      listFields: reasonsRepo.listFields,
+      ensureCustomField: customFieldService.ensureCustomField,
+    },
     queue: jobQueue,
     dataDir: config.dataDir,
     maxBytes: config.importMaxBytes,
@@ -397,8 +405,21 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
       await api.register(accessRoutes(accessServices));
       await api.register(webToLeadRoutes(webToLead));
       await api.register(exportRoutes(exportService));
+      await api.register(
+        bulkRoutes(createBulkService({ db: kysely, leads: leadsRepo, service: leadService })),
+      );
       await api.register(leadRoutes(leadService));
       await api.register(leadParts.routes);
+      await api.register(
+        reportRoutes(
+          createReportService({
+            db: kysely,
+            reports: createReportRepository(kysely, db.dialect, leadsRepo),
+            statuses,
+            leads: leadService,
+          }),
+        ),
+      );
       await api.register(accounts.routes);
       await api.register(importRoutes(importService, config.importMaxBytes));
       await api.register(pipelineRoutes(pipeline));

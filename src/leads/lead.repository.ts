@@ -303,6 +303,14 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       return r !== undefined;
     },
 
+    /**
+     * The list's filters and agent visibility applied to any query over `leads` (reports, bulk actions), so
+     * every reader of "the leads this caller may see" shares one definition.
+     */
+    scope<O>(qb: SelectQueryBuilder<Database, 'leads', O>, orgId: number, f: LeadFilter) {
+      return applyFilter(qb, orgId, f);
+    },
+
     async insert(trx: Q, row: LeadInsert): Promise<LeadRow> {
       return trx.insertInto('leads').values(row).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
     },

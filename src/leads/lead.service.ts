@@ -190,7 +190,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     orgId: number,
     input: LeadPatchInput,
     errors: FieldError[],
-    trx: Kysely<Database>,
+    trx: Kysely<Database> = db,
   ): Promise<LeadUpdate> {
     const set: LeadUpdate = {};
     for (const f of TEXT_FIELDS) if (input[f] !== undefined) set[f] = blankToNull(input[f]);
@@ -287,6 +287,64 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         `Lead ${row.id} has changed since you read it (now version ${row.version}); fetch it again.`,
       );
     }
+  }
+
+  /** The list query as a repository filter, agent visibility included (shared by list, reports and bulk). */
+  async function filterFor(
+    auth: AuthContext,
+    query: LeadListQueryInput & Record<string, unknown>,
+  ): Promise<{ filter: LeadFilter; knownStatuses?: StatusMap }> {
+    const filter: LeadFilter = {
+      source: query.source,
+      ownerId: query.owner_id,
+      userId: query.user_id,
+      userRole: query.role,
+      teamId: query.team_id,
+      companyId: query.company_id,
+      contactId: query.contact_id,
+      visibleTo: seesOnlyOwnLeads(auth) ? auth.userId! : undefined,
+      tag: query.tag,
+      createdAfter: query.created_after,
+      createdBefore: query.created_before,
+      updatedAfter: query.updated_after,
+      deleted: query.deleted === true,
+      excludeConverted:
+        query.include_converted !== true && query.status === undefined && query.deleted !== true,
+    };
+    if (query.role !== undefined && !(LEAD_USER_ROLES as readonly string[]).includes(query.role))
+      throw fieldError('role', `"${query.role}" is not a lead role (one of: ${LEAD_USER_ROLES.join(', ')})`);
+    let knownStatuses: StatusMap | undefined;
+    if (query.status !== undefined) {
+      const sm = (knownStatuses = await statusMap(auth.orgId));
+      const keys = query.status
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const unknown = keys.filter((k) => !sm.byKey.has(k));
+      if (unknown.length)
+        throw fieldError(
+          'status',
+          `unknown status ${unknown.map((k) => `"${k}"`).join(', ')} (one of: ${[...sm.byKey.keys()].join(', ')})`,
+        );
+      filter.statusIds = keys.map((k) => sm.byKey.get(k)!.id);
+    }
+    if (query.sub_status !== undefined) {
+      const subs = (await statuses.findSubStatusesNamed(auth.orgId, query.sub_status)).filter(
+        (x) => !filter.statusIds || filter.statusIds.includes(x.status_id),
+      );
+      filter.subStatusIds = subs.map((x) => x.id);
+    }
+    if (query.q !== undefined && query.q.trim() !== '') filter.terms = searchTerms(query.q);
+    const cf = Object.entries(query).filter(([k]) => k.startsWith('cf.'));
+    // Values are compared as stored: "12.0" finds 12 for a number field; a non-number is a 422.
+    if (cf.length)
+      filter.customFields = await Promise.all(
+        cf.map(async ([k, v]) => ({
+          key: k.slice(3),
+          value: await customFields.normalizeFilter(auth.orgId, k.slice(3), String(v)),
+        })),
+      );
+    return { filter, knownStatuses };
   }
 
   return {
@@ -567,61 +625,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       return (await present(auth.orgId, [row], opts))[0];
     },
 
+    filterFor,
+
     async list(auth: AuthContext, query: LeadListQueryInput & Record<string, unknown>) {
       assertCan(auth, 'leads:read');
-      const filter: LeadFilter = {
-        source: query.source,
-        ownerId: query.owner_id,
-        userId: query.user_id,
-        userRole: query.role,
-        teamId: query.team_id,
-        companyId: query.company_id,
-        contactId: query.contact_id,
-        visibleTo: seesOnlyOwnLeads(auth) ? auth.userId! : undefined,
-        tag: query.tag,
-        createdAfter: query.created_after,
-        createdBefore: query.created_before,
-        updatedAfter: query.updated_after,
-        deleted: query.deleted === true,
-        excludeConverted:
-          query.include_converted !== true && query.status === undefined && query.deleted !== true,
-      };
-      if (query.role !== undefined && !(LEAD_USER_ROLES as readonly string[]).includes(query.role))
-        throw fieldError(
-          'role',
-          `"${query.role}" is not a lead role (one of: ${LEAD_USER_ROLES.join(', ')})`,
-        );
-      let knownStatuses: StatusMap | undefined;
-      if (query.status !== undefined) {
-        const sm = (knownStatuses = await statusMap(auth.orgId));
-        const keys = query.status
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const unknown = keys.filter((k) => !sm.byKey.has(k));
-        if (unknown.length)
-          throw fieldError(
-            'status',
-            `unknown status ${unknown.map((k) => `"${k}"`).join(', ')} (one of: ${[...sm.byKey.keys()].join(', ')})`,
-          );
-        filter.statusIds = keys.map((k) => sm.byKey.get(k)!.id);
-      }
-      if (query.sub_status !== undefined) {
-        const subs = (await statuses.findSubStatusesNamed(auth.orgId, query.sub_status)).filter(
-          (x) => !filter.statusIds || filter.statusIds.includes(x.status_id),
-        );
-        filter.subStatusIds = subs.map((x) => x.id);
-      }
-      if (query.q !== undefined && query.q.trim() !== '') filter.terms = searchTerms(query.q);
-      const cf = Object.entries(query).filter(([k]) => k.startsWith('cf.'));
-      // Values are compared as stored: "12.0" finds 12 for a number field; a non-number is a 422.
-      if (cf.length)
-        filter.customFields = await Promise.all(
-          cf.map(async ([k, v]) => ({
-            key: k.slice(3),
-            value: await customFields.normalizeFilter(auth.orgId, k.slice(3), String(v)),
-          })),
-        );
+      const { filter, knownStatuses } = await filterFor(auth, query);
       const sortParam = query.sort ?? '-created_at';
       const desc = sortParam.startsWith('-');
       const sort = (desc ? sortParam.slice(1) : sortParam) as SortKey;

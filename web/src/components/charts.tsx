@@ -8,6 +8,8 @@ export interface Bar {
   value: number;
   text?: string;
   color?: string;
+  /** Click-through (e.g. to the matching lead list). */
+  onClick?: () => void;
 }
 
 /** Horizontal bars (funnel, rates): one row per item, the value written at the end. */
@@ -25,7 +27,20 @@ export function HBars({ bars, title, max }: { bars: Bar[]; title: string; max?: 
       {bars.map((b, i) => {
         const w = Math.max(b.value > 0 ? 2 : 0, (b.value / top) * 220);
         return (
-          <g key={b.label} transform={`translate(0 ${i * rowH})`}>
+          <g
+            key={b.label}
+            transform={`translate(0 ${i * rowH})`}
+            {...(b.onClick
+              ? {
+                  onClick: b.onClick,
+                  role: 'link',
+                  tabIndex: 0,
+                  className: 'clickable',
+                  'aria-label': `${b.label}: ${b.text ?? b.value}`,
+                  onKeyDown: (e: { key: string }) => e.key === 'Enter' && b.onClick!(),
+                }
+              : {})}
+          >
             <text x="118" y="17" textAnchor="end" className="axis">
               {b.label.length > 18 ? `${b.label.slice(0, 17)}…` : b.label}
             </text>
@@ -46,7 +61,10 @@ export function Columns({
   series,
   title,
   format = (n) => n.toLocaleString(),
+  onPick,
 }: {
+  /** Click-through on a column (its index in labels). */
+  onPick?: (i: number) => void;
   labels: string[];
   series: { name: string; values: number[] }[];
   title: string;
@@ -71,7 +89,19 @@ export function Columns({
           let y = base;
           const x = 40 + i * slot + (slot - bw) / 2;
           return (
-            <g key={l}>
+            <g
+              key={l}
+              {...(onPick
+                ? {
+                    onClick: () => onPick(i),
+                    role: 'link',
+                    tabIndex: 0,
+                    className: 'clickable',
+                    'aria-label': `${l}: ${format(totals[i])}`,
+                    onKeyDown: (e: { key: string }) => e.key === 'Enter' && onPick(i),
+                  }
+                : {})}
+            >
               {series.map((s, si) => {
                 const v = s.values[i] ?? 0;
                 const h = (v / top) * (base - 16);

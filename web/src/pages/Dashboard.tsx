@@ -1,225 +1,376 @@
-import { useEffect, useState } from 'react';
-import { api, isMissing, qs } from '../api';
-import { Link } from '../router';
-import { formatDateTime, formatMoney, leadName, useStatuses } from '../hooks';
-import type { Lead, Page, Status } from '../types';
+import { useMemo, useState } from 'react';
+import { download, qs } from '../api';
+import { navigate } from '../router';
+import { formatMoney, useApi, useUsers } from '../hooks';
 import { Columns, HBars, color } from '../components/charts';
 import { ErrorNote, Missing, Spinner } from '../components/ui';
 
-const WEEKS = 12;
-const MONTHS = 12;
-const CAP = 5000;
+// Every chart comes from one /api/v1/reports endpoint: the server groups the leads in the database, so the
+// numbers are exact for any size (no paging through the list, no cap).
 
-/** An entry of the follow-up queue: a lead whose next follow-up is due. */
-interface Due {
-  due_at: string;
-  overdue: boolean;
-  lead: Lead;
+interface Rows<T> {
+  data: T[];
+}
+interface StatusRow {
+  status: string;
+  label: string;
+  category: string;
+  count: number;
+}
+interface BoardRow extends StatusRow {
+  value: string;
+  weighted_value: string;
+}
+interface CreatedRow {
+  period: string;
+  source: string | null;
+  count: number;
+}
+interface ConversionRow {
+  source?: string | null;
+  owner_id?: number | null;
+  leads: number;
+  converted: number;
+  rate: number;
+}
+interface WonRow {
+  month: string;
+  count: number;
+  value: string;
+}
+interface TimeRow {
+  status: string;
+  label: string;
+  stays: number;
+  median_days: number;
+}
+interface OverdueRow {
+  owner_id: number | null;
+  overdue: number;
+  leads: number;
+}
+interface ActivityRow {
+  owner_id: number | null;
+  follow_ups: number;
+  tasks: number;
+  status_changes: number;
+}
+interface Team {
+  id: number;
+  name: string;
 }
 
-const count = async (params: Record<string, string>) =>
-  (await api.get<Page<Lead>>(`/leads${qs({ ...params, limit: 1, include_total: true })}`)).total ?? 0;
+const dayStart = (d: string) => `${d}T00:00:00.000Z`;
+const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** Every lead matching the filter, newest first, up to CAP (keyset pages of 200). */
-async function collect(params: Record<string, string>): Promise<{ leads: Lead[]; capped: boolean }> {
-  const leads: Lead[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<Lead> = await api.get<Page<Lead>>(`/leads${qs({ ...params, limit: 200, cursor })}`);
-    leads.push(...page.data);
-    cursor = page.next_cursor;
-  } while (cursor && leads.length < CAP);
-  return { leads, capped: !!cursor };
-}
-
-const weekStart = (d: Date) => {
-  const x = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-  x.setUTCDate(x.getUTCDate() - ((x.getUTCDay() + 6) % 7));
-  return x;
+/** Month "2026-12" -> [from, to) for the list's created or status filters. */
+const monthRange = (m: string) => {
+  const [y, mo] = m.split('-').map(Number);
+  return [new Date(Date.UTC(y, mo - 1, 1)).toISOString(), new Date(Date.UTC(y, mo, 1)).toISOString()];
 };
-const monthKey = (d: Date) => `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 
-interface Data {
-  funnel: { status: Status; n: number }[];
-  weeks: string[];
-  bySource: { name: string; values: number[] }[];
-  weeksCapped: boolean;
-  conversion: { source: string; total: number; won: number }[];
-  months: string[];
-  wonValues: number[];
-  wonCapped: boolean;
-}
-
-// The charts are computed from the public list API (exact counts via include_total, samples via keyset pages),
-// so they work on any server version; a reporting endpoint would make the larger samples cheaper.
-async function load(statuses: Status[]): Promise<Data> {
-  const won = statuses
-    .filter((s) => s.category === 'won' || s.category === 'converted')
-    .map((s) => s.key)
-    .join(',');
-  const funnel = await Promise.all(
-    statuses.map(async (s) => ({ status: s, n: await count({ status: s.key }) })),
+function Card({
+  title,
+  report,
+  params,
+  children,
+  span,
+}: {
+  title: string;
+  report: string;
+  params: Record<string, string>;
+  children: React.ReactNode;
+  span?: boolean;
+}) {
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <article className={`card${span ? ' span-2' : ''}`}>
+      <div className="card-head">
+        <h2>{title}</h2>
+        <button
+          type="button"
+          className="link"
+          onClick={() =>
+            download(`/reports/${report}${qs({ ...params, format: 'csv' })}`, `${report}.csv`).catch(setError)
+          }
+        >
+          CSV
+        </button>
+      </div>
+      <ErrorNote error={error} />
+      {children}
+    </article>
   );
-
-  const firstWeek = weekStart(new Date(Date.now() - (WEEKS - 1) * 7 * 86_400_000));
-  const recent = await collect({ created_after: firstWeek.toISOString(), sort: '-created_at' });
-  const weeks = Array.from({ length: WEEKS }, (_, i) => new Date(firstWeek.getTime() + i * 7 * 86_400_000));
-  const sourceCount = new Map<string, number>();
-  for (const l of recent.leads)
-    sourceCount.set(l.source || '(none)', (sourceCount.get(l.source || '(none)') ?? 0) + 1);
-  const topSources = [...sourceCount.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 6)
-    .map(([s]) => s);
-  const bySource = topSources.map((name) => ({ name, values: weeks.map(() => 0) }));
-  const other = { name: 'Other', values: weeks.map(() => 0) };
-  for (const l of recent.leads) {
-    const wi = Math.floor(
-      (weekStart(new Date(l.created_at)).getTime() - firstWeek.getTime()) / (7 * 86_400_000),
-    );
-    if (wi < 0 || wi >= WEEKS) continue;
-    (bySource.find((s) => s.name === (l.source || '(none)')) ?? other).values[wi]++;
-  }
-  if (other.values.some(Boolean)) bySource.push(other);
-
-  const conversion = await Promise.all(
-    topSources
-      .filter((s) => s !== '(none)')
-      .map(async (source) => ({
-        source,
-        total: await count({ source }),
-        won: won ? await count({ source, status: won }) : 0,
-      })),
-  );
-
-  const firstMonth = new Date(
-    Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - (MONTHS - 1), 1),
-  );
-  const months = Array.from({ length: MONTHS }, (_, i) =>
-    monthKey(new Date(Date.UTC(firstMonth.getUTCFullYear(), firstMonth.getUTCMonth() + i, 1))),
-  );
-  const wonLeads = won
-    ? await collect({ status: won, updated_after: firstMonth.toISOString(), sort: '-updated_at' })
-    : { leads: [], capped: false };
-  const wonValues = months.map(() => 0);
-  for (const l of wonLeads.leads) {
-    const i = months.indexOf(monthKey(new Date(l.status_changed_at)));
-    if (i >= 0) wonValues[i] += l.value ? Number(l.value) : 0;
-  }
-  return {
-    funnel,
-    weeks: weeks.map((w) => `${w.getUTCDate()}/${w.getUTCMonth() + 1}`),
-    bySource,
-    weeksCapped: recent.capped,
-    conversion,
-    months: months.map((m) => m.slice(5) + '/' + m.slice(2, 4)),
-    wonValues,
-    wonCapped: wonLeads.capped,
-  };
 }
 
 export function DashboardPage() {
-  const statuses = useStatuses();
-  const [data, setData] = useState<Data | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [overdue, setOverdue] = useState<Due[] | null | 'missing'>(null);
+  const users = useUsers();
+  const teams = useApi<Rows<Team>>('/teams');
+  const [from, setFrom] = useState(isoDay(Date.now() - 83 * 86_400_000));
+  const [to, setTo] = useState(isoDay(Date.now()));
+  const [owner, setOwner] = useState('');
+  const [team, setTeam] = useState('');
 
-  useEffect(() => {
-    if (!statuses.list.length) return;
-    load(statuses.list).then(setData, setError);
-  }, [statuses.list]);
-  useEffect(() => {
-    api.get<Page<Due>>(`/follow-ups${qs({ due_before: new Date().toISOString(), limit: 20 })}`).then(
-      (r) => setOverdue(r.data),
-      (e) => setOverdue(isMissing(e) ? 'missing' : []),
-    );
-  }, []);
+  // The report filters, and the same filters for the lead list a chart clicks through to.
+  const params = useMemo(() => {
+    const p: Record<string, string> = {};
+    if (from) p.from = dayStart(from);
+    if (to) p.to = nextDay(to);
+    if (owner) p.owner_id = owner;
+    if (team) p.team_id = team;
+    return p;
+  }, [from, to, owner, team]);
+  const listFilters = (extra: Record<string, string | undefined>) => {
+    const p: Record<string, string | undefined> = {
+      include_converted: 'true',
+      owner_id: owner,
+      team_id: team,
+    };
+    if (from) p.created_after = dayStart(from);
+    if (to) p.created_before = nextDay(to);
+    navigate(`/leads${qs({ ...p, ...extra })}`);
+  };
+  const q = qs(params);
+  const board = useApi<Rows<BoardRow> & { total: number; value: string; weighted_value: string }>(
+    `/reports/board${q}`,
+  );
+  const created = useApi<Rows<CreatedRow>>(`/reports/created${qs({ ...params, period: 'week' })}`);
+  const conversion = useApi<Rows<ConversionRow>>(`/reports/conversion${qs({ ...params, by: 'source' })}`);
+  const byOwner = useApi<Rows<ConversionRow>>(`/reports/conversion${qs({ ...params, by: 'owner' })}`);
+  const won = useApi<Rows<WonRow>>(`/reports/won-value${q}`);
+  const time = useApi<Rows<TimeRow>>(`/reports/time-in-status${q}`);
+  const overdue = useApi<Rows<OverdueRow>>(
+    `/reports/overdue-follow-ups${qs({ owner_id: owner, team_id: team })}`,
+  );
+  const activity = useApi<Rows<ActivityRow>>(`/reports/activity${q}`);
 
-  if (statuses.missing) return <Missing what="The dashboard" endpoint="GET /api/v1/statuses" />;
+  const userName = (id: number | null | undefined) =>
+    id == null ? 'Unassigned' : (users.list.find((u) => u.id === id)?.name ?? `User ${id}`);
+
+  const weekly = useMemo(() => {
+    const rows = created.data?.data ?? [];
+    const weeks = [...new Set(rows.map((r) => r.period))].sort();
+    const sources = [...new Set(rows.map((r) => r.source ?? '(none)'))];
+    return {
+      weeks,
+      series: sources.map((name) => ({
+        name,
+        values: weeks.map((w) =>
+          rows
+            .filter((r) => r.period === w && (r.source ?? '(none)') === name)
+            .reduce((a, r) => a + r.count, 0),
+        ),
+      })),
+    };
+  }, [created.data]);
+
+  if (board.missing) return <Missing what="The dashboard" endpoint="GET /api/v1/reports/board" />;
+  const error = board.error ?? created.error ?? conversion.error ?? won.error ?? time.error;
   return (
     <section className="page dashboard-page" aria-labelledby="dash-h">
       <div className="page-head">
         <h1 id="dash-h">Dashboard</h1>
       </div>
+      <form className="dash-filters" onSubmit={(e) => e.preventDefault()} aria-label="Report filters">
+        <label>
+          From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          To <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+        <label>
+          Owner{' '}
+          <select value={owner} onChange={(e) => setOwner(e.target.value)}>
+            <option value="">Everyone</option>
+            {users.list.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Team{' '}
+          <select value={team} onChange={(e) => setTeam(e.target.value)}>
+            <option value="">All teams</option>
+            {(teams.data?.data ?? []).map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
       <ErrorNote error={error} />
-      {!data ? (
+      {!board.data ? (
         <Spinner label="Crunching numbers" />
       ) : (
         <div className="dash-grid">
-          <article className="card">
-            <h2>Funnel by status</h2>
+          <Card title="Funnel by status" report="funnel" params={params}>
+            <p className="muted">{board.data.total.toLocaleString()} leads created in the range</p>
             <HBars
               title="Leads per status"
-              bars={data.funnel
-                .filter((f) => f.n > 0 || f.status.category === 'open')
+              bars={board.data.data
+                .filter((f) => f.count > 0 || f.category === 'open')
                 .map((f, i) => ({
-                  label: f.status.label,
-                  value: f.n,
+                  label: f.label,
+                  value: f.count,
                   color:
-                    f.status.category === 'won'
-                      ? color(1)
-                      : f.status.category === 'lost'
-                        ? color(5)
-                        : color(i < 7 ? 0 : 7),
+                    f.category === 'won' ? color(1) : f.category === 'lost' ? color(5) : color(i < 7 ? 0 : 7),
+                  onClick: () => listFilters({ status: f.status }),
                 }))}
             />
-          </article>
-          <article className="card">
-            <h2>New leads per week, by source</h2>
-            <Columns title="New leads per week" labels={data.weeks} series={data.bySource} />
-            {data.weeksCapped && <p className="muted">Based on the {CAP.toLocaleString()} newest leads.</p>}
-          </article>
-          <article className="card">
-            <h2>Conversion rate by source</h2>
-            {data.conversion.length ? (
-              <HBars
-                title="Won or converted share per source"
-                max={100}
-                bars={data.conversion.map((c) => ({
-                  label: c.source,
-                  value: c.total ? (100 * c.won) / c.total : 0,
-                  text: `${c.total ? Math.round((100 * c.won) / c.total) : 0}% (${c.won}/${c.total})`,
-                  color: color(1),
-                }))}
-              />
-            ) : (
-              <p className="muted">No leads with a source in the last {WEEKS} weeks.</p>
-            )}
-          </article>
-          <article className="card">
-            <h2>Won value per month</h2>
-            {data.wonValues.some((v) => v > 0) ? (
+          </Card>
+          <Card title="New leads per week, by source" report="created" params={{ ...params, period: 'week' }}>
+            <Columns
+              title="New leads per week"
+              labels={weekly.weeks.map((w) => `${Number(w.slice(8))}/${Number(w.slice(5, 7))}`)}
+              series={weekly.series}
+              onPick={(i) =>
+                listFilters({
+                  created_after: dayStart(weekly.weeks[i]),
+                  created_before: new Date(
+                    Date.parse(dayStart(weekly.weeks[i])) + 7 * 86_400_000,
+                  ).toISOString(),
+                })
+              }
+            />
+          </Card>
+          <Card title="Conversion rate by source" report="conversion" params={{ ...params, by: 'source' }}>
+            <HBars
+              title="Won or converted share per source"
+              max={100}
+              bars={(conversion.data?.data ?? []).map((c) => ({
+                label: c.source ?? '(none)',
+                value: 100 * c.rate,
+                text: `${Math.round(100 * c.rate)}% (${c.converted}/${c.leads})`,
+                color: color(1),
+                onClick: c.source ? () => listFilters({ source: c.source! }) : undefined,
+              }))}
+            />
+          </Card>
+          <Card title="Conversion rate by owner" report="conversion" params={{ ...params, by: 'owner' }}>
+            <HBars
+              title="Won or converted share per owner"
+              max={100}
+              bars={(byOwner.data?.data ?? []).map((c) => ({
+                label: userName(c.owner_id),
+                value: 100 * c.rate,
+                text: `${Math.round(100 * c.rate)}% (${c.converted}/${c.leads})`,
+                color: color(4),
+                onClick: c.owner_id ? () => listFilters({ owner_id: String(c.owner_id) }) : undefined,
+              }))}
+            />
+          </Card>
+          <Card title="Won value per month" report="won-value" params={params}>
+            {(won.data?.data ?? []).length ? (
               <Columns
                 title="Won value per month"
-                labels={data.months}
-                series={[{ name: 'Won', values: data.wonValues }]}
+                labels={(won.data?.data ?? []).map((m) => m.month.slice(5) + '/' + m.month.slice(2, 4))}
+                series={[{ name: 'Won', values: (won.data?.data ?? []).map((m) => Number(m.value)) }]}
                 format={(n) => formatMoney(n)}
+                onPick={(i) => {
+                  const [a] = monthRange(won.data!.data[i].month);
+                  const wonKeys = board.data!.data.filter((c) => c.category === 'won').map((c) => c.status);
+                  navigate(
+                    `/leads${qs({ status: wonKeys.join(','), updated_after: a, owner_id: owner, team_id: team })}`,
+                  );
+                }}
               />
             ) : (
-              <p className="muted">No won leads with a value in the last {MONTHS} months.</p>
+              <p className="muted">No won leads in the range.</p>
             )}
-            {data.wonCapped && <p className="muted">Based on the {CAP.toLocaleString()} most recent wins.</p>}
-          </article>
-          <article className="card span-2">
-            <h2>Overdue follow-ups</h2>
-            {overdue === 'missing' ? (
-              <Missing what="The follow-up queue" endpoint="GET /api/v1/follow-ups" />
-            ) : overdue === null ? (
-              <Spinner />
-            ) : overdue.length === 0 ? (
+          </Card>
+          <Card title="Board totals" report="board" params={params}>
+            <p>
+              Value {formatMoney(board.data.value)} · weighted {formatMoney(board.data.weighted_value)}
+            </p>
+            <HBars
+              title="Weighted value per column"
+              bars={board.data.data
+                .filter((c) => c.count > 0)
+                .map((c) => ({
+                  label: c.label,
+                  value: Number(c.weighted_value),
+                  text: `${formatMoney(c.weighted_value)} of ${formatMoney(c.value)} (${c.count})`,
+                  color: color(2),
+                  onClick: () => listFilters({ status: c.status }),
+                }))}
+            />
+          </Card>
+          <Card title="Median days in status" report="time-in-status" params={params}>
+            <HBars
+              title="Median days in each status"
+              bars={(time.data?.data ?? [])
+                .filter((r) => r.stays > 0)
+                .map((r) => ({
+                  label: r.label,
+                  value: r.median_days,
+                  text: `${r.median_days.toFixed(1)} d (${r.stays})`,
+                  color: color(3),
+                  onClick: () => listFilters({ status: r.status }),
+                }))}
+            />
+          </Card>
+          <Card
+            title="Overdue follow-ups per owner"
+            report="overdue-follow-ups"
+            params={{ owner_id: owner, team_id: team }}
+          >
+            {(overdue.data?.data ?? []).length === 0 ? (
               <p className="muted">Nothing overdue. Nice.</p>
             ) : (
-              <ul className="plain overdue">
-                {overdue.map((f) => (
-                  <li key={f.lead.id}>
-                    <Link to={`/leads/${f.lead.id}`}>{leadName(f.lead)}</Link>
-                    {f.lead.company_name && <span className="muted"> · {f.lead.company_name}</span>}
-                    <span className="muted"> · due {formatDateTime(f.due_at)}</span>
-                  </li>
-                ))}
-              </ul>
+              <HBars
+                title="Overdue follow-ups per owner"
+                bars={(overdue.data?.data ?? []).map((r) => ({
+                  label: userName(r.owner_id),
+                  value: r.overdue,
+                  text: `${r.overdue} on ${r.leads} leads`,
+                  color: color(5),
+                  onClick: r.owner_id
+                    ? () => navigate(`/leads${qs({ owner_id: String(r.owner_id) })}`)
+                    : undefined,
+                }))}
+              />
             )}
-          </article>
+          </Card>
+          <Card title="Activity per owner" report="activity" params={params} span>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Owner</th>
+                  <th>Follow-ups</th>
+                  <th>Tasks</th>
+                  <th>Status changes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(activity.data?.data ?? []).map((r) => (
+                  <tr key={String(r.owner_id)}>
+                    <td>
+                      {r.owner_id ? (
+                        <a
+                          href={`/leads?owner_id=${r.owner_id}`}
+                          onClick={(e) => {
+                            e.preventDefault();
+                            listFilters({ owner_id: String(r.owner_id) });
+                          }}
+                        >
+                          {userName(r.owner_id)}
+                        </a>
+                      ) : (
+                        userName(null)
+                      )}
+                    </td>
+                    <td>{r.follow_ups}</td>
+                    <td>{r.tasks}</td>
+                    <td>{r.status_changes}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
         </div>
       )}
     </section>

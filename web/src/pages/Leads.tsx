@@ -20,13 +20,41 @@ interface View {
 
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
 
+/** Filters a link brings (the dashboard's click-through): /leads?status=won&created_after=... */
+function filtersFromUrl(): { filters: Filters; extra: Record<string, string> } {
+  const u = new URLSearchParams(location.search);
+  const day = (k: string, back = 0) => {
+    const v = u.get(k);
+    return v ? new Date(Date.parse(v) - back).toISOString().slice(0, 10) : '';
+  };
+  const cf: Record<string, string> = {};
+  for (const [k, v] of u) if (k.startsWith('cf.')) cf[k.slice(3)] = v;
+  const extra: Record<string, string> = {};
+  for (const k of ['team_id', 'updated_after']) if (u.get(k)) extra[k] = u.get(k)!;
+  return {
+    filters: {
+      ...NO_FILTERS,
+      status: u.get('status') ?? '',
+      source: u.get('source') ?? '',
+      owner_id: u.get('owner_id') ?? '',
+      tag: u.get('tag') ?? '',
+      created_from: day('created_after'),
+      created_to: day('created_before', 1),
+      include_converted: u.get('include_converted') ?? '',
+      cf,
+    },
+    extra,
+  };
+}
+
 export function LeadsPage() {
   const statuses = useStatuses();
   const reasons = useReasons();
   const users = useUsers();
   const customFields = useCustomFields();
   const [q, setQ] = useState('');
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [fromUrl] = useState(filtersFromUrl);
+  const [filters, setFilters] = useState<Filters>(fromUrl.filters);
   const [sort, setSort] = useState('-created_at');
   const [columns, setColumns] = useStored<string[]>('leadflow.columns', DEFAULT_COLUMNS);
   const [views, setViews] = useStored<View[]>('leadflow.views', []);
@@ -50,6 +78,7 @@ export function LeadsPage() {
       owner_id: filters.owner_id,
       tag: filters.tag,
       sort,
+      ...fromUrl.extra,
     };
     if (filters.created_from) p.created_after = `${filters.created_from}T00:00:00.000Z`;
     if (filters.created_to) p.created_before = nextDay(filters.created_to);
@@ -57,7 +86,7 @@ export function LeadsPage() {
     if (filters.deleted) p.deleted = 'true';
     for (const [k, v] of Object.entries(filters.cf)) if (v) p[`cf.${k}`] = v;
     return p;
-  }, [search, filters, sort]);
+  }, [search, filters, sort, fromUrl]);
 
   // A new query replaces the list; the request for the old one is cancelled so results never arrive out of order.
   useEffect(() => {

@@ -1,0 +1,276 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Dialect } from '../db/database.js';
+import type { LeadFilter, LeadRepository } from '../leads/lead.repository.js';
+
+type Q = Kysely<Database>;
+export type Period = 'day' | 'week' | 'month';
+
+/** A half-open range [from, to) over ISO timestamps; either end may be open. */
+export interface DateRange {
+  from?: string;
+  to?: string;
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/**
+ * Every report as one grouped query over the leads the caller may see. The leads are always narrowed by
+ * `leads.scope` (the list's filters and agent visibility, src/leads/lead.repository.ts), never by a copy.
+ */
+export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepository) {
+  const pg = dialect === 'postgres';
+  const scoped = (orgId: number, f: LeadFilter) => leads.scope(db.selectFrom('leads'), orgId, f);
+
+  /** The bucket an ISO timestamp column falls in, as text: 2026-12-01, 2026-11-30 (the Monday), 2026-12. */
+  function bucket(col: string, period: Period): RawBuilder<string> {
+    const ref = sql.ref(col);
+    if (period === 'day') return sql<string>`substr(${ref}, 1, 10)`;
+    if (period === 'month') return sql<string>`substr(${ref}, 1, 7)`;
+    return pg
+      ? sql<string>`to_char(date_trunc('week', substr(${ref}, 1, 10)::date), 'YYYY-MM-DD')`
+      : sql<string>`date(substr(${ref}, 1, 10), 'weekday 0', '-6 days')`;
+  }
+
+  /** Days from `a` to `b` (ISO text columns or expressions), fractional. */
+  function daysBetween(a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<number> {
+    return pg
+      ? sql<number>`(extract(epoch from (${b}::timestamptz - ${a}::timestamptz)) / 86400.0)`
+      : sql<number>`(julianday(${b}) - julianday(${a}))`;
+  }
+
+  type SelectWhere = (lhs: any, op: any, rhs: any) => any;
+  function inRange<T extends { where: SelectWhere }>(q: T, col: string, r: DateRange): T {
+    let out = q;
+    if (r.from) out = out.where(sql.ref(col), '>=', r.from) as T;
+    if (r.to) out = out.where(sql.ref(col), '<', r.to) as T;
+    return out;
+  }
+
+  return {
+    /** Leads per current status: count and value. */
+    async byStatus(orgId: number, f: LeadFilter, r: DateRange) {
+      const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)
+        .select((eb) => [
+          'leads.status_id',
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.sum<number>('leads.value_cents').as('value_cents'),
+          sql<number>`sum(leads.value_cents * leads.probability)`.as('weighted'),
+        ])
+        .groupBy('leads.status_id')
+        .execute();
+      return rows.map((x) => ({
+        status_id: x.status_id,
+        count: num(x.n),
+        value_cents: num(x.value_cents),
+        /** value_cents x probability (percent), summed: divide by 100 for cents. */
+        weighted_centi_cents: num(x.weighted),
+      }));
+    },
+
+    async createdBySource(orgId: number, f: LeadFilter, r: DateRange, period: Period) {
+      const b = bucket('leads.created_at', period);
+      const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)
+        .select((eb) => [b.as('period'), 'leads.source', eb.fn.countAll<number>().as('n')])
+        .groupBy([b, 'leads.source'])
+        .orderBy(b)
+        .orderBy('leads.source')
+        .execute();
+      return rows.map((x) => ({ period: String(x.period), source: x.source, count: num(x.n) }));
+    },
+
+    /** Leads created in the range, and how many of them reached one of `reachedIds` (or were converted). */
+    async conversion(
+      orgId: number,
+      f: LeadFilter,
+      r: DateRange,
+      reachedIds: number[],
+      by: 'source' | 'owner_id',
+    ) {
+      const ids = reachedIds.length ? reachedIds : [-1];
+      const col = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
+      const reached = sql<number>`CASE WHEN leads.converted_at IS NOT NULL OR leads.status_id IN (${sql.join(ids)})
+        OR EXISTS (SELECT 1 FROM status_history sh WHERE sh.org_id = ${orgId} AND sh.lead_id = leads.id
+          AND sh.to_status_id IN (${sql.join(ids)})) THEN 1 ELSE 0 END`;
+      const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)
+        .select((eb) => [
+          col.as('key'),
+          eb.fn.countAll<number>().as('n'),
+          sql<number>`sum(${reached})`.as('won'),
+        ])
+        .groupBy(col)
+        .orderBy(col)
+        .execute();
+      return rows.map((x) => ({
+        key: x.key as string | number | null,
+        leads: num(x.n),
+        converted: num(x.won),
+      }));
+    },
+
+    /**
+     * Leads now in a won status, by the month they first reached one (status history; the last status change
+     * for leads with no such entry), with their value.
+     */
+    async wonByMonth(orgId: number, f: LeadFilter, r: DateRange, wonIds: number[]) {
+      const ids = wonIds.length ? wonIds : [-1];
+      const inner = scoped(orgId, f)
+        .where('leads.status_id', 'in', ids)
+        .select([
+          'leads.value_cents',
+          sql<string>`coalesce((SELECT min(sh.created_at) FROM status_history sh WHERE sh.org_id = ${orgId}
+            AND sh.lead_id = leads.id AND sh.to_status_id IN (${sql.join(ids)})), leads.status_changed_at)`.as(
+            'won_at',
+          ),
+        ]);
+      let q = db.selectFrom(inner.as('w'));
+      if (r.from) q = q.where('w.won_at', '>=', r.from);
+      if (r.to) q = q.where('w.won_at', '<', r.to);
+      const month = sql<string>`substr(w.won_at, 1, 7)`;
+      const rows = await q
+        .select((eb) => [
+          month.as('month'),
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.sum<number>('w.value_cents').as('v'),
+        ])
+        .groupBy(month)
+        .orderBy(month)
+        .execute();
+      return rows.map((x) => ({ month: String(x.month), count: num(x.n), value_cents: num(x.v) }));
+    },
+
+    /**
+     * Completed stays in each status (entered in the range, then left), from the status history: the median
+     * and mean length in days. The median is the middle stay (or the mean of the two middle ones).
+     */
+    async timeInStatus(orgId: number, f: LeadFilter, r: DateRange) {
+      const visible = scoped(orgId, f).select('leads.id');
+      const lengths = db
+        .selectFrom(
+          db
+            .selectFrom('status_history as sh')
+            .where('sh.org_id', '=', orgId)
+            .where('sh.lead_id', 'in', visible)
+            .select([
+              'sh.to_status_id as status_id',
+              'sh.created_at as entered_at',
+              sql<
+                string | null
+              >`lead(sh.created_at) OVER (PARTITION BY sh.lead_id ORDER BY sh.created_at, sh.id)`.as(
+                'left_at',
+              ),
+            ])
+            .as('s'),
+        )
+        .where('s.left_at', 'is not', null)
+        .$call((q) => (r.from ? q.where('s.entered_at', '>=', r.from) : q))
+        .$call((q) => (r.to ? q.where('s.entered_at', '<', r.to) : q))
+        .select(['s.status_id', daysBetween(sql.ref('s.entered_at'), sql.ref('s.left_at')).as('days')]);
+      const ranked = db
+        .selectFrom(lengths.as('d'))
+        .select([
+          'd.status_id',
+          'd.days',
+          sql<number>`row_number() OVER (PARTITION BY d.status_id ORDER BY d.days)`.as('rn'),
+          sql<number>`count(*) OVER (PARTITION BY d.status_id)`.as('cnt'),
+        ]);
+      const rows = await db
+        .selectFrom(ranked.as('k'))
+        .select([
+          'k.status_id',
+          sql<number>`max(k.cnt)`.as('stays'),
+          sql<number>`avg(k.days)`.as('mean'),
+          sql<number>`avg(CASE WHEN k.rn IN ((k.cnt + 1) / 2, (k.cnt + 2) / 2) THEN k.days END)`.as('median'),
+        ])
+        .groupBy('k.status_id')
+        .execute();
+      return rows.map((x) => ({
+        status_id: x.status_id,
+        stays: num(x.stays),
+        median_days: num(x.median),
+        mean_days: num(x.mean),
+      }));
+    },
+
+    /** Planned follow-ups not done whose time is before `now`, by the lead's owner. */
+    async overdueByOwner(orgId: number, f: LeadFilter, r: DateRange, now: string) {
+      let q = scoped(orgId, f)
+        .innerJoin('follow_ups as fu', (j) =>
+          j.onRef('fu.lead_id', '=', 'leads.id').on('fu.org_id', '=', orgId),
+        )
+        .where('fu.done_at', 'is', null)
+        .where('fu.scheduled_at', '<', now);
+      if (r.from) q = q.where('fu.scheduled_at', '>=', r.from);
+      if (r.to) q = q.where('fu.scheduled_at', '<', r.to);
+      const rows = await q
+        .select((eb) => [
+          'leads.owner_id',
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.count<number>('leads.id').distinct().as('leads'),
+          eb.fn.min('fu.scheduled_at').as('oldest'),
+        ])
+        .groupBy('leads.owner_id')
+        .orderBy('leads.owner_id')
+        .execute();
+      return rows.map((x) => ({
+        owner_id: x.owner_id,
+        overdue: num(x.n),
+        leads: num(x.leads),
+        oldest_scheduled_at: x.oldest as string | null,
+      }));
+    },
+
+    /** Follow-ups, tasks and status changes recorded in the range on each owner's leads. */
+    async activityByOwner(orgId: number, f: LeadFilter, r: DateRange) {
+      const toMap = (rows: Array<{ owner_id: number | null; n: number }>) =>
+        new Map(rows.map((x) => [x.owner_id, num(x.n)]));
+      const range = <T extends { where: SelectWhere }>(q: T): T => {
+        let out = q;
+        if (r.from) out = out.where(sql.ref('a.created_at'), '>=', r.from) as T;
+        if (r.to) out = out.where(sql.ref('a.created_at'), '<', r.to) as T;
+        return out;
+      };
+      const countFu = () =>
+        range(
+          scoped(orgId, f).innerJoin('follow_ups as a', (j) =>
+            j.onRef('a.lead_id', '=', 'leads.id').on('a.org_id', '=', orgId),
+          ),
+        )
+          .select((eb) => ['leads.owner_id', eb.fn.countAll<number>().as('n')])
+          .groupBy('leads.owner_id')
+          .execute();
+      const countTasks = () =>
+        range(
+          scoped(orgId, f).innerJoin('tasks as a', (j) =>
+            j.onRef('a.lead_id', '=', 'leads.id').on('a.org_id', '=', orgId),
+          ),
+        )
+          .select((eb) => ['leads.owner_id', eb.fn.countAll<number>().as('n')])
+          .groupBy('leads.owner_id')
+          .execute();
+      const countChanges = () =>
+        range(
+          scoped(orgId, f)
+            .innerJoin('status_history as a', (j) =>
+              j.onRef('a.lead_id', '=', 'leads.id').on('a.org_id', '=', orgId),
+            )
+            .where('a.from_status_id', 'is not', null),
+        )
+          .select((eb) => ['leads.owner_id', eb.fn.countAll<number>().as('n')])
+          .groupBy('leads.owner_id')
+          .execute();
+      const [fu, tasks, changes] = (await Promise.all([countFu(), countTasks(), countChanges()])).map(toMap);
+      const owners = [...new Set([...fu.keys(), ...tasks.keys(), ...changes.keys()])].sort(
+        (a, b) => (a ?? 0) - (b ?? 0),
+      );
+      return owners.map((o) => ({
+        owner_id: o,
+        follow_ups: fu.get(o) ?? 0,
+        tasks: tasks.get(o) ?? 0,
+        status_changes: changes.get(o) ?? 0,
+      }));
+    },
+  };
+}
+
+export type ReportRepository = ReturnType<typeof createReportRepository>;
