@@ -155,7 +155,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   async function present(
     orgId: number,
     rows: LeadRow[],
-    opts: TxOptions = {},
+    opts: TxOptions & { parts?: boolean } = {},
     known?: StatusMap,
   ): Promise<LeadDto[]> {
     const trx = runner(db, opts);
@@ -169,7 +169,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       known ?? statusMap(orgId, trx),
       statuses.subStatusesByIds(orgId, subIds, trx),
       deps.links?.describe(orgId, rows, trx),
-      ...parts.map((p) => p.describe(orgId, rows, trx)),
+      ...(opts.parts === false ? [] : parts.map((p) => p.describe(orgId, rows, trx))),
     ]);
     return rows.map((r) => {
       const st = sm.byId.get(r.status_id);
@@ -627,7 +627,15 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
 
     filterFor,
 
-    async list(auth: AuthContext, query: LeadListQueryInput & Record<string, unknown>) {
+    /**
+     * `parts: false` leaves out the lead parts (users, contact points, items, consent): five batched reads a
+     * page that a caller which renders none of them (a compatible surface) need not pay for.
+     */
+    async list(
+      auth: AuthContext,
+      query: LeadListQueryInput & Record<string, unknown>,
+      opts: { parts?: boolean } = {},
+    ) {
       assertCan(auth, 'leads:read');
       const { filter, knownStatuses } = await filterFor(auth, query);
       const sortParam = query.sort ?? '-created_at';
@@ -649,7 +657,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
             })
           : null;
       const [data, total] = await Promise.all([
-        present(auth.orgId, page, {}, knownStatuses),
+        present(auth.orgId, page, { parts: opts.parts }, knownStatuses),
         query.include_total ? leads.count(auth.orgId, filter) : Promise.resolve(undefined),
       ]);
       return { data, next_cursor, ...(total !== undefined ? { total } : {}) };

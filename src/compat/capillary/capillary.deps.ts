@@ -50,7 +50,11 @@ export interface CapillaryDeps {
     create(auth: AuthContext, input: Query & { title: string }, opts?: { at?: string }): Promise<LeadDto>;
     get(auth: AuthContext, id: number, opts?: TxOptions): Promise<LeadDto>;
     update(auth: AuthContext, id: number, input: Query, opts?: TxOptions): Promise<LeadDto>;
-    list(auth: AuthContext, query: Query): Promise<{ data: LeadDto[]; next_cursor: string | null }>;
+    list(
+      auth: AuthContext,
+      query: Query,
+      opts?: { parts?: boolean },
+    ): Promise<{ data: LeadDto[]; next_cursor: string | null }>;
   };
   statusChanges: {
     changeStatus(

@@ -53,7 +53,13 @@ export async function searchLeads(deps: CapillaryDeps, _kit: SurfaceKit, auth: A
   }
 
   const { items } = await readOffset(
-    (cursor, pageSize) => deps.leads.list(auth, { ...core, limit: pageSize, ...(cursor ? { cursor } : {}) }),
+    (cursor, pageSize) =>
+      deps.leads.list(
+        auth,
+        { ...core, limit: pageSize, ...(cursor ? { cursor } : {}) },
+        // This API shows none of the lead parts (users, contact points, items): they are not read.
+        { parts: false },
+      ),
     { offset, limit, keep: checks.length ? (l) => checks.every((c) => c(l)) : undefined },
   );
   return { data: await viewLeads(deps, auth, items), warnings: [], errors: [] };
