@@ -1,4 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult } from 'kysely';
+import { withDriver } from '../src/db/unit-of-work.js';
 
 /** What one measured stretch sent to the database. */
 export interface QueryCounts {
@@ -75,12 +76,7 @@ export function createQueryCounter() {
 
   return {
     wrapDialect(dialect: Dialect): Dialect {
-      return {
-        createAdapter: () => dialect.createAdapter(),
-        createQueryCompiler: () => dialect.createQueryCompiler(),
-        createIntrospector: (db) => dialect.createIntrospector(db),
-        createDriver: () => wrapDriver(dialect.createDriver()),
-      };
+      return withDriver(dialect, wrapDriver);
     },
     /** Counts what `fn` sends (only one measurement at a time; other traffic in between is counted too). */
     async measure<T>(fn: () => Promise<T>): Promise<{ result: T; counts: QueryCounts }> {

@@ -11,7 +11,7 @@ import {
   type Dialect as KyselyDialect,
 } from 'kysely';
 import type { Database } from './schema.js';
-import { guardDialect } from './unit-of-work.js';
+import { guardDialect, withDriver } from './unit-of-work.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -58,35 +58,29 @@ export class ConnectionTimeoutError extends Error {
  */
 export function withAcquireTimeout(dialect: KyselyDialect, ms: number): KyselyDialect {
   if (!(ms > 0)) return dialect;
-  return {
-    createAdapter: () => dialect.createAdapter(),
-    createQueryCompiler: () => dialect.createQueryCompiler(),
-    createIntrospector: (db) => dialect.createIntrospector(db),
-    createDriver: () => {
-      const driver = dialect.createDriver();
-      const acquire = driver.acquireConnection.bind(driver);
-      driver.acquireConnection = () =>
-        new Promise<DatabaseConnection>((resolve, reject) => {
-          let late = false;
-          const timer = setTimeout(() => {
-            late = true;
-            reject(new ConnectionTimeoutError(ms));
-          }, ms);
-          acquire().then(
-            (c) => {
-              clearTimeout(timer);
-              if (late) void driver.releaseConnection(c);
-              else resolve(c);
-            },
-            (e) => {
-              clearTimeout(timer);
-              reject(e);
-            },
-          );
-        });
-      return driver;
-    },
-  };
+  return withDriver(dialect, (driver) => {
+    const acquire = driver.acquireConnection.bind(driver);
+    driver.acquireConnection = () =>
+      new Promise<DatabaseConnection>((resolve, reject) => {
+        let late = false;
+        const timer = setTimeout(() => {
+          late = true;
+          reject(new ConnectionTimeoutError(ms));
+        }, ms);
+        acquire().then(
+          (c) => {
+            clearTimeout(timer);
+            if (late) void driver.releaseConnection(c);
+            else resolve(c);
+          },
+          (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        );
+      });
+    return driver;
+  });
 }
 
 /**
@@ -122,18 +116,12 @@ export function withStatementCache(sqlite: SQLite.Database, max = 500) {
  * workers on one file, see docs/scaling.md). Within one process Node serializes transactions anyway.
  */
 export function withImmediateTransactions(dialect: KyselyDialect): KyselyDialect {
-  return {
-    createAdapter: () => dialect.createAdapter(),
-    createQueryCompiler: () => dialect.createQueryCompiler(),
-    createIntrospector: (db) => dialect.createIntrospector(db),
-    createDriver: () => {
-      const driver = dialect.createDriver();
-      driver.beginTransaction = async (connection) => {
-        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-      };
-      return driver;
-    },
-  };
+  return withDriver(dialect, (driver) => {
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  });
 }
 
 export function openDb(opts: OpenDbOptions): Db {

@@ -99,11 +99,16 @@ export function runner(db: Tx, opts: TxOptions | undefined): Tx {
  * are not affected: they wait for the connection as usual.
  */
 export function guardDialect(dialect: Dialect): Dialect {
+  return withDriver(dialect, guardDriver);
+}
+
+/** The same dialect with its driver changed by `change` (guards, timeouts, counters wrap drivers this way). */
+export function withDriver(dialect: Dialect, change: (driver: Driver) => Driver): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db) => dialect.createIntrospector(db),
-    createDriver: () => guardDriver(dialect.createDriver()),
+    createDriver: () => change(dialect.createDriver()),
   };
 }
 
