@@ -1,0 +1,304 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { AuthContext } from '../access/roles.js';
+import type { Db } from '../db/database.js';
+import { inTransaction, type TxOptions } from '../db/unit-of-work.js';
+import { createAccessRepository } from '../access/access.repository.js';
+import { createAuthService } from '../access/auth.service.js';
+import { createPasswordService } from '../access/password.service.js';
+import { createKeyRepository } from '../access/key.repository.js';
+import { createTeamRepository } from '../access/team.repository.js';
+import { createAuditRepository } from '../access/audit.repository.js';
+import { createAuditService } from '../access/audit.service.js';
+import { createUserService } from '../access/user.service.js';
+import { createTeamService } from '../access/team.service.js';
+import { createKeyService } from '../access/key.service.js';
+import { createWebToLeadService } from '../access/web-to-lead.service.js';
+import { rateLimitsFromEnv, type RateLimitOptions } from '../http/rate-limit.js';
+import { createStatusRepository } from '../pipeline/status.repository.js';
+import { createReasonRepository } from '../pipeline/reason.repository.js';
+import { createHistoryRepository } from '../pipeline/history.repository.js';
+import { createStatusRules } from '../pipeline/status-rules.js';
+import { createStatusService } from '../pipeline/status.service.js';
+import { createReasonService } from '../pipeline/reason.service.js';
+import { createCustomFieldService } from '../pipeline/custom-field.service.js';
+import { createStatusChangeService } from '../pipeline/status-change.service.js';
+import { createStatusVocabulary } from '../pipeline/status-vocabulary.js';
+import { createActivityRepository } from '../activities/activity.repository.js';
+import { createTimelineRepository } from '../activities/timeline.repository.js';
+import { createFollowUpService } from '../activities/follow-up.service.js';
+import { createTaskService } from '../activities/task.service.js';
+import { createAttachmentService } from '../activities/attachment.service.js';
+import { createTimelineService } from '../activities/timeline.service.js';
+import { createActivityByIdService } from '../activities/activity-by-id.service.js';
+import { createLeadRepository } from '../leads/lead.repository.js';
+import { createLeadService } from '../leads/lead.service.js';
+import { buildLeadParts } from '../leads/lead-parts.wiring.js';
+import { createBulkService } from '../leads/bulk.service.js';
+import { createExternalRefRepository } from '../leads/external-ref.repository.js';
+import { createExternalRefService } from '../leads/external-ref.service.js';
+import { createLeadViewService } from '../leads/lead-view.service.js';
+import { createLeadComposeService } from '../leads/lead-compose.service.js';
+import { createReportRepository } from '../reports/report.repository.js';
+import { createReportService } from '../reports/report.service.js';
+import { buildAccounts } from '../accounts/accounts.wiring.js';
+import { createContactFinder } from '../accounts/contact-identifier.js';
+import { createJobRepository } from '../jobs/job.repository.js';
+import { createJobQueue } from '../jobs/job.worker.js';
+import { createImportRepository } from '../imports/import.repository.js';
+import { createImportService } from '../imports/import.service.js';
+import { createImportRunner, IMPORT_JOB } from '../imports/import.runner.js';
+import { createRevertRunner, REVERT_JOB } from '../imports/import.revert.js';
+import { createExportService } from '../imports/export.service.js';
+import { buildEmail, type EmailOptions } from '../email/email.wiring.js';
+import { catalogRepository } from '../catalogs/catalog.repository.js';
+import { createCatalogService } from '../catalogs/catalog.service.js';
+import { createStatusOrderService } from '../catalogs/status-order.js';
+import { createTimeZoneService } from '../catalogs/time-zone.routes.js';
+import type { KitCore } from '../compat/shared/surface.js';
+
+export interface CoreOptions {
+  config: Config;
+  db: Db;
+  log: FastifyBaseLogger;
+  /** Overrides of the rate limits (default: from RATE_LIMIT_* environment variables, see docs/security.md). */
+  rateLimits?: Partial<RateLimitOptions>;
+  /** Email transport, retry policy and digest timer (docs/email.md); tests pass their own. */
+  email?: EmailOptions;
+}
+
+/**
+ * The core: every repository and service, wired by hand (no container), with no HTTP in it. `/api/v1`
+ * (src/wiring/api.ts) and every compatible surface (src/wiring/surfaces.ts) are registered over this one
+ * object, so a surface is a translator over the same services as the native API.
+ */
+export function buildCore({ config, db, log, rateLimits, email: emailOptions }: CoreOptions) {
+  const kysely = db.kysely;
+  const repos = {
+    access: createAccessRepository(kysely),
+    statuses: createStatusRepository(kysely),
+    leads: createLeadRepository(kysely, db.dialect),
+    audit: createAuditRepository(kysely),
+    keys: createKeyRepository(kysely),
+    teams: createTeamRepository(kysely),
+    reasons: createReasonRepository(kysely),
+    history: createHistoryRepository(kysely),
+    activities: createActivityRepository(kysely),
+    imports: createImportRepository(kysely, db.dialect),
+    refs: createExternalRefRepository(kysely),
+  };
+  const { access, statuses } = repos;
+  const audit = createAuditService({ audit: repos.audit });
+  const auth = createAuthService({ db: kysely, access, statuses, keys: repos.keys, audit });
+  const limits = { ...rateLimitsFromEnv(process.env), ...rateLimits };
+  const statusRules = createStatusRules({ statuses, reasons: repos.reasons });
+  const customFields = createCustomFieldService({ db: kysely, repo: repos.reasons });
+  // Accounts before leads: the lead service takes its hooks; accounts reach the lead service late-bound.
+  const accounts = buildAccounts({
+    db: kysely,
+    leads: repos.leads,
+    statuses,
+    access,
+    planStatus: (trx, orgId, userId, current, target) =>
+      statusRules.plan(trx, orgId, userId, current, target, { record: true }),
+    presentLead: (orgId, rows, opts) => leads.present(orgId, rows, opts),
+    assertLeadAccess: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
+  });
+  // The job queue is made before the services that queue work (emails, imports) through it.
+  const jobQueue = createJobQueue(createJobRepository(kysely), { log });
+  const email = buildEmail({
+    config,
+    db: kysely,
+    access,
+    audit,
+    queue: jobQueue,
+    log,
+    options: emailOptions,
+  });
+  // Lead parts (users with roles, teams, ...): checked, written and shown with the lead; late-bound guard.
+  const leadParts = buildLeadParts({
+    db: kysely,
+    leads: repos.leads,
+    guard: (a, id, mode) => leads.assertLeadAccess(a, id, mode),
+  });
+  const catalogs = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
+  const leads = createLeadService({
+    onOwnerChanged: email.hooks.onOwnerChanged,
+    db: kysely,
+    leads: repos.leads,
+    statuses,
+    access,
+    statusRules,
+    customFields,
+    audit,
+    links: accounts.leadHooks,
+    parts: leadParts.parts,
+    catalogs,
+  });
+  const guard = (a: AuthContext, id: number, mode: 'read' | 'write', opts?: TxOptions) =>
+    leads.assertLeadAccess(a, id, mode, opts);
+  const present: Parameters<typeof createStatusChangeService>[0]['present'] = (orgId, rows, opts) =>
+    leads.present(orgId, rows, opts);
+  const statusService = createStatusService({ db: kysely, statuses, rules: statusRules });
+  const pipeline = {
+    statuses: statusService,
+    reasons: createReasonService({ db: kysely, reasons: repos.reasons }),
+    customFields,
+    changes: createStatusChangeService({
+      db: kysely,
+      leads: repos.leads,
+      statuses,
+      reasons: repos.reasons,
+      history: repos.history,
+      rules: statusRules,
+      present,
+      guard,
+    }),
+    vocabulary: createStatusVocabulary({ statuses }),
+    order: createStatusOrderService({
+      db: kysely,
+      statuses,
+      list: (a) => statusService.listStatuses(a),
+    }),
+  };
+  const activityDeps = { db: kysely, activities: repos.activities, leads: repos.leads, access, guard };
+  const tasks = createTaskService(activityDeps);
+  const activities = {
+    followUps: createFollowUpService({ ...activityDeps, present }),
+    tasks,
+    timeline: createTimelineService({
+      timeline: createTimelineRepository(kysely),
+      leads: repos.leads,
+      statuses,
+      history: repos.history,
+      changes: pipeline.changes,
+      guard,
+    }),
+    tagCounts: repos.activities.tagCounts,
+    attachments: createAttachmentService({
+      ...activityDeps,
+      dataDir: config.dataDir,
+      maxBytes: config.attachmentMaxBytes,
+    }),
+    byId: createActivityByIdService({ db: kysely, activities: repos.activities, tasks, guard }),
+  };
+
+  // Background jobs (imports, reverts): a queue in the database, worked by this process while it is up.
+  jobQueue.register(
+    IMPORT_JOB,
+    createImportRunner({
+      db: kysely,
+      imports: repos.imports,
+      statuses,
+      customFields: repos.reasons,
+      onFinished: email.hooks.onImportFinished,
+    }),
+  );
+  jobQueue.register(REVERT_JOB, createRevertRunner({ db: kysely, imports: repos.imports }));
+  const imports = createImportService({
+    db: kysely,
+    imports: repos.imports,
+    statuses,
+    customFields: {
+      listFields: repos.reasons.listFields,
+      ensureCustomField: customFields.ensureCustomField,
+    },
+    queue: jobQueue,
+    dataDir: config.dataDir,
+    maxBytes: config.importMaxBytes,
+  });
+  const exports = createExportService({ leads, imports: repos.imports });
+
+  const users = createUserService({
+    db: kysely,
+    access,
+    teams: repos.teams,
+    audit,
+    onInvited: email.hooks.onInvited,
+    deliveryOf: email.hooks.deliveryOf,
+  });
+  const accessServices = {
+    users,
+    teams: createTeamService({ db: kysely, teams: repos.teams, access }),
+    keys: createKeyService({ keys: repos.keys, access, teams: repos.teams, statuses, audit }),
+    audit,
+    passwords: createPasswordService({ db: kysely, access, audit }),
+  };
+  const webToLead = createWebToLeadService({
+    keys: repos.keys,
+    leads,
+    audit,
+    access,
+    statuses,
+    onSubmitted: email.hooks.onWebLead,
+  });
+
+  // One unit of work for a composite write: every service call inside joins it through { tx }.
+  const unitOfWork = <T>(fn: (opts: TxOptions) => Promise<T>): Promise<T> =>
+    inTransaction(kysely, {}, (tx) => fn({ tx }));
+  const externalRefs = createExternalRefService({ db: kysely, refs: repos.refs });
+  const leadViews = createLeadViewService({
+    db: kysely,
+    history: repos.history,
+    activities: repos.activities,
+    refs: repos.refs,
+  });
+  const contactFinder = createContactFinder({ contacts: accounts.contactService });
+  const leadCompose = createLeadComposeService({
+    transaction: unitOfWork,
+    leads,
+    statusChanges: pipeline.changes,
+    followUps: activities.followUps,
+    contacts: contactFinder,
+    customFields,
+    refs: externalRefs,
+    view: leadViews.view,
+    get: (a, id, opts) => leads.get(a, id, opts),
+  });
+  /** What the compat kit itself needs (src/compat/shared/surface.ts). */
+  const kitCore: KitCore = {
+    authenticators: {
+      token: (token, org) => auth.authenticate(token, org),
+      password: (mail, password, org) => auth.authenticatePassword(mail, password, org),
+    },
+    orgTimeZone: (orgId) => auth.orgTimeZone(orgId),
+  };
+
+  return {
+    config,
+    db: kysely,
+    dialect: db.dialect,
+    repos,
+    limits,
+    unitOfWork,
+    auth,
+    access: accessServices,
+    webToLead,
+    leads,
+    leadParts,
+    leadViews,
+    leadCompose,
+    externalRefs,
+    bulk: createBulkService({ db: kysely, leads: repos.leads, service: leads }),
+    reports: createReportService({
+      db: kysely,
+      reports: createReportRepository(kysely, db.dialect, repos.leads),
+      statuses,
+      leads,
+    }),
+    accounts,
+    contactFinder,
+    pipeline,
+    activities,
+    catalogs,
+    timeZones: createTimeZoneService(kysely),
+    imports,
+    exports,
+    jobQueue,
+    email,
+    kitCore,
+  };
+}
+
+/** Everything the core offers; a surface's deps are a `Pick` of it. */
+export type Core = ReturnType<typeof buildCore>;
