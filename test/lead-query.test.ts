@@ -185,3 +185,148 @@ describe('offset paging', () => {
     });
   });
 });
+
+describe('ranges, updated_before, cf.<key>.or_absent', () => {
+  let r: Session;
+  const rid: Record<string, number> = {};
+  const rlist = (qs: string) => list(qs, r);
+  const rnamed = (...names: string[]) => names.map((n) => rid[n]).sort((a, b) => a - b);
+  beforeAll(async () => {
+    r = await signup(t.app);
+    for (const [key, type] of [
+      ['score', 'number'],
+      ['due', 'date'],
+      ['met_at', 'datetime'],
+      ['colour', 'string'],
+    ])
+      expect(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: '/api/v1/custom-fields',
+            headers: r.headers,
+            payload: { key, label: key, type },
+          })
+        ).statusCode,
+      ).toBe(201);
+    rid.a = (
+      await createLead(t.app, r, {
+        first_name: 'A',
+        value: '10.00',
+        custom_fields: { score: 5, due: '2026-03-01', met_at: '2026-03-01T23:30:00-05:00', colour: 'red' },
+      })
+    ).id;
+    rid.b = (
+      await createLead(t.app, r, {
+        first_name: 'B',
+        value: '1500.50',
+        custom_fields: { score: 12.5, due: '2026-04-15', met_at: '2026-03-02T03:00:00Z', colour: 'blue' },
+      })
+    ).id;
+    rid.c = (await createLead(t.app, r, { first_name: 'C' })).id;
+    // Converted: hidden unless include_converted=true.
+    rid.d = (await createLead(t.app, r, { first_name: 'D' })).id;
+    // Known instants: set as stored (UTC ISO text) so the bounds below are exact.
+    const at = {
+      a: ['2026-01-10T10:00:00.000Z', '2026-02-01T00:00:00.000Z', null],
+      b: ['2026-01-10T23:30:00.000Z', '2026-02-10T12:00:00.000Z', null],
+      c: ['2026-01-11T00:30:00.000Z', '2026-03-01T00:00:00.000Z', null],
+      d: ['2026-01-10T10:00:00.000Z', '2026-02-01T00:00:00.000Z', '2026-02-11T08:00:00.000Z'],
+    } as const;
+    for (const [k, [created, updated, converted]] of Object.entries(at))
+      await t.db.kysely
+        .updateTable('leads')
+        .set({ created_at: created, updated_at: updated, converted_at: converted })
+        .where('id', '=', rid[k])
+        .execute();
+  });
+
+  it('created_at / updated_at / converted_at with instants', async () => {
+    expect(await rlist('created_at.gt=2026-01-10T10:00:00Z')).toEqual(rnamed('b', 'c'));
+    expect(await rlist('created_at.gte=2026-01-10T10:00:00Z')).toEqual(rnamed('a', 'b', 'c'));
+    expect(await rlist('created_at.lt=2026-01-10T23:30:00Z')).toEqual(rnamed('a'));
+    expect(await rlist('created_at.lte=2026-01-10T23:30:00Z')).toEqual(rnamed('a', 'b'));
+    // Another offset is the same instant: 2026-01-11T00:30+01:00 is 2026-01-10T23:30Z.
+    expect(await rlist('created_at.lte=2026-01-11T00:30:00%2B01:00')).toEqual(rnamed('a', 'b'));
+    expect(await rlist('updated_at.gte=2026-02-01T00:00:00Z&updated_at.lt=2026-03-01T00:00:00Z')).toEqual(
+      rnamed('a', 'b'),
+    );
+    expect(await rlist('updated_before=2026-02-10T12:00:00Z')).toEqual(rnamed('a'));
+    expect(await rlist('include_converted=true&converted_at.gte=2026-02-01')).toEqual(rnamed('d'));
+    expect(await rlist('include_converted=true&converted_at.lt=2026-02-11T08:00:00.001Z')).toEqual(
+      rnamed('d'),
+    );
+    expect(await rlist('include_converted=true&converted_at.gt=2026-02-11T08:00:00Z')).toEqual([]);
+    expect(await rlist('include_converted=true&created_at.lte=2026-01-10T10:00:00Z')).toEqual(
+      rnamed('a', 'd'),
+    );
+  });
+  it('a date alone is that whole day, in the organization time zone (UTC when none)', async () => {
+    expect(await rlist('created_at.gte=2026-01-10&created_at.lte=2026-01-10')).toEqual(rnamed('a', 'b'));
+    expect(await rlist('created_at.gt=2026-01-10')).toEqual(rnamed('c'));
+    expect(await rlist('created_at.lt=2026-01-11')).toEqual(rnamed('a', 'b'));
+    const tz = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/organization/time-zone',
+      headers: r.headers,
+      payload: { time_zone: 'Europe/Paris' },
+    });
+    expect(tz.statusCode, tz.body).toBe(200);
+    // In Paris, 2026-01-10T23:30Z and 2026-01-11T00:30Z are both on the 11th.
+    expect(await rlist('created_at.gte=2026-01-10&created_at.lte=2026-01-10')).toEqual(rnamed('a'));
+    expect(await rlist('created_at.gte=2026-01-11&created_at.lte=2026-01-11')).toEqual(rnamed('b', 'c'));
+    // A local time is read in the zone too: 00:15 in Paris is 23:15Z the day before.
+    expect(await rlist('created_at.gt=2026-01-11T00:15:00')).toEqual(rnamed('b', 'c'));
+  });
+  it('value in decimal amounts', async () => {
+    expect(await rlist('value.gte=10')).toEqual(rnamed('a', 'b'));
+    expect(await rlist('value.gt=10.00')).toEqual(rnamed('b'));
+    expect(await rlist('value.lte=1500.50')).toEqual(rnamed('a', 'b'));
+    expect(await rlist('value.lt=1500.5')).toEqual(rnamed('a'));
+  });
+  it('custom fields: number, date and datetime (offsets compared as instants)', async () => {
+    expect(await rlist('cf.score.gt=5')).toEqual(rnamed('b'));
+    expect(await rlist('cf.score.gte=5&cf.score.lte=12.5')).toEqual(rnamed('a', 'b'));
+    expect(await rlist('cf.score.lt=10')).toEqual(rnamed('a'));
+    expect(await rlist('cf.due.gte=2026-04-01')).toEqual(rnamed('b'));
+    expect(await rlist('cf.due.lt=2026-04-01')).toEqual(rnamed('a'));
+    // a: 2026-03-01T23:30-05:00 = 2026-03-02T04:30Z, after b's 03:00Z.
+    expect(await rlist('cf.met_at.gt=2026-03-02T04:00:00Z')).toEqual(rnamed('a'));
+    expect(await rlist('cf.met_at.lt=2026-03-02T04:00:00Z')).toEqual(rnamed('b'));
+    expect(await rlist('cf.met_at.gte=2026-03-02T04:30:00Z')).toEqual(rnamed('a'));
+  });
+  it('cf.<key>.or_absent: equals, or the lead has no value', async () => {
+    expect(await rlist('cf.colour.or_absent=red')).toEqual(rnamed('a', 'c'));
+    expect(await rlist('cf.colour=red')).toEqual(rnamed('a'));
+    expect(await rlist('cf.score.or_absent=12.50')).toEqual(rnamed('b', 'c'));
+  });
+  it('bad bounds are a 422 naming the parameter, nothing written', async () => {
+    const before = await countAllTables(t.db);
+    for (const [qs, field] of [
+      ['created_at.gt=yesterday', 'created_at.gt'],
+      ['updated_at.lte=2026-02-30', 'updated_at.lte'],
+      ['converted_at.gte=2026-13-01T00:00:00Z', 'converted_at.gte'],
+      ['value.gte=ten', 'value.gte'],
+      ['cf.score.gte=high', 'cf.score.gte'],
+      ['cf.due.lt=01/02/2026', 'cf.due.lt'],
+      ['cf.met_at.gt=soon', 'cf.met_at.gt'],
+      ['cf.colour.gt=red', 'cf.colour.gt'],
+      ['cf.nothing.lt=1', 'cf.nothing.lt'],
+      ['cf.score.or_absent=many', 'cf.score'],
+    ]) {
+      const res = await get(`/api/v1/leads?${qs}`, r);
+      expect(res.statusCode, qs).toBe(422);
+      expect(res.json().errors[0].field, qs).toBe(field);
+    }
+    // updated_before is checked by the schema: a 400 naming it.
+    const res = await get('/api/v1/leads?updated_before=later', r);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('updated_before');
+    expect(changedTables(before, await countAllTables(t.db))).toEqual({});
+  });
+  it('a local time when the organization has no time zone is a 422', async () => {
+    const res = await get('/api/v1/leads?created_at.gt=2026-01-11T00:15:00');
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors[0].field).toBe('created_at.gt');
+  });
+});

@@ -155,6 +155,9 @@ export interface ListPage {
   offset?: number;
 }
 
+/** What a stored datetime custom field looks like (PostgreSQL casts only these to timestamptz). */
+const INSTANT_RE = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
+
 /** A `*` wildcard value as a LIKE pattern (`%` and `_` taken literally). */
 function likePattern(v: string): string {
   return v.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
@@ -313,14 +316,15 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     const path = `$.${r.key}`;
     if (r.as === 'number')
       return dialect === 'postgres'
-        ? sql<boolean>`(leads.custom_fields::jsonb ->> ${r.key})::numeric ${op} ${r.value}`
+        ? // Guarded casts: a value stored before the field's type changed must not fail the whole query.
+          sql<boolean>`(CASE WHEN jsonb_typeof(leads.custom_fields::jsonb -> ${r.key}) = 'number' THEN (leads.custom_fields::jsonb ->> ${r.key})::numeric END) ${op} ${r.value}`
         : sql<boolean>`CAST(json_extract(leads.custom_fields, ${path}) AS REAL) ${op} ${r.value}`;
     if (r.as === 'date')
       return dialect === 'postgres'
         ? sql<boolean>`(leads.custom_fields::jsonb ->> ${r.key}) ${op} ${r.value}`
         : sql<boolean>`json_extract(leads.custom_fields, ${path}) ${op} ${r.value}`;
     return dialect === 'postgres'
-      ? sql<boolean>`(leads.custom_fields::jsonb ->> ${r.key})::timestamptz ${op} ${r.value}::timestamptz`
+      ? sql<boolean>`(CASE WHEN (leads.custom_fields::jsonb ->> ${r.key}) ~ ${INSTANT_RE} THEN (leads.custom_fields::jsonb ->> ${r.key})::timestamptz END) ${op} ${r.value}::timestamptz`
       : sql<boolean>`julianday(json_extract(leads.custom_fields, ${path})) ${op} julianday(${r.value})`;
   }
 
