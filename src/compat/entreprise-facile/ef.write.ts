@@ -27,6 +27,16 @@ async function reasonForLost(deps: EfDeps, auth: AuthContext): Promise<number | 
   return (usable.find((r) => r.text.trim().toLowerCase() === 'other') ?? usable[0])?.id;
 }
 
+/**
+ * True when a value sent equals the lead's: an element sent back as fetched is not a change (the core would
+ * otherwise, e.g., re-derive the estimate from an unchanged value_date and bump the version).
+ */
+function same(key: string, current: unknown, sent: unknown): boolean {
+  if (key === 'value' && typeof current === 'string' && typeof sent === 'string')
+    return Math.round(Number(current) * 100) === Math.round(Number(sent) * 100);
+  return (current ?? null) === (sent ?? null);
+}
+
 /** Translates the changes into one core lead write (+ the customer flag), adding faults for what cannot map. */
 async function planWrite(
   deps: EfDeps,
@@ -49,9 +59,14 @@ async function planWrite(
     'probability',
     'description',
   ] as const)
-    if (ch[k] !== undefined) (input as Record<string, unknown>)[k] = ch[k];
+    if (ch[k] !== undefined && !(current && same(k, current[k], ch[k])))
+      (input as Record<string, unknown>)[k] = ch[k];
   const cf: Record<string, CfValue> = {};
-  for (const k of LEARNINGS) if (ch.learnings[k] !== undefined) cf[fields.stored(k)] = ch.learnings[k]!;
+  for (const k of LEARNINGS) {
+    const v = ch.learnings[k];
+    if (v !== undefined && !(current && (current.custom_fields[fields.stored(k)] ?? null) === v))
+      cf[fields.stored(k)] = v;
+  }
 
   // contact_id is the lead's first contact: a new one goes first (the others stay linked); 0 unlinks them all.
   const currentContacts = current?.contacts.map((c) => c.id) ?? [];
