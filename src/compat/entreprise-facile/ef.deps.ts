@@ -20,7 +20,7 @@ export interface EfDeps {
     list(
       auth: AuthContext,
       query: Query,
-      opts?: { parts?: boolean },
+      opts?: { parts?: boolean; offsetPastEnd?: 'error' | 'empty' },
     ): Promise<{ data: LeadDto[]; next_cursor: string | null; total?: number }>;
   };
   /** The customer flag (prospect or customer) of a company or a contact. */

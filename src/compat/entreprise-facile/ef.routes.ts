@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../http/errors.js';
 import type { AuthContext } from '../../access/roles.js';
 import type { LeadDto } from '../../leads/lead.schema.js';
-import { pageToOffset, readOffset } from '../shared/paging.js';
+import { pageToOffset } from '../shared/paging.js';
 import type { SurfaceKit } from '../shared/surface.js';
 import type { EfDeps } from './ef.deps.js';
 import { xmlTypeFor } from './ef.errors.js';
@@ -23,23 +23,15 @@ const PageQuery = Type.Object({
 const Account = Type.String({ pattern: '^[0-9]{1,10}$', description: 'The organization id' });
 const LeadId = Type.Integer({ minimum: 1, maximum: 2147483647 });
 
-/** One page of the organization's leads, newest first, with the count of all of them. */
+/** One page of the organization's leads, newest first, with the count of all of them (the core's offset paging). */
 async function pageOfLeads(deps: EfDeps, auth: AuthContext, page: number) {
   const { offset, limit } = pageToOffset(page, PER_PAGE);
-  let total = 0;
-  const { items } = await readOffset(
-    async (cursor, size) => {
-      const r = await deps.leads.list(
-        auth,
-        { sort: '-created_at', include_converted: true, limit: size, cursor, include_total: !cursor },
-        { parts: false },
-      );
-      if (!cursor) total = r.total ?? 0;
-      return r;
-    },
-    { offset, limit },
+  const r = await deps.leads.list(
+    auth,
+    { sort: '-created_at', include_converted: true, offset, limit },
+    { parts: false, offsetPastEnd: 'empty' },
   );
-  return { items, total };
+  return { items: r.data, total: r.total ?? 0 };
 }
 
 /**
