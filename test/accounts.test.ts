@@ -488,7 +488,13 @@ describe('leads linked to companies and contacts', () => {
     });
     expect(a.company).toMatchObject({ name: 'River Co', domain: 'river.example' });
     expect(a.contacts).toEqual([
-      { id: expect.any(Number), first_name: 'Tom', last_name: 'Sawyer', email: 'tom.sawyer@river.example' },
+      {
+        id: expect.any(Number),
+        first_name: 'Tom',
+        last_name: 'Sawyer',
+        email: 'tom.sawyer@river.example',
+        customer_status: 'prospect',
+      },
     ]);
     const contact = (await req('GET', `/api/v1/contacts/${a.contacts[0].id}`, undefined, sess)).json();
     expect(contact).toMatchObject({

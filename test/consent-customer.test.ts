@@ -84,4 +84,17 @@ describe('consent with dates, and the customer flag', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].field).toBe('customer_status');
   });
+
+  it("shows the customer flag of the lead's company and contacts with the link (seed 001 is_engaged)", async () => {
+    const company = (
+      await inject('POST', '/api/v1/companies', { name: 'Initech', customer_status: 'customer' })
+    ).json();
+    const contact = (await inject('POST', '/api/v1/contacts', { first_name: 'Bob' })).json();
+    const lead = await createLead(t.app, s, { company_id: company.id, contact_ids: [contact.id] });
+    expect(lead.company).toMatchObject({ id: company.id, customer_status: 'customer' });
+    expect(lead.contacts).toEqual([expect.objectContaining({ id: contact.id, customer_status: 'prospect' })]);
+    await inject('PATCH', `/api/v1/contacts/${contact.id}`, { customer_status: 'customer' });
+    const again = (await inject('GET', `/api/v1/leads/${lead.id}`)).json();
+    expect(again.contacts[0].customer_status).toBe('customer');
+  });
 });

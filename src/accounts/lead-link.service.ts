@@ -234,7 +234,10 @@ export function createLeadLinkService({
         contacts.emailsFor(orgId, allContactIds, trx),
       ]);
       const companyById = new Map(
-        companyRows.map((c) => [c.id, { id: c.id, name: c.name, domain: c.domain }]),
+        companyRows.map((c) => [
+          c.id,
+          { id: c.id, name: c.name, domain: c.domain, customer_status: c.customer_status ?? 'prospect' },
+        ]),
       );
       const contactById = new Map(
         contactRows.map((c) => [
@@ -244,6 +247,7 @@ export function createLeadLinkService({
             first_name: c.first_name,
             last_name: c.last_name,
             email: emails.get(c.id)?.[0]?.email ?? null,
+            customer_status: c.customer_status ?? 'prospect',
           },
         ]),
       );

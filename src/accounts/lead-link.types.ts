@@ -3,6 +3,8 @@ export interface LeadCompanySummary {
   id: number;
   name: string;
   domain: string | null;
+  /** prospect or customer (the customer flag, migration 0083). */
+  customer_status: string;
 }
 
 export interface LeadContactSummary {
@@ -10,4 +12,6 @@ export interface LeadContactSummary {
   first_name: string | null;
   last_name: string | null;
   email: string | null;
+  /** prospect or customer (the customer flag, migration 0083). */
+  customer_status: string;
 }

@@ -7,6 +7,7 @@ import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema
 import { ContactPointResponseFields, ContactPointWriteFields } from './contact-points.schema.js';
 import { ItemResponseFields, ItemWriteFields } from './lead-items.schema.js';
 import { ConsentResponseFields, ConsentWriteFields } from './lead-consent.schema.js';
+import type { LeadCompanySummary, LeadContactSummary } from '../accounts/lead-link.types.js';
 import { CatalogLeadFields, CatalogLeadResponseFields } from '../catalogs/catalog.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
@@ -137,6 +138,8 @@ export type LeadCreateInput = Static<typeof LeadCreateBody>;
 export type LeadPatchInput = Static<typeof LeadPatchBody>;
 
 const NStr = Nullable(Type.String());
+/** The customer flag of the lead's company or contact (seed 001's is_engaged), shown with the link. */
+const CustomerFlag = Type.String({ description: 'prospect or customer' });
 const NInt = Nullable(Type.Integer());
 
 export const LeadResponse = Type.Object(
@@ -189,8 +192,18 @@ export const LeadResponse = Type.Object(
     deleted_at: NStr,
     version: Type.Integer(),
     company_id: NInt,
-    company: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), domain: NStr })),
-    contacts: Type.Array(Type.Object({ id: Type.Integer(), first_name: NStr, last_name: NStr, email: NStr })),
+    company: Nullable(
+      Type.Object({ id: Type.Integer(), name: Type.String(), domain: NStr, customer_status: CustomerFlag }),
+    ),
+    contacts: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        first_name: NStr,
+        last_name: NStr,
+        email: NStr,
+        customer_status: CustomerFlag,
+      }),
+    ),
     converted: Nullable(
       Type.Object(
         { at: Type.String(), by: NInt, company_id: NInt, contact_id: NInt, opportunity_id: NInt },
@@ -397,13 +410,8 @@ export interface LeadExtras {
   sub_status: string | null;
   /** Company and contacts (src/accounts); none when absent. */
   links?: {
-    company: { id: number; name: string; domain: string | null } | null;
-    contacts: Array<{
-      id: number;
-      first_name: string | null;
-      last_name: string | null;
-      email: string | null;
-    }>;
+    company: LeadCompanySummary | null;
+    contacts: LeadContactSummary[];
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { installRateLimit } from '../http/rate-limit.js';
 import { capillarySurface } from '../compat/capillary/capillary.surface.js';
+import { entrepriseFacileSurface } from '../compat/entreprise-facile/ef.surface.js';
 import type { Core } from './core.js';
 
 /**
@@ -35,6 +36,27 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
       },
       users: core.access.users,
       refs: core.externalRefs,
+    });
+    // Seed 001, the XML leads API (docs/compat/entreprise-facile.md).
+    await entrepriseFacileSurface.register(compat, core.kitCore, {
+      transaction: core.unitOfWork,
+      leads: {
+        create: (auth, input, opts) => core.leads.create(auth, input, opts),
+        get: (auth, id, opts) => core.leads.get(auth, id, opts),
+        update: (auth, id, input, opts) => core.leads.update(auth, id, input, undefined, opts),
+        remove: (auth, id, opts) => core.leads.remove(auth, id, undefined, opts),
+        list: (auth, query, opts) => core.leads.list(auth, query, opts),
+      },
+      companies: {
+        setCustomerStatus: (auth, id, status, opts) =>
+          core.accounts.companyService.update(auth, id, { customer_status: status }, undefined, opts),
+      },
+      contacts: {
+        setCustomerStatus: (auth, id, status, opts) =>
+          core.accounts.contactService.update(auth, id, { customer_status: status }, undefined, opts),
+      },
+      statuses: { listStatusWords: core.pipeline.vocabulary.listStatusWords },
+      reasons: core.pipeline.reasons,
     });
   });
 }
