@@ -106,10 +106,8 @@ export async function djangoRoutes(app: FastifyInstance, kit: SurfaceKit, deps: 
 
   /** One page of leads through the core list (filters and offset in the database, never in memory). */
   async function page(auth: AuthContext, query: Record<string, unknown>, offset: number, limit: number) {
-    const r = (await deps.leads.list(auth, { ...query, offset, limit, include_total: true }, {
-      offsetPastEnd: 'empty',
-    } as never)) as { data: LeadDto[]; total?: number; next_cursor: string | null; offset?: number };
-    return { items: r.data, total: r.total ?? r.data.length };
+    const r = await deps.leads.list(auth, { ...query, offset, limit }, { offsetPastEnd: 'empty' });
+    return { items: r.data, total: r.total ?? 0 };
   }
 
   // GET /api/leads/: open and closed leads (converted ones are never listed), each paged by limit/offset.
