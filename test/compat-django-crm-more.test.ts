@@ -233,6 +233,34 @@ describe('POST /api/leads/upload/', () => {
     expect(res.json().errors).toHaveLength(2);
   });
 
+  it('a file over the waiting limit (1 MB) answers 202 with a job to poll, which ends with the counts', async () => {
+    const rows = ['first_name,last_name,email,description'];
+    const pad = 'x'.repeat(60);
+    for (let i = 0; i < 12_000; i++) rows.push(`Big${i},Batch,big${i}@batch.com,${pad}`);
+    rows.push('Bad,Row,not-an-email,x');
+    const csv = rows.join('\n');
+    expect(csv.length).toBeGreaterThan(1024 * 1024);
+    const res = await upload(csv);
+    expect(res.statusCode, res.body).toBe(202);
+    const job = res.json().job;
+    expect(res.json().status).toBe('processing');
+    let body: {
+      status: string;
+      imported_count: number;
+      failed_count: number;
+      errors: Array<{ row: number }>;
+    };
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const poll = await dj('GET', `/api/leads/upload/${job.id}/`);
+      body = poll.json();
+      if (body.status !== 'processing' || Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body).toMatchObject({ status: 'partial', imported_count: 12_000, failed_count: 1 });
+    expect(body.errors).toEqual([expect.objectContaining({ row: 12_002 })]);
+  }, 180_000);
+
   it('no leads_file is a 400 naming it', async () => {
     const m = form({ other: 'x' }, []);
     const res = await app.inject({ method: 'POST', url: '/compat/django-crm/api/leads/upload/', ...m });

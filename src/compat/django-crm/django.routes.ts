@@ -74,7 +74,13 @@ export function pathId(kind: IdKind, value: string, what: string): number {
 
 export async function djangoRoutes(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDeps): Promise<void> {
   addSecretParams(['apikey']);
-  const maxFile = Math.max(deps.attachments.maxBytes, deps.importMaxBytes);
+  // The upload streams its file to the core import (its own multipart scope); the other forms are buffered.
+  await app.register(async (up) => registerUpload(up, kit, deps));
+  await app.register(async (forms) => formRoutes(forms, kit, deps));
+}
+
+async function formRoutes(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDeps): Promise<void> {
+  const maxFile = deps.attachments.maxBytes;
   await app.register(multipart, {
     attachFieldsToBody: true,
     limits: { fileSize: maxFile, files: 10, fields: 60 },
@@ -482,6 +488,4 @@ export async function djangoRoutes(app: FastifyInstance, kit: SurfaceKit, deps: 
     await deps.companies.remove(auth, pathId('company', (req.params as { id: string }).id, 'Company'));
     return reply.code(204).send();
   });
-
-  registerUpload(app, kit, deps, bodyLimit);
 }

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { AuthContext } from '../../access/roles.js';
 import { AppError } from '../../http/errors.js';
@@ -7,7 +7,6 @@ import type { DjangoDeps } from './django.deps.js';
 import { IdParam } from './django.schema.js';
 import { DJANGO_SOURCES, STATUS_WRITE } from './django.mapping.js';
 import { idOf, uuidOf } from './django.ids.js';
-import { filesOf } from './django.routes.js';
 
 /** The document's column names -> the core import's target fields. */
 const COLUMNS: Record<string, string> = {
@@ -45,7 +44,9 @@ type ImportDto = Awaited<ReturnType<DjangoDeps['imports']['get']>>;
  * columns and vocabulary; files up to `uploadWaitBytes` are imported while the request waits, larger ones
  * answer 202 with the job to poll at `GET /api/leads/upload/{id}/`.
  */
-export function registerUpload(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDeps, bodyLimit: number) {
+export async function registerUpload(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDeps) {
+  await app.register(multipart, { limits: { fileSize: deps.importMaxBytes, files: 1, fields: 10 } });
+  const bodyLimit = deps.importMaxBytes + 1024 * 1024;
   async function answer(auth: AuthContext, imp: ImportDto) {
     const done = imp.status === 'completed' || imp.status === 'failed';
     if (!done)
@@ -99,17 +100,20 @@ export function registerUpload(app: FastifyInstance, kit: SurfaceKit, deps: Djan
   for (const url of ['/api/leads/upload/', '/api/leads/upload'])
     app.post(url, { bodyLimit }, async (req, reply) => {
       const auth = kit.auth(req);
-      const file = (filesOf.get(req) ?? []).find((x) => x.field === 'leads_file');
-      if (!file)
-        throw new AppError(
-          'bad_request',
-          'Send the file as multipart/form-data in a field named "leads_file".',
-          [{ field: 'leads_file', message: 'This field is required.' }],
-        );
+      const missing = () =>
+        new AppError('bad_request', 'Send the file as multipart/form-data in a field named "leads_file".', [
+          { field: 'leads_file', message: 'This field is required.' },
+        ]);
+      if (!req.isMultipart()) throw missing();
+      const part = await req.file();
+      if (!part || part.fieldname !== 'leads_file') {
+        part?.file.resume();
+        throw missing();
+      }
       const imp = await deps.imports.upload(auth, {
-        filename: file.filename,
-        stream: Readable.from(file.data),
-        truncated: () => false,
+        filename: part.filename,
+        stream: part.file,
+        truncated: () => part.file.truncated,
       });
       const mapping: Record<string, string | null> = {};
       const valueMap: Record<string, Record<string, string | null>> = {};
@@ -132,7 +136,7 @@ export function registerUpload(app: FastifyInstance, kit: SurfaceKit, deps: Djan
         value_map: valueMap,
         defaults: { status: STATUS_WRITE.assigned },
       } as never);
-      const final = file.data.length <= deps.uploadWaitBytes ? await waitFor(auth, ran.id) : ran;
+      const final = imp.size_bytes <= deps.uploadWaitBytes ? await waitFor(auth, ran.id) : ran;
       const a = await answer(auth, final);
       return reply.code(a.code).send(a.body);
     });
