@@ -1,7 +1,7 @@
 import { nowIso } from '../db/dialect.js';
 import { fieldError, AppError } from '../http/errors.js';
 import type { LeadService } from '../leads/lead.service.js';
-import type { LeadCreateInput } from '../leads/lead.schema.js';
+import type { LeadCreateInput, LeadDto } from '../leads/lead.schema.js';
 import type { AuditService } from './audit.service.js';
 import type { KeyRepository, WebKeyRow } from './key.repository.js';
 import { normalizeOrigin } from './key.service.js';
@@ -32,7 +32,7 @@ const ADDRESS_FIELDS = ['city', 'state', 'postal_code', 'country'] as const;
 const CUSTOM_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export type WebToLeadResult =
-  | { created: true; leadId: number; successUrl: string | null }
+  | { created: true; leadId: number; lead: LeadDto; successUrl: string | null }
   | { created: false; successUrl: string | null };
 
 export function createWebToLeadService({
@@ -156,7 +156,7 @@ export function createWebToLeadService({
       const lead = await leads.create(auth, input as LeadCreateInput);
       await keys.touchWebKey(row.id, nowIso());
       await onSubmitted?.(row, lead.id);
-      return { created: true, leadId: lead.id, successUrl: row.success_url };
+      return { created: true, leadId: lead.id, lead, successUrl: row.success_url };
     },
   };
 }

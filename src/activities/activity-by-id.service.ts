@@ -32,7 +32,7 @@ export interface ActivityByIdDeps {
  */
 export function createActivityByIdService({ db, activities, tasks, guard }: ActivityByIdDeps) {
   function find(
-    table: 'tasks' | 'comments' | 'follow_ups',
+    table: 'tasks' | 'comments' | 'follow_ups' | 'attachments',
     orgId: number,
     id: number,
     trx: Kysely<Database>,
@@ -142,6 +142,15 @@ export function createActivityByIdService({ db, activities, tasks, guard }: Acti
       const c = (await find('comments', auth.orgId, id, db)) as CommentRow | undefined;
       if (!c) throw notFound('Comment', id);
       await tasks.deleteComment(auth, c.lead_id, id);
+    },
+
+    /** The lead of an attachment known by its id alone (seed 004's attachment/{id}); 404 unless visible. */
+    async attachmentLead(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<number> {
+      const a = (await find('attachments', auth.orgId, id, runner(db, opts))) as
+        { lead_id: number } | undefined;
+      if (!a) throw notFound('Attachment', id);
+      await guard(auth, a.lead_id, 'read', opts);
+      return a.lead_id;
     },
 
     async getFollowUp(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<FollowUpDto> {

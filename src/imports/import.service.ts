@@ -430,6 +430,18 @@ export function createImportService({
       return toImportResponse(await load(auth, id));
     },
 
+    /** The first `limit` problems of an import, in row order (one per bad cell), for answers that list them. */
+    async errorList(auth: AuthContext, id: number, limit = 1000) {
+      await load(auth, id);
+      const page = await imports.errorsPage(auth.orgId, id, 0, Math.min(Math.max(limit, 1), 10_000));
+      return page.map((e) => ({
+        row: e.row_number,
+        column: e.column_name,
+        value: e.value,
+        message: e.message,
+      }));
+    },
+
     /** errors.csv: one line per problem (a row with two bad cells has two lines). */
     async errorsCsv(auth: AuthContext, id: number): Promise<AsyncIterable<string>> {
       await load(auth, id);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { installRateLimit } from '../http/rate-limit.js';
 import { capillarySurface } from '../compat/capillary/capillary.surface.js';
 import { entrepriseFacileSurface } from '../compat/entreprise-facile/ef.surface.js';
+import { djangoCrmSurface } from '../compat/django-crm/django.surface.js';
 import type { Core } from './core.js';
 
 /**
@@ -57,6 +58,31 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
       },
       statuses: { listStatusWords: core.pipeline.vocabulary.listStatusWords },
       reasons: core.pipeline.reasons,
+    });
+    // Seed 004 (docs/compat/django-crm.md).
+    await djangoCrmSurface.register(compat, core.kitCore, {
+      transaction: core.unitOfWork,
+      leads: core.leads,
+      statuses: core.pipeline.statuses,
+      conversion: core.accounts.conversion,
+      companies: core.accounts.companyService,
+      contacts: core.accounts.contactService,
+      users: core.access.users,
+      teams: core.access.teams,
+      comments: {
+        listComments: core.activities.tasks.listComments,
+        addComment: core.activities.tasks.addComment,
+        getComment: core.activities.byId.getComment,
+        updateComment: core.activities.byId.updateComment,
+        deleteComment: core.activities.byId.deleteComment,
+        attachmentLead: core.activities.byId.attachmentLead,
+      },
+      attachments: core.activities.attachments,
+      webToLead: core.webToLead,
+      imports: core.imports,
+      tagCounts: core.activities.tagCounts,
+      uploadWaitBytes: 1024 * 1024,
+      importMaxBytes: core.config.importMaxBytes,
     });
   });
 }

@@ -25,6 +25,8 @@ export interface OrgSource {
   headers?: string[];
   /** A path parameter of the surface's routes, e.g. `orgId` in `/:orgId/leads`. */
   pathParam?: string;
+  /** Turns the value the client sent into Leadflow's organization id (a surface whose ids are UUIDs). */
+  parse?: (value: string) => string;
 }
 
 export interface SurfaceAuth {
@@ -100,14 +102,15 @@ export function credentialOf(header: string | undefined): { token: string } | { 
 }
 
 function orgOf(req: FastifyRequest, org: OrgSource | undefined): string | undefined {
+  const parse = org?.parse ?? ((v: string) => v);
   if (org?.pathParam) {
     const v = (req.params as Record<string, unknown> | undefined)?.[org.pathParam];
-    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'string' && v !== '') return parse(v);
   }
   for (const name of org?.headers ?? ['x-organization-id']) {
     const v = req.headers[name.toLowerCase()];
     const one = Array.isArray(v) ? v[0] : v;
-    if (one !== undefined && one !== '') return one;
+    if (one !== undefined && one !== '') return parse(one);
   }
   return undefined;
 }
