@@ -26,7 +26,7 @@ export interface ContactPointServiceDeps {
   db: Kysely<Database>;
   repo: ContactPointRepository;
   leads: LeadRepository;
-  guard: (auth: AuthContext, leadId: number, mode: 'read' | 'write') => Promise<void>;
+  guard: (auth: AuthContext, leadId: number, mode: 'read' | 'write', opts?: TxOptions) => Promise<void>;
 }
 
 type Kind = 'email' | 'phone';
@@ -408,7 +408,7 @@ export function createContactPointService({ db, repo, leads, guard }: ContactPoi
     fn: (points: Point[], lead: LeadRow, errors: FieldError[]) => Point | undefined,
     opts: TxOptions,
   ): Promise<ContactPointRow | undefined> {
-    await guard(auth, leadId, 'write');
+    await guard(auth, leadId, 'write', opts);
     return inTransaction(db, opts, async (trx) => {
       const lead = await loadLead(trx, auth.orgId, leadId, true);
       const points = (await repo.of(auth.orgId, [leadId], kind, trx)).map(rowToPoint);
@@ -450,13 +450,13 @@ export function createContactPointService({ db, repo, leads, guard }: ContactPoi
     const what = kind === 'email' ? 'Email' : 'Phone';
     return {
       async list(auth: AuthContext, leadId: number, opts: TxOptions = {}): Promise<D[]> {
-        await guard(auth, leadId, 'read');
+        await guard(auth, leadId, 'read', opts);
         const trx = runner(db, opts);
         const lead = await loadLead(trx, auth.orgId, leadId);
         return view(lead, await repo.of(auth.orgId, [leadId], undefined, trx))[viewKey] as D[];
       },
       async get(auth: AuthContext, leadId: number, id: number, opts: TxOptions = {}): Promise<D> {
-        await guard(auth, leadId, 'read');
+        await guard(auth, leadId, 'read', opts);
         const row = (await repo.of(auth.orgId, [leadId], kind, runner(db, opts))).find((r) => r.id === id);
         if (!row) throw notFound(what, id);
         return toDto(row);

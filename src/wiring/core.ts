@@ -119,7 +119,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
   const leadParts = buildLeadParts({
     db: kysely,
     leads: repos.leads,
-    guard: (a, id, mode) => leads.assertLeadAccess(a, id, mode),
+    guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
   });
   const catalogs = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
   const leads = createLeadService({
