@@ -6,7 +6,8 @@
  * cannot leave one behind). They show in /api/v1 under that key; every surface hides every owned key from the
  * custom fields it shows as its own ("extendedFields", "udfs").
  */
-export type OwnedFieldType = 'string' | 'number' | 'boolean';
+/** `datetime`: an ISO 8601 instant kept as a string (the surface writes it in one form, so ranges compare). */
+export type OwnedFieldType = 'string' | 'number' | 'boolean' | 'datetime';
 
 export interface OwnedFieldSpec {
   key: string;
@@ -56,7 +57,8 @@ export function declareOwnedFields(namespace: string, specs: OwnedFieldSpec[]): 
     typeOf: (key) => spec(key).type,
     read<T extends string | number | boolean>(cf: Record<string, unknown>, key: string) {
       const v = cf[`${namespace}${SEP}${key}`];
-      return typeof v === spec(key).type ? (v as T) : undefined;
+      const t = spec(key).type;
+      return typeof v === (t === 'datetime' ? 'string' : t) ? (v as T) : undefined;
     },
   };
 }
