@@ -525,7 +525,31 @@ export function createContactPointService({ db, repo, leads, guard }: ContactPoi
     };
   }
 
-  return { part, emails: crud('email', toEmail, 'emails'), phones: crud('phone', toPhone, 'phones') };
+  /** The lead an email or phone belongs to, by the point's own id (surfaces address points without their lead). */
+  async function findPoint(
+    auth: AuthContext,
+    kind: Kind,
+    id: number,
+    opts: TxOptions = {},
+  ): Promise<{ lead_id: number }> {
+    const row = await runner(db, opts)
+      .selectFrom('lead_contact_points')
+      .select('lead_id')
+      .where('org_id', '=', auth.orgId)
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound(kind === 'email' ? 'Email' : 'Phone', id);
+    await guard(auth, row.lead_id, 'read', opts);
+    return row;
+  }
+
+  return {
+    part,
+    findPoint,
+    emails: crud('email', toEmail, 'emails'),
+    phones: crud('phone', toPhone, 'phones'),
+  };
 }
 
 export type ContactPointService = ReturnType<typeof createContactPointService>;

@@ -312,6 +312,18 @@ export function createLeadItemService({ db, leads, guard }: LeadItemServiceDeps)
 
   return {
     part,
+    /** The lead an item belongs to, by the item's own id (surfaces address items without their lead). */
+    async findItem(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<{ lead_id: number }> {
+      const row = await runner(db, opts)
+        .selectFrom('lead_items')
+        .select('lead_id')
+        .where('org_id', '=', auth.orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) throw notFound('Item', id);
+      await guard(auth, row.lead_id, 'read', opts);
+      return row;
+    },
     async list(auth: AuthContext, leadId: number, opts: TxOptions = {}): Promise<ItemDto[]> {
       await guard(auth, leadId, 'read', opts);
       return (await itemsOf(auth.orgId, [leadId], runner(db, opts))).map(toItemDto);

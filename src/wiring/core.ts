@@ -55,6 +55,7 @@ import { catalogRepository } from '../catalogs/catalog.repository.js';
 import { createCatalogService } from '../catalogs/catalog.service.js';
 import { createStatusOrderService } from '../catalogs/status-order.js';
 import { createTimeZoneService } from '../catalogs/time-zone.routes.js';
+import { createDuplicateService } from '../leads/duplicates.js';
 import type { KitCore } from '../compat/shared/surface.js';
 
 export interface CoreOptions {
@@ -292,6 +293,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     activities,
     catalogs,
     timeZones: createTimeZoneService(kysely),
+    duplicates: createDuplicateService(kysely),
     imports,
     exports,
     jobQueue,
