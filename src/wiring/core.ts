@@ -57,6 +57,7 @@ import { createStatusOrderService } from '../catalogs/status-order.js';
 import { createTimeZoneService } from '../catalogs/time-zone.routes.js';
 import { createDuplicateService } from '../leads/duplicates.js';
 import type { KitCore } from '../compat/shared/surface.js';
+import { ownedFieldType } from '../compat/shared/owned-fields.js';
 
 export interface CoreOptions {
   config: Config;
@@ -135,6 +136,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     links: accounts.leadHooks,
     parts: leadParts.parts,
     catalogs,
+    declaredFieldType: ownedFieldType,
   });
   const guard = (a: AuthContext, id: number, mode: 'read' | 'write', opts?: TxOptions) =>
     leads.assertLeadAccess(a, id, mode, opts);

@@ -34,6 +34,12 @@ export function isOwnedKey(key: string): boolean {
   return i > 0 && declared.get(key.slice(0, i))?.has(key.slice(i + SEP.length)) === true;
 }
 
+/** The declared type of an owned key (`activix__sale_date` -> `datetime`), for the core's list ranges. */
+export function ownedFieldType(key: string): OwnedFieldType | undefined {
+  const i = key.indexOf(SEP);
+  return i > 0 ? declared.get(key.slice(0, i))?.get(key.slice(i + SEP.length))?.type : undefined;
+}
+
 /** Custom fields without any surface's owned keys: what a surface shows as the client's own fields. */
 export function withoutOwned(cf: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(cf).filter(([k]) => !isOwnedKey(k)));
