@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { installRateLimit } from '../http/rate-limit.js';
 import { capillarySurface } from '../compat/capillary/capillary.surface.js';
+import { activixSurface } from '../compat/activix/activix.surface.js';
 import type { Core } from './core.js';
 
 /**
@@ -35,6 +36,21 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
       },
       users: core.access.users,
       refs: core.externalRefs,
+    });
+    await activixSurface.register(compat, core.kitCore, {
+      transaction: core.unitOfWork,
+      leads: core.leads,
+      points: core.leadParts.points,
+      items: core.leadParts.items,
+      tasks: core.activities.tasks,
+      activities: core.activities.byId,
+      users: core.access.users,
+      reasons: core.pipeline.reasons,
+      statuses: core.pipeline.vocabulary,
+      organization: (auth) => core.auth.organization(auth),
+      duplicates: core.duplicates,
+      // The document's 200 requests a minute, unless the server's own limit is lower (0 turns both off).
+      rateLimitPerMinute: Math.min(200, core.limits.authenticatedPerMinute),
     });
   });
 }
