@@ -85,7 +85,8 @@ export type DuplicateService = ReturnType<typeof createDuplicateService>;
 const Body = Type.Object(
   {
     enabled: Type.Boolean({
-      description: 'true: a lead created through seed 000 with the email or phone of an existing lead is refused',
+      description:
+        'true: a lead created through seed 000 with the email or phone of an existing lead is refused',
     }),
   },
   { additionalProperties: false },
