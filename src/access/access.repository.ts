@@ -27,6 +27,13 @@ export function createAccessRepository(db: Q) {
         .executeTakeFirstOrThrow();
       return row;
     },
+    async findOrganization(orgId: number, trx: Q = db) {
+      return trx
+        .selectFrom('organizations')
+        .select(['id', 'name', 'created_at', 'time_zone'])
+        .where('id', '=', orgId)
+        .executeTakeFirst();
+    },
     async findOrganizationTimeZone(orgId: number, trx: Q = db): Promise<string | null> {
       const row = await trx
         .selectFrom('organizations')

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
-import { AppError } from '../http/errors.js';
+import { AppError, notFound } from '../http/errors.js';
 import type { AccessRepository } from './access.repository.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
 import { hashPassword, verifyPassword, newToken, hashToken } from './crypto.js';
@@ -190,6 +190,13 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
     /** The organization's time zone (IANA name; null = UTC): compatible surfaces read zone-less times in it. */
     async orgTimeZone(orgId: number): Promise<string | null> {
       return access.findOrganizationTimeZone(orgId);
+    },
+
+    /** The caller's organization (seed 000's account: the dealer). */
+    async organization(auth: AuthContext) {
+      const row = await access.findOrganization(auth.orgId);
+      if (!row) throw notFound('Organization', auth.orgId);
+      return { id: row.id, name: row.name, created_at: row.created_at, time_zone: row.time_zone ?? null };
     },
 
     async me(auth: AuthContext) {

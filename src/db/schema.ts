@@ -23,6 +23,8 @@ export interface OrganizationsTable {
   created_at: string;
   /** IANA time zone (migration 0055); null means UTC. */
   time_zone: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1: a new lead sharing an email or phone with a lead of the organization is refused (0146). */
+  duplicate_check: ColumnType<number, number | undefined, number>;
 }
 
 export interface UsersTable {

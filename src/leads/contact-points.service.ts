@@ -26,7 +26,7 @@ export interface ContactPointServiceDeps {
   db: Kysely<Database>;
   repo: ContactPointRepository;
   leads: LeadRepository;
-  guard: (auth: AuthContext, leadId: number, mode: 'read' | 'write') => Promise<void>;
+  guard: (auth: AuthContext, leadId: number, mode: 'read' | 'write', opts?: TxOptions) => Promise<void>;
 }
 
 type Kind = 'email' | 'phone';
@@ -408,7 +408,7 @@ export function createContactPointService({ db, repo, leads, guard }: ContactPoi
     fn: (points: Point[], lead: LeadRow, errors: FieldError[]) => Point | undefined,
     opts: TxOptions,
   ): Promise<ContactPointRow | undefined> {
-    await guard(auth, leadId, 'write');
+    await guard(auth, leadId, 'write', opts);
     return inTransaction(db, opts, async (trx) => {
       const lead = await loadLead(trx, auth.orgId, leadId, true);
       const points = (await repo.of(auth.orgId, [leadId], kind, trx)).map(rowToPoint);
@@ -450,13 +450,13 @@ export function createContactPointService({ db, repo, leads, guard }: ContactPoi
     const what = kind === 'email' ? 'Email' : 'Phone';
     return {
       async list(auth: AuthContext, leadId: number, opts: TxOptions = {}): Promise<D[]> {
-        await guard(auth, leadId, 'read');
+        await guard(auth, leadId, 'read', opts);
         const trx = runner(db, opts);
         const lead = await loadLead(trx, auth.orgId, leadId);
         return view(lead, await repo.of(auth.orgId, [leadId], undefined, trx))[viewKey] as D[];
       },
       async get(auth: AuthContext, leadId: number, id: number, opts: TxOptions = {}): Promise<D> {
-        await guard(auth, leadId, 'read');
+        await guard(auth, leadId, 'read', opts);
         const row = (await repo.of(auth.orgId, [leadId], kind, runner(db, opts))).find((r) => r.id === id);
         if (!row) throw notFound(what, id);
         return toDto(row);
@@ -525,7 +525,31 @@ export function createContactPointService({ db, repo, leads, guard }: ContactPoi
     };
   }
 
-  return { part, emails: crud('email', toEmail, 'emails'), phones: crud('phone', toPhone, 'phones') };
+  /** The lead an email or phone belongs to, by the point's own id (surfaces address points without their lead). */
+  async function findPoint(
+    auth: AuthContext,
+    kind: Kind,
+    id: number,
+    opts: TxOptions = {},
+  ): Promise<{ lead_id: number }> {
+    const row = await runner(db, opts)
+      .selectFrom('lead_contact_points')
+      .select('lead_id')
+      .where('org_id', '=', auth.orgId)
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound(kind === 'email' ? 'Email' : 'Phone', id);
+    await guard(auth, row.lead_id, 'read', opts);
+    return row;
+  }
+
+  return {
+    part,
+    findPoint,
+    emails: crud('email', toEmail, 'emails'),
+    phones: crud('phone', toPhone, 'phones'),
+  };
 }
 
 export type ContactPointService = ReturnType<typeof createContactPointService>;

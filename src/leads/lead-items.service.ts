@@ -32,7 +32,7 @@ type Values = Omit<
 export interface LeadItemServiceDeps {
   db: Kysely<Database>;
   leads: LeadRepository;
-  guard: (auth: AuthContext, leadId: number, mode: 'read' | 'write') => Promise<void>;
+  guard: (auth: AuthContext, leadId: number, mode: 'read' | 'write', opts?: TxOptions) => Promise<void>;
 }
 
 const VIN = /^[A-HJ-NPR-Z0-9]{17}$/;
@@ -312,18 +312,30 @@ export function createLeadItemService({ db, leads, guard }: LeadItemServiceDeps)
 
   return {
     part,
+    /** The lead an item belongs to, by the item's own id (surfaces address items without their lead). */
+    async findItem(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<{ lead_id: number }> {
+      const row = await runner(db, opts)
+        .selectFrom('lead_items')
+        .select('lead_id')
+        .where('org_id', '=', auth.orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) throw notFound('Item', id);
+      await guard(auth, row.lead_id, 'read', opts);
+      return row;
+    },
     async list(auth: AuthContext, leadId: number, opts: TxOptions = {}): Promise<ItemDto[]> {
-      await guard(auth, leadId, 'read');
+      await guard(auth, leadId, 'read', opts);
       return (await itemsOf(auth.orgId, [leadId], runner(db, opts))).map(toItemDto);
     },
     async get(auth: AuthContext, leadId: number, id: number, opts: TxOptions = {}): Promise<ItemDto> {
-      await guard(auth, leadId, 'read');
+      await guard(auth, leadId, 'read', opts);
       const row = await findItem(auth.orgId, leadId, id, runner(db, opts));
       if (!row) throw notFound('Item', id);
       return toItemDto(row);
     },
     async add(auth: AuthContext, leadId: number, input: ItemInputT, opts: TxOptions = {}): Promise<ItemDto> {
-      await guard(auth, leadId, 'write');
+      await guard(auth, leadId, 'write', opts);
       const errors: FieldError[] = [];
       const values = checkItem(input, '', errors);
       failOn(errors);
@@ -360,7 +372,7 @@ export function createLeadItemService({ db, leads, guard }: LeadItemServiceDeps)
       input: Partial<ItemInputT>,
       opts: TxOptions = {},
     ): Promise<ItemDto> {
-      await guard(auth, leadId, 'write');
+      await guard(auth, leadId, 'write', opts);
       return inTransaction(db, opts, async (trx) => {
         const lead = await loadLead(trx, auth.orgId, leadId);
         const base = await findItem(auth.orgId, leadId, id, trx);
@@ -380,7 +392,7 @@ export function createLeadItemService({ db, leads, guard }: LeadItemServiceDeps)
       });
     },
     async remove(auth: AuthContext, leadId: number, id: number, opts: TxOptions = {}): Promise<void> {
-      await guard(auth, leadId, 'write');
+      await guard(auth, leadId, 'write', opts);
       await inTransaction(db, opts, async (trx) => {
         const lead = await loadLead(trx, auth.orgId, leadId);
         const base = await findItem(auth.orgId, leadId, id, trx);

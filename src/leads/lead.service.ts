@@ -101,6 +101,11 @@ export interface LeadServiceDeps {
   parts?: LeadPart[];
   /** Catalog references and lead-type rules (src/catalogs), when wired. */
   catalogs?: Pick<CatalogService, 'prepareLeadCreate' | 'prepareLeadUpdate'>;
+  /**
+   * The type of a custom field that has no definition row but is declared in code (a compatible surface's owned
+   * fields, src/compat/shared/owned-fields.ts), so list ranges (`cf.<key>.gte`) work on it too.
+   */
+  declaredFieldType?: (key: string) => string | undefined;
 }
 
 /** How src/accounts plugs into leads without leads importing it. */
@@ -405,7 +410,8 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     raw: string,
     zone: () => Promise<string | null>,
   ): Promise<NonNullable<LeadFilter['customRanges']>[number]> {
-    const def = await fieldDefs.findField(orgId, key);
+    const declared = deps.declaredFieldType?.(key);
+    const def = (await fieldDefs.findField(orgId, key)) ?? (declared ? { type: declared } : undefined);
     if (!def) throw fieldError(param, `"${key}" is not a custom field of this organization`);
     if (def.type === 'number' || def.type === 'int_enum') {
       const n = Number(raw);

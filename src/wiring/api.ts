@@ -18,6 +18,7 @@ import { exportRoutes } from '../imports/export.routes.js';
 import { catalogRoutes } from '../catalogs/catalog.routes.js';
 import { statusOrderRoutes } from '../catalogs/status-order.js';
 import { timeZoneRoutes } from '../catalogs/time-zone.routes.js';
+import { duplicateRoutes } from '../leads/duplicates.js';
 import type { Core } from './core.js';
 
 /**
@@ -48,6 +49,7 @@ export async function registerApi(app: FastifyInstance, core: Core): Promise<voi
       await api.register(activityByIdRoutes(core.activities.byId));
       await api.register(catalogRoutes(core.catalogs));
       await api.register(timeZoneRoutes(core.timeZones));
+      await api.register(duplicateRoutes(core.duplicates));
       await api.register(statusOrderRoutes(core.pipeline.order));
     },
     { prefix: '/api/v1' },

@@ -55,7 +55,9 @@ import { catalogRepository } from '../catalogs/catalog.repository.js';
 import { createCatalogService } from '../catalogs/catalog.service.js';
 import { createStatusOrderService } from '../catalogs/status-order.js';
 import { createTimeZoneService } from '../catalogs/time-zone.routes.js';
+import { createDuplicateService } from '../leads/duplicates.js';
 import type { KitCore } from '../compat/shared/surface.js';
+import { ownedFieldType } from '../compat/shared/owned-fields.js';
 
 export interface CoreOptions {
   config: Config;
@@ -119,7 +121,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
   const leadParts = buildLeadParts({
     db: kysely,
     leads: repos.leads,
-    guard: (a, id, mode) => leads.assertLeadAccess(a, id, mode),
+    guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
   });
   const catalogs = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
   const leads = createLeadService({
@@ -134,6 +136,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     links: accounts.leadHooks,
     parts: leadParts.parts,
     catalogs,
+    declaredFieldType: ownedFieldType,
   });
   const guard = (a: AuthContext, id: number, mode: 'read' | 'write', opts?: TxOptions) =>
     leads.assertLeadAccess(a, id, mode, opts);
@@ -292,6 +295,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     activities,
     catalogs,
     timeZones: createTimeZoneService(kysely),
+    duplicates: createDuplicateService(kysely),
     imports,
     exports,
     jobQueue,

@@ -3,6 +3,7 @@ import { installRateLimit } from '../http/rate-limit.js';
 import { capillarySurface } from '../compat/capillary/capillary.surface.js';
 import { entrepriseFacileSurface } from '../compat/entreprise-facile/ef.surface.js';
 import { djangoCrmSurface } from '../compat/django-crm/django.surface.js';
+import { activixSurface } from '../compat/activix/activix.surface.js';
 import type { Core } from './core.js';
 
 /**
@@ -83,6 +84,21 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
       tagCounts: core.activities.tagCounts,
       uploadWaitBytes: 1024 * 1024,
       importMaxBytes: core.config.importMaxBytes,
+    });
+    await activixSurface.register(compat, core.kitCore, {
+      transaction: core.unitOfWork,
+      leads: core.leads,
+      points: core.leadParts.points,
+      items: core.leadParts.items,
+      tasks: core.activities.tasks,
+      activities: core.activities.byId,
+      users: core.access.users,
+      reasons: core.pipeline.reasons,
+      statuses: core.pipeline.vocabulary,
+      organization: (auth) => core.auth.organization(auth),
+      duplicates: core.duplicates,
+      // The document's 200 requests a minute, unless the server's own limit is lower (0 turns both off).
+      rateLimitPerMinute: Math.min(200, core.limits.authenticatedPerMinute),
     });
   });
 }

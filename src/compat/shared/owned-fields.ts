@@ -6,7 +6,8 @@
  * cannot leave one behind). They show in /api/v1 under that key; every surface hides every owned key from the
  * custom fields it shows as its own ("extendedFields", "udfs").
  */
-export type OwnedFieldType = 'string' | 'number' | 'boolean';
+/** `datetime`: an ISO 8601 instant kept as a string (the surface writes it in one form, so ranges compare). */
+export type OwnedFieldType = 'string' | 'number' | 'boolean' | 'datetime';
 
 export interface OwnedFieldSpec {
   key: string;
@@ -33,6 +34,12 @@ export function isOwnedKey(key: string): boolean {
   return i > 0 && declared.get(key.slice(0, i))?.has(key.slice(i + SEP.length)) === true;
 }
 
+/** The declared type of an owned key (`activix__sale_date` -> `datetime`), for the core's list ranges. */
+export function ownedFieldType(key: string): OwnedFieldType | undefined {
+  const i = key.indexOf(SEP);
+  return i > 0 ? declared.get(key.slice(0, i))?.get(key.slice(i + SEP.length))?.type : undefined;
+}
+
 /** Custom fields without any surface's owned keys: what a surface shows as the client's own fields. */
 export function withoutOwned(cf: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(cf).filter(([k]) => !isOwnedKey(k)));
@@ -56,7 +63,8 @@ export function declareOwnedFields(namespace: string, specs: OwnedFieldSpec[]): 
     typeOf: (key) => spec(key).type,
     read<T extends string | number | boolean>(cf: Record<string, unknown>, key: string) {
       const v = cf[`${namespace}${SEP}${key}`];
-      return typeof v === spec(key).type ? (v as T) : undefined;
+      const t = spec(key).type;
+      return typeof v === (t === 'datetime' ? 'string' : t) ? (v as T) : undefined;
     },
   };
 }

@@ -74,9 +74,10 @@ export function parseClientTime(value: string, timeZone: string | null): ClientT
     const off = z[3].toUpperCase() === 'Z' ? 0 : offsetMinutes(z[3]);
     if (Math.abs(off) > 18 * 60) return bad;
     ms = Date.parse(`${z[1]}T${z[2]}${z[3].toUpperCase() === 'Z' ? 'Z' : formatOffset(off)}`);
-    // The calendar must be real (no 2018-02-31, which Date.parse rolls over into March).
+    // The calendar must be real (no 2018-02-31, which Date.parse rolls over into March; no month 13).
+    if (!Number.isFinite(ms)) return bad;
     const wall = new Date(ms + off * 60000).toISOString().slice(0, 10);
-    if (Number.isFinite(ms) && wall !== z[1]) return bad;
+    if (wall !== z[1]) return bad;
     offset = formatOffset(off);
   } else {
     const d = DATE_ONLY.exec(value);

@@ -1,0 +1,126 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import type { Database } from '../db/schema.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
+import { errorResponses } from '../http/schemas.js';
+import { requireAuth } from '../http/auth.js';
+import { assertCan, type AuthContext } from '../access/roles.js';
+
+/**
+ * Exact-match duplicate detection (until the core has fuzzy matching): a live lead of the organization with one
+ * of these emails (case-insensitive; the lead's email or any email row) or phones (digits of any phone row, or
+ * the lead's phone/mobile as written). The organization turns the refusal on with `duplicate_check`.
+ */
+export function createDuplicateService(db: Kysely<Database>) {
+  return {
+    async enabled(auth: AuthContext, opts: TxOptions = {}): Promise<boolean> {
+      const row = await runner(db, opts)
+        .selectFrom('organizations')
+        .select('duplicate_check')
+        .where('id', '=', auth.orgId)
+        .executeTakeFirst();
+      return row?.duplicate_check === 1;
+    },
+
+    async set(auth: AuthContext, enabled: boolean, opts: TxOptions = {}) {
+      assertCan(auth, 'settings:write');
+      await inTransaction(db, opts, (trx) =>
+        trx
+          .updateTable('organizations')
+          .set({ duplicate_check: enabled ? 1 : 0 })
+          .where('id', '=', auth.orgId)
+          .execute(),
+      );
+      return { enabled };
+    },
+
+    /** The id of the oldest live lead sharing an email or phone, or null. */
+    async findDuplicate(
+      auth: AuthContext,
+      keys: { emails: string[]; phones: string[] },
+      opts: TxOptions = {},
+    ): Promise<number | null> {
+      const q = runner(db, opts);
+      const emails = [...new Set(keys.emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+      const digits = [...new Set(keys.phones.map((p) => p.replace(/\D/g, '')).filter((d) => d.length >= 4))];
+      const raw = [...new Set(keys.phones.map((p) => p.trim()).filter(Boolean))];
+      if (!emails.length && !digits.length) return null;
+      const byPoint = await q
+        .selectFrom('lead_contact_points as p')
+        .innerJoin('leads as l', (j) => j.onRef('l.id', '=', 'p.lead_id').onRef('l.org_id', '=', 'p.org_id'))
+        .select('l.id')
+        .where('p.org_id', '=', auth.orgId)
+        .where('l.deleted_at', 'is', null)
+        .where((eb) =>
+          eb.or([
+            ...(emails.length ? [eb.and([eb('p.kind', '=', 'email'), eb('p.value', 'in', emails)])] : []),
+            ...(digits.length ? [eb.and([eb('p.kind', '=', 'phone'), eb('p.digits', 'in', digits)])] : []),
+          ]),
+        )
+        .orderBy('l.id')
+        .limit(1)
+        .executeTakeFirst();
+      if (byPoint) return byPoint.id;
+      const byColumn = await q
+        .selectFrom('leads')
+        .select('id')
+        .where('org_id', '=', auth.orgId)
+        .where('deleted_at', 'is', null)
+        .where((eb) =>
+          eb.or([
+            ...(emails.length ? [eb('email', 'in', emails)] : []),
+            ...(raw.length ? [eb('phone', 'in', raw), eb('mobile', 'in', raw)] : []),
+          ]),
+        )
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      return byColumn?.id ?? null;
+    },
+  };
+}
+export type DuplicateService = ReturnType<typeof createDuplicateService>;
+
+const Body = Type.Object(
+  {
+    enabled: Type.Boolean({
+      description:
+        'true: a lead created through seed 000 with the email or phone of an existing lead is refused',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export function duplicateRoutes(svc: DuplicateService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['organization'];
+    app.get(
+      '/organization/duplicate-check',
+      {
+        schema: {
+          tags,
+          summary: 'Whether new leads sharing an email or phone with an existing lead are refused',
+          response: { 200: Body, ...errorResponses(401) },
+        },
+      },
+      async (req) => {
+        const auth = requireAuth(req);
+        assertCan(auth, 'leads:read');
+        return { enabled: await svc.enabled(auth) };
+      },
+    );
+    app.put(
+      '/organization/duplicate-check',
+      {
+        schema: {
+          tags,
+          summary: 'Turn duplicate refusal on or off',
+          body: Body,
+          response: { 200: Body, ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (req) => svc.set(requireAuth(req), req.body.enabled),
+    );
+  };
+}
