@@ -76,7 +76,7 @@ export function createAccessRepository(db: Q) {
     },
     async insertSession(
       trx: Q,
-      s: { token_hash: string; user_id: number; created_at: string; expires_at: string },
+      s: { token_hash: string; user_id: number; created_at: string; expires_at: string; org_id?: number },
     ) {
       await trx
         .insertInto('sessions')
@@ -250,6 +250,7 @@ export function createAccessRepository(db: Q) {
           'sessions.expires_at as expires_at',
           'sessions.revoked_at as revoked_at',
           'sessions.last_used_at as last_used_at',
+          'sessions.org_id as session_org_id',
           'memberships.org_id as org_id',
           'memberships.role as role',
           'memberships.deactivated_at as deactivated_at',
@@ -261,6 +262,16 @@ export function createAccessRepository(db: Q) {
     },
     async touchSession(id: number, now: string) {
       await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();
+    },
+    /** Revokes the live session with this token hash; true when there was one. */
+    async revokeSessionByHash(tokenHash: string, now: string): Promise<boolean> {
+      const r = await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('token_hash', '=', tokenHash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     async revokeSession(id: number, now: string) {
       await db

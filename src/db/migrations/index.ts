@@ -20,6 +20,7 @@ import * as m0090 from './0090_catalogs.js';
 import * as m0091 from './0091_status_lifecycle.js';
 import * as m0092 from './0092_estimated_completion.js';
 import * as m0130 from './0130_import_warnings.js';
+import * as m0150 from './0150_scoped_tokens.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0091_status_lifecycle': m0091,
   '0092_estimated_completion': m0092,
   '0130_import_warnings': m0130,
+  '0150_scoped_tokens': m0150,
 };
