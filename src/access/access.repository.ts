@@ -263,16 +263,6 @@ export function createAccessRepository(db: Q) {
     async touchSession(id: number, now: string) {
       await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();
     },
-    /** Revokes the live session with this token hash; true when there was one. */
-    async revokeSessionByHash(tokenHash: string, now: string): Promise<boolean> {
-      const r = await db
-        .updateTable('sessions')
-        .set({ revoked_at: now })
-        .where('token_hash', '=', tokenHash)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
-    },
     async revokeSession(id: number, now: string) {
       await db
         .updateTable('sessions')

@@ -150,7 +150,10 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         // A session pinned to one organization (issueToken) acts only there.
         const pinned = active.find((m) => m.org_id === session.session_org_id);
         if (!pinned)
-          throw new AppError('unauthorized', 'This account is no longer an active member of the organization.');
+          throw new AppError(
+            'unauthorized',
+            'This account is no longer an active member of the organization.',
+          );
         if (orgHeader !== undefined && Number(orgHeader) !== pinned.org_id)
           throw new AppError('forbidden', 'This token acts only in the organization it was issued for.', [
             { field: 'X-Organization-Id', message: 'is not the organization of this token' },
@@ -261,7 +264,8 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       key: string,
       ttlMs: number,
     ): Promise<{ token: string; expires_at: string; auth: AuthContext }> {
-      if (!key.startsWith('lfk_')) throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
+      if (!key.startsWith('lfk_'))
+        throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
       const parent = await authenticateApiKey(key, undefined);
       const row = (await keys.findApiKeyByHash(hashToken(key)))!;
       const rootId = row.parent_key_id ?? row.id;
@@ -283,11 +287,18 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       return { token: secret, expires_at: child.expires_at!, auth: { ...parent, apiKeyId: child.id } };
     },
 
-    /** Ends a token made by issueToken or exchangeApiKey (a session, or a short-lived key); false if none was live. */
-    async releaseToken(token: string): Promise<boolean> {
+    /**
+     * Ends the caller's token: its session, or its short-lived key (exchangeApiKey). An API key made by a
+     * person is not ended this way (403): it is revoked in /api/v1.
+     */
+    async releaseToken(auth: AuthContext): Promise<void> {
       const now = nowIso();
-      if (token.startsWith('lfk_')) return keys.revokeDerivedKeyByHash(hashToken(token), now);
-      return access.revokeSessionByHash(hashToken(token), now);
+      if (auth.sessionId !== undefined) return access.revokeSession(auth.sessionId, now);
+      if (auth.apiKeyId !== undefined && (await keys.revokeDerivedKey(auth.apiKeyId, now))) return;
+      throw new AppError(
+        'forbidden',
+        'Only a token issued by a sign-in can be released; revoke API keys in /api/v1.',
+      );
     },
 
     /** The organization's time zone (IANA name; null = UTC): compatible surfaces read zone-less times in it. */

@@ -88,12 +88,12 @@ export function createKeyRepository(db: Q) {
         .where('key_hash', '=', keyHash)
         .executeTakeFirst();
     },
-    /** Revokes a short-lived key (one with a parent) by its hash; keys made by people are left alone. */
-    async revokeDerivedKeyByHash(keyHash: string, now: string): Promise<boolean> {
+    /** Revokes a short-lived key (one with a parent); keys made by people are left alone. */
+    async revokeDerivedKey(id: number, now: string): Promise<boolean> {
       const r = await db
         .updateTable('api_keys')
         .set({ revoked_at: now })
-        .where('key_hash', '=', keyHash)
+        .where('id', '=', id)
         .where('parent_key_id', 'is not', null)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
