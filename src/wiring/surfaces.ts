@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { installRateLimit } from '../http/rate-limit.js';
 import { capillarySurface } from '../compat/capillary/capillary.surface.js';
+import { crmcomSurface } from '../compat/crmcom/crmcom.surface.js';
 import type { Core } from './core.js';
 
 /**
@@ -35,6 +36,20 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
       },
       users: core.access.users,
       refs: core.externalRefs,
+    });
+    // Seed 003 (docs/compat/crmcom.md).
+    await crmcomSurface.register(compat, core.kitCore, {
+      tokens: core.auth,
+      catalogs: core.catalogs,
+      statuses: core.pipeline.statuses,
+      reasons: core.pipeline.reasons,
+      teams: core.access.teams,
+      users: core.access.users,
+      leads: core.leads,
+      contacts: core.accounts.contactService,
+      companies: core.accounts.companyService,
+      view: core.leadViews.view,
+      transaction: core.unitOfWork,
     });
   });
 }
