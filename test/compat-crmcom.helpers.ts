@@ -7,7 +7,7 @@ export const CRM = '/compat/crmcom/crmapi/rest/v2';
 export async function v1(
   app: FastifyInstance,
   s: Session,
-  method: 'GET' | 'POST' | 'PATCH',
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT',
   url: string,
   payload?: object,
 ) {
