@@ -83,7 +83,7 @@ export function createAccessRepository(db: Q) {
     },
     async insertSession(
       trx: Q,
-      s: { token_hash: string; user_id: number; created_at: string; expires_at: string },
+      s: { token_hash: string; user_id: number; created_at: string; expires_at: string; org_id?: number },
     ) {
       await trx
         .insertInto('sessions')
@@ -257,6 +257,7 @@ export function createAccessRepository(db: Q) {
           'sessions.expires_at as expires_at',
           'sessions.revoked_at as revoked_at',
           'sessions.last_used_at as last_used_at',
+          'sessions.org_id as session_org_id',
           'memberships.org_id as org_id',
           'memberships.role as role',
           'memberships.deactivated_at as deactivated_at',

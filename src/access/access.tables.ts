@@ -45,6 +45,8 @@ export interface ApiKeysTable {
   expires_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** The key this short-lived key was exchanged for (migration 0150); null for a key made by a person. */
+  parent_key_id: number | null;
 }
 
 export interface WebToLeadKeysTable {

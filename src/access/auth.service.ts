@@ -27,24 +27,34 @@ export function normalizeEmail(email: string): string {
 }
 
 export function createAuthService({ db, access, statuses, keys, audit }: AuthServiceDeps) {
-  async function issueSession(trx: Kysely<Database>, userId: number, now: string) {
+  async function issueSession(
+    trx: Kysely<Database>,
+    userId: number,
+    now: string,
+    scope: { ttlMs?: number; orgId?: number } = {},
+  ) {
     const token = newToken('lf');
-    const expires = new Date(Date.parse(now) + SESSION_DAYS * 86400_000).toISOString();
+    const expires = new Date(Date.parse(now) + (scope.ttlMs ?? SESSION_DAYS * 86400_000)).toISOString();
     await access.insertSession(trx, {
       token_hash: hashToken(token),
       user_id: userId,
       created_at: now,
       expires_at: expires,
+      ...(scope.orgId !== undefined ? { org_id: scope.orgId } : {}),
     });
-    return token;
+    return { token, expires_at: expires };
   }
 
   async function authenticateApiKey(token: string, orgHeader: string | undefined): Promise<AuthContext> {
     const key = await keys.findApiKeyByHash(hashToken(token));
     const now = nowIso();
-    if (!key || key.revoked_at || (key.expires_at !== null && key.expires_at <= now)) {
+    const dead = (k: { revoked_at: string | null; expires_at: string | null } | undefined) =>
+      !k || k.revoked_at !== null || (k.expires_at !== null && k.expires_at <= now);
+    // A short-lived key exchanged for another (exchangeApiKey) dies with its parent.
+    if (dead(key) || (key!.parent_key_id !== null && dead(await keys.findApiKeyById(key!.parent_key_id)))) {
       throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
     }
+    if (!key) throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
     if (orgHeader !== undefined && Number(orgHeader) !== key.org_id) {
       throw new AppError('forbidden', 'An API key acts only in its own organization.', [
         { field: 'X-Organization-Id', message: 'is not the organization of this API key' },
@@ -85,7 +95,7 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
             });
         await access.insertMembership(trx, org.id, user.id, 'owner', now);
         await statuses.insertDefaults(trx, org.id, now);
-        const token = await issueSession(trx, user.id, now);
+        const { token } = await issueSession(trx, user.id, now);
         return { token, user, organization: { id: org.id, name: org.name } };
       });
     },
@@ -112,7 +122,7 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
           'This account has been deactivated in every organization it belonged to.',
         );
       }
-      const token = await inTransaction(db, {}, (trx) => issueSession(trx, user.id, nowIso()));
+      const { token } = await inTransaction(db, {}, (trx) => issueSession(trx, user.id, nowIso()));
       await audit.recordMany(actors, { action: 'auth.login', targetType: 'user', targetId: user.id });
       return { token, user: { id: user.id, email: user.email, name: user.name }, organizations };
     },
@@ -136,7 +146,20 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         throw new AppError('unauthorized', 'This account is not an active member of any organization.');
       }
       let org = active[0];
-      if (orgHeader !== undefined) {
+      if (session.session_org_id !== null) {
+        // A session pinned to one organization (issueToken) acts only there.
+        const pinned = active.find((m) => m.org_id === session.session_org_id);
+        if (!pinned)
+          throw new AppError(
+            'unauthorized',
+            'This account is no longer an active member of the organization.',
+          );
+        if (orgHeader !== undefined && Number(orgHeader) !== pinned.org_id)
+          throw new AppError('forbidden', 'This token acts only in the organization it was issued for.', [
+            { field: 'X-Organization-Id', message: 'is not the organization of this token' },
+          ]);
+        org = pinned;
+      } else if (orgHeader !== undefined) {
         const wanted = Number(orgHeader);
         org = active.find((m) => m.org_id === wanted)!;
         if (!Number.isInteger(wanted) || !org) {
@@ -185,6 +208,97 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         ]);
       }
       return { kind: 'user', orgId: org.id, userId: user.id, role: org.role as Role };
+    },
+
+    /**
+     * A token for a user's email and password, pinned to one organization (named by id or by name,
+     * case-insensitive; default: the first active membership), living `ttlMs` (compatible surfaces' logins:
+     * seed 003's `authentication/token`). A session row like `login`'s, so every process accepts it.
+     */
+    async issueToken(
+      input: { email: string; password: string; organization?: string },
+      ttlMs: number,
+      meta: { ip?: string } = {},
+    ): Promise<{ token: string; expires_at: string; auth: AuthContext }> {
+      const user = await access.findUserByEmail(normalizeEmail(input.email));
+      const ok = user
+        ? await verifyPassword(input.password, user.password_hash)
+        : (await verifyPassword(input.password, await DUMMY_HASH), false);
+      const memberships = user ? await access.listMemberships(user.id) : [];
+      if (!user || !ok) {
+        await audit.recordMany(
+          memberships.map((o) => ({ orgId: o.id, userId: user!.id, ip: meta.ip ?? null })),
+          { action: 'auth.login_failed', targetType: 'user', targetId: user?.id },
+        );
+        throw new AppError('unauthorized', 'Email or password is wrong.');
+      }
+      if (memberships.length === 0)
+        throw new AppError('unauthorized', 'This account is not an active member of any organization.');
+      const wanted = input.organization?.trim();
+      const org =
+        wanted === undefined || wanted === ''
+          ? memberships[0]
+          : memberships.find((m) => String(m.id) === wanted || m.name.toLowerCase() === wanted.toLowerCase());
+      if (!org)
+        throw new AppError('forbidden', 'You are not a member of the organization named in the request.', [
+          { field: 'organization', message: 'is not one of your organizations' },
+        ]);
+      const issued = await inTransaction(db, {}, (trx) =>
+        issueSession(trx, user.id, nowIso(), { ttlMs, orgId: org.id }),
+      );
+      await audit.record(
+        { kind: 'user', orgId: org.id, userId: user.id, role: org.role as Role },
+        { action: 'auth.login', targetType: 'user', targetId: user.id },
+      );
+      return {
+        ...issued,
+        auth: { kind: 'user', orgId: org.id, userId: user.id, role: org.role as Role },
+      };
+    },
+
+    /**
+     * A short-lived key exchanged for an API key (seed 003's `authentication/web_api_key/token`): same
+     * organization and scopes, expires after `ttlMs` or with its parent, and is what `releaseToken` may revoke.
+     */
+    async exchangeApiKey(
+      key: string,
+      ttlMs: number,
+    ): Promise<{ token: string; expires_at: string; auth: AuthContext }> {
+      if (!key.startsWith('lfk_'))
+        throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
+      const parent = await authenticateApiKey(key, undefined);
+      const row = (await keys.findApiKeyByHash(hashToken(key)))!;
+      const rootId = row.parent_key_id ?? row.id;
+      const secret = newToken('lfk');
+      const now = nowIso();
+      const expires = new Date(Date.parse(now) + ttlMs).toISOString();
+      const parentExpiry = row.expires_at;
+      const child = await keys.insertApiKey({
+        org_id: row.org_id,
+        name: `${row.name} (token)`,
+        prefix: secret.slice(0, 12),
+        key_hash: hashToken(secret),
+        scopes: row.scopes,
+        created_by: row.created_by,
+        created_at: now,
+        expires_at: parentExpiry !== null && parentExpiry < expires ? parentExpiry : expires,
+        parent_key_id: rootId,
+      });
+      return { token: secret, expires_at: child.expires_at!, auth: { ...parent, apiKeyId: child.id } };
+    },
+
+    /**
+     * Ends the caller's token: its session, or its short-lived key (exchangeApiKey). An API key made by a
+     * person is not ended this way (403): it is revoked in /api/v1.
+     */
+    async releaseToken(auth: AuthContext): Promise<void> {
+      const now = nowIso();
+      if (auth.sessionId !== undefined) return access.revokeSession(auth.sessionId, now);
+      if (auth.apiKeyId !== undefined && (await keys.revokeDerivedKey(auth.apiKeyId, now))) return;
+      throw new AppError(
+        'forbidden',
+        'Only a token issued by a sign-in can be released; revoke API keys in /api/v1.',
+      );
     },
 
     /** The organization's time zone (IANA name; null = UTC): compatible surfaces read zone-less times in it. */

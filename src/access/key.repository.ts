@@ -46,6 +46,7 @@ export function createKeyRepository(db: Q) {
       created_by: number | null;
       created_at: string;
       expires_at: string | null;
+      parent_key_id?: number;
     }) {
       return db
         .insertInto('api_keys')
@@ -73,8 +74,36 @@ export function createKeyRepository(db: Q) {
     async findApiKeyByHash(keyHash: string) {
       return db
         .selectFrom('api_keys')
-        .select(['id', 'org_id', 'name', 'scopes', 'expires_at', 'last_used_at', 'revoked_at', 'created_by'])
+        .select([
+          'id',
+          'org_id',
+          'name',
+          'scopes',
+          'expires_at',
+          'last_used_at',
+          'revoked_at',
+          'created_by',
+          'parent_key_id',
+        ])
         .where('key_hash', '=', keyHash)
+        .executeTakeFirst();
+    },
+    /** Revokes a short-lived key (one with a parent); keys made by people are left alone. */
+    async revokeDerivedKey(id: number, now: string): Promise<boolean> {
+      const r = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('parent_key_id', 'is not', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async findApiKeyById(id: number) {
+      return db
+        .selectFrom('api_keys')
+        .select(['id', 'expires_at', 'revoked_at'])
+        .where('id', '=', id)
         .executeTakeFirst();
     },
     async touchApiKey(id: number, now: string) {

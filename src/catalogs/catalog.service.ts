@@ -398,13 +398,16 @@ export function createCatalogService({
       orgId: number,
       input: LeadCatalogInput,
       errors: FieldError[],
-      opts: TxOptions = {},
+      opts: TxOptions & { at?: string } = {},
     ): Promise<{ set: LeadCatalogColumns; status?: string }> {
       const trx = runner(db, opts);
       const set = await checkLeadRefs(trx, orgId, input, errors);
       // On create only an estimate sets the date: a bare date is kept as is, so imports (which write leads
-      // directly) and the API store the same lead and an export round-trips unchanged.
-      if (input.estimated_completion) await applyEstimate(trx, orgId, input, Date.now(), set);
+      // directly) and the API store the same lead and an export round-trips unchanged. A backdated lead
+      // (`opts.at`) counts its estimate from when it came in, as an update does.
+      const from =
+        opts.at !== undefined && !Number.isNaN(Date.parse(opts.at)) ? Date.parse(opts.at) : Date.now();
+      if (input.estimated_completion) await applyEstimate(trx, orgId, input, from, set);
       if (!input.lead_type_id) return { set };
       const type = await repo.findLeadType(trx, orgId, input.lead_type_id);
       if (!type) return { set };

@@ -51,6 +51,8 @@ export interface SessionsTable {
   last_used_at: string | null;
   expires_at: string;
   revoked_at: string | null;
+  /** The organization the session is pinned to (migration 0150); null = any of the user's. */
+  org_id: number | null;
 }
 
 export interface StatusesTable {

@@ -4,6 +4,7 @@ import { capillarySurface } from '../compat/capillary/capillary.surface.js';
 import { entrepriseFacileSurface } from '../compat/entreprise-facile/ef.surface.js';
 import { djangoCrmSurface } from '../compat/django-crm/django.surface.js';
 import { activixSurface } from '../compat/activix/activix.surface.js';
+import { crmcomSurface } from '../compat/crmcom/crmcom.surface.js';
 import type { Core } from './core.js';
 
 /**
@@ -99,6 +100,20 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
       duplicates: core.duplicates,
       // The document's 200 requests a minute, unless the server's own limit is lower (0 turns both off).
       rateLimitPerMinute: Math.min(200, core.limits.authenticatedPerMinute),
+    });
+    // Seed 003 (docs/compat/crmcom.md).
+    await crmcomSurface.register(compat, core.kitCore, {
+      tokens: core.auth,
+      catalogs: core.catalogs,
+      statuses: core.pipeline.statuses,
+      reasons: core.pipeline.reasons,
+      teams: core.access.teams,
+      users: core.access.users,
+      leads: core.leads,
+      contacts: core.accounts.contactService,
+      companies: core.accounts.companyService,
+      view: core.leadViews.view,
+      transaction: core.unitOfWork,
     });
   });
 }

@@ -21,6 +21,7 @@ import * as m0091 from './0091_status_lifecycle.js';
 import * as m0092 from './0092_estimated_completion.js';
 import * as m0130 from './0130_import_warnings.js';
 import * as m0146 from './0146_duplicate_check.js';
+import * as m0150 from './0150_scoped_tokens.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0092_estimated_completion': m0092,
   '0130_import_warnings': m0130,
   '0146_duplicate_check': m0146,
+  '0150_scoped_tokens': m0150,
 };
