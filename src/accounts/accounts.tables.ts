@@ -98,6 +98,16 @@ export interface ContactPhonesTable {
   digits: string;
 }
 
+/** Which contact an identifier resolves to for find-or-create (migration 0060); one per (org, kind, value). */
+export interface ContactIdentifiersTable {
+  org_id: number;
+  /** 'email' (trimmed, lower-cased) | 'mobile' (digits only) */
+  kind: string;
+  value: string;
+  /** Null only while the claiming transaction is open. */
+  contact_id: number | null;
+}
+
 export interface ContactTagsTable {
   org_id: number;
   contact_id: number;
@@ -142,6 +152,7 @@ export interface AccountsTables {
   contact_emails: ContactEmailsTable;
   contact_phones: ContactPhonesTable;
   contact_tags: ContactTagsTable;
+  contact_identifiers: ContactIdentifiersTable;
   opportunities: OpportunitiesTable;
   lead_contacts: LeadContactsTable;
 }

@@ -13,6 +13,9 @@ export interface ContactEmail {
   label: string | null;
 }
 
+/** What a client may name a customer by: an email (normalized) or a mobile number (digits only). */
+export type IdentifierKind = 'email' | 'mobile';
+
 export interface ContactFilter {
   companyId?: number;
   ownerId?: number;
@@ -66,6 +69,74 @@ export function createContactRepository(db: Q) {
         )
         .orderBy('contacts.id')
         .limit(1)
+        .executeTakeFirst();
+    },
+
+    /** The oldest live contact with one of its numbers equal to these digits. */
+    async findByPhoneDigits(orgId: number, digits: string, trx: Q = db): Promise<ContactRow | undefined> {
+      return trx
+        .selectFrom('contacts')
+        .selectAll('contacts')
+        .where('contacts.org_id', '=', orgId)
+        .where('contacts.deleted_at', 'is', null)
+        .where('contacts.id', 'in', (eb) =>
+          eb
+            .selectFrom('contact_phones')
+            .select('contact_phones.contact_id')
+            .where('contact_phones.org_id', '=', orgId)
+            .where('contact_phones.digits', '=', digits),
+        )
+        .orderBy('contacts.id')
+        .limit(1)
+        .executeTakeFirst();
+    },
+
+    /**
+     * Claims an identifier for the caller's transaction and returns the contact it resolves to (null: none yet).
+     * One upsert: it inserts the claim or locks the existing one, so a parallel claimer of the same identifier
+     * waits (PostgreSQL row lock; SQLite write transactions are serial) until this transaction ends, then reads
+     * the contact this one settled on (docs/decisions.md, "Unique keys instead of check-then-create").
+     */
+    async claimIdentifier(
+      trx: Q,
+      orgId: number,
+      kind: IdentifierKind,
+      value: string,
+    ): Promise<number | null> {
+      const row = await trx
+        .insertInto('contact_identifiers')
+        .values({ org_id: orgId, kind, value, contact_id: null })
+        .onConflict((oc) =>
+          oc.columns(['org_id', 'kind', 'value']).doUpdateSet((eb) => ({ kind: eb.ref('excluded.kind') })),
+        )
+        .returning('contact_id')
+        .executeTakeFirstOrThrow();
+      return row.contact_id;
+    },
+
+    /** Settles a claimed identifier on a contact. */
+    async settleIdentifier(trx: Q, orgId: number, kind: IdentifierKind, value: string, contactId: number) {
+      await trx
+        .updateTable('contact_identifiers')
+        .set({ contact_id: contactId })
+        .where('org_id', '=', orgId)
+        .where('kind', '=', kind)
+        .where('value', '=', value)
+        .execute();
+    },
+
+    /** A read: the live contact an identifier is settled on, if any. */
+    async findClaimed(orgId: number, kind: IdentifierKind, value: string, trx: Q = db) {
+      return trx
+        .selectFrom('contacts')
+        .selectAll('contacts')
+        .innerJoin('contact_identifiers as ci', (j) =>
+          j.onRef('ci.contact_id', '=', 'contacts.id').on('ci.org_id', '=', orgId),
+        )
+        .where('ci.kind', '=', kind)
+        .where('ci.value', '=', value)
+        .where('contacts.org_id', '=', orgId)
+        .where('contacts.deleted_at', 'is', null)
         .executeTakeFirst();
     },
 

@@ -5,7 +5,13 @@ import { AppError, notFound, type FieldError } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { CompanyRepository } from './company.repository.js';
-import type { ContactEmail, ContactRepository, ContactRow, ContactUpdate } from './contact.repository.js';
+import type {
+  ContactEmail,
+  ContactRepository,
+  ContactRow,
+  ContactUpdate,
+  IdentifierKind,
+} from './contact.repository.js';
 import {
   toContactResponse,
   type ContactCreateInput,
@@ -196,10 +202,92 @@ export function createContactService({ db, contacts, companies, access }: Contac
     return row;
   }
 
+  const identifierValue = (kind: IdentifierKind, value: string) =>
+    kind === 'email' ? normalizeEmail(value) : value.replace(/\D/g, '');
+
+  /**
+   * Find-or-create by identifier, race-free (docs/decisions.md, "Unique keys instead of check-then-create"):
+   * inside `trx`, claim the identifier (an upsert on its unique key), then return the contact it is settled on,
+   * else the oldest live contact with it, else the one `create` makes (none: null, nothing settled).
+   */
+  async function resolveIdentifier(
+    trx: Kysely<Database>,
+    auth: AuthContext,
+    kind: IdentifierKind,
+    value: string,
+    create?: () => Promise<ContactRow | null>,
+  ): Promise<{ row: ContactRow; created: boolean } | null> {
+    const v = identifierValue(kind, value);
+    if (v === '') return null;
+    const claimed = await contacts.claimIdentifier(trx, auth.orgId, kind, v);
+    if (claimed !== null) {
+      const [live] = await contacts.findLive(auth.orgId, [claimed], trx);
+      if (live) return { row: live, created: false };
+    }
+    const found =
+      kind === 'email'
+        ? await contacts.findByEmail(auth.orgId, v, trx)
+        : await contacts.findByPhoneDigits(auth.orgId, v, trx);
+    const row = found ?? (create ? await create() : null);
+    if (!row) return null;
+    await contacts.settleIdentifier(trx, auth.orgId, kind, v, row.id);
+    return { row, created: !found };
+  }
+
+  /** A read, no claim: the contact find-or-create would return now, if any. */
+  async function findByIdentifier(
+    orgId: number,
+    kind: IdentifierKind,
+    value: string,
+    trx: Kysely<Database> = db,
+  ): Promise<ContactRow | undefined> {
+    const v = identifierValue(kind, value);
+    if (v === '') return undefined;
+    return (
+      (await contacts.findClaimed(orgId, kind, v, trx)) ??
+      (kind === 'email'
+        ? await contacts.findByEmail(orgId, v, trx)
+        : await contacts.findByPhoneDigits(orgId, v, trx))
+    );
+  }
+
   return {
     present,
     prepare,
     insertPrepared,
+    resolveIdentifier,
+    findByIdentifier,
+
+    /**
+     * The customer behind an identifier, created when there is none (a customer known only by a number gets it
+     * as their last name, since a contact needs a name or an email), in the caller's unit of work.
+     */
+    async findOrCreateByIdentifier(
+      auth: AuthContext,
+      kind: IdentifierKind,
+      value: string,
+      opts: TxOptions = {},
+    ): Promise<{ id: number; created: boolean }> {
+      assertCan(auth, 'leads:write');
+      const v = value.trim();
+      const out = await inTransaction(db, opts, (trx) =>
+        resolveIdentifier(trx, auth, kind, v, () =>
+          insertPrepared(
+            trx,
+            auth,
+            kind === 'email'
+              ? { cols: {}, emails: [{ email: normalizeEmail(v), label: null }] }
+              : { cols: { last_name: v, phones: JSON.stringify([{ phone: v, label: 'mobile' }]) } },
+            {},
+          ),
+        ),
+      );
+      if (!out)
+        throw new AppError('unprocessable', `"${v}" is not a usable ${kind}.`, [
+          { field: kind, message: 'is empty' },
+        ]);
+      return { id: out.row.id, created: out.created };
+    },
 
     async create(auth: AuthContext, input: ContactCreateInput, opts: TxOptions = {}): Promise<ContactDto> {
       assertCan(auth, 'leads:write');

@@ -158,7 +158,9 @@ export function createConversionPlanner({
       const first = linkedIds.map((id) => live.find((c) => c.id === id)).find(Boolean);
       if (first) return { row: first, created: false };
     }
-    const matched = lead.email ? await contacts.findByEmail(auth.orgId, lead.email, trx) : undefined;
+    const matched = lead.email
+      ? await contactService.findByIdentifier(auth.orgId, 'email', lead.email, trx)
+      : undefined;
     if (matched) return { row: matched, created: false };
     if (linkService.hasPerson(lead))
       return { row: await linkService.createContactFromLead(trx, auth, lead, companyId), created: true };

@@ -192,10 +192,21 @@ export function createLeadLinkService({
       }
       const contactIds = [...new Set(input.contact_ids ?? [])];
       if (mode && contactIds.length === 0) {
-        let contact = row.email ? await contacts.findByEmail(auth.orgId, row.email, trx) : undefined;
         // "contact" (web-to-lead): match the company, but create only the person (a form names a company loosely).
-        if (!contact && (mode === 'create' || mode === 'contact') && hasPerson(row))
-          contact = await createContactFromLead(trx, auth, row, row.company_id);
+        const creates = (mode === 'create' || mode === 'contact') && hasPerson(row);
+        const lead = row;
+        // By email on its unique key (find-or-create, race-free); without an email only a new person is made.
+        const contact = !row.email
+          ? creates
+            ? await createContactFromLead(trx, auth, row, row.company_id)
+            : undefined
+          : creates
+            ? (
+                await contactService.resolveIdentifier(trx, auth, 'email', row.email, () =>
+                  createContactFromLead(trx, auth, lead, lead.company_id),
+                )
+              )?.row
+            : await contactService.findByIdentifier(auth.orgId, 'email', row.email, trx);
         if (contact) contactIds.push(contact.id);
       }
       if (contactIds.length) await links.replaceContacts(trx, auth.orgId, row.id, contactIds, now);

@@ -81,6 +81,18 @@ export function classifyError(err: unknown, req: FastifyRequest): ClassifiedErro
       headers: { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) },
     };
   }
+  if (isUniqueViolation(err)) {
+    // A unique key refused a row a parallel request wrote first (docs/decisions.md, "Unique keys instead of
+    // check-then-create"): the same answer as the check that lost the race, never a 500.
+    req.log.warn({ code: (err as { code?: string }).code }, 'unique key violation');
+    return simple('conflict', 'A record with the same key was written at the same time; try again.');
+  }
   req.log.error({ err }, 'unhandled error');
   return simple('internal', 'Something went wrong on our side; the error was logged.');
+}
+
+/** A row refused by a unique key or primary key (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY). */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

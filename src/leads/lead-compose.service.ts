@@ -66,13 +66,12 @@ export interface LeadComposeDeps {
     setNextFollowUp(auth: AuthContext, leadId: number, at: string | null, opts?: TxOptions): Promise<LeadDto>;
   };
   contacts: {
-    findByIdentifier(auth: AuthContext, kind: 'email' | 'mobile', value: string): Promise<number | undefined>;
-    createForIdentifier(
+    findOrCreateByIdentifier(
       auth: AuthContext,
       kind: 'email' | 'mobile',
       value: string,
       opts?: TxOptions,
-    ): Promise<number>;
+    ): Promise<{ id: number; created: boolean }>;
   };
   customFields: {
     ensureCustomField(
@@ -101,20 +100,21 @@ export function createLeadComposeService(deps: LeadComposeDeps) {
   return {
     async createComposed(auth: AuthContext, c: ComposedLead, outer: TxOptions = {}): Promise<ComposedIds> {
       const run = <T>(fn: (opts: TxOptions) => Promise<T>) => (outer.tx ? fn(outer) : deps.transaction(fn));
-      // The customer is looked up before the unit of work opens (the contact list reads the base connection);
-      // only its creation, when missing, is part of it.
       const ident =
         c.contact && !('id' in c.contact)
           ? 'email' in c.contact
             ? { kind: 'email' as const, value: c.contact.email }
             : { kind: 'mobile' as const, value: c.contact.mobile }
           : undefined;
-      const found =
-        ident && !outer.tx ? await deps.contacts.findByIdentifier(auth, ident.kind, ident.value) : undefined;
       return run(async (opts) => {
-        let contactId: number | undefined = c.contact && 'id' in c.contact ? c.contact.id : found;
-        if (ident && contactId === undefined)
-          contactId = await deps.contacts.createForIdentifier(auth, ident.kind, ident.value, opts);
+        // Found or created inside the unit of work, on the identifier's unique key: parallel requests for one
+        // new customer make one contact.
+        const contactId: number | undefined =
+          c.contact && 'id' in c.contact
+            ? c.contact.id
+            : ident
+              ? (await deps.contacts.findOrCreateByIdentifier(auth, ident.kind, ident.value, opts)).id
+              : undefined;
         for (const f of c.defineFields ?? [])
           await deps.customFields.ensureCustomField(auth.orgId, f, opts.tx);
         const created = await deps.leads.create(

@@ -59,6 +59,15 @@ export function createReasonRepository(db: Q) {
     async insert(trx: Q, row: Insertable<ReasonsTable>) {
       return trx.insertInto('reasons').values(row).returningAll().executeTakeFirstOrThrow();
     },
+    /** Inserts unless a live reason has this text (unique key, migration 0060): undefined then. */
+    async insertIfNew(trx: Q, row: Insertable<ReasonsTable>) {
+      return trx
+        .insertInto('reasons')
+        .values(row)
+        .onConflict((oc) => oc.columns(['org_id', 'text']).where('deleted_at', 'is', null).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+    },
     async update(trx: Q, orgId: number, id: number, set: Updateable<ReasonsTable>) {
       return trx
         .updateTable('reasons')

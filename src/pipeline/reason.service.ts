@@ -44,19 +44,26 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
     return r;
   }
 
-  async function insertOne(trx: Kysely<Database>, orgId: number, input: ReasonInput) {
-    if (await reasons.findByText(orgId, input.text, trx)) {
-      throw new AppError('conflict', `A reason "${input.text}" already exists.`, [
-        { field: 'text', message: 'is already in the catalog' },
-      ]);
-    }
-    return reasons.insert(trx, {
+  const conflict = (text: string) =>
+    new AppError('conflict', `A reason "${text}" already exists.`, [
+      { field: 'text', message: 'is already in the catalog' },
+    ]);
+
+  /** Adds a reason; undefined when a live one has the text (an upsert on the unique key, race-free). */
+  async function insertIfNew(trx: Kysely<Database>, orgId: number, input: ReasonInput) {
+    return reasons.insertIfNew(trx, {
       org_id: orgId,
       text: input.text,
       categories: normCategories(input.categories),
       position: input.position ?? (await reasons.maxPosition(orgId, trx)) + 10,
       created_at: nowIso(),
     });
+  }
+
+  async function insertOne(trx: Kysely<Database>, orgId: number, input: ReasonInput) {
+    const row = await insertIfNew(trx, orgId, input);
+    if (!row) throw conflict(input.text);
+    return row;
   }
 
   return {
@@ -113,9 +120,7 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
           patch.text !== r.text &&
           (await reasons.findByText(auth.orgId, patch.text, trx))
         ) {
-          throw new AppError('conflict', `A reason "${patch.text}" already exists.`, [
-            { field: 'text', message: 'is already in the catalog' },
-          ]);
+          throw conflict(patch.text);
         }
         return toReasonResponse(
           await reasons.update(trx, auth.orgId, r.id, {
@@ -143,8 +148,10 @@ export function createReasonService({ db, reasons }: { db: Kysely<Database>; rea
       opts: TxOptions = {},
     ): Promise<ReasonDto> {
       return inTransaction(db, opts, async (trx) => {
-        const found = await reasons.findByText(orgId, text, trx);
-        return toReasonResponse(found ?? (await insertOne(trx, orgId, { text, categories })));
+        const row =
+          (await insertIfNew(trx, orgId, { text, categories })) ??
+          (await reasons.findByText(orgId, text, trx));
+        return toReasonResponse(row!);
       });
     },
   };

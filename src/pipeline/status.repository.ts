@@ -242,6 +242,27 @@ export function createStatusRepository(db: Q) {
     async insertSubStatus(trx: Q, row: Insertable<SubStatusesTable>) {
       return trx.insertInto('sub_statuses').values(row).returningAll().executeTakeFirstOrThrow();
     },
+    /**
+     * Inserts a sub-status, or revives a retired one of the same name (the unique key covers retired rows too);
+     * undefined when a live one has the name. One statement, so parallel adds cannot both pass a check.
+     */
+    async upsertSubStatus(trx: Q, row: Insertable<SubStatusesTable>) {
+      return trx
+        .insertInto('sub_statuses')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .columns(['org_id', 'status_id', 'name'])
+            .doUpdateSet((eb) => ({
+              deleted_at: null,
+              position: eb.ref('excluded.position'),
+              created_at: eb.ref('excluded.created_at'),
+            }))
+            .where('sub_statuses.deleted_at', 'is not', null),
+        )
+        .returningAll()
+        .executeTakeFirst();
+    },
     async updateSubStatus(trx: Q, orgId: number, id: number, set: Updateable<SubStatusesTable>) {
       return trx
         .updateTable('sub_statuses')

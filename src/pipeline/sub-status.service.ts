@@ -41,6 +41,30 @@ export function createSubStatusService({
     return sub;
   }
 
+  /** Adds a sub-status, or finds the live one of that name (`created: false`): for idempotent clients. */
+  async function addSubStatus(
+    auth: AuthContext,
+    statusKey: string,
+    input: { name: string; position?: number },
+    opts: TxOptions = {},
+  ): Promise<{ subStatus: SubStatusDto; created: boolean }> {
+    assertCan(auth, 'settings:write');
+    return inTransaction(db, opts, async (trx) => {
+      const status = await loadStatus(auth.orgId, statusKey, trx);
+      // One upsert on the unique key (a retired name comes back): parallel adds cannot both pass a check.
+      const row = await statuses.upsertSubStatus(trx, {
+        org_id: auth.orgId,
+        status_id: status.id,
+        name: input.name,
+        position: input.position ?? (await statuses.maxSubStatusPosition(auth.orgId, status.id, trx)) + 10,
+        created_at: nowIso(),
+      });
+      if (row) return { subStatus: toSubStatusDto(row, status.key), created: true };
+      const live = await loadSubStatus(auth.orgId, status, input.name, trx);
+      return { subStatus: toSubStatusDto(live, status.key), created: false };
+    });
+  }
+
   return {
     /** Sub-statuses of one status, or of every status when `statusKey` is absent. */
     async listSubStatuses(
@@ -65,24 +89,15 @@ export function createSubStatusService({
       input: { name: string; position?: number },
       opts: TxOptions = {},
     ): Promise<SubStatusDto> {
-      assertCan(auth, 'settings:write');
-      return inTransaction(db, opts, async (trx) => {
-        const status = await loadStatus(auth.orgId, statusKey, trx);
-        if (await statuses.findSubStatus(auth.orgId, status.id, input.name, trx)) {
-          throw new AppError('conflict', `"${statusKey}" already has a sub-status "${input.name}".`, [
-            { field: 'name', message: 'is already used in this status' },
-          ]);
-        }
-        const row = await statuses.insertSubStatus(trx, {
-          org_id: auth.orgId,
-          status_id: status.id,
-          name: input.name,
-          position: input.position ?? (await statuses.maxSubStatusPosition(auth.orgId, status.id, trx)) + 10,
-          created_at: nowIso(),
-        });
-        return toSubStatusDto(row, status.key);
-      });
+      const { subStatus, created } = await addSubStatus(auth, statusKey, input, opts);
+      if (!created)
+        throw new AppError('conflict', `"${statusKey}" already has a sub-status "${input.name}".`, [
+          { field: 'name', message: 'is already used in this status' },
+        ]);
+      return subStatus;
     },
+
+    addSubStatus,
 
     async updateSubStatus(
       auth: AuthContext,
@@ -146,14 +161,15 @@ export function createSubStatusService({
         const status = await loadStatus(orgId, statusKey, trx);
         const found = await statuses.findSubStatus(orgId, status.id, name, trx);
         if (found) return toSubStatusDto(found, status.key);
-        const row = await statuses.insertSubStatus(trx, {
-          org_id: orgId,
-          status_id: status.id,
-          name,
-          position: (await statuses.maxSubStatusPosition(orgId, status.id, trx)) + 10,
-          created_at: nowIso(),
-        });
-        return toSubStatusDto(row, status.key);
+        const row =
+          (await statuses.upsertSubStatus(trx, {
+            org_id: orgId,
+            status_id: status.id,
+            name,
+            position: (await statuses.maxSubStatusPosition(orgId, status.id, trx)) + 10,
+            created_at: nowIso(),
+          })) ?? (await statuses.findSubStatus(orgId, status.id, name, trx));
+        return toSubStatusDto(row!, status.key);
       });
     },
   };

@@ -28,7 +28,7 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
       statuses: {
         listStatusWords: core.pipeline.vocabulary.listStatusWords,
         listSubStatuses: (auth, key) => core.pipeline.statuses.listSubStatuses(auth, key),
-        createSubStatus: (auth, key, input) => core.pipeline.statuses.createSubStatus(auth, key, input),
+        addSubStatus: (auth, key, input) => core.pipeline.statuses.addSubStatus(auth, key, input),
       },
       reasons: core.pipeline.reasons,
       customFields: core.pipeline.customFields,

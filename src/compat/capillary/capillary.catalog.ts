@@ -72,9 +72,8 @@ export async function addSubStatus(
       { field: 'subStatus', message: 'must not be blank' },
     ]);
   const key = coreKeyFor(input.status, await deps.statuses.listStatusWords(auth));
-  const exists = (await deps.statuses.listSubStatuses(auth, key)).some((s) => s.name === name);
-  if (!exists) await deps.statuses.createSubStatus(auth, key, { name });
-  const warnings = exists
+  const { created } = await deps.statuses.addSubStatus(auth, key, { name });
+  const warnings = !created
     ? [{ code: 3002, message: `sub-status "${name}" already exists for ${input.status}` }]
     : [];
   return { status: input.status, subStatus: name, warnings };

@@ -70,11 +70,12 @@ export interface CapillaryDeps {
       auth: AuthContext,
     ): Promise<Array<{ key: string; category: string; is_default: boolean; position: number }>>;
     listSubStatuses(auth: AuthContext, statusKey?: string): Promise<Array<{ status: string; name: string }>>;
-    createSubStatus(
+    /** Adds a sub-status or finds the one of that name (race-free). */
+    addSubStatus(
       auth: AuthContext,
       statusKey: string,
       input: { name: string },
-    ): Promise<{ status: string; name: string }>;
+    ): Promise<{ subStatus: { status: string; name: string }; created: boolean }>;
   };
   reasons: {
     listReasons(auth: AuthContext): Promise<Array<{ id: number; text: string; categories: string[] | null }>>;
