@@ -330,3 +330,48 @@ describe('ranges, updated_before, cf.<key>.or_absent', () => {
     expect(res.json().errors[0].field).toBe('created_at.gt');
   });
 });
+
+describe('fields=', () => {
+  it('limits each lead of the list to the named properties plus id', async () => {
+    const res = await get('/api/v1/leads?first_name=grace&fields=first_name,email,address');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      data: [
+        {
+          id: ids.grace,
+          first_name: 'Grace',
+          email: 'grace@navy.example',
+          address: expect.objectContaining({ city: 'Arlington', postal_code: '22201' }),
+        },
+      ],
+      next_cursor: null,
+    });
+    const paged = (await get('/api/v1/leads?fields=id,last_name&offset=0&limit=1&sort=created_at')).json();
+    expect(paged).toMatchObject({ total: 4, offset: 0, limit: 1 });
+    expect(paged.data).toEqual([{ id: ids.grace, last_name: 'Hopper' }]);
+  });
+  it('limits GET /leads/:id the same way, ETag unchanged', async () => {
+    const full = await get(`/api/v1/leads/${ids.ada}`);
+    const res = await get(`/api/v1/leads/${ids.ada}?fields=title,status,custom_fields,emails`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.etag).toBe(full.headers.etag);
+    const body = res.json();
+    expect(Object.keys(body).sort()).toEqual(['custom_fields', 'emails', 'id', 'status', 'title']);
+    expect(body).toMatchObject({ id: ids.ada, title: 'Analytical engine', status: full.json().status });
+    expect(body.emails).toEqual(full.json().emails);
+  });
+  it('an unknown field name is a 400 naming fields', async () => {
+    for (const url of ['/api/v1/leads?fields=first_name,shoe_size', `/api/v1/leads/${ids.ada}?fields=nope`]) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().errors[0].field).toBe('fields');
+      expect(res.json().detail).toContain('unknown lead field');
+    }
+  });
+  it('the service answers projected leads too (what surfaces call)', async () => {
+    const core = buildCore({ config: t.config, db: t.db, log: pino({ level: 'silent' }) });
+    const auth = { kind: 'user' as const, orgId: s.orgId, userId: s.userId, role: 'owner' as const };
+    const page = await core.leads.list(auth, { first_name: 'ada', fields: 'email' });
+    expect(page.data).toEqual([{ id: ids.ada, email: 'ada@engine.example' }]);
+  });
+});

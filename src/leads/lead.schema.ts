@@ -1,5 +1,6 @@
 import { Type, type Static, type TOptional, type TString } from 'typebox';
 import { Nullable } from '../http/schemas.js';
+import { AppError } from '../http/errors.js';
 import { formatMoney } from '../lib/money.js';
 import { RANGE_OPS, TEXT_FILTERS, type LeadRow, type RangeOp } from './lead.repository.js';
 import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema.js';
@@ -206,6 +207,53 @@ export const LeadResponse = Type.Object(
 );
 export type LeadDto = Static<typeof LeadResponse>;
 
+/** The properties `fields=` may name (the lead response's top-level properties). */
+export const LEAD_FIELD_NAMES: readonly string[] = Object.keys(LeadResponse.properties);
+
+/**
+ * `fields=first_name,email`: the named properties (plus `id`), or undefined when not asked; an unknown name is
+ * a 400 naming `fields`.
+ */
+export function parseLeadFields(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const names = [...new Set(raw.split(',').map((f) => f.trim()))].filter(Boolean);
+  const unknown = names.filter((n) => !LEAD_FIELD_NAMES.includes(n));
+  if (unknown.length)
+    throw new AppError(
+      'validation_failed',
+      `fields: unknown lead field ${unknown.map((n) => `"${n}"`).join(', ')}`,
+      [
+        {
+          field: 'fields',
+          message: `unknown ${unknown.join(', ')} (lead fields: ${LEAD_FIELD_NAMES.join(', ')})`,
+        },
+      ],
+    );
+  return names.includes('id') ? names : ['id', ...names];
+}
+
+/** A lead limited to `fields` (from parseLeadFields). */
+export function projectLead<T extends Record<string, unknown>>(lead: T, fields: string[]): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (f in lead) out[f] = lead[f];
+  return out as Partial<T>;
+}
+
+/** `fields` on GET /leads/:id. */
+export const LeadFieldsQuery = Type.Object(
+  {
+    fields: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description:
+          'Comma-separated lead properties: the answer has only these (and `id`); the others are left out',
+      }),
+    ),
+  },
+  // Other query parameters stay ignored, as before this schema.
+  { additionalProperties: true },
+);
+
 export const SORTS = [
   'created_at',
   '-created_at',
@@ -322,7 +370,8 @@ export const LeadListQuery = Type.Object(
     fields: Type.Optional(
       Type.String({
         maxLength: 2000,
-        description: 'Comma-separated lead properties: each lead has only these (and `id`)',
+        description:
+          'Comma-separated lead properties: each lead has only these (and `id`); the others are left out',
       }),
     ),
   },

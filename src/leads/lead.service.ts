@@ -30,6 +30,8 @@ import {
 } from './lead.repository.js';
 import {
   RANGE_FIELDS,
+  parseLeadFields,
+  projectLead,
   toLeadResponse,
   type LeadExtras,
   type LeadCreateInput,
@@ -801,6 +803,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       } = {},
     ) {
       assertCan(auth, 'leads:read');
+      const fields = parseLeadFields(query.fields);
       const { filter, knownStatuses } = await filterFor(auth, query);
       const sortParam = query.sort ?? '-created_at';
       const desc = sortParam.startsWith('-');
@@ -841,7 +844,9 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
             : Promise.resolve(undefined),
       ]);
       return {
-        data,
+        // With `fields`, each lead carries only those properties (and id): typed as the full lead for callers
+        // that do not ask.
+        data: fields ? data.map((d) => projectLead(d, fields) as LeadDto) : data,
         next_cursor,
         ...(total !== undefined ? { total } : {}),
         ...(paged ? { offset, limit } : {}),
