@@ -382,6 +382,28 @@ describe('emails, phones, vehicles, notes, events, tasks, account', () => {
   });
 });
 
+describe('another organization', () => {
+  it("never reaches this organization's leads, emails, phones or vehicles (404)", async () => {
+    const other = await signup(app);
+    const full = (
+      await ax('GET', `/v2/leads/${c.id}?include[]=emails&include[]=phones&include[]=vehicles`)
+    ).json().data;
+    expect((await ax('GET', `/v2/leads/${c.id}`, undefined, other)).statusCode).toBe(404);
+    expect((await ax('PUT', `/v2/leads/${c.id}`, { rating: 1 }, other)).statusCode).toBe(404);
+    expect(
+      (await ax('POST', '/v2/lead-emails', { lead_id: c.id, address: 'x@example.com' }, other)).statusCode,
+    ).toBe(404);
+    expect((await ax('GET', `/v2/lead-emails/${full.emails[0].id}`, undefined, other)).statusCode).toBe(404);
+    expect(
+      (await ax('PUT', `/v2/lead-phones/${full.phones[0].id}`, { extension: '1' }, other)).statusCode,
+    ).toBe(404);
+    expect((await ax('GET', `/v2/lead-vehicles/${full.vehicles[0].id}`, undefined, other)).statusCode).toBe(
+      404,
+    );
+    expect((await ax('GET', '/v2/leads', undefined, other)).json().meta.total).toBe(0);
+  });
+});
+
 describe('duplicate detection', () => {
   it('refuses a lead with the email or phone of another lead when the organization enables it', async () => {
     const body = { type: 'email', first_name: 'Again', emails: [{ address: 'ALICE@example.com' }] };

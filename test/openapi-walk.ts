@@ -222,4 +222,11 @@ export const KNOWN_BODIES: Record<string, (mark: string) => unknown> = {
     identifier: `${m}.c@example.com`,
   }),
   '/compat/capillary/v2/leads/reasons': (m) => [{ reason: `${m} reason` }],
+  '/compat/activix/v2/leads': (m) => ({
+    type: 'email',
+    first_name: m,
+    emails: [{ address: `${m}.ax@example.com` }],
+    phones: [{ number: '+15145550142', type: 'mobile' }],
+    vehicles: [{ type: 'wanted', make: 'Ford', model: `${m}` }],
+  }),
 };

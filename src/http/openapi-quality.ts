@@ -75,6 +75,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   activities: 'Follow-ups, tasks, comments, attachments and the timeline',
   health: 'Liveness',
   'compat-capillary': 'Capillary-compatible lead API (docs/compat.md)',
+  'compat-activix': 'Activix-compatible automotive Lead API (docs/compat/activix.md)',
 };
 
 function pascal(word: string): string {
@@ -243,6 +244,9 @@ export function completeDocument(doc: Obj): Obj {
       if (['patch', 'delete', 'put'].includes(method)) codes.push('409', '412', '422');
       if (method === 'post') codes.push('409', '422');
       if (path.startsWith('/api/v1/leads') && method === 'get') codes.push('422');
+      // Surfaces whose API answers every validation failure with 422 (Laravel's, seed 000), and creates with 201.
+      if (compat) codes.push('422');
+      if (compat && method === 'post') responses['201'] ??= { description: 'Created' };
       for (const c of codes) responses[c] ??= { description: STATUS_TEXT[c] };
       for (const [status, res] of Object.entries<Obj>(responses)) {
         if (Number(status) >= 400) {
