@@ -14,7 +14,7 @@ let s: Session;
 let ef: ReturnType<typeof efRequest>;
 const counter = createQueryCounter();
 const measured: Record<string, { queries: number; writes: number; transactions: number }> = {};
-const cost = async (name: string, fn: () => ReturnType<FastifyInstance['inject']>) => {
+const cost = async (name: string, fn: () => ReturnType<ReturnType<typeof efRequest>>) => {
   const { result, counts } = await counter.measure(fn);
   measured[name] = { queries: counts.queries, writes: counts.writes, transactions: counts.transactions };
   return { result, counts };
