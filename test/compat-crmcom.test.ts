@@ -137,6 +137,14 @@ describe('leads/create', () => {
     expect(d.lost_reason).toEqual({ id: noBudget.id, name: 'No budget' });
   });
 
+  it("one answer names the surface's faults and the lead type's together", async () => {
+    const body = await refused(
+      { type_identifier: { name: 'Email follow up' }, privacy_level_identifier: { name: 'Secret' } },
+      'privacy_level_identifier',
+    );
+    expect(body.status.description).toContain('contact_email: is required for lead type');
+  });
+
   it('identifiers by id, name and alternative code; unknown ones are named', async () => {
     for (const ident of [{ id: cfg.privacy.id }, { name: 'Public' }, { alternative_code: 'pub' }]) {
       const d = await created({
