@@ -137,6 +137,10 @@ export function openDb(opts: OpenDbOptions): Db {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
     sqlite.pragma('cache_size = -65536');
+    // Unicode case folding for the lead list's text filters (SQLite's lower() folds ASCII only).
+    sqlite.function('lf_lower', { deterministic: true }, (v: unknown) =>
+      typeof v === 'string' ? v.toLowerCase() : v,
+    );
     const kysely = new Kysely<Database>({
       dialect: guardDialect(
         wrap(

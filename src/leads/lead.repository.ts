@@ -6,6 +6,7 @@ import {
   type Updateable,
   type SelectQueryBuilder,
   type ExpressionBuilder,
+  type RawBuilder,
 } from 'kysely';
 import type { Database, LeadsTable } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
@@ -112,13 +113,54 @@ export interface LeadFilter {
   customFields?: Array<{ key: string; value: string }>;
   /** Hide converted leads (converted by POST /leads/:id/convert, or moved to a "converted" status). */
   excludeConverted?: boolean;
+  updatedBefore?: string;
+  /** Text filters: each value exact (case-insensitive) or a `*` wildcard; several values are OR. */
+  text?: Array<{ field: TextField; values: string[] }>;
+  /** Ranges on lead columns (instants as stored ISO text, value in cents). */
+  ranges?: Array<{ column: RangeColumn; op: RangeOp; value: string | number }>;
+  /** Ranges on custom fields: `as` says how the stored JSON value compares. */
+  customRanges?: Array<{
+    key: string;
+    op: RangeOp;
+    value: string | number;
+    as: 'number' | 'date' | 'instant';
+  }>;
+  /** The custom field equals value, or the lead has none (absent means the default). */
+  customOrAbsent?: Array<{ key: string; value: string }>;
 }
+
+export const TEXT_FILTERS = [
+  'first_name',
+  'last_name',
+  'name',
+  'title',
+  'email',
+  'phone',
+  'city',
+  'postal_code',
+  'company',
+] as const;
+export type TextField = (typeof TEXT_FILTERS)[number];
+export const RANGE_OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+export type RangeOp = keyof typeof RANGE_OPS;
+export const RANGE_COLUMNS = ['created_at', 'updated_at', 'converted_at', 'value_cents'] as const;
+export type RangeColumn = (typeof RANGE_COLUMNS)[number];
 
 export interface ListPage {
   sort: SortKey;
   desc: boolean;
   limit: number;
   after?: { v: string | number | null; id: number };
+  /** Rows to skip (offset paging), after the cursor if there is one. */
+  offset?: number;
+}
+
+/** What a stored datetime custom field looks like (PostgreSQL casts only these to timestamptz). */
+const INSTANT_RE = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
+
+/** A `*` wildcard value as a LIKE pattern (`%` and `_` taken literally). */
+function likePattern(v: string): string {
+  return v.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
 }
 
 /** Above this many full-text matches (all organizations), SQLite search walks the sort index instead. */
@@ -171,6 +213,119 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       db,
     );
     return Number(r.rows[0].n) > FTS_LOOKUP_MAX;
+  }
+
+  /** A custom field's value as text, as PostgreSQL's ->> spells it (null when absent or JSON null). */
+  function cfText(key: string) {
+    const path = `$.${key}`;
+    return dialect === 'postgres'
+      ? sql<string>`(leads.custom_fields::jsonb ->> ${key})`
+      : // json_extract turns JSON booleans into 1/0; spell them as PostgreSQL's ->> does.
+        sql<string>`CASE json_type(leads.custom_fields, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(leads.custom_fields, ${path}) AS TEXT) END`;
+  }
+
+  /** Case-folded text (Unicode on both: SQLite's lower() folds ASCII only, so src/db/database.ts adds lf_lower). */
+  const fold = (e: RawBuilder<unknown>) => (dialect === 'postgres' ? sql`lower(${e})` : sql`lf_lower(${e})`);
+
+  /** `expr` matches one of `values`: exact (folded) or a LIKE pattern when the value holds `*`. */
+  function matchAny(expr: RawBuilder<unknown>, values: string[]) {
+    const parts = values.map((v) =>
+      v.includes('*')
+        ? sql<boolean>`${fold(expr)} LIKE ${fold(sql.val(likePattern(v)))} ESCAPE '\\'`
+        : sql<boolean>`${fold(expr)} = ${fold(sql.val(v))}`,
+    );
+    return sql<boolean>`(${sql.join(parts, sql` OR `)})`;
+  }
+
+  /** Digits of a phone column (the separators people write), to compare with the digits asked for. */
+  const digitsOf = (col: string) => {
+    let e: RawBuilder<unknown> = sql.ref(col);
+    for (const c of [' ', '-', '.', '(', ')', '+', '/']) e = sql`replace(${e}, ${sql.lit(c)}, '')`;
+    return e;
+  };
+
+  function textExpr(
+    eb: ExpressionBuilder<Database, 'leads'>,
+    orgId: number,
+    field: TextField,
+    values: string[],
+  ) {
+    const col = (c: string) => sql.ref(`leads.${c}`) as RawBuilder<unknown>;
+    const points = (kind: 'email' | 'phone', match: RawBuilder<boolean>) =>
+      eb(
+        'leads.id',
+        'in',
+        eb
+          .selectFrom('lead_contact_points')
+          .select('lead_contact_points.lead_id')
+          .where('lead_contact_points.org_id', '=', orgId)
+          .where('lead_contact_points.kind', '=', kind)
+          .where(match),
+      );
+    switch (field) {
+      case 'name':
+        return eb.or([
+          matchAny(col('first_name'), values),
+          matchAny(col('last_name'), values),
+          matchAny(sql`${col('first_name')} || ' ' || ${col('last_name')}`, values),
+        ]);
+      case 'email':
+        return eb.or([
+          matchAny(col('email'), values),
+          points('email', matchAny(sql.ref('lead_contact_points.value'), values)),
+        ]);
+      case 'phone': {
+        // Digits compared; a value without any digit matches nothing.
+        const exact = values.filter((v) => !v.includes('*'));
+        const wild = values.filter((v) => v.includes('*'));
+        const match = (e: RawBuilder<unknown>) =>
+          sql<boolean>`(${sql.join(
+            [
+              ...exact.map((v) => sql<boolean>`${e} = ${v}`),
+              ...wild.map((v) => sql<boolean>`${e} LIKE ${likePattern(v)} ESCAPE '\\'`),
+            ],
+            sql` OR `,
+          )})`;
+        return eb.or([
+          match(digitsOf('leads.phone')),
+          match(digitsOf('leads.mobile')),
+          points('phone', match(sql.ref('lead_contact_points.digits'))),
+        ]);
+      }
+      case 'company':
+        return eb.or([
+          matchAny(col('company_name'), values),
+          eb(
+            'leads.company_id',
+            'in',
+            eb
+              .selectFrom('companies')
+              .select('companies.id')
+              .where('companies.org_id', '=', orgId)
+              .where(matchAny(sql.ref('companies.name'), values)),
+          ),
+        ]);
+      default:
+        return matchAny(col(field), values);
+    }
+  }
+
+  /** A custom field compared as a number, a date (text) or an instant (its offset taken into account). */
+  function customRangeExpr(r: NonNullable<LeadFilter['customRanges']>[number]) {
+    const op = sql.raw(RANGE_OPS[r.op]);
+    const path = `$.${r.key}`;
+    if (r.as === 'number')
+      return dialect === 'postgres'
+        ? // Guarded casts: a value stored before the field's type changed must not fail the whole query.
+          sql<boolean>`(CASE WHEN jsonb_typeof(leads.custom_fields::jsonb -> ${r.key}) = 'number' THEN (leads.custom_fields::jsonb ->> ${r.key})::numeric END) ${op} ${r.value}`
+        : sql<boolean>`CAST(json_extract(leads.custom_fields, ${path}) AS REAL) ${op} ${r.value}`;
+    if (r.as === 'date')
+      return dialect === 'postgres'
+        ? sql<boolean>`(leads.custom_fields::jsonb ->> ${r.key}) ${op} ${r.value}`
+        : sql<boolean>`json_extract(leads.custom_fields, ${path}) ${op} ${r.value}`;
+    return dialect === 'postgres'
+      ? sql<boolean>`(CASE WHEN (leads.custom_fields::jsonb ->> ${r.key}) ~ ${INSTANT_RE} THEN (leads.custom_fields::jsonb ->> ${r.key})::timestamptz END) ${op} ${r.value}::timestamptz`
+      : sql<boolean>`julianday(json_extract(leads.custom_fields, ${path})) ${op} julianday(${r.value})`;
   }
 
   function applyFilter<O>(
@@ -249,6 +404,12 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     if (f.createdAfter) q = q.where('leads.created_at', '>=', f.createdAfter);
     if (f.createdBefore) q = q.where('leads.created_at', '<', f.createdBefore);
     if (f.updatedAfter) q = q.where('leads.updated_at', '>=', f.updatedAfter);
+    if (f.updatedBefore) q = q.where('leads.updated_at', '<', f.updatedBefore);
+    for (const t of f.text ?? []) q = q.where((eb) => textExpr(eb, orgId, t.field, t.values));
+    for (const r of f.ranges ?? []) q = q.where(`leads.${r.column}`, RANGE_OPS[r.op], r.value);
+    for (const r of f.customRanges ?? []) q = q.where(customRangeExpr(r));
+    for (const cf of f.customOrAbsent ?? [])
+      q = q.where((eb) => eb.or([eb(cfText(cf.key), '=', cf.value), eb(cfText(cf.key), 'is', null)]));
     if (f.tag !== undefined) {
       const tag = f.tag;
       q = q.where((eb) =>
@@ -262,18 +423,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
         ),
       );
     }
-    for (const cf of f.customFields ?? []) {
-      const path = `$.${cf.key}`;
-      q =
-        dialect === 'postgres'
-          ? q.where(sql<string>`(leads.custom_fields::jsonb ->> ${cf.key})`, '=', cf.value)
-          : // json_extract turns JSON booleans into 1/0; spell them as PostgreSQL's ->> does.
-            q.where(
-              sql<string>`CASE json_type(leads.custom_fields, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(leads.custom_fields, ${path}) AS TEXT) END`,
-              '=',
-              cf.value,
-            );
-    }
+    for (const cf of f.customFields ?? []) q = q.where(cfText(cf.key), '=', cf.value);
     if (f.terms) {
       if (f.terms.length === 0) return q.where(sql.lit(false));
       if (dialect === 'postgres') {
@@ -371,7 +521,8 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
         }
       }
       if (nullable) q = q.orderBy(sql`${sql.ref(`leads.${col}`)} IS NULL`);
-      return q.orderBy(`leads.${col}`, dir).orderBy('leads.id', dir).limit(page.limit).execute();
+      q = q.orderBy(`leads.${col}`, dir).orderBy('leads.id', dir).limit(page.limit);
+      return (page.offset ? q.offset(page.offset) : q).execute();
     },
 
     async count(orgId: number, f: LeadFilter): Promise<number> {

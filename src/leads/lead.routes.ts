@@ -3,8 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import type { LeadService } from './lead.service.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   LeadCreateBody,
+  LeadFieldsQuery,
+  parseLeadFields,
+  projectLead,
   LeadListQuery,
   LeadListResponse,
   LeadPatchBody,
@@ -12,10 +16,28 @@ import {
 } from './lead.schema.js';
 
 const etag = (l: LeadDto) => `"${l.id}-${l.version}"`;
+const projections = new WeakMap<FastifyReply, { fields: string[]; shape: 'list' | 'one' }>();
+
+/**
+ * `fields=`: the answer is serialized whole against its schema first, then cut down to the named properties, so
+ * the documented schema and the serializer stay those of the full lead (src/leads/lead.schema.ts).
+ */
+function limitFields(reply: FastifyReply, fields: string[] | undefined, shape: 'list' | 'one') {
+  if (fields) projections.set(reply, { fields, shape });
+}
+async function projectPayload(_req: FastifyRequest, reply: FastifyReply, payload: unknown) {
+  const p = projections.get(reply);
+  if (!p || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+  const body = JSON.parse(payload) as Record<string, unknown>;
+  if (p.shape === 'one') return JSON.stringify(projectLead(body, p.fields));
+  const data = (body.data as Array<Record<string, unknown>>).map((l) => projectLead(l, p.fields));
+  return JSON.stringify({ ...body, data });
+}
 const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) });
 
 export function leadRoutes(leads: LeadService): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.addHook('onSend', projectPayload);
     app.post(
       '/leads',
       {
@@ -45,7 +67,11 @@ export function leadRoutes(leads: LeadService): FastifyPluginAsyncTypebox {
           response: { 200: LeadListResponse, ...errorResponses(400, 401, 422) },
         },
       },
-      async (req) => leads.list(requireAuth(req), req.query as typeof req.query & Record<string, unknown>),
+      async (req, reply) => {
+        const { fields, ...query } = req.query as typeof req.query & Record<string, unknown>;
+        limitFields(reply, parseLeadFields(fields as string | undefined), 'list');
+        return leads.list(requireAuth(req), query);
+      },
     );
     app.get(
       '/leads/:id',
@@ -54,10 +80,12 @@ export function leadRoutes(leads: LeadService): FastifyPluginAsyncTypebox {
           tags: ['leads'],
           summary: 'Get a lead',
           params: IdParams,
-          response: { 200: Type.Ref('Lead'), ...errorResponses(401, 404) },
+          querystring: LeadFieldsQuery,
+          response: { 200: Type.Ref('Lead'), ...errorResponses(400, 401, 404) },
         },
       },
       async (req, reply) => {
+        limitFields(reply, parseLeadFields(req.query.fields), 'one');
         const lead = await leads.get(requireAuth(req), req.params.id);
         return reply.header('etag', etag(lead)).send(lead);
       },

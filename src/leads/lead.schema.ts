@@ -1,7 +1,8 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TOptional, type TString } from 'typebox';
 import { Nullable } from '../http/schemas.js';
+import { AppError } from '../http/errors.js';
 import { formatMoney } from '../lib/money.js';
-import type { LeadRow } from './lead.repository.js';
+import { RANGE_OPS, TEXT_FILTERS, type LeadRow, type RangeOp } from './lead.repository.js';
 import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema.js';
 import { ContactPointResponseFields, ContactPointWriteFields } from './contact-points.schema.js';
 import { ItemResponseFields, ItemWriteFields } from './lead-items.schema.js';
@@ -206,6 +207,53 @@ export const LeadResponse = Type.Object(
 );
 export type LeadDto = Static<typeof LeadResponse>;
 
+/** The properties `fields=` may name (the lead response's top-level properties). */
+export const LEAD_FIELD_NAMES: readonly string[] = Object.keys(LeadResponse.properties);
+
+/**
+ * `fields=first_name,email`: the named properties (plus `id`), or undefined when not asked; an unknown name is
+ * a 400 naming `fields`.
+ */
+export function parseLeadFields(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const names = [...new Set(raw.split(',').map((f) => f.trim()))].filter(Boolean);
+  const unknown = names.filter((n) => !LEAD_FIELD_NAMES.includes(n));
+  if (unknown.length)
+    throw new AppError(
+      'validation_failed',
+      `fields: unknown lead field ${unknown.map((n) => `"${n}"`).join(', ')}`,
+      [
+        {
+          field: 'fields',
+          message: `unknown ${unknown.join(', ')} (lead fields: ${LEAD_FIELD_NAMES.join(', ')})`,
+        },
+      ],
+    );
+  return names.includes('id') ? names : ['id', ...names];
+}
+
+/** A lead limited to `fields` (from parseLeadFields). */
+export function projectLead<T extends Record<string, unknown>>(lead: T, fields: string[]): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (f in lead) out[f] = lead[f];
+  return out as Partial<T>;
+}
+
+/** `fields` on GET /leads/:id. */
+export const LeadFieldsQuery = Type.Object(
+  {
+    fields: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description:
+          'Comma-separated lead properties: the answer has only these (and `id`); the others are left out',
+      }),
+    ),
+  },
+  // Other query parameters stay ignored, as before this schema.
+  { additionalProperties: true },
+);
+
 export const SORTS = [
   'created_at',
   '-created_at',
@@ -217,6 +265,48 @@ export const SORTS = [
   '-last_name',
 ] as const;
 export type LeadSort = (typeof SORTS)[number];
+
+const TEXT_FILTER_HELP: Record<(typeof TEXT_FILTERS)[number], string> = {
+  first_name: 'First name',
+  last_name: 'Last name',
+  name: 'First name, last name, or "first last"',
+  title: 'Title of the lead',
+  email: 'The email or any email of the lead',
+  phone: 'Any phone of the lead, digits compared',
+  city: 'City',
+  postal_code: 'Postal code',
+  company: 'Company name (typed, or of the linked company)',
+};
+const TextFilterQuery = Object.fromEntries(
+  TEXT_FILTERS.map((f) => [
+    f,
+    Type.Optional(
+      Type.String({
+        maxLength: 1000,
+        description: `${TEXT_FILTER_HELP[f]}: exact, case-insensitive; \`*\` is a wildcard; commas separate alternatives`,
+      }),
+    ),
+  ]),
+) as Record<(typeof TEXT_FILTERS)[number], TOptional<TString>>;
+
+/** `<field>.gt|gte|lt|lte` on the lead's instants and value (custom fields: `cf.<key>.gte`...). */
+export const RANGE_FIELDS = ['created_at', 'updated_at', 'converted_at', 'value'] as const;
+const RangeQuery = Object.fromEntries(
+  RANGE_FIELDS.flatMap((f) =>
+    Object.keys(RANGE_OPS).map((op) => [
+      `${f}.${op}`,
+      Type.Optional(
+        Type.String({
+          maxLength: 40,
+          description:
+            f === 'value'
+              ? `value ${RANGE_OPS[op as RangeOp]} this decimal amount`
+              : `${f} ${RANGE_OPS[op as RangeOp]} this ISO 8601 instant (a date alone: that day in the organization's time zone)`,
+        }),
+      ),
+    ]),
+  ),
+) as Record<`${(typeof RANGE_FIELDS)[number]}.${RangeOp}`, TOptional<TString>>;
 
 export const LeadListQuery = Type.Object(
   {
@@ -268,6 +358,22 @@ export const LeadListQuery = Type.Object(
         description: 'Converted leads are hidden unless true (or a status filter asks for them)',
       }),
     ),
+    offset: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit`',
+      }),
+    ),
+    updated_before: Type.Optional(Type.String({ format: 'date-time' })),
+    ...TextFilterQuery,
+    ...RangeQuery,
+    fields: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description:
+          'Comma-separated lead properties: each lead has only these (and `id`); the others are left out',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -280,6 +386,8 @@ export const LeadListResponse = Type.Object({
   data: Type.Array(Type.Ref('Lead')),
   next_cursor: Nullable(Type.String()),
   total: Type.Optional(Type.Integer()),
+  offset: Type.Optional(Type.Integer()),
+  limit: Type.Optional(Type.Integer()),
 });
 
 export interface LeadExtras {

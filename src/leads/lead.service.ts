@@ -18,7 +18,10 @@ import {
 import { normalizeCountry } from '../lib/countries.js';
 import { parseMoney } from '../lib/money.js';
 import {
+  RANGE_OPS,
+  TEXT_FILTERS,
   searchTerms,
+  type RangeOp,
   type LeadFilter,
   type LeadRepository,
   type LeadRow,
@@ -26,6 +29,9 @@ import {
   type SortKey,
 } from './lead.repository.js';
 import {
+  RANGE_FIELDS,
+  parseLeadFields,
+  projectLead,
   toLeadResponse,
   type LeadExtras,
   type LeadCreateInput,
@@ -37,6 +43,39 @@ import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import type { LeadPart } from './lead-parts.js';
 import { LEAD_USER_ROLES } from './lead-users.schema.js';
 import type { CatalogService } from '../catalogs/catalog.service.js';
+import { findOrgTimeZone, withZoneOffset } from '../catalogs/time-zone.js';
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const CF_SUFFIXES = ['gt', 'gte', 'lt', 'lte', 'or_absent'] as const;
+
+/** `cf.<key>` or `cf.<key>.<gt|gte|lt|lte|or_absent>` (custom field keys may hold dots: the last part decides). */
+export function splitCfParam(param: string): { key: string; suffix?: RangeOp | 'or_absent' } {
+  const rest = param.slice(3);
+  const dot = rest.lastIndexOf('.');
+  const last = dot > 0 ? rest.slice(dot + 1) : '';
+  return (CF_SUFFIXES as readonly string[]).includes(last)
+    ? { key: rest.slice(0, dot), suffix: last as RangeOp | 'or_absent' }
+    : { key: rest };
+}
+
+/** The text filters of a list query: comma-separated alternatives, blanks dropped; phones as digits (and `*`). */
+function textFilters(query: Record<string, unknown>): NonNullable<LeadFilter['text']> {
+  const out: NonNullable<LeadFilter['text']> = [];
+  for (const field of TEXT_FILTERS) {
+    const raw = query[field];
+    if (typeof raw !== 'string') continue;
+    let values = raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    if (field === 'phone') values = values.map((v) => v.replace(/[^\d*]/g, '')).filter((v) => /\d/.test(v));
+    else if (field === 'email') values = values.map((v) => v.toLowerCase());
+    if (values.length) out.push({ field, values });
+    // A phone with no digit matches nothing (no stored digits hold an "x").
+    else if (field === 'phone' && raw.trim() !== '') out.push({ field, values: ['x'] });
+  }
+  return out;
+}
 
 export interface LeadServiceDeps {
   db: Kysely<Database>;
@@ -289,6 +328,107 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     }
   }
 
+  const fieldDefs = createReasonRepository(db);
+
+  /** The organization's time zone, read once per query and only when a date-only value needs it. */
+  function lazyZone(orgId: number) {
+    let p: Promise<string | null> | undefined;
+    return () => (p ??= findOrgTimeZone(db, orgId));
+  }
+
+  /** The start of a calendar day in `zone` (UTC when none), as stored instants are written. */
+  function startOfDay(day: string, zone: string | null): string {
+    return new Date(
+      Date.parse(zone ? withZoneOffset(`${day}T00:00:00`, zone) : `${day}T00:00:00Z`),
+    ).toISOString();
+  }
+
+  /**
+   * A range bound on an instant as a stored-instant comparison. A date alone covers that whole day in the
+   * organization's zone: `gt`/`lte` a day mean after/up to its end, `gte`/`lt` from/before its start.
+   */
+  async function instantBound(
+    param: string,
+    op: RangeOp,
+    raw: string,
+    zone: () => Promise<string | null>,
+  ): Promise<{ op: RangeOp; value: string }> {
+    const v = raw.trim();
+    if (DATE_ONLY.test(v)) {
+      const d = new Date(`${v}T00:00:00Z`);
+      if (!Number.isFinite(d.getTime()) || !d.toISOString().startsWith(v))
+        throw fieldError(param, `"${raw}" is not a real calendar date`);
+      const z = await zone();
+      if (op === 'gte' || op === 'lt') return { op, value: startOfDay(v, z) };
+      const next = new Date(d.getTime() + 86_400_000).toISOString().slice(0, 10);
+      return { op: op === 'gt' ? 'gte' : 'lt', value: startOfDay(next, z) };
+    }
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/.test(v)) {
+      // A local time: in the organization's zone, which it needs.
+      const z = await zone();
+      if (!z)
+        throw fieldError(
+          param,
+          `"${raw}" has no time zone and the organization has none set (PUT /api/v1/organization/time-zone)`,
+        );
+      return { op, value: parseInstant(param, withZoneOffset(v, z)) };
+    }
+    return { op, value: parseInstant(param, v) };
+  }
+
+  async function rangeFilters(query: Record<string, unknown>, zone: () => Promise<string | null>) {
+    const out: NonNullable<LeadFilter['ranges']> = [];
+    for (const field of RANGE_FIELDS)
+      for (const op of Object.keys(RANGE_OPS) as RangeOp[]) {
+        const param = `${field}.${op}`;
+        const raw = query[param];
+        if (raw === undefined) continue;
+        if (field === 'value') {
+          const cents = parseMoney(String(raw).trim());
+          if (cents === null)
+            throw fieldError(param, `"${String(raw)}" is not a decimal amount such as "1500.00"`);
+          out.push({ column: 'value_cents', op, value: cents });
+        } else {
+          const b = await instantBound(param, op, String(raw), zone);
+          out.push({ column: field, ...b });
+        }
+      }
+    return out;
+  }
+
+  /** `cf.<key>.gte` on a number, date or datetime field; anything else is a 422 naming the parameter. */
+  async function customRange(
+    orgId: number,
+    param: string,
+    key: string,
+    op: RangeOp,
+    raw: string,
+    zone: () => Promise<string | null>,
+  ): Promise<NonNullable<LeadFilter['customRanges']>[number]> {
+    const def = await fieldDefs.findField(orgId, key);
+    if (!def) throw fieldError(param, `"${key}" is not a custom field of this organization`);
+    if (def.type === 'number' || def.type === 'int_enum') {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) throw fieldError(param, `"${raw}" is not a number`);
+      return { key, op, value: n, as: 'number' };
+    }
+    if (def.type === 'date') {
+      const v = raw.trim();
+      const d = new Date(`${v}T00:00:00Z`);
+      if (!DATE_ONLY.test(v) || !Number.isFinite(d.getTime()) || !d.toISOString().startsWith(v))
+        throw fieldError(param, `"${raw}" is not a date "YYYY-MM-DD"`);
+      return { key, op, value: v, as: 'date' };
+    }
+    if (def.type === 'datetime') {
+      const b = await instantBound(param, op, raw, zone);
+      return { key, ...b, as: 'instant' };
+    }
+    throw fieldError(
+      param,
+      `ranges work on number, date and datetime fields; "${key}" is a ${def.type} field`,
+    );
+  }
+
   /** The list query as a repository filter, agent visibility included (shared by list, reports and bulk). */
   async function filterFor(
     auth: AuthContext,
@@ -335,15 +475,31 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       filter.subStatusIds = subs.map((x) => x.id);
     }
     if (query.q !== undefined && query.q.trim() !== '') filter.terms = searchTerms(query.q);
+    if (query.updated_before !== undefined)
+      filter.updatedBefore = parseInstant('updated_before', query.updated_before);
+    const text = textFilters(query);
+    if (text.length) filter.text = text;
+    const zone = lazyZone(auth.orgId);
+    const ranges = await rangeFilters(query, zone);
+    if (ranges.length) filter.ranges = ranges;
     const cf = Object.entries(query).filter(([k]) => k.startsWith('cf.'));
-    // Values are compared as stored: "12.0" finds 12 for a number field; a non-number is a 422.
-    if (cf.length)
-      filter.customFields = await Promise.all(
-        cf.map(async ([k, v]) => ({
-          key: k.slice(3),
-          value: await customFields.normalizeFilter(auth.orgId, k.slice(3), String(v)),
-        })),
-      );
+    for (const [k, v] of cf) {
+      const { key, suffix } = splitCfParam(k);
+      if (suffix === undefined) {
+        // Values are compared as stored: "12.0" finds 12 for a number field; a non-number is a 422.
+        (filter.customFields ??= []).push({
+          key,
+          value: await customFields.normalizeFilter(auth.orgId, key, String(v)),
+        });
+      } else if (suffix === 'or_absent') {
+        (filter.customOrAbsent ??= []).push({
+          key,
+          value: await customFields.normalizeFilter(auth.orgId, key, String(v)),
+        });
+      } else {
+        (filter.customRanges ??= []).push(await customRange(auth.orgId, k, key, suffix, String(v), zone));
+      }
+    }
     return { filter, knownStatuses };
   }
 
@@ -634,16 +790,33 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     async list(
       auth: AuthContext,
       query: LeadListQueryInput & Record<string, unknown>,
-      opts: { parts?: boolean } = {},
+      opts: {
+        parts?: boolean;
+        /** An offset at or past the end: a 422 naming `offset` (default), or an empty page (surfaces). */
+        offsetPastEnd?: 'error' | 'empty';
+      } = {},
     ) {
       assertCan(auth, 'leads:read');
+      const fields = parseLeadFields(query.fields);
       const { filter, knownStatuses } = await filterFor(auth, query);
       const sortParam = query.sort ?? '-created_at';
       const desc = sortParam.startsWith('-');
       const sort = (desc ? sortParam.slice(1) : sortParam) as SortKey;
       const limit = query.limit ?? 50;
       const after = query.cursor ? decodeCursor(query.cursor, sortParam) : undefined;
-      const rows = await leads.list(auth.orgId, filter, { sort, desc, limit: limit + 1, after });
+      const offset = query.offset;
+      const paged = offset !== undefined;
+      // With an offset the total always comes along, counted once and before the page (it tells a page past the end).
+      const counted = paged ? await leads.count(auth.orgId, filter) : undefined;
+      if (paged && counted! > 0 && offset >= counted! && opts.offsetPastEnd !== 'empty')
+        throw fieldError(
+          'offset',
+          `${offset} is past the end: ${counted} lead${counted === 1 ? '' : 's'} match (offsets 0 to ${counted! - 1})`,
+        );
+      const rows =
+        paged && offset >= counted!
+          ? []
+          : await leads.list(auth.orgId, filter, { sort, desc, limit: limit + 1, after, offset });
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
       const last = page[page.length - 1];
@@ -658,9 +831,20 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           : null;
       const [data, total] = await Promise.all([
         present(auth.orgId, page, { parts: opts.parts }, knownStatuses),
-        query.include_total ? leads.count(auth.orgId, filter) : Promise.resolve(undefined),
+        counted !== undefined
+          ? Promise.resolve(counted)
+          : query.include_total
+            ? leads.count(auth.orgId, filter)
+            : Promise.resolve(undefined),
       ]);
-      return { data, next_cursor, ...(total !== undefined ? { total } : {}) };
+      return {
+        // With `fields`, each lead carries only those properties (and id): typed as the full lead for callers
+        // that do not ask.
+        data: fields ? data.map((d) => projectLead(d, fields) as LeadDto) : data,
+        next_cursor,
+        ...(total !== undefined ? { total } : {}),
+        ...(paged ? { offset, limit } : {}),
+      };
     },
   };
 }

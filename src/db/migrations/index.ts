@@ -19,6 +19,7 @@ import * as m0085 from './0085_lead_search_extra.js';
 import * as m0090 from './0090_catalogs.js';
 import * as m0091 from './0091_status_lifecycle.js';
 import * as m0092 from './0092_estimated_completion.js';
+import * as m0100 from './0100_catalog_defaults_backfill.js';
 import * as m0130 from './0130_import_warnings.js';
 import * as m0150 from './0150_scoped_tokens.js';
 
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   '0090_catalogs': m0090,
   '0091_status_lifecycle': m0091,
   '0092_estimated_completion': m0092,
+  '0100_catalog_defaults_backfill': m0100,
   '0130_import_warnings': m0130,
   '0150_scoped_tokens': m0150,
 };
