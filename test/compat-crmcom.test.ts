@@ -137,6 +137,14 @@ describe('leads/create', () => {
     expect(d.lost_reason).toEqual({ id: noBudget.id, name: 'No budget' });
   });
 
+  it("one answer names the surface's faults and the lead type's together", async () => {
+    const body = await refused(
+      { type_identifier: { name: 'Email follow up' }, privacy_level_identifier: { name: 'Secret' } },
+      'privacy_level_identifier',
+    );
+    expect(body.status.description).toContain('contact_email: is required for lead type');
+  });
+
   it('identifiers by id, name and alternative code; unknown ones are named', async () => {
     for (const ident of [{ id: cfg.privacy.id }, { name: 'Public' }, { alternative_code: 'pub' }]) {
       const d = await created({
@@ -335,6 +343,9 @@ describe('show, list, update, lose, cancel', () => {
     expect(all.map((l: { id: string }) => l.id)).toEqual([...ids, em.json().data.id]);
     const page2 = (await c2.get('leads/list', { page: '2', records_per_page: '2' })).json().data;
     expect(page2.map((l: { id: string }) => l.id)).toEqual(ids.slice(2, 4));
+    const past = await c2.get('leads/list', { page: '9', records_per_page: '2' });
+    expect(past.statusCode).toBe(200);
+    expect(past.json().data).toEqual([]);
     const typed = (await c2.get('leads/list', { type_identifier: 'alternative_code=EM' })).json().data;
     expect(typed.map((l: { id: string }) => l.id)).toEqual([em.json().data.id]);
     const byState = (await c2.get('leads/list', { life_cycle_state: 'IN_PROGRESS' })).json().data;

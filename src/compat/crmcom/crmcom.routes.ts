@@ -269,10 +269,21 @@ export function crmcomRoutes(parent: FastifyInstance, kit: SurfaceKit, deps: Crm
     faults.throwIfAny();
     const perPage = q.records_per_page ?? 50;
     const offset = ((q.page ?? 1) - 1) * perPage;
-    const { items } = await readOffset(
-      (cursor, limit) => deps.leads.list(auth, { ...core, limit, ...(cursor ? { cursor } : {}) } as never),
-      { offset, limit: perPage, ...(type ? { keep: (l: LeadDto) => l.lead_type_id === type.id } : {}) },
-    );
+    // The core pages by offset (one query, with the total); a lead type filter is the surface's (the core
+    // list has none), walking the core's keyset pages.
+    const items = type
+      ? (
+          await readOffset(
+            (cursor, limit) =>
+              deps.leads.list(auth, { ...core, limit, ...(cursor ? { cursor } : {}) } as never),
+            { offset, limit: perPage, keep: (l: LeadDto) => l.lead_type_id === type.id },
+          )
+        ).items
+      : (
+          await deps.leads.list(auth, { ...core, offset, limit: perPage } as never, {
+            offsetPastEnd: 'empty',
+          })
+        ).data;
     return ok(await renderLeads(deps, kit, auth, v, items, fields));
   });
 }

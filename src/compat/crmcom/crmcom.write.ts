@@ -366,6 +366,12 @@ export async function createLead(deps: CrmcomDeps, kit: SurfaceKit, auth: AuthCo
   const faults = await kit.faults(auth);
   const v = vocabulary(deps, auth);
   const { input, at } = await translate(deps, kit, auth, v, body as LeadFieldsT & Input, faults);
+  if (faults.any) {
+    // So that one answer names every fault: the lead type's rules too (the core's check; it writes nothing).
+    const typeFaults: Array<{ field: string; message: string }> = [];
+    await deps.catalogs.prepareLeadCreate(auth.orgId, input as never, typeFaults);
+    for (const f of typeFaults) faults.add(f.field, f.message);
+  }
   faults.throwIfAny();
   const lead = await deps.transaction((opts) =>
     deps.leads.create(auth, input as never, { ...opts, ...(at ? { at } : {}) }),
