@@ -76,6 +76,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   health: 'Liveness',
   'compat-capillary': 'Capillary-compatible lead API (docs/compat.md)',
   'compat-activix': 'Activix-compatible automotive Lead API (docs/compat/activix.md)',
+  'compat-django-crm': 'Django-CRM-compatible leads API (docs/compat/django-crm.md)',
 };
 
 function pascal(word: string): string {
@@ -101,7 +102,7 @@ export function operationIdFor(method: string, url: string, hasListSibling: bool
   let rest = parts;
   if (parts[0] === 'api' && parts[1] === 'v1') rest = parts.slice(2);
   else if (parts[0] === 'compat') {
-    prefix = parts[1];
+    prefix = parts[1].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
     rest = parts.slice(2).filter((p) => !/^v\d+$/.test(p));
   }
   const isParam = (p: string) => p.startsWith(':') || p.startsWith('{');

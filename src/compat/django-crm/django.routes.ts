@@ -63,7 +63,14 @@ function both(
   handler: Handler,
 ) {
   app.route({ method, url, ...opts, handler });
-  app.route({ method, url: url.replace(/\/$/, ''), ...opts, handler });
+  // The slashless twin is the same operation: kept out of the OpenAPI document.
+  app.route({
+    method,
+    url: url.replace(/\/$/, ''),
+    ...opts,
+    schema: { ...opts.schema, hide: true },
+    handler,
+  });
 }
 
 export function pathId(kind: IdKind, value: string, what: string): number {

@@ -98,7 +98,7 @@ export async function registerUpload(app: FastifyInstance, kit: SurfaceKit, deps
   }
 
   for (const url of ['/api/leads/upload/', '/api/leads/upload'])
-    app.post(url, { bodyLimit }, async (req, reply) => {
+    app.post(url, { bodyLimit, schema: { hide: !url.endsWith('/') } }, async (req, reply) => {
       const auth = kit.auth(req);
       const missing = () =>
         new AppError('bad_request', 'Send the file as multipart/form-data in a field named "leads_file".', [
@@ -142,7 +142,7 @@ export async function registerUpload(app: FastifyInstance, kit: SurfaceKit, deps
     });
 
   for (const url of ['/api/leads/upload/:id/', '/api/leads/upload/:id'])
-    app.get(url, { schema: { params: IdParam } }, async (req, reply) => {
+    app.get(url, { schema: { params: IdParam, hide: !url.endsWith('/') } }, async (req, reply) => {
       const auth = kit.auth(req);
       const id = idOf('import', (req.params as { id: string }).id);
       if (id === undefined) throw new AppError('not_found', 'No import matches the given query.');
