@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import type { TxOptions } from '../db/unit-of-work.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { AuthContext } from '../access/roles.js';
+import type { Policy } from '../access/policy.js';
 import type { LeadRepository, LeadRow } from '../leads/lead.repository.js';
 import type { LeadDto } from '../leads/lead.schema.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
@@ -31,6 +32,8 @@ export interface AccountsDeps {
   statuses: StatusRepository;
   access: AccessRepository;
   planStatus: PlanStatus;
+  /** The one access policy (src/access/policy.ts): agent visibility of companies, contacts, opportunities. */
+  policy: Policy;
   /** Late-bound: the lead service is built after accounts (it takes `leadHooks`). */
   presentLead: (orgId: number, rows: LeadRow[], opts?: TxOptions) => Promise<LeadDto[]>;
   assertLeadAccess: (auth: AuthContext, leadId: number, mode: 'write', opts?: TxOptions) => Promise<void>;
@@ -43,6 +46,7 @@ export function buildAccounts({
   statuses,
   access,
   planStatus,
+  policy,
   presentLead,
   assertLeadAccess,
 }: AccountsDeps) {
@@ -50,8 +54,8 @@ export function buildAccounts({
   const contacts = createContactRepository(db);
   const opportunities = createOpportunityRepository(db);
   const links = createLeadLinkRepository(db);
-  const companyService = createCompanyService({ db, companies, access });
-  const contactService = createContactService({ db, contacts, companies, access });
+  const companyService = createCompanyService({ db, companies, access, policy });
+  const contactService = createContactService({ db, contacts, companies, access, policy });
   const opportunityService = createOpportunityService({
     db,
     opportunities,
@@ -59,6 +63,7 @@ export function buildAccounts({
     contacts,
     leads,
     access,
+    policy,
   });
   const linkService = createLeadLinkService({
     db,

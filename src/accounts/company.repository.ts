@@ -1,3 +1,4 @@
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { createTagStore } from '../db/tag-store.js';
@@ -10,6 +11,8 @@ export type CompanyInsert = Insertable<CompaniesTable>;
 export type CompanyUpdate = Updateable<CompaniesTable>;
 
 export interface CompanyFilter {
+  /** Agent visibility from the access policy (src/access/policy.ts); absent: the whole organization. */
+  visible?: (eb: ExpressionBuilder<Database, 'companies'>) => Expression<SqlBool>;
   industry?: string;
   ownerId?: number;
   domain?: string;
@@ -98,6 +101,7 @@ export function createCompanyRepository(db: Q) {
         .selectAll('companies')
         .where('companies.org_id', '=', orgId)
         .where('companies.deleted_at', 'is', null);
+      if (f.visible) q = q.where(f.visible);
       if (f.industry !== undefined) q = q.where('companies.industry', '=', f.industry);
       if (f.ownerId !== undefined) q = q.where('companies.owner_id', '=', f.ownerId);
       if (f.domain !== undefined) q = q.where('companies.domain', '=', f.domain);

@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, notFound, type FieldError } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
+import type { Policy } from '../access/policy.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { CompanyRepository, CompanyRow, CompanyUpdate } from './company.repository.js';
 import {
@@ -29,6 +30,8 @@ export interface CompanyServiceDeps {
   db: Kysely<Database>;
   companies: CompanyRepository;
   access: AccessRepository;
+  /** Agent visibility (required: without it an agent would see every company). */
+  policy: Policy;
 }
 
 const TEXT = ['industry', 'website', 'phone', 'description'] as const;
@@ -40,7 +43,7 @@ export interface PreparedCompany {
   tags?: string[];
 }
 
-export function createCompanyService({ db, companies, access }: CompanyServiceDeps) {
+export function createCompanyService({ db, companies, access, policy }: CompanyServiceDeps) {
   function searchOf(row: Pick<CompanyRow, 'name' | 'domain' | 'website' | 'phone' | 'email'>) {
     return searchText([
       row.name,
@@ -155,6 +158,14 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     return row;
   }
 
+  const visibleFor = (auth: AuthContext) => {
+    const u = policy.restrictedTo(auth);
+    return u === undefined
+      ? undefined
+      : (eb: Parameters<typeof policy.accountVisible<'company'>>[1]) =>
+          policy.accountVisible('company', eb, auth.orgId, u);
+  };
+
   return {
     present,
 
@@ -171,8 +182,8 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
     },
 
     async get(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<CompanyDto> {
-      assertCan(auth, 'leads:read');
       const q = runner(db, opts);
+      await policy.assertVisible(auth, 'leads:read', 'company', id, q);
       return (await present(auth.orgId, [await loadLive(auth.orgId, id, q)], q))[0];
     },
 
@@ -183,7 +194,7 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
       ifMatch?: string,
       opts: TxOptions = {},
     ): Promise<CompanyDto> {
-      assertCan(auth, 'leads:write');
+      await policy.assertVisible(auth, 'leads:write', 'company', id, runner(db, opts));
       const errors: FieldError[] = [];
       const cols = await toColumns(auth.orgId, input, errors, '', runner(db, opts));
       throwIfErrors(errors);
@@ -211,8 +222,8 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
 
     /** Soft delete: leads, contacts and opportunities keep their link for history, but it no longer shows. */
     async remove(auth: AuthContext, id: number, ifMatch?: string, opts: TxOptions = {}): Promise<void> {
-      assertCan(auth, 'leads:delete');
       await inTransaction(db, opts, async (trx) => {
+        await policy.assertVisible(auth, 'leads:delete', 'company', id, trx);
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Company', current, ifMatch);
         const now = nowIso();
@@ -239,7 +250,14 @@ export function createCompanyService({ db, companies, access }: CompanyServiceDe
           : undefined;
       const rows = await companies.list(
         auth.orgId,
-        { industry: query.industry, ownerId: query.owner_id, domain, tag: query.tag, terms },
+        {
+          industry: query.industry,
+          ownerId: query.owner_id,
+          domain,
+          tag: query.tag,
+          terms,
+          visible: visibleFor(auth),
+        },
         page,
       );
       const { items, next_cursor } = finishPage(rows, page);

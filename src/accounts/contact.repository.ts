@@ -1,3 +1,4 @@
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { createTagStore } from '../db/tag-store.js';
@@ -17,6 +18,8 @@ export interface ContactEmail {
 export type IdentifierKind = 'email' | 'mobile';
 
 export interface ContactFilter {
+  /** Agent visibility from the access policy (src/access/policy.ts); absent: the whole organization. */
+  visible?: (eb: ExpressionBuilder<Database, 'contacts'>) => Expression<SqlBool>;
   companyId?: number;
   ownerId?: number;
   email?: string;
@@ -163,6 +166,7 @@ export function createContactRepository(db: Q) {
         .selectAll('contacts')
         .where('contacts.org_id', '=', orgId)
         .where('contacts.deleted_at', 'is', null);
+      if (f.visible) q = q.where(f.visible);
       if (f.companyId !== undefined) q = q.where('contacts.company_id', '=', f.companyId);
       if (f.ownerId !== undefined) q = q.where('contacts.owner_id', '=', f.ownerId);
       if (f.email !== undefined) {

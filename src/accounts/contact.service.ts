@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, notFound, type FieldError } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
+import type { Policy } from '../access/policy.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { CompanyRepository } from './company.repository.js';
 import type {
@@ -29,6 +30,8 @@ export interface ContactServiceDeps {
   contacts: ContactRepository;
   companies: CompanyRepository;
   access: AccessRepository;
+  /** Agent visibility (required: without it an agent would see every contact). */
+  policy: Policy;
 }
 
 const TEXT = ['first_name', 'last_name', 'civility', 'job_title', 'description'] as const;
@@ -41,7 +44,7 @@ export interface PreparedContact {
   tags?: string[];
 }
 
-export function createContactService({ db, contacts, companies, access }: ContactServiceDeps) {
+export function createContactService({ db, contacts, companies, access, policy }: ContactServiceDeps) {
   function searchOf(
     row: Pick<ContactRow, 'first_name' | 'last_name' | 'job_title' | 'phones'>,
     emails: ContactEmail[],
@@ -202,6 +205,29 @@ export function createContactService({ db, contacts, companies, access }: Contac
     return row;
   }
 
+  const visibleFor = (auth: AuthContext) => {
+    const u = policy.restrictedTo(auth);
+    return u === undefined
+      ? undefined
+      : (eb: Parameters<typeof policy.accountVisible<'contact'>>[1]) =>
+          policy.accountVisible('contact', eb, auth.orgId, u);
+  };
+
+  /** A company the agent may not see reads as one that does not exist (same message as prepare's). */
+  async function hideCompany(
+    auth: AuthContext,
+    companyId: number | null | undefined,
+    errors: FieldError[],
+    trx: Kysely<Database>,
+  ) {
+    if (companyId === undefined || companyId === null || errors.some((e) => e.field === 'company_id')) return;
+    if ((await policy.hiddenAccounts(auth, 'company', [companyId], trx)).length)
+      errors.push({
+        field: 'company_id',
+        message: `company ${companyId} does not exist in this organization`,
+      });
+  }
+
   const identifierValue = (kind: IdentifierKind, value: string) =>
     kind === 'email' ? normalizeEmail(value) : value.replace(/\D/g, '');
 
@@ -293,14 +319,15 @@ export function createContactService({ db, contacts, companies, access }: Contac
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const prepared = await prepare(auth.orgId, input, errors, '', runner(db, opts));
+      await hideCompany(auth, input.company_id, errors, runner(db, opts));
       throwIfErrors(errors);
       const row = await inTransaction(db, opts, (trx) => insertPrepared(trx, auth, prepared, input));
       return (await present(auth.orgId, [row], runner(db, opts)))[0];
     },
 
     async get(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<ContactDto> {
-      assertCan(auth, 'leads:read');
       const q = runner(db, opts);
+      await policy.assertVisible(auth, 'leads:read', 'contact', id, q);
       return (await present(auth.orgId, [await loadLive(auth.orgId, id, q)], q))[0];
     },
 
@@ -311,9 +338,10 @@ export function createContactService({ db, contacts, companies, access }: Contac
       ifMatch?: string,
       opts: TxOptions = {},
     ): Promise<ContactDto> {
-      assertCan(auth, 'leads:write');
+      await policy.assertVisible(auth, 'leads:write', 'contact', id, runner(db, opts));
       const errors: FieldError[] = [];
       const p = await prepare(auth.orgId, input, errors, '', runner(db, opts));
+      await hideCompany(auth, input.company_id, errors, runner(db, opts));
       throwIfErrors(errors);
       const row = await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
@@ -344,8 +372,8 @@ export function createContactService({ db, contacts, companies, access }: Contac
     },
 
     async remove(auth: AuthContext, id: number, ifMatch?: string, opts: TxOptions = {}): Promise<void> {
-      assertCan(auth, 'leads:delete');
       await inTransaction(db, opts, async (trx) => {
+        await policy.assertVisible(auth, 'leads:delete', 'contact', id, trx);
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Contact', current, ifMatch);
         const now = nowIso();
@@ -375,6 +403,7 @@ export function createContactService({ db, contacts, companies, access }: Contac
           phoneDigits: query.phone !== undefined ? query.phone.replace(/\D/g, '') : undefined,
           tag: query.tag,
           terms,
+          visible: visibleFor(auth),
         },
         page,
       );

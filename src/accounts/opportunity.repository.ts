@@ -1,3 +1,4 @@
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { OpportunitiesTable } from './accounts.tables.js';
@@ -9,6 +10,8 @@ export type OpportunityInsert = Insertable<OpportunitiesTable>;
 export type OpportunityUpdate = Updateable<OpportunitiesTable>;
 
 export interface OpportunityFilter {
+  /** Agent visibility from the access policy (src/access/policy.ts); absent: the whole organization. */
+  visible?: (eb: ExpressionBuilder<Database, 'opportunities'>) => Expression<SqlBool>;
   stages?: string[];
   companyId?: number;
   contactId?: number;
@@ -66,6 +69,7 @@ export function createOpportunityRepository(db: Q) {
         .selectAll('opportunities')
         .where('opportunities.org_id', '=', orgId)
         .where('opportunities.deleted_at', 'is', null);
+      if (f.visible) q = q.where(f.visible);
       if (f.stages) q = q.where('opportunities.stage', 'in', f.stages);
       if (f.companyId !== undefined) q = q.where('opportunities.company_id', '=', f.companyId);
       if (f.contactId !== undefined) q = q.where('opportunities.contact_id', '=', f.contactId);

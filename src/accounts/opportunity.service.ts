@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { AppError, notFound, type FieldError } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
+import type { Policy } from '../access/policy.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { LeadRepository } from '../leads/lead.repository.js';
 import { parseMoney } from '../lib/money.js';
@@ -29,6 +30,8 @@ export interface OpportunityServiceDeps {
   contacts: ContactRepository;
   leads: LeadRepository;
   access: AccessRepository;
+  /** Agent visibility (required: without it an agent would see every opportunity and its amount). */
+  policy: Policy;
 }
 
 export function createOpportunityService({
@@ -38,6 +41,7 @@ export function createOpportunityService({
   contacts,
   leads,
   access,
+  policy,
 }: OpportunityServiceDeps) {
   /** Input to columns, collecting every problem; `field` prefixes error names (e.g. "create_opportunity"). */
   async function prepare(
@@ -149,6 +153,40 @@ export function createOpportunityService({
     }
   }
 
+  const visibleFor = (auth: AuthContext) => {
+    const u = policy.restrictedTo(auth);
+    return u === undefined
+      ? undefined
+      : (eb: Parameters<typeof policy.accountVisible<'opportunity'>>[1]) =>
+          policy.accountVisible('opportunity', eb, auth.orgId, u);
+  };
+
+  /**
+   * A lead, company or contact the agent may not see reads as one that does not exist (the same message as
+   * prepare's), so attaching to it tells nothing about it.
+   */
+  async function hideLinks(
+    auth: AuthContext,
+    input: OpportunityPatchInput,
+    errors: FieldError[],
+    trx: Kysely<Database>,
+  ) {
+    if (policy.restrictedTo(auth) === undefined) return;
+    const checks = [
+      ['lead_id', 'lead', input.lead_id],
+      ['company_id', 'company', input.company_id],
+      ['contact_id', 'contact', input.contact_id],
+    ] as const;
+    for (const [field, kind, id] of checks) {
+      if (id === undefined || id === null || errors.some((e) => e.field === field)) continue;
+      const hidden =
+        kind === 'lead'
+          ? await policy.hiddenLeads(auth, [id], trx)
+          : await policy.hiddenAccounts(auth, kind, [id], trx);
+      if (hidden.length) errors.push({ field, message: `${kind} ${id} does not exist in this organization` });
+    }
+  }
+
   async function loadLive(orgId: number, id: number, trx: Kysely<Database> = db): Promise<OpportunityRow> {
     const row = await opportunities.findById(orgId, id, trx);
     if (!row || row.deleted_at) throw notFound('Opportunity', id);
@@ -167,12 +205,13 @@ export function createOpportunityService({
       assertCan(auth, 'leads:write');
       const errors: FieldError[] = [];
       const cols = await prepare(auth.orgId, input, errors, '', runner(db, opts));
+      await hideLinks(auth, input, errors, runner(db, opts));
       throwIfErrors(errors);
       return toOpportunityResponse(await inTransaction(db, opts, (trx) => insertPrepared(trx, auth, cols)));
     },
 
     async get(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<OpportunityDto> {
-      assertCan(auth, 'leads:read');
+      await policy.assertVisible(auth, 'leads:read', 'opportunity', id, runner(db, opts));
       return toOpportunityResponse(await loadLive(auth.orgId, id, runner(db, opts)));
     },
 
@@ -183,9 +222,10 @@ export function createOpportunityService({
       ifMatch?: string,
       opts: TxOptions = {},
     ): Promise<OpportunityDto> {
-      assertCan(auth, 'leads:write');
+      await policy.assertVisible(auth, 'leads:write', 'opportunity', id, runner(db, opts));
       const errors: FieldError[] = [];
       const cols = await prepare(auth.orgId, input, errors, '', runner(db, opts));
+      await hideLinks(auth, input, errors, runner(db, opts));
       throwIfErrors(errors);
       const row = await inTransaction(db, opts, async (trx) => {
         const current = await loadLive(auth.orgId, id, trx);
@@ -212,8 +252,8 @@ export function createOpportunityService({
     },
 
     async remove(auth: AuthContext, id: number, ifMatch?: string, opts: TxOptions = {}): Promise<void> {
-      assertCan(auth, 'leads:delete');
       await inTransaction(db, opts, async (trx) => {
+        await policy.assertVisible(auth, 'leads:delete', 'opportunity', id, trx);
         const current = await loadLive(auth.orgId, id, trx);
         checkIfMatch('Opportunity', current, ifMatch);
         const now = nowIso();
@@ -258,6 +298,7 @@ export function createOpportunityService({
           companyId: query.company_id,
           contactId: query.contact_id,
           leadId: query.lead_id,
+          visible: visibleFor(auth),
           ownerId: query.owner_id,
           terms,
         },

@@ -1,3 +1,4 @@
+import { visibleExpr } from '../leads/lead.repository.js';
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { LEAD_COLUMNS, type LeadRow } from '../leads/lead.repository.js';
@@ -212,8 +213,12 @@ export function createActivityRepository(db: Q) {
     deleteAttachment: (trx: Q, orgId: number, id: number) => remove('attachments', trx, orgId, id),
 
     /** Tags in use on live leads, most used first. */
-    async tagCounts(orgId: number): Promise<Array<{ tag: string; count: number }>> {
-      const rows = await db
+    /** `visibleTo`: only the leads this agent sees (src/access/policy.ts); undefined: every lead. */
+    async tagCounts(
+      orgId: number,
+      visibleTo: number | undefined,
+    ): Promise<Array<{ tag: string; count: number }>> {
+      let q = db
         .selectFrom('lead_tags')
         .innerJoin('leads', (j) =>
           j
@@ -222,7 +227,12 @@ export function createActivityRepository(db: Q) {
             .on('leads.deleted_at', 'is', null),
         )
         .select(['lead_tags.tag', sql<number>`count(*)`.as('n')])
-        .where('lead_tags.org_id', '=', orgId)
+        .where('lead_tags.org_id', '=', orgId);
+      if (visibleTo !== undefined) {
+        const u = visibleTo;
+        q = q.where((eb) => visibleExpr(eb as never, orgId, u));
+      }
+      const rows = await q
         .groupBy('lead_tags.tag')
         .orderBy(sql`count(*)`, 'desc')
         .orderBy('lead_tags.tag')

@@ -1,3 +1,4 @@
+import type { AuthContext } from '../access/roles.js';
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schemas.js';
@@ -14,7 +15,8 @@ export interface ActivityServices {
   tasks: TaskService;
   timeline: TimelineService;
   /** Tag counts are a single read; no rules of their own. */
-  tagCounts: ActivityRepository['tagCounts'];
+  /** Tag counts over the leads this caller sees (src/access/policy.ts). */
+  tagCounts: (auth: AuthContext) => ReturnType<ActivityRepository['tagCounts']>;
 }
 
 /** Follow-ups, tasks and events, comments, tags and the timeline of leads. */
@@ -245,7 +247,7 @@ export function activityRoutes({
       async (req) => {
         const auth = requireAuth(req);
         assertCan(auth, 'leads:read');
-        return { data: await tagCounts(auth.orgId) };
+        return { data: await tagCounts(auth) };
       },
     );
 

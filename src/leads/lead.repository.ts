@@ -173,7 +173,7 @@ export function searchTerms(q: string): string[] {
 }
 
 /** Agent visibility: the user holds the lead in any role, or one of their teams holds it (primary or not). */
-function visibleExpr(eb: ExpressionBuilder<Database, 'leads'>, orgId: number, userId: number) {
+export function visibleExpr(eb: ExpressionBuilder<Database, 'leads'>, orgId: number, userId: number) {
   const myTeams = eb
     .selectFrom('team_members')
     .select('team_members.team_id')

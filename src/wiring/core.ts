@@ -10,6 +10,7 @@ import { createKeyRepository } from '../access/key.repository.js';
 import { createTeamRepository } from '../access/team.repository.js';
 import { createAuditRepository } from '../access/audit.repository.js';
 import { createAuditService } from '../access/audit.service.js';
+import { createPolicy } from '../access/policy.js';
 import { createUserService } from '../access/user.service.js';
 import { createTeamService } from '../access/team.service.js';
 import { createKeyService } from '../access/key.service.js';
@@ -96,8 +97,11 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
   const statusRules = createStatusRules({ statuses, reasons: repos.reasons });
   const customFields = createCustomFieldService({ db: kysely, repo: repos.reasons });
   // Accounts before leads: the lead service takes its hooks; accounts reach the lead service late-bound.
+  // The one access policy: permissions, and which leads, companies, contacts, opportunities an agent sees.
+  const policy = createPolicy(kysely);
   const accounts = buildAccounts({
     db: kysely,
+    policy,
     leads: repos.leads,
     statuses,
     access,
@@ -177,7 +181,8 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
       changes: pipeline.changes,
       guard,
     }),
-    tagCounts: repos.activities.tagCounts,
+    // Counts only the leads the caller sees (an agent's own), through the policy.
+    tagCounts: (auth: AuthContext) => repos.activities.tagCounts(auth.orgId, policy.restrictedTo(auth)),
     attachments: createAttachmentService({
       ...activityDeps,
       dataDir: config.dataDir,
@@ -274,6 +279,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     repos,
     limits,
     unitOfWork,
+    policy,
     auth,
     access: accessServices,
     webToLead,
