@@ -1,3 +1,4 @@
+import type { AuthContext } from '../../access/roles.js';
 import type { TxOptions } from '../../db/unit-of-work.js';
 import type { LeadService } from '../../leads/lead.service.js';
 import type { StatusService } from '../../pipeline/status.service.js';
@@ -30,7 +31,8 @@ export interface DjangoDeps {
   attachments: Pick<AttachmentService, 'listAttachments' | 'addAttachment' | 'deleteAttachment' | 'maxBytes'>;
   webToLead: Pick<WebToLeadService, 'resolveKey' | 'submit'>;
   imports: Pick<ImportService, 'upload' | 'run' | 'get' | 'errorList'>;
-  tagCounts(orgId: number): Promise<Array<{ tag: string; count: number }>>;
+  /** The tags of the leads this caller may see, with their counts. */
+  tagCounts(auth: AuthContext): Promise<Array<{ tag: string; count: number }>>;
   /** Largest file `POST /api/leads/upload/` imports while the request waits; larger ones answer 202. */
   uploadWaitBytes: number;
   importMaxBytes: number;

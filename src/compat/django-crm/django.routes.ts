@@ -179,7 +179,7 @@ async function formRoutes(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDep
         : none,
       deps.contacts.list(auth, { limit: 50 } as never),
       usersOf(auth),
-      deps.tagCounts(auth.orgId),
+      deps.tagCounts(auth),
     ]);
     return {
       per_page: limit,
