@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { createTestApp, signup, type Session, type TestApp } from './helpers.js';
 import { addMember } from './access.helpers.js';
@@ -28,7 +29,7 @@ const intOf = (uuid: string) => parseInt(uuid.slice(-12), 16);
 /** multipart/form-data with text fields and files, as a browser form sends it. */
 function form(
   fields: Record<string, string>,
-  files: Array<{ field: string; name: string; content: string }>,
+  files: Array<{ field: string; name: string; content: string | Buffer }>,
 ) {
   const b = `----dj${randomBytes(6).toString('hex')}`;
   const parts: Buffer[] = [];
@@ -37,8 +38,10 @@ function form(
   for (const f of files)
     parts.push(
       Buffer.from(
-        `--${b}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: text/plain\r\n\r\n${f.content}\r\n`,
+        `--${b}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
       ),
+      Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content),
+      Buffer.from('\r\n'),
     );
   parts.push(Buffer.from(`--${b}--\r\n`));
   return {
@@ -192,8 +195,8 @@ describe('multipart create with attachments, attachment delete', () => {
 });
 
 describe('POST /api/leads/upload/', () => {
-  const upload = (csv: string) => {
-    const m = form({}, [{ field: 'leads_file', name: 'leads.csv', content: csv }]);
+  const upload = (csv: string | Buffer, name = 'leads.csv') => {
+    const m = form({}, [{ field: 'leads_file', name, content: csv }]);
     return app.inject({ method: 'POST', url: '/compat/django-crm/api/leads/upload/', ...m });
   };
 
@@ -260,6 +263,26 @@ describe('POST /api/leads/upload/', () => {
     expect(body).toMatchObject({ status: 'partial', imported_count: 12_000, failed_count: 1 });
     expect(body.errors).toEqual([expect.objectContaining({ row: 12_002 })]);
   }, 180_000);
+
+  it('an Excel file (XLSX) imports the same way', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Leads');
+    ws.addRow(['First Name', 'Last Name', 'Email', 'Status', 'City', 'Country']);
+    ws.addRow(['Xena', 'Excel', 'xena@xl.com', 'In Process', 'Denver', 'USA']);
+    ws.addRow(['Yuri', 'Excel', 'bad-email', 'closed', 'Denver', 'US']);
+    const res = await upload(Buffer.from(await wb.xlsx.writeBuffer()), 'leads.xlsx');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'partial', imported_count: 1, failed_count: 1 });
+    expect(res.json().errors).toEqual([expect.objectContaining({ row: 3 })]);
+    const list = (await dj('GET', '/api/leads/?city=denver')).json();
+    expect(
+      list.open_leads.map((l: { first_name: string; status: string; country: string }) => [
+        l.first_name,
+        l.status,
+        l.country,
+      ]),
+    ).toEqual([['Xena', 'in process', 'US']]);
+  });
 
   it('no leads_file is a 400 naming it', async () => {
     const m = form({ other: 'x' }, []);

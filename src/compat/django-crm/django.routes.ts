@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import multipart from '@fastify/multipart';
+import { Type } from 'typebox';
 import type { AuthContext } from '../../access/roles.js';
 import type { LeadDto } from '../../leads/lead.schema.js';
 import { AppError } from '../../http/errors.js';
@@ -49,6 +50,11 @@ export interface UploadedPart {
 /** Files of a multipart request, buffered by `onFile` (bounded by the multipart limits). */
 export const filesOf = new WeakMap<FastifyRequest, UploadedPart[]>();
 const ATTACHMENT_FIELDS = new Set(['attachment', 'lead_attachment', 'file', 'attachments']);
+
+/** Documented answers besides 200 (the body shapes are in docs/compat/django-crm.md). */
+const AnyBody = Type.Object({}, { additionalProperties: true });
+const Created = { 201: AnyBody };
+const NoContent = { 204: Type.Null() };
 
 const STATUS_CHOICES = DJANGO_STATUSES.map((s) => [s, s.replace(/\b\w/g, (c) => c.toUpperCase())]);
 
@@ -228,22 +234,28 @@ async function formRoutes(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDep
   }
 
   // POST /api/leads/: JSON or multipart (with attachments); auto_convert / status converted converts at once.
-  both(app, 'POST', '/api/leads/', { bodyLimit, schema: { body: LeadBody } }, async (req, reply) => {
-    const auth = kit.auth(req);
-    const f = await kit.faults(auth);
-    const files = (filesOf.get(req) ?? []).filter((x) => ATTACHMENT_FIELDS.has(x.field));
-    const w = translateLead(req.body as LeadBodyT, f, 'create', auth.orgId);
-    f.throwIfAny();
-    const r = await deps.transaction(async (opts) => {
-      const lead = await deps.leads.create(auth, w.input as never, opts);
-      await attach(auth, lead.id, files, opts);
-      const conv = w.convert
-        ? await deps.conversion.convert(auth, lead.id, { create_opportunity: {} }, opts)
-        : null;
-      return { lead: conv ? await deps.leads.get(auth, lead.id, opts) : lead, conv };
-    });
-    return reply.code(201).send({ ...render(auth, r.lead), converted_account: convertedAccount(r.conv) });
-  });
+  both(
+    app,
+    'POST',
+    '/api/leads/',
+    { bodyLimit, schema: { body: LeadBody, response: Created } },
+    async (req, reply) => {
+      const auth = kit.auth(req);
+      const f = await kit.faults(auth);
+      const files = (filesOf.get(req) ?? []).filter((x) => ATTACHMENT_FIELDS.has(x.field));
+      const w = translateLead(req.body as LeadBodyT, f, 'create', auth.orgId);
+      f.throwIfAny();
+      const r = await deps.transaction(async (opts) => {
+        const lead = await deps.leads.create(auth, w.input as never, opts);
+        await attach(auth, lead.id, files, opts);
+        const conv = w.convert
+          ? await deps.conversion.convert(auth, lead.id, { create_opportunity: {} }, opts)
+          : null;
+        return { lead: conv ? await deps.leads.get(auth, lead.id, opts) : lead, conv };
+      });
+      return reply.code(201).send({ ...render(auth, r.lead), converted_account: convertedAccount(r.conv) });
+    },
+  );
 
   async function detail(auth: AuthContext, lead: LeadDto) {
     const [comments, attachments, users, teams] = await Promise.all([
@@ -305,11 +317,17 @@ async function formRoutes(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDep
   both(app, 'PUT', '/api/leads/:id/', { schema: { params: IdParam, body: LeadBody } }, update('put'));
   both(app, 'PATCH', '/api/leads/:id/', { schema: { params: IdParam, body: LeadBody } }, update('patch'));
 
-  both(app, 'DELETE', '/api/leads/:id/', { schema: { params: IdParam } }, async (req, reply) => {
-    const auth = kit.auth(req);
-    await deps.leads.remove(auth, pathId('lead', (req.params as { id: string }).id, 'Lead'));
-    return reply.code(204).send();
-  });
+  both(
+    app,
+    'DELETE',
+    '/api/leads/:id/',
+    { schema: { params: IdParam, response: NoContent } },
+    async (req, reply) => {
+      const auth = kit.auth(req);
+      await deps.leads.remove(auth, pathId('lead', (req.params as { id: string }).id, 'Lead'));
+      return reply.code(204).send();
+    },
+  );
 
   // POST /api/leads/{id}/: a comment and/or attachments, in one unit of work; answers the lead's detail.
   both(
@@ -366,28 +384,48 @@ async function formRoutes(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDep
       ),
     ),
   );
-  both(app, 'DELETE', '/api/leads/comment/:id/', { schema: { params: IdParam } }, async (req, reply) => {
-    await deps.comments.deleteComment(
-      kit.auth(req),
-      pathId('comment', (req.params as { id: string }).id, 'Comment'),
-    );
-    return reply.code(204).send();
-  });
+  both(
+    app,
+    'DELETE',
+    '/api/leads/comment/:id/',
+    { schema: { params: IdParam, response: NoContent } },
+    async (req, reply) => {
+      await deps.comments.deleteComment(
+        kit.auth(req),
+        pathId('comment', (req.params as { id: string }).id, 'Comment'),
+      );
+      return reply.code(204).send();
+    },
+  );
 
-  both(app, 'DELETE', '/api/leads/attachment/:id/', { schema: { params: IdParam } }, async (req, reply) => {
-    const auth = kit.auth(req);
-    const id = pathId('attachment', (req.params as { id: string }).id, 'Attachment');
-    const leadId = await deps.comments.attachmentLead(auth, id);
-    await deps.attachments.deleteAttachment(auth, leadId, id);
-    return reply.code(204).send();
-  });
+  both(
+    app,
+    'DELETE',
+    '/api/leads/attachment/:id/',
+    { schema: { params: IdParam, response: NoContent } },
+    async (req, reply) => {
+      const auth = kit.auth(req);
+      const id = pathId('attachment', (req.params as { id: string }).id, 'Attachment');
+      const leadId = await deps.comments.attachmentLead(auth, id);
+      await deps.attachments.deleteAttachment(auth, leadId, id);
+      return reply.code(204).send();
+    },
+  );
 
   // POST /api/leads/create-from-site/?apikey=: public; the key (query or body) is a web-to-lead key.
   both(
     app,
     'POST',
     '/api/leads/create-from-site/',
-    { config: { public: true }, schema: { querystring: SiteQuery, body: SiteBody } },
+    {
+      config: { public: true },
+      schema: {
+        security: [],
+        querystring: SiteQuery,
+        body: SiteBody,
+        response: { ...Created, 403: AnyBody },
+      },
+    },
     async (req, reply) => {
       const body = { ...(req.body as SiteBodyT) };
       const key = (req.query as { apikey?: string }).apikey ?? body.apikey;
@@ -462,14 +500,20 @@ async function formRoutes(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDep
     const r = await deps.companies.list(auth, { limit: 200 } as never);
     return { companies: r.data.map((c) => toDjangoCompany(c)) };
   });
-  both(app, 'POST', '/api/leads/companies/', { schema: { body: CompanyBody } }, async (req, reply) => {
-    const auth = kit.auth(req);
-    const f = await kit.faults(auth);
-    const input = companyInput(req.body as CompanyBodyT, true, f);
-    f.throwIfAny();
-    const c = await deps.transaction((opts) => deps.companies.create(auth, input as never, opts));
-    return reply.code(201).send(toDjangoCompany(c));
-  });
+  both(
+    app,
+    'POST',
+    '/api/leads/companies/',
+    { schema: { body: CompanyBody, response: Created } },
+    async (req, reply) => {
+      const auth = kit.auth(req);
+      const f = await kit.faults(auth);
+      const input = companyInput(req.body as CompanyBodyT, true, f);
+      f.throwIfAny();
+      const c = await deps.transaction((opts) => deps.companies.create(auth, input as never, opts));
+      return reply.code(201).send(toDjangoCompany(c));
+    },
+  );
   both(app, 'GET', '/api/leads/company/:id/', { schema: { params: IdParam } }, async (req) => {
     const auth = kit.auth(req);
     return toDjangoCompany(
@@ -490,9 +534,15 @@ async function formRoutes(app: FastifyInstance, kit: SurfaceKit, deps: DjangoDep
       return toDjangoCompany(await deps.companies.update(auth, id, input as never, undefined, {}));
     },
   );
-  both(app, 'DELETE', '/api/leads/company/:id/', { schema: { params: IdParam } }, async (req, reply) => {
-    const auth = kit.auth(req);
-    await deps.companies.remove(auth, pathId('company', (req.params as { id: string }).id, 'Company'));
-    return reply.code(204).send();
-  });
+  both(
+    app,
+    'DELETE',
+    '/api/leads/company/:id/',
+    { schema: { params: IdParam, response: NoContent } },
+    async (req, reply) => {
+      const auth = kit.auth(req);
+      await deps.companies.remove(auth, pathId('company', (req.params as { id: string }).id, 'Company'));
+      return reply.code(204).send();
+    },
+  );
 }

@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AuthContext } from '../../access/roles.js';
 import { AppError } from '../../http/errors.js';
@@ -36,6 +37,7 @@ const norm = (s: string) =>
     .toLowerCase()
     .replace(/[\s-]+/g, '_');
 const WAIT_MS = 60_000;
+const AnyBody = Type.Object({}, { additionalProperties: true });
 
 type ImportDto = Awaited<ReturnType<DjangoDeps['imports']['get']>>;
 
@@ -98,48 +100,55 @@ export async function registerUpload(app: FastifyInstance, kit: SurfaceKit, deps
   }
 
   for (const url of ['/api/leads/upload/', '/api/leads/upload'])
-    app.post(url, { bodyLimit, schema: { hide: !url.endsWith('/') } }, async (req, reply) => {
-      const auth = kit.auth(req);
-      const missing = () =>
-        new AppError('bad_request', 'Send the file as multipart/form-data in a field named "leads_file".', [
-          { field: 'leads_file', message: 'This field is required.' },
-        ]);
-      if (!req.isMultipart()) throw missing();
-      const part = await req.file();
-      if (!part || part.fieldname !== 'leads_file') {
-        part?.file.resume();
-        throw missing();
-      }
-      const imp = await deps.imports.upload(auth, {
-        filename: part.filename,
-        stream: part.file,
-        truncated: () => part.file.truncated,
-      });
-      const mapping: Record<string, string | null> = {};
-      const valueMap: Record<string, Record<string, string | null>> = {};
-      for (const col of imp.header as string[]) {
-        const target = COLUMNS[norm(col)] ?? imp.suggested_mapping[col] ?? null;
-        mapping[col] = target;
-        if (target === 'status')
-          valueMap[col] = Object.fromEntries(
-            Object.entries(STATUS_WRITE).flatMap(([w, key]) => [
-              [w, key],
-              [w.replace(/\b\w/g, (c) => c.toUpperCase()), key],
-              [w.charAt(0).toUpperCase() + w.slice(1), key],
-            ]),
-          );
-        if (target === 'source') valueMap[col] = { ...DJANGO_SOURCES };
-        if (target === 'country') valueMap[col] = { USA: 'US', 'United States': 'US', UK: 'GB' };
-      }
-      const ran = await deps.imports.run(auth, imp.id, {
-        mapping,
-        value_map: valueMap,
-        defaults: { status: STATUS_WRITE.assigned },
-      } as never);
-      const final = imp.size_bytes <= deps.uploadWaitBytes ? await waitFor(auth, ran.id) : ran;
-      const a = await answer(auth, final);
-      return reply.code(a.code).send(a.body);
-    });
+    app.post(
+      url,
+      {
+        bodyLimit,
+        schema: { hide: !url.endsWith('/'), response: { 200: AnyBody, 202: AnyBody, 400: AnyBody } },
+      },
+      async (req, reply) => {
+        const auth = kit.auth(req);
+        const missing = () =>
+          new AppError('bad_request', 'Send the file as multipart/form-data in a field named "leads_file".', [
+            { field: 'leads_file', message: 'This field is required.' },
+          ]);
+        if (!req.isMultipart()) throw missing();
+        const part = await req.file();
+        if (!part || part.fieldname !== 'leads_file') {
+          part?.file.resume();
+          throw missing();
+        }
+        const imp = await deps.imports.upload(auth, {
+          filename: part.filename,
+          stream: part.file,
+          truncated: () => part.file.truncated,
+        });
+        const mapping: Record<string, string | null> = {};
+        const valueMap: Record<string, Record<string, string | null>> = {};
+        for (const col of imp.header as string[]) {
+          const target = COLUMNS[norm(col)] ?? imp.suggested_mapping[col] ?? null;
+          mapping[col] = target;
+          if (target === 'status')
+            valueMap[col] = Object.fromEntries(
+              Object.entries(STATUS_WRITE).flatMap(([w, key]) => [
+                [w, key],
+                [w.replace(/\b\w/g, (c) => c.toUpperCase()), key],
+                [w.charAt(0).toUpperCase() + w.slice(1), key],
+              ]),
+            );
+          if (target === 'source') valueMap[col] = { ...DJANGO_SOURCES };
+          if (target === 'country') valueMap[col] = { USA: 'US', 'United States': 'US', UK: 'GB' };
+        }
+        const ran = await deps.imports.run(auth, imp.id, {
+          mapping,
+          value_map: valueMap,
+          defaults: { status: STATUS_WRITE.assigned },
+        } as never);
+        const final = imp.size_bytes <= deps.uploadWaitBytes ? await waitFor(auth, ran.id) : ran;
+        const a = await answer(auth, final);
+        return reply.code(a.code as 200).send(a.body);
+      },
+    );
 
   for (const url of ['/api/leads/upload/:id/', '/api/leads/upload/:id'])
     app.get(url, { schema: { params: IdParam, hide: !url.endsWith('/') } }, async (req, reply) => {
@@ -147,6 +156,6 @@ export async function registerUpload(app: FastifyInstance, kit: SurfaceKit, deps
       const id = idOf('import', (req.params as { id: string }).id);
       if (id === undefined) throw new AppError('not_found', 'No import matches the given query.');
       const a = await answer(auth, await deps.imports.get(auth, id));
-      return reply.code(a.code === 202 ? 200 : a.code).send(a.body);
+      return reply.code((a.code === 202 ? 200 : a.code) as 200).send(a.body);
     });
 }
