@@ -215,7 +215,9 @@ async function importThroughApi(t: Target, file: string, rows: number) {
     const run = await fetch(`${base}/imports/${id}/run`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({}),
+      // The generated file repeats emails and phones (a pool of names); its Lead Id is unique. Since issue 15
+      // duplicates default to every identifier of the file, so dedupe on the id alone keeps every row a create.
+      body: JSON.stringify({ dedupe: { on: ['external_id'], policy: 'skip' } }),
     });
     if (run.status !== 202) throw new Error(`run: ${run.status} ${await run.text()}`);
     let job: Record<string, any>;

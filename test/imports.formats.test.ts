@@ -30,19 +30,18 @@ async function xlsxCopy(leadingBlankRows: number): Promise<Buffer> {
 }
 
 const pick = (l: Record<string, any>) =>
-  [
-    l.first_name,
-    l.last_name,
-    l.company_name,
-    l.email,
-    l.phone,
-    l.job_title,
-    l.source,
-    l.custom_fields.status ?? null,
-  ].join('|');
+  [l.first_name, l.last_name, l.company_name, l.email, l.phone, l.job_title, l.source, l.status].join('|');
+/** The suggested value mapping of Salesforce's statuses (issue 15): the same for every variant of the file. */
+const STATUS: Record<string, string> = {
+  'Open - Not Contacted': 'new',
+  'Working - Contacted': 'in_process',
+  'Closed - Converted': 'won',
+  'Closed - Not Converted': 'closed',
+  '': 'new',
+};
 const expected = table
   .slice(1)
-  .map((r) => [r[0], r[1], r[2], r[3].toLowerCase(), r[4], r[5], r[8], r[7]].join('|'))
+  .map((r) => [r[0], r[1], r[2], r[3].toLowerCase(), r[4], r[5], r[8], STATUS[r[7] ?? '']].join('|'))
   .sort();
 
 describe('variants of one file', () => {

@@ -1,4 +1,4 @@
-import { parseDate, type DateOrder } from './parse-values.js';
+import { parseDate, parseTimestamp, type DateOrder } from './parse-values.js';
 
 /** A custom field definition of the organization (values of defined fields are typed and checked). */
 export interface CustomFieldDef {
@@ -42,6 +42,10 @@ export function customValue(
     case 'date': {
       const d = parseDate(v, order);
       return d ? { ok: d } : { error: `must be a date ("${def.label}")` };
+    }
+    case 'datetime': {
+      const t = parseTimestamp(v, order);
+      return t ? { ok: t } : { error: `must be a date and time ("${def.label}")` };
     }
     case 'enum': {
       const options = def.options ? (JSON.parse(def.options) as string[]) : [];

@@ -12,6 +12,8 @@ export interface ColumnValues {
   /** Every non-empty value read as a number / date / yes-no word. */
   numbers: boolean;
   dates: boolean;
+  /** Every non-empty value is a date with a time of day (a date-time field, so the time is not lost). */
+  times?: boolean;
   booleans: boolean;
 }
 
@@ -28,6 +30,7 @@ export const VALUE_CAP = 200;
 export const SCAN_ROWS = 100_000;
 
 const NUMBER = /^-?\d+([.,]\d+)?$/;
+const TIME = /\d{1,2}:\d{2}/;
 
 /**
  * Reads the file once at upload and counts each column's distinct values (the value-mapping step lists them)
@@ -50,7 +53,7 @@ export async function scanColumns(
     for await (const r of withHeader(src, (h) => {
       header = h;
       counts = h.map(() => new Map());
-      stats = h.map(() => ({ non_empty: 0, numbers: true, dates: true, booleans: true }));
+      stats = h.map(() => ({ non_empty: 0, numbers: true, dates: true, times: true, booleans: true }));
     })) {
       if (n >= maxRows) {
         complete = false;
@@ -65,6 +68,7 @@ export async function scanColumns(
         if (st.numbers && !NUMBER.test(v)) st.numbers = false;
         if (st.booleans && !BOOLEAN_WORDS.has(v.toLowerCase())) st.booleans = false;
         if (st.dates && (NUMBER.test(v) || parseDate(v, 'mdy') === null)) st.dates = false;
+        if (st.times && !(st.dates && TIME.test(v))) st.times = false;
         const m = counts[i];
         if (m) {
           m.set(v, (m.get(v) ?? 0) + 1);
@@ -88,7 +92,7 @@ export async function scanColumns(
 }
 
 export interface FieldGuess {
-  type: 'string' | 'number' | 'date' | 'boolean' | 'enum';
+  type: 'string' | 'number' | 'date' | 'datetime' | 'boolean' | 'enum';
   options: string[] | null;
 }
 
@@ -97,7 +101,7 @@ export function guessFieldType(c: ColumnValues | undefined): FieldGuess {
   if (!c || c.non_empty === 0) return { type: 'string', options: null };
   if (c.booleans && c.values.length > 0 && c.values.length <= 3) return { type: 'boolean', options: null };
   if (c.numbers) return { type: 'number', options: null };
-  if (c.dates) return { type: 'date', options: null };
+  if (c.dates) return { type: c.times ? 'datetime' : 'date', options: null };
   // Few distinct values, each repeated: a pick list (Industry, Lead Origin), not free text.
   if (!c.many && c.values.length >= 2 && c.values.length <= 30 && c.non_empty >= c.values.length * 3) {
     const seen = new Map<string, string>();

@@ -9,75 +9,17 @@ type Q = Kysely<Database>;
 export type ImportRow = Selectable<ImportsTable>;
 export type ImportUpdate = Updateable<ImportsTable>;
 
-/** The lead columns an import writes, with their PostgreSQL types (for the unnest() bulk insert). */
-export const IMPORT_LEAD_COLUMNS = [
-  ['org_id', 'int'],
-  ['first_name', 'text'],
-  ['last_name', 'text'],
-  ['civility', 'text'],
-  ['title', 'text'],
-  ['job_title', 'text'],
-  ['email', 'text'],
-  ['phone', 'text'],
-  ['mobile', 'text'],
-  ['company_name', 'text'],
-  ['website', 'text'],
-  ['source', 'text'],
-  ['status_id', 'int'],
-  ['owner_id', 'int'],
-  ['value_cents', 'bigint'],
-  ['currency', 'text'],
-  ['probability', 'int'],
-  ['rating', 'int'],
-  ['priority', 'int'],
-  ['importance', 'int'],
-  ['description', 'text'],
-  ['address_line1', 'text'],
-  ['address_line2', 'text'],
-  ['city', 'text'],
-  ['state', 'text'],
-  ['postal_code', 'text'],
-  ['country', 'text'],
-  ['locale', 'text'],
-  ['birth_date', 'text'],
-  ['external_id', 'text'],
-  ['expected_close_date', 'text'],
-  ['custom_fields', 'text'],
-  ['status_changed_at', 'text'],
-  ['created_at', 'text'],
-  ['updated_at', 'text'],
-  ['created_by', 'int'],
-  ['updated_by', 'int'],
-  ['version', 'int'],
-] as const;
-export type ImportLeadColumn = (typeof IMPORT_LEAD_COLUMNS)[number][0];
-export type LeadInsertRow = Record<ImportLeadColumn, string | number | null>;
+/** The lead columns an import writes: the lead repository's bulk insert columns (src/leads). */
+export { BULK_LEAD_COLUMNS as IMPORT_LEAD_COLUMNS } from '../leads/lead.repository.js';
+export type {
+  BulkLeadColumn as ImportLeadColumn,
+  BulkLeadRow as LeadInsertRow,
+} from '../leads/lead.repository.js';
 
 export type DedupeKey = 'email' | 'phone' | 'external_id';
 
 export function createImportRepository(db: Q, dialect: Dialect) {
   const leadTags = createTagStore(db, 'lead_tags');
-  const insertSqlCache = new Map<number, string>();
-
-  /** One multi-row INSERT per batch, compiled by hand once per size: Kysely's builder costs too much per row here. */
-  function leadInsertQuery(rows: LeadInsertRow[]): CompiledQuery {
-    const cols = IMPORT_LEAD_COLUMNS.map(([c]) => c);
-    if (dialect === 'postgres') {
-      const text = `INSERT INTO leads (${cols.join(', ')}) SELECT * FROM unnest(${IMPORT_LEAD_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')}) RETURNING id`;
-      const params = IMPORT_LEAD_COLUMNS.map(([c]) => rows.map((r) => r[c]));
-      return CompiledQuery.raw(text, params);
-    }
-    let text = insertSqlCache.get(rows.length);
-    if (!text) {
-      const one = `(${cols.map(() => '?').join(', ')})`;
-      text = `INSERT INTO leads (${cols.join(', ')}) VALUES ${Array(rows.length).fill(one).join(', ')} RETURNING id`;
-      insertSqlCache.set(rows.length, text);
-    }
-    const params: unknown[] = [];
-    for (const r of rows) for (const c of cols) params.push(r[c]);
-    return CompiledQuery.raw(text, params);
-  }
-
   return {
     async insert(row: Omit<ImportRow, 'id'>): Promise<ImportRow> {
       return db.insertInto('imports').values(row).returningAll().executeTakeFirstOrThrow();
@@ -114,6 +56,13 @@ export function createImportRepository(db: Q, dialect: Dialect) {
       return Number(r.numUpdatedRows) === 1;
     },
 
+    /** Names of the users who started imports (the history shows who). */
+    async userNames(ids: number[]): Promise<Map<number, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute();
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+
     async listMembers(orgId: number) {
       return db
         .selectFrom('memberships')
@@ -135,12 +84,6 @@ export function createImportRepository(db: Q, dialect: Dialect) {
         .where('deleted_at', 'is', null)
         .orderBy('id')
         .execute();
-    },
-
-    async insertLeads(trx: Q, rows: LeadInsertRow[]): Promise<number[]> {
-      if (rows.length === 0) return [];
-      const r = await trx.executeQuery<{ id: number }>(leadInsertQuery(rows));
-      return r.rows.map((x) => Number(x.id));
     },
 
     async insertStatusHistory(
@@ -175,14 +118,6 @@ export function createImportRepository(db: Q, dialect: Dialect) {
           })),
         )
         .execute();
-    },
-
-    async insertTags(trx: Q, rows: Array<{ org_id: number; lead_id: number; tag: string }>): Promise<void> {
-      for (let i = 0; i < rows.length; i += 5000)
-        await trx
-          .insertInto('lead_tags')
-          .values(rows.slice(i, i + 5000))
-          .execute();
     },
 
     async tagsOf(trx: Q, orgId: number, leadIds: number[]): Promise<Array<{ lead_id: number; tag: string }>> {

@@ -127,6 +127,27 @@ export function importRoutes(imports: ImportService, maxBytes: number): FastifyP
       },
     );
 
+    app.get(
+      '/imports/:id/failed-rows.csv',
+      {
+        schema: {
+          tags: ['imports'],
+          summary:
+            'The failed rows as the file had them (every column) plus an "error" column: fix them and import the file again (CSV)',
+          params: IdParams,
+          produces: ['text/csv'],
+          response: { ...errorResponses(401, 404, 409) },
+        },
+      },
+      async (req, reply) => {
+        const lines = await imports.failedRowsCsv(requireAuth(req), req.params.id);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="import-${req.params.id}-failed-rows.csv"`)
+          .send(Readable.from(lines));
+      },
+    );
+
     app.post(
       '/imports/:id/revert',
       {

@@ -18,6 +18,8 @@ import {
 import type { RunOptions } from './import.schema.js';
 import { createLeadUpdater, type UpdatedSnapshot } from './import.update.js';
 import { inTransaction } from '../db/unit-of-work.js';
+import type { LeadService } from '../leads/lead.service.js';
+import type { AuthContext } from '../access/roles.js';
 
 export const IMPORT_JOB = 'import.run';
 
@@ -33,6 +35,8 @@ export interface ImportRunnerDeps {
   statuses: StatusRepository;
   /** The organization's custom field definitions, when the pipeline feature provides them. */
   customFields?: { listFields(orgId: number): Promise<CustomFieldDef[]> };
+  /** The core's lead rules for many new leads (src/leads/lead.service.ts): every lead an import creates. */
+  leadWriter: Pick<LeadService, 'createMany' | 'afterUpdated'>;
   batchSize?: number;
   /** In the transaction that marks the import completed or failed (src/email tells whoever started it). */
   onFinished?: (trx: Kysely<Database>, orgId: number, importId: number) => Promise<void>;
@@ -54,6 +58,7 @@ export function createImportRunner({
   imports,
   statuses,
   customFields,
+  leadWriter,
   batchSize = 500,
   onFinished,
 }: ImportRunnerDeps) {
@@ -80,6 +85,8 @@ export function createImportRunner({
       defs,
     );
     const userId = imp.created_by;
+    // The import acts as the user who started it (the audit log and the lead hooks name them).
+    const actor: AuthContext = { kind: 'user', orgId, userId, role: 'agent' };
     const applyUpdate = createLeadUpdater(imports, userId);
     const dedupe =
       opts.dedupe && opts.dedupe.policy !== 'create' && opts.dedupe.on.length > 0 ? opts.dedupe : null;
@@ -208,25 +215,22 @@ export function createImportRunner({
           c.created += creates.length;
           c.updated += toUpdate.length;
         } else {
-          const ids = await imports.insertLeads(
-            trx,
-            creates.map((p) => p.insert),
+          // Through the core's lead rules, one batch at a time in this transaction (issue 11).
+          const ids = await leadWriter.createMany(
+            actor,
+            creates.map((p) => ({ row: p.insert, tags: p.m.tags, statusAt: p.m.statusAt })),
+            {
+              tx: trx,
+              audit: {
+                action: 'leads.imported',
+                targetType: 'import',
+                targetId: importId,
+                details: { first_row: rows[0].row, last_row: rows[rows.length - 1].row },
+              },
+            },
           );
           createdIds.push(...ids);
           c.created += ids.length;
-          await imports.insertStatusHistory(
-            trx,
-            orgId,
-            ids,
-            creates.map((p) => p.insert.status_id as number),
-            userId,
-            now,
-            creates.map((p) => p.m.statusAt),
-          );
-          const tagRows = creates.flatMap((p, i) =>
-            p.m.tags.map((tag) => ({ org_id: orgId, lead_id: ids[i], tag })),
-          );
-          if (tagRows.length) await imports.insertTags(trx, tagRows);
           for (const u of toUpdate) {
             const snap = await applyUpdate(trx, u.lead, u.m, now);
             if (snap) {
@@ -234,6 +238,16 @@ export function createImportRunner({
               c.updated++;
             } else c.skipped++;
           }
+          if (updatedSnapshots.length)
+            await leadWriter.afterUpdated(
+              trx,
+              orgId,
+              await imports.leadsByIds(
+                trx,
+                orgId,
+                updatedSnapshots.map((u) => u.id),
+              ),
+            );
         }
         if (errors.length) await imports.insertErrors(trx, errors);
         const last = rows[rows.length - 1].row;

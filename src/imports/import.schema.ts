@@ -180,6 +180,11 @@ export const ImportResponse = Type.Object(
     percent: Type.Number(),
     rate: Nullable(Type.Number({ description: 'Rows read per second while running' })),
     errors_url: Type.String(),
+    failed_rows_url: Type.String({
+      description: 'The failed rows as the file had them (every column) plus an "error" column, as CSV',
+    }),
+    created_by: Nullable(Type.Integer({ description: 'The user who uploaded the file' })),
+    created_by_name: Nullable(Type.String()),
     error: Nullable(Type.String()),
     started_at: Nullable(Type.String()),
     finished_at: Nullable(Type.String()),
@@ -231,7 +236,7 @@ function warningsOf(r: ImportRow): ImportDto['warnings'] {
   );
 }
 
-export function toImportResponse(r: ImportRow): ImportDto {
+export function toImportResponse(r: ImportRow, names?: Map<number, string>): ImportDto {
   const d = JSON.parse(r.detected) as StoredPreview;
   const done = ['completed', 'reverting', 'reverted'].includes(r.status);
   const size = Number(r.size_bytes);
@@ -267,6 +272,9 @@ export function toImportResponse(r: ImportRow): ImportDto {
         : 0,
     rate: r.run_seconds > 0 ? Math.round(r.rows_read / r.run_seconds) : null,
     errors_url: `/api/v1/imports/${r.id}/errors.csv`,
+    failed_rows_url: `/api/v1/imports/${r.id}/failed-rows.csv`,
+    created_by: r.created_by,
+    created_by_name: r.created_by !== null ? (names?.get(r.created_by) ?? null) : null,
     error: r.error,
     started_at: r.started_at,
     finished_at: r.finished_at,

@@ -16,7 +16,7 @@ import { openRows, readJsonTable, withHeader } from './readers.js';
 import { suggestMapping, suggestNullValues } from './mapping.js';
 import { validateMapping } from './row-mapper.js';
 import type { ImportRepository, ImportRow } from './import.repository.js';
-import { IMPORT_JOB } from './import.runner.js';
+import { IMPORT_JOB, sniffedOf } from './import.runner.js';
 import { REVERT_JOB } from './import.revert.js';
 import {
   toImportResponse,
@@ -164,8 +164,15 @@ export function createImportService({
     return { value_suggestions, field_suggestions: fields };
   }
 
+  async function respond(imps: ImportRow[]): Promise<ImportDto[]> {
+    const names = await imports.userNames([
+      ...new Set(imps.flatMap((i) => (i.created_by !== null ? [i.created_by] : []))),
+    ]);
+    return imps.map((i) => toImportResponse(i, names));
+  }
+
   async function decorated(auth: AuthContext, imp: ImportRow): Promise<ImportDto> {
-    const dto = toImportResponse(imp);
+    const [dto] = await respond([imp]);
     if (imp.status !== 'uploaded') return dto;
     return { ...dto, ...(await suggestionsFor(auth.orgId, imp)) };
   }
@@ -282,7 +289,7 @@ export function createImportService({
       const rows = await imports.list(auth.orgId, limit + 1, before);
       const page = rows.slice(0, limit);
       return {
-        data: page.map(toImportResponse),
+        data: await respond(page),
         next_cursor: rows.length > limit ? String(page[page.length - 1].id) : null,
       };
     },
@@ -328,9 +335,9 @@ export function createImportService({
         string,
         { key: string; type: string; label: string; options: string[] | null }
       >();
-      // Opt-in until the import tests move to the new defaults (issue 15): fields are created when asked.
-      if (body.create_fields)
-        for (const f of sug?.field_suggestions ?? []) creates.set(f.column, { ...f, label: f.column });
+      // By default every column kept as a custom field the organization has not defined becomes a field (issue
+      // 15): `create_fields: { column: null }` keeps that column's values as undefined text instead.
+      for (const f of sug?.field_suggestions ?? []) creates.set(f.column, { ...f, label: f.column });
       for (const [col, f] of Object.entries(body.create_fields ?? {})) {
         const target = mapping[col];
         if (!target?.startsWith('custom_fields.')) {
@@ -359,7 +366,8 @@ export function createImportService({
       if (errors.length)
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
       // Created fields change what a value means (an enum lists its own options): suggest against them.
-      const valueMap = body.value_map ? effectiveValueMap(sug!.value_suggestions, body.value_map) : undefined;
+      // The suggested value mappings apply unless the caller changes them (value by value).
+      const valueMap = effectiveValueMap(sug!.value_suggestions, body.value_map);
       // Duplicates default to every identifier the file has, so importing a file twice makes no duplicates.
       const ids = (['email', 'phone', 'external_id'] as const).filter((k) =>
         Object.values(mapping).includes(k),
@@ -368,7 +376,7 @@ export function createImportService({
         mapping,
         value_map: valueMap,
         created_fields: [...creates.values()].map((c) => c.key),
-        dedupe: body.dedupe ?? (body.value_map && ids.length ? { on: [...ids], policy: 'skip' } : null),
+        dedupe: body.dedupe ?? (ids.length ? { on: [...ids], policy: 'skip' } : null),
         defaults: { ...d, ...(d.country ? { country: normalizeCountry(d.country)! } : {}) },
         null_values: body.null_values ?? [],
         date_order: body.date_order ?? 'mdy',
@@ -402,7 +410,7 @@ export function createImportService({
         await imports.update(trx, auth.orgId, id, { job_id: jobId });
       });
       queue.wake();
-      return toImportResponse(await load(auth, id));
+      return (await respond([await load(auth, id)]))[0];
     },
 
     async revert(auth: AuthContext, id: number): Promise<ImportDto> {
@@ -427,7 +435,57 @@ export function createImportService({
         await queue.enqueue(trx, auth.orgId, REVERT_JOB, { import_id: id });
       });
       queue.wake();
-      return toImportResponse(await load(auth, id));
+      return (await respond([await load(auth, id)]))[0];
+    },
+
+    /**
+     * failed-rows.csv: every failed row as the file had it (all its columns, in the file's order) plus an "error"
+     * column with each problem, ready to fix and import again. Streams the stored file beside errors.csv's pages.
+     */
+    async failedRowsCsv(auth: AuthContext, id: number): Promise<AsyncIterable<string>> {
+      const imp = await load(auth, id);
+      if (!fs.existsSync(imp.file_path))
+        throw new AppError('conflict', `The file of import ${id} is no longer stored.`);
+      const header = JSON.parse(imp.header) as string[];
+      return (async function* () {
+        yield [...header, 'error'].map(csvCell).join(',') + '\r\n';
+        if (imp.rows_failed === 0) return;
+        // Errors are written batch after batch in row order, so both walk forward together.
+        let page: Awaited<ReturnType<ImportRepository['errorsPage']>> = [];
+        let at = 0;
+        let after = 0;
+        let done = false;
+        const peek = async () => {
+          if (at >= page.length && !done) {
+            page = await imports.errorsPage(auth.orgId, id, after, 1000);
+            at = 0;
+            if (page.length === 0) done = true;
+            else after = page[page.length - 1].id;
+          }
+          return at < page.length ? page[at] : null;
+        };
+        const src = openRows(imp.file_path, sniffedOf(imp));
+        try {
+          for await (const r of withHeader(src, () => undefined)) {
+            let e = await peek();
+            if (!e) return;
+            const messages: string[] = [];
+            while (e && e.row_number <= r.row) {
+              if (e.row_number === r.row)
+                messages.push(e.column_name ? `${e.column_name}: ${e.message}` : e.message);
+              at++;
+              e = await peek();
+            }
+            if (messages.length)
+              yield (
+                [...header.map((_, i) => r.cells[i] ?? ''), messages.join('; ')].map(csvCell).join(',') +
+                '\r\n'
+              );
+          }
+        } finally {
+          src.close();
+        }
+      })();
     },
 
     /** The first `limit` problems of an import, in row order (one per bad cell), for answers that list them. */

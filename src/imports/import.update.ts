@@ -4,6 +4,7 @@ import { normalizeTags } from '../leads/lead.service.js';
 import type { LeadRow } from '../leads/lead.repository.js';
 import { IMPORT_LEAD_COLUMNS, type ImportRepository } from './import.repository.js';
 import type { MappedRow } from './row-mapper.js';
+import { expandFieldChanges } from '../pipeline/custom-field.service.js';
 
 /** What revert needs to put an updated lead back. */
 export interface UpdatedSnapshot {
@@ -63,17 +64,19 @@ export function createLeadUpdater(imports: ImportRepository, userId: number | nu
     const before: Record<string, unknown> = {};
     for (const k of Object.keys(set)) before[k] = (lead as Record<string, unknown>)[k];
     await imports.insertFieldChanges(trx, [
-      ...Object.keys(set)
-        .filter((k) => k !== 'status_changed_at')
-        .map((k) => ({
-          org_id: lead.org_id,
-          lead_id: lead.id,
-          field: k,
-          old_value: JSON.stringify(before[k] ?? null),
-          new_value: JSON.stringify(set[k] ?? null),
-          changed_by: userId,
-          changed_at: now,
-        })),
+      // Logged like a PATCH of the lead service: custom fields one key at a time.
+      ...expandFieldChanges(
+        Object.entries(set).filter(([k]) => k !== 'status_changed_at'),
+        lead as Record<string, unknown>,
+      ).map(([k, v, old]) => ({
+        org_id: lead.org_id,
+        lead_id: lead.id,
+        field: k,
+        old_value: JSON.stringify(old ?? null),
+        new_value: JSON.stringify(v ?? null),
+        changed_by: userId,
+        changed_at: now,
+      })),
       ...(tagsChanged
         ? [
             {

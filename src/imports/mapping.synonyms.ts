@@ -72,8 +72,9 @@ export const SYNONYMS: Record<TargetField, string[]> = {
   ],
   website: ['website', 'web', 'url', 'site', 'companywebsite', 'homepage', 'websiteurl', 'domain'],
   source: ['leadsource', 'source', 'leadsourcename', 'originalsource', 'channel', 'sourceid'],
-  converted: [],
-  converted_at: [],
+  // A converted (or won) flag lands in a won status: see row-mapper.ts.
+  converted: ['converted', 'isconverted', 'won', 'iswon', 'closedwon'],
+  converted_at: ['convertedat', 'converteddate', 'dateconverted', 'convertedon', 'wondate', 'wonon', 'wonat'],
   status: ['status', 'leadstatus', 'stage', 'leadstage', 'lifecyclestage', 'statuskey'],
   owner: [
     'leadowner',

@@ -19,9 +19,6 @@ for (const [field, names] of Object.entries(SYNONYMS) as Array<[TargetField, str
 }
 // Lead fields under their own names win over any synonym (a re-imported export maps back to itself).
 for (const f of TARGET_FIELDS) BY_NAME.set(f.replace(/_/g, ''), f);
-// converted / converted_at are mapped by hand for now: suggesting them moves leads out of the default list views.
-BY_NAME.delete('converted');
-BY_NAME.delete('convertedat');
 BY_NAME.set('name', 'full_name');
 BY_NAME.set('title', 'job_title');
 

@@ -56,6 +56,8 @@ export interface MapperOptions {
   null_values: string[];
   date_order: DateOrder;
   value_map?: ValueMap;
+  /** Custom field keys this import defined from the file: a value that does not fit is a warning, not a failure. */
+  created_fields?: string[];
 }
 
 /** Text columns and their longest accepted value (the same limits as the lead API). */
@@ -150,9 +152,14 @@ export function createRowMapper(
       return { i, col, key: customKey(col), target: opts.mapping[col] ?? null, vm: vm ? byLower : null };
     })
     .filter((p) => p.target);
-  // A lead the file says converted (or won) lands in a status of that category.
+  // A lead the file says converted (or won) lands in a status of that category: won first, since a lead in a
+  // "converted" status is one turned into a contact and leaves the default lead lists (docs/decisions.md).
   const convertedStatus =
-    statuses.find((s) => s.category === 'converted') ?? statuses.find((s) => s.category === 'won');
+    statuses.find((s) => s.category === 'won') ?? statuses.find((s) => s.category === 'converted');
+  const wonIds = new Set(
+    statuses.filter((s) => ['won', 'converted'].includes(s.category ?? '')).map((s) => s.id),
+  );
+  const created = new Set(opts.created_fields ?? []);
   const statusByName = new Map<string, StatusRef>();
   for (const s of statuses) {
     statusByName.set(s.label.toLowerCase(), s);
@@ -171,6 +178,7 @@ export function createRowMapper(
   }
   const defaultTags = normalizeTags(opts.defaults.tags ?? []);
   const countryPlan = plan.find((p) => p.target === 'country');
+  const statusPlan = plan.find((p) => p.target === 'status');
   // A Leadflow export carries its own cf.phone_e164 values: derive nothing, so it imports back unchanged.
   const deriveE164 = !header.includes('leadflow_id');
 
@@ -216,8 +224,12 @@ export function createRowMapper(
         else if (def.type === 'boolean' && mapped && readFlag(v) !== null) custom[key] = readFlag(v)!;
         else {
           const r = customValue(def, v, opts.date_order);
-          if ('error' in r) fail(r.error);
-          else custom[key] = r.ok;
+          if (!('error' in r)) custom[key] = r.ok;
+          else if (created.has(key)) {
+            // The type was guessed from the rows read at upload; a later value that does not fit is kept as text.
+            custom[key] = written;
+            warn();
+          } else fail(r.error);
         }
         continue;
       }
@@ -370,7 +382,10 @@ export function createRowMapper(
     }
     let statusAt: string | null = null;
     if (converted && convertedStatus) {
-      statusId = convertedStatus.id;
+      // The file's own status, when it is not already a won one, stays readable as text.
+      if (statusId !== null && !wonIds.has(statusId) && statusPlan)
+        custom[statusPlan.key] ??= (cells[statusPlan.i] ?? '').trim();
+      if (statusId === null || !wonIds.has(statusId)) statusId = convertedStatus.id;
       statusAt = convertedAt;
     }
     return { values, custom, tags, statusId, statusAt, warnings, errors };

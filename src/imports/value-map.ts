@@ -49,8 +49,11 @@ export function suggestStatus(value: string, statuses: StatusWordRef[]): string 
     [/junk|spam|invalid|fake|bogus|bad data/, () => byKey('invalid') ?? byCat('closed')],
     [/duplicat/, () => byKey('duplicate') ?? byCat('closed')],
     [/not qualified|unqualified|disqualif|lost|dead|reject/, () => byCat('lost')],
+    [/not convert|not won|unconvert/, () => byKey('closed') ?? byCat('closed')],
     [/won|success|signed/, () => byCat('won')],
-    [/convert/, () => byCat('converted') ?? byCat('won')],
+    // A converted lead of another CRM becomes a won one here: Leadflow's "converted" category is a lead turned
+    // into a contact, which leaves the default lists (docs/decisions.md).
+    [/convert/, () => byCat('won') ?? byCat('converted')],
     [/not contacted|^new|^open|untouched|unassigned/, () => dflt],
     [/qualif/, () => byKey('qualified')],
     [/future|later|hold|nurtur|wait|pending|paused/, () => byKey('on_hold') ?? byCat('on_hold')],

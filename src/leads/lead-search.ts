@@ -39,6 +39,25 @@ export async function refreshLeadSearch(trx: Kysely<Database>, orgId: number, le
   );
 }
 
+/**
+ * search_extra of many new leads (imports): they have no contact points yet, so only the second contact counts;
+ * one UPDATE per lead that has one, none for the others.
+ */
+export async function refreshNewLeadsSearch(
+  trx: Kysely<Database>,
+  orgId: number,
+  leads: LeadRow[],
+): Promise<void> {
+  for (const lead of leads) {
+    const custom = JSON.parse(lead.custom_fields || '{}') as Record<string, unknown>;
+    const words = ['second_contact', 'second_contact_civility'].filter(
+      (k) => typeof custom[k] === 'string' && custom[k],
+    );
+    if (words.length === 0) continue;
+    await refreshLeadSearch(trx, orgId, lead);
+  }
+}
+
 /** Keeps search_extra in step with every lead write that goes through the lead service. */
 export function leadSearchPart(): LeadPart {
   return {
@@ -47,6 +66,7 @@ export function leadSearchPart(): LeadPart {
       return false;
     },
     afterWrite: refreshLeadSearch,
+    afterCreateMany: refreshNewLeadsSearch,
     async describe() {
       return new Map();
     },

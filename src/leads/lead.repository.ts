@@ -1,4 +1,5 @@
 import {
+  CompiledQuery,
   sql,
   type Insertable,
   type Kysely,
@@ -203,8 +204,72 @@ export function visibleExpr(eb: ExpressionBuilder<Database, 'leads'>, orgId: num
   ]);
 }
 
+/** The lead columns a bulk create (imports) writes, with their PostgreSQL types (for the unnest() insert). */
+export const BULK_LEAD_COLUMNS = [
+  ['org_id', 'int'],
+  ['first_name', 'text'],
+  ['last_name', 'text'],
+  ['civility', 'text'],
+  ['title', 'text'],
+  ['job_title', 'text'],
+  ['email', 'text'],
+  ['phone', 'text'],
+  ['mobile', 'text'],
+  ['company_name', 'text'],
+  ['website', 'text'],
+  ['source', 'text'],
+  ['status_id', 'int'],
+  ['owner_id', 'int'],
+  ['value_cents', 'bigint'],
+  ['currency', 'text'],
+  ['probability', 'int'],
+  ['rating', 'int'],
+  ['priority', 'int'],
+  ['importance', 'int'],
+  ['description', 'text'],
+  ['address_line1', 'text'],
+  ['address_line2', 'text'],
+  ['city', 'text'],
+  ['state', 'text'],
+  ['postal_code', 'text'],
+  ['country', 'text'],
+  ['locale', 'text'],
+  ['birth_date', 'text'],
+  ['external_id', 'text'],
+  ['expected_close_date', 'text'],
+  ['custom_fields', 'text'],
+  ['status_changed_at', 'text'],
+  ['created_at', 'text'],
+  ['updated_at', 'text'],
+  ['created_by', 'int'],
+  ['updated_by', 'int'],
+  ['version', 'int'],
+] as const;
+export type BulkLeadColumn = (typeof BULK_LEAD_COLUMNS)[number][0];
+export type BulkLeadRow = Record<BulkLeadColumn, string | number | null>;
+
 export function createLeadRepository(db: Q, dialect: Dialect) {
   const leadTags = createTagStore(db, 'lead_tags');
+  const insertSqlCache = new Map<number, string>();
+
+  /** One multi-row INSERT per batch, compiled by hand once per size: Kysely's builder costs too much per row here. */
+  function bulkInsertQuery(rows: BulkLeadRow[]): CompiledQuery {
+    const cols = BULK_LEAD_COLUMNS.map(([c]) => c);
+    if (dialect === 'postgres') {
+      const text = `INSERT INTO leads (${cols.join(', ')}) SELECT * FROM unnest(${BULK_LEAD_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')}) RETURNING id`;
+      const params = BULK_LEAD_COLUMNS.map(([c]) => rows.map((r) => r[c]));
+      return CompiledQuery.raw(text, params);
+    }
+    let text = insertSqlCache.get(rows.length);
+    if (!text) {
+      const one = `(${cols.map(() => '?').join(', ')})`;
+      text = `INSERT INTO leads (${cols.join(', ')}) VALUES ${Array(rows.length).fill(one).join(', ')} RETURNING id`;
+      insertSqlCache.set(rows.length, text);
+    }
+    const params: unknown[] = [];
+    for (const r of rows) for (const c of cols) params.push(r[c]);
+    return CompiledQuery.raw(text, params);
+  }
   /** SQLite: whether a search matches more than FTS_LOOKUP_MAX leads of all organizations (stops counting there). */
   async function ftsMatchesMany(terms: string[]): Promise<boolean> {
     const r = await sql<{
@@ -459,6 +524,74 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
      */
     scope<O>(qb: SelectQueryBuilder<Database, 'leads', O>, orgId: number, f: LeadFilter) {
       return applyFilter(qb, orgId, f);
+    },
+
+    /** Many leads in one statement (the lead service's createMany); ids in the order of `rows`. */
+    async insertMany(trx: Q, rows: BulkLeadRow[]): Promise<number[]> {
+      if (rows.length === 0) return [];
+      const r = await trx.executeQuery<{ id: number }>(bulkInsertQuery(rows));
+      return r.rows.map((x) => Number(x.id));
+    },
+
+    /** The first status history entry of many new leads (`at[i]`: when it was reached, else `now`). */
+    async insertFirstStatusMany(
+      trx: Q,
+      orgId: number,
+      leadIds: number[],
+      statusIds: number[],
+      userId: number | null,
+      now: string,
+      at?: Array<string | null>,
+    ): Promise<void> {
+      if (leadIds.length === 0) return;
+      if (dialect === 'postgres') {
+        await trx.executeQuery(
+          CompiledQuery.raw(
+            'INSERT INTO status_history (org_id, lead_id, to_status_id, created_by, created_at) SELECT $1::int, l, s, $2::int, coalesce(a, $3::text) FROM unnest($4::int[], $5::int[], $6::text[]) AS t(l, s, a)',
+            [orgId, userId, now, leadIds, statusIds, leadIds.map((_, i) => at?.[i] ?? null)],
+          ),
+        );
+        return;
+      }
+      for (let i = 0; i < leadIds.length; i += 2000)
+        await trx
+          .insertInto('status_history')
+          .values(
+            leadIds.slice(i, i + 2000).map((id, k) => ({
+              org_id: orgId,
+              lead_id: id,
+              to_status_id: statusIds[i + k],
+              created_by: userId,
+              created_at: at?.[i + k] ?? now,
+            })),
+          )
+          .execute();
+    },
+
+    async insertTagRows(
+      trx: Q,
+      rows: Array<{ org_id: number; lead_id: number; tag: string }>,
+    ): Promise<void> {
+      for (let i = 0; i < rows.length; i += 5000)
+        await trx
+          .insertInto('lead_tags')
+          .values(rows.slice(i, i + 5000))
+          .execute();
+    },
+
+    async byIds(trx: Q, orgId: number, ids: number[]): Promise<LeadRow[]> {
+      const out: LeadRow[] = [];
+      for (let i = 0; i < ids.length; i += 1000)
+        out.push(
+          ...(await trx
+            .selectFrom('leads')
+            .select(LEAD_COLUMNS)
+            .where('org_id', '=', orgId)
+            .where('id', 'in', ids.slice(i, i + 1000))
+            .orderBy('id')
+            .execute()),
+        );
+      return out;
     },
 
     async insert(trx: Q, row: LeadInsert): Promise<LeadRow> {

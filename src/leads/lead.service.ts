@@ -4,7 +4,7 @@ import { nowIso } from '../db/dialect.js';
 import { AppError, fieldError, notFound, type FieldError } from '../http/errors.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { assertCan, seesOnlyOwnLeads, type AuthContext } from '../access/roles.js';
-import type { AuditService } from '../access/audit.service.js';
+import type { AuditEvent, AuditService } from '../access/audit.service.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
 import { createStatusRules, type StatusRules } from '../pipeline/status-rules.js';
@@ -24,6 +24,7 @@ import {
   type RangeOp,
   type LeadFilter,
   type LeadRepository,
+  type BulkLeadRow,
   type LeadRow,
   type LeadUpdate,
   type SortKey,
@@ -596,6 +597,64 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         return final;
       });
       return (await present(auth.orgId, [row], opts))[0];
+    },
+
+    /**
+     * Many new leads at once (imports), with the rules of `create` that apply to rows the caller has already
+     * checked and normalized (the import's row mapper: identity, lengths, statuses, owners, custom field types):
+     * one INSERT for the rows, their first status history entries and tags, then each lead part's after-create
+     * work (search_extra), the link hooks (`link`: match or create a company and contact, as on POST /leads) and
+     * one audit entry for the batch, all in the caller's transaction. Owners are not notified per lead: an
+     * import tells whoever started it once it is finished. Returns the ids in the order of `items`.
+     */
+    async createMany(
+      auth: AuthContext,
+      items: Array<{ row: BulkLeadRow; tags: string[]; statusAt: string | null }>,
+      opts: TxOptions & { link?: 'match' | 'create' | 'contact'; audit?: AuditEvent } = {},
+    ): Promise<number[]> {
+      if (items.length === 0) return [];
+      return inTransaction(db, opts, async (trx) => {
+        const now = nowIso();
+        const ids = await leads.insertMany(
+          trx,
+          items.map((i) => i.row),
+        );
+        await leads.insertFirstStatusMany(
+          trx,
+          auth.orgId,
+          ids,
+          items.map((i) => i.row.status_id as number),
+          auth.userId,
+          now,
+          items.map((i) => i.statusAt),
+        );
+        const tagRows = items.flatMap((it, k) =>
+          normalizeTags(it.tags).map((tag) => ({ org_id: auth.orgId, lead_id: ids[k], tag })),
+        );
+        if (tagRows.length) await leads.insertTagRows(trx, tagRows);
+        let rows = items.map((it, k) => ({ ...it.row, id: ids[k] }) as unknown as LeadRow);
+        if (opts.link && deps.links) {
+          const fresh = await leads.byIds(trx, auth.orgId, ids);
+          rows = [];
+          for (const r of fresh) rows.push(await deps.links.afterCreate(trx, auth, r, { link: opts.link }));
+        }
+        for (const p of parts) {
+          if (p.afterCreateMany) await p.afterCreateMany(trx, auth.orgId, rows);
+          else if (p.afterWrite) for (const r of rows) await p.afterWrite(trx, auth.orgId, r);
+        }
+        if (opts.audit)
+          await deps.audit?.record(
+            auth,
+            { ...opts.audit, details: { ...opts.audit.details, created: ids.length } },
+            { tx: trx },
+          );
+        return ids;
+      });
+    },
+
+    /** After an import updated existing leads (dedupe "update"): each part's after-write work, as on PATCH. */
+    async afterUpdated(trx: Kysely<Database>, orgId: number, rows: LeadRow[]): Promise<void> {
+      for (const p of parts) if (p.afterWrite) for (const r of rows) await p.afterWrite(trx, orgId, r);
     },
 
     async get(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<LeadDto> {

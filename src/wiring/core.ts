@@ -199,6 +199,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
       imports: repos.imports,
       statuses,
       customFields: repos.reasons,
+      leadWriter: leads,
       onFinished: email.hooks.onImportFinished,
     }),
   );
