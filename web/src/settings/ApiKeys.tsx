@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { formatDateTime, useApi } from '../hooks';
-import { ErrorNote, Field, Missing } from '../components/ui';
+import { ErrorNote, Field } from '../components/ui';
 
 const SCOPES = ['leads:read', 'leads:write', 'settings:write'];
 
@@ -22,7 +22,6 @@ export function ApiKeySettings() {
   const [form, setForm] = useState({ name: '', scopes: ['leads:read', 'leads:write'], expires: '' });
   const [secret, setSecret] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
-  if (keys.missing) return <Missing what="API keys" endpoint="/api/v1/api-keys" />;
 
   async function create(e: FormEvent) {
     e.preventDefault();
