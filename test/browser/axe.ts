@@ -64,3 +64,7 @@ export async function useToken(page: Page, baseUrl: string, token: string) {
     `localStorage.clear(); localStorage.setItem('leadflow.token', ${JSON.stringify(token)})`,
   );
 }
+
+/** A chart by its accessible name: an img, or a group when its bars are links. */
+export const chart = (page: Page, name: RegExp) =>
+  page.getByRole('img', { name }).or(page.getByRole('group', { name }));

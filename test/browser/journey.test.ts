@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+import { chart } from './axe.js';
 
 const DATA_FILE = '/work/shared/data/trailheadapps__easy-spaces-lwc__Lead_Data.csv';
 const run = browserAvailable();
@@ -214,14 +215,14 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
   it('opens the dashboard with its charts', async () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Funnel by status' }).waitFor();
-    const funnel = page.getByRole('img', { name: /Leads per status/ });
+    const funnel = chart(page, /Leads per status/);
     await expect.poll(() => funnel.getAttribute('aria-label')).toMatch(/New 10\b/);
     expect(await funnel.getAttribute('aria-label')).toMatch(/Won 2\b/);
-    const conversion = page.getByRole('img', { name: /share per source/ });
+    const conversion = chart(page, /share per source/);
     expect(await conversion.getAttribute('aria-label')).toMatch(/Trailhead 9% \(1\/11\)/);
-    const wonValue = page.getByRole('img', { name: /Won value per month/ });
+    const wonValue = chart(page, /Won value per month/);
     expect(await wonValue.getAttribute('aria-label')).toMatch(/12,000/);
-    const weekly = page.getByRole('img', { name: /New leads per week/ });
+    const weekly = chart(page, /New leads per week/);
     expect(await weekly.getAttribute('aria-label')).toMatch(/: 12\b/);
     // Grace's next follow-up is in 2030: nothing is overdue yet.
     await expect.poll(() => page.getByText('Nothing overdue. Nice.').count()).toBe(1);
