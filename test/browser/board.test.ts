@@ -61,7 +61,7 @@ describe.skipIf(!run)('pipeline board (chromium)', () => {
     await expect.poll(() => fresh().locator('.weighted').textContent()).toMatch(/5,300/);
     expect(await fresh().locator('.sum').textContent()).toMatch(/13,000/);
     expect(await axeViolations(page)).toEqual([]);
-    await shot(page, 'board');
+    await shot(page, 'board-cards');
   });
 
   it('filters by owner, source and tag, kept in the URL', async () => {
@@ -111,7 +111,7 @@ describe.skipIf(!run)('pipeline board (chromium)', () => {
     expect(await page.evaluate('document.documentElement.scrollHeight')).toBeLessThan(2500);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     expect(await axeViolations(page)).toEqual([]);
-    await shot(page, 'phone-board');
+    await shot(page, 'phone-board-column');
     await page.setViewportSize(DESKTOP);
   });
 });

@@ -112,3 +112,37 @@ describe.skipIf(!run)('catalog settings (chromium)', () => {
     expect(lead.status).toBe('assigned');
   });
 });
+
+describe.skipIf(!run)('copy buttons (chromium)', () => {
+  let s: Stack;
+  let page: Page;
+
+  beforeAll(async () => {
+    s = await startStack();
+    page = s.page;
+    await s.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.baseUrl });
+    const { token } = await signUp(page, s.baseUrl, 'copy@cat.test', 'Copy Co');
+    await useToken(page, s.baseUrl, token);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('copies a new API key and an invitation link to the clipboard', async () => {
+    await page.goto(`${s.baseUrl}/settings/api-keys`);
+    const form = page.getByRole('form', { name: 'Create an API key' });
+    await form.getByLabel('Name').fill('Zapier');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.locator('.notice code.secret').textContent())!;
+    await page.getByRole('button', { name: 'Copy the key' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Copied' }).count()).toBe(1);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
+
+    await page.goto(`${s.baseUrl}/settings/users`);
+    await page.getByLabel('Invite by email').fill('new@cat.test');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    const link = (await page.locator('code.secret').textContent())!;
+    await page.getByRole('button', { name: 'Copy the link' }).click();
+    await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(link);
+  });
+});

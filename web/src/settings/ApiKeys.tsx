@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { formatDateTime, useApi } from '../hooks';
-import { ErrorNote, Field } from '../components/ui';
+import { CopyButton, ErrorNote, Field } from '../components/ui';
 
 const SCOPES = ['leads:read', 'leads:write', 'settings:write'];
 
@@ -47,7 +47,8 @@ export function ApiKeySettings() {
       </p>
       {secret && (
         <div className="notice" role="status">
-          Copy this key now, it is shown only once: <code className="secret">{secret}</code>
+          Copy this key now, it is shown only once: <code className="secret">{secret}</code>{' '}
+          <CopyButton text={secret} label="Copy the key" />
         </div>
       )}
       <table className="grid settings-table">

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { useApi, useUsers } from '../hooks';
 import { useSession } from '../session';
-import { ErrorNote, Field, SelectField } from '../components/ui';
+import { CopyButton, ErrorNote, Field, SelectField } from '../components/ui';
 import { InvitationList } from './Invitations';
 
 const ROLES = ['owner', 'admin', 'manager', 'agent', 'viewer'];
@@ -124,7 +124,7 @@ export function UserSettings() {
         {link && (
           <p className="span-all">
             Invitation emailed. You can also send this one-time link yourself:{' '}
-            <code className="secret">{link}</code>
+            <code className="secret">{link}</code> <CopyButton text={link} label="Copy the link" />
           </p>
         )}
       </form>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, qs } from '../api';
 import { formatDateTime, useApi, useStatuses } from '../hooks';
-import { ErrorNote, Field, SelectField } from '../components/ui';
+import { CopyButton, ErrorNote, Field, SelectField } from '../components/ui';
 
 interface WebKey {
   id: number;
@@ -90,6 +90,7 @@ export function WebToLeadSettings() {
                   value={snippet.html}
                   onFocus={(e) => e.target.select()}
                 />
+                <CopyButton text={snippet.html} label="Copy the snippet" />
               </div>
             )}
           </li>
