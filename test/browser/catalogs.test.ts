@@ -102,7 +102,10 @@ describe.skipIf(!run)('catalog settings (chromium)', () => {
       .getByRole('navigation', { name: 'Settings sections' })
       .getByRole('link', { name: 'Statuses' })
       .click();
-    await page.getByLabel('Assigned is the default status of new leads').check();
+    // A controlled radio: it shows checked once the server has saved the change.
+    const radio = page.getByLabel('Assigned is the default status of new leads');
+    await radio.click();
+    await expect.poll(() => radio.isChecked()).toBe(true);
     await expect
       .poll(
         async () => (await api.get('/statuses')).data.find((x: { is_default: boolean }) => x.is_default)?.key,
