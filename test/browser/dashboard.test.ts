@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+import { chart } from './axe.js';
 
 const run = browserAvailable();
 
@@ -54,17 +55,17 @@ describe.skipIf(!run)('dashboard on the reports (chromium)', () => {
 
   it('shows exact counts and clicks through to the matching lead list', async () => {
     await page.goto(`${s.baseUrl}/dashboard`);
-    const funnel = page.getByRole('img', { name: /Leads per status/ });
+    const funnel = chart(page, /Leads per status/);
     await expect.poll(() => funnel.getAttribute('aria-label')).toMatch(/New 30\b/);
     expect(await funnel.getAttribute('aria-label')).toMatch(/Won 10\b/);
-    const conversion = page.getByRole('img', { name: /share per source/ });
+    const conversion = chart(page, /share per source/);
     await expect.poll(() => conversion.getAttribute('aria-label')).toMatch(/Web 29% \(4\/14\)/);
     const board = page.getByText(/weighted/).first();
     await expect.poll(() => board.textContent()).toMatch(/4,000.*2,000/);
     expect(await page.getByText(/Based on the/).count()).toBe(0);
     await shot(page, 'dashboard-reports', true);
 
-    await funnel.getByRole('link', { name: /^Won: 10/ }).click();
+    await funnel.getByRole('link', { name: /^Won 10/ }).click();
     await page.waitForURL(/\/leads\?.*status=won/);
     await expect.poll(() => page.getByText('10 leads', { exact: true }).count()).toBe(1);
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+import { chart } from './axe.js';
 
 const DATA_FILE = '/work/shared/data/trailheadapps__easy-spaces-lwc__Lead_Data.csv';
 const run = browserAvailable();
@@ -31,7 +32,7 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
     // The API's field error shows next to the field it names.
-    await expect.poll(() => page.getByText('must NOT have fewer than 8 characters').count()).toBe(1);
+    await expect.poll(() => page.getByText('Password is too short: at least 8 characters.').count()).toBe(1);
     await shot(page, 'signup');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -49,7 +50,9 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await dialog.getByLabel('Company').fill('Navy Labs');
     await dialog.getByLabel('Value').fill('12000');
     await dialog.getByRole('button', { name: 'Create lead' }).click();
-    await expect.poll(() => dialog.getByText('must be a valid email').count()).toBe(1);
+    await expect
+      .poll(() => dialog.getByText('Enter an email address such as name@example.com.').count())
+      .toBe(1);
     await dialog.getByLabel('Email').fill('grace@navylabs.test');
     await dialog.getByRole('button', { name: 'Create lead' }).click();
     await page.waitForURL(/\/leads\/\d+$/);
@@ -181,8 +184,16 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await page.getByRole('link', { name: 'Board', exact: true }).click();
     const fresh = page.locator('section.column[data-status="new"]');
     await expect.poll(() => fresh.locator('.count').textContent()).toBe('11');
+    // The keyboard menu asks before it moves (arrow keys change a select at once).
+    const ask = page.getByRole('dialog', { name: 'Move this lead?' });
     await page.getByLabel('Move Serena Patterfield to').selectOption('won');
+    await expect.poll(() => ask.textContent()).toContain('Move Serena Patterfield to Won?');
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => fresh.locator('.count').textContent()).toBe('11');
+    await page.getByLabel('Move Serena Patterfield to').selectOption('won');
+    await ask.getByRole('button', { name: 'Move to Won' }).click();
     await page.getByLabel('Move Grace Hopper to').selectOption('won');
+    await ask.getByRole('button', { name: 'Move to Won' }).click();
     const won = page.locator('section.column[data-status="won"]');
     await expect.poll(() => won.locator('.count').textContent()).toBe('2');
     await expect.poll(() => fresh.locator('.count').textContent()).toBe('10');
@@ -204,14 +215,14 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
   it('opens the dashboard with its charts', async () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Funnel by status' }).waitFor();
-    const funnel = page.getByRole('img', { name: /Leads per status/ });
+    const funnel = chart(page, /Leads per status/);
     await expect.poll(() => funnel.getAttribute('aria-label')).toMatch(/New 10\b/);
     expect(await funnel.getAttribute('aria-label')).toMatch(/Won 2\b/);
-    const conversion = page.getByRole('img', { name: /share per source/ });
+    const conversion = chart(page, /share per source/);
     expect(await conversion.getAttribute('aria-label')).toMatch(/Trailhead 9% \(1\/11\)/);
-    const wonValue = page.getByRole('img', { name: /Won value per month/ });
+    const wonValue = chart(page, /Won value per month/);
     expect(await wonValue.getAttribute('aria-label')).toMatch(/12,000/);
-    const weekly = page.getByRole('img', { name: /New leads per week/ });
+    const weekly = chart(page, /New leads per week/);
     expect(await weekly.getAttribute('aria-label')).toMatch(/: 12\b/);
     // Grace's next follow-up is in 2030: nothing is overdue yet.
     await expect.poll(() => page.getByText('Nothing overdue. Nice.').count()).toBe(1);

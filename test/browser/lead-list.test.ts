@@ -138,8 +138,10 @@ describe.skipIf(!run)('lead list at scale (chromium)', () => {
       'p3@big.test',
     ]);
 
-    page.once('dialog', (d) => void d.accept('VIPs'));
     await page.getByRole('button', { name: 'Save view' }).click();
+    const named = page.getByRole('dialog', { name: 'Save this view' });
+    await named.getByLabel('Name of the view').fill('VIPs');
+    await named.getByRole('button', { name: 'Save' }).click();
     await page.getByLabel('Tag', { exact: true }).fill('');
     await expect.poll(() => page.getByText(`${ROWS.toLocaleString('en-US')} leads`).count()).toBe(1);
     await page.getByLabel('Saved view').selectOption('VIPs');

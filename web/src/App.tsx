@@ -1,5 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { Route, Routes, useParams } from 'react-router';
 import { Link, match, navigate, useLocation } from './router';
+import { useMyDay } from './myday/my-day';
 import { useSession } from './session';
 import { AcceptInvitePage, AuthPage } from './pages/Auth';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset';
@@ -11,9 +13,11 @@ const LeadPage = lazy(() => import('./pages/LeadPage').then((m) => ({ default: m
 const BoardPage = lazy(() => import('./pages/Board').then((m) => ({ default: m.BoardPage })));
 const ImportPage = lazy(() => import('./pages/Import').then((m) => ({ default: m.ImportPage })));
 const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
+const MyDayPage = lazy(() => import('./pages/MyDay').then((m) => ({ default: m.MyDayPage })));
 const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
 
 const NAV = [
+  { to: '/my-day', label: 'My day' },
   { to: '/leads', label: 'Leads' },
   { to: '/board', label: 'Board' },
   { to: '/dashboard', label: 'Dashboard' },
@@ -45,28 +49,59 @@ export function App() {
       <TopBar path={path} />
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Spinner />}>
-          <Screen path={path} />
+          <Screen />
         </Suspense>
       </main>
     </div>
   );
 }
 
-function Screen({ path }: { path: string }) {
-  let m;
-  if (path === '/leads') return <LeadsPage />;
-  if ((m = match('/leads/:id', path))) return <LeadPage id={Number(m.id)} />;
-  if (path === '/board') return <BoardPage />;
-  if (path === '/import') return <ImportPage />;
-  if (path === '/dashboard') return <DashboardPage />;
-  if (path.startsWith('/settings')) return <SettingsPage tab={path.split('/')[2] ?? 'statuses'} />;
+function LeadRoute() {
+  const { id } = useParams();
+  return <LeadPage key={id} id={Number(id)} />;
+}
+
+function SettingsRoute() {
+  const { tab } = useParams();
+  return <SettingsPage tab={tab ?? ''} />;
+}
+
+function Screen() {
   return (
-    <section className="page">
-      <h1>Page not found</h1>
-      <p>
-        <Link to="/leads">Back to leads</Link>
-      </p>
-    </section>
+    <Routes>
+      <Route path="/leads" element={<LeadsPage />} />
+      <Route path="/leads/:id" element={<LeadRoute />} />
+      <Route path="/my-day" element={<MyDayPage />} />
+      <Route path="/board" element={<BoardPage />} />
+      <Route path="/import" element={<ImportPage />} />
+      <Route path="/dashboard" element={<DashboardPage />} />
+      <Route path="/settings" element={<SettingsRoute />} />
+      <Route path="/settings/:tab" element={<SettingsRoute />} />
+      <Route
+        path="*"
+        element={
+          <section className="page">
+            <h1>Page not found</h1>
+            <p>
+              <Link to="/leads">Back to leads</Link>
+            </p>
+          </section>
+        }
+      />
+    </Routes>
+  );
+}
+
+/** The navigation's count: follow-ups and tasks overdue or due today. */
+function MyDayCount() {
+  const { me } = useSession();
+  const { dueNow } = useMyDay(me?.user?.id);
+  if (!dueNow) return null;
+  return (
+    <span className="count nav-count">
+      {dueNow}
+      <span className="sr-only"> due today or overdue</span>
+    </span>
   );
 }
 
@@ -97,6 +132,7 @@ function TopBar({ path }: { path: string }) {
         {NAV.map((n) => (
           <Link key={n.to} to={n.to} aria-current={path.startsWith(n.to) ? 'page' : undefined}>
             {n.label}
+            {n.to === '/my-day' && <MyDayCount />}
           </Link>
         ))}
       </nav>

@@ -1,5 +1,8 @@
 // The one door to the server: every screen talks to the public /api/v1 API through here, exactly as an
-// integration would, so anything the app can do an integration can do too.
+// integration would, so anything the app can do an integration can do too. New code uses the typed client in
+// client.ts; this untyped `request` remains for the screens not moved yet, and shares its cache invalidation.
+import { afterWrite } from './query';
+import { plainFieldMessage, plainMessage } from './messages';
 
 export interface FieldError {
   field: string;
@@ -13,12 +16,15 @@ export class ApiError extends Error {
     message: string,
     readonly errors: FieldError[] = [],
   ) {
-    super(message);
+    super(plainMessage(code, message));
   }
-  /** Messages per field, for inline display next to inputs. */
+  /** Messages per field in plain words (messages.ts), for inline display next to inputs. */
   get fields(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const e of this.errors) out[e.field] = out[e.field] ? `${out[e.field]}; ${e.message}` : e.message;
+    for (const e of this.errors) {
+      const m = plainFieldMessage(this.code, e.field, e.message);
+      out[e.field] = out[e.field] ? `${out[e.field]} ${m}` : m;
+    }
     return out;
   }
 }
@@ -51,6 +57,7 @@ let onUnauthorized: () => void = () => {};
 export function setUnauthorizedHandler(fn: () => void) {
   onUnauthorized = fn;
 }
+export const signalUnauthorized = () => onUnauthorized();
 
 export interface RequestOptions {
   body?: unknown;
@@ -97,6 +104,7 @@ export async function request<T = unknown>(
       problem.errors ?? [],
     );
   }
+  if (method !== 'GET') afterWrite(path);
   if (opts.raw) return res as T;
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
@@ -133,14 +141,4 @@ export async function download(path: string, filename: string) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-/** Whether an optional endpoint exists yet (the API grows feature by feature). */
-export function isMissing(e: unknown): boolean {
-  return (
-    e instanceof ApiError &&
-    (e.status === 404 || e.status === 405) &&
-    e.code === 'not_found' &&
-    /No route/.test(e.message)
-  );
 }

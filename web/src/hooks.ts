@@ -1,71 +1,57 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, isMissing } from './api';
+import { useQuery } from '@tanstack/react-query';
+import { api } from './api';
+import { staleTimeFor } from './query';
 import type { CustomField, Reason, Status, User } from './types';
 
 export interface Loaded<T> {
   data?: T;
   error: Error | null;
-  /** The endpoint does not exist on this server yet. */
-  missing: boolean;
   loading: boolean;
   reload: () => void;
 }
 
-/** GETs a path and keeps the result; reloads when the path changes. */
+/**
+ * GETs a path through the shared query cache: a screen shows the cached answer at once and refetches behind it;
+ * catalogs (statuses, users, ...) are fetched once and refetched only after a write to them (query.ts).
+ */
 export function useApi<T>(path: string | null): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error: Error | null; missing: boolean; loading: boolean }>({
-    error: null,
-    missing: false,
-    loading: !!path,
+  const q = useQuery({
+    queryKey: ['api', path],
+    queryFn: ({ signal }) => api.get<T>(path!, signal),
+    enabled: !!path,
+    staleTime: path ? staleTimeFor(path) : 0,
   });
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    if (!path) return;
-    const ctl = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
-    api.get<T>(path, ctl.signal).then(
-      (data) => setState({ data, error: null, missing: false, loading: false }),
-      (error: Error) => {
-        if (error.name === 'AbortError') return;
-        setState({ error, missing: isMissing(error), loading: false });
-      },
-    );
-    return () => ctl.abort();
-  }, [path, tick]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { ...state, reload };
+  const { refetch } = q;
+  const reload = useCallback(() => void refetch(), [refetch]);
+  return { data: q.data, error: q.error, loading: !!path && q.isFetching && q.data === undefined, reload };
 }
 
-const unwrap = <T>(d: T[] | { data: T[] } | undefined): T[] => (Array.isArray(d) ? d : (d?.data ?? []));
-
 export function useStatuses() {
-  const r = useApi<Status[] | { data: Status[] }>('/statuses');
+  const r = useApi<{ data: Status[] }>('/statuses');
   // Memoized: screens key their effects on the list, so it must only change when the data does.
   const list = useMemo(
-    () =>
-      unwrap(r.data)
-        .slice()
-        .sort((a, b) => (a.position ?? 0) - (b.position ?? 0)),
+    () => (r.data?.data ?? []).slice().sort((a, b) => (a.position ?? 0) - (b.position ?? 0)),
     [r.data],
   );
   return { ...r, list };
 }
 
 export function useReasons() {
-  const r = useApi<Reason[] | { data: Reason[] }>('/reasons');
-  const list = useMemo(() => unwrap(r.data), [r.data]);
+  const r = useApi<{ data: Reason[] }>('/reasons');
+  const list = useMemo(() => r.data?.data ?? [], [r.data]);
   return { ...r, list };
 }
 
 export function useCustomFields() {
-  const r = useApi<CustomField[] | { data: CustomField[] }>('/custom-fields');
-  const list = useMemo(() => unwrap(r.data), [r.data]);
+  const r = useApi<{ data: CustomField[] }>('/custom-fields');
+  const list = useMemo(() => r.data?.data ?? [], [r.data]);
   return { ...r, list };
 }
 
 export function useUsers() {
-  const r = useApi<User[] | { data: User[] }>('/users');
-  const list = useMemo(() => unwrap(r.data), [r.data]);
+  const r = useApi<{ data: User[] }>('/users');
+  const list = useMemo(() => r.data?.data ?? [], [r.data]);
   return { ...r, list };
 }
 

@@ -1,46 +1,36 @@
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { useMemo, type AnchorHTMLAttributes } from 'react';
+import {
+  createBrowserRouter,
+  Link as RouterLink,
+  matchPath,
+  useLocation as useRouterLocation,
+} from 'react-router';
 
-// A tiny history router: the app has a handful of screens, not worth a dependency.
-const listeners = new Set<() => void>();
-window.addEventListener('popstate', () => listeners.forEach((l) => l()));
+// React Router (data router): Back restores a screen's URL, with the list filters, sort and search it keeps in
+// its query string. These helpers keep the call sites short.
+let router: ReturnType<typeof createBrowserRouter> | null = null;
+
+export function setRouter(r: ReturnType<typeof createBrowserRouter>) {
+  router = r;
+}
 
 export function navigate(to: string, replace = false) {
   if (to === location.pathname + location.search) return;
-  history[replace ? 'replaceState' : 'pushState'](null, '', to);
-  listeners.forEach((l) => l());
-  window.scrollTo(0, 0);
-}
-
-function subscribe(l: () => void) {
-  listeners.add(l);
-  return () => listeners.delete(l);
+  void router?.navigate(to, { replace });
+  if (!replace) window.scrollTo(0, 0);
 }
 
 export function useLocation(): { path: string; query: URLSearchParams } {
-  const href = useSyncExternalStore(subscribe, () => location.pathname + location.search);
-  const url = new URL(href, location.origin);
-  return { path: url.pathname, query: url.searchParams };
+  const l = useRouterLocation();
+  return useMemo(() => ({ path: l.pathname, query: new URLSearchParams(l.search) }), [l.pathname, l.search]);
 }
 
 /** Matches "/leads/:id" against a path; returns the params or null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
-  const p = pattern.split('/');
-  const s = path.replace(/\/+$/, '').split('/');
-  if (p.length !== s.length) return null;
-  const out: Record<string, string> = {};
-  for (let i = 0; i < p.length; i++) {
-    if (p[i].startsWith(':')) out[p[i].slice(1)] = decodeURIComponent(s[i]);
-    else if (p[i] !== s[i]) return null;
-  }
-  return out;
+  const m = matchPath({ path: pattern, end: true }, path.replace(/\/+$/, '') || '/');
+  return m ? (m.params as Record<string, string>) : null;
 }
 
 export function Link({ to, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
-  const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
-    rest.onClick?.(e);
-    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    e.preventDefault();
-    navigate(to);
-  };
-  return <a href={to} {...rest} onClick={onClick} />;
+  return <RouterLink to={to} {...rest} />;
 }

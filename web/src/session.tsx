@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { api, session, setUnauthorizedHandler } from './api';
 import { navigate } from './router';
+import { queryClient } from './query';
 import type { Me } from './types';
 
 interface SessionValue {
@@ -47,6 +48,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     me,
     ready,
     signIn: async (token, orgId) => {
+      // The cache holds another account's (or organization's) answers: start empty.
+      queryClient.clear();
       session.save(token, orgId);
       await loadMe();
     },
@@ -57,11 +60,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         /* the token is forgotten here either way */
       }
       session.clear();
+      queryClient.clear();
       setMe(null);
       navigate('/signin');
     },
     switchOrg: (orgId) => {
       session.setOrg(orgId);
+      queryClient.clear();
       void loadMe().then(() => setEpoch((e) => e + 1));
     },
   };

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, isMissing, qs } from '../api';
+import { api, ApiError, qs } from '../api';
 import { formatDateTime } from '../hooks';
-import { Field, Missing, SelectField } from './ui';
+import { Field, SelectField } from './ui';
 import { TimelineEntry } from './Timeline';
 
 type Kind = 'follow-up' | 'task' | 'comment' | 'attachment';
@@ -23,6 +23,7 @@ const toIso = (local: string) => (local ? new Date(local).toISOString() : undefi
 
 export interface Names {
   status: (key: string) => string;
+  statusById?: (id: number) => string | undefined;
   user: (id: number) => string;
 }
 
@@ -44,16 +45,15 @@ export function Activity({
   const [file, setFile] = useState<File | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [items, setItems] = useState<TimelineItem[] | null>(null);
-  const [timelineMissing, setTimelineMissing] = useState(false);
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
     let live = true;
     api.get<{ data: TimelineItem[] }>(`/leads/${leadId}/timeline${qs({ limit: 50 })}`).then(
       (r) => live && setItems(r.data),
-      (e) => {
+      (e: ApiError) => {
         if (!live) return;
-        setTimelineMissing(isMissing(e));
+        setError(e);
         setItems([]);
       },
     );
@@ -196,9 +196,7 @@ export function Activity({
         </div>
       </form>
       <h3>Timeline</h3>
-      {timelineMissing ? (
-        <Missing what="The timeline" endpoint={`GET /api/v1/leads/${leadId}/timeline`} />
-      ) : (
+      {
         <ol className="timeline" aria-label="Timeline">
           {(items ?? []).map((it, i) => (
             <TimelineEntry
@@ -213,7 +211,7 @@ export function Activity({
           ))}
           {items && items.length === 0 && <li className="muted">Nothing yet.</li>}
         </ol>
-      )}
+      }
     </div>
   );
 }

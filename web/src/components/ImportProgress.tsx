@@ -1,6 +1,6 @@
 import { api, ApiError, download } from '../api';
 import { Link } from '../router';
-import { ErrorNote } from './ui';
+import { ErrorNote, useConfirm } from './ui';
 import { DONE, label, type ImportJob } from './import-job';
 
 /** The running (or finished) import: live progress bar, counts, error report, undo. */
@@ -17,6 +17,7 @@ export function ImportProgress({
   onError: (e: ApiError) => void;
   onReset: () => void;
 }) {
+  const confirm = useConfirm('Undo the import');
   const counts = job.counts;
   const percent = job.status === 'completed' ? 100 : Math.round(job.percent ?? 0);
   return (
@@ -64,7 +65,7 @@ export function ImportProgress({
             <button
               type="button"
               onClick={async () => {
-                if (!window.confirm('Remove the leads this import created and restore what it updated?'))
+                if (!(await confirm.ask('Remove the leads this import created and restore what it updated?')))
                   return;
                 try {
                   onReverted(await api.post<ImportJob>(`/imports/${job.id}/revert`));
@@ -81,6 +82,7 @@ export function ImportProgress({
           </button>
         </div>
       )}
+      {confirm.dialog}
     </div>
   );
 }

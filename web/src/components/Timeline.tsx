@@ -1,6 +1,45 @@
 import { api, download } from '../api';
 import { formatDateTime } from '../hooks';
+import { fieldLabel } from '../messages';
 import type { Names, TimelineItem } from './Activity';
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** A value as a person reads it: status and user names for ids, local times for instants, "—" for nothing. */
+function show(field: string, v: unknown, names: Names): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if ((field === 'status_id' || field === 'status') && typeof v === 'number')
+    return names.statusById?.(v) ?? `status ${v}`;
+  if (field === 'status' && typeof v === 'string') return names.status(v);
+  if (/(^|_)(owner|user|assignee|created_by|updated_by)(_id)?$/.test(field) && typeof v === 'number')
+    return names.user(v);
+  if (typeof v === 'string' && ISO.test(v)) return formatDateTime(v);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (Array.isArray(v)) return v.length ? v.map(String).join(', ') : '—';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** "added tag hot", "status: New → Qualified", "owner: Rex Rep → Mia Manager". */
+export function describeFieldChange(field: string, from: unknown, to: unknown, names: Names): string {
+  if (Array.isArray(from) || Array.isArray(to)) {
+    const a = (Array.isArray(from) ? from : []).map(String);
+    const b = (Array.isArray(to) ? to : []).map(String);
+    const noun = field === 'tags' ? 'tag' : fieldLabel(field).toLowerCase();
+    const added = b.filter((x) => !a.includes(x));
+    const removed = a.filter((x) => !b.includes(x));
+    const parts = [
+      ...(added.length ? [`added ${noun}${added.length > 1 ? 's' : ''} ${added.join(', ')}`] : []),
+      ...(removed.length ? [`removed ${noun}${removed.length > 1 ? 's' : ''} ${removed.join(', ')}`] : []),
+    ];
+    return parts.length ? parts.join('; ') : `${fieldLabel(field)} reordered`;
+  }
+  const label = field === 'status_id' ? 'Status' : fieldLabel(field);
+  if (from === null || from === undefined || from === '') return `${label} set to ${show(field, to, names)}`;
+  if (to === null || to === undefined || to === '')
+    return `${label} cleared (was ${show(field, from, names)})`;
+  return `${label}: ${show(field, from, names)} → ${show(field, to, names)}`;
+}
 
 function describe(it: TimelineItem, names: Names): string {
   const d = (it.data ?? it) as Record<string, unknown>;
@@ -22,8 +61,7 @@ function describe(it: TimelineItem, names: Names): string {
     case 'attachment':
       return `File: ${s(d.filename)}`;
     case 'field_change':
-      if (typeof d.field === 'string')
-        return `${d.field.replace(/_/g, ' ')}: ${s(d.from) || '—'} → ${s(d.to) || '—'}`;
+      if (typeof d.field === 'string') return describeFieldChange(d.field, d.from, d.to, names);
     // falls through
     case 'update': {
       const changes = (d.changes ?? d.fields) as
@@ -31,11 +69,11 @@ function describe(it: TimelineItem, names: Names): string {
         | { field: string; from: unknown; to: unknown }[]
         | undefined;
       if (Array.isArray(changes))
-        return `Changed ${changes.map((c) => `${c.field}: ${s(c.from) || '—'} → ${s(c.to) || '—'}`).join(', ')}`;
+        return changes.map((c) => describeFieldChange(c.field, c.from, c.to, names)).join('; ');
       if (changes)
-        return `Changed ${Object.entries(changes)
-          .map(([k, c]) => `${k}: ${s(c.from) || '—'} → ${s(c.to) || '—'}`)
-          .join(', ')}`;
+        return Object.entries(changes)
+          .map(([k, c]) => describeFieldChange(k, c.from, c.to, names))
+          .join('; ');
       return 'Fields changed';
     }
     case 'created':
@@ -71,7 +109,7 @@ export function TimelineEntry({
     <li className={`tl tl-${item.type}`}>
       <span className="tl-text">{describe(item, names)}</span>
       <span className="muted tl-meta">
-        {formatDateTime(item.at)}
+        <time dateTime={item.at}>{formatDateTime(item.at)}</time>
         {by ? ` · ${by}` : ''}
       </span>
       {open && (

@@ -21,7 +21,8 @@ export function HBars({ bars, title, max }: { bars: Bar[]; title: string; max?: 
     <svg
       className="chart"
       viewBox={`0 0 400 ${h}`}
-      role="img"
+      // A chart whose bars are links is a group of links (an img's children would be hidden from assistive tech).
+      role={bars.some((b) => b.onClick) ? 'group' : 'img'}
       aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.text ?? b.value}`).join(', ')}`}
     >
       {bars.map((b, i) => {
@@ -36,13 +37,14 @@ export function HBars({ bars, title, max }: { bars: Bar[]; title: string; max?: 
                   role: 'link',
                   tabIndex: 0,
                   className: 'clickable',
-                  'aria-label': `${b.label}: ${b.text ?? b.value}`,
+                  'aria-label': `${b.label.length > 18 ? `${b.label.slice(0, 17)}… ` : ''}${b.label} ${b.text ?? b.value.toLocaleString()}`,
                   onKeyDown: (e: { key: string }) => e.key === 'Enter' && b.onClick!(),
                 }
               : {})}
           >
             <text x="118" y="17" textAnchor="end" className="axis">
-              {b.label.length > 18 ? `${b.label.slice(0, 17)}…` : b.label}
+              {/* The trailing space keeps the link's visible text ("New 10") inside its accessible name. */}
+              {`${b.label.length > 18 ? `${b.label.slice(0, 17)}…` : b.label} `}
             </text>
             <rect x="124" y="4" width={w} height="18" rx="3" fill={b.color ?? color(0)} />
             <text x={128 + w} y="17" className="val">
@@ -80,7 +82,12 @@ export function Columns({
   const summary = labels.map((l, i) => `${l}: ${format(totals[i])}`).join(', ');
   return (
     <figure className="chart-fig">
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}. ${summary}`}>
+      <svg
+        className="chart"
+        viewBox={`0 0 ${W} ${H}`}
+        role={onPick ? 'group' : 'img'}
+        aria-label={`${title}. ${summary}`}
+      >
         <text x="0" y="12" className="axis">
           {format(top)}
         </text>
@@ -97,7 +104,7 @@ export function Columns({
                     role: 'link',
                     tabIndex: 0,
                     className: 'clickable',
-                    'aria-label': `${l}: ${format(totals[i])}`,
+                    'aria-label': `${l} ${format(totals[i])}`,
                     onKeyDown: (e: { key: string }) => e.key === 'Enter' && onPick(i),
                   }
                 : {})}

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, isMissing } from '../api';
+import { api, ApiError } from '../api';
 import type { Reason, Status, SubStatus } from '../types';
 import { Dialog, SelectField, Field } from './ui';
 
@@ -10,17 +10,9 @@ export interface StatusChange {
   note?: string;
 }
 
-/**
- * Changes a lead's status through POST /leads/:id/status (which records history and checks reasons);
- * servers without the pipeline endpoints still accept the status through PATCH.
- */
+/** Changes a lead's status through POST /leads/:id/status (which records history and checks reasons). */
 export async function changeStatus(leadId: number, change: StatusChange): Promise<void> {
-  try {
-    await api.post(`/leads/${leadId}/status`, change);
-  } catch (e) {
-    if (!isMissing(e)) throw e;
-    await api.patch(`/leads/${leadId}`, { status: change.status });
-  }
+  await api.post(`/leads/${leadId}/status`, change);
 }
 
 export const subValue = (s: SubStatus) => s.key ?? s.name ?? String(s.id);

@@ -1,7 +1,9 @@
 import {
+  useCallback,
   useEffect,
   useId,
   useRef,
+  useState,
   type ReactNode,
   type InputHTMLAttributes,
   type SelectHTMLAttributes,
@@ -102,19 +104,101 @@ export function ErrorNote({ error }: { error: unknown }) {
   );
 }
 
-/** Says plainly that this server does not offer a feature yet, instead of showing made-up data. */
-export function Missing({ what, endpoint }: { what: string; endpoint: string }) {
-  return (
-    <p className="notice">
-      {what} is not available on this server yet (<code>{endpoint}</code> is missing).
-    </p>
-  );
-}
-
 export function Spinner({ label = 'Loading' }: { label?: string }) {
   return (
     <p className="muted" role="status">
       {label}…
     </p>
+  );
+}
+
+/**
+ * A real confirmation dialog instead of window.confirm(): `ask(question)` opens it and resolves true when the
+ * user confirms. Render `dialog` once in the component.
+ */
+export function useConfirm(confirmLabel = 'Delete') {
+  const [pending, setPending] = useState<{ question: string; resolve: (ok: boolean) => void } | null>(null);
+  const ask = useCallback(
+    (question: string) => new Promise<boolean>((resolve) => setPending({ question, resolve })),
+    [],
+  );
+  const finish = (ok: boolean) => {
+    pending?.resolve(ok);
+    setPending(null);
+  };
+  const dialog = (
+    <Dialog title="Please confirm" open={!!pending} onClose={() => finish(false)}>
+      <div className="stack">
+        <p>{pending?.question}</p>
+        <div className="actions">
+          <button type="button" onClick={() => finish(false)}>
+            Cancel
+          </button>
+          <button type="button" className="primary" autoFocus onClick={() => finish(true)}>
+            {confirmLabel}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+  return { ask, dialog };
+}
+
+/** Asks for one line of text in a dialog (instead of window.prompt()); resolves null when cancelled. */
+export function usePrompt(label: string, submitLabel = 'Save') {
+  const [pending, setPending] = useState<{ title: string; resolve: (v: string | null) => void } | null>(null);
+  const [value, setValue] = useState('');
+  const ask = useCallback((title: string) => {
+    setValue('');
+    return new Promise<string | null>((resolve) => setPending({ title, resolve }));
+  }, []);
+  const finish = (v: string | null) => {
+    pending?.resolve(v);
+    setPending(null);
+  };
+  const dialog = (
+    <Dialog title={pending?.title ?? ''} open={!!pending} onClose={() => finish(null)}>
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (value.trim()) finish(value.trim());
+        }}
+      >
+        <Field label={label} value={value} autoFocus onChange={(e) => setValue(e.target.value)} />
+        <div className="actions">
+          <button type="button" onClick={() => finish(null)}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={!value.trim()}>
+            {submitLabel}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+  return { ask, dialog };
+}
+
+/** Copies a text to the clipboard and says so for a moment. */
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [done, setDone] = useState(false);
+  return (
+    <button
+      type="button"
+      className="copy"
+      aria-live="polite"
+      onClick={() => {
+        void navigator.clipboard?.writeText(text).then(
+          () => {
+            setDone(true);
+            setTimeout(() => setDone(false), 1500);
+          },
+          () => setDone(false),
+        );
+      }}
+    >
+      {done ? 'Copied' : label}
+    </button>
   );
 }

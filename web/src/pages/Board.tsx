@@ -1,10 +1,52 @@
-import { useEffect, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore, type DragEvent } from 'react';
 import { api, qs } from '../api';
-import { Link } from '../router';
-import { formatMoney, leadName, useReasons, useStatuses, useStored } from '../hooks';
+import { Link, navigate, useLocation } from '../router';
+import {
+  formatMoney,
+  leadName,
+  useApi,
+  useDebounced,
+  useReasons,
+  useStatuses,
+  useStored,
+  useUsers,
+} from '../hooks';
 import type { Lead, Page, Status } from '../types';
 import { changeStatus, needsDialog, StatusDialog } from '../components/status';
-import { ErrorNote, Missing, Spinner } from '../components/ui';
+import { Dialog, ErrorNote, Spinner } from '../components/ui';
+
+const FILTERS = ['q', 'owner_id', 'team_id', 'source', 'tag'] as const;
+type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
+
+const phoneQuery = '(max-width: 760px)';
+function useIsPhone() {
+  return useSyncExternalStore(
+    (cb) => {
+      const m = window.matchMedia(phoneQuery);
+      m.addEventListener('change', cb);
+      return () => m.removeEventListener('change', cb);
+    },
+    () => window.matchMedia(phoneQuery).matches,
+  );
+}
+
+const DAY = 86_400_000;
+const daysIn = (since: string | null | undefined) =>
+  since ? Math.max(0, Math.floor((Date.now() - new Date(since).getTime()) / DAY)) : null;
+const shortWhen = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, {
+    day: 'numeric',
+    month: 'short',
+    hour: 'numeric',
+    minute: '2-digit',
+  });
+
+interface BoardRow {
+  status: string;
+  count: number;
+  value: string;
+  weighted_value: string;
+}
 
 interface Column {
   leads: Lead[];
@@ -20,6 +62,32 @@ function sumValue(leads: Lead[]) {
 export function BoardPage() {
   const statuses = useStatuses();
   const reasons = useReasons();
+  const users = useUsers();
+  const teams = useApi<{ data: Array<{ id: number; name: string }> }>('/teams');
+  const sources = useApi<{ data: Array<{ id: number; name: string }> }>('/lead-sources');
+  const { query } = useLocation();
+  const filters: Filters = useMemo(() => {
+    const f: Filters = {};
+    for (const k of FILTERS) if (query.get(k)) f[k] = query.get(k)!;
+    return f;
+  }, [query]);
+  const filtered = Object.keys(filters).length > 0;
+  const setFilter = (k: keyof Filters, v: string) => {
+    const next = new URLSearchParams(query);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    const str = next.toString();
+    navigate(`/board${str ? `?${str}` : ''}`, true);
+  };
+  const [search, setSearch] = useState(filters.q ?? '');
+  const debounced = useDebounced(search, 250);
+  useEffect(() => {
+    if ((filters.q ?? '') !== debounced) setFilter('q', debounced);
+  }, [debounced]);
+  const filterQs = qs(filters);
+  const totals = useApi<{ data: BoardRow[] }>(`/reports/board${filterQs}`);
+  const isPhone = useIsPhone();
+  const [asking, setAsking] = useState<{ lead: Lead; to: Status } | null>(null);
   const [cols, setCols] = useState<Record<string, Column>>({});
   const [expanded, setExpanded] = useStored<string[]>('leadflow.board.expanded', []);
   const [pending, setPending] = useState<{ lead: Lead; to: Status } | null>(null);
@@ -36,7 +104,7 @@ export function BoardPage() {
           ? ([s.key, { leads: [], total: 0 }] as const)
           : api
               .get<Page<Lead>>(
-                `/leads${qs({ status: s.key, limit: PER_COLUMN, include_total: true, sort: '-updated_at' })}`,
+                `/leads${qs({ ...filters, status: s.key, limit: PER_COLUMN, include_total: true, sort: '-updated_at' })}`,
               )
               .then((p) => [s.key, { leads: p.data, total: p.total ?? p.data.length }] as const),
       ),
@@ -47,9 +115,7 @@ export function BoardPage() {
     return () => {
       live = false;
     };
-  }, [statuses.list]);
-
-  if (statuses.missing) return <Missing what="The pipeline board" endpoint="GET /api/v1/statuses" />;
+  }, [statuses.list, filters]);
   if (!statuses.list.length) return <Spinner />;
 
   async function move(lead: Lead, to: Status, viaDialog = false) {
@@ -57,6 +123,7 @@ export function BoardPage() {
     if (!viaDialog && needsDialog(to)) return setPending({ lead, to });
     await changeStatus(lead.id, { status: to.key });
     statuses.reload();
+    totals.reload();
   }
   function onDrop(e: DragEvent, to: Status) {
     e.preventDefault();
@@ -71,11 +138,18 @@ export function BoardPage() {
   const isCollapsed = (s: Status) => CLOSED.has(s.category) && !expanded.includes(s.key);
   // Won, lost and other closed statuses sit collapsed in a rail that stays in view, so a card can always be
   // dropped on them however far the open columns scroll.
+  const userName = (id: number | null) =>
+    id ? (users.list.find((u) => u.id === id)?.name ?? `user #${id}`) : null;
+  const phoneKey = statuses.list.some((x) => x.key === query.get('column'))
+    ? query.get('column')!
+    : statuses.list[0]?.key;
   const renderColumn = (s: Status) => {
     const col = cols[s.key];
-    const collapsed = isCollapsed(s);
-    const sum = col ? sumValue(col.leads) : 0;
-    const partial = col && col.total > col.leads.length;
+    const collapsed = isCollapsed(s) && !isPhone;
+    const row = totals.data?.data.find((r) => r.status === s.key);
+    // The report sums every lead of the column in the database; the loaded cards are the fallback.
+    const sum = row ? Number(row.value) : col ? sumValue(col.leads) : 0;
+    const partial = !row && col && col.total > col.leads.length;
     return (
       <section
         key={s.key}
@@ -101,7 +175,12 @@ export function BoardPage() {
             {partial ? '≥ ' : ''}
             {formatMoney(sum)}
           </span>
-          {CLOSED.has(s.category) && (
+          {row && (
+            <span className="weighted" title="Value × probability">
+              weighted {formatMoney(row.weighted_value)}
+            </span>
+          )}
+          {CLOSED.has(s.category) && !isPhone && (
             <button
               type="button"
               className="icon"
@@ -128,16 +207,32 @@ export function BoardPage() {
                 <Link to={`/leads/${l.id}`}>{leadName(l)}</Link>
                 {l.company_name && <span className="muted">{l.company_name}</span>}
                 {l.value && <span className="value">{formatMoney(l.value, l.currency)}</span>}
+                <span className="card-meta">
+                  <span>{userName(l.owner_id) ?? 'No owner'}</span>
+                  {daysIn(l.status_changed_at) !== null && (
+                    <span title="Days in this status">{daysIn(l.status_changed_at)} d here</span>
+                  )}
+                </span>
+                <span
+                  className={`card-next${l.next_follow_up_at && new Date(l.next_follow_up_at) < new Date() ? ' error' : ' muted'}`}
+                >
+                  {l.next_follow_up_at ? (
+                    <>
+                      Next: <time dateTime={l.next_follow_up_at}>{shortWhen(l.next_follow_up_at)}</time>
+                    </>
+                  ) : (
+                    'No next step'
+                  )}
+                </span>
                 <label className="move">
                   <span className="sr-only">Move {leadName(l)} to</span>
                   <select
                     value=""
-                    onChange={(e) =>
-                      move(
-                        l,
-                        statuses.list.find((x) => x.key === e.target.value)!,
-                      ).catch(setError)
-                    }
+                    onChange={(e) => {
+                      // Arrow keys change a select at once: ask before moving.
+                      const to = statuses.list.find((x) => x.key === e.target.value);
+                      if (to) setAsking({ lead: l, to });
+                    }}
                   >
                     <option value="">Move to…</option>
                     {statuses.list
@@ -163,13 +258,125 @@ export function BoardPage() {
         <h1 id="board-h">Pipeline</h1>
         <p className="muted">Drag a card to another column, or use its “Move to” menu.</p>
       </div>
+      <form
+        className="filter-grid board-filters"
+        aria-label="Board filters"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <label>
+          Search
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </label>
+        <label>
+          Owner
+          <select value={filters.owner_id ?? ''} onChange={(e) => setFilter('owner_id', e.target.value)}>
+            <option value="">Anyone</option>
+            {users.list.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Team
+          <select value={filters.team_id ?? ''} onChange={(e) => setFilter('team_id', e.target.value)}>
+            <option value="">Any team</option>
+            {(teams.data?.data ?? []).map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Source
+          <input
+            list="board-sources"
+            value={filters.source ?? ''}
+            onChange={(e) => setFilter('source', e.target.value)}
+          />
+          <datalist id="board-sources">
+            {(sources.data?.data ?? []).map((x) => (
+              <option key={x.id} value={x.name} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          Tag
+          <input value={filters.tag ?? ''} onChange={(e) => setFilter('tag', e.target.value)} />
+        </label>
+        {filtered && (
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setSearch('');
+              navigate('/board', true);
+            }}
+          >
+            Clear filters
+          </button>
+        )}
+      </form>
       <ErrorNote error={error} />
-      <div className="board-wrap">
-        <div className="board">{statuses.list.filter((s) => !CLOSED.has(s.category)).map(renderColumn)}</div>
-        <aside className="rail" aria-label="Closed statuses">
-          {statuses.list.filter((s) => CLOSED.has(s.category)).map(renderColumn)}
-        </aside>
-      </div>
+      {isPhone ? (
+        <div className="board-phone">
+          <label className="inline-field">
+            <span>Column</span>
+            <select
+              value={phoneKey}
+              onChange={(e) => {
+                const next = new URLSearchParams(query);
+                next.set('column', e.target.value);
+                navigate(`/board?${next.toString()}`, true);
+              }}
+            >
+              {statuses.list.map((x) => (
+                <option key={x.key} value={x.key}>
+                  {x.label} ({cols[x.key]?.total ?? 0})
+                </option>
+              ))}
+            </select>
+          </label>
+          {statuses.list.filter((x) => x.key === phoneKey).map(renderColumn)}
+        </div>
+      ) : (
+        <div className="board-wrap">
+          <div className="board">
+            {statuses.list.filter((s) => !CLOSED.has(s.category)).map(renderColumn)}
+          </div>
+          <aside className="rail" aria-label="Closed statuses">
+            {statuses.list.filter((s) => CLOSED.has(s.category)).map(renderColumn)}
+          </aside>
+        </div>
+      )}
+      <Dialog title="Move this lead?" open={!!asking} onClose={() => setAsking(null)}>
+        {asking && (
+          <div className="stack">
+            <p>
+              Move {leadName(asking.lead)} to {asking.to.label}?
+            </p>
+            <div className="actions">
+              <button type="button" onClick={() => setAsking(null)}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="primary"
+                autoFocus
+                onClick={() => {
+                  const a = asking;
+                  setAsking(null);
+                  move(a.lead, a.to).catch(setError);
+                }}
+              >
+                Move to {asking.to.label}
+              </button>
+            </div>
+          </div>
+        )}
+      </Dialog>
       <StatusDialog
         target={pending?.to ?? null}
         statuses={statuses.list}
@@ -180,6 +387,7 @@ export function BoardPage() {
           await changeStatus(pending!.lead.id, c);
           setPending(null);
           statuses.reload();
+          totals.reload();
         }}
       />
     </section>

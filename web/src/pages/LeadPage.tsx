@@ -12,7 +12,7 @@ import {
 } from '../hooks';
 import type { CustomField, Lead } from '../types';
 import { changeStatus, StatusDialog } from '../components/status';
-import { ErrorNote, Field, SelectField, Spinner } from '../components/ui';
+import { ErrorNote, Field, SelectField, Spinner, useConfirm } from '../components/ui';
 import { Activity } from '../components/Activity';
 import { Convert } from '../components/Convert';
 import { LeadPeople } from '../components/LeadPeople';
@@ -94,6 +94,7 @@ function toPatch(before: Form, after: Form, cfs: CustomField[]): Record<string, 
 
 export function LeadPage({ id }: { id: number }) {
   const lead = useApi<Lead>(`/leads/${id}`);
+  const confirm = useConfirm();
   const statuses = useStatuses();
   const reasons = useReasons();
   const users = useUsers();
@@ -163,7 +164,7 @@ export function LeadPage({ id }: { id: number }) {
           type="button"
           className="danger"
           onClick={async () => {
-            if (!window.confirm('Delete this lead? It can be restored from the trash.')) return;
+            if (!(await confirm.ask('Delete this lead? It can be restored from the trash.'))) return;
             await api.del(`/leads/${id}`);
             navigate('/leads');
           }}
@@ -265,6 +266,7 @@ export function LeadPage({ id }: { id: number }) {
             nextFollowUp={l.next_follow_up_at}
             names={{
               status: (k) => statuses.list.find((s) => s.key === k)?.label ?? k,
+              statusById: (sid) => statuses.list.find((s) => s.id === sid)?.label,
               user: (uid) => users.list.find((u) => u.id === uid)?.name ?? `user #${uid}`,
             }}
           />
@@ -282,6 +284,7 @@ export function LeadPage({ id }: { id: number }) {
           setTick((t) => t + 1);
         }}
       />
+      {confirm.dialog}
     </section>
   );
 }

@@ -5,7 +5,7 @@ import type { Lead, Page } from '../types';
 import { COLUMNS, LeadTable } from '../components/LeadTable';
 import { BulkBar } from '../components/BulkBar';
 import { NewLeadDialog } from '../components/NewLead';
-import { ErrorNote } from '../components/ui';
+import { ErrorNote, usePrompt } from '../components/ui';
 import { LeadFilters, NO_FILTERS, type Filters } from '../components/LeadFilters';
 
 const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'created_at'];
@@ -48,6 +48,7 @@ function filtersFromUrl(): { filters: Filters; extra: Record<string, string> } {
 }
 
 export function LeadsPage() {
+  const viewName = usePrompt('Name of the view');
   const statuses = useStatuses();
   const reasons = useReasons();
   const users = useUsers();
@@ -140,8 +141,8 @@ export function LeadsPage() {
     download(`/leads/export${qs({ ...filtersOnly, format })}`, `leads.${format}`).catch(setError);
   }
 
-  function saveView() {
-    const name = window.prompt('Name this view');
+  async function saveView() {
+    const name = await viewName.ask('Save this view');
     if (name) setViews([...views.filter((v) => v.name !== name), { name, filters, columns, sort, q }]);
   }
   function applyView(name: string) {
@@ -195,7 +196,7 @@ export function LeadsPage() {
         <button type="button" onClick={() => exportAs('xlsx')}>
           Export Excel
         </button>
-        <button type="button" onClick={saveView}>
+        <button type="button" onClick={() => void saveView()}>
           Save view
         </button>
         <details className="menu">
@@ -262,6 +263,7 @@ export function LeadsPage() {
         queryKey={JSON.stringify(params)}
       />
       <NewLeadDialog open={creating} onClose={() => setCreating(false)} statuses={statuses.list} />
+      {viewName.dialog}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { formatDateTime, useApi } from '../hooks';
-import { ErrorNote, Field, Missing } from '../components/ui';
+import { CopyButton, ErrorNote, Field } from '../components/ui';
 
 const SCOPES = ['leads:read', 'leads:write', 'settings:write'];
 
@@ -22,7 +22,6 @@ export function ApiKeySettings() {
   const [form, setForm] = useState({ name: '', scopes: ['leads:read', 'leads:write'], expires: '' });
   const [secret, setSecret] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
-  if (keys.missing) return <Missing what="API keys" endpoint="/api/v1/api-keys" />;
 
   async function create(e: FormEvent) {
     e.preventDefault();
@@ -48,7 +47,8 @@ export function ApiKeySettings() {
       </p>
       {secret && (
         <div className="notice" role="status">
-          Copy this key now, it is shown only once: <code className="secret">{secret}</code>
+          Copy this key now, it is shown only once: <code className="secret">{secret}</code>{' '}
+          <CopyButton text={secret} label="Copy the key" />
         </div>
       )}
       <table className="grid settings-table">

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { useCustomFields } from '../hooks';
-import { ErrorNote, Field, Missing, SelectField } from '../components/ui';
+import { ErrorNote, Field, SelectField } from '../components/ui';
 
 const EMPTY = { key: '', label: '', type: 'string', options: '', required: false };
 
@@ -9,7 +9,6 @@ export function CustomFieldSettings() {
   const cfs = useCustomFields();
   const [form, setForm] = useState(EMPTY);
   const [error, setError] = useState<ApiError | null>(null);
-  if (cfs.missing) return <Missing what="Custom fields" endpoint="/api/v1/custom-fields" />;
 
   async function add(e: FormEvent) {
     e.preventDefault();

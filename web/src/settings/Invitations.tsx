@@ -40,7 +40,6 @@ export function InvitationList({ reloadKey }: { reloadKey: number }) {
       setError(err as ApiError);
     }
   };
-  if (list.missing) return null;
   return (
     <section aria-labelledby="inv-h" className="stack">
       <h3 id="inv-h">Pending invitations</h3>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { useApi } from '../hooks';
 import { useSession } from '../session';
-import { ErrorNote, Field, Missing, SelectField } from '../components/ui';
+import { ErrorNote, Field, SelectField } from '../components/ui';
 
 type Prefs = Record<'lead_assigned' | 'daily_digest' | 'web_lead' | 'import_finished', boolean>;
 interface EmailSettings {
@@ -49,7 +49,6 @@ export function NotificationSettings() {
       setError(err as ApiError);
     }
   }
-  if (prefs.missing) return <Missing what="Notification preferences" endpoint="/api/v1/me/notifications" />;
   const s = settings.data;
   return (
     <div className="stack">

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { useReasons } from '../hooks';
 import { reasonLabel } from '../components/status';
-import { ErrorNote, Field, Missing } from '../components/ui';
+import { ErrorNote, Field } from '../components/ui';
 
 const CATEGORIES = ['on_hold', 'won', 'lost', 'closed'];
 
@@ -11,7 +11,6 @@ export function ReasonSettings() {
   const [text, setText] = useState('');
   const [cats, setCats] = useState<string[]>(['lost']);
   const [error, setError] = useState<ApiError | null>(null);
-  if (reasons.missing) return <Missing what="Reasons" endpoint="/api/v1/reasons" />;
 
   async function add(e: FormEvent) {
     e.preventDefault();

@@ -2,7 +2,7 @@ import { Fragment, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { useStatuses } from '../hooks';
 import type { Status, SubStatus } from '../types';
-import { ErrorNote, Field, Missing, SelectField, Spinner } from '../components/ui';
+import { ErrorNote, Field, SelectField, Spinner, useConfirm } from '../components/ui';
 import { subValue } from '../components/status';
 import { useApi } from '../hooks';
 
@@ -13,7 +13,7 @@ export function StatusSettings() {
   const [form, setForm] = useState({ key: '', label: '', category: 'open', reason_required: false });
   const [error, setError] = useState<ApiError | null>(null);
   const [open, setOpen] = useState<string | null>(null);
-  if (statuses.missing) return <Missing what="Status settings" endpoint="/api/v1/statuses" />;
+  const confirm = useConfirm();
   if (statuses.loading && !statuses.list.length) return <Spinner />;
 
   async function add(e: FormEvent) {
@@ -37,7 +37,7 @@ export function StatusSettings() {
     }
   }
   async function remove(s: Status) {
-    if (!window.confirm(`Delete the status ${s.label}?`)) return;
+    if (!(await confirm.ask(`Delete the status ${s.label}?`))) return;
     setError(null);
     try {
       await api.del(`/statuses/${encodeURIComponent(s.key)}`);
@@ -58,6 +58,7 @@ export function StatusSettings() {
             <th scope="col">Key</th>
             <th scope="col">Category</th>
             <th scope="col">Reason required</th>
+            <th scope="col">Default</th>
             <th scope="col">Leads</th>
             <th scope="col">
               <span className="sr-only">Actions</span>
@@ -90,6 +91,15 @@ export function StatusSettings() {
                   />
                 </td>
                 <td>
+                  <input
+                    type="radio"
+                    name="default-status"
+                    aria-label={`${s.label} is the default status of new leads`}
+                    checked={!!s.is_default}
+                    onChange={() => update(s, { is_default: true })}
+                  />
+                </td>
+                <td>
                   {s.lead_count ?? ''}
                   {s.sub_statuses?.length ? (
                     <span className="muted"> · {s.sub_statuses.length} sub</span>
@@ -105,14 +115,14 @@ export function StatusSettings() {
                   >
                     Sub-statuses
                   </button>
-                  <button type="button" className="link danger" onClick={() => remove(s)}>
-                    Delete
+                  <button type="button" className="link danger" onClick={() => void remove(s)}>
+                    Delete<span className="sr-only"> {s.label}</span>
                   </button>
                 </td>
               </tr>
               {open === s.key && (
                 <tr>
-                  <td colSpan={6}>
+                  <td colSpan={7}>
                     <SubStatuses status={s} />
                   </td>
                 </tr>
@@ -159,6 +169,7 @@ export function StatusSettings() {
           </button>
         </div>
       </form>
+      {confirm.dialog}
     </div>
   );
 }
@@ -169,7 +180,6 @@ function SubStatuses({ status }: { status: Status }) {
   const [name, setName] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const list = Array.isArray(subs.data) ? subs.data : (subs.data?.data ?? []);
-  if (subs.missing) return <Missing what="Sub-statuses" endpoint={path} />;
   async function add(e: FormEvent) {
     e.preventDefault();
     try {

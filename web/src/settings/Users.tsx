@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { useApi, useUsers } from '../hooks';
 import { useSession } from '../session';
-import { ErrorNote, Field, Missing, SelectField } from '../components/ui';
+import { CopyButton, ErrorNote, Field, SelectField } from '../components/ui';
 import { InvitationList } from './Invitations';
 
 const ROLES = ['owner', 'admin', 'manager', 'agent', 'viewer'];
@@ -52,9 +52,7 @@ export function UserSettings() {
   return (
     <div className="stack">
       <h2>Users</h2>
-      {users.missing ? (
-        <Missing what="User management" endpoint="/api/v1/users" />
-      ) : (
+      {
         <table className="grid settings-table">
           <thead>
             <tr>
@@ -99,7 +97,7 @@ export function UserSettings() {
             ))}
           </tbody>
         </table>
-      )}
+      }
       <form className="card form-grid" onSubmit={sendInvite} noValidate aria-label="Invite a user">
         <Field
           label="Invite by email"
@@ -126,16 +124,14 @@ export function UserSettings() {
         {link && (
           <p className="span-all">
             Invitation emailed. You can also send this one-time link yourself:{' '}
-            <code className="secret">{link}</code>
+            <code className="secret">{link}</code> <CopyButton text={link} label="Copy the link" />
           </p>
         )}
       </form>
       <ErrorNote error={error && !error.errors.length ? error : null} />
       <InvitationList reloadKey={invited} />
       <h2>Teams</h2>
-      {teams.missing ? (
-        <Missing what="Teams" endpoint="/api/v1/teams" />
-      ) : (
+      {
         <>
           <ul className="plain list-rows">
             {teamList.map((t) => {
@@ -187,7 +183,7 @@ export function UserSettings() {
             <button type="submit">Add team</button>
           </form>
         </>
-      )}
+      }
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, qs } from '../api';
 import { formatDateTime, useApi, useStatuses } from '../hooks';
-import { ErrorNote, Field, Missing, SelectField } from '../components/ui';
+import { CopyButton, ErrorNote, Field, SelectField } from '../components/ui';
 
 interface WebKey {
   id: number;
@@ -23,7 +23,6 @@ export function WebToLeadSettings() {
   const [form, setForm] = useState({ name: '', origins: '', default_source: 'Website', default_status: '' });
   const [snippet, setSnippet] = useState<{ id: number; html: string } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  if (keys.missing) return <Missing what="Web-to-lead keys" endpoint={`/api/v1${PATH}`} />;
 
   async function create(e: FormEvent) {
     e.preventDefault();
@@ -91,6 +90,7 @@ export function WebToLeadSettings() {
                   value={snippet.html}
                   onFocus={(e) => e.target.select()}
                 />
+                <CopyButton text={snippet.html} label="Copy the snippet" />
               </div>
             )}
           </li>

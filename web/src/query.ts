@@ -1,0 +1,63 @@
+import { QueryClient } from '@tanstack/react-query';
+
+/** The one query cache of the app (TanStack Query). */
+export const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // Screens show what the cache holds at once and refetch behind it; catalogs override this (below).
+      staleTime: 0,
+      retry: (count, e) => {
+        const status = (e as { status?: number }).status ?? 0;
+        return count < 1 && !(status >= 400 && status < 500);
+      },
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+/** Paths whose answers change only when someone edits them: fetched once, refetched after a write. */
+const CATALOGS = new Set([
+  'statuses',
+  'reasons',
+  'custom-fields',
+  'users',
+  'teams',
+  'lead-types',
+  'lead-categories',
+  'lead-sources',
+  'privacy-levels',
+  'importance-levels',
+  'priorities',
+  'product-categories',
+  'projects',
+]);
+const segment = (path: string) => path.replace(/^\/api\/v1/, '').split(/[/?]/)[1] ?? '';
+
+// Statuses carry their live lead counts (changed by lead writes and by imports running on the server), so they are
+// refetched whenever a screen mounts, like any other answer.
+export const staleTimeFor = (path: string) =>
+  CATALOGS.has(segment(path)) && segment(path) !== 'statuses' ? Infinity : 0;
+
+// Lead writes change what every lead-derived screen shows.
+const LEAD_DERIVED = [
+  'leads',
+  'follow-ups',
+  'tasks',
+  'reports',
+  'statuses',
+  'companies',
+  'contacts',
+  'opportunities',
+  'me',
+];
+
+/** After a successful write, the cached answers it may have changed are marked stale (active ones refetch). */
+export function afterWrite(path: string) {
+  const seg = segment(path);
+  const touched = new Set([seg]);
+  if (!CATALOGS.has(seg)) LEAD_DERIVED.forEach((s) => touched.add(s));
+  if (seg === 'invitations') touched.add('users');
+  void queryClient.invalidateQueries({
+    predicate: (q) => q.queryKey[0] === 'api' && touched.has(segment(String(q.queryKey[1]))),
+  });
+}
