@@ -34,7 +34,8 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
         ...core.contactFinder,
       },
       users: core.access.users,
-      refs: core.externalRefs,
+      // The surface's own external refs (its kit name), apart from any other surface's.
+      refs: core.externalRefs.forSurface(capillarySurface.name),
     });
   });
 }

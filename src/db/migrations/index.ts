@@ -20,6 +20,7 @@ import * as m0090 from './0090_catalogs.js';
 import * as m0091 from './0091_status_lifecycle.js';
 import * as m0092 from './0092_estimated_completion.js';
 import * as m0060 from './0060_unique_keys.js';
+import * as m0061 from './0061_external_refs_surface.js';
 import * as m0130 from './0130_import_warnings.js';
 
 /**
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0092_estimated_completion': m0092,
   '0130_import_warnings': m0130,
   '0060_unique_keys': m0060,
+  '0061_external_refs_surface': m0061,
 };
