@@ -21,7 +21,8 @@ export function createExternalRefService({
   db: Kysely<Database>;
   refs: ExternalRefRepository;
 }) {
-  return {
+  /** The refs one surface keeps (its `kit.name`): two surfaces never see or overwrite each other's values. */
+  const forSurface = (surface: string) => ({
     /** Records values for one record of the caller's organization; undefined values are skipped. */
     async set(
       auth: AuthContext,
@@ -38,6 +39,7 @@ export function createExternalRefService({
         for (const [name, value] of entries) {
           await refs.upsert(trx, {
             org_id: auth.orgId,
+            surface,
             entity,
             entity_id: entityId,
             name,
@@ -61,6 +63,7 @@ export function createExternalRefService({
           .filter((e): e is [string, RefValue] => e[1] !== undefined)
           .map(([name, value]) => ({
             org_id: auth.orgId,
+            surface,
             entity: it.entity,
             entity_id: it.id,
             name,
@@ -80,7 +83,7 @@ export function createExternalRefService({
       value: RefValue,
     ): Promise<number[]> {
       assertCan(auth, 'leads:read');
-      return refs.findEntityIds(auth.orgId, entity, name, JSON.stringify(value));
+      return refs.findEntityIds(auth.orgId, surface, entity, name, JSON.stringify(value));
     },
 
     /** Values per record id (records with none are absent from the map). */
@@ -92,14 +95,16 @@ export function createExternalRefService({
     ): Promise<Map<number, RefValues>> {
       assertCan(auth, 'leads:read');
       const out = new Map<number, RefValues>();
-      for (const r of await refs.listFor(auth.orgId, entity, ids, runner(db, opts))) {
+      for (const r of await refs.listFor(auth.orgId, surface, entity, ids, runner(db, opts))) {
         const m = out.get(r.entity_id) ?? {};
         m[r.name] = JSON.parse(r.value) as RefValue;
         out.set(r.entity_id, m);
       }
       return out;
     },
-  };
+  });
+  return { forSurface };
 }
 
 export type ExternalRefService = ReturnType<typeof createExternalRefService>;
+export type SurfaceRefs = ReturnType<ExternalRefService['forSurface']>;

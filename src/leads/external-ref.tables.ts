@@ -8,6 +8,8 @@ import type { Generated } from 'kysely';
 export interface ExternalRefsTable {
   id: Generated<number>;
   org_id: number;
+  /** The compatible surface keeping the value ('capillary'...): each keeps its own (migration 0061). */
+  surface: string;
   /** 'lead' | 'status_history' | 'follow_up' */
   entity: string;
   entity_id: number;

@@ -9,6 +9,8 @@ type Refs = Record<string, RefValue | undefined>;
 
 /** One lead with everything that comes with it, as a surface or an import describes it. */
 export interface ComposedLead {
+  /** The surface whose external refs these are (its `kit.name`; docs/decisions.md, "External refs per surface"). */
+  surface: string;
   /** The customer: an existing contact, or one found or created by email or mobile. */
   contact?: { id: number } | { email: string } | { mobile: string };
   /** Custom fields the organization must define before the values are stored (clients that never define them). */
@@ -83,6 +85,7 @@ export interface LeadComposeDeps {
   refs: {
     setMany(
       auth: AuthContext,
+      surface: string,
       items: Array<{ entity: ExternalRefEntity; id: number; values: Refs }>,
       opts?: TxOptions,
     ): Promise<void>;
@@ -151,7 +154,7 @@ export function createLeadComposeService(deps: LeadComposeDeps) {
         if (c.refs)
           refs.push({ entity: 'lead', id: lead.id, values: { ...c.refs, updated_at: lead.updated_at } });
         // All refs in one statement; the view gets them as written (no read back).
-        await deps.refs.setMany(auth, refs, opts);
+        await deps.refs.setMany(auth, c.surface, refs, opts);
         for (const r of refs) {
           const values = Object.fromEntries(Object.entries(r.values).filter(([, v]) => v !== undefined));
           view.refs[r.entity].set(r.id, { ...(view.refs[r.entity].get(r.id) ?? {}), ...values } as Record<

@@ -13,8 +13,8 @@ import type { LeadDto } from './lead.schema.js';
 export interface LeadViewParts {
   history?: boolean;
   followUps?: boolean;
-  /** External refs of the leads and of their history entries and follow-ups. */
-  refs?: boolean;
+  /** External refs of the leads and of their history entries and follow-ups, kept by this surface. */
+  refs?: { surface: string };
 }
 
 export interface LeadView {
@@ -59,7 +59,9 @@ export function createLeadViewService({ db, history, activities, refs }: LeadVie
       const [hRows, fRows, refRows] = await Promise.all([
         parts.history ? history.listNamedForLeads(auth.orgId, ids, q) : Promise.resolve([]),
         parts.followUps ? activities.listFollowUpsForLeads(auth.orgId, ids, q) : Promise.resolve([]),
-        parts.refs ? refs.listForLeadsAndChildren(auth.orgId, ids, q) : Promise.resolve([]),
+        parts.refs
+          ? refs.listForLeadsAndChildren(auth.orgId, parts.refs.surface, ids, q)
+          : Promise.resolve([]),
       ]);
       const entries: HistoryEntryDto[] = hRows.map((r) => ({
         id: r.id,

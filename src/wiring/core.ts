@@ -260,7 +260,9 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     followUps: activities.followUps,
     contacts: contactFinder,
     customFields,
-    refs: externalRefs,
+    refs: {
+      setMany: (auth, surface, items, opts) => externalRefs.forSurface(surface).setMany(auth, items, opts),
+    },
     view: leadViews.view,
     get: (a, id, opts) => leads.get(a, id, opts),
   });

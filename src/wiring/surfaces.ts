@@ -38,7 +38,8 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
         ...core.contactFinder,
       },
       users: core.access.users,
-      refs: core.externalRefs,
+      // The surface's own external refs (its kit name), apart from any other surface's.
+      refs: core.externalRefs.forSurface(capillarySurface.name),
     });
     // Seed 001, the XML leads API (docs/compat/entreprise-facile.md).
     await entrepriseFacileSurface.register(compat, core.kitCore, {

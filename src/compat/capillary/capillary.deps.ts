@@ -39,6 +39,9 @@ export interface HistoryEntryView {
 
 type Query = Record<string, unknown>;
 
+/** The surface's kit name: also the `surface` of the external refs it keeps. */
+export const CAPILLARY = 'capillary';
+
 export interface CapillaryDeps {
   /** The core's batched read of a page of leads (status logs, follow-ups, refs): no N+1. */
   view: LeadViewService['view'];

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { defineSurface } from '../shared/surface.js';
 import { renderFailure } from './capillary.errors.js';
-import type { CapillaryDeps } from './capillary.deps.js';
+import { CAPILLARY, type CapillaryDeps } from './capillary.deps.js';
 import { CAPILLARY_FIELDS } from './capillary.fields.js';
 import { capillaryRoutes } from './capillary.routes.js';
 
@@ -11,7 +11,7 @@ import { capillaryRoutes } from './capillary.routes.js';
  * `organization-id` or `org`, its `{ warnings, errors }` envelope, and its two owned fields.
  */
 export const capillarySurface = defineSurface<CapillaryDeps>({
-  name: 'capillary',
+  name: CAPILLARY,
   prefix: '/compat/capillary',
   auth: {
     forms: [{ kind: 'bearer' }, { kind: 'basic-token' }, { kind: 'basic-password' }],

@@ -3,7 +3,7 @@ import type { LeadDto } from '../../leads/lead.schema.js';
 import type { LeadView } from '../../leads/lead-view.service.js';
 import type { RefValues } from '../../leads/external-ref.service.js';
 import { withoutOwned } from '../shared/owned-fields.js';
-import type { CapillaryDeps } from './capillary.deps.js';
+import { CAPILLARY, type CapillaryDeps } from './capillary.deps.js';
 import { fields } from './capillary.fields.js';
 import { seedStatusOf, staffId, wireTime } from './capillary.mapping.js';
 
@@ -130,7 +130,7 @@ export async function viewLeads(
 ): Promise<CapLead[]> {
   if (leads.length === 0) return [];
   const [views, users] = await Promise.all([
-    deps.view(auth, leads, { history: true, followUps: true, refs: true }),
+    deps.view(auth, leads, { history: true, followUps: true, refs: { surface: CAPILLARY } }),
     leads.some((l) => l.owner_id !== null) ? deps.users.list(auth).then((r) => r.data) : Promise.resolve([]),
   ]);
   const emailOf = new Map(users.map((u) => [u.id, u.email]));

@@ -4,7 +4,7 @@ import type { TxOptions } from '../../db/unit-of-work.js';
 import type { ComposedLead } from '../../leads/lead-compose.service.js';
 import type { SurfaceKit } from '../shared/surface.js';
 import { renderClientTime } from '../shared/time.js';
-import type { CapillaryDeps } from './capillary.deps.js';
+import { CAPILLARY, type CapillaryDeps } from './capillary.deps.js';
 import { ORG_SOURCE_FIELD, TYPE_FIELD } from './capillary.fields.js';
 import { sourceNameOf } from './capillary.mapping.js';
 import type {
@@ -132,6 +132,7 @@ export async function addLead(
   const leadOffset = (createdOn ?? nextFollowUp ?? lastUpdatedOn)?.offset;
   const by = input.lastUpdatedBy ?? input.createdBy;
   const made = await deps.composeLead(auth, {
+    surface: CAPILLARY,
     contact,
     defineFields: ext.missing,
     lead: {
