@@ -15,7 +15,7 @@ export const entrepriseFacileSurface = defineSurface<EfDeps>({
   name: 'entreprisefacile',
   prefix: '/compat/entreprise-facile',
   auth: {
-    forms: [{ kind: 'basic-password' }, { kind: 'basic-token' }],
+    forms: [{ kind: 'basic-password' }, { kind: 'basic-token' }, { kind: 'bearer' }],
     org: { pathParam: 'account', headers: ['x-organization-id'] },
   },
   errors: { render: renderFailure, contentType: 'application/xml; charset=utf-8' },
