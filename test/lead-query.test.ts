@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import { createLead, createTestApp, signup, type Session, type TestApp } from './helpers.js';
 import { buildCore } from '../src/wiring/core.js';
 import { changedTables, countAllTables } from './table-counts.js';
@@ -397,13 +397,9 @@ describe('the plan of the default list (migration 0101)', () => {
       .offset(2)
       .compile();
     if (t.db.dialect === 'sqlite') {
-      const plan = async (q: { sql: string; parameters: readonly unknown[] }) =>
+      const plan = async (q: CompiledQuery) =>
         (
-          await t.db.kysely.executeQuery<{ detail: string }>({
-            ...q,
-            sql: `EXPLAIN QUERY PLAN ${q.sql}`,
-            query: q.query,
-          } as never)
+          await t.db.kysely.executeQuery<{ detail: string }>({ ...q, sql: `EXPLAIN QUERY PLAN ${q.sql}` })
         ).rows
           .map((r) => r.detail)
           .join(' | ');
