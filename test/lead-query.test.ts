@@ -399,11 +399,7 @@ describe('the plan of the default list (migration 0101)', () => {
     if (t.db.dialect === 'sqlite') {
       const plan = async (q: CompiledQuery) =>
         (
-          await t.db.kysely.executeQuery<{ detail: string }>({
-            ...q,
-            sql: `EXPLAIN QUERY PLAN ${q.sql}`,
-            query: q.query,
-          } as never)
+          await t.db.kysely.executeQuery<{ detail: string }>({ ...q, sql: `EXPLAIN QUERY PLAN ${q.sql}` })
         ).rows
           .map((r) => r.detail)
           .join(' | ');

@@ -230,6 +230,8 @@ export const LEAD_FIELD_NAMES: readonly string[] = Object.keys(LeadResponse.prop
 export function parseLeadFields(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
   const names = [...new Set(raw.split(',').map((f) => f.trim()))].filter(Boolean);
+  // `fields=` with no name asks for nothing in particular: the whole lead.
+  if (!names.length) return undefined;
   const unknown = names.filter((n) => !LEAD_FIELD_NAMES.includes(n));
   if (unknown.length)
     throw new AppError(
