@@ -544,6 +544,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/{id}/failed-rows.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The failed rows as the file had them (every column) plus an "error" column: fix them and import the file again (CSV)
+         * @description The failed rows as the file had them (every column) plus an "error" column: fix them and import the file again (CSV).
+         */
+        get: operations["getImportFailedRowsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/{id}/revert": {
         parameters: {
             query?: never;
@@ -1644,6 +1664,30 @@ export interface paths {
         patch: operations["updateOpportunity"];
         trace?: never;
     };
+    "/api/v1/organization/duplicate-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether new leads sharing an email or phone with an existing lead are refused
+         * @description Whether new leads sharing an email or phone with an existing lead are refused.
+         */
+        get: operations["getOrganizationDuplicateCheck"];
+        /**
+         * Turn duplicate refusal on or off
+         * @description Turn duplicate refusal on or off.
+         */
+        put: operations["setOrganizationDuplicateCheck"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organization/time-zone": {
         parameters: {
             query?: never;
@@ -2552,6 +2596,366 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/compat/activix/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account (the organization)
+         * @description The account (the organization).
+         */
+        get: operations["activixGetAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List events
+         * @description List events.
+         */
+        get: operations["activixListEvents"];
+        put?: never;
+        /**
+         * Create an event
+         * @description Create an event.
+         */
+        post: operations["activixCreateEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get event
+         * @description Get event.
+         */
+        get: operations["activixGetEvent"];
+        /**
+         * Update event
+         * @description Update event.
+         */
+        put: operations["activixPutEvent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/lead-emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an email to a lead
+         * @description Add an email to a lead.
+         */
+        post: operations["activixCreateLeadEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/lead-emails/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an email
+         * @description Get an email.
+         */
+        get: operations["activixGetLeadEmail"];
+        /**
+         * Update an email
+         * @description Update an email.
+         */
+        put: operations["activixPutLeadEmail"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/lead-phones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a phone to a lead
+         * @description Add a phone to a lead.
+         */
+        post: operations["activixCreateLeadPhone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/lead-phones/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a phone
+         * @description Get a phone.
+         */
+        get: operations["activixGetLeadPhone"];
+        /**
+         * Update a phone
+         * @description Update a phone.
+         */
+        put: operations["activixPutLeadPhone"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/lead-vehicles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a vehicle to a lead
+         * @description Add a vehicle to a lead.
+         */
+        post: operations["activixCreateLeadVehicle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/lead-vehicles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a vehicle
+         * @description Get a vehicle.
+         */
+        get: operations["activixGetLeadVehicle"];
+        /**
+         * Update a vehicle
+         * @description Update a vehicle.
+         */
+        put: operations["activixPutLeadVehicle"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List leads (newest first)
+         * @description List leads (newest first).
+         */
+        get: operations["activixListLeads"];
+        put?: never;
+        /**
+         * Create a lead
+         * @description Create a lead.
+         */
+        post: operations["activixCreateLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a lead
+         * @description Get a lead.
+         */
+        get: operations["activixGetLead"];
+        /**
+         * Update a lead (emails, phones and vehicles sent are added)
+         * @description Update a lead (emails, phones and vehicles sent are added).
+         */
+        put: operations["activixPutLead"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/leads/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead's notes
+         * @description A lead's notes.
+         */
+        get: operations["activixListLeadNotes"];
+        put?: never;
+        /**
+         * Add a note
+         * @description Add a note.
+         */
+        post: operations["activixCreateLeadNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/leads/{id}/notes/{noteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit a note
+         * @description Edit a note.
+         */
+        put: operations["activixPutLeadNote"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/leads/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search leads (name, second contact, phone, email, postal code)
+         * @description Search leads (name, second contact, phone, email, postal code).
+         */
+        get: operations["activixGetLeadSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tasks
+         * @description List tasks.
+         */
+        get: operations["activixListTasks"];
+        put?: never;
+        /**
+         * Create a task
+         * @description Create a task.
+         */
+        post: operations["activixCreateTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/activix/v2/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get task
+         * @description Get task.
+         */
+        get: operations["activixGetTask"];
+        /**
+         * Update task
+         * @description Update task.
+         */
+        put: operations["activixPutTask"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/compat/capillary/v2/leads": {
         parameters: {
             query?: never;
@@ -2704,6 +3108,694 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/compat/crmcom/crmapi/rest/v2/authentication/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A token for a user (2 hours)
+         * @description A token for a user (2 hours).
+         */
+        post: operations["crmcomCreateCrmapiRestAuthenticationToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/authentication/token/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ends the token
+         * @description Ends the token.
+         */
+        post: operations["crmcomCreateCrmapiRestAuthenticationTokenRelease"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/authentication/web_api_key/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A token for an API key (Basic user name, 2 hours)
+         * @description A token for an API key (Basic user name, 2 hours).
+         */
+        post: operations["crmcomCreateCrmapiRestAuthenticationWebApiKeyToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Crmcom create crmapi rest lead cancel
+         * @description Crmcom create crmapi rest lead cancel.
+         */
+        post: operations["crmcomCreateCrmapiRestLeadCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/configuration/categories/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead configuration category list
+         * @description Crmcom get crmapi rest lead configuration category list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadConfigurationCategoryList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/configuration/groups/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead configuration group list
+         * @description Crmcom get crmapi rest lead configuration group list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadConfigurationGroupList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/configuration/importance_levels/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead configuration importance level list
+         * @description Crmcom get crmapi rest lead configuration importance level list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadConfigurationImportanceLevelList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/configuration/lost_reasons/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead configuration lost reason list
+         * @description Crmcom get crmapi rest lead configuration lost reason list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadConfigurationLostReasonList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/configuration/priorities/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead configuration priority list
+         * @description Crmcom get crmapi rest lead configuration priority list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadConfigurationPriorityList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/configuration/privacy_levels/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead configuration privacy level list
+         * @description Crmcom get crmapi rest lead configuration privacy level list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadConfigurationPrivacyLevelList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/configuration/sources/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead configuration source list
+         * @description Crmcom get crmapi rest lead configuration source list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadConfigurationSourceList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/configuration/statuses/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead configuration status list
+         * @description Crmcom get crmapi rest lead configuration status list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadConfigurationStatusList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/configuration/types/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead configuration type list
+         * @description Crmcom get crmapi rest lead configuration type list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadConfigurationTypeList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a lead
+         * @description Creates a lead.
+         */
+        post: operations["crmcomCreateCrmapiRestLeadCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead list
+         * @description Crmcom get crmapi rest lead list.
+         */
+        get: operations["crmcomGetCrmapiRestLeadList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/lose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Crmcom create crmapi rest lead lose
+         * @description Crmcom create crmapi rest lead lose.
+         */
+        post: operations["crmcomCreateCrmapiRestLeadLose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crmcom get crmapi rest lead show
+         * @description Crmcom get crmapi rest lead show.
+         */
+        get: operations["crmcomGetCrmapiRestLeadShow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/crmcom/crmapi/rest/v2/leads/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Updates a lead
+         * @description Updates a lead.
+         */
+        post: operations["crmcomCreateCrmapiRestLeadUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/django-crm/api/leads/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Django crm list api leads
+         * @description Django crm list api leads.
+         */
+        get: operations["djangoCrmListApiLeads"];
+        put?: never;
+        /**
+         * Django crm create api lead
+         * @description Django crm create api lead.
+         */
+        post: operations["djangoCrmCreateApiLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/django-crm/api/leads/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Django crm get api lead
+         * @description Django crm get api lead.
+         */
+        get: operations["djangoCrmGetApiLead"];
+        /**
+         * Django crm put api lead
+         * @description Django crm put api lead.
+         */
+        put: operations["djangoCrmPutApiLead"];
+        /**
+         * Django crm create api lead2
+         * @description Django crm create api lead2.
+         */
+        post: operations["djangoCrmCreateApiLead2"];
+        /**
+         * Django crm delete api lead
+         * @description Django crm delete api lead.
+         */
+        delete: operations["djangoCrmDeleteApiLead"];
+        options?: never;
+        head?: never;
+        /**
+         * Django crm update api lead
+         * @description Django crm update api lead.
+         */
+        patch: operations["djangoCrmUpdateApiLead"];
+        trace?: never;
+    };
+    "/compat/django-crm/api/leads/attachment/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Django crm delete api lead attachment
+         * @description Django crm delete api lead attachment.
+         */
+        delete: operations["djangoCrmDeleteApiLeadAttachment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/django-crm/api/leads/comment/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Django crm get api lead comment
+         * @description Django crm get api lead comment.
+         */
+        get: operations["djangoCrmGetApiLeadComment"];
+        /**
+         * Django crm put api lead comment
+         * @description Django crm put api lead comment.
+         */
+        put: operations["djangoCrmPutApiLeadComment"];
+        post?: never;
+        /**
+         * Django crm delete api lead comment
+         * @description Django crm delete api lead comment.
+         */
+        delete: operations["djangoCrmDeleteApiLeadComment"];
+        options?: never;
+        head?: never;
+        /**
+         * Django crm update api lead comment
+         * @description Django crm update api lead comment.
+         */
+        patch: operations["djangoCrmUpdateApiLeadComment"];
+        trace?: never;
+    };
+    "/compat/django-crm/api/leads/companies/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Django crm list api lead companies
+         * @description Django crm list api lead companies.
+         */
+        get: operations["djangoCrmListApiLeadCompanies"];
+        put?: never;
+        /**
+         * Django crm create api lead company
+         * @description Django crm create api lead company.
+         */
+        post: operations["djangoCrmCreateApiLeadCompany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/django-crm/api/leads/company/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Django crm get api lead company
+         * @description Django crm get api lead company.
+         */
+        get: operations["djangoCrmGetApiLeadCompany"];
+        /**
+         * Django crm put api lead company
+         * @description Django crm put api lead company.
+         */
+        put: operations["djangoCrmPutApiLeadCompany"];
+        post?: never;
+        /**
+         * Django crm delete api lead company
+         * @description Django crm delete api lead company.
+         */
+        delete: operations["djangoCrmDeleteApiLeadCompany"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/django-crm/api/leads/create-from-site/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Django crm create api lead create from site
+         * @description Django crm create api lead create from site.
+         */
+        post: operations["djangoCrmCreateApiLeadCreateFromSite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/django-crm/api/leads/upload/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Django crm create api lead upload
+         * @description Django crm create api lead upload.
+         */
+        post: operations["djangoCrmCreateApiLeadUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/django-crm/api/leads/upload/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Django crm get api lead upload
+         * @description Django crm get api lead upload.
+         */
+        get: operations["djangoCrmGetApiLeadUpload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/entreprise-facile/{account}/leads.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List leads, page by page (per-account path: {account} is the organization id)
+         * @description Newest first, 25 a page: <leads><pagination><current_page/><total_pages/></pagination><lead/>...</leads>.
+         */
+        get: operations["efListAccountLeads"];
+        put?: never;
+        /**
+         * Create a lead, and answer it (per-account path: {account} is the organization id)
+         * @description Create a lead, and answer it (per-account path: {account} is the organization id).
+         */
+        post: operations["efCreateAccountLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/entreprise-facile/{account}/leads/{id}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a lead (per-account path: {account} is the organization id)
+         * @description Get a lead (per-account path: {account} is the organization id).
+         */
+        get: operations["efGetAccountLead"];
+        /**
+         * Update some fields of a lead (per-account path: {account} is the organization id)
+         * @description Only the elements sent change; id, created_at and updated_at sent back are accepted.
+         */
+        put: operations["efUpdateAccountLead"];
+        post?: never;
+        /**
+         * Delete a lead (per-account path: {account} is the organization id)
+         * @description Delete a lead (per-account path: {account} is the organization id).
+         */
+        delete: operations["efDeleteAccountLead"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/entreprise-facile/leads.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List leads, page by page
+         * @description Newest first, 25 a page: <leads><pagination><current_page/><total_pages/></pagination><lead/>...</leads>.
+         */
+        get: operations["efListLeads"];
+        put?: never;
+        /**
+         * Create a lead, and answer it
+         * @description Create a lead, and answer it.
+         */
+        post: operations["efCreateLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compat/entreprise-facile/leads/{id}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a lead
+         * @description Get a lead.
+         */
+        get: operations["efGetLead"];
+        /**
+         * Update some fields of a lead
+         * @description Only the elements sent change; id, created_at and updated_at sent back are accepted.
+         */
+        put: operations["efUpdateLead"];
+        post?: never;
+        /**
+         * Delete a lead
+         * @description Delete a lead.
+         */
+        delete: operations["efDeleteLead"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -2817,11 +3909,16 @@ export interface components {
                 updated: number;
             };
             created_at: string;
+            /** @description The user who uploaded the file */
+            created_by: number | null;
+            created_by_name: string | null;
             delimiter: string | null;
             dry_run: boolean;
             encoding: string | null;
             error: string | null;
             errors_url: string;
+            /** @description The failed rows as the file had them (every column) plus an "error" column, as CSV */
+            failed_rows_url: string;
             /** @description Custom fields the run creates for unmapped columns, with the type guessed from the values */
             field_suggestions?: {
                 column: string;
@@ -2896,6 +3993,8 @@ export interface components {
             category_id: number | null;
             civility: string | null;
             company: {
+                /** @description prospect or customer */
+                customer_status: string;
                 domain: string | null;
                 id: number;
                 name: string;
@@ -2913,6 +4012,8 @@ export interface components {
                 do_not_sms_at: string | null;
             };
             contacts: {
+                /** @description prospect or customer */
+                customer_status: string;
                 email: string | null;
                 first_name: string | null;
                 id: number;
@@ -8385,6 +9486,113 @@ export interface operations {
             };
         };
     };
+    getImportFailedRowsCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     revertImport: {
         parameters: {
             query?: never;
@@ -11514,20 +12722,56 @@ export interface operations {
     listLeads: {
         parameters: {
             query?: {
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 cursor?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 /** @description Converted leads are hidden unless true (or a status filter asks for them) */
                 include_converted?: boolean;
                 include_total?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
                 limit?: number;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -11541,9 +12785,28 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -11559,7 +12822,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Lead"][];
+                        limit?: number;
                         next_cursor: string | null;
+                        offset?: number;
                         total?: number;
                     };
                 };
@@ -12019,7 +13284,10 @@ export interface operations {
     };
     getLead: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Comma-separated lead properties: the answer has only these (and `id`); the others are left out */
+                fields?: string;
+            };
             header?: never;
             path: {
                 id: number;
@@ -12037,7 +13305,7 @@ export interface operations {
                     "application/json": components["schemas"]["Lead"];
                 };
             };
-            /** @description Bad request: the body, query or path failed validation */
+            /** @description application/problem+json error */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19836,17 +21104,53 @@ export interface operations {
                     field?: string;
                     /** @description The lead list's filters: every matching lead the caller can see */
                     filter?: {
+                        /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                        city?: string;
+                        /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                        company?: string;
                         /** @description Leads linked to this company */
                         company_id?: number;
                         /** @description Leads linked to this contact */
                         contact_id?: number;
+                        /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "converted_at.gt"?: string;
+                        /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "converted_at.gte"?: string;
+                        /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "converted_at.lt"?: string;
+                        /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "converted_at.lte"?: string;
                         /** Format: date-time */
                         created_after?: string;
+                        /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "created_at.gt"?: string;
+                        /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "created_at.gte"?: string;
+                        /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "created_at.lt"?: string;
+                        /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "created_at.lte"?: string;
                         /** Format: date-time */
                         created_before?: string;
+                        /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                        email?: string;
+                        /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                        fields?: string;
+                        /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                        first_name?: string;
                         /** @description Converted leads are hidden unless true (or a status filter asks for them) */
                         include_converted?: boolean;
+                        /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                        last_name?: string;
+                        /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                        name?: string;
+                        /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                        offset?: number;
                         owner_id?: number;
+                        /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                        phone?: string;
+                        /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                        postal_code?: string;
                         /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                         q?: string;
                         /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -19859,10 +21163,30 @@ export interface operations {
                         tag?: string;
                         /** @description Leads of this team (primary or not) */
                         team_id?: number;
+                        /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                        title?: string;
                         /** Format: date-time */
                         updated_after?: string;
+                        /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "updated_at.gt"?: string;
+                        /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "updated_at.gte"?: string;
+                        /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "updated_at.lt"?: string;
+                        /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                        "updated_at.lte"?: string;
+                        /** Format: date-time */
+                        updated_before?: string;
                         /** @description Leads this user holds (in any role, or in `role`) */
                         user_id?: number;
+                        /** @description value > this decimal amount */
+                        "value.gt"?: string;
+                        /** @description value >= this decimal amount */
+                        "value.gte"?: string;
+                        /** @description value < this decimal amount */
+                        "value.lt"?: string;
+                        /** @description value <= this decimal amount */
+                        "value.lte"?: string;
                     } & {
                         [key: string]: string;
                     };
@@ -20006,18 +21330,54 @@ export interface operations {
     exportLeads: {
         parameters: {
             query?: {
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 format?: "csv" | "xlsx";
                 /** @description Converted leads are hidden unless true (or a status filter asks for them) */
                 include_converted?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -20030,9 +21390,28 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -21280,6 +22659,256 @@ export interface operations {
                 };
             };
             /** @description application/problem+json error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrganizationDuplicateCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description true: a lead created through seed 000 with the email or phone of an existing lead is refused */
+                        enabled: boolean;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setOrganizationDuplicateCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: a lead created through seed 000 with the email or phone of an existing lead is refused */
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description true: a lead created through seed 000 with the email or phone of an existing lead is refused */
+                        enabled: boolean;
+                    };
+                };
+            };
+            /** @description application/problem+json error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24798,21 +26427,57 @@ export interface operations {
     getReportActivity: {
         parameters: {
             query?: {
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 /** @description csv: the rows as a CSV download */
                 format?: "json" | "csv";
                 /** @description Start of the report's date range (inclusive) */
                 from?: string;
                 /** @description Reports count converted leads unless false (the list hides them by default) */
                 include_converted?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -24825,11 +26490,30 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 /** @description End of the report's date range (exclusive) */
                 to?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -24960,21 +26644,57 @@ export interface operations {
     getReportBoard: {
         parameters: {
             query?: {
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 /** @description csv: the rows as a CSV download */
                 format?: "json" | "csv";
                 /** @description Start of the report's date range (inclusive) */
                 from?: string;
                 /** @description Reports count converted leads unless false (the list hides them by default) */
                 include_converted?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -24987,11 +26707,30 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 /** @description End of the report's date range (exclusive) */
                 to?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -25143,21 +26882,57 @@ export interface operations {
         parameters: {
             query?: {
                 by?: "source" | "owner";
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 /** @description csv: the rows as a CSV download */
                 format?: "json" | "csv";
                 /** @description Start of the report's date range (inclusive) */
                 from?: string;
                 /** @description Reports count converted leads unless false (the list hides them by default) */
                 include_converted?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -25170,11 +26945,30 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 /** @description End of the report's date range (exclusive) */
                 to?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -25311,22 +27105,58 @@ export interface operations {
     getReportCreated: {
         parameters: {
             query?: {
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 /** @description csv: the rows as a CSV download */
                 format?: "json" | "csv";
                 /** @description Start of the report's date range (inclusive) */
                 from?: string;
                 /** @description Reports count converted leads unless false (the list hides them by default) */
                 include_converted?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
                 period?: "day" | "week" | "month";
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -25339,11 +27169,30 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 /** @description End of the report's date range (exclusive) */
                 to?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -25474,21 +27323,57 @@ export interface operations {
     getReportFunnel: {
         parameters: {
             query?: {
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 /** @description csv: the rows as a CSV download */
                 format?: "json" | "csv";
                 /** @description Start of the report's date range (inclusive) */
                 from?: string;
                 /** @description Reports count converted leads unless false (the list hides them by default) */
                 include_converted?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -25501,11 +27386,30 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 /** @description End of the report's date range (exclusive) */
                 to?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -25644,21 +27548,57 @@ export interface operations {
     listReportOverdueFollowUps: {
         parameters: {
             query?: {
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 /** @description csv: the rows as a CSV download */
                 format?: "json" | "csv";
                 /** @description Start of the report's date range (inclusive) */
                 from?: string;
                 /** @description Reports count converted leads unless false (the list hides them by default) */
                 include_converted?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -25671,11 +27611,30 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 /** @description End of the report's date range (exclusive) */
                 to?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -25808,21 +27767,57 @@ export interface operations {
     listReportTimeInStatus: {
         parameters: {
             query?: {
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 /** @description csv: the rows as a CSV download */
                 format?: "json" | "csv";
                 /** @description Start of the report's date range (inclusive) */
                 from?: string;
                 /** @description Reports count converted leads unless false (the list hides them by default) */
                 include_converted?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -25835,11 +27830,30 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 /** @description End of the report's date range (exclusive) */
                 to?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -25976,21 +27990,57 @@ export interface operations {
     getReportWonValue: {
         parameters: {
             query?: {
+                /** @description City: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                city?: string;
+                /** @description Company name (typed, or of the linked company): exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                company?: string;
                 /** @description Leads linked to this company */
                 company_id?: number;
                 /** @description Leads linked to this contact */
                 contact_id?: number;
+                /** @description converted_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gt"?: string;
+                /** @description converted_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.gte"?: string;
+                /** @description converted_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lt"?: string;
+                /** @description converted_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "converted_at.lte"?: string;
                 created_after?: string;
+                /** @description created_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gt"?: string;
+                /** @description created_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.gte"?: string;
+                /** @description created_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lt"?: string;
+                /** @description created_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "created_at.lte"?: string;
                 created_before?: string;
                 /** @description true lists only soft-deleted leads (the trash) */
                 deleted?: boolean;
+                /** @description The email or any email of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                email?: string;
+                /** @description Comma-separated lead properties: each lead has only these (and `id`); the others are left out */
+                fields?: string;
+                /** @description First name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                first_name?: string;
                 /** @description csv: the rows as a CSV download */
                 format?: "json" | "csv";
                 /** @description Start of the report's date range (inclusive) */
                 from?: string;
                 /** @description Reports count converted leads unless false (the list hides them by default) */
                 include_converted?: boolean;
+                /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                last_name?: string;
+                /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                name?: string;
+                /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
+                offset?: number;
                 owner_id?: number;
+                /** @description Any phone of the lead, digits compared: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                phone?: string;
+                /** @description Postal code: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                postal_code?: string;
                 /** @description Full text over names, emails, phones, company, title, city, postal code and the second contact */
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
@@ -26003,11 +28053,30 @@ export interface operations {
                 tag?: string;
                 /** @description Leads of this team (primary or not) */
                 team_id?: number;
+                /** @description Title of the lead: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
+                title?: string;
                 /** @description End of the report's date range (exclusive) */
                 to?: string;
                 updated_after?: string;
+                /** @description updated_at > this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gt"?: string;
+                /** @description updated_at >= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.gte"?: string;
+                /** @description updated_at < this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lt"?: string;
+                /** @description updated_at <= this ISO 8601 instant (a date alone: that day in the organization's time zone) */
+                "updated_at.lte"?: string;
+                updated_before?: string;
                 /** @description Leads this user holds (in any role, or in `role`) */
                 user_id?: number;
+                /** @description value > this decimal amount */
+                "value.gt"?: string;
+                /** @description value >= this decimal amount */
+                "value.gte"?: string;
+                /** @description value < this decimal amount */
+                "value.lt"?: string;
+                /** @description value <= this decimal amount */
+                "value.lte"?: string;
             };
             header?: never;
             path?: never;
@@ -31088,6 +33157,4616 @@ export interface operations {
             };
         };
     };
+    activixGetAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixListEvents: {
+        parameters: {
+            query?: {
+                include?: string | string[];
+                "include[]"?: string | string[];
+                page?: number;
+                per_page?: number;
+                query?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixCreateEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    canceled?: boolean;
+                    confirmed?: boolean;
+                    description?: string | null;
+                    done?: boolean;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    end_at?: string | null;
+                    lead_id?: number | null;
+                    no_show?: boolean;
+                    owner?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description low, normal, high or urgent */
+                    priority?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    start_at?: string | null;
+                    title?: string;
+                    type?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixGetEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixPutEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    canceled?: boolean;
+                    confirmed?: boolean;
+                    description?: string | null;
+                    done?: boolean;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    end_at?: string | null;
+                    lead_id?: number | null;
+                    no_show?: boolean;
+                    owner?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description low, normal, high or urgent */
+                    priority?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    start_at?: string | null;
+                    title?: string;
+                    type?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixCreateLeadEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address: string;
+                    lead_id: number;
+                    /** @description home, work or other (default home) */
+                    type?: string;
+                    valid?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixGetLeadEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixPutLeadEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address?: string;
+                    lead_id?: number;
+                    /** @description home, work or other (default home) */
+                    type?: string;
+                    valid?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixCreateLeadPhone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    extension?: string | null;
+                    lead_id: number;
+                    /** @description E.164, e.g. +15145551234 */
+                    number: string;
+                    /** @description home, work, mobile, fax, pager or other (default home) */
+                    type?: string;
+                    valid?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixGetLeadPhone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixPutLeadPhone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    extension?: string | null;
+                    lead_id?: number;
+                    /** @description E.164, e.g. +15145551234 */
+                    number?: string;
+                    /** @description home, work, mobile, fax, pager or other (default home) */
+                    type?: string;
+                    valid?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixCreateLeadVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    accessories?: string | number | (never | null);
+                    actual_value?: string | number | (never | null);
+                    allowed_odometer?: number | null;
+                    balance?: string | number | (never | null);
+                    cash_down?: string | number | (never | null);
+                    category?: string | null;
+                    certified?: boolean | null;
+                    client_number?: string | null;
+                    color_exterior?: string | null;
+                    color_interior?: string | null;
+                    comment?: string | null;
+                    condition?: string | null;
+                    driving_wheels?: string | null;
+                    /** @description ISO 8601 date */
+                    end_contract_date?: string | null;
+                    /** @description ISO 8601 date */
+                    end_warranty_date?: string | null;
+                    engine?: string | null;
+                    extended_warranty?: boolean | null;
+                    fuel?: string | null;
+                    lead_id: number;
+                    license_plate?: string | null;
+                    make?: string | null;
+                    modality?: string | null;
+                    model?: string | null;
+                    odometer?: number | null;
+                    offer_number?: string | null;
+                    option?: string | null;
+                    order_number?: string | null;
+                    payment?: string | number | (never | null);
+                    preparation?: string | number | (never | null);
+                    price?: string | number | (never | null);
+                    profit?: string | number | (never | null);
+                    /** @description ISO 8601 date */
+                    purchase_date?: string | null;
+                    rate?: string | null;
+                    recall?: boolean | null;
+                    /** @description ISO 8601 date */
+                    recorded_date?: string | null;
+                    residual?: string | number | (never | null);
+                    security_deposit?: string | number | (never | null);
+                    sleeping?: boolean | null;
+                    sold?: boolean | null;
+                    sold_by?: string | null;
+                    /** @description ISO 8601 date */
+                    sold_date?: string | null;
+                    stock?: string | null;
+                    term?: number | null;
+                    tire?: boolean | null;
+                    trim?: string | null;
+                    /** @description wanted or exchange (default wanted) */
+                    type?: string;
+                    value?: string | number | (never | null);
+                    vin?: string | null;
+                    warranty?: boolean | null;
+                    year?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixGetLeadVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixPutLeadVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    accessories?: string | number | (never | null);
+                    actual_value?: string | number | (never | null);
+                    allowed_odometer?: number | null;
+                    balance?: string | number | (never | null);
+                    cash_down?: string | number | (never | null);
+                    category?: string | null;
+                    certified?: boolean | null;
+                    client_number?: string | null;
+                    color_exterior?: string | null;
+                    color_interior?: string | null;
+                    comment?: string | null;
+                    condition?: string | null;
+                    driving_wheels?: string | null;
+                    /** @description ISO 8601 date */
+                    end_contract_date?: string | null;
+                    /** @description ISO 8601 date */
+                    end_warranty_date?: string | null;
+                    engine?: string | null;
+                    extended_warranty?: boolean | null;
+                    fuel?: string | null;
+                    lead_id?: number;
+                    license_plate?: string | null;
+                    make?: string | null;
+                    modality?: string | null;
+                    model?: string | null;
+                    odometer?: number | null;
+                    offer_number?: string | null;
+                    option?: string | null;
+                    order_number?: string | null;
+                    payment?: string | number | (never | null);
+                    preparation?: string | number | (never | null);
+                    price?: string | number | (never | null);
+                    profit?: string | number | (never | null);
+                    /** @description ISO 8601 date */
+                    purchase_date?: string | null;
+                    rate?: string | null;
+                    recall?: boolean | null;
+                    /** @description ISO 8601 date */
+                    recorded_date?: string | null;
+                    residual?: string | number | (never | null);
+                    security_deposit?: string | number | (never | null);
+                    sleeping?: boolean | null;
+                    sold?: boolean | null;
+                    sold_by?: string | null;
+                    /** @description ISO 8601 date */
+                    sold_date?: string | null;
+                    stock?: string | null;
+                    term?: number | null;
+                    tire?: boolean | null;
+                    trim?: string | null;
+                    /** @description wanted or exchange (default wanted) */
+                    type?: string;
+                    value?: string | number | (never | null);
+                    vin?: string | null;
+                    warranty?: boolean | null;
+                    year?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixListLeads: {
+        parameters: {
+            query?: {
+                include?: string | string[];
+                "include[]"?: string | string[];
+                page?: number;
+                per_page?: number;
+                query?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixCreateLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The organization (GET /account) */
+                    account_id?: number;
+                    address_line1?: string | null;
+                    address_line2?: string | null;
+                    advisor?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    appointment_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    available_date?: string | null;
+                    average_spending?: number | null;
+                    bdc?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    be_back_date?: string | null;
+                    /** @description ISO 8601 date */
+                    birth_date?: string | null;
+                    business?: boolean | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    call_date?: string | null;
+                    city?: string | null;
+                    /** @description One of: mr, ms, miss, dr, me */
+                    civility?: string | null;
+                    code?: string | null;
+                    commercial?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description ISO 3166-1 alpha-2 */
+                    country?: string | null;
+                    /** @description Backdates the creation (not in the future) */
+                    created_at?: string | null;
+                    /** @description One of: activix, api, auto_renewal, cdk, ct_wizard, ford_direct, manual, manual_import, n_c_i_digital, niotext, phone_system, porsche_digital, scan, scraper, serti */
+                    created_method?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    csi_date?: string | null;
+                    /** @description Groups leads together */
+                    customer_id?: number | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    delivered_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    delivery_date?: string | null;
+                    /** @description One of: new, used, service */
+                    division?: string | null;
+                    emails?: {
+                        address: string;
+                        /** @description home, work or other (default home) */
+                        type?: string;
+                        valid?: boolean;
+                    }[];
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    end_service_date?: string | null;
+                    first_name?: string | null;
+                    /** @description ISO/IEC 5218: 0, 1, 2 or 9 */
+                    gender?: number | null;
+                    invoiced?: boolean | null;
+                    last_name?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    last_visit_date?: string | null;
+                    /** @description ISO 639-1 */
+                    locale?: string | null;
+                    loyalty?: boolean | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    next_visit_date?: string | null;
+                    odometer_last_visit?: number | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    open_work_order_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    paperwork_date?: string | null;
+                    phones?: {
+                        extension?: string | null;
+                        /** @description E.164, e.g. +15145551234 */
+                        number: string;
+                        /** @description home, work, mobile, fax, pager or other (default home) */
+                        type?: string;
+                        valid?: boolean;
+                    }[];
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    planned_pick_up_date?: string | null;
+                    postal_code?: string | null;
+                    prepaid?: boolean | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    presented_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    promised_date?: string | null;
+                    /** @description ISO 3166-2 subdivision code */
+                    province?: string | null;
+                    /** @description 1 to 5 */
+                    rating?: number | null;
+                    reached_client?: boolean | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    refinanced_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    repair_date?: string | null;
+                    repair_order?: string | null;
+                    /** @description One of: pending, attempted, reached */
+                    result?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    road_test_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    sale_date?: string | null;
+                    second_contact?: string | null;
+                    /** @description One of: mr, ms, miss, dr, me */
+                    second_contact_civility?: string | null;
+                    /** @description One of: conquest, promo, notSold, service, loyalty, reminder, endWarranty, endLcap, endLnette, csi, noShow, other */
+                    segment?: string | null;
+                    service_advisor?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    service_agent?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    service_cleaned?: boolean | null;
+                    service_interval_km?: number | null;
+                    service_monthly_km?: number | null;
+                    source?: string | null;
+                    source_id?: number | null;
+                    /** @description One of: duplicate, invalid, lost */
+                    status?: string | null;
+                    storage?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    take_over_date?: string | null;
+                    /** @description Accepted; Leadflow sends its own notifications */
+                    trigger_alerts?: boolean;
+                    /** @description One of: email, phone, walk_in, loyalty, renewal, sms, event, pre_booking */
+                    type?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    unsubscribe_all_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    unsubscribe_call_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    unsubscribe_email_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    unsubscribe_sms_date?: string | null;
+                    vehicles?: {
+                        accessories?: string | number | (never | null);
+                        actual_value?: string | number | (never | null);
+                        allowed_odometer?: number | null;
+                        balance?: string | number | (never | null);
+                        cash_down?: string | number | (never | null);
+                        category?: string | null;
+                        certified?: boolean | null;
+                        client_number?: string | null;
+                        color_exterior?: string | null;
+                        color_interior?: string | null;
+                        comment?: string | null;
+                        condition?: string | null;
+                        driving_wheels?: string | null;
+                        /** @description ISO 8601 date */
+                        end_contract_date?: string | null;
+                        /** @description ISO 8601 date */
+                        end_warranty_date?: string | null;
+                        engine?: string | null;
+                        extended_warranty?: boolean | null;
+                        fuel?: string | null;
+                        license_plate?: string | null;
+                        make?: string | null;
+                        modality?: string | null;
+                        model?: string | null;
+                        odometer?: number | null;
+                        offer_number?: string | null;
+                        option?: string | null;
+                        order_number?: string | null;
+                        payment?: string | number | (never | null);
+                        preparation?: string | number | (never | null);
+                        price?: string | number | (never | null);
+                        profit?: string | number | (never | null);
+                        /** @description ISO 8601 date */
+                        purchase_date?: string | null;
+                        rate?: string | null;
+                        recall?: boolean | null;
+                        /** @description ISO 8601 date */
+                        recorded_date?: string | null;
+                        residual?: string | number | (never | null);
+                        security_deposit?: string | number | (never | null);
+                        sleeping?: boolean | null;
+                        sold?: boolean | null;
+                        sold_by?: string | null;
+                        /** @description ISO 8601 date */
+                        sold_date?: string | null;
+                        stock?: string | null;
+                        term?: number | null;
+                        tire?: boolean | null;
+                        trim?: string | null;
+                        /** @description wanted or exchange (default wanted) */
+                        type?: string;
+                        value?: string | number | (never | null);
+                        vin?: string | null;
+                        warranty?: boolean | null;
+                        year?: number | null;
+                    }[];
+                    work_order?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixGetLead: {
+        parameters: {
+            query?: {
+                include?: string | string[];
+                "include[]"?: string | string[];
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixPutLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The organization (GET /account) */
+                    account_id?: number;
+                    address_line1?: string | null;
+                    address_line2?: string | null;
+                    advisor?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    appointment_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    available_date?: string | null;
+                    average_spending?: number | null;
+                    bdc?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    be_back_date?: string | null;
+                    /** @description ISO 8601 date */
+                    birth_date?: string | null;
+                    business?: boolean | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    call_date?: string | null;
+                    city?: string | null;
+                    /** @description One of: mr, ms, miss, dr, me */
+                    civility?: string | null;
+                    code?: string | null;
+                    commercial?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description ISO 3166-1 alpha-2 */
+                    country?: string | null;
+                    /** @description Backdates the creation (not in the future) */
+                    created_at?: string | null;
+                    /** @description One of: activix, api, auto_renewal, cdk, ct_wizard, ford_direct, manual, manual_import, n_c_i_digital, niotext, phone_system, porsche_digital, scan, scraper, serti */
+                    created_method?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    csi_date?: string | null;
+                    /** @description Groups leads together */
+                    customer_id?: number | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    delivered_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    delivery_date?: string | null;
+                    /** @description One of: new, used, service */
+                    division?: string | null;
+                    emails?: {
+                        address: string;
+                        /** @description home, work or other (default home) */
+                        type?: string;
+                        valid?: boolean;
+                    }[];
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    end_service_date?: string | null;
+                    first_name?: string | null;
+                    /** @description ISO/IEC 5218: 0, 1, 2 or 9 */
+                    gender?: number | null;
+                    invoiced?: boolean | null;
+                    last_name?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    last_visit_date?: string | null;
+                    /** @description ISO 639-1 */
+                    locale?: string | null;
+                    loyalty?: boolean | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    next_visit_date?: string | null;
+                    odometer_last_visit?: number | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    open_work_order_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    paperwork_date?: string | null;
+                    phones?: {
+                        extension?: string | null;
+                        /** @description E.164, e.g. +15145551234 */
+                        number: string;
+                        /** @description home, work, mobile, fax, pager or other (default home) */
+                        type?: string;
+                        valid?: boolean;
+                    }[];
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    planned_pick_up_date?: string | null;
+                    postal_code?: string | null;
+                    prepaid?: boolean | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    presented_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    promised_date?: string | null;
+                    /** @description ISO 3166-2 subdivision code */
+                    province?: string | null;
+                    /** @description 1 to 5 */
+                    rating?: number | null;
+                    reached_client?: boolean | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    refinanced_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    repair_date?: string | null;
+                    repair_order?: string | null;
+                    /** @description One of: pending, attempted, reached */
+                    result?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    road_test_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    sale_date?: string | null;
+                    second_contact?: string | null;
+                    /** @description One of: mr, ms, miss, dr, me */
+                    second_contact_civility?: string | null;
+                    /** @description One of: conquest, promo, notSold, service, loyalty, reminder, endWarranty, endLcap, endLnette, csi, noShow, other */
+                    segment?: string | null;
+                    service_advisor?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    service_agent?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    service_cleaned?: boolean | null;
+                    service_interval_km?: number | null;
+                    service_monthly_km?: number | null;
+                    source?: string | null;
+                    source_id?: number | null;
+                    /** @description One of: duplicate, invalid, lost */
+                    status?: string | null;
+                    storage?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    take_over_date?: string | null;
+                    /** @description Accepted; Leadflow sends its own notifications */
+                    trigger_alerts?: boolean;
+                    /** @description One of: email, phone, walk_in, loyalty, renewal, sms, event, pre_booking */
+                    type?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    unsubscribe_all_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    unsubscribe_call_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    unsubscribe_email_date?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    unsubscribe_sms_date?: string | null;
+                    vehicles?: {
+                        accessories?: string | number | (never | null);
+                        actual_value?: string | number | (never | null);
+                        allowed_odometer?: number | null;
+                        balance?: string | number | (never | null);
+                        cash_down?: string | number | (never | null);
+                        category?: string | null;
+                        certified?: boolean | null;
+                        client_number?: string | null;
+                        color_exterior?: string | null;
+                        color_interior?: string | null;
+                        comment?: string | null;
+                        condition?: string | null;
+                        driving_wheels?: string | null;
+                        /** @description ISO 8601 date */
+                        end_contract_date?: string | null;
+                        /** @description ISO 8601 date */
+                        end_warranty_date?: string | null;
+                        engine?: string | null;
+                        extended_warranty?: boolean | null;
+                        fuel?: string | null;
+                        license_plate?: string | null;
+                        make?: string | null;
+                        modality?: string | null;
+                        model?: string | null;
+                        odometer?: number | null;
+                        offer_number?: string | null;
+                        option?: string | null;
+                        order_number?: string | null;
+                        payment?: string | number | (never | null);
+                        preparation?: string | number | (never | null);
+                        price?: string | number | (never | null);
+                        profit?: string | number | (never | null);
+                        /** @description ISO 8601 date */
+                        purchase_date?: string | null;
+                        rate?: string | null;
+                        recall?: boolean | null;
+                        /** @description ISO 8601 date */
+                        recorded_date?: string | null;
+                        residual?: string | number | (never | null);
+                        security_deposit?: string | number | (never | null);
+                        sleeping?: boolean | null;
+                        sold?: boolean | null;
+                        sold_by?: string | null;
+                        /** @description ISO 8601 date */
+                        sold_date?: string | null;
+                        stock?: string | null;
+                        term?: number | null;
+                        tire?: boolean | null;
+                        trim?: string | null;
+                        /** @description wanted or exchange (default wanted) */
+                        type?: string;
+                        value?: string | number | (never | null);
+                        vin?: string | null;
+                        warranty?: boolean | null;
+                        year?: number | null;
+                    }[];
+                    work_order?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixListLeadNotes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixCreateLeadNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    content: string;
+                    file_url?: string | null;
+                    parent_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixPutLeadNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                noteId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    content: string;
+                    file_url?: string | null;
+                    parent_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixGetLeadSearch: {
+        parameters: {
+            query?: {
+                include?: string | string[];
+                "include[]"?: string | string[];
+                page?: number;
+                per_page?: number;
+                query?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixListTasks: {
+        parameters: {
+            query?: {
+                include?: string | string[];
+                "include[]"?: string | string[];
+                page?: number;
+                per_page?: number;
+                query?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixCreateTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    canceled?: boolean;
+                    confirmed?: boolean;
+                    description?: string | null;
+                    done?: boolean;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    end_at?: string | null;
+                    lead_id?: number | null;
+                    no_show?: boolean;
+                    owner?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description low, normal, high or urgent */
+                    priority?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    start_at?: string | null;
+                    title?: string;
+                    type?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixGetTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    activixPutTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    canceled?: boolean;
+                    confirmed?: boolean;
+                    description?: string | null;
+                    done?: boolean;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    end_at?: string | null;
+                    lead_id?: number | null;
+                    no_show?: boolean;
+                    owner?: {
+                        email?: string;
+                        first_name?: string;
+                        id?: number;
+                        last_name?: string;
+                    } | null;
+                    /** @description low, normal, high or urgent */
+                    priority?: string | null;
+                    /** @description ISO 8601 datetime (UTC or with an offset) */
+                    start_at?: string | null;
+                    title?: string;
+                    type?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     capillaryListLeads: {
         parameters: {
             query?: {
@@ -31177,6 +37856,17 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31291,6 +37981,17 @@ export interface operations {
         responses: {
             /** @description Default Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31506,6 +38207,17 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31750,6 +38462,17 @@ export interface operations {
         responses: {
             /** @description Default Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32144,6 +38867,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description Too many requests (Retry-After) */
             429: {
                 headers: {
@@ -32200,6 +38934,17 @@ export interface operations {
         responses: {
             /** @description Default Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32355,6 +39100,17 @@ export interface operations {
         responses: {
             /** @description Default Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32568,6 +39324,7843 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomCreateCrmapiRestAuthenticationToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    organisation?: string;
+                    password: string;
+                    username: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomCreateCrmapiRestAuthenticationTokenRelease: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomCreateCrmapiRestAuthenticationWebApiKeyToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomCreateCrmapiRestLeadCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    fields_set?: string;
+                    lead_identifier: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    };
+                    status_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadConfigurationCategoryList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadConfigurationGroupList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadConfigurationImportanceLevelList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadConfigurationLostReasonList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadConfigurationPriorityList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadConfigurationPrivacyLevelList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadConfigurationSourceList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadConfigurationStatusList: {
+        parameters: {
+            query?: {
+                lead_type_identifier?: string;
+                life_cycle_state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadConfigurationTypeList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomCreateCrmapiRestLeadCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    accounts_receivable_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    assigned_to?: {
+                        group_identifier?: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        } | null;
+                        user_identifier?: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        } | null;
+                    } | null;
+                    category_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    competitors_set?: {
+                        competitor_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                        notes?: string | null;
+                        quantity?: number;
+                    }[] | null;
+                    contact_email?: string | null;
+                    contact_information?: {
+                        company_name?: string | null;
+                        first_name?: string | null;
+                        id?: string | number;
+                        last_name?: string | null;
+                        middle_name?: string | null;
+                        title?: string | null;
+                        /** @enum {string} */
+                        type?: "PERSON" | "COMPANY";
+                    } | null;
+                    contact_phone?: string | null;
+                    description?: string | null;
+                    estimated_completion_time?: {
+                        /** @enum {string} */
+                        time_period_uot: "MINUTES" | "HOURS" | "DAYS" | "WEEKS" | "MONTHS" | "YEARS";
+                        time_period_value: number;
+                    } | null;
+                    expected_completion_date?: string | null;
+                    fields_set?: string;
+                    importance?: string | null;
+                    lead_owner?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    lead_source?: {
+                        description?: string | null;
+                        source_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                    } | null;
+                    lead_users_set?: {
+                        user_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                    }[] | null;
+                    lost_reason_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    owned_by_group_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    physical_goods_set?: {
+                        notes?: string | null;
+                        physical_good_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                        quantity?: number;
+                    }[] | null;
+                    priority?: (string | number) | (never | null);
+                    privacy_level_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    probability_to_win?: number | null;
+                    products_set?: {
+                        notes?: string | null;
+                        product_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                        quantity?: number;
+                    }[] | null;
+                    services_set?: {
+                        notes?: string | null;
+                        quantity?: number;
+                        service_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                    }[] | null;
+                    start_date?: string | null;
+                    status_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    subscription_package?: {
+                        notes?: string | null;
+                        quantity?: number;
+                        subscription_package_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                    } | null;
+                    target_amount?: number | null;
+                    type_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    udf_date_1?: string | null;
+                    udf_date_2?: string | null;
+                    udf_date_3?: string | null;
+                    udf_date_4?: string | null;
+                    udf_float_1?: number | null;
+                    udf_float_2?: number | null;
+                    udf_float_3?: number | null;
+                    udf_float_4?: number | null;
+                    udf_string_1?: string | null;
+                    udf_string_2?: string | null;
+                    udf_string_3?: string | null;
+                    udf_string_4?: string | null;
+                    udf_string_5?: string | null;
+                    udf_string_6?: string | null;
+                    udf_string_7?: string | null;
+                    udf_string_8?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadList: {
+        parameters: {
+            query?: {
+                created_date_from?: string;
+                created_date_to?: string;
+                fields_set?: string;
+                lead_owner?: string;
+                life_cycle_state?: string;
+                owned_by_group_identifier?: string;
+                page?: number;
+                records_per_page?: number;
+                search_value?: string;
+                status_identifier?: string;
+                type_identifier?: string;
+                updated_date_from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomCreateCrmapiRestLeadLose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    fields_set?: string;
+                    lead_identifier: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    };
+                    lost_reason_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    };
+                    status_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomGetCrmapiRestLeadShow: {
+        parameters: {
+            query: {
+                fields_set?: string;
+                lead_identifier: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    crmcomCreateCrmapiRestLeadUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    accounts_receivable_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    assigned_to?: {
+                        group_identifier?: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        } | null;
+                        user_identifier?: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        } | null;
+                    } | null;
+                    category_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    competitors_set?: {
+                        competitor_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                        notes?: string | null;
+                        quantity?: number;
+                    }[] | null;
+                    contact_email?: string | null;
+                    contact_information?: {
+                        company_name?: string | null;
+                        first_name?: string | null;
+                        id?: string | number;
+                        last_name?: string | null;
+                        middle_name?: string | null;
+                        title?: string | null;
+                        /** @enum {string} */
+                        type?: "PERSON" | "COMPANY";
+                    } | null;
+                    contact_phone?: string | null;
+                    description?: string | null;
+                    estimated_completion_time?: {
+                        /** @enum {string} */
+                        time_period_uot: "MINUTES" | "HOURS" | "DAYS" | "WEEKS" | "MONTHS" | "YEARS";
+                        time_period_value: number;
+                    } | null;
+                    expected_completion_date?: string | null;
+                    fields_set?: string;
+                    importance?: string | null;
+                    lead_identifier: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    };
+                    lead_owner?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    lead_source?: {
+                        description?: string | null;
+                        source_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                    } | null;
+                    lead_users_set?: {
+                        user_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                    }[] | null;
+                    lost_reason_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    owned_by_group_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    physical_goods_set?: {
+                        notes?: string | null;
+                        physical_good_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                        quantity?: number;
+                    }[] | null;
+                    priority?: (string | number) | (never | null);
+                    privacy_level_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    probability_to_win?: number | null;
+                    products_set?: {
+                        notes?: string | null;
+                        product_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                        quantity?: number;
+                    }[] | null;
+                    services_set?: {
+                        notes?: string | null;
+                        quantity?: number;
+                        service_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                    }[] | null;
+                    start_date?: string | null;
+                    status_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    subscription_package?: {
+                        notes?: string | null;
+                        quantity?: number;
+                        subscription_package_identifier: {
+                            alternative_code?: string;
+                            code?: string;
+                            id?: string | number;
+                            name?: string;
+                            number?: string | number;
+                            username?: string;
+                        };
+                    } | null;
+                    target_amount?: number | null;
+                    type_identifier?: {
+                        alternative_code?: string;
+                        code?: string;
+                        id?: string | number;
+                        name?: string;
+                        number?: string | number;
+                        username?: string;
+                    } | null;
+                    udf_date_1?: string | null;
+                    udf_date_2?: string | null;
+                    udf_date_3?: string | null;
+                    udf_date_4?: string | null;
+                    udf_float_1?: number | null;
+                    udf_float_2?: number | null;
+                    udf_float_3?: number | null;
+                    udf_float_4?: number | null;
+                    udf_string_1?: string | null;
+                    udf_string_2?: string | null;
+                    udf_string_3?: string | null;
+                    udf_string_4?: string | null;
+                    udf_string_5?: string | null;
+                    udf_string_6?: string | null;
+                    udf_string_7?: string | null;
+                    udf_string_8?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmListApiLeads: {
+        parameters: {
+            query?: {
+                assigned_to?: string;
+                city?: string;
+                email?: string;
+                limit?: number;
+                name?: string;
+                offset?: number;
+                source?: string;
+                status?: string;
+                tags?: string;
+                title?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmCreateApiLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account_name?: string | null;
+                    address_line?: string | null;
+                    assigned_to?: (string | number)[] | string | (never | null);
+                    auto_convert?: boolean | string;
+                    city?: string | null;
+                    company?: string | null;
+                    contacts?: (string | number)[] | string | (never | null);
+                    country?: string | null;
+                    description?: string | null;
+                    email?: string | null;
+                    first_name?: string | null;
+                    last_name?: string | null;
+                    opportunity_amount?: string | number | (never | null);
+                    org?: string | null;
+                    phone?: string | null;
+                    postcode?: string | null;
+                    probability?: number | string | (never | null);
+                    source?: string | null;
+                    state?: string | null;
+                    status?: string | null;
+                    street?: string | null;
+                    tags?: (string | number)[] | string | (never | null);
+                    teams?: (string | number)[] | string | (never | null);
+                    title?: string | null;
+                    website?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmGetApiLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmPutApiLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account_name?: string | null;
+                    address_line?: string | null;
+                    assigned_to?: (string | number)[] | string | (never | null);
+                    auto_convert?: boolean | string;
+                    city?: string | null;
+                    company?: string | null;
+                    contacts?: (string | number)[] | string | (never | null);
+                    country?: string | null;
+                    description?: string | null;
+                    email?: string | null;
+                    first_name?: string | null;
+                    last_name?: string | null;
+                    opportunity_amount?: string | number | (never | null);
+                    org?: string | null;
+                    phone?: string | null;
+                    postcode?: string | null;
+                    probability?: number | string | (never | null);
+                    source?: string | null;
+                    state?: string | null;
+                    status?: string | null;
+                    street?: string | null;
+                    tags?: (string | number)[] | string | (never | null);
+                    teams?: (string | number)[] | string | (never | null);
+                    title?: string | null;
+                    website?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmCreateApiLead2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmDeleteApiLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmUpdateApiLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account_name?: string | null;
+                    address_line?: string | null;
+                    assigned_to?: (string | number)[] | string | (never | null);
+                    auto_convert?: boolean | string;
+                    city?: string | null;
+                    company?: string | null;
+                    contacts?: (string | number)[] | string | (never | null);
+                    country?: string | null;
+                    description?: string | null;
+                    email?: string | null;
+                    first_name?: string | null;
+                    last_name?: string | null;
+                    opportunity_amount?: string | number | (never | null);
+                    org?: string | null;
+                    phone?: string | null;
+                    postcode?: string | null;
+                    probability?: number | string | (never | null);
+                    source?: string | null;
+                    state?: string | null;
+                    status?: string | null;
+                    street?: string | null;
+                    tags?: (string | number)[] | string | (never | null);
+                    teams?: (string | number)[] | string | (never | null);
+                    title?: string | null;
+                    website?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmDeleteApiLeadAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmGetApiLeadComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmPutApiLeadComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmDeleteApiLeadComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmUpdateApiLeadComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmListApiLeadCompanies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmCreateApiLeadCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address?: string | null;
+                    billing_city?: string | null;
+                    billing_country?: string | null;
+                    billing_postcode?: string | null;
+                    billing_state?: string | null;
+                    billing_street?: string | null;
+                    email?: string | null;
+                    industry?: string | null;
+                    name?: string;
+                    phone?: string | null;
+                    website?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmGetApiLeadCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmPutApiLeadCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address?: string | null;
+                    billing_city?: string | null;
+                    billing_country?: string | null;
+                    billing_postcode?: string | null;
+                    billing_state?: string | null;
+                    billing_street?: string | null;
+                    email?: string | null;
+                    industry?: string | null;
+                    name?: string;
+                    phone?: string | null;
+                    website?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmDeleteApiLeadCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmCreateApiLeadCreateFromSite: {
+        parameters: {
+            query?: {
+                apikey?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account_name?: string | null;
+                    address_line?: string | null;
+                    apikey?: string;
+                    city?: string | null;
+                    country?: string | null;
+                    description?: string | null;
+                    email?: string | null;
+                    first_name?: string | null;
+                    last_name?: string | null;
+                    phone?: string | null;
+                    postcode?: string | null;
+                    source?: string | null;
+                    state?: string | null;
+                    street?: string | null;
+                    title?: string | null;
+                    website?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmCreateApiLeadUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    djangoCrmGetApiLeadUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efListAccountLeads: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The organization id */
+                account: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efCreateAccountLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization id */
+                account: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efGetAccountLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization id */
+                account: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efUpdateAccountLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization id */
+                account: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efDeleteAccountLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization id */
+                account: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efListLeads: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efCreateLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efGetLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efUpdateLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    efDeleteLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
