@@ -149,7 +149,12 @@ describe('fuzz from /openapi.json', () => {
     const known: string[] = [];
     let sent = 0;
     const perOp = new Map<string, number>();
-    const last = (o: Op) => (o.path === '/api/v1/auth/logout' ? 2 : o.method === 'DELETE' ? 1 : 0);
+    const last = (o: Op) =>
+      o.path === '/api/v1/auth/logout' || o.path.endsWith('/authentication/token/release')
+        ? 2
+        : o.method === 'DELETE'
+          ? 1
+          : 0;
     const ops = [...w.ops].sort((x, y) => last(x) - last(y));
 
     const check = async (

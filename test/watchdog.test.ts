@@ -37,7 +37,13 @@ describe('watchdog: /health answers while each write route runs', () => {
   afterAll(async () => t.close());
 
   it('every POST/PUT/PATCH/DELETE answers and /health stays 200 meanwhile', async () => {
-    const writes = w.ops.filter((o) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(o.method));
+    // Seed 003's token release ends the session the walk uses, like sign-out: test/compat-crmcom-auth.test.ts
+    // covers it.
+    const writes = w.ops.filter(
+      (o) =>
+        ['POST', 'PUT', 'PATCH', 'DELETE'].includes(o.method) &&
+        !o.path.endsWith('/authentication/token/release'),
+    );
     expect(writes.length).toBeGreaterThan(40);
     const failures: string[] = [];
     // Deletes last, so the ids stay valid for the other writes; every body shape of a route is tried.

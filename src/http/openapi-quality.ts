@@ -209,6 +209,7 @@ const STATUS_TEXT: Record<string, string> = {
 const BINARY: Record<string, string[]> = {
   '/api/v1/leads/export': ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
   '/api/v1/imports/{id}/errors.csv': ['text/csv'],
+  '/api/v1/imports/{id}/failed-rows.csv': ['text/csv'],
   '/api/v1/leads/{id}/attachments/{itemId}/content': ['application/octet-stream'],
 };
 const UPLOADS: Record<string, string> = {
@@ -241,7 +242,13 @@ export function completeDocument(doc: Obj): Obj {
       const responses: Obj = (op.responses ??= {});
       const isPublic = Array.isArray(op.security) && op.security.length === 0;
       const codes = ['400', '404', '413', '415', '429', '500', '503'];
-      if (!isPublic || path.includes('web-to-lead') || path.includes('/accept')) codes.push('401', '403');
+      if (
+        !isPublic ||
+        path.includes('web-to-lead') ||
+        path.includes('/accept') ||
+        path.includes('/authentication/')
+      )
+        codes.push('401', '403');
       if (['patch', 'delete', 'put'].includes(method)) codes.push('409', '412', '422');
       if (method === 'post') codes.push('409', '422');
       if (path.startsWith('/api/v1/leads') && method === 'get') codes.push('422');

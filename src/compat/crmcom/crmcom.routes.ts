@@ -59,7 +59,10 @@ export function crmcomRoutes(parent: FastifyInstance, kit: SurfaceKit, deps: Crm
   // Authentication (public routes: they make the token).
   app.post(
     `${P}/authentication/token`,
-    { config: { public: true }, schema: { tags, summary: 'A token for a user (2 hours)', body: TokenBody } },
+    {
+      config: { public: true },
+      schema: { tags, summary: 'A token for a user (2 hours)', body: TokenBody, security: [] },
+    },
     async (req) =>
       token(
         await deps.tokens.issueToken(
@@ -73,7 +76,7 @@ export function crmcomRoutes(parent: FastifyInstance, kit: SurfaceKit, deps: Crm
     `${P}/authentication/web_api_key/token`,
     {
       config: { public: true },
-      schema: { tags, summary: 'A token for an API key (Basic user name, 2 hours)' },
+      schema: { tags, summary: 'A token for an API key (Basic user name, 2 hours)', security: [] },
     },
     async (req) => token(await deps.tokens.exchangeApiKey(basicKey(req), TOKEN_TTL_MS)),
   );
