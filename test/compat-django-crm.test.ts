@@ -262,6 +262,14 @@ describe('the document examples, sent as written', () => {
     expect(res.statusCode).toBe(404);
     expect(Object.keys(res.json())).toEqual(['detail']);
   });
+
+  it('an id past the 32-bit range names no record: 404 { detail }, never a server error', async () => {
+    for (const path of ['/api/leads/2147483648/', '/api/leads/company/99999999999/']) {
+      const res = await dj('GET', path);
+      expect(res.statusCode).toBe(404);
+      expect(Object.keys(res.json())).toEqual(['detail']);
+    }
+  });
 });
 
 describe('create-from-site (web-to-lead key)', () => {

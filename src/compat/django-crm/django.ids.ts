@@ -16,7 +16,8 @@ export const ID_KINDS = {
 } as const;
 export type IdKind = keyof typeof ID_KINDS;
 
-const MAX = 0xffffffffffff;
+/** Ids are 32-bit integers in the database (PostgreSQL `integer`): anything larger names no record. */
+const MAX = 2147483647;
 const UUID = /^([0-9a-f]{8})-0000-4000-8000-([0-9a-f]{12})$/i;
 
 export function uuidOf(kind: IdKind, id: number): string;
@@ -28,15 +29,16 @@ export function uuidOf(kind: IdKind, id: number | null | undefined): string | nu
 
 /** The integer behind a UUID of that kind, or a plain integer; undefined for anything else. */
 export function idOf(kind: IdKind, value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && value > 0 && value <= MAX ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const v = value.trim();
-  if (/^[0-9]{1,15}$/.test(v)) {
+  if (/^[0-9]{1,10}$/.test(v)) {
     const n = Number(v);
     return n > 0 && n <= MAX ? n : undefined;
   }
   const m = UUID.exec(v);
   if (!m || m[1].toLowerCase() !== ID_KINDS[kind]) return undefined;
   const n = parseInt(m[2], 16);
-  return n > 0 && n <= 2147483647 ? n : undefined;
+  return n > 0 && n <= MAX ? n : undefined;
 }
