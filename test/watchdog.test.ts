@@ -74,7 +74,9 @@ describe('watchdog: /health answers while each write route runs', () => {
         else if (health.statusCode !== 200) failures.push(`${where}: /health ${health.statusCode}`);
         const res = await within(write, 10_000);
         if (res === 'timeout') failures.push(`${where}: no answer within 10 s`);
-        else if (res.statusCode === 401 && !op.isPublic) failures.push(`${where}: the walk lost its session`);
+        // Seed 003 takes only its own token (query or body), which the walk does not hold: its 401 is expected.
+        else if (res.statusCode === 401 && !op.isPublic && !op.path.startsWith('/compat/crmcom/'))
+          failures.push(`${where}: the walk lost its session`);
       }
     }
     expect(calls).toBeGreaterThan(writes.length);

@@ -16,8 +16,6 @@ export const crmcomSurface = defineSurface<CrmcomDeps>({
     forms: [
       { kind: 'query-token', param: 'token' },
       { kind: 'body-token', field: 'token' },
-      // Leadflow's own Bearer token or API key works too (API clients and the test walks use it).
-      { kind: 'bearer' },
     ],
   },
   errors: { render: (failure, req) => renderFailure(failure, req) },
