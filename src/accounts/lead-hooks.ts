@@ -11,7 +11,7 @@ export function createLeadHooks(
   leads: LeadRepository,
 ): LeadLinkHooks {
   return {
-    check: (orgId, input, errors, trx) => linkService.check(orgId, input, errors, trx),
+    check: (orgId, input, errors, trx, creating) => linkService.check(orgId, input, errors, trx, creating),
 
     async afterCreate(trx, auth, row, input) {
       const linked = await linkService.linkNewLead(trx, auth, row, input);

@@ -141,12 +141,17 @@ export function createLeadLinkService({
     createContactFromLead,
     hasPerson,
 
-    /** Another organization's ids read as unknown ones: a 422 naming the field, never a 403. */
+    /**
+     * Another organization's ids read as unknown ones: a 422 naming the field, never a 403. On create
+     * (`creating`): a contact that is already a customer of a company (its accounts receivable, seed 003) books
+     * its leads against that company, so `company_id` must be given and be that company.
+     */
     async check(
       orgId: number,
       input: LeadLinkInput,
       errors: FieldError[],
       trx: Kysely<Database> = db,
+      creating = false,
     ): Promise<void> {
       if (input.company_id !== undefined && input.company_id !== null) {
         if ((await companies.findLive(orgId, [input.company_id], trx)).length === 0) {
@@ -158,13 +163,28 @@ export function createLeadLinkService({
       }
       if (input.contact_ids !== undefined && input.contact_ids.length) {
         const wanted = [...new Set(input.contact_ids)];
-        const found = new Set((await contacts.findLive(orgId, wanted, trx)).map((c) => c.id));
+        const rows = await contacts.findLive(orgId, wanted, trx);
+        const found = new Set(rows.map((c) => c.id));
         const missing = wanted.filter((id) => !found.has(id));
         if (missing.length)
           errors.push({
             field: 'contact_ids',
             message: `contact ${missing.join(', ')} does not exist in this organization`,
           });
+        if (creating)
+          for (const c of rows) {
+            if (c.customer_status !== 'customer' || c.company_id === null) continue;
+            if (input.company_id === undefined || input.company_id === null)
+              errors.push({
+                field: 'company_id',
+                message: `is required: contact ${c.id} is already a customer of company ${c.company_id} (give that company)`,
+              });
+            else if (input.company_id !== c.company_id)
+              errors.push({
+                field: 'company_id',
+                message: `must be company ${c.company_id}: contact ${c.id} is a customer of that company`,
+              });
+          }
       }
     },
 

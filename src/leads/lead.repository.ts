@@ -97,6 +97,7 @@ export interface LeadFilter {
   source?: string;
   ownerId?: number;
   teamId?: number;
+  leadTypeId?: number;
   companyId?: number;
   contactId?: number;
   /** Leads this user holds in any role (userRole unset) or in userRole (owner: owner_id). */
@@ -417,6 +418,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     }
     if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
     if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
+    if (f.leadTypeId !== undefined) q = q.where('leads.lead_type_id', '=', f.leadTypeId);
     if (f.teamId !== undefined) {
       const teamId = f.teamId;
       q = q.where((eb) =>

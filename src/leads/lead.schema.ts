@@ -347,6 +347,9 @@ export const LeadListQuery = Type.Object(
     ),
     company_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads linked to this company' })),
     contact_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Leads linked to this contact' })),
+    lead_type_id: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Leads of this lead type (GET /api/v1/lead-types)' }),
+    ),
     tag: Type.Optional(Type.String()),
     created_after: Type.Optional(Type.String({ format: 'date-time' })),
     created_before: Type.Optional(Type.String({ format: 'date-time' })),

@@ -111,8 +111,17 @@ export interface LeadServiceDeps {
 
 /** How src/accounts plugs into leads without leads importing it. */
 export interface LeadLinkHooks {
-  /** Validates company_id / contact_ids before any write (another organization's ids are field errors). */
-  check(orgId: number, input: LeadPatchInput, errors: FieldError[], trx?: Kysely<Database>): Promise<void>;
+  /**
+   * Validates company_id / contact_ids before any write (another organization's ids are field errors); on create
+   * (`creating`), a contact that is already a customer of a company needs that company as `company_id`.
+   */
+  check(
+    orgId: number,
+    input: LeadPatchInput,
+    errors: FieldError[],
+    trx?: Kysely<Database>,
+    creating?: boolean,
+  ): Promise<void>;
   /** In the create transaction, after the lead, its tags and first status: `link`, then `auto_convert`. */
   afterCreate(
     trx: Kysely<Database>,
@@ -236,6 +245,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     input: LeadPatchInput,
     errors: FieldError[],
     trx: Kysely<Database> = db,
+    creating = false,
   ): Promise<LeadUpdate> {
     const set: LeadUpdate = {};
     for (const f of TEXT_FIELDS) if (input[f] !== undefined) set[f] = blankToNull(input[f]);
@@ -282,7 +292,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       }
     }
     if (input.company_id !== undefined) set.company_id = input.company_id;
-    await deps.links?.check(orgId, input, errors, trx);
+    await deps.links?.check(orgId, input, errors, trx, creating);
     for (const p of parts) await p.check(orgId, input as Record<string, unknown>, errors, trx);
     if (input.owner_id !== undefined && input.owner_id !== null) {
       const m = await access.findMembership(orgId, input.owner_id, trx);
@@ -447,6 +457,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       userId: query.user_id,
       userRole: query.role,
       teamId: query.team_id,
+      leadTypeId: query.lead_type_id,
       companyId: query.company_id,
       contactId: query.contact_id,
       visibleTo: seesOnlyOwnLeads(auth) ? auth.userId! : undefined,
@@ -526,16 +537,26 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       await checkVisible(auth, await loadLive(auth.orgId, id, q), q);
     },
 
-    /** `opts.at` backdates the creation (imports, compatible clients): created_at and the first history entry. */
+    /**
+     * `opts.at` backdates the creation (imports, compatible clients): created_at and the first history entry.
+     * `opts.faults`: problems the caller already found in its own request (a compatible surface translating its
+     * parameters): every check below still runs, and one 422 names them all with the core's (nothing written).
+     */
     async create(
       auth: AuthContext,
       input: LeadCreateInput,
-      opts: { at?: string } & TxOptions = {},
+      opts: { at?: string; faults?: FieldError[] } & TxOptions = {},
     ): Promise<LeadDto> {
       assertCan(auth, 'leads:write');
-      const createdAt = opts.at !== undefined ? parseInstant('at', opts.at, { notFuture: true }) : undefined;
-      const errors: FieldError[] = [];
-      const cols = await toColumns(auth.orgId, input, errors, runner(db, opts));
+      const errors: FieldError[] = [...(opts.faults ?? [])];
+      let createdAt: string | undefined;
+      try {
+        createdAt = opts.at !== undefined ? parseInstant('at', opts.at, { notFuture: true }) : undefined;
+      } catch (e) {
+        if (!(e instanceof AppError) || !e.errors?.length) throw e;
+        errors.push(...e.errors);
+      }
+      const cols = await toColumns(auth.orgId, input, errors, runner(db, opts), true);
       // An agent's new lead is theirs unless they hand it to someone: otherwise they could not see it.
       if (seesOnlyOwnLeads(auth) && input.owner_id === undefined) cols.owner_id = auth.userId;
       cols.custom_fields = await customFields.applyValues(
@@ -548,8 +569,27 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       // The lead type's defaults (status, category) and its mandatory contact fields.
       const typed = await deps.catalogs?.prepareLeadCreate(auth.orgId, input, errors, opts);
       if (typed) Object.assign(cols, typed.set);
-      if (errors.length)
+      if (errors.length) {
+        // One answer names every fault: the status rules' too (status, sub-status, reason; they only read).
+        const key =
+          typed?.status ??
+          input.status ??
+          (await statuses.findDefault(auth.orgId, runner(db, opts)))?.key ??
+          '';
+        try {
+          await statusRules.resolve(
+            runner(db, opts),
+            auth.orgId,
+            { status: key, sub_status: input.sub_status, reason_id: input.reason_id },
+            true,
+          );
+        } catch (e) {
+          if (!(e instanceof AppError) || e.status !== 422 || !e.errors?.length) throw e;
+          for (const f of e.errors)
+            if (!errors.some((x) => x.field === f.field && x.message === f.message)) errors.push(f);
+        }
         throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+      }
       checkIdentity(cols);
       const now = nowIso();
       const tags = normalizeTags(input.tags ?? []);

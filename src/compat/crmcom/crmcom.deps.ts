@@ -6,7 +6,7 @@ import type { Core } from '../../wiring/core.js';
  */
 export interface CrmcomDeps {
   tokens: Pick<Core['auth'], 'issueToken' | 'exchangeApiKey' | 'releaseToken'>;
-  catalogs: Pick<Core['catalogs'], 'listEntries' | 'listLeadTypes' | 'prepareLeadCreate'>;
+  catalogs: Pick<Core['catalogs'], 'listEntries' | 'listLeadTypes'>;
   statuses: Pick<Core['pipeline']['statuses'], 'listStatuses'>;
   reasons: Pick<Core['pipeline']['reasons'], 'listReasons'>;
   teams: Pick<Core['access']['teams'], 'list'>;

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AppError } from '../../http/errors.js';
-import type { LeadDto } from '../../leads/lead.schema.js';
+import { AppError, type FieldError } from '../../http/errors.js';
+import { fieldErrorsFromValidation } from '../../http/validation.js';
 import type { SurfaceKit } from '../shared/surface.js';
-import { readOffset } from '../shared/paging.js';
 import type { CrmcomDeps } from './crmcom.deps.js';
 import { ok } from './crmcom.errors.js';
 import {
@@ -12,6 +11,7 @@ import {
   CreateBody,
   ListQuery,
   LoseBody,
+  type LeadFieldsT,
   ShowQuery,
   TokenBody,
   UpdateBody,
@@ -40,6 +40,32 @@ function getIdent(name: string, v: string) {
       { field: name, message: 'must be field=value (id=..., name=..., alternative_code=..., number=...)' },
     ]);
   return ident;
+}
+
+/**
+ * A create body the schema refused in part: its faults, and the body without the top-level parameters they name
+ * (so the rest is translated and checked, and one answer names everything). A body that is not an object at all
+ * is refused as it is.
+ */
+function withoutMalformed(req: FastifyRequest<{ Body: LeadFieldsT }>): {
+  body: LeadFieldsT;
+  malformed: FieldError[];
+} {
+  const err = req.validationError as (Error & { validation?: never[] }) | undefined;
+  if (!err) return { body: req.body, malformed: [] };
+  const malformed = fieldErrorsFromValidation(err.validation ?? [], 'body');
+  const raw = req.body as unknown;
+  if (
+    !raw ||
+    typeof raw !== 'object' ||
+    Array.isArray(raw) ||
+    !err.validation ||
+    malformed.some((f) => f.field === 'body')
+  )
+    throw err;
+  const body: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const f of malformed) delete body[f.field.split('.')[0]];
+  return { body: body as LeadFieldsT, malformed };
 }
 
 /** The API key of `authentication/web_api_key/token`: HTTP Basic with the key as the user name. */
@@ -183,11 +209,12 @@ export function crmcomRoutes(parent: FastifyInstance, kit: SurfaceKit, deps: Crm
   // Leads.
   app.post(
     `${P}/leads/create`,
-    { schema: { tags, summary: 'Creates a lead', body: CreateBody } },
+    { attachValidation: true, schema: { tags, summary: 'Creates a lead', body: CreateBody } },
     async (req) => {
       const auth = kit.auth(req);
-      const fields = fieldsSet(req.body.fields_set);
-      const { lead, v } = await createLead(deps, kit, auth, req.body);
+      const { body, malformed } = withoutMalformed(req);
+      const fields = fieldsSet(body.fields_set);
+      const { lead, v } = await createLead(deps, kit, auth, body, malformed);
       return ok((await renderLeads(deps, kit, auth, v, [lead], fields))[0]);
     },
   );
@@ -272,21 +299,11 @@ export function crmcomRoutes(parent: FastifyInstance, kit: SurfaceKit, deps: Crm
     faults.throwIfAny();
     const perPage = q.records_per_page ?? 50;
     const offset = ((q.page ?? 1) - 1) * perPage;
-    // The core pages by offset (one query, with the total); a lead type filter is the surface's (the core
-    // list has none), walking the core's keyset pages.
-    const items = type
-      ? (
-          await readOffset(
-            (cursor, limit) =>
-              deps.leads.list(auth, { ...core, limit, ...(cursor ? { cursor } : {}) } as never),
-            { offset, limit: perPage, keep: (l: LeadDto) => l.lead_type_id === type.id },
-          )
-        ).items
-      : (
-          await deps.leads.list(auth, { ...core, offset, limit: perPage } as never, {
-            offsetPastEnd: 'empty',
-          })
-        ).data;
+    // The core pages by offset in SQL (one query), its lead type filter included.
+    if (type) core.lead_type_id = Number(type.id);
+    const items = (
+      await deps.leads.list(auth, { ...core, offset, limit: perPage } as never, { offsetPastEnd: 'empty' })
+    ).data;
     return ok(await renderLeads(deps, kit, auth, v, items, fields));
   });
 }

@@ -2,7 +2,7 @@ import type { AuthContext } from '../../access/roles.js';
 import type { LeadDto } from '../../leads/lead.schema.js';
 import type { TxOptions } from '../../db/unit-of-work.js';
 import { estimateFor, type CompletionUnit } from '../../catalogs/estimated-completion.js';
-import { AppError } from '../../http/errors.js';
+import { AppError, type FieldError } from '../../http/errors.js';
 import type { FieldFaults } from '../shared/fields.js';
 import type { SurfaceKit } from '../shared/surface.js';
 import type { CrmcomDeps } from './crmcom.deps.js';
@@ -214,24 +214,14 @@ export async function translate(
   if (info && !contact && info.id === undefined && email)
     contact = (await deps.contacts.list(auth, { email, limit: 1 })).data[0] as Contact | undefined;
   if (contact) set.contact_ids = [contact.id];
+  // The accounts receivable is the lead's company. That a customer contact needs its own is the core's rule
+  // (leads.create: a 422 on company_id, named accounts_receivable_identifier here).
   const arIdent = body.accounts_receivable_identifier;
   if (arIdent === null) set.company_id = null;
   else if (arIdent) {
     const company = await findCompany(deps, auth, arIdent, faults);
-    if (company) {
-      const ownerContact =
-        contact ?? (current?.contacts[0] ? await deps.contacts.get(auth, current.contacts[0].id) : undefined);
-      if (!ownerContact)
-        faults.add(
-          'accounts_receivable_identifier',
-          'needs the contact information (an existing customer) that owns it',
-        );
-      else if (ownerContact.company_id !== company.id)
-        faults.add('accounts_receivable_identifier', `is not owned by contact ${ownerContact.id}`);
-      else set.company_id = company.id;
-    }
-  } else if (contact && contact.customer_status === 'customer' && (creating || info))
-    faults.add('accounts_receivable_identifier', `is mandatory: contact ${contact.id} is already a customer`);
+    if (company) set.company_id = company.id;
+  }
 
   // Dates: start_date backdates the creation; estimate <-> expected date through the core's rules.
   let at: string | undefined;
@@ -361,22 +351,38 @@ async function findCompany(deps: CrmcomDeps, auth: AuthContext, ident: Identifie
   return undefined;
 }
 
-/** `leads/create`: every fault first, then one unit of work. */
-export async function createLead(deps: CrmcomDeps, kit: SurfaceKit, auth: AuthContext, body: LeadFieldsT) {
+/**
+ * `leads/create` in one answer: the parameters the schema refused (`malformed`, their keys left out of `body`),
+ * the translation's faults and the core's rules (lead type, customer contact, status and lost reason, custom
+ * fields) are named together; the core checks everything before it writes, in one unit of work. Any malformed
+ * parameter makes it a 400, else a 422.
+ */
+export async function createLead(
+  deps: CrmcomDeps,
+  kit: SurfaceKit,
+  auth: AuthContext,
+  body: LeadFieldsT,
+  malformed: FieldError[] = [],
+) {
   const faults = await kit.faults(auth);
   const v = vocabulary(deps, auth);
   const { input, at } = await translate(deps, kit, auth, v, body as LeadFieldsT & Input, faults);
-  if (faults.any) {
-    // So that one answer names every fault: the lead type's rules too (the core's check; it writes nothing).
-    const typeFaults: Array<{ field: string; message: string }> = [];
-    await deps.catalogs.prepareLeadCreate(auth.orgId, input as never, typeFaults);
-    for (const f of typeFaults) faults.add(f.field, f.message);
+  // A parameter the schema refused is named as such, not also as missing.
+  const bad = new Set(malformed.map((f) => f.field.split('.')[0]));
+  const all = [
+    ...malformed,
+    ...faults.list.filter((f) => !(bad.has(f.field) && f.message === 'is mandatory')),
+  ];
+  try {
+    const lead = await deps.transaction((opts) =>
+      deps.leads.create(auth, input as never, { ...opts, ...(at ? { at } : {}), faults: all }),
+    );
+    return { lead, v };
+  } catch (e) {
+    if (malformed.length && e instanceof AppError && e.status === 422)
+      throw new AppError('validation_failed', e.detail, e.errors);
+    throw e;
   }
-  faults.throwIfAny();
-  const lead = await deps.transaction((opts) =>
-    deps.leads.create(auth, input as never, { ...opts, ...(at ? { at } : {}) }),
-  );
-  return { lead, v };
 }
 
 /** `leads/update`: absent parameters stay, null clears; the core refuses a locked lead (409 LEAD_LOCKED). */

@@ -21,6 +21,7 @@ import * as m0091 from './0091_status_lifecycle.js';
 import * as m0092 from './0092_estimated_completion.js';
 import * as m0060 from './0060_unique_keys.js';
 import * as m0100 from './0100_catalog_defaults_backfill.js';
+import * as m0093 from './0093_leads_type_idx.js';
 import * as m0101 from './0101_leads_live_created_idx.js';
 import * as m0061 from './0061_external_refs_surface.js';
 import * as m0130 from './0130_import_warnings.js';
@@ -53,6 +54,7 @@ export const migrations: Record<string, Migration> = {
   '0090_catalogs': m0090,
   '0091_status_lifecycle': m0091,
   '0092_estimated_completion': m0092,
+  '0093_leads_type_idx': m0093,
   '0100_catalog_defaults_backfill': m0100,
   '0101_leads_live_created_idx': m0101,
   '0130_import_warnings': m0130,
