@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createTestApp, signup, type Session, type TestApp } from './helpers.js';
 import { changedTables, countAllTables } from './table-counts.js';
 import { crm, crmToken, minimal, setUp, v1 } from './compat-crmcom.helpers.js';
+import { uuidOf } from '../src/compat/django-crm/django.ids.js';
 
 /**
  * Seed 003's leads methods on one organization set up through /api/v1: every conditional rule both ways,
@@ -249,14 +250,23 @@ describe('leads/create', () => {
 
   it('a refused create leaves every table unchanged', async () => {
     const before = await countAllTables(t.db);
-    // Faults found by the surface, then faults found by the core (the type's contact rule, the lost reason).
+    // Faults found by the surface, by the core before its write (the type's contact rule, the lost reason), and a
+    // refusal inside the core's write (a customer contact's company), each with every table unchanged.
     await refused({ type_identifier: { name: 'nope' }, udf_date_1: 'soon' }, 'type_identifier');
     await refused({ type_identifier: { name: 'Email follow up' }, udf_string_1: 'kept?' }, 'contact_email');
     await refused(
       { status_identifier: { id: 'lost' }, products_set: [{ product_identifier: { name: 'A' } }] },
       'lost_reason_identifier',
     );
-    expect(changedTables(before, await countAllTables(t.db))).toEqual({});
+    const co = await v1(app, s, 'POST', '/companies', { name: 'Counted Co' });
+    const cu = await v1(app, s, 'POST', '/contacts', {
+      first_name: 'Counted',
+      company_id: co.id,
+      customer_status: 'customer',
+    });
+    const mid = await countAllTables(t.db);
+    await refused({ contact_information: { id: cu.id }, udf_float_1: 2 }, 'accounts_receivable_identifier');
+    expect(changedTables(mid, await countAllTables(t.db))).toEqual({});
   });
 });
 
@@ -270,6 +280,11 @@ describe('completion dates', () => {
     ['2026-02-27T10:00:00Z', 3, 'DAYS', '2026-03-02'],
     ['2026-03-01T20:00:00Z', 36, 'HOURS', '2026-03-03'],
     ['2025-12-31T23:30:00Z', 45, 'MINUTES', '2026-01-01'],
+    ['2025-12-31T10:00:00Z', 2, 'MONTHS', '2026-02-28'],
+    ['2026-08-31T10:00:00Z', 1, 'MONTHS', '2026-09-30'],
+    ['2026-10-31T10:00:00Z', 4, 'MONTHS', '2027-02-28'],
+    ['2023-02-28T10:00:00Z', 1, 'YEARS', '2024-02-28'],
+    ['2026-04-30T23:00:00Z', 2, 'HOURS', '2026-05-01'],
   ];
   for (const [start, value, uot, date] of cases)
     it(`${value} ${uot} from ${start} is ${date}`, async () => {
@@ -287,6 +302,9 @@ describe('completion dates', () => {
     ['2026-01-31T10:00:00Z', '2027-01-31', 1, 'YEARS'],
     ['2026-03-01T10:00:00Z', '2026-03-15', 2, 'WEEKS'],
     ['2026-02-27T10:00:00Z', '2026-03-02', 3, 'DAYS'],
+    ['2026-01-31T10:00:00Z', '2026-02-28', 1, 'MONTHS'],
+    ['2025-11-30T10:00:00Z', '2026-02-28', 3, 'MONTHS'],
+    ['2025-11-30T10:00:00Z', '2026-02-22', 12, 'WEEKS'],
   ];
   for (const [start, date, value, uot] of reverse)
     it(`expected ${date} from ${start} is ${value} ${uot}`, async () => {
@@ -425,7 +443,7 @@ describe('configuration lists', () => {
 });
 
 describe('the same lead everywhere', () => {
-  it('a lead created here reads the same through /api/v1 and capillary, and a change in /api/v1 shows here', async () => {
+  it('a lead created here reads the same through /api/v1, capillary, activix and django-crm, and a change in /api/v1 shows here', async () => {
     const d = await created({
       contact_email: 'same@example.com',
       contact_phone: '+1 555 0199',
@@ -453,6 +471,20 @@ describe('the same lead everywhere', () => {
     expect(cap.json().id).toBe(Number(d.id));
     expect(cap.json().status).toBe('OPEN');
     expect(cap.json().extendedFields ?? {}).not.toHaveProperty('crmcom__assigned_user_id');
+    const ax = await app.inject({
+      method: 'GET',
+      url: `/compat/activix/v2/leads/${d.id}?include[]=emails`,
+      headers: s.headers,
+    });
+    expect(ax.statusCode, ax.body).toBe(200);
+    expect(ax.json().data).toMatchObject({ id: Number(d.id), first_name: 'Ada', last_name: 'Lovelace' });
+    const dj = await app.inject({
+      method: 'GET',
+      url: `/compat/django-crm/api/leads/${uuidOf('lead', Number(d.id))}/`,
+      headers: { authorization: `Bearer ${s.token}`, 'organization-id': uuidOf('org', s.orgId) },
+    });
+    expect(dj.statusCode, dj.body).toBe(200);
+    expect(JSON.stringify(dj.json())).toContain('same@example.com');
     await v1(app, s, 'PATCH', `/leads/${d.id}`, { description: 'changed in v1' });
     const shown = await c.get('leads/show', { lead_identifier: `id=${d.id}`, fields_set: 'description' });
     expect(shown.json().data.description).toBe('changed in v1');

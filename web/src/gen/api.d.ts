@@ -12771,6 +12771,8 @@ export interface operations {
                 include_total?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 limit?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
@@ -21151,6 +21153,8 @@ export interface operations {
                         include_converted?: boolean;
                         /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                         last_name?: string;
+                        /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                        lead_type_id?: number;
                         /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                         name?: string;
                         /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
@@ -21378,6 +21382,8 @@ export interface operations {
                 include_converted?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
                 /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
@@ -26478,6 +26484,8 @@ export interface operations {
                 include_converted?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
                 /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
@@ -26695,6 +26703,8 @@ export interface operations {
                 include_converted?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
                 /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
@@ -26933,6 +26943,8 @@ export interface operations {
                 include_converted?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
                 /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
@@ -27156,6 +27168,8 @@ export interface operations {
                 include_converted?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
                 /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
@@ -27374,6 +27388,8 @@ export interface operations {
                 include_converted?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
                 /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
@@ -27599,6 +27615,8 @@ export interface operations {
                 include_converted?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
                 /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
@@ -27818,6 +27836,8 @@ export interface operations {
                 include_converted?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
                 /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
@@ -28041,6 +28061,8 @@ export interface operations {
                 include_converted?: boolean;
                 /** @description Last name: exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 last_name?: string;
+                /** @description Leads of this lead type (GET /api/v1/lead-types) */
+                lead_type_id?: number;
                 /** @description First name, last name, or "first last": exact, case-insensitive; `*` is a wildcard; commas separate alternatives */
                 name?: string;
                 /** @description Offset paging: skip this many leads; the answer then has `total`, `offset` and `limit` */
