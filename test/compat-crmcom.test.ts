@@ -250,14 +250,15 @@ describe('leads/create', () => {
 
   it('a refused create leaves every table unchanged', async () => {
     const before = await countAllTables(t.db);
-    // Faults found by the surface, by the core before its write (the type's contact rule, the lost reason), and a
-    // refusal inside the core's write (a customer contact's company), each with every table unchanged.
+    // Faults found by the surface, by the core's checks (the type's contact rule, below a customer contact's
+    // company), and a lost reason missing alone (found inside the core's write, rolled back).
     await refused({ type_identifier: { name: 'nope' }, udf_date_1: 'soon' }, 'type_identifier');
     await refused({ type_identifier: { name: 'Email follow up' }, udf_string_1: 'kept?' }, 'contact_email');
     await refused(
       { status_identifier: { id: 'lost' }, products_set: [{ product_identifier: { name: 'A' } }] },
       'lost_reason_identifier',
     );
+    expect(changedTables(before, await countAllTables(t.db))).toEqual({});
     const co = await v1(app, s, 'POST', '/companies', { name: 'Counted Co' });
     const cu = await v1(app, s, 'POST', '/contacts', {
       first_name: 'Counted',
