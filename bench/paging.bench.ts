@@ -168,6 +168,8 @@ async function benchOne(kind: 'sqlite' | 'postgres') {
     const b = (await get(scenarios[`cursor at ${depth}`])).data.map((l: { id: number }) => l.id);
     if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('offset and cursor pages differ');
     const out: Array<{ scenario: string; p50: number; p90: number; max: number }> = [];
+    // The machine is shared: the 1-minute load average before and after the timed requests says how noisy it was.
+    const loadBefore = os.loadavg()[0];
     for (const [name, url] of Object.entries(scenarios)) {
       for (let i = 0; i < 5; i++) await get(url);
       const ms: number[] = [];
@@ -180,6 +182,8 @@ async function benchOne(kind: 'sqlite' | 'postgres') {
       out.push(row);
       log(`${kind}: ${name}: p50 ${row.p50.toFixed(1)} ms, p90 ${row.p90.toFixed(1)} ms`);
     }
+    const load = { before: loadBefore, after: os.loadavg()[0], cpus: os.cpus().length };
+    log(`${kind}: load average ${load.before.toFixed(1)} -> ${load.after.toFixed(1)} on ${load.cpus} cpus`);
     // The plans of the page and the count, as the repository builds them.
     const { createLeadRepository } = await import('../src/leads/lead.repository.js');
     const repo = createLeadRepository(db.kysely, db.dialect);
@@ -204,7 +208,7 @@ async function benchOne(kind: 'sqlite' | 'postgres') {
     for (const q of captured) plans.push(await plan(db, q));
     for (const p of plans) log(`${kind} plan:\n${p}`);
     await app.close();
-    return { kind, seeded, results: out, plans };
+    return { kind, seeded, load, results: out, plans };
   } finally {
     await db.close();
     await target.drop();
@@ -228,7 +232,9 @@ fs.writeFileSync(
 );
 console.log(`\nwritten ${file}\n`);
 for (const r of all) {
-  console.log(`${r.kind}, ${r.seeded.bigOrgLeads.toLocaleString('en-US')} leads in the organization:`);
+  console.log(
+    `${r.kind}, ${r.seeded.bigOrgLeads.toLocaleString('en-US')} leads in the organization (load ${r.load.before.toFixed(1)} -> ${r.load.after.toFixed(1)}):`,
+  );
   console.log('| scenario | p50 ms | p90 ms | max ms |\n| --- | --- | --- | --- |');
   for (const x of r.results)
     console.log(`| ${x.scenario} | ${x.p50.toFixed(1)} | ${x.p90.toFixed(1)} | ${x.max.toFixed(1)} |`);
