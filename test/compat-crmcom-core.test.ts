@@ -346,5 +346,17 @@ describe('list answers', () => {
     expect(recent).toEqual([{ id: b.id, description: 'new' }]);
     const early = (await oc.get('leads/list', { created_date_to: '2025-06-01T00:00:00Z' })).json().data;
     expect(ids(early)).toEqual([a.id]);
+    // A page of 0, a page size over 200 and a date that is not one are named.
+    for (const [q, field] of [
+      [{ page: '0' }, 'page'],
+      [{ records_per_page: '201' }, 'records_per_page'],
+      [{ created_date_from: 'yesterday' }, 'created_date_from'],
+    ] as const) {
+      const res = await oc.get('leads/list', q);
+      expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode).toBeLessThan(500);
+      expect(res.json().status.code).toBe('INVALID_PARAMETERS');
+      expect(res.json().status.description).toContain(`${field}`);
+    }
   });
 });
