@@ -1,7 +1,7 @@
 /** TOTP two-factor sign-in (docs/security.md, "Two-factor sign-in"); codes come from otplib, as an app makes them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { createTestApp, signup, type Session, type TestApp } from './helpers.js';
 import { changedTables, countAllTables } from './table-counts.js';
@@ -13,8 +13,13 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const PASSWORD = 'correct horse battery';
-const inject = (method: string, url: string, headers: Record<string, string>, payload?: unknown) =>
-  t.app.inject({ method: method as 'POST', url, headers, ...(payload !== undefined ? { payload } : {}) });
+const inject = (method: string, url: string, headers: Record<string, string>, payload?: object) =>
+  t.app.inject({
+    method: method as 'POST',
+    url,
+    headers,
+    ...(payload !== undefined ? { payload } : {}),
+  } as InjectOptions);
 const login = (email: string, password = PASSWORD) =>
   t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
 const second = (challenge_token: string, code: string) =>

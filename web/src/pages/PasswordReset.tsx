@@ -81,14 +81,14 @@ export function ResetPasswordPage({ token }: { token: string }) {
     }
     setBusy(true);
     try {
-      const r = await api.post<{ token: string; organizations: { id: number }[] }>(
+      const r = await api.post<{ organizations: { id: number }[] }>(
         '/auth/password-reset/confirm',
         {
           token,
           password: form.password,
         },
       );
-      await signIn(r.token, r.organizations[0]?.id);
+      await signIn(r.organizations[0]?.id);
       navigate('/leads');
     } catch (err) {
       setError(err as ApiError);
