@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api';
+import { api, ApiError, session } from '../api';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { Field } from '../components/ui';
@@ -88,6 +88,8 @@ export function ResetPasswordPage({ token }: { token: string }) {
           password: form.password,
         },
       );
+      // With two-factor on no session was opened: sign in with the new password and a code.
+      if (!session.signedIn) return navigate('/signin');
       await signIn(r.organizations[0]?.id);
       navigate('/leads');
     } catch (err) {
