@@ -137,7 +137,7 @@ export function createTwoFactorService({
     if (input.password === undefined && input.code === undefined)
       throw fieldError('password', 'send your password or a code from your authenticator app');
     guard?.check(userId);
-    let ok = false;
+    let ok: boolean;
     if (input.password !== undefined) {
       const user = await access.findUserWithHash(db, userId);
       ok = !!user && (await verifyPassword(input.password, user.password_hash));
