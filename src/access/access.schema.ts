@@ -82,7 +82,7 @@ export const AcceptBody = Type.Object(
   { additionalProperties: false },
 );
 export const AcceptResponse = Type.Object({
-  token: Type.String(),
+  token: Type.Optional(Type.String({ description: 'Absent when the session was set as a cookie' })),
   user: Type.Object({ id: Type.Integer(), email: Type.String(), name: Type.String() }),
   organization_id: Type.Integer(),
   role: Type.String(),

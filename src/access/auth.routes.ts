@@ -7,7 +7,17 @@ import { requireAuth } from '../http/auth.js';
 import type { AuthService } from './auth.service.js';
 import type { LoginThrottle } from '../http/rate-limit.js';
 import { AppError } from '../http/errors.js';
-import { LoginBody, LoginResponse, MeResponse, SignupBody, SignupResponse } from './auth.schema.js';
+import {
+  LoginBody,
+  LoginOrChallenge,
+  LoginResponse,
+  MeResponse,
+  SignupBody,
+  SignupResponse,
+  TwoFactorLoginBody,
+} from './auth.schema.js';
+import { clearSessionCookies } from '../http/session-cookie.js';
+import { twoFactorRoutes, codeGuard } from './auth-two-factor.routes.js';
 
 /** The browser's device id: set at a successful sign-in, it lets that browser past others' failed tries. */
 const DEVICE_COOKIE = 'lf_device';
@@ -93,10 +103,10 @@ export function authRoutes(
         config: { public: true },
         schema: {
           tags: ['auth'],
-          summary: 'Sign in with email and password',
+          summary: 'Sign in with email and password (with two-factor on: a challenge for the code step)',
           security: [],
           body: LoginBody,
-          response: { 200: LoginResponse, ...errorResponses(400, 401, 429) },
+          response: { 200: LoginOrChallenge, ...errorResponses(400, 401, 429) },
         },
       },
       async (req, reply) => {
@@ -105,6 +115,8 @@ export function authRoutes(
         throttle?.check(req.body.email, req.ip, device);
         try {
           const out = await auth.login(req.body, { ip: req.ip });
+          // Two-factor on: the device is remembered only once the code is right (POST /auth/login/two-factor).
+          if ('two_factor_required' in out) return out;
           const id = device ?? randomBytes(18).toString('base64url');
           throttle?.succeeded(req.body.email, id);
           reply.header('set-cookie', deviceCookie(id, req.protocol === 'https'));
@@ -117,18 +129,42 @@ export function authRoutes(
       },
     );
     app.post(
+      '/auth/login/two-factor',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['auth'],
+          summary:
+            'Second sign-in step: a code from the authenticator app (or a recovery code) for the challenge',
+          security: [],
+          body: TwoFactorLoginBody,
+          response: { 200: LoginResponse, ...errorResponses(400, 401, 429) },
+        },
+      },
+      async (req, reply) => {
+        const device = deviceOf(req.headers.cookie);
+        const out = await auth.completeTwoFactorLogin(req.body, { ip: req.ip }, codeGuard(throttle, req.ip));
+        const id = device ?? randomBytes(18).toString('base64url');
+        throttle?.succeeded(out.user.email, id);
+        reply.header('set-cookie', deviceCookie(id, req.protocol === 'https'));
+        return out;
+      },
+    );
+    await app.register(twoFactorRoutes(auth.twoFactor, throttle));
+    app.post(
       '/auth/logout',
       {
         config: { allowReadOnly: true },
         schema: {
           tags: ['auth'],
-          summary: 'Revoke the token used for this request',
-          response: { 204: { type: 'null' }, ...errorResponses(401) },
+          summary: 'Revoke the token used for this request (and clear the session cookie)',
+          response: { 204: { type: 'null' }, ...errorResponses(401, 403) },
         },
       },
       async (req, reply) => {
         const ctx = requireAuth(req);
         if (ctx.sessionId) await auth.logout(ctx.sessionId);
+        clearSessionCookies(req, reply);
         return reply.code(204).send(null);
       },
     );

@@ -9,6 +9,7 @@ import { roleForScopes, type AuthContext, type Role } from './roles.js';
 import type { KeyRepository } from './key.repository.js';
 import type { AuditService } from './audit.service.js';
 import { inTransaction } from '../db/unit-of-work.js';
+import { createTwoFactorService, type CodeGuard } from './auth-two-factor.service.js';
 
 const SESSION_DAYS = 30;
 // A hash to compare against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -27,6 +28,13 @@ export function normalizeEmail(email: string): string {
 }
 
 export function createAuthService({ db, access, statuses, keys, audit }: AuthServiceDeps) {
+  const twoFactor = createTwoFactorService({ db, access, audit });
+  const twoFactorRefused = () =>
+    new AppError(
+      'unauthorized',
+      'This account signs in with two-factor authentication: sign in at POST /api/v1/auth/login, or use an API key.',
+    );
+
   async function issueSession(
     trx: Kysely<Database>,
     userId: number,
@@ -122,10 +130,34 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
           'This account has been deactivated in every organization it belonged to.',
         );
       }
+      // Two-factor on: no session yet, only the short-lived token for the code step (completeTwoFactorLogin).
+      if (await twoFactor.isEnabled(user.id))
+        return { two_factor_required: true as const, ...(await twoFactor.startChallenge(user.id)) };
       const { token } = await inTransaction(db, {}, (trx) => issueSession(trx, user.id, nowIso()));
       await audit.recordMany(actors, { action: 'auth.login', targetType: 'user', targetId: user.id });
       return { token, user: { id: user.id, email: user.email, name: user.name }, organizations };
     },
+
+    /** The code step of a two-factor sign-in: a TOTP code or a recovery code for the challenge's person. */
+    async completeTwoFactorLogin(
+      input: { challenge_token: string; code: string },
+      meta: { ip?: string } = {},
+      guard?: CodeGuard,
+    ) {
+      const userId = await twoFactor.completeChallenge(input.challenge_token, input.code, guard);
+      const user = (await access.findUserById(userId))!;
+      const organizations = await access.listMemberships(userId);
+      if (organizations.length === 0)
+        throw new AppError('unauthorized', 'This account is not an active member of any organization.');
+      const { token } = await inTransaction(db, {}, (trx) => issueSession(trx, userId, nowIso()));
+      await audit.recordMany(
+        organizations.map((o) => ({ orgId: o.id, userId, ip: meta.ip ?? null })),
+        { action: 'auth.login', targetType: 'user', targetId: userId, details: { two_factor: true } },
+      );
+      return { token, user: { id: user.id, email: user.email, name: user.name }, organizations };
+    },
+
+    twoFactor,
 
     async logout(sessionId: number) {
       await access.revokeSession(sessionId, nowIso());
@@ -197,6 +229,7 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         ? await verifyPassword(password, user.password_hash)
         : (await verifyPassword(password, await DUMMY_HASH), false);
       if (!user || !ok) throw new AppError('unauthorized', 'Email or password is wrong.');
+      if (await twoFactor.isEnabled(user.id)) throw twoFactorRefused();
       const memberships = await access.listMemberships(user.id);
       const org =
         orgHeader === undefined ? memberships[0] : memberships.find((m) => m.id === Number(orgHeader));
@@ -232,6 +265,7 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         );
         throw new AppError('unauthorized', 'Email or password is wrong.');
       }
+      if (await twoFactor.isEnabled(user.id)) throw twoFactorRefused();
       if (memberships.length === 0)
         throw new AppError('unauthorized', 'This account is not an active member of any organization.');
       const wanted = input.organization?.trim();

@@ -4,7 +4,7 @@ export const ROLES = ['owner', 'admin', 'manager', 'agent', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Scopes an API key can hold. A key never manages users, keys or the audit log: that needs a person. */
-export const SCOPES = ['leads:read', 'leads:write', 'settings:write'] as const;
+export const SCOPES = ['leads:read', 'leads:write', 'leads:export', 'settings:write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who the request acts as, within one organization. */
@@ -83,7 +83,8 @@ const SCOPE_GRANTS: Record<Permission, readonly Scope[]> = {
   'leads:write': ['leads:write'],
   'leads:delete': ['leads:write'],
   'leads:import': ['leads:write'],
-  'leads:export': ['leads:read', 'leads:write'],
+  // Exporting every lead at once is its own grant (as for roles: a viewer cannot export).
+  'leads:export': ['leads:export'],
   'settings:read': ['leads:read', 'leads:write', 'settings:write'],
   'settings:write': ['settings:write'],
   'users:manage': [],
@@ -107,7 +108,7 @@ export function assertCan(auth: AuthContext, permission: Permission): void {
 /** False for read-only callers (viewers, keys with only leads:read): they may not write anything at all. */
 export function canWriteSomething(auth: AuthContext): boolean {
   if (auth.kind === 'user') return auth.role !== 'viewer';
-  if (auth.kind === 'api_key') return !!auth.scopes?.some((s) => s !== 'leads:read');
+  if (auth.kind === 'api_key') return !!auth.scopes?.some((s) => s !== 'leads:read' && s !== 'leads:export');
   return true;
 }
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { TwoFactorTables } from '../access/auth-two-factor.tables.js';
 import type { AccessTables } from '../access/access.tables.js';
 import type { JobTables } from '../jobs/job.tables.js';
 import type { ImportTables } from '../imports/import.tables.js';
@@ -193,4 +194,5 @@ export interface Database
     ExternalRefTables,
     EmailTables,
     LeadPartTables,
-    CatalogTables {}
+    CatalogTables,
+    TwoFactorTables {}

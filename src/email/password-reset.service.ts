@@ -94,13 +94,21 @@ export function createPasswordResetService({
         await repo.setPassword(trx, reset.user_id, passwordHash);
         await repo.expireResets(trx, reset.user_id, now);
         await repo.revokeSessions(trx, reset.user_id, now);
-        const token = newToken('lf');
-        await access.insertSession(trx, {
-          token_hash: hashToken(token),
-          user_id: reset.user_id,
-          created_at: now,
-          expires_at: new Date(Date.parse(now) + SESSION_DAYS * 86400_000).toISOString(),
-        });
+        // With two-factor on, the emailed link alone opens no session: the person signs in with the new
+        // password and a code (docs/security.md, "Two-factor sign-in").
+        const twoFactor = await trx
+          .selectFrom('user_two_factor')
+          .select('confirmed_at')
+          .where('user_id', '=', reset.user_id)
+          .executeTakeFirst();
+        const token = twoFactor?.confirmed_at ? undefined : newToken('lf');
+        if (token)
+          await access.insertSession(trx, {
+            token_hash: hashToken(token),
+            user_id: reset.user_id,
+            created_at: now,
+            expires_at: new Date(Date.parse(now) + SESSION_DAYS * 86400_000).toISOString(),
+          });
         const org = await repo.firstOrgOf(trx, reset.user_id);
         return { token, userId: reset.user_id, orgId: org?.org_id };
       });
@@ -111,7 +119,7 @@ export function createPasswordResetService({
         );
       const user = (await access.findUserById(out.userId))!;
       return {
-        token: out.token,
+        ...(out.token ? { token: out.token } : {}),
         user: { id: user.id, email: user.email, name: user.name },
         organizations: await access.listMemberships(out.userId),
       };

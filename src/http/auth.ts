@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canWriteSomething, type AuthContext } from '../access/roles.js';
 import { AppError } from './errors.js';
+import { sessionFromCookie } from './session-cookie.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,16 +27,24 @@ export function installAuth(app: FastifyInstance, authenticate: Authenticator): 
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config?.public) return;
     const header = req.headers.authorization;
-    if (!header)
-      throw new AppError(
-        'unauthorized',
-        'Send Authorization: Bearer <token> (sign in at POST /api/v1/auth/login).',
-      );
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <token>".');
+    let token: string;
+    if (header) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!m) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <token>".');
+      token = m[1];
+    } else {
+      // The web app's HttpOnly session cookie; unsafe methods also need its CSRF header (session-cookie.ts).
+      const fromCookie = sessionFromCookie(req);
+      if (!fromCookie || fromCookie.startsWith('lfk_'))
+        throw new AppError(
+          'unauthorized',
+          'Send Authorization: Bearer <token> (sign in at POST /api/v1/auth/login).',
+        );
+      token = fromCookie;
+    }
     const org = req.headers['x-organization-id'];
     // Sessions (lf_...) and API keys (lfk_...) both arrive as Bearer; the authenticator tells them apart.
-    const auth = await authenticate(m[1], Array.isArray(org) ? org[0] : org, req);
+    const auth = await authenticate(token, Array.isArray(org) ? org[0] : org, req);
     auth.ip = req.ip;
     req.auth = auth;
     // Defense in depth for "viewers read only": services check permissions too, this catches a route that forgot.

@@ -154,7 +154,9 @@ export function installRateLimit(
 ): void {
   if (opts.authenticatedPerMinute === 0 && opts.anonymousPerMinute === 0) return;
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const auth = req.headers.authorization;
+    // The web app's session cookie counts as its token (cookies are not parsed yet at this point).
+    const cookie = /(?:^|;\s*)lf_session=([^;]+)/.exec(req.headers.cookie ?? '');
+    const auth = req.headers.authorization ?? (cookie ? `Cookie ${cookie[1]}` : undefined);
     let key: string;
     let limit: number;
     if (auth && !req.routeOptions.config?.public) {
@@ -214,6 +216,10 @@ export function createLoginThrottle(opts: RateLimitOptions) {
       limiter.reset(`e:${norm(email)}`);
       limiter.reset(`d:${norm(email)}|${device}`);
       devices.hit(`${norm(email)}|${device}`, 1);
+    },
+    /** Clears the failures of one key (a right two-factor code clears that person's code failures). */
+    reset(email: string): void {
+      limiter.reset(`e:${norm(email)}`);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { installAuth } from '../http/auth.js';
+import { installSessionCookies } from '../http/session-cookie.js';
 import { createLoginThrottle, installRateLimit } from '../http/rate-limit.js';
 import { installIdempotency } from '../http/idempotency.js';
 import { installAuditTrail } from '../http/audit-trail.js';
@@ -29,6 +30,7 @@ export async function registerApi(app: FastifyInstance, core: Core): Promise<voi
   await app.register(
     async (api) => {
       installRateLimit(api, core.limits);
+      await installSessionCookies(api);
       installAuth(api, (token, org) => core.auth.authenticate(token, org));
       installIdempotency(api, core.repos.audit);
       installAuditTrail(api, (auth, e) => core.access.audit.record(auth, e));

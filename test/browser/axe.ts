@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
+import { signInWithToken } from './harness.js';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -60,9 +61,9 @@ export function apiAs(page: Page, baseUrl: string, token: string) {
 
 export async function useToken(page: Page, baseUrl: string, token: string) {
   await page.goto(`${baseUrl}/signin`);
-  await page.evaluate(
-    `localStorage.clear(); localStorage.setItem('leadflow.token', ${JSON.stringify(token)})`,
-  );
+  await page.evaluate(`localStorage.clear()`);
+  await page.context().clearCookies();
+  await signInWithToken(page, baseUrl, token);
 }
 
 /** A chart by its accessible name: an img, or a group when its bars are links. */

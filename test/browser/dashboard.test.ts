@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+import { browserAvailable, shot, startStack, type Stack, signInWithToken } from './harness.js';
 import { chart } from './axe.js';
 
 const run = browserAvailable();
@@ -44,9 +44,7 @@ describe.skipIf(!run)('dashboard on the reports (chromium)', () => {
       if (i % 4 === 0) await call('PATCH', `/leads/${lead.id}`, { status: 'won' });
     }
     await page.goto(`${s.baseUrl}/login`);
-    await page.evaluate(
-      `localStorage.setItem('leadflow.token', ${JSON.stringify(token)}); localStorage.setItem('leadflow.org', '${j.organization.id}')`,
-    );
+    await signInWithToken(page, s.baseUrl, token, j.organization.id);
   }, 180_000);
 
   afterAll(async () => {

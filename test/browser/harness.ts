@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { openDb, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { buildApp } from '../../src/app.js';
+import { csrfTokenFor } from '../../src/http/session-cookie.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -127,4 +128,18 @@ export async function startStack(opts: { env?: Record<string, string>; port?: nu
 export async function shot(page: Page, name: string, fullPage = false) {
   fs.mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage });
+}
+
+/**
+ * Signs the browser in with a session token made through the API, as a sign-in in the app would: the HttpOnly
+ * session cookie and its CSRF cookie (docs/security.md, "Browser sessions and CSRF"). With `orgId`, the page
+ * (already on the app's origin) also remembers that organization.
+ */
+export async function signInWithToken(page: Page, baseUrl: string, token: string, orgId?: number) {
+  const host = new URL(baseUrl).hostname;
+  await page.context().addCookies([
+    { name: 'lf_session', value: token, domain: host, path: '/api/v1', httpOnly: true, sameSite: 'Lax' },
+    { name: 'lf_csrf', value: csrfTokenFor(token), domain: host, path: '/', sameSite: 'Strict' },
+  ]);
+  if (orgId !== undefined) await page.evaluate(`localStorage.setItem('leadflow.org', '${orgId}')`);
 }

@@ -69,9 +69,8 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await page.getByLabel('Job title').fill('Rear Admiral');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved' }).count()).toBe(1);
-    const res = await page.request.get(`${s.baseUrl}/api/v1/leads/${leadUrl.split('/').pop()}`, {
-      headers: { authorization: `Bearer ${await page.evaluate("localStorage.getItem('leadflow.token')")}` },
-    });
+    // The browser's own session cookie (page.request shares the context's cookies).
+    const res = await page.request.get(`${s.baseUrl}/api/v1/leads/${leadUrl.split('/').pop()}`);
     const lead = await res.json();
     expect(lead.address.country).toBe('FR');
     expect(lead.job_title).toBe('Rear Admiral');
@@ -275,6 +274,8 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
   it('signs out and back in', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/signin');
+    // The session cookie is gone, and no token was ever kept where a script could read it.
+    expect((await s.context.cookies()).some((c) => c.name === 'lf_session')).toBe(false);
     expect(await page.evaluate("localStorage.getItem('leadflow.token')")).toBeNull();
     await page.getByLabel('Email').fill('dana@acme.test');
     await page.getByLabel('Password').fill('wrong password');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext, Page } from 'playwright-core';
-import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+import { browserAvailable, shot, startStack, type Stack, signInWithToken } from './harness.js';
 
 const ROWS = 3000;
 const run = browserAvailable();
@@ -62,7 +62,7 @@ describe.skipIf(!run)('lead list at scale (chromium)', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     await page.goto(s.baseUrl);
-    await page.evaluate(`localStorage.setItem('leadflow.token', ${JSON.stringify(token)})`);
+    await signInWithToken(page, s.baseUrl, token);
     await page.goto(`${s.baseUrl}/leads`);
   });
   afterAll(async () => {

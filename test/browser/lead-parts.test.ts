@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+import { browserAvailable, shot, startStack, type Stack, signInWithToken } from './harness.js';
 
 const run = browserAvailable();
 
@@ -38,7 +38,7 @@ describe.skipIf(!run)('lead page: people, contact points, items (chromium)', () 
     });
     leadId = (await created.json()).id;
     await page.goto(s.baseUrl);
-    await page.evaluate(`localStorage.setItem('leadflow.token', ${JSON.stringify(token)})`);
+    await signInWithToken(page, s.baseUrl, token);
     await page.goto(`${s.baseUrl}/leads/${leadId}`);
     await page.getByRole('heading', { name: 'Carl Buyer' }).waitFor();
   });

@@ -91,7 +91,9 @@ describe.skipIf(!run)('my day (chromium)', () => {
   it('shows an agent only the settings they can change', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     const sub = page.getByRole('navigation', { name: 'Settings sections' });
-    await expect.poll(() => sub.getByRole('link').allTextContents()).toEqual(['Profile', 'Notifications']);
+    await expect
+      .poll(() => sub.getByRole('link').allTextContents())
+      .toEqual(['Profile', 'Security', 'Notifications']);
     await expect.poll(() => page.getByRole('heading', { name: 'Profile' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: /Delete/ }).count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);

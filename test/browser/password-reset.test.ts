@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+import { browserAvailable, shot, startStack, type Stack, signInWithToken } from './harness.js';
 import { freePort, linkIn, startSmtp, type TestSmtp } from '../email.helpers.js';
 
 const run = browserAvailable();
@@ -62,6 +62,7 @@ describe.skipIf(!run)('password reset and invitations by email (chromium)', () =
 
     // The same link a second time: a clear message and a way to ask again.
     await page.evaluate(`localStorage.clear()`);
+    await page.context().clearCookies();
     await page.goto(link);
     await reset.getByLabel('New password', { exact: true }).fill('another pass 3');
     await reset.getByLabel('Repeat the new password').fill('another pass 3');
@@ -74,9 +75,7 @@ describe.skipIf(!run)('password reset and invitations by email (chromium)', () =
     const login = await page.request.post(`${base}/api/v1/auth/login`, {
       data: { email: 'forgetful@reset.test', password: 'brand new pass 2' },
     });
-    await page.evaluate(
-      `localStorage.setItem('leadflow.token', ${JSON.stringify((await login.json()).token)})`,
-    );
+    await signInWithToken(page, base, (await login.json()).token);
     await page.goto(`${base}/settings/users`);
     const form = page.getByRole('form', { name: 'Invite a user' });
     await form.getByLabel('Invite by email').fill('newbie@reset.test');

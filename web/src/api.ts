@@ -29,28 +29,53 @@ export class ApiError extends Error {
   }
 }
 
-const TOKEN_KEY = 'leadflow.token';
 const ORG_KEY = 'leadflow.org';
+/** Set by the server beside the HttpOnly session cookie: the CSRF token this session's writes must carry. */
+const CSRF_COOKIE = 'lf_csrf';
 
+function readCookie(name: string): string | null {
+  for (const part of document.cookie.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+/**
+ * The browser's session: the token itself is an HttpOnly cookie no script can read (docs/security.md, "Browser
+ * sessions and CSRF"); the app only sees the CSRF token beside it, and remembers the chosen organization.
+ */
 export const session = {
-  get token(): string | null {
-    return localStorage.getItem(TOKEN_KEY);
+  /** Whether a session cookie was set (the server still decides whether it is valid). */
+  get signedIn(): boolean {
+    return readCookie(CSRF_COOKIE) !== null;
+  },
+  get csrf(): string | null {
+    return readCookie(CSRF_COOKIE);
   },
   get orgId(): string | null {
     return localStorage.getItem(ORG_KEY);
-  },
-  save(token: string, orgId?: number | null) {
-    localStorage.setItem(TOKEN_KEY, token);
-    if (orgId) localStorage.setItem(ORG_KEY, String(orgId));
   },
   setOrg(orgId: number) {
     localStorage.setItem(ORG_KEY, String(orgId));
   },
   clear() {
-    localStorage.removeItem(TOKEN_KEY);
+    document.cookie = `${CSRF_COOKIE}=; Max-Age=0; Path=/; SameSite=Strict`;
     localStorage.removeItem(ORG_KEY);
+    // A token kept by an older version of the app is dropped, never sent again.
+    localStorage.removeItem('leadflow.token');
   },
 };
+
+/** Headers every call carries: the session kind for sign-ins, the CSRF token on writes, the organization. */
+export function sessionHeaders(method: string): Record<string, string> {
+  const h: Record<string, string> = { 'x-leadflow-session': 'cookie' };
+  if (!session.signedIn) return h;
+  const csrf = session.csrf;
+  if (csrf && method !== 'GET' && method !== 'HEAD') h['x-csrf-token'] = csrf;
+  if (session.orgId) h['x-organization-id'] = session.orgId;
+  return h;
+}
 
 let onUnauthorized: () => void = () => {};
 /** The session layer decides what a 401 means (back to sign-in). */
@@ -72,10 +97,12 @@ export async function request<T = unknown>(
   path: string,
   opts: RequestOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-  const token = session.token;
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (session.orgId && token) headers['x-organization-id'] = session.orgId;
+  const signedIn = session.signedIn;
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...sessionHeaders(method),
+    ...opts.headers,
+  };
   let body: BodyInit | undefined;
   if (opts.body instanceof FormData) body = opts.body;
   else if (opts.body !== undefined) {
@@ -84,7 +111,13 @@ export async function request<T = unknown>(
   }
   let res: Response;
   try {
-    res = await fetch(`/api/v1${path}`, { method, headers, body, signal: opts.signal });
+    res = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      body,
+      signal: opts.signal,
+      credentials: 'same-origin',
+    });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
@@ -96,7 +129,7 @@ export async function request<T = unknown>(
     } catch {
       /* not JSON: keep the status text */
     }
-    if (res.status === 401 && token && !path.startsWith('/auth/')) onUnauthorized();
+    if (res.status === 401 && signedIn && !path.startsWith('/auth/')) onUnauthorized();
     throw new ApiError(
       res.status,
       problem.code ?? String(res.status),
@@ -130,7 +163,7 @@ export function qs(params: Record<string, string | number | boolean | null | und
   return s ? `?${s}` : '';
 }
 
-/** Downloads a protected file: a plain link cannot carry the Authorization header. */
+/** Downloads a protected file through fetch (the organization header goes with it). */
 export async function download(path: string, filename: string) {
   const res = await request<Response>('GET', path, { raw: true });
   const url = URL.createObjectURL(await res.blob());

@@ -4,7 +4,7 @@
 // session and refetched only after it changes.
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, operations, paths } from './gen/api';
-import { ApiError, session, signalUnauthorized, type FieldError } from './api';
+import { ApiError, session, sessionHeaders, signalUnauthorized, type FieldError } from './api';
 import { afterWrite } from './query';
 
 export type Schemas = components['schemas'];
@@ -21,17 +21,13 @@ export type Ok<Op extends keyof operations> = operations[Op]['responses'] extend
 
 const auth: Middleware = {
   onRequest({ request }) {
-    const token = session.token;
-    if (token) {
-      request.headers.set('authorization', `Bearer ${token}`);
-      if (session.orgId) request.headers.set('x-organization-id', session.orgId);
-    }
+    for (const [k, v] of Object.entries(sessionHeaders(request.method))) request.headers.set(k, v);
     return request;
   },
   onResponse({ request, response }) {
     if (
       response.status === 401 &&
-      session.token &&
+      session.signedIn &&
       !new URL(request.url).pathname.startsWith('/api/v1/auth/')
     )
       signalUnauthorized();

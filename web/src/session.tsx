@@ -7,7 +7,8 @@ import type { Me } from './types';
 interface SessionValue {
   me: Me | null;
   ready: boolean;
-  signIn: (token: string, orgId?: number) => Promise<void>;
+  /** After a sign-in set the session cookie: load who this is (in `orgId` when given). */
+  signIn: (orgId?: number) => Promise<void>;
   signOut: () => Promise<void>;
   switchOrg: (orgId: number) => void;
 }
@@ -21,7 +22,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [epoch, setEpoch] = useState(0);
 
   const loadMe = useCallback(async () => {
-    if (!session.token) {
+    if (!session.signedIn) {
       setMe(null);
       return;
     }
@@ -47,17 +48,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const value: SessionValue = {
     me,
     ready,
-    signIn: async (token, orgId) => {
+    signIn: async (orgId) => {
       // The cache holds another account's (or organization's) answers: start empty.
       queryClient.clear();
-      session.save(token, orgId);
+      if (orgId) session.setOrg(orgId);
       await loadMe();
     },
     signOut: async () => {
       try {
         await api.post('/auth/logout');
       } catch {
-        /* the token is forgotten here either way */
+        /* the cookie is forgotten here either way */
       }
       session.clear();
       queryClient.clear();

@@ -5,9 +5,11 @@ import { useSession } from '../session';
 import { Field } from '../components/ui';
 
 interface AuthResult {
-  token: string;
   organization?: { id: number };
   organizations?: { id: number }[];
+  /** Two-factor on: no session yet, the code step comes next. */
+  two_factor_required?: true;
+  challenge_token?: string;
 }
 
 export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
@@ -15,6 +17,7 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   const [form, setForm] = useState({ name: '', organization_name: '', email: '', password: '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<string | null>(null);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm({ ...form, [k]: e.target.value });
   const fields = error?.fields ?? {};
@@ -26,13 +29,28 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
     try {
       const body = mode === 'signup' ? form : { email: form.email, password: form.password };
       const r = await api.post<AuthResult>(mode === 'signup' ? '/auth/signup' : '/auth/login', body);
-      await signIn(r.token, r.organization?.id ?? r.organizations?.[0]?.id);
+      if (r.two_factor_required && r.challenge_token) {
+        setChallenge(r.challenge_token);
+        return;
+      }
+      await signIn(r.organization?.id ?? r.organizations?.[0]?.id);
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message));
     } finally {
       setBusy(false);
     }
   }
+
+  if (challenge)
+    return (
+      <TwoFactorStep
+        challenge={challenge}
+        onRestart={() => {
+          setChallenge(null);
+          setForm({ ...form, password: '' });
+        }}
+      />
+    );
 
   return (
     <main className="auth" id="main">
@@ -107,6 +125,62 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   );
 }
 
+/** The second sign-in step with two-factor on: a code from the app, or a recovery code. */
+function TwoFactorStep({ challenge, onRestart }: { challenge: string; onRestart: () => void }) {
+  const { signIn } = useSession();
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.post<AuthResult>('/auth/login/two-factor', {
+        challenge_token: challenge,
+        code: code.trim(),
+      });
+      await signIn(r.organizations?.[0]?.id);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <main className="auth" id="main">
+      <form className="card auth-card" onSubmit={submit} noValidate aria-label="Two-factor code">
+        <p className="brand">Leadflow</p>
+        <h1>Enter your code</h1>
+        <p className="muted">Open your authenticator app, or use one of your recovery codes.</p>
+        <Field
+          label="Code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          autoFocus
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          error={error?.fields.code}
+          required
+        />
+        {error && !error.errors.length && (
+          <p className="alert" role="alert">
+            {error.message}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy}>
+          Verify
+        </button>
+        <p className="muted">
+          <button type="button" className="link" onClick={onRestart}>
+            Back to sign-in
+          </button>
+        </p>
+      </form>
+    </main>
+  );
+}
+
 /** The page an invitation link opens: join the organization with a new or an existing account. */
 export function AcceptInvitePage({ token }: { token: string }) {
   const { signIn } = useSession();
@@ -118,14 +192,14 @@ export function AcceptInvitePage({ token }: { token: string }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api.post<{ token: string; organization_id: number }>(
+      const r = await api.post<{ organization_id: number }>(
         `/invitations/${encodeURIComponent(token)}/accept`,
         {
           ...(form.name ? { name: form.name } : {}),
           password: form.password,
         },
       );
-      await signIn(r.token, r.organization_id);
+      await signIn(r.organization_id);
       navigate('/leads');
     } catch (err) {
       setError(err as ApiError);

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api';
+import { api, ApiError, session } from '../api';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { Field } from '../components/ui';
@@ -81,14 +81,16 @@ export function ResetPasswordPage({ token }: { token: string }) {
     }
     setBusy(true);
     try {
-      const r = await api.post<{ token: string; organizations: { id: number }[] }>(
+      const r = await api.post<{ organizations: { id: number }[] }>(
         '/auth/password-reset/confirm',
         {
           token,
           password: form.password,
         },
       );
-      await signIn(r.token, r.organizations[0]?.id);
+      // With two-factor on no session was opened: sign in with the new password and a code.
+      if (!session.signedIn) return navigate('/signin');
+      await signIn(r.organizations[0]?.id);
       navigate('/leads');
     } catch (err) {
       setError(err as ApiError);

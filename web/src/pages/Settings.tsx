@@ -10,6 +10,7 @@ import { ApiKeySettings } from '../settings/ApiKeys';
 import { WebToLeadSettings } from '../settings/WebToLead';
 import { NotificationSettings } from '../settings/Notifications';
 import { ProfileSettings } from '../settings/Profile';
+import { SecuritySettings } from '../settings/Security';
 
 type Role = 'owner' | 'admin' | 'manager' | 'agent' | 'viewer';
 const ADMINS: Role[] = ['owner', 'admin'];
@@ -27,6 +28,7 @@ const TABS: Array<{ key: string; label: string; C: ComponentType; roles: Role[] 
   { key: 'api-keys', label: 'API keys', C: ApiKeySettings, roles: ADMINS },
   { key: 'web-to-lead', label: 'Web-to-lead', C: WebToLeadSettings, roles: ADMINS },
   { key: 'profile', label: 'Profile', C: ProfileSettings, roles: EVERYONE },
+  { key: 'security', label: 'Security', C: SecuritySettings, roles: EVERYONE },
   { key: 'notifications', label: 'Notifications', C: NotificationSettings, roles: EVERYONE },
 ];
 
