@@ -199,13 +199,17 @@ export function createAssignmentRepository(db: Q) {
     },
     /** Was the lead worked on after `since`: a status change, a follow-up, a task or a comment. */
     async contactedSince(trx: Q, orgId: number, leadId: number, since: string): Promise<boolean> {
-      const lead = await trx
-        .selectFrom('leads')
-        .select('status_changed_at')
+      // A status change after the assignment (the first history entry, from no status, is the create itself).
+      const moved = await trx
+        .selectFrom('status_history')
+        .select('id')
         .where('org_id', '=', orgId)
-        .where('id', '=', leadId)
+        .where('lead_id', '=', leadId)
+        .where('from_status_id', 'is not', null)
+        .where('created_at', '>', since)
+        .limit(1)
         .executeTakeFirst();
-      if (lead && lead.status_changed_at > since) return true;
+      if (moved) return true;
       for (const table of ['follow_ups', 'tasks', 'comments'] as const) {
         const r = await trx
           .selectFrom(table)
