@@ -88,7 +88,8 @@ export async function emitEvent(
         event_id: event.id,
         status: 'pending',
         attempts: 0,
-        next_attempt_at: now,
+        // null: due at once (the first attempt does not wait for any clock).
+        next_attempt_at: null,
         created_at: now,
       })
       .returning('id')

@@ -118,7 +118,7 @@ export function createWebhookService(deps: WebhookDeps) {
   async function requeue(trx: Kysely<Database>, orgId: number, deliveryId: number) {
     await repo.updateDelivery(trx, orgId, deliveryId, {
       status: 'pending',
-      next_attempt_at: clock().toISOString(),
+      next_attempt_at: null,
       // A redelivery gets a fresh 24-hour window.
       created_at: clock().toISOString(),
     });
@@ -142,7 +142,7 @@ export function createWebhookService(deps: WebhookDeps) {
       });
       return null;
     }
-    const due = Date.parse(d.next_attempt_at ?? d.created_at);
+    const due = d.next_attempt_at === null ? 0 : Date.parse(d.next_attempt_at);
     if (due > now.getTime()) return { retryInMs: due - now.getTime() };
     const n = d.attempts + 1;
     const claimed = await db
