@@ -174,7 +174,11 @@ export async function buildApp({
   app.addHook('onReady', async () => core.email.start());
   app.addHook('onClose', async () => core.email.stop());
   app.decorate('email', core.email);
-  app.decorate('background', { webhooks: core.webhooks.service, assignment: core.assignment });
+  app.decorate('background', {
+    webhooks: core.webhooks.service,
+    assignment: core.assignment,
+    jobs: core.jobQueue,
+  });
   await registerApi(app as unknown as FastifyInstance, core);
   await registerSurfaces(app as unknown as FastifyInstance, core);
 
