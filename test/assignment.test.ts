@@ -31,7 +31,12 @@ async function org(members = 3) {
 }
 
 async function rule(s: Session, body: Record<string, unknown>) {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/assignment-rules', headers: s.headers, payload: body });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/assignment-rules',
+    headers: s.headers,
+    payload: body,
+  });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
 }
@@ -40,7 +45,11 @@ describe('assignment rules', () => {
   it('CRUD, order, validation naming the field (writing nothing), other organizations see 404', async () => {
     const { admin, agents } = await org(2);
     const a = await rule(admin, { name: 'Web', strategy: 'user', user_ids: [agents[0].userId] });
-    const b = await rule(admin, { name: 'Rest', strategy: 'round_robin', user_ids: agents.map((x) => x.userId) });
+    const b = await rule(admin, {
+      name: 'Rest',
+      strategy: 'round_robin',
+      user_ids: agents.map((x) => x.userId),
+    });
     expect([a.position, b.position]).toEqual([1, 2]);
     expect(a.capacity).toBe(30);
     expect(a.capacity_days).toBe(30);
@@ -54,12 +63,17 @@ describe('assignment rules', () => {
         name: 'Bad',
         strategy: 'user',
         user_ids: [999999],
-        conditions: [{ field: 'shoe_size', op: 'eq', value: 1 }, { field: 'source', op: 'in', value: 'x' }],
+        conditions: [
+          { field: 'shoe_size', op: 'eq', value: 1 },
+          { field: 'source', op: 'in', value: 'x' },
+        ],
       },
     });
     expect(bad.statusCode).toBe(422);
     const fields = bad.json().errors.map((e: { field: string }) => e.field);
-    expect(fields).toEqual(expect.arrayContaining(['conditions[0].field', 'conditions[1].value', 'user_ids']));
+    expect(fields).toEqual(
+      expect.arrayContaining(['conditions[0].field', 'conditions[1].value', 'user_ids']),
+    );
     expect(await countAllTables(t.db)).toEqual(before);
 
     const order = await app.inject({
@@ -99,13 +113,21 @@ describe('assignment rules', () => {
       payload: { name: 'x', strategy: 'team', team_id: 1 },
     });
     expect(agentWrite.statusCode).toBe(403);
-    const del = await app.inject({ method: 'DELETE', url: `/api/v1/assignment-rules/${a.id}`, headers: admin.headers });
+    const del = await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/assignment-rules/${a.id}`,
+      headers: admin.headers,
+    });
     expect(del.statusCode).toBe(204);
   });
 
   it('round robin hands leads out in turn, shows the rule on the lead, and an explicit owner wins', async () => {
     const { admin, agents } = await org(3);
-    const r = await rule(admin, { name: 'All', strategy: 'round_robin', user_ids: agents.map((a) => a.userId) });
+    const r = await rule(admin, {
+      name: 'All',
+      strategy: 'round_robin',
+      user_ids: agents.map((a) => a.userId),
+    });
     const owners: number[] = [];
     for (let i = 0; i < 6; i++) {
       const lead = await createLead(app, admin);
@@ -124,7 +146,9 @@ describe('assignment rules', () => {
       url: `/api/v1/leads/${(await createLead(app, admin)).id}/assignments`,
       headers: admin.headers,
     });
-    expect(hist.json().data).toEqual([expect.objectContaining({ rule_id: r.id, user_id: ids[0], reason: 'rule' })]);
+    expect(hist.json().data).toEqual([
+      expect.objectContaining({ rule_id: r.id, user_id: ids[0], reason: 'rule' }),
+    ]);
   });
 
   it('conditions on source, country, state and custom fields pick the rule; order decides', async () => {
@@ -213,7 +237,11 @@ describe('assignment rules', () => {
       payload: { away: true },
     });
     expect(notTheirs.statusCode).toBe(403);
-    const avail = await app.inject({ method: 'GET', url: '/api/v1/assignment-users', headers: admin.headers });
+    const avail = await app.inject({
+      method: 'GET',
+      url: '/api/v1/assignment-users',
+      headers: admin.headers,
+    });
     const rowA = avail.json().data.find((u: { user_id: number }) => u.user_id === a.userId);
     expect(rowA).toMatchObject({ away: false, active: true, assigned_last_30_days: 2, open_leads: 2 });
     expect(first.id).toBeGreaterThan(0);
@@ -251,7 +279,11 @@ describe('assignment rules', () => {
 
   it('an import assigns by the same rules', async () => {
     const { admin, agents } = await org(2);
-    const r = await rule(admin, { name: 'RR', strategy: 'round_robin', user_ids: agents.map((a) => a.userId) });
+    const r = await rule(admin, {
+      name: 'RR',
+      strategy: 'round_robin',
+      user_ids: agents.map((a) => a.userId),
+    });
     const csv = 'first_name,last_name,email\nA,One,a1@x.io\nB,Two,b2@x.io\nC,Three,c3@x.io\nD,Four,d4@x.io\n';
     const done = await importFile(app, admin, 'leads.csv', csv);
     expect(done.status, JSON.stringify(done)).toBe('completed');
@@ -286,7 +318,12 @@ describe('assignment rules', () => {
   it('SLA: a lead nobody contacted goes to the next user at the deadline (fake clock), history kept', async () => {
     const { admin, agents } = await org(2);
     const [a, b] = agents;
-    await rule(admin, { name: 'SLA', strategy: 'round_robin', user_ids: [a.userId, b.userId], sla_minutes: 60 });
+    await rule(admin, {
+      name: 'SLA',
+      strategy: 'round_robin',
+      user_ids: [a.userId, b.userId],
+      sla_minutes: 60,
+    });
     fakeNow = Date.now();
     const cold = await createLead(app, admin);
     const warm = await createLead(app, admin);
@@ -313,14 +350,23 @@ describe('assignment rules', () => {
     expect(await assignment().sweepSla(admin.orgId)).toEqual({ reassigned: 0, contacted: 0, expired: 0 });
     fakeNow += 2 * 60_000;
     expect(await assignment().sweepSla(admin.orgId)).toEqual({ reassigned: 1, contacted: 1, expired: 0 });
-    const after = await app.inject({ method: 'GET', url: `/api/v1/leads/${cold.id}`, headers: admin.headers });
+    const after = await app.inject({
+      method: 'GET',
+      url: `/api/v1/leads/${cold.id}`,
+      headers: admin.headers,
+    });
     expect(after.json().owner_id).toBe(b.userId);
     const hist = (
       await app.inject({ method: 'GET', url: `/api/v1/leads/${cold.id}/assignments`, headers: admin.headers })
     ).json().data;
     expect(hist).toEqual([
       expect.objectContaining({ user_id: a.userId, reason: 'rule', outcome: 'reassigned' }),
-      expect.objectContaining({ user_id: b.userId, previous_user_id: a.userId, reason: 'sla', outcome: null }),
+      expect.objectContaining({
+        user_id: b.userId,
+        previous_user_id: a.userId,
+        reason: 'sla',
+        outcome: null,
+      }),
     ]);
     // A second sweep at the same time changes nothing.
     expect(await assignment().sweepSla(admin.orgId)).toEqual({ reassigned: 0, contacted: 0, expired: 0 });

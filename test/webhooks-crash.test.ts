@@ -40,7 +40,12 @@ beforeAll(async () => {
     DATABASE_URL: pgUrl ?? `sqlite:${sqlitePath}`,
     DATA_DIR: dir,
   });
-  app = (await buildApp({ config, db, webDir: null, email: { digest: false } })) as unknown as FastifyInstance;
+  app = (await buildApp({
+    config,
+    db,
+    webDir: null,
+    email: { digest: false },
+  })) as unknown as FastifyInstance;
   await app.ready();
   // This process only writes: the children deliver.
   await (app as unknown as { background: { jobs: JobQueue } }).background.jobs.stop();
@@ -91,7 +96,12 @@ describe('webhook delivery survives kill -9', () => {
     });
     let hold = true;
     const rx = await startReceiver(() => (hold ? null : 200));
-    const ep = await app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: s.headers, payload: { url: rx.url } });
+    const ep = await app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: s.headers,
+      payload: { url: rx.url },
+    });
     expect(ep.statusCode).toBe(201);
     const N = 5;
     for (let i = 0; i < N; i++) await createLead(app, s);
@@ -123,7 +133,9 @@ describe('webhook delivery survives kill -9', () => {
     // At least once: the interrupted event was sent twice (receivers dedupe on its id).
     const all = eventIds(rx.received);
     expect(all.length).toBeGreaterThan(N);
-    console.log(`kill -9 mid-delivery: ${N} events, ${new Set(all).size} delivered, 0 lost, ${all.length} requests`);
+    console.log(
+      `kill -9 mid-delivery: ${N} events, ${new Set(all).size} delivered, 0 lost, ${all.length} requests`,
+    );
     await rx.close();
   }, 120_000);
 });

@@ -91,7 +91,12 @@ describe('webhooks', () => {
       'http://user:pw@example.com/hook',
     ];
     for (const url of refused) {
-      const r = await app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: admin.headers, payload: { url } });
+      const r = await app.inject({
+        method: 'POST',
+        url: '/api/v1/webhooks',
+        headers: admin.headers,
+        payload: { url },
+      });
       expect(r.statusCode, url).toBe(422);
       expect(r.json().errors[0].field).toBe('url');
     }
@@ -179,14 +184,23 @@ describe('webhooks', () => {
       payload: { title: 'Call back' },
     });
     expect(task.statusCode, task.body).toBe(201);
-    const del = await app.inject({ method: 'DELETE', url: `/api/v1/leads/${lead.id}`, headers: admin.headers });
+    const del = await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/leads/${lead.id}`,
+      headers: admin.headers,
+    });
     expect(del.statusCode).toBe(204);
     // Deliveries run in the background meanwhile: the refused write is checked on the tables it would touch.
     const count = async () =>
       Promise.all(
         (['leads', 'webhook_events', 'webhook_deliveries', 'status_history'] as const).map(async (tb) =>
           Number(
-            (await t.db.kysely.selectFrom(tb).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n,
+            (
+              await t.db.kysely
+                .selectFrom(tb)
+                .select((eb) => eb.fn.countAll().as('n'))
+                .executeTakeFirst()
+            )?.n,
           ),
         ),
       );
@@ -234,7 +248,8 @@ describe('webhooks', () => {
       const row = (await deliveriesOf(admin.orgId))[0];
       if (row.status !== 'pending') break;
       // Each failure schedules the next attempt: the gap is the backoff (fake clock).
-      if (row.attempts > gaps.length) gaps.push(Date.parse(row.next_attempt_at!) - Date.parse(row.last_attempt_at!));
+      if (row.attempts > gaps.length)
+        gaps.push(Date.parse(row.next_attempt_at!) - Date.parse(row.last_attempt_at!));
       fakeNow = Date.parse(row.next_attempt_at!);
       await webhooks().attempt(admin.orgId, d.id);
     }
@@ -253,7 +268,9 @@ describe('webhooks', () => {
       headers: admin.headers,
     });
     const entry = log.json().data[0];
-    expect(entry.attempt_log.map((a: { response_status: number }) => a.response_status)).toEqual([500, 500, 500, 200]);
+    expect(entry.attempt_log.map((a: { response_status: number }) => a.response_status)).toEqual([
+      500, 500, 500, 200,
+    ]);
     expect(entry.attempt_log[0].request_headers['leadflow-signature']).toMatch(/^t=/);
     expect(typeof entry.attempt_log[0].duration_ms).toBe('number');
     // Redeliver one: sent again.
@@ -283,20 +300,30 @@ describe('webhooks', () => {
     for (; rounds < 5000; rounds++) {
       const pending = (await deliveriesOf(admin.orgId)).filter((d) => d.status === 'pending');
       if (!pending.length) break;
-      const due = pending.filter((d) => d.next_attempt_at === null || Date.parse(d.next_attempt_at) <= fakeNow);
+      const due = pending.filter(
+        (d) => d.next_attempt_at === null || Date.parse(d.next_attempt_at) <= fakeNow,
+      );
       for (const d of due) await webhooks().attempt(admin.orgId, d.id);
       if (due.length) continue;
-      const nexts = pending.filter((d) => d.next_attempt_at !== null).map((d) => Date.parse(d.next_attempt_at!));
+      const nexts = pending
+        .filter((d) => d.next_attempt_at !== null)
+        .map((d) => Date.parse(d.next_attempt_at!));
       if (nexts.length) fakeNow = Math.max(fakeNow, Math.min(...nexts));
       else await new Promise((r) => setTimeout(r, 50));
     }
     const rows = await deliveriesOf(admin.orgId);
     expect(
-      rows.filter((d) => d.status !== 'succeeded').map((d) => [d.id, d.attempts, d.next_attempt_at, d.last_error]),
+      rows
+        .filter((d) => d.status !== 'succeeded')
+        .map((d) => [d.id, d.attempts, d.next_attempt_at, d.last_error]),
       `after ${rounds} rounds`,
     ).toEqual([]);
     const delivered = new Set(eventIds(rx.received.filter((r) => r.status === 200)));
-    const events = await t.db.kysely.selectFrom('webhook_events').select('id').where('org_id', '=', admin.orgId).execute();
+    const events = await t.db.kysely
+      .selectFrom('webhook_events')
+      .select('id')
+      .where('org_id', '=', admin.orgId)
+      .execute();
     expect(events).toHaveLength(N);
     expect(delivered.size).toBe(N);
     const maxAttempts = Math.max(...rows.map((d) => d.attempts));

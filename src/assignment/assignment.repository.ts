@@ -133,7 +133,9 @@ export function createAssignmentRepository(db: Q) {
       if (!userIds.length) return out;
       const rows = await trx
         .selectFrom('leads as l')
-        .innerJoin('statuses as s', (j) => j.onRef('s.id', '=', 'l.status_id').onRef('s.org_id', '=', 'l.org_id'))
+        .innerJoin('statuses as s', (j) =>
+          j.onRef('s.id', '=', 'l.status_id').onRef('s.org_id', '=', 'l.org_id'),
+        )
         .select(['l.owner_id', (eb) => eb.fn.countAll<number>().as('n')])
         .where('l.org_id', '=', orgId)
         .where('l.owner_id', 'in', userIds)
@@ -144,7 +146,11 @@ export function createAssignmentRepository(db: Q) {
       for (const r of rows) out.set(r.owner_id!, Number(r.n));
       return out;
     },
-    async markAssigned(trx: Q, orgId: number, rows: Array<{ leadId: number; ruleId: number; teamId: number | null }>) {
+    async markAssigned(
+      trx: Q,
+      orgId: number,
+      rows: Array<{ leadId: number; ruleId: number; teamId: number | null }>,
+    ) {
       const groups = new Map<string, number[]>();
       for (const r of rows) {
         const k = `${r.ruleId}:${r.teamId ?? ''}`;

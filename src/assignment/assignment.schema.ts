@@ -14,7 +14,12 @@ export const ConditionSchema = Type.Object(
     }),
     op: Type.String({ minLength: 1, maxLength: 20, description: `One of: ${CONDITION_OPS.join(', ')}` }),
     value: Type.Optional(
-      Nullable(Type.Union([Scalar, Type.Array(Type.Union([Type.String({ maxLength: 500 }), Type.Number()]), { maxItems: 200 })])),
+      Nullable(
+        Type.Union([
+          Scalar,
+          Type.Array(Type.Union([Type.String({ maxLength: 500 }), Type.Number()]), { maxItems: 200 }),
+        ]),
+      ),
     ),
   },
   { additionalProperties: false },
@@ -29,16 +34,30 @@ export const RuleBody = Type.Object(
     ),
     strategy: Type.Union(
       [Type.Literal('round_robin'), Type.Literal('least_open'), Type.Literal('user'), Type.Literal('team')],
-      { description: 'round_robin | least_open over user_ids (or the team), user: user_ids[0], team: team_id' },
+      {
+        description: 'round_robin | least_open over user_ids (or the team), user: user_ids[0], team: team_id',
+      },
     ),
     user_ids: Type.Optional(Type.Array(Id, { maxItems: 500 })),
     team_id: Type.Optional(Nullable(Id)),
     capacity: Type.Optional(
-      Nullable(Type.Integer({ minimum: 0, maximum: 100000, description: 'Leads per user per period; 0: no limit; default 30' })),
+      Nullable(
+        Type.Integer({
+          minimum: 0,
+          maximum: 100000,
+          description: 'Leads per user per period; 0: no limit; default 30',
+        }),
+      ),
     ),
     capacity_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
     sla_minutes: Type.Optional(
-      Nullable(Type.Integer({ minimum: 1, maximum: 525600, description: 'Reassign when not contacted within this time' })),
+      Nullable(
+        Type.Integer({
+          minimum: 1,
+          maximum: 525600,
+          description: 'Reassign when not contacted within this time',
+        }),
+      ),
     ),
   },
   { additionalProperties: false },

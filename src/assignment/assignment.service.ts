@@ -71,14 +71,27 @@ export interface AssignmentDeps {
   repo: AssignmentRepository;
   leads: LeadRepository;
   /** The job queue's insert, in the caller's transaction (SLA checks are jobs due at the deadline). */
-  enqueue(trx: Kysely<Database>, orgId: number, kind: string, payload: unknown, runAfter: string): Promise<number>;
+  enqueue(
+    trx: Kysely<Database>,
+    orgId: number,
+    kind: string,
+    payload: unknown,
+    runAfter: string,
+  ): Promise<number>;
   /** Emits a webhook event in the caller's transaction (src/webhooks). */
   emit?(trx: Kysely<Database>, orgId: number, type: string, data: unknown): Promise<void>;
   /** Injected for tests (SLA deadlines, capacity windows). */
   clock?: () => Date;
 }
 
-export function createAssignmentService({ db, repo, leads, enqueue, emit, clock = () => new Date() }: AssignmentDeps) {
+export function createAssignmentService({
+  db,
+  repo,
+  leads,
+  enqueue,
+  emit,
+  clock = () => new Date(),
+}: AssignmentDeps) {
   async function validate(
     trx: Kysely<Database>,
     orgId: number,
@@ -98,7 +111,11 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
       errors.push({ field: 'user_ids', message: 'the "user" strategy takes exactly one user' });
     if (input.strategy === 'team' && input.team_id == null)
       errors.push({ field: 'team_id', message: 'the "team" strategy needs a team' });
-    if ((input.strategy === 'round_robin' || input.strategy === 'least_open') && !users.length && input.team_id == null)
+    if (
+      (input.strategy === 'round_robin' || input.strategy === 'least_open') &&
+      !users.length &&
+      input.team_id == null
+    )
       errors.push({ field: 'user_ids', message: `the "${input.strategy}" strategy needs users or a team` });
   }
 
@@ -163,7 +180,10 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
     if (!ok.size) return null;
     if (rule.strategy === 'least_open') {
       const open = await repo.openLeads(trx, orgId, [...ok]);
-      return [...ok].sort((a, b) => (open.get(a) ?? 0) + (tally.get(a) ?? 0) - ((open.get(b) ?? 0) + (tally.get(b) ?? 0)) || a - b)[0];
+      return [...ok].sort(
+        (a, b) =>
+          (open.get(a) ?? 0) + (tally.get(a) ?? 0) - ((open.get(b) ?? 0) + (tally.get(b) ?? 0)) || a - b,
+      )[0];
     }
     if (rule.strategy === 'user') return users[0];
     // Round robin: one atomic turn per lead; an ineligible user's turn goes to the next one in the pool.
@@ -196,7 +216,14 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
   async function recordAssignments(
     trx: Kysely<Database>,
     orgId: number,
-    items: Array<{ leadId: number; rule: RuleRow; userId: number | null; teamId: number | null; previous?: number | null; reason: string }>,
+    items: Array<{
+      leadId: number;
+      rule: RuleRow;
+      userId: number | null;
+      teamId: number | null;
+      previous?: number | null;
+      reason: string;
+    }>,
     now: Date,
   ) {
     const at = now.toISOString();
@@ -285,9 +312,11 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
         const have = new Set(rules.map((r) => r.id));
         const given = new Set(ids);
         if (given.size !== ids.length || given.size !== have.size || ids.some((i) => !have.has(i)))
-          throw new AppError('unprocessable', 'ids must list every assignment rule of the organization exactly once', [
-            { field: 'ids', message: `must be a permutation of: ${[...have].join(', ')}` },
-          ]);
+          throw new AppError(
+            'unprocessable',
+            'ids must list every assignment rule of the organization exactly once',
+            [{ field: 'ids', message: `must be a permutation of: ${[...have].join(', ')}` }],
+          );
         const at = clock().toISOString();
         for (const [k, id] of ids.entries())
           await repo.update(trx, auth.orgId, id, { position: k + 1, updated_at: at });
@@ -315,7 +344,8 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
             cols.owner_id = d.userId;
             tally.set(d.userId, (tally.get(d.userId) ?? 0) + 1);
           }
-          if (d.teamId !== null && (cols.team_id === undefined || cols.team_id === null)) cols.team_id = d.teamId;
+          if (d.teamId !== null && (cols.team_id === undefined || cols.team_id === null))
+            cols.team_id = d.teamId;
           cols.assignment_rule_id = d.rule.id;
           decided.set(cols, d);
         },
@@ -364,7 +394,8 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
             return;
           }
           const rule = a.rule_id !== null ? await repo.find(orgId, a.rule_id, trx) : undefined;
-          const next = rule && rule.strategy !== 'team' ? await pick(trx, orgId, rule, new Map(), now, a.user_id) : null;
+          const next =
+            rule && rule.strategy !== 'team' ? await pick(trx, orgId, rule, new Map(), now, a.user_id) : null;
           if (!rule || next === null) {
             if (await repo.resolve(trx, orgId, a.id, 'expired', at)) out.expired++;
             return;
@@ -374,7 +405,16 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
           await recordAssignments(
             trx,
             orgId,
-            [{ leadId: lead.id, rule, userId: next, teamId: lead.team_id, previous: a.user_id, reason: 'sla' }],
+            [
+              {
+                leadId: lead.id,
+                rule,
+                userId: next,
+                teamId: lead.team_id,
+                previous: a.user_id,
+                reason: 'sla',
+              },
+            ],
             now,
           );
           out.reassigned++;
@@ -386,9 +426,18 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
     async availability(auth: AuthContext) {
       assertCan(auth, 'settings:read');
       const rows = await repo.availability(auth.orgId);
-      const open = await repo.openLeads(db, auth.orgId, rows.map((r) => r.id));
+      const open = await repo.openLeads(
+        db,
+        auth.orgId,
+        rows.map((r) => r.id),
+      );
       const since = new Date(clock().getTime() - 30 * 86_400_000).toISOString();
-      const used = await repo.assignedSince(db, auth.orgId, rows.map((r) => r.id), since);
+      const used = await repo.assignedSince(
+        db,
+        auth.orgId,
+        rows.map((r) => r.id),
+        since,
+      );
       return rows.map((r) => ({
         user_id: r.id,
         name: r.name,
@@ -416,7 +465,8 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
       owner_id: to,
       updated_at: at,
     });
-    if (!updated) throw new AppError('conflict', `Lead ${lead.id} changed during its SLA check; it is checked again.`);
+    if (!updated)
+      throw new AppError('conflict', `Lead ${lead.id} changed during its SLA check; it is checked again.`);
     await leads.insertFieldChanges(trx, [
       {
         org_id: orgId,
@@ -428,7 +478,11 @@ export function createAssignmentService({ db, repo, leads, enqueue, emit, clock 
         changed_at: at,
       },
     ]);
-    await emit?.(trx, orgId, 'lead.updated', { lead: updated, changes: ['owner_id'], reason: 'assignment_sla' });
+    await emit?.(trx, orgId, 'lead.updated', {
+      lead: updated,
+      changes: ['owner_id'],
+      reason: 'assignment_sla',
+    });
   }
 }
 

@@ -84,7 +84,10 @@ export function checkConditions(conditions: Condition[], errors: FieldError[]): 
       errors.push({ field: `conditions[${i}].value`, message: `must be a list for "${c.op}"` });
     if (!needsList && !needsNone && (c.value === undefined || c.value === null || Array.isArray(c.value)))
       errors.push({ field: `conditions[${i}].value`, message: `is required for "${c.op}" (one value)` });
-    if ((c.op === 'gt' || c.op === 'gte' || c.op === 'lt' || c.op === 'lte') && !Number.isFinite(Number(c.value)))
+    if (
+      (c.op === 'gt' || c.op === 'gte' || c.op === 'lt' || c.op === 'lte') &&
+      !Number.isFinite(Number(c.value))
+    )
       errors.push({ field: `conditions[${i}].value`, message: `must be a number for "${c.op}"` });
   });
 }

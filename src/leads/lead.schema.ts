@@ -162,7 +162,9 @@ export const LeadResponse = Type.Object(
     owner_id: NInt,
     team_id: NInt,
     assignment_rule_id: Type.Optional(
-      Nullable(Type.Integer({ description: 'The assignment rule that gave the lead its owner (src/assignment)' })),
+      Nullable(
+        Type.Integer({ description: 'The assignment rule that gave the lead its owner (src/assignment)' }),
+      ),
     ),
     value: NStr,
     currency: NStr,

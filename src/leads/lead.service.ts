@@ -797,7 +797,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           await deps.onOwnerChanged?.(trx, auth.orgId, updated, auth.userId);
         for (const p of parts) await p.afterWrite?.(trx, auth.orgId, updated);
         await emitLeadEvent(trx, auth.orgId, 'lead.updated', updated, {
-          changes: [...changes.map(([k]) => k), ...(tagsChanged ? ['tags'] : []), ...(plan ? ['status'] : [])],
+          changes: [
+            ...changes.map(([k]) => k),
+            ...(tagsChanged ? ['tags'] : []),
+            ...(plan ? ['status'] : []),
+          ],
         });
         if (plan)
           await emitLeadEvent(trx, auth.orgId, 'lead.status_changed', updated, {

@@ -28,7 +28,11 @@ export function postWebhook(
       u,
       {
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
         lookup: guardedLookup(opts.allowPrivate),
         timeout: opts.timeoutMs,
         agent: false,

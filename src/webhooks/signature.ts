@@ -26,7 +26,8 @@ export function verifySignature(
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || !parts.v1) return { ok: false, reason: 'malformed signature header' };
-  if (Math.abs(nowSeconds - t) > toleranceSeconds) return { ok: false, reason: 'timestamp outside tolerance' };
+  if (Math.abs(nowSeconds - t) > toleranceSeconds)
+    return { ok: false, reason: 'timestamp outside tolerance' };
   const expected = Buffer.from(sign(secret, t, rawBody), 'hex');
   const given = Buffer.from(parts.v1, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))

@@ -1,6 +1,10 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './webhook.tables.js';
+import type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
+} from './webhook.tables.js';
 
 type Q = Kysely<Database>;
 export type EndpointRow = Selectable<WebhookEndpointsTable>;
@@ -10,7 +14,12 @@ export type AttemptRow = Selectable<WebhookAttemptsTable>;
 export function createWebhookRepository(db: Q) {
   return {
     async listEndpoints(orgId: number, trx: Q = db): Promise<EndpointRow[]> {
-      return trx.selectFrom('webhook_endpoints').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
+      return trx
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('id')
+        .execute();
     },
     async findEndpoint(orgId: number, id: number, trx: Q = db): Promise<EndpointRow | undefined> {
       return trx
@@ -43,7 +52,11 @@ export function createWebhookRepository(db: Q) {
         .where('org_id', '=', orgId)
         .where('delivery_id', 'in', deliveries)
         .execute();
-      await trx.deleteFrom('webhook_deliveries').where('org_id', '=', orgId).where('endpoint_id', '=', id).execute();
+      await trx
+        .deleteFrom('webhook_deliveries')
+        .where('org_id', '=', orgId)
+        .where('endpoint_id', '=', id)
+        .execute();
       const r = await trx
         .deleteFrom('webhook_endpoints')
         .where('org_id', '=', orgId)

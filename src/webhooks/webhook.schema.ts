@@ -77,7 +77,9 @@ export const Delivery = Type.Object({
   duration_ms: Nullable(Type.Integer()),
   created_at: Type.String(),
   delivered_at: Nullable(Type.String()),
-  request_body: Type.String({ description: 'The exact body sent (signed with the timestamp of each attempt)' }),
+  request_body: Type.String({
+    description: 'The exact body sent (signed with the timestamp of each attempt)',
+  }),
   attempt_log: Type.Array(Attempt),
 });
 
@@ -87,7 +89,9 @@ export const DeliveryList = Type.Object({
 });
 
 export const DeliveryQuery = Type.Object({
-  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')])),
+  status: Type.Optional(
+    Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  ),
   before: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
 });

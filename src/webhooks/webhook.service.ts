@@ -81,7 +81,10 @@ export function createWebhookService(deps: WebhookDeps) {
     }
     for (const [i, e] of (input.events ?? []).entries())
       if (!(WEBHOOK_EVENTS as readonly string[]).includes(e))
-        errors.push({ field: `events[${i}]`, message: `"${e}" is not an event (one of: ${WEBHOOK_EVENTS.join(', ')})` });
+        errors.push({
+          field: `events[${i}]`,
+          message: `"${e}" is not an event (one of: ${WEBHOOK_EVENTS.join(', ')})`,
+        });
   }
 
   function fail(errors: FieldError[]) {
@@ -298,11 +301,7 @@ export function createWebhookService(deps: WebhookDeps) {
     },
 
     /** The delivery log, newest first, each with its attempts (request headers, status, timing). */
-    async deliveries(
-      auth: AuthContext,
-      id: number,
-      q: { status?: string; before?: number; limit?: number },
-    ) {
+    async deliveries(auth: AuthContext, id: number, q: { status?: string; before?: number; limit?: number }) {
       assertCan(auth, 'settings:write');
       await endpointOf(auth.orgId, id);
       const limit = q.limit ?? 50;

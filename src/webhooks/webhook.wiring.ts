@@ -30,7 +30,12 @@ export function buildWebhooks(deps: {
   const onDisabled: WebhookDeps['onDisabled'] = async (trx, orgId, endpoint, reason) => {
     await audit.record(
       { orgId },
-      { action: 'webhook.disabled', targetType: 'webhook', targetId: endpoint.id, details: { url: endpoint.url, reason } },
+      {
+        action: 'webhook.disabled',
+        targetType: 'webhook',
+        targetId: endpoint.id,
+        details: { url: endpoint.url, reason },
+      },
       { tx: trx },
     );
     const subject = `Webhook disabled: ${endpoint.url}`;

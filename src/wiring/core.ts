@@ -88,7 +88,14 @@ export interface BackgroundOptions {
  * (src/wiring/api.ts) and every compatible surface (src/wiring/surfaces.ts) are registered over this one
  * object, so a surface is a translator over the same services as the native API.
  */
-export function buildCore({ config, db, log, rateLimits, email: emailOptions, background = {} }: CoreOptions) {
+export function buildCore({
+  config,
+  db,
+  log,
+  rateLimits,
+  email: emailOptions,
+  background = {},
+}: CoreOptions) {
   const kysely = db.kysely;
   const repos = {
     access: createAccessRepository(kysely),
@@ -133,7 +140,13 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions, ba
     clock: background.clock,
     emit: (trx, orgId, type, data) => emitEvent(trx, orgId, type as WebhookEvent, data),
     enqueue: (trx, orgId, kind, payload, runAfter) =>
-      createJobRepository(trx).insert(trx, { org_id: orgId, kind, payload: JSON.stringify(payload), now: nowIso(), runAfter }),
+      createJobRepository(trx).insert(trx, {
+        org_id: orgId,
+        kind,
+        payload: JSON.stringify(payload),
+        now: nowIso(),
+        runAfter,
+      }),
   });
   jobQueue.register(SLA_JOB, async ({ job }) => {
     await assignment.sweepSla(job.org_id);

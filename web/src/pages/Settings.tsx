@@ -10,6 +10,8 @@ import { ApiKeySettings } from '../settings/ApiKeys';
 import { WebToLeadSettings } from '../settings/WebToLead';
 import { NotificationSettings } from '../settings/Notifications';
 import { ProfileSettings } from '../settings/Profile';
+import { AssignmentRuleSettings } from '../settings/AssignmentRules';
+import { WebhookSettings } from '../settings/Webhooks';
 
 type Role = 'owner' | 'admin' | 'manager' | 'agent' | 'viewer';
 const ADMINS: Role[] = ['owner', 'admin'];
@@ -26,6 +28,8 @@ const TABS: Array<{ key: string; label: string; C: ComponentType; roles: Role[] 
   { key: 'users', label: 'Users & teams', C: UserSettings, roles: MANAGERS },
   { key: 'api-keys', label: 'API keys', C: ApiKeySettings, roles: ADMINS },
   { key: 'web-to-lead', label: 'Web-to-lead', C: WebToLeadSettings, roles: ADMINS },
+  { key: 'assignment', label: 'Assignment', C: AssignmentRuleSettings, roles: ADMINS },
+  { key: 'webhooks', label: 'Webhooks', C: WebhookSettings, roles: ADMINS },
   { key: 'profile', label: 'Profile', C: ProfileSettings, roles: EVERYONE },
   { key: 'notifications', label: 'Notifications', C: NotificationSettings, roles: EVERYONE },
 ];
