@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createLead, createTestApp, signup, type Session, type TestApp } from './helpers.js';
 import { addMember } from './access.helpers.js';
 import { countAllTables } from './table-counts.js';
+import { importFile } from './imports.helpers.js';
 import { eventIds, startReceiver } from './webhooks.helpers.js';
 import { verifySignature } from '../src/webhooks/signature.js';
 import type { WebhookService } from '../src/webhooks/webhook.service.js';
@@ -232,6 +233,33 @@ describe('webhooks', () => {
     expect(onlyCreated.received.map((r) => JSON.parse(r.body).type)).toEqual(['lead.created']);
     await rx.close();
     await onlyCreated.close();
+  });
+
+  it('an import emits lead.created for each new lead, in its transaction', async () => {
+    const admin = await signup(app);
+    await allowPrivate(admin);
+    const rx = await startReceiver();
+    await endpoint(admin, rx.url, ['lead.created']);
+    const done = await importFile(
+      app,
+      admin,
+      'hooks.csv',
+      'first_name,email\nA,a@x.io\nB,b@x.io\nC,c@x.io\n',
+    );
+    expect(done.status).toBe('completed');
+    const events = await t.db.kysely
+      .selectFrom('webhook_events')
+      .select(['type', 'payload'])
+      .where('org_id', '=', admin.orgId)
+      .execute();
+    expect(events.map((e) => e.type)).toEqual(['lead.created', 'lead.created', 'lead.created']);
+    expect(events.map((e) => JSON.parse(e.payload).data.lead.email).sort()).toEqual([
+      'a@x.io',
+      'b@x.io',
+      'c@x.io',
+    ]);
+    await rx.waitFor(3);
+    await rx.close();
   });
 
   it('a receiver that fails then recovers: exponential backoff with jitter (fake clock), one event, logged', async () => {

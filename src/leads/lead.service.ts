@@ -45,7 +45,7 @@ import type { LeadPart } from './lead-parts.js';
 import { LEAD_USER_ROLES } from './lead-users.schema.js';
 import type { CatalogService } from '../catalogs/catalog.service.js';
 import { findOrgTimeZone, withZoneOffset } from '../catalogs/time-zone.js';
-import { emitLeadEvent } from '../webhooks/events.js';
+import { emitEvents, emitLeadEvent, leadSnapshot } from '../webhooks/events.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const CF_SUFFIXES = ['gt', 'gte', 'lt', 'lte', 'or_absent'] as const;
@@ -667,7 +667,12 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           if (p.afterCreateMany) await p.afterCreateMany(trx, auth.orgId, rows);
           else if (p.afterWrite) for (const r of rows) await p.afterWrite(trx, auth.orgId, r);
         }
-        for (const r of rows) await emitLeadEvent(trx, auth.orgId, 'lead.created', r);
+        await emitEvents(
+          trx,
+          auth.orgId,
+          'lead.created',
+          rows.map((r) => ({ lead: leadSnapshot(r) })),
+        );
         if (opts.audit)
           await deps.audit?.record(
             auth,

@@ -58,6 +58,17 @@ export async function emitEvent(
   type: WebhookEvent,
   data: unknown,
 ): Promise<void> {
+  await emitEvents(trx, orgId, type, [data]);
+}
+
+/** Many events of one type (an import's new leads): the endpoints are read once. */
+export async function emitEvents(
+  trx: Kysely<Database>,
+  orgId: number,
+  type: WebhookEvent,
+  items: unknown[],
+): Promise<void> {
+  if (!items.length) return;
   const endpoints = await trx
     .selectFrom('webhook_endpoints')
     .select(['id', 'events'])
@@ -69,6 +80,18 @@ export async function emitEvent(
     return events.length === 0 || events.includes(type);
   });
   if (!targets.length) return;
+  const jobs = createJobRepository(trx);
+  for (const data of items) await writeEvent(trx, jobs, orgId, type, data, targets);
+}
+
+async function writeEvent(
+  trx: Kysely<Database>,
+  jobs: ReturnType<typeof createJobRepository>,
+  orgId: number,
+  type: WebhookEvent,
+  data: unknown,
+  targets: Array<{ id: number }>,
+): Promise<void> {
   const now = nowIso();
   const event = await trx
     .insertInto('webhook_events')
@@ -78,7 +101,6 @@ export async function emitEvent(
   // The body is fixed once, so every attempt sends the same bytes (receivers dedupe on `id`).
   const payload = JSON.stringify({ id: `evt_${event.id}`, type, created_at: now, data });
   await trx.updateTable('webhook_events').set({ payload }).where('id', '=', event.id).execute();
-  const jobs = createJobRepository(trx);
   for (const t of targets) {
     const d = await trx
       .insertInto('webhook_deliveries')
