@@ -21,7 +21,7 @@ import { ImportResponse } from './imports/import.schema.js';
 import { classifyError } from './http/error-classifier.js';
 import { redactUrl } from './http/log-redaction.js';
 import type { EmailOptions } from './email/email.wiring.js';
-import { buildCore } from './wiring/core.js';
+import { buildCore, type BackgroundOptions } from './wiring/core.js';
 import { registerApi } from './wiring/api.js';
 import { registerSurfaces } from './wiring/surfaces.js';
 
@@ -34,6 +34,8 @@ export interface BuildAppOptions {
   rateLimits?: Partial<RateLimitOptions>;
   /** Email transport, retry policy and digest timer (docs/email.md); tests pass their own. */
   email?: EmailOptions;
+  /** Clock, delivery timing and job worker timing of assignment rules and webhooks; tests pass their own. */
+  background?: BackgroundOptions;
 }
 
 type FastifyReplyLike = {
@@ -48,7 +50,14 @@ const DEFAULT_WEB_DIR = [
 ].find((d) => fs.existsSync(path.join(d, 'index.html')));
 
 /** Builds the whole application: the core (src/wiring/core.ts), /api/v1 and the surfaces. Tests use it too. */
-export async function buildApp({ config, db, webDir, rateLimits, email: emailOptions }: BuildAppOptions) {
+export async function buildApp({
+  config,
+  db,
+  webDir,
+  rateLimits,
+  email: emailOptions,
+  background,
+}: BuildAppOptions) {
   const app = Fastify({
     logger:
       config.logLevel === 'silent'
@@ -158,13 +167,18 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
   );
 
   // The core (services over the database), then /api/v1, then the compatible surfaces.
-  const core = buildCore({ config, db, log: app.log, rateLimits, email: emailOptions });
+  const core = buildCore({ config, db, log: app.log, rateLimits, email: emailOptions, background });
   app.addSchema(ImportResponse);
   app.addHook('onReady', async () => core.jobQueue.start());
   app.addHook('onClose', async () => core.jobQueue.stop());
   app.addHook('onReady', async () => core.email.start());
   app.addHook('onClose', async () => core.email.stop());
   app.decorate('email', core.email);
+  app.decorate('background', {
+    webhooks: core.webhooks.service,
+    assignment: core.assignment,
+    jobs: core.jobQueue,
+  });
   await registerApi(app as unknown as FastifyInstance, core);
   await registerSurfaces(app as unknown as FastifyInstance, core);
 

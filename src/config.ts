@@ -29,6 +29,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Server processes `npm start` runs on one port (WORKERS; default: the number of cores). */
   readonly workers: number;
+  /** WEBHOOK_ALLOW_PRIVATE: webhooks may call private/loopback addresses in every organization (development). */
+  readonly webhookAllowPrivate: boolean;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -113,6 +115,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)} must be true or false`);
   const trustProxy = trustProxyRaw === '1' || trustProxyRaw === 'true';
   const workers = parseIntVar(env, 'WORKERS', os.availableParallelism(), 1, 256, problems);
+  const whRaw = (env.WEBHOOK_ALLOW_PRIVATE ?? '').trim().toLowerCase();
+  if (!['', '0', '1', 'true', 'false'].includes(whRaw))
+    problems.push(`WEBHOOK_ALLOW_PRIVATE=${JSON.stringify(env.WEBHOOK_ALLOW_PRIVATE)} must be true or false`);
+  const webhookAllowPrivate = whRaw === '1' || whRaw === 'true';
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -131,5 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbStatementTimeoutMs,
     trustProxy,
     workers,
+    webhookAllowPrivate,
   });
 }

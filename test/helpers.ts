@@ -25,7 +25,7 @@ export const onPostgres = !!process.env.TEST_DATABASE_URL;
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: Pick<BuildAppOptions, 'email'> & Pick<OpenDbOptions, 'wrapDialect'> = {},
+  options: Pick<BuildAppOptions, 'email' | 'background'> & Pick<OpenDbOptions, 'wrapDialect'> = {},
 ): Promise<TestApp> {
   const { wrapDialect, ...appOptions } = options;
   const dbOptions = wrapDialect ? { wrapDialect } : {};

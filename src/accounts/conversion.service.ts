@@ -18,6 +18,7 @@ import type { ConvertInput } from './conversion.schema.js';
 import { toOpportunityResponse } from './opportunity.schema.js';
 import { createConversionPlanner, type ConversionPlan } from './conversion.plan.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
+import { emitLeadEvent } from '../webhooks/events.js';
 
 export type { ConversionPlan };
 
@@ -164,6 +165,11 @@ export function createConversionService(deps: ConversionDeps) {
         changed_at: now,
       })),
     );
+    await emitLeadEvent(trx, auth.orgId, 'lead.converted', updated, {
+      company_id: company.row?.id ?? null,
+      contact_id: contact.row?.id ?? null,
+      opportunity_id: opportunity?.id ?? null,
+    });
     return {
       lead: updated,
       company: company.row,

@@ -11,6 +11,7 @@ import { parseOptionalInstant } from '../pipeline/instant.js';
 import type { ActivityRepository, FollowUpRow } from './activity.repository.js';
 import { checkMember, defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
+import { emitEvent } from '../webhooks/events.js';
 
 export interface FollowUpInput {
   scheduled_at?: string | null;
@@ -148,7 +149,9 @@ export function createFollowUpService({ db, activities, leads, access, present, 
           updated_at: nowIso(),
         });
         await syncLead(trx, auth, lead);
-        return toFollowUpResponse(row);
+        const dto = toFollowUpResponse(row);
+        await emitEvent(trx, auth.orgId, 'follow_up.created', { lead_id: leadId, follow_up: dto });
+        return dto;
       });
     },
 
@@ -170,7 +173,9 @@ export function createFollowUpService({ db, activities, leads, access, present, 
           updated_at: nowIso(),
         });
         await syncLead(trx, auth, lead);
-        return toFollowUpResponse(row);
+        const dto = toFollowUpResponse(row);
+        await emitEvent(trx, auth.orgId, 'follow_up.updated', { lead_id: leadId, follow_up: dto });
+        return dto;
       });
     },
 
@@ -181,6 +186,7 @@ export function createFollowUpService({ db, activities, leads, access, present, 
         await load(auth.orgId, leadId, id, trx);
         await activities.deleteFollowUp(trx, auth.orgId, id);
         await syncLead(trx, auth, lead);
+        await emitEvent(trx, auth.orgId, 'follow_up.deleted', { lead_id: leadId, follow_up: { id } });
       });
     },
 

@@ -10,6 +10,7 @@ import { parseOptionalInstant } from '../pipeline/instant.js';
 import type { ActivityRepository, CommentRow, TaskRow } from './activity.repository.js';
 import { checkMember, defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
+import { emitEvent } from '../webhooks/events.js';
 
 export interface TaskInput {
   type?: string;
@@ -196,7 +197,9 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
           created_at: now,
           updated_at: now,
         });
-        return toTaskResponse(row);
+        const dto = toTaskResponse(row);
+        await emitEvent(trx, auth.orgId, 'task.created', { lead_id: leadId, task: dto });
+        return dto;
       });
     },
 
@@ -212,9 +215,11 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
         await loadLead(leads, auth.orgId, leadId, trx);
         const current = await loadTask(auth.orgId, leadId, id, trx);
         const cols = await columns(auth.orgId, input, current, trx);
-        return toTaskResponse(
+        const dto = toTaskResponse(
           await activities.updateTask(trx, auth.orgId, id, { ...cols, updated_at: nowIso() }),
         );
+        await emitEvent(trx, auth.orgId, 'task.updated', { lead_id: leadId, task: dto });
+        return dto;
       });
     },
 
@@ -224,6 +229,7 @@ export function createTaskService({ db, activities, leads, access, ...deps }: Ta
         await loadLead(leads, auth.orgId, leadId, trx);
         await loadTask(auth.orgId, leadId, id, trx);
         await activities.deleteTask(trx, auth.orgId, id);
+        await emitEvent(trx, auth.orgId, 'task.deleted', { lead_id: leadId, task: { id } });
       });
     },
 

@@ -10,6 +10,8 @@ import type { ExternalRefTables } from '../leads/external-ref.tables.js';
 import type { EmailTables } from '../email/email.tables.js';
 import type { LeadPartTables } from '../leads/lead-parts.tables.js';
 import type { CatalogTables } from '../catalogs/catalog.tables.js';
+import type { AssignmentTables } from '../assignment/assignment.tables.js';
+import type { WebhookTables } from '../webhooks/webhook.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -26,6 +28,8 @@ export interface OrganizationsTable {
   time_zone: ColumnType<string | null, string | null | undefined, string | null>;
   /** 1: a new lead sharing an email or phone with a lead of the organization is refused (0146). */
   duplicate_check: ColumnType<number, number | undefined, number>;
+  /** 1: webhook endpoints may point at private, loopback and link-local addresses (0170, src/webhooks). */
+  webhooks_allow_private: ColumnType<number, number | undefined, number>;
 }
 
 export interface UsersTable {
@@ -42,6 +46,8 @@ export interface MembershipsTable {
   role: string;
   created_at: string;
   deactivated_at: string | null;
+  /** 1: away, assignment rules skip them (0170, src/assignment). */
+  away: ColumnType<number, number | undefined, number>;
 }
 
 export interface SessionsTable {
@@ -136,6 +142,8 @@ export interface LeadsTable {
   /** Migration 0092: estimated completion time { value, unit }. */
   estimated_completion_value: ColumnType<number | null, number | null | undefined, number | null>;
   estimated_completion_unit: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0170: the assignment rule that gave the lead its owner (src/assignment). */
+  assignment_rule_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface LeadTagsTable {
@@ -195,4 +203,6 @@ export interface Database
     EmailTables,
     LeadPartTables,
     CatalogTables,
-    TwoFactorTables {}
+    TwoFactorTables,
+    AssignmentTables,
+    WebhookTables {}

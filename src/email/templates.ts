@@ -7,7 +7,13 @@ export interface Rendered {
 }
 
 export type TemplateName =
-  'invitation' | 'password_reset' | 'lead_assigned' | 'daily_digest' | 'web_lead' | 'import_finished';
+  | 'invitation'
+  | 'password_reset'
+  | 'lead_assigned'
+  | 'daily_digest'
+  | 'web_lead'
+  | 'import_finished'
+  | 'webhook_disabled';
 
 /** Messages whose body is a credential: their bodies are dropped from the outbox once sent. */
 export const SENSITIVE_TEMPLATES: ReadonlySet<string> = new Set(['invitation', 'password_reset']);

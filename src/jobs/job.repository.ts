@@ -9,7 +9,7 @@ export function createJobRepository(db: Q) {
   return {
     async insert(
       trx: Q,
-      job: { org_id: number; kind: string; payload: string; now: string },
+      job: { org_id: number; kind: string; payload: string; now: string; runAfter?: string },
     ): Promise<number> {
       const row = await trx
         .insertInto('jobs')
@@ -19,7 +19,7 @@ export function createJobRepository(db: Q) {
           payload: job.payload,
           status: 'queued',
           attempts: 0,
-          run_after: job.now,
+          run_after: job.runAfter ?? job.now,
           created_at: job.now,
           updated_at: job.now,
         })

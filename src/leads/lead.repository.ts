@@ -81,6 +81,7 @@ export const LEAD_COLUMNS = [
   'project_id',
   'estimated_completion_value',
   'estimated_completion_unit',
+  'assignment_rule_id',
 ] as const satisfies readonly (keyof LeadsTable)[];
 
 const SORT_COLUMN = {

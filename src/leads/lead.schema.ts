@@ -161,6 +161,11 @@ export const LeadResponse = Type.Object(
     sub_status: NStr,
     owner_id: NInt,
     team_id: NInt,
+    assignment_rule_id: Type.Optional(
+      Nullable(
+        Type.Integer({ description: 'The assignment rule that gave the lead its owner (src/assignment)' }),
+      ),
+    ),
     value: NStr,
     currency: NStr,
     probability: NInt,
@@ -439,6 +444,7 @@ export function toLeadResponse(row: LeadRow, extras: LeadExtras): LeadDto {
     sub_status: extras.sub_status,
     owner_id: row.owner_id,
     team_id: row.team_id,
+    assignment_rule_id: row.assignment_rule_id ?? null,
     value: formatMoney(row.value_cents),
     currency: row.currency,
     probability: row.probability,

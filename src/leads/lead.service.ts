@@ -45,6 +45,7 @@ import type { LeadPart } from './lead-parts.js';
 import { LEAD_USER_ROLES } from './lead-users.schema.js';
 import type { CatalogService } from '../catalogs/catalog.service.js';
 import { findOrgTimeZone, withZoneOffset } from '../catalogs/time-zone.js';
+import { emitEvents, emitLeadEvent, leadSnapshot } from '../webhooks/events.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const CF_SUFFIXES = ['gt', 'gte', 'lt', 'lte', 'or_absent'] as const;
@@ -107,6 +108,19 @@ export interface LeadServiceDeps {
    * fields, src/compat/shared/owned-fields.ts), so list ranges (`cf.<key>.gte`) work on it too.
    */
   declaredFieldType?: (key: string) => string | undefined;
+  /**
+   * Assignment rules (src/assignment), in the create's transaction: `assign` may set owner_id, team_id and
+   * assignment_rule_id on a new lead's columns (only when the create named no owner), `record` keeps the history.
+   */
+  assignment?: {
+    begin(
+      trx: Kysely<Database>,
+      orgId: number,
+    ): {
+      assign(cols: Record<string, unknown>): Promise<void>;
+      record(items: Array<{ cols: Record<string, unknown>; leadId: number }>): Promise<void>;
+    };
+  };
 }
 
 /** How src/accounts plugs into leads without leads importing it. */
@@ -594,6 +608,13 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const now = nowIso();
       const tags = normalizeTags(input.tags ?? []);
       const row = await inTransaction(db, opts, async (trx) => {
+        // Assignment rules pick an owner only when the create named none (a copy: a retried transaction starts over).
+        const values: Record<string, unknown> = { ...cols };
+        const assigner =
+          input.owner_id === undefined && cols.owner_id == null
+            ? deps.assignment?.begin(trx, auth.orgId)
+            : undefined;
+        await assigner?.assign(values);
         // The same rules as a status change: sub-status of that status, reason where required.
         const key = typed?.status ?? input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
         const target = await statusRules.resolve(
@@ -603,7 +624,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           true,
         );
         const inserted = await leads.insert(trx, {
-          ...cols,
+          ...values,
           org_id: auth.orgId,
           status_id: target.status.id,
           sub_status_id: target.subStatus?.id ?? null,
@@ -616,6 +637,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           version: 1,
         } as Parameters<LeadRepository['insert']>[1]);
         await leads.replaceTags(trx, auth.orgId, inserted.id, tags);
+        await assigner?.record([{ cols: values, leadId: inserted.id }]);
         await leads.insertStatusHistory(trx, {
           org_id: auth.orgId,
           lead_id: inserted.id,
@@ -634,6 +656,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
             written = (await leads.findById(auth.orgId, inserted.id, trx))!;
         const final = deps.links ? await deps.links.afterCreate(trx, auth, written, input) : written;
         for (const p of parts) await p.afterWrite?.(trx, auth.orgId, final);
+        await emitLeadEvent(trx, auth.orgId, 'lead.created', final);
         return final;
       });
       return (await present(auth.orgId, [row], opts))[0];
@@ -655,10 +678,12 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       if (items.length === 0) return [];
       return inTransaction(db, opts, async (trx) => {
         const now = nowIso();
-        const ids = await leads.insertMany(
-          trx,
-          items.map((i) => i.row),
-        );
+        // Assignment rules for rows with no owner (copies: a retried transaction starts over).
+        const rowsIn = items.map((i) => ({ ...i.row }) as Record<string, unknown>);
+        const assigner = deps.assignment?.begin(trx, auth.orgId);
+        if (assigner) for (const r of rowsIn) if (r.owner_id == null) await assigner.assign(r);
+        const ids = await leads.insertMany(trx, rowsIn as BulkLeadRow[]);
+        await assigner?.record(rowsIn.map((cols, k) => ({ cols, leadId: ids[k] })));
         await leads.insertFirstStatusMany(
           trx,
           auth.orgId,
@@ -672,7 +697,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           normalizeTags(it.tags).map((tag) => ({ org_id: auth.orgId, lead_id: ids[k], tag })),
         );
         if (tagRows.length) await leads.insertTagRows(trx, tagRows);
-        let rows = items.map((it, k) => ({ ...it.row, id: ids[k] }) as unknown as LeadRow);
+        let rows = rowsIn.map((r, k) => ({ ...r, id: ids[k] }) as unknown as LeadRow);
         if (opts.link && deps.links) {
           const fresh = await leads.byIds(trx, auth.orgId, ids);
           rows = [];
@@ -682,6 +707,12 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           if (p.afterCreateMany) await p.afterCreateMany(trx, auth.orgId, rows);
           else if (p.afterWrite) for (const r of rows) await p.afterWrite(trx, auth.orgId, r);
         }
+        await emitEvents(
+          trx,
+          auth.orgId,
+          'lead.created',
+          rows.map((r) => ({ lead: leadSnapshot(r) })),
+        );
         if (opts.audit)
           await deps.audit?.record(
             auth,
@@ -810,6 +841,18 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         if (updated.owner_id !== current.owner_id && updated.owner_id !== null)
           await deps.onOwnerChanged?.(trx, auth.orgId, updated, auth.userId);
         for (const p of parts) await p.afterWrite?.(trx, auth.orgId, updated);
+        await emitLeadEvent(trx, auth.orgId, 'lead.updated', updated, {
+          changes: [
+            ...changes.map(([k]) => k),
+            ...(tagsChanged ? ['tags'] : []),
+            ...(plan ? ['status'] : []),
+          ],
+        });
+        if (plan)
+          await emitLeadEvent(trx, auth.orgId, 'lead.status_changed', updated, {
+            from_status_id: current.status_id,
+            to_status_id: updated.status_id,
+          });
         return updated;
       });
       return (await present(auth.orgId, [row], opts))[0];
@@ -849,6 +892,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           { action: 'lead.deleted', targetType: 'lead', targetId: id },
           { tx: trx },
         );
+        await emitLeadEvent(trx, auth.orgId, 'lead.deleted', { ...current, deleted_at: now });
       });
     },
 

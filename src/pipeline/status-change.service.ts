@@ -11,6 +11,7 @@ import type { HistoryRepository, HistoryRow } from './history.repository.js';
 import type { StatusChangeOptions, StatusRules, StatusTarget } from './status-rules.js';
 import { displayKey } from './status.repository.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
+import { emitLeadEvent } from '../webhooks/events.js';
 
 export interface HistoryEntryDto {
   id: number;
@@ -133,6 +134,10 @@ export function createStatusChangeService({
           trx,
           plan.history as Parameters<LeadRepository['insertStatusHistory']>[1],
         );
+        await emitLeadEvent(trx, auth.orgId, 'lead.status_changed', updated, {
+          from_status_id: current.status_id,
+          to_status_id: updated.status_id,
+        });
         return { row: updated, entry: (await toEntries(auth.orgId, [written], trx))[0] };
       });
       return { lead: (await present(auth.orgId, [row.row], { tx }))[0], history: row.entry };

@@ -20,6 +20,7 @@ import { catalogRoutes } from '../catalogs/catalog.routes.js';
 import { statusOrderRoutes } from '../catalogs/status-order.js';
 import { timeZoneRoutes } from '../catalogs/time-zone.routes.js';
 import { duplicateRoutes } from '../leads/duplicates.js';
+import { assignmentRoutes } from '../assignment/assignment.routes.js';
 import type { Core } from './core.js';
 
 /**
@@ -53,6 +54,8 @@ export async function registerApi(app: FastifyInstance, core: Core): Promise<voi
       await api.register(timeZoneRoutes(core.timeZones));
       await api.register(duplicateRoutes(core.duplicates));
       await api.register(statusOrderRoutes(core.pipeline.order));
+      await api.register(assignmentRoutes(core.assignment, (a, id) => core.leads.assertLeadAccess(a, id)));
+      await api.register(core.webhooks.routes);
     },
     { prefix: '/api/v1' },
   );

@@ -45,7 +45,12 @@ import { createReportService } from '../reports/report.service.js';
 import { buildAccounts } from '../accounts/accounts.wiring.js';
 import { createContactFinder } from '../accounts/contact-identifier.js';
 import { createJobRepository } from '../jobs/job.repository.js';
-import { createJobQueue } from '../jobs/job.worker.js';
+import { createJobQueue, type JobWorkerOptions } from '../jobs/job.worker.js';
+import { nowIso } from '../db/dialect.js';
+import { createAssignmentRepository } from '../assignment/assignment.repository.js';
+import { createAssignmentService, SLA_JOB } from '../assignment/assignment.service.js';
+import { buildWebhooks, type WebhookOptions } from '../webhooks/webhook.wiring.js';
+import { emitEvent, type WebhookEvent } from '../webhooks/events.js';
 import { createImportRepository } from '../imports/import.repository.js';
 import { createImportService } from '../imports/import.service.js';
 import { createImportRunner, IMPORT_JOB } from '../imports/import.runner.js';
@@ -68,6 +73,14 @@ export interface CoreOptions {
   rateLimits?: Partial<RateLimitOptions>;
   /** Email transport, retry policy and digest timer (docs/email.md); tests pass their own. */
   email?: EmailOptions;
+  background?: BackgroundOptions;
+}
+
+/** Clocks and timings of background work (assignment SLA, webhook retries, the job worker); tests set them. */
+export interface BackgroundOptions {
+  clock?: () => Date;
+  webhooks?: WebhookOptions;
+  jobs?: Pick<JobWorkerOptions, 'pollMs' | 'staleMs' | 'heartbeatMs'>;
 }
 
 /**
@@ -75,7 +88,14 @@ export interface CoreOptions {
  * (src/wiring/api.ts) and every compatible surface (src/wiring/surfaces.ts) are registered over this one
  * object, so a surface is a translator over the same services as the native API.
  */
-export function buildCore({ config, db, log, rateLimits, email: emailOptions }: CoreOptions) {
+export function buildCore({
+  config,
+  db,
+  log,
+  rateLimits,
+  email: emailOptions,
+  background = {},
+}: CoreOptions) {
   const kysely = db.kysely;
   const repos = {
     access: createAccessRepository(kysely),
@@ -111,7 +131,26 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     assertLeadAccess: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
   });
   // The job queue is made before the services that queue work (emails, imports) through it.
-  const jobQueue = createJobQueue(createJobRepository(kysely), { log });
+  const jobQueue = createJobQueue(createJobRepository(kysely), { log, ...background.jobs });
+  // Assignment rules run inside every lead create (src/assignment); SLA checks are jobs due at the deadline.
+  const assignment = createAssignmentService({
+    db: kysely,
+    repo: createAssignmentRepository(kysely),
+    leads: repos.leads,
+    clock: background.clock,
+    emit: (trx, orgId, type, data) => emitEvent(trx, orgId, type as WebhookEvent, data),
+    enqueue: (trx, orgId, kind, payload, runAfter) =>
+      createJobRepository(trx).insert(trx, {
+        org_id: orgId,
+        kind,
+        payload: JSON.stringify(payload),
+        now: nowIso(),
+        runAfter,
+      }),
+  });
+  jobQueue.register(SLA_JOB, async ({ job }) => {
+    await assignment.sweepSla(job.org_id);
+  });
   const email = buildEmail({
     config,
     db: kysely,
@@ -141,6 +180,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     parts: leadParts.parts,
     catalogs,
     declaredFieldType: ownedFieldType,
+    assignment,
   });
   const guard = (a: AuthContext, id: number, mode: 'read' | 'write', opts?: TxOptions) =>
     leads.assertLeadAccess(a, id, mode, opts);
@@ -246,6 +286,15 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
   const unitOfWork = <T>(fn: (opts: TxOptions) => Promise<T>): Promise<T> =>
     inTransaction(kysely, {}, (tx) => fn({ tx }));
   const externalRefs = createExternalRefService({ db: kysely, refs: repos.refs });
+  const webhooks = buildWebhooks({
+    db: kysely,
+    queue: jobQueue,
+    audit,
+    emailOutbox: email.outbox,
+    allowPrivate: config.webhookAllowPrivate,
+    baseUrl: config.publicUrl,
+    options: { clock: background.clock, ...background.webhooks },
+  });
   const leadViews = createLeadViewService({
     db: kysely,
     history: repos.history,
@@ -310,6 +359,8 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     jobQueue,
     email,
     kitCore,
+    assignment,
+    webhooks,
   };
 }
 

@@ -28,6 +28,7 @@ import * as m0130 from './0130_import_warnings.js';
 import * as m0146 from './0146_duplicate_check.js';
 import * as m0150 from './0150_scoped_tokens.js';
 import * as m0151 from './0151_two_factor.js';
+import * as m0170 from './0170_assignment_webhooks.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -62,6 +63,7 @@ export const migrations: Record<string, Migration> = {
   '0146_duplicate_check': m0146,
   '0150_scoped_tokens': m0150,
   '0151_two_factor': m0151,
+  '0170_assignment_webhooks': m0170,
   '0060_unique_keys': m0060,
   '0061_external_refs_surface': m0061,
 };

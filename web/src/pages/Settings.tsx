@@ -11,6 +11,8 @@ import { WebToLeadSettings } from '../settings/WebToLead';
 import { NotificationSettings } from '../settings/Notifications';
 import { ProfileSettings } from '../settings/Profile';
 import { SecuritySettings } from '../settings/Security';
+import { AssignmentRuleSettings } from '../settings/AssignmentRules';
+import { WebhookSettings } from '../settings/Webhooks';
 
 type Role = 'owner' | 'admin' | 'manager' | 'agent' | 'viewer';
 const ADMINS: Role[] = ['owner', 'admin'];
@@ -27,6 +29,8 @@ const TABS: Array<{ key: string; label: string; C: ComponentType; roles: Role[] 
   { key: 'users', label: 'Users & teams', C: UserSettings, roles: MANAGERS },
   { key: 'api-keys', label: 'API keys', C: ApiKeySettings, roles: ADMINS },
   { key: 'web-to-lead', label: 'Web-to-lead', C: WebToLeadSettings, roles: ADMINS },
+  { key: 'assignment', label: 'Assignment', C: AssignmentRuleSettings, roles: ADMINS },
+  { key: 'webhooks', label: 'Webhooks', C: WebhookSettings, roles: ADMINS },
   { key: 'profile', label: 'Profile', C: ProfileSettings, roles: EVERYONE },
   { key: 'security', label: 'Security', C: SecuritySettings, roles: EVERYONE },
   { key: 'notifications', label: 'Notifications', C: NotificationSettings, roles: EVERYONE },
