@@ -164,6 +164,8 @@ export async function buildApp({ config, db, webDir, rateLimits, email: emailOpt
   app.addHook('onClose', async () => core.jobQueue.stop());
   app.addHook('onReady', async () => core.email.start());
   app.addHook('onClose', async () => core.email.stop());
+  app.addHook('onReady', async () => core.scoring.start());
+  app.addHook('onClose', async () => core.scoring.stop());
   app.decorate('email', core.email);
   await registerApi(app as unknown as FastifyInstance, core);
   await registerSurfaces(app as unknown as FastifyInstance, core);

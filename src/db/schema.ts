@@ -9,6 +9,7 @@ import type { ExternalRefTables } from '../leads/external-ref.tables.js';
 import type { EmailTables } from '../email/email.tables.js';
 import type { LeadPartTables } from '../leads/lead-parts.tables.js';
 import type { CatalogTables } from '../catalogs/catalog.tables.js';
+import type { ScoringTables } from '../scoring/scoring.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -135,6 +136,10 @@ export interface LeadsTable {
   /** Migration 0092: estimated completion time { value, unit }. */
   estimated_completion_value: ColumnType<number | null, number | null | undefined, number | null>;
   estimated_completion_unit: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Lead scoring (migration 0180, src/scoring): 0-100 on open leads of an organization with a model, else null. */
+  score: ColumnType<number | null, number | null | undefined, number | null>;
+  /** JSON array of the factors behind the score, in words. */
+  score_factors: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LeadTagsTable {
@@ -193,4 +198,5 @@ export interface Database
     ExternalRefTables,
     EmailTables,
     LeadPartTables,
-    CatalogTables {}
+    CatalogTables,
+    ScoringTables {}

@@ -19,6 +19,7 @@ import { catalogRoutes } from '../catalogs/catalog.routes.js';
 import { statusOrderRoutes } from '../catalogs/status-order.js';
 import { timeZoneRoutes } from '../catalogs/time-zone.routes.js';
 import { duplicateRoutes } from '../leads/duplicates.js';
+import { scoringRoutes } from '../scoring/scoring.routes.js';
 import type { Core } from './core.js';
 
 /**
@@ -51,6 +52,7 @@ export async function registerApi(app: FastifyInstance, core: Core): Promise<voi
       await api.register(timeZoneRoutes(core.timeZones));
       await api.register(duplicateRoutes(core.duplicates));
       await api.register(statusOrderRoutes(core.pipeline.order));
+      await api.register(scoringRoutes(core.scoring));
     },
     { prefix: '/api/v1' },
   );

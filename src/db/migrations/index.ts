@@ -26,6 +26,7 @@ import * as m0061 from './0061_external_refs_surface.js';
 import * as m0130 from './0130_import_warnings.js';
 import * as m0146 from './0146_duplicate_check.js';
 import * as m0150 from './0150_scoped_tokens.js';
+import * as m0180 from './0180_lead_scoring.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0150_scoped_tokens': m0150,
   '0060_unique_keys': m0060,
   '0061_external_refs_surface': m0061,
+  '0180_lead_scoring': m0180,
 };
