@@ -376,7 +376,8 @@ export const LeadListQuery = Type.Object(
       Type.Integer({
         minimum: 0,
         maximum: 100,
-        description: 'Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model)',
+        description:
+          'Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model)',
       }),
     ),
     include_converted: Type.Optional(

@@ -63,8 +63,6 @@ export interface Encoder {
   features: Feature[];
 }
 
-const NONE = '(none)';
-const OTHER = '(other)';
 const MAX_VALUES = 40;
 const MAX_BINS = 8;
 
