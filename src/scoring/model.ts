@@ -49,6 +49,8 @@ export interface Metrics {
   test_size: number;
   /** How many Newton steps the final fit took. */
   iterations: number;
+  /** How many binary features the final model has. */
+  features: number;
 }
 
 export interface ColumnImportance {
@@ -299,6 +301,7 @@ export function train(samples: LeadSample[], y: number[], labels: Labels, seed =
       train_size: tr.length,
       test_size: te.length,
       iterations: full.iterations,
+      features: fullEnc.features.length,
     },
     importance: importanceOf(model, rows),
   };

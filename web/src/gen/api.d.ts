@@ -28310,12 +28310,17 @@ export interface operations {
                             auc: number;
                             /** @description Probability from which a lead counts as likely to win */
                             cutoff: number;
+                            /** @description Binary features of the model kept */
+                            features: number;
+                            /** @description Newton steps of the model kept */
+                            iterations: number;
                             /** @description On the held-out 30%, at the cut-off */
                             precision: number;
                             /** @description On the held-out 30%, at the cut-off */
                             recall: number;
                             test_size: number;
                             train_size: number;
+                            /** @description Time spent fitting (both fits), in the worker thread */
                             training_ms: number;
                         } | null;
                         min_outcomes: number;
