@@ -150,17 +150,32 @@ async function main() {
     const importSeconds = (performance.now() - t0) / 1000;
     const rssAfterImport = peakMb();
 
-    // 2. Train through the API and wait for the model.
+    // 2. Train through the API and wait for the model, timing a lead-list page meanwhile (and before, as the
+    //    baseline of the same run): training runs in a worker thread, so the pages should not wait for it.
+    const page = async () => {
+      const t = performance.now();
+      const r = await fetch(`${base}/leads?limit=20`, { headers: auth });
+      await r.arrayBuffer();
+      return performance.now() - t;
+    };
+    const idle: number[] = [];
+    for (let i = 0; i < 30; i++) idle.push(await page());
     const t1 = performance.now();
     const tr = await fetch(`${base}/scoring/train`, { method: 'POST', headers: auth });
     if (tr.status !== 202) throw new Error(`train: ${tr.status} ${await tr.text()}`);
     let model: Record<string, any>;
+    const busy: number[] = [];
     for (;;) {
-      await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 5; i++) busy.push(await page());
       model = (await (await fetch(`${base}/scoring/model`, { headers: auth })).json()) as Record<string, any>;
       if (model.status !== 'none' && model.training === null) break;
     }
     const trainSeconds = (performance.now() - t1) / 1000;
+    const stats = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const at = (q: number) => Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))] * 10) / 10;
+      return { requests: s.length, p50_ms: at(0.5), p90_ms: at(0.9), max_ms: at(1) };
+    };
     if (model.status !== 'trained') throw new Error(`model ${model.status}: ${model.message}`);
     // Every lead of the file reached an outcome, so none is open and none carries a score.
     const scored = (await (
@@ -181,6 +196,8 @@ async function main() {
         server_peak_rss_mb_after_import: rssAfterImport,
         server_peak_rss_mb_after_training: peakMb(),
       },
+      lead_list_page_before_training: stats(idle),
+      lead_list_page_during_training: stats(busy),
       top_features: model.top_features.slice(0, 8),
       open_leads_scored: scored.total,
     };

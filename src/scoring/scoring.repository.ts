@@ -24,6 +24,11 @@ export const SCORED_LEAD_COLUMNS = [
 export type ScoredLeadRow = Pick<Selectable<Database['leads']>, (typeof SCORED_LEAD_COLUMNS)[number]>;
 
 const CHUNK = 1000;
+/**
+ * Lets the event loop serve requests between two chunks: better-sqlite3 answers synchronously, so a training
+ * run's reads would otherwise run back to back as one long block.
+ */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
@@ -73,15 +78,18 @@ export function createScoringRepository(db: Q) {
 
     async leadsByIds(orgId: number, ids: number[], trx: Q = db): Promise<ScoredLeadRow[]> {
       const out: ScoredLeadRow[] = [];
-      for (const part of chunks(ids))
+      for (const part of chunks(ids)) {
+        if (ids.length > CHUNK) await breathe();
         out.push(
           ...(await trx
             .selectFrom('leads')
             .select(SCORED_LEAD_COLUMNS)
             .where('org_id', '=', orgId)
             .where('id', 'in', part)
+            .orderBy('id')
             .execute()),
         );
+      }
       return out;
     },
 
@@ -100,6 +108,7 @@ export function createScoringRepository(db: Q) {
     async tags(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, string[]>> {
       const out = new Map<number, string[]>();
       for (const part of chunks(ids)) {
+        if (ids.length > CHUNK) await breathe();
         const rows = await trx
           .selectFrom('lead_tags')
           .select(['lead_id', 'tag'])
@@ -117,6 +126,7 @@ export function createScoringRepository(db: Q) {
       const followUps = new Map<number, string[]>();
       const add = (m: Map<number, string[]>, id: number, at: string) => m.set(id, [...(m.get(id) ?? []), at]);
       for (const part of chunks(ids)) {
+        if (ids.length > CHUNK) await breathe();
         const [tasks, comments, fus] = await Promise.all([
           trx
             .selectFrom('tasks')
@@ -147,7 +157,8 @@ export function createScoringRepository(db: Q) {
     /** Field changes of these leads, oldest first (to roll a lead back to what it was at its outcome). */
     async fieldChanges(orgId: number, ids: number[]) {
       const out: Array<{ lead_id: number; field: string; old_value: string | null; changed_at: string }> = [];
-      for (const part of chunks(ids))
+      for (const part of chunks(ids)) {
+        await breathe();
         out.push(
           ...(await db
             .selectFrom('lead_field_changes')
@@ -158,6 +169,7 @@ export function createScoringRepository(db: Q) {
             .orderBy('id')
             .execute()),
         );
+      }
       return out;
     },
 

@@ -150,13 +150,16 @@ export function createScoringService({ db, repo, queue, log }: ScoringDeps) {
   async function trainingSet(orgId: number) {
     const { outcome, won } = await outcomeStatusIds(orgId);
     const first = new Map<number, { at: string; won: boolean }>();
-    for (const e of await repo.outcomeEntries(orgId, outcome))
+    const entries = await repo.outcomeEntries(orgId, outcome);
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const e of entries)
       if (!first.has(e.lead_id)) first.set(e.lead_id, { at: e.created_at, won: won.has(e.to_status_id) });
     for (const c of await repo.convertedLeads(orgId)) {
       const f = first.get(c.id);
       if (!f || c.converted_at! < f.at) first.set(c.id, { at: c.converted_at!, won: true });
     }
     const ids = [...first.keys()].sort((a, b) => a - b);
+    await new Promise((resolve) => setImmediate(resolve));
     const [rows, tags, times, changes] = await Promise.all([
       repo.leadsByIds(orgId, ids),
       repo.tags(orgId, ids),
@@ -174,7 +177,9 @@ export function createScoringService({ db, repo, queue, log }: ScoringDeps) {
     }
     const samples: LeadSample[] = [];
     const y: number[] = [];
-    for (const r of rows) {
+    for (const [k, r] of rows.entries()) {
+      // Parsing thousands of leads' custom fields is the main thread's share: let requests in between.
+      if (k % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
       const o = first.get(r.id)!;
       const s = sampleOf(
         r,
