@@ -173,6 +173,8 @@ export async function buildApp({
   app.addHook('onClose', async () => core.jobQueue.stop());
   app.addHook('onReady', async () => core.email.start());
   app.addHook('onClose', async () => core.email.stop());
+  app.addHook('onReady', async () => core.scoring.start());
+  app.addHook('onClose', async () => core.scoring.stop());
   app.decorate('email', core.email);
   app.decorate('background', {
     webhooks: core.webhooks.service,

@@ -12,6 +12,7 @@ import type { LeadPartTables } from '../leads/lead-parts.tables.js';
 import type { CatalogTables } from '../catalogs/catalog.tables.js';
 import type { AssignmentTables } from '../assignment/assignment.tables.js';
 import type { WebhookTables } from '../webhooks/webhook.tables.js';
+import type { ScoringTables } from '../scoring/scoring.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -144,6 +145,10 @@ export interface LeadsTable {
   estimated_completion_unit: ColumnType<string | null, string | null | undefined, string | null>;
   /** Migration 0170: the assignment rule that gave the lead its owner (src/assignment). */
   assignment_rule_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Lead scoring (migration 0180, src/scoring): 0-100 on open leads of an organization with a model, else null. */
+  score: ColumnType<number | null, number | null | undefined, number | null>;
+  /** JSON array of the factors behind the score, in words. */
+  score_factors: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LeadTagsTable {
@@ -205,4 +210,5 @@ export interface Database
     CatalogTables,
     TwoFactorTables,
     AssignmentTables,
-    WebhookTables {}
+    WebhookTables,
+    ScoringTables {}

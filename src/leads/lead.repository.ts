@@ -82,6 +82,9 @@ export const LEAD_COLUMNS = [
   'estimated_completion_value',
   'estimated_completion_unit',
   'assignment_rule_id',
+  // scoring (0180, src/scoring)
+  'score',
+  'score_factors',
 ] as const satisfies readonly (keyof LeadsTable)[];
 
 const SORT_COLUMN = {
@@ -89,6 +92,7 @@ const SORT_COLUMN = {
   updated_at: 'updated_at',
   value: 'value_cents',
   last_name: 'last_name',
+  score: 'score',
 } as const;
 export type SortKey = keyof typeof SORT_COLUMN;
 
@@ -130,6 +134,8 @@ export interface LeadFilter {
   }>;
   /** The custom field equals value, or the lead has none (absent means the default). */
   customOrAbsent?: Array<{ key: string; value: string }>;
+  /** Lead scoring: a score at least this (unscored leads left out). */
+  scoreGte?: number;
 }
 
 export const TEXT_FILTERS = [
@@ -475,6 +481,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     if (f.updatedBefore) q = q.where('leads.updated_at', '<', f.updatedBefore);
     for (const t of f.text ?? []) q = q.where((eb) => textExpr(eb, orgId, t.field, t.values));
     for (const r of f.ranges ?? []) q = q.where(`leads.${r.column}`, RANGE_OPS[r.op], r.value);
+    if (f.scoreGte !== undefined) q = q.where('leads.score', '>=', f.scoreGte);
     for (const r of f.customRanges ?? []) q = q.where(customRangeExpr(r));
     for (const cf of f.customOrAbsent ?? [])
       q = q.where((eb) => eb.or([eb(cfText(cf.key), '=', cf.value), eb(cfText(cf.key), 'is', null)]));
@@ -638,7 +645,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
         f,
         walk,
       );
-      const nullable = col === 'value_cents' || col === 'last_name';
+      const nullable = col === 'value_cents' || col === 'last_name' || col === 'score';
       if (page.after) {
         const { v, id } = page.after;
         const cmp = page.desc ? '<' : '>';

@@ -9,6 +9,7 @@ import { ItemResponseFields, ItemWriteFields } from './lead-items.schema.js';
 import { ConsentResponseFields, ConsentWriteFields } from './lead-consent.schema.js';
 import type { LeadCompanySummary, LeadContactSummary } from '../accounts/lead-link.types.js';
 import { CatalogLeadFields, CatalogLeadResponseFields } from '../catalogs/catalog.schema.js';
+import { ScoreResponseFields } from '../scoring/scoring.schema.js';
 
 const Str = (max: number) => Nullable(Type.String({ maxLength: max }));
 
@@ -220,6 +221,7 @@ export const LeadResponse = Type.Object(
     ...ItemResponseFields,
     ...ConsentResponseFields,
     ...CatalogLeadResponseFields,
+    ...ScoreResponseFields,
   },
   { $id: 'Lead' },
 );
@@ -283,6 +285,8 @@ export const SORTS = [
   '-value',
   'last_name',
   '-last_name',
+  'score',
+  '-score',
 ] as const;
 export type LeadSort = (typeof SORTS)[number];
 
@@ -376,6 +380,14 @@ export const LeadListQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
     include_total: Type.Optional(Type.Boolean()),
+    score_gte: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100,
+        description:
+          'Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model)',
+      }),
+    ),
     include_converted: Type.Optional(
       Type.Boolean({
         description: 'Converted leads are hidden unless true (or a status filter asks for them)',

@@ -480,6 +480,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       createdBefore: query.created_before,
       updatedAfter: query.updated_after,
       deleted: query.deleted === true,
+      scoreGte: query.score_gte,
       excludeConverted:
         query.include_converted !== true && query.status === undefined && query.deleted !== true,
     };

@@ -21,6 +21,7 @@ import { statusOrderRoutes } from '../catalogs/status-order.js';
 import { timeZoneRoutes } from '../catalogs/time-zone.routes.js';
 import { duplicateRoutes } from '../leads/duplicates.js';
 import { assignmentRoutes } from '../assignment/assignment.routes.js';
+import { scoringRoutes } from '../scoring/scoring.routes.js';
 import type { Core } from './core.js';
 
 /**
@@ -56,6 +57,7 @@ export async function registerApi(app: FastifyInstance, core: Core): Promise<voi
       await api.register(statusOrderRoutes(core.pipeline.order));
       await api.register(assignmentRoutes(core.assignment, (a, id) => core.leads.assertLeadAccess(a, id)));
       await api.register(core.webhooks.routes);
+      await api.register(scoringRoutes(core.scoring));
     },
     { prefix: '/api/v1' },
   );

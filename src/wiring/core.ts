@@ -62,6 +62,8 @@ import { createCatalogService } from '../catalogs/catalog.service.js';
 import { createStatusOrderService } from '../catalogs/status-order.js';
 import { createTimeZoneService } from '../catalogs/time-zone.routes.js';
 import { createDuplicateService } from '../leads/duplicates.js';
+import { createScoringRepository } from '../scoring/scoring.repository.js';
+import { createScoringService } from '../scoring/scoring.service.js';
 import type { KitCore } from '../compat/shared/surface.js';
 import { ownedFieldType } from '../compat/shared/owned-fields.js';
 
@@ -167,6 +169,13 @@ export function buildCore({
     guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
   });
   const catalogs = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
+  // Lead scoring: trains through the job queue, scores each lead in its own write (a lead part, last).
+  const scoring = createScoringService({
+    db: kysely,
+    repo: createScoringRepository(kysely),
+    queue: jobQueue,
+    log,
+  });
   const leads = createLeadService({
     onOwnerChanged: email.hooks.onOwnerChanged,
     db: kysely,
@@ -177,7 +186,7 @@ export function buildCore({
     customFields,
     audit,
     links: accounts.leadHooks,
-    parts: leadParts.parts,
+    parts: [...leadParts.parts, scoring.part],
     catalogs,
     declaredFieldType: ownedFieldType,
     assignment,
@@ -358,6 +367,7 @@ export function buildCore({
     exports,
     jobQueue,
     email,
+    scoring,
     kitCore,
     assignment,
     webhooks,

@@ -29,6 +29,7 @@ import * as m0146 from './0146_duplicate_check.js';
 import * as m0150 from './0150_scoped_tokens.js';
 import * as m0151 from './0151_two_factor.js';
 import * as m0170 from './0170_assignment_webhooks.js';
+import * as m0180 from './0180_lead_scoring.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
   '0170_assignment_webhooks': m0170,
   '0060_unique_keys': m0060,
   '0061_external_refs_surface': m0061,
+  '0180_lead_scoring': m0180,
 };

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link } from '../router';
 import { formatDate, formatDateTime, formatMoney, leadName } from '../hooks';
 import type { Lead, Status, User } from '../types';
+import { scoreColumn } from '../scoring/scoreColumn';
 
 export interface Column {
   key: string;
@@ -42,6 +43,7 @@ export const COLUMNS: Column[] = [
     width: '8rem',
     render: (l) => formatMoney(l.value, l.currency),
   },
+  scoreColumn,
   { key: 'tags', label: 'Tags', render: (l) => l.tags.join(', ') },
   { key: 'city', label: 'City', render: (l) => l.address?.city },
   { key: 'next_follow_up_at', label: 'Next follow-up', render: (l) => formatDateTime(l.next_follow_up_at) },

@@ -2368,6 +2368,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scoring/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's lead scoring model: its metrics on a held-out split and the features that matter most, or why it does not score
+         * @description The organization's lead scoring model: its metrics on a held-out split and the features that matter most, or why it does not score.
+         */
+        get: operations["getScoringModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scoring/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Train the lead scoring model now, in the background (202; follow GET /scoring/model)
+         * @description Train the lead scoring model now, in the background (202; follow GET /scoring/model).
+         */
+        post: operations["trainScoringModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/statuses": {
         parameters: {
             query?: never;
@@ -4581,6 +4621,17 @@ export interface components {
             product_category_id: number | null;
             project_id: number | null;
             rating: number | null;
+            /** @description Chance of winning (0-100) from the organization's scoring model; null when the lead is not open or no model is trained (GET /api/v1/scoring/model) */
+            score?: number | null;
+            /** @description What pushes the score up (+) and down (-) the most, strongest first; empty when unscored */
+            score_factors?: {
+                /** @enum {string} */
+                direction: "up" | "down";
+                /** @description Its pull on the log-odds, against the average lead trained on */
+                impact: number;
+                /** @description The factor in words, e.g. "Source is Referral (+)" */
+                text: string;
+            }[];
             source: string | null;
             source_id: number | null;
             status: string;
@@ -14503,7 +14554,9 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
-                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name";
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score";
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -23015,6 +23068,8 @@ export interface operations {
                         q?: string;
                         /** @description Leads with a user in this role (owner, assignee, advisor...) */
                         role?: string;
+                        /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                        score_gte?: number;
                         source?: string;
                         /** @description Status key; several separated by commas */
                         status?: string;
@@ -23244,6 +23299,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -28985,6 +29042,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -29204,6 +29263,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -29444,6 +29505,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -29670,6 +29733,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -29889,6 +29954,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -30116,6 +30183,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -30337,6 +30406,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -30562,6 +30633,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
+                /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
+                score_gte?: number;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -30680,6 +30753,286 @@ export interface operations {
                 };
             };
             /** @description application/problem+json error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getScoringModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lost: number;
+                        message: string | null;
+                        /** @description Measured on a stratified held-out 30% of the outcomes */
+                        metrics: {
+                            /** @description Area under the ROC curve on the held-out 30% */
+                            auc: number;
+                            /** @description Probability from which a lead counts as likely to win */
+                            cutoff: number;
+                            /** @description Binary features of the model kept */
+                            features: number;
+                            /** @description Newton steps of the model kept */
+                            iterations: number;
+                            /** @description On the held-out 30%, at the cut-off */
+                            precision: number;
+                            /** @description On the held-out 30%, at the cut-off */
+                            recall: number;
+                            test_size: number;
+                            train_size: number;
+                            /** @description Time spent fitting (both fits), in the worker thread */
+                            training_ms: number;
+                        } | null;
+                        min_outcomes: number;
+                        min_per_class: number;
+                        /** @description Leads that reached an outcome (won/converted or lost/closed) */
+                        outcomes: number;
+                        /**
+                         * @description none: never trained; trained: leads are scored; refused: too little history (see message and counts), leads are not scored; failed: the last run broke
+                         * @enum {string}
+                         */
+                        status: "none" | "trained" | "refused" | "failed";
+                        top_features: {
+                            column: string;
+                            /** @description Spread of its contribution to the log-odds over the leads */
+                            importance: number;
+                            label: string;
+                            strongest_down: string | null;
+                            strongest_up: string | null;
+                        }[];
+                        /** @description When the last run finished */
+                        trained_at: string | null;
+                        /** @description A training run waiting or running now */
+                        training: {
+                            job_id: number;
+                            /** @description queued or running */
+                            status: string;
+                        } | null;
+                        won: number;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    trainScoringModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job_id: number;
+                        /** @description queued or running (a run already under way is not queued twice) */
+                        status: string;
+                    };
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
             422: {
                 headers: {
                     [name: string]: unknown;

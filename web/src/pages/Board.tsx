@@ -14,6 +14,7 @@ import {
 import type { Lead, Page, Status } from '../types';
 import { changeStatus, needsDialog, StatusDialog } from '../components/status';
 import { Dialog, ErrorNote, Spinner } from '../components/ui';
+import { ScoreBadge } from '../scoring/ScoreBadge';
 
 const FILTERS = ['q', 'owner_id', 'team_id', 'source', 'tag'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
@@ -208,6 +209,7 @@ export function BoardPage() {
                 {l.company_name && <span className="muted">{l.company_name}</span>}
                 {l.value && <span className="value">{formatMoney(l.value, l.currency)}</span>}
                 <span className="card-meta">
+                  <ScoreBadge score={l.score} />
                   <span>{userName(l.owner_id) ?? 'No owner'}</span>
                   {daysIn(l.status_changed_at) !== null && (
                     <span title="Days in this status">{daysIn(l.status_changed_at)} d here</span>

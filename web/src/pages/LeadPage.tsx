@@ -18,6 +18,7 @@ import { Convert } from '../components/Convert';
 import { LeadPeople } from '../components/LeadPeople';
 import { LeadContactPoints } from '../components/LeadContactPoints';
 import { LeadItems } from '../components/LeadItems';
+import { ScorePanel } from '../scoring/ScorePanel';
 
 type Form = Record<string, string>;
 
@@ -255,6 +256,7 @@ export function LeadPage({ id }: { id: number }) {
           </div>
         </form>
         <div className="side">
+          <ScorePanel lead={l} />
           <Convert lead={l} onDone={() => lead.reload()} />
           <LeadPeople lead={l} users={users.list} onChange={() => lead.reload()} />
           <LeadContactPoints lead={l} onChange={() => lead.reload()} />

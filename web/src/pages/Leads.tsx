@@ -8,7 +8,7 @@ import { NewLeadDialog } from '../components/NewLead';
 import { ErrorNote, usePrompt } from '../components/ui';
 import { LeadFilters, NO_FILTERS, type Filters } from '../components/LeadFilters';
 
-const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'created_at'];
+const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'score', 'created_at'];
 
 interface View {
   name: string;
