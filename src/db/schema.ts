@@ -9,6 +9,7 @@ import type { ExternalRefTables } from '../leads/external-ref.tables.js';
 import type { EmailTables } from '../email/email.tables.js';
 import type { LeadPartTables } from '../leads/lead-parts.tables.js';
 import type { CatalogTables } from '../catalogs/catalog.tables.js';
+import type { ViewTables } from '../views/view.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -193,4 +194,5 @@ export interface Database
     ExternalRefTables,
     EmailTables,
     LeadPartTables,
-    CatalogTables {}
+    CatalogTables,
+    ViewTables {}
