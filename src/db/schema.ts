@@ -10,6 +10,7 @@ import type { EmailTables } from '../email/email.tables.js';
 import type { LeadPartTables } from '../leads/lead-parts.tables.js';
 import type { CatalogTables } from '../catalogs/catalog.tables.js';
 import type { ViewTables } from '../views/view.tables.js';
+import type { ReportTables } from '../reports/report.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -195,4 +196,5 @@ export interface Database
     EmailTables,
     LeadPartTables,
     CatalogTables,
-    ViewTables {}
+    ViewTables,
+    ReportTables {}
