@@ -53,8 +53,9 @@ describe.skipIf(!run)('saved views (chromium)', () => {
 
   it('saves the filtered list as a shared view that a colleague can apply', async () => {
     await signIn(token);
-    await page.locator('details.filters > summary').click();
-    await page.getByLabel('Source', { exact: true }).fill('fair');
+    await expect.poll(() => page.getByText('12 leads', { exact: true }).count()).toBe(1);
+    await page.getByText('Filters', { exact: true }).click();
+    await page.getByRole('textbox', { name: 'Source' }).fill('fair');
     await expect.poll(() => page.getByText('4 leads', { exact: true }).count()).toBe(1);
 
     await page.getByRole('button', { name: 'Save view' }).click();
@@ -79,7 +80,7 @@ describe.skipIf(!run)('saved views (chromium)', () => {
     await call(token, 'POST', '/leads', { first_name: 'Mine', source: 'fair', owner_id: agent.user.id });
     await signIn(agent.token);
     await page.getByLabel('Saved view').selectOption('Fair leads');
-    await expect.poll(() => page.getByLabel('Source', { exact: true }).inputValue()).toBe('fair');
+    await expect.poll(() => page.getByRole('textbox', { name: 'Source' }).inputValue()).toBe('fair');
     // The agent's list shows the one fair lead they can see.
     await expect.poll(() => page.getByText('1 lead', { exact: true }).count()).toBe(1);
     expect(await axeViolations(page)).toEqual([]);

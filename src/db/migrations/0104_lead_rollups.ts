@@ -24,6 +24,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('value_cents', 'bigint', (c) => c.notNull())
     .addColumn('weighted', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('lead_rollups_pk', ['org_id', 'live', 'day', 'status_id', 'source'])
+    // SQLite: the rows stored in key order, so a report reads them in one pass without a separate index.
+    .$call((b) => (isPostgres(db) ? b : b.modifyEnd(sql`WITHOUT ROWID`)))
     .execute();
 
   const row = (r: 'NEW' | 'OLD', sign: '' | '-') =>
