@@ -3,7 +3,7 @@ import { assertCan, can, type AuthContext } from '../access/roles.js';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { inTransaction, type TxOptions } from '../db/unit-of-work.js';
-import { AppError, fieldError, notFound, type FieldError } from '../http/errors.js';
+import { AppError, notFound, type FieldError } from '../http/errors.js';
 import type { SavedViewRow, SavedViewValues, ViewRepository } from './view.repository.js';
 import {
   CF_FILTER_RE,
