@@ -168,6 +168,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
         bigOrg: { id: organization.id, ownerId: user.id },
         bigShare: Number(args['big-share']),
         seed: 42,
+        activity: true,
         log,
       },
     );
@@ -203,9 +204,10 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
     for (const s of ordered) {
       if (only && !only.has(s.name)) continue;
       const { value, peakRssMb } = await withPeakRss(async () => {
-        await runHttp(origin, headers, s.requests, warmup);
-        const http = await runHttp(origin, headers, s.requests, settings);
-        const httpLight = await runHttp(origin, headers, s.requests, light);
+        const h = s.headers ?? headers;
+        await runHttp(origin, h, s.requests, warmup);
+        const http = await runHttp(origin, h, s.requests, settings);
+        const httpLight = await runHttp(origin, h, s.requests, light);
         await runBare(s.service, warmup);
         const svc = await runBare(s.service, settings);
         await runBare(s.bare, warmup);

@@ -21,6 +21,8 @@ export interface Scenario {
   requests: HttpRequestSpec[];
   bare: (i: number) => Promise<unknown>;
   service: (i: number) => Promise<unknown>;
+  /** Who sends the HTTP requests, when not the organization's owner (the agent's reports). */
+  headers?: Record<string, string>;
   /** Targets of issue 2 for this scenario (checked on the 1M-lead run). */
   target?: { p99Ms: number; minRatio?: number };
 }

@@ -6,6 +6,7 @@
  */
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { nowIso } from '../src/db/dialect.js';
 import type { Db } from '../src/db/database.js';
 import { createStatusRepository } from '../src/pipeline/status.repository.js';
@@ -24,6 +25,12 @@ export interface SeedOptions {
   bigOrg: { id: number; ownerId: number };
   /** Share of all leads that belong to the large organization. */
   bigShare: number;
+  /**
+   * Also write what the reports read (bench/report-scenarios.ts): the status history (every lead's first
+   * status, and a second entry for leads past "new"), follow-ups on a tenth of the leads (half of them open)
+   * and tasks on a twentieth. Set-based INSERT ... SELECT after the leads, the same on both databases.
+   */
+  activity?: boolean;
   seed: number;
   log: (msg: string) => void;
 }
@@ -88,7 +95,29 @@ export async function seed(target: SeedTarget, opts: SeedOptions): Promise<SeedR
   let indexSeconds: number;
   if (target.db.dialect === 'sqlite') indexSeconds = seedSqlite(target.sqlitePath!, opts, nextLead);
   else indexSeconds = await seedPostgres(target.pgUrl!, target.pgSchema!, opts, nextLead);
+  if (opts.activity) await seedActivity(target.db, opts);
   return { orgs: orgs.size, bigOrgLeads, seconds: (performance.now() - t0) / 1000, indexSeconds };
+}
+
+async function seedActivity(db: Db, opts: SeedOptions): Promise<void> {
+  const k = db.kysely;
+  const t = performance.now();
+  const run = (q: string) => sql.raw(q).execute(k);
+  await run(`INSERT INTO status_history (org_id, lead_id, from_status_id, to_status_id, created_by, created_at)
+    SELECT l.org_id, l.id, NULL, s.id, l.created_by, l.created_at FROM leads l
+    JOIN statuses s ON s.org_id = l.org_id AND s.key = 'new' ORDER BY l.id`);
+  await run(`INSERT INTO status_history (org_id, lead_id, from_status_id, to_status_id, created_by, created_at)
+    SELECT l.org_id, l.id, s.id, l.status_id, l.updated_by, l.updated_at FROM leads l
+    JOIN statuses s ON s.org_id = l.org_id AND s.key = 'new' WHERE l.status_id <> s.id ORDER BY l.id`);
+  await run(`INSERT INTO follow_ups (org_id, lead_id, scheduled_at, done_at, created_by, created_at, updated_at)
+    SELECT org_id, id, updated_at, CASE WHEN id % 20 = 0 THEN NULL ELSE updated_at END, created_by, created_at,
+      updated_at FROM leads WHERE id % 10 = 0 ORDER BY id`);
+  await run(`INSERT INTO tasks (org_id, lead_id, type, title, created_by, created_at, updated_at)
+    SELECT org_id, id, 'call', 'Call back', created_by, created_at, created_at FROM leads WHERE id % 20 = 3
+    ORDER BY id`);
+  for (const table of ['status_history', 'follow_ups', 'tasks'])
+    await run(`${db.dialect === 'postgres' ? 'VACUUM ANALYZE' : 'ANALYZE'} ${table}`);
+  opts.log(`  status history, follow-ups and tasks in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
 /** The i-th lead (the same on both databases for one seed) and its tags. */

@@ -13,6 +13,8 @@ import type { CatalogTables } from '../catalogs/catalog.tables.js';
 import type { AssignmentTables } from '../assignment/assignment.tables.js';
 import type { WebhookTables } from '../webhooks/webhook.tables.js';
 import type { ScoringTables } from '../scoring/scoring.tables.js';
+import type { ViewTables } from '../views/view.tables.js';
+import type { ReportTables } from '../reports/report.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -211,4 +213,6 @@ export interface Database
     TwoFactorTables,
     AssignmentTables,
     WebhookTables,
-    ScoringTables {}
+    ScoringTables,
+    ViewTables,
+    ReportTables {}

@@ -20,7 +20,49 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
  */
 export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepository) {
   const pg = dialect === 'postgres';
-  const scoped = (orgId: number, f: LeadFilter) => leads.scope(db.selectFrom('leads'), orgId, f);
+  /**
+   * The leads a report counts. For an agent, visibility is one id set (a UNION ALL of four index lookups: leads
+   * they own, leads their teams hold, and the two link tables) instead of the list's per-row OR, so a report
+   * reads only the agent's leads rather than testing every lead of the organization.
+   */
+  const scoped = (orgId: number, f: LeadFilter) => {
+    if (f.visibleTo === undefined) return leads.scope(db.selectFrom('leads'), orgId, f);
+    const userId = f.visibleTo;
+    const myTeams = db
+      .selectFrom('team_members')
+      .select('team_members.team_id')
+      .where('team_members.org_id', '=', orgId)
+      .where('team_members.user_id', '=', userId);
+    const visible = db
+      .selectFrom('leads as v')
+      .select('v.id')
+      .where('v.org_id', '=', orgId)
+      .where('v.owner_id', '=', userId)
+      .unionAll(
+        db
+          .selectFrom('leads as v')
+          .select('v.id')
+          .where('v.org_id', '=', orgId)
+          .where('v.team_id', 'in', myTeams),
+      )
+      .unionAll(
+        db
+          .selectFrom('lead_users')
+          .select('lead_users.lead_id as id')
+          .where('lead_users.org_id', '=', orgId)
+          .where('lead_users.user_id', '=', userId),
+      )
+      .unionAll(
+        db
+          .selectFrom('lead_teams')
+          .select('lead_teams.lead_id as id')
+          .where('lead_teams.org_id', '=', orgId)
+          .where('lead_teams.team_id', 'in', myTeams),
+      );
+    return leads
+      .scope(db.selectFrom('leads'), orgId, { ...f, visibleTo: undefined })
+      .where('leads.id', 'in', visible);
+  };
 
   /** The bucket an ISO timestamp column falls in, as text: 2026-12-01, 2026-11-30 (the Monday), 2026-12. */
   function bucket(col: string, period: Period): RawBuilder<string> {
@@ -47,9 +89,53 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     return out;
   }
 
+  /**
+   * The rollup rows (migration 0104) that hold exactly the leads a report would count, or null when the rollup
+   * cannot answer: it knows the organization, status, source, creation day and deleted or not, so any other
+   * filter, agent visibility, hiding converted leads, or a date range that does not fall on UTC midnights goes
+   * to the leads themselves.
+   */
+  function fromRollups(orgId: number, f: LeadFilter, r: DateRange) {
+    const ROLLUP_FILTERS = new Set(['deleted', 'statusIds', 'source', 'excludeConverted']);
+    for (const [k, v] of Object.entries(f)) if (v !== undefined && !ROLLUP_FILTERS.has(k)) return null;
+    if (f.excludeConverted) return null;
+    const midnight = /^(\d{4}-\d{2}-\d{2})T00:00:00\.000Z$/;
+    const from = r.from === undefined ? undefined : midnight.exec(r.from)?.[1];
+    const to = r.to === undefined ? undefined : midnight.exec(r.to)?.[1];
+    if ((r.from !== undefined && !from) || (r.to !== undefined && !to)) return null;
+    let q = db
+      .selectFrom('lead_rollups')
+      .where('lead_rollups.org_id', '=', orgId)
+      .where('lead_rollups.live', '=', f.deleted ? 0 : 1);
+    if (f.statusIds) q = q.where('lead_rollups.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
+    if (f.source !== undefined) q = q.where('lead_rollups.source', '=', f.source);
+    if (from) q = q.where('lead_rollups.day', '>=', from);
+    if (to) q = q.where('lead_rollups.day', '<', to);
+    return q;
+  }
+
   return {
     /** Leads per current status: count and value. */
     async byStatus(orgId: number, f: LeadFilter, r: DateRange) {
+      const rolled = fromRollups(orgId, f, r);
+      if (rolled) {
+        const rows = await rolled
+          .select((eb) => [
+            'lead_rollups.status_id',
+            eb.fn.sum<number>('lead_rollups.n').as('n'),
+            eb.fn.sum<number>('lead_rollups.value_cents').as('value_cents'),
+            eb.fn.sum<number>('lead_rollups.weighted').as('weighted'),
+          ])
+          .groupBy('lead_rollups.status_id')
+          .having((eb) => eb.fn.sum('lead_rollups.n'), '<>', 0)
+          .execute();
+        return rows.map((x) => ({
+          status_id: x.status_id,
+          count: num(x.n),
+          value_cents: num(x.value_cents),
+          weighted_centi_cents: num(x.weighted),
+        }));
+      }
       const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)
         .select((eb) => [
           'leads.status_id',
@@ -69,6 +155,26 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     },
 
     async createdBySource(orgId: number, f: LeadFilter, r: DateRange, period: Period) {
+      const rolled = fromRollups(orgId, f, r);
+      if (rolled) {
+        const rb = bucket('lead_rollups.day', period);
+        const rows = await rolled
+          .select((eb) => [
+            rb.as('period'),
+            'lead_rollups.source',
+            eb.fn.sum<number>('lead_rollups.n').as('n'),
+          ])
+          .groupBy([rb, 'lead_rollups.source'])
+          .having((eb) => eb.fn.sum('lead_rollups.n'), '<>', 0)
+          .orderBy(rb)
+          .orderBy('lead_rollups.source')
+          .execute();
+        return rows.map((x) => ({
+          period: String(x.period),
+          source: x.source === '' ? null : x.source,
+          count: num(x.n),
+        }));
+      }
       const b = bucket('leads.created_at', period);
       const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)
         .select((eb) => [b.as('period'), 'leads.source', eb.fn.countAll<number>().as('n')])
@@ -89,8 +195,10 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     ) {
       const ids = reachedIds.length ? reachedIds : [-1];
       const col = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
+      // One set of the leads that ever entered a reached status (built once from the history's
+      // (org_id, to_status_id, lead_id) index), instead of a history lookup per lead.
       const reached = sql<number>`CASE WHEN leads.converted_at IS NOT NULL OR leads.status_id IN (${sql.join(ids)})
-        OR EXISTS (SELECT 1 FROM status_history sh WHERE sh.org_id = ${orgId} AND sh.lead_id = leads.id
+        OR leads.id IN (SELECT sh.lead_id FROM status_history sh WHERE sh.org_id = ${orgId}
           AND sh.to_status_id IN (${sql.join(ids)})) THEN 1 ELSE 0 END`;
       const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)
         .select((eb) => [

@@ -14,6 +14,7 @@ import { activityByIdRoutes } from '../activities/activity-by-id.routes.js';
 import { leadRoutes } from '../leads/lead.routes.js';
 import { bulkRoutes } from '../leads/bulk.routes.js';
 import { reportRoutes } from '../reports/report.routes.js';
+import { viewRoutes } from '../views/view.routes.js';
 import { importRoutes } from '../imports/import.routes.js';
 import { exportRoutes } from '../imports/export.routes.js';
 import { catalogRoutes } from '../catalogs/catalog.routes.js';
@@ -44,6 +45,7 @@ export async function registerApi(app: FastifyInstance, core: Core): Promise<voi
       await api.register(leadRoutes(core.leads));
       await api.register(core.leadParts.routes);
       await api.register(reportRoutes(core.reports));
+      await api.register(viewRoutes(core.views));
       await api.register(core.accounts.routes);
       await api.register(importRoutes(core.imports, core.config.importMaxBytes));
       await api.register(pipelineRoutes(core.pipeline));

@@ -42,6 +42,8 @@ import { createLeadViewService } from '../leads/lead-view.service.js';
 import { createLeadComposeService } from '../leads/lead-compose.service.js';
 import { createReportRepository } from '../reports/report.repository.js';
 import { createReportService } from '../reports/report.service.js';
+import { createViewRepository } from '../views/view.repository.js';
+import { createViewService } from '../views/view.service.js';
 import { buildAccounts } from '../accounts/accounts.wiring.js';
 import { createContactFinder } from '../accounts/contact-identifier.js';
 import { createJobRepository } from '../jobs/job.repository.js';
@@ -356,6 +358,7 @@ export function buildCore({
       statuses,
       leads,
     }),
+    views: createViewService({ db: kysely, views: createViewRepository(kysely) }),
     accounts,
     contactFinder,
     pipeline,

@@ -23,6 +23,9 @@ import * as m0060 from './0060_unique_keys.js';
 import * as m0100 from './0100_catalog_defaults_backfill.js';
 import * as m0093 from './0093_leads_type_idx.js';
 import * as m0101 from './0101_leads_live_created_idx.js';
+import * as m0102 from './0102_report_indexes.js';
+import * as m0103 from './0103_saved_views.js';
+import * as m0104 from './0104_lead_rollups.js';
 import * as m0061 from './0061_external_refs_surface.js';
 import * as m0130 from './0130_import_warnings.js';
 import * as m0146 from './0146_duplicate_check.js';
@@ -60,6 +63,9 @@ export const migrations: Record<string, Migration> = {
   '0093_leads_type_idx': m0093,
   '0100_catalog_defaults_backfill': m0100,
   '0101_leads_live_created_idx': m0101,
+  '0102_report_indexes': m0102,
+  '0103_saved_views': m0103,
+  '0104_lead_rollups': m0104,
   '0130_import_warnings': m0130,
   '0146_duplicate_check': m0146,
   '0150_scoped_tokens': m0150,

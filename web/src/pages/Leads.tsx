@@ -5,24 +5,17 @@ import type { Lead, Page } from '../types';
 import { COLUMNS, LeadTable } from '../components/LeadTable';
 import { BulkBar } from '../components/BulkBar';
 import { NewLeadDialog } from '../components/NewLead';
-import { ErrorNote, usePrompt } from '../components/ui';
+import { ErrorNote } from '../components/ui';
+import { SavedViews } from '../views/SavedViews';
 import { LeadFilters, NO_FILTERS, type Filters } from '../components/LeadFilters';
 
 const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'score', 'created_at'];
 
-interface View {
-  name: string;
-  filters: Filters;
-  columns: string[];
-  sort: string;
-  q: string;
-}
-
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
 
 /** Filters a link brings (the dashboard's click-through): /leads?status=won&created_after=... */
-function filtersFromUrl(): { filters: Filters; extra: Record<string, string> } {
-  const u = new URLSearchParams(location.search);
+function filtersFromUrl(search = location.search): { filters: Filters; extra: Record<string, string> } {
+  const u = new URLSearchParams(search);
   const day = (k: string, back = 0) => {
     const v = u.get(k);
     return v ? new Date(Date.parse(v) - back).toISOString().slice(0, 10) : '';
@@ -48,7 +41,6 @@ function filtersFromUrl(): { filters: Filters; extra: Record<string, string> } {
 }
 
 export function LeadsPage() {
-  const viewName = usePrompt('Name of the view');
   const statuses = useStatuses();
   const reasons = useReasons();
   const users = useUsers();
@@ -58,7 +50,6 @@ export function LeadsPage() {
   const [filters, setFilters] = useState<Filters>(fromUrl.filters);
   const [sort, setSort] = useState('-created_at');
   const [columns, setColumns] = useStored<string[]>('leadflow.columns', DEFAULT_COLUMNS);
-  const [views, setViews] = useStored<View[]>('leadflow.views', []);
   const [rows, setRows] = useState<Lead[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [total, setTotal] = useState<number | null>(null);
@@ -141,18 +132,13 @@ export function LeadsPage() {
     download(`/leads/export${qs({ ...filtersOnly, format })}`, `leads.${format}`).catch(setError);
   }
 
-  async function saveView() {
-    const name = await viewName.ask('Save this view');
-    if (name) setViews([...views.filter((v) => v.name !== name), { name, filters, columns, sort, q }]);
-  }
-  function applyView(name: string) {
-    const v = views.find((x) => x.name === name);
-    if (!v) return;
-    setFilters({ ...NO_FILTERS, ...v.filters });
+  // A saved view holds the list's query parameters: read back as the filters a link would bring.
+  function applyView(v: { filters: Record<string, string>; sort: string | null; columns: string[] }) {
+    setFilters(filtersFromUrl(`?${new URLSearchParams(v.filters).toString()}`).filters);
     setShowFilters(true);
-    setColumns(v.columns);
-    setSort(v.sort);
-    setQ(v.q);
+    if (v.columns.length) setColumns(v.columns);
+    setSort(v.sort ?? '-created_at');
+    setQ(v.filters.q ?? '');
   }
 
   return (
@@ -179,25 +165,12 @@ export function LeadsPage() {
             onChange={(e) => setQ(e.target.value)}
           />
         </label>
-        {views.length > 0 && (
-          <label>
-            <span className="sr-only">Saved view</span>
-            <select value="" onChange={(e) => applyView(e.target.value)}>
-              <option value="">Saved views…</option>
-              {views.map((v) => (
-                <option key={v.name}>{v.name}</option>
-              ))}
-            </select>
-          </label>
-        )}
+        <SavedViews params={params} sort={sort} columns={columns} onApply={applyView} />
         <button type="button" onClick={() => exportAs('csv')}>
           Export CSV
         </button>
         <button type="button" onClick={() => exportAs('xlsx')}>
           Export Excel
-        </button>
-        <button type="button" onClick={() => void saveView()}>
-          Save view
         </button>
         <details className="menu">
           <summary>Columns</summary>
@@ -263,7 +236,6 @@ export function LeadsPage() {
         queryKey={JSON.stringify(params)}
       />
       <NewLeadDialog open={creating} onClose={() => setCreating(false)} statuses={statuses.list} />
-      {viewName.dialog}
     </section>
   );
 }
