@@ -9,6 +9,7 @@ import type { ExternalRefTables } from '../leads/external-ref.tables.js';
 import type { EmailTables } from '../email/email.tables.js';
 import type { LeadPartTables } from '../leads/lead-parts.tables.js';
 import type { CatalogTables } from '../catalogs/catalog.tables.js';
+import type { DuplicateTables } from '../duplicates/duplicates.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -25,6 +26,10 @@ export interface OrganizationsTable {
   time_zone: ColumnType<string | null, string | null | undefined, string | null>;
   /** 1: a new lead sharing an email or phone with a lead of the organization is refused (0146). */
   duplicate_check: ColumnType<number, number | undefined, number>;
+  /** 'flag' or 'refuse': what every surface does with a new lead that is a likely duplicate (0160). */
+  duplicate_on_create: ColumnType<string, string | undefined, string>;
+  /** The score (percent) from which a new lead is refused when duplicate_on_create is 'refuse' (0160). */
+  duplicate_refuse_score: ColumnType<number, number | undefined, number>;
 }
 
 export interface UsersTable {
@@ -135,6 +140,8 @@ export interface LeadsTable {
   /** Migration 0092: estimated completion time { value, unit }. */
   estimated_completion_value: ColumnType<number | null, number | null | undefined, number | null>;
   estimated_completion_unit: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0160 (src/duplicates): the lead this one was merged into; merged leads are hidden from lists. */
+  merged_into_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface LeadTagsTable {
@@ -193,4 +200,5 @@ export interface Database
     ExternalRefTables,
     EmailTables,
     LeadPartTables,
-    CatalogTables {}
+    CatalogTables,
+    DuplicateTables {}

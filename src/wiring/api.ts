@@ -19,6 +19,7 @@ import { catalogRoutes } from '../catalogs/catalog.routes.js';
 import { statusOrderRoutes } from '../catalogs/status-order.js';
 import { timeZoneRoutes } from '../catalogs/time-zone.routes.js';
 import { duplicateRoutes } from '../leads/duplicates.js';
+import { dedupeRoutes } from '../duplicates/duplicates.routes.js';
 import type { Core } from './core.js';
 
 /**
@@ -50,6 +51,7 @@ export async function registerApi(app: FastifyInstance, core: Core): Promise<voi
       await api.register(catalogRoutes(core.catalogs));
       await api.register(timeZoneRoutes(core.timeZones));
       await api.register(duplicateRoutes(core.duplicates));
+      await api.register(dedupeRoutes(core.dedupe.detection, core.dedupe.merges));
       await api.register(statusOrderRoutes(core.pipeline.order));
     },
     { prefix: '/api/v1' },

@@ -57,6 +57,7 @@ import { createCatalogService } from '../catalogs/catalog.service.js';
 import { createStatusOrderService } from '../catalogs/status-order.js';
 import { createTimeZoneService } from '../catalogs/time-zone.routes.js';
 import { createDuplicateService } from '../leads/duplicates.js';
+import { buildDuplicates } from '../duplicates/duplicates.wiring.js';
 import type { KitCore } from '../compat/shared/surface.js';
 import { ownedFieldType } from '../compat/shared/owned-fields.js';
 
@@ -128,6 +129,13 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
   });
   const catalogs = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
+  // Duplicate detection rides on every lead write as the last lead part (it reads what the others wrote).
+  const dedupe = buildDuplicates({
+    db: kysely,
+    policy,
+    leads: repos.leads,
+    guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
+  });
   const leads = createLeadService({
     onOwnerChanged: email.hooks.onOwnerChanged,
     db: kysely,
@@ -138,7 +146,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     customFields,
     audit,
     links: accounts.leadHooks,
-    parts: leadParts.parts,
+    parts: [...leadParts.parts, dedupe.detection.part],
     catalogs,
     declaredFieldType: ownedFieldType,
   });
@@ -305,6 +313,7 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     catalogs,
     timeZones: createTimeZoneService(kysely),
     duplicates: createDuplicateService(kysely),
+    dedupe: { detection: dedupe.detection, merges: dedupe.withLeads(leads) },
     imports,
     exports,
     jobQueue,

@@ -26,6 +26,7 @@ import * as m0061 from './0061_external_refs_surface.js';
 import * as m0130 from './0130_import_warnings.js';
 import * as m0146 from './0146_duplicate_check.js';
 import * as m0150 from './0150_scoped_tokens.js';
+import * as m0160 from './0160_duplicates.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -58,6 +59,7 @@ export const migrations: Record<string, Migration> = {
   '0130_import_warnings': m0130,
   '0146_duplicate_check': m0146,
   '0150_scoped_tokens': m0150,
+  '0160_duplicates': m0160,
   '0060_unique_keys': m0060,
   '0061_external_refs_surface': m0061,
 };
