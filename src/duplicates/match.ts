@@ -65,10 +65,14 @@ const COMPANY_NOISE = new Set(
 
 /** "The Acme Company, Inc." -> "acme": folded, legal forms and spaces dropped. */
 export function companyKey(name: string | null | undefined): string {
-  return fold(name)
-    .split(' ')
-    .filter((t) => t && !COMPANY_NOISE.has(t))
-    .join('');
+  return (
+    fold(name)
+      // "S.A." folds to "s a": single letters in a row are one word again.
+      .replace(/\b(\p{L}) (?=\p{L}\b)/gu, '$1')
+      .split(' ')
+      .filter((t) => t && !COMPANY_NOISE.has(t))
+      .join('')
+  );
 }
 
 // Providers that ignore dots in the local part (Gmail) or deliver "name+tag@" to "name@" (most large ones).
