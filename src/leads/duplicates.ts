@@ -41,19 +41,18 @@ export function createDuplicateService(db: Kysely<Database>) {
 
     async set(auth: AuthContext, input: Partial<DuplicateSetting>, opts: TxOptions = {}) {
       assertCan(auth, 'settings:write');
-      await inTransaction(db, opts, (trx) =>
-        trx
-          .updateTable('organizations')
-          .set({
-            ...(input.enabled !== undefined ? { duplicate_check: input.enabled ? 1 : 0 } : {}),
-            ...(input.on_create !== undefined ? { duplicate_on_create: input.on_create } : {}),
-            ...(input.refuse_score !== undefined
-              ? { duplicate_refuse_score: Math.round(input.refuse_score * 100) }
-              : {}),
-          })
-          .where('id', '=', auth.orgId)
-          .execute(),
-      );
+      const set = {
+        ...(input.enabled !== undefined ? { duplicate_check: input.enabled ? 1 : 0 } : {}),
+        ...(input.on_create !== undefined ? { duplicate_on_create: input.on_create } : {}),
+        ...(input.refuse_score !== undefined
+          ? { duplicate_refuse_score: Math.round(input.refuse_score * 100) }
+          : {}),
+      };
+      // An empty body changes nothing and answers the setting as it is.
+      if (Object.keys(set).length)
+        await inTransaction(db, opts, (trx) =>
+          trx.updateTable('organizations').set(set).where('id', '=', auth.orgId).execute(),
+        );
       return this.get(auth, opts);
     },
 

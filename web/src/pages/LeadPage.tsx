@@ -18,6 +18,7 @@ import { Convert } from '../components/Convert';
 import { LeadPeople } from '../components/LeadPeople';
 import { LeadContactPoints } from '../components/LeadContactPoints';
 import { LeadItems } from '../components/LeadItems';
+import { DuplicateNotice } from '../duplicates/DuplicateNotice';
 
 type Form = Record<string, string>;
 
@@ -172,6 +173,7 @@ export function LeadPage({ id }: { id: number }) {
           Delete
         </button>
       </div>
+      <DuplicateNotice lead={l} onChange={lead.reload} />
       <div className="lead-grid">
         <form className="card form-grid" onSubmit={save} noValidate aria-label="Lead details">
           {TEXT_FIELDS.map(([k, label, type]) => (
