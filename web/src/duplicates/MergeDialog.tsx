@@ -138,7 +138,10 @@ export function MergeDialog({ ids, onClose }: { ids: number[]; onClose: () => vo
               <div className="notice" role="status">
                 <strong>Preview:</strong> {leadName(preview.lead)}
                 {preview.lead.company_name ? `, ${preview.lead.company_name}` : ''}
-                {preview.lead.email ? `, ${preview.lead.email}` : ''}. Moves{' '}
+                {preview.lead.email ? `, ${preview.lead.email}` : ''}.{' '}
+                {preview.fields.length > 0 &&
+                  `Changed: ${preview.fields.map((f) => MERGE_FIELDS.find(([k]) => k === f)?.[1] ?? f).join(', ')}. `}
+                Moves{' '}
                 {Object.entries(preview.moved)
                   .filter(([, n]) => n > 0)
                   .map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`)
