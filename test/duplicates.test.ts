@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createLead, signup, type Session, type TestApp } from './helpers.js';
 import { addMember } from './access.helpers.js';
 import { changedTables, countAllTables } from './table-counts.js';
+import { importFile } from './imports.helpers.js';
 
 let t: TestApp;
 let s: Session;
@@ -248,5 +249,54 @@ describe('agent visibility', () => {
     });
     expect((await get(`/leads/${lead.id}/duplicates`, o)).json().data).toEqual([]);
     expect((await get(`/leads/${lead.id}/duplicates`)).statusCode).toBe(404);
+  });
+});
+
+describe('other entry points', () => {
+  it('flags duplicates an import brings, within the file and against existing leads', async () => {
+    const o = await signup(t.app);
+    const existing = await createLead(t.app, o, {
+      first_name: 'Sophie',
+      last_name: 'Laurent',
+      email: 's.laurent@lyondigital.fr',
+    });
+    const csv =
+      'FirstName,LastName,Company,Email,Phone\n' +
+      'Sophie,Laurent,Lyon Digital Agency,S.Laurent@LyonDigital.fr,+33 4 5555 2200\n' +
+      'Viktor,Andersen,Scandi Cloud Services,v.andersen@scandicloud.dk,+45 33 88 1100\n' +
+      'Viktor,Andersn,Scandi Cloud Services ApS,,+4533881100\n' +
+      'Maria,Rossi,Milano Moda,m.rossi@milanomoda.it,+39 02 1234 5678\n';
+    // The import's own exact dedupe (skip or update on email) is off: every row is created, and flagged.
+    const job = await importFile(t.app, o, 'leads.csv', csv, { dedupe: { on: [], policy: 'create' } });
+    expect(job.status).toBe('completed');
+    const groups = (await get('/duplicates', o)).json().data;
+    const names = groups.map((g: { leads: Array<{ first_name: string; last_name: string }> }) =>
+      g.leads.map((l) => `${l.first_name} ${l.last_name}`).sort(),
+    );
+    expect(names).toEqual([
+      ['Sophie Laurent', 'Sophie Laurent'],
+      ['Viktor Andersen', 'Viktor Andersn'],
+    ]);
+    expect(groups[0].leads[0].id).toBe(existing.id);
+  });
+
+  it('refuses a duplicate sent through web-to-lead when the organization asks', async () => {
+    const o = await signup(t.app);
+    await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/organization/duplicate-check',
+      headers: o.headers,
+      payload: { on_create: 'refuse' },
+    });
+    const key = (await post('/web-to-lead-keys', { name: 'Form' }, o)).json();
+    await createLead(t.app, o, { first_name: 'Wendy', last_name: 'Web', email: 'wendy@web.example' });
+    const before = await countAllTables(t.db);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/web-to-lead?key=${key.key}`,
+      payload: { first_name: 'Wendy', last_name: 'Web', email: 'Wendy@Web.example' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(changedTables(before, await countAllTables(t.db))).toEqual({});
   });
 });

@@ -59,7 +59,10 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
       .sort((x, y) => y.score - x.score || x.lead_id - y.lead_id);
   }
 
-  /** Files the leads under their keys again and recomputes their open pairs (in the write's transaction). */
+  /**
+   * Files the leads under their keys again and recomputes their open pairs, in the write's transaction. Batched
+   * for imports: one key lookup, one read of the candidates and one insert per chunk, whatever the batch size.
+   */
   async function refresh(trx: Kysely<Database>, orgId: number, rows: LeadRow[]): Promise<void> {
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
@@ -67,22 +70,34 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
     await repo.deleteOpenPairs(trx, orgId, ids);
     const live = rows.filter((r) => !r.deleted_at && !r.merged_into_id).map((r) => r.id);
     const leads = await repo.matchLeads(trx, orgId, live);
+    const keysOf = new Map(leads.map((l) => [l.id, blockingKeys(l)]));
     await repo.insertKeys(
       trx,
-      leads.flatMap((l) => blockingKeys(l).map((key) => ({ org_id: orgId, lead_id: l.id, key }))),
+      leads.flatMap((l) => keysOf.get(l.id)!.map((key) => ({ org_id: orgId, lead_id: l.id, key }))),
     );
+    const allKeys = [...new Set([...keysOf.values()].flat())];
+    // Key -> the live leads filed under it (the batch's own leads included: duplicates within an import).
+    const byLead = await repo.leadsByKeys(trx, orgId, allKeys, 100_000);
+    const byKey = new Map<string, number[]>();
+    for (const [id, keys] of byLead) for (const k of keys) byKey.set(k, [...(byKey.get(k) ?? []), id]);
+    const others = new Map((await repo.matchLeads(trx, orgId, [...byLead.keys()])).map((l) => [l.id, l]));
     const dismissed = new Set(
       (await repo.pairsOf(trx, orgId, live))
         .filter((p) => p.status === 'dismissed')
         .map((p) => `${p.lead_a}-${p.lead_b}`),
     );
     const found = new Map<string, { a: number; b: number; score: number; reasons: MatchReason[] }>();
-    for (const lead of leads)
-      for (const c of await score(trx, orgId, lead)) {
-        const key = `${Math.min(lead.id, c.lead_id)}-${Math.max(lead.id, c.lead_id)}`;
-        if (c.score >= FLAG_SCORE && !dismissed.has(key) && !found.has(key))
-          found.set(key, { a: lead.id, b: c.lead_id, score: c.score, reasons: c.reasons });
+    for (const lead of leads) {
+      const candidates = new Set(keysOf.get(lead.id)!.flatMap((k) => byKey.get(k) ?? []));
+      candidates.delete(lead.id);
+      for (const id of candidates) {
+        const pair = `${Math.min(lead.id, id)}-${Math.max(lead.id, id)}`;
+        const other = others.get(id);
+        if (!other || found.has(pair) || dismissed.has(pair)) continue;
+        const r = scorePair(lead, other);
+        if (r.score >= FLAG_SCORE) found.set(pair, { a: lead.id, b: id, ...r });
       }
+    }
     await repo.insertPairs(trx, orgId, [...found.values()], nowIso());
   }
 
