@@ -110,6 +110,11 @@ describe('duplicate detection', () => {
     });
     expect(patch.statusCode).toBe(200);
     expect(patch.json().possible_duplicates).toBe(1);
+    // A deleted duplicate is not counted; restored, it is again.
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/leads/${a.id}`, headers: s.headers });
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(0);
+    await post(`/leads/${a.id}/restore`, {});
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(1);
     const away = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/leads/${b.id}`,

@@ -226,12 +226,19 @@ export function createDuplicateRepository() {
       const out = new Map<number, number>();
       if (leadIds.length === 0) return out;
       for (const part of chunks(leadIds)) {
+        // Pairs with a deleted or merged lead do not count (they come back if it is restored).
         const rows = await q
-          .selectFrom('duplicate_pairs')
-          .select(['lead_a', 'lead_b'])
-          .where('org_id', '=', orgId)
-          .where('status', '=', 'open')
-          .where((eb) => eb.or([eb('lead_a', 'in', part), eb('lead_b', 'in', part)]))
+          .selectFrom('duplicate_pairs as p')
+          .innerJoin('leads as a', (j) => j.onRef('a.id', '=', 'p.lead_a').onRef('a.org_id', '=', 'p.org_id'))
+          .innerJoin('leads as b', (j) => j.onRef('b.id', '=', 'p.lead_b').onRef('b.org_id', '=', 'p.org_id'))
+          .select(['p.lead_a', 'p.lead_b'])
+          .where('p.org_id', '=', orgId)
+          .where('p.status', '=', 'open')
+          .where((eb) => eb.or([eb('p.lead_a', 'in', part), eb('p.lead_b', 'in', part)]))
+          .where('a.deleted_at', 'is', null)
+          .where('b.deleted_at', 'is', null)
+          .where('a.merged_into_id', 'is', null)
+          .where('b.merged_into_id', 'is', null)
           .execute();
         const wanted = new Set(part);
         for (const r of rows)

@@ -27,6 +27,7 @@ import * as m0130 from './0130_import_warnings.js';
 import * as m0146 from './0146_duplicate_check.js';
 import * as m0150 from './0150_scoped_tokens.js';
 import * as m0160 from './0160_duplicates.js';
+import * as m0161 from './0161_live_index_merged.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -60,6 +61,7 @@ export const migrations: Record<string, Migration> = {
   '0146_duplicate_check': m0146,
   '0150_scoped_tokens': m0150,
   '0160_duplicates': m0160,
+  '0161_live_index_merged': m0161,
   '0060_unique_keys': m0060,
   '0061_external_refs_surface': m0061,
 };
