@@ -269,16 +269,6 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
         };
       });
     },
-
-    /** The organization's duplicate-check setting (seed 000's exact refusal, and what every surface does). */
-    async settings(auth: AuthContext, opts: TxOptions = {}) {
-      const s = await repo.settings(runner(db, opts), auth.orgId);
-      return {
-        enabled: s.duplicate_check === 1,
-        on_create: s.duplicate_on_create as 'flag' | 'refuse',
-        refuse_score: s.duplicate_refuse_score / 100,
-      };
-    },
   };
 }
 export type DuplicateDetection = ReturnType<typeof createDuplicateDetection>;

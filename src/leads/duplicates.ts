@@ -21,22 +21,23 @@ export interface DuplicateSetting {
  * (default) or refuse it with 409 from `refuse_score` on (migration 0160).
  */
 export function createDuplicateService(db: Kysely<Database>) {
-  return {
-    async enabled(auth: AuthContext, opts: TxOptions = {}): Promise<boolean> {
-      return (await this.get(auth, opts)).enabled;
-    },
+  async function get(auth: AuthContext, opts: TxOptions = {}): Promise<DuplicateSetting> {
+    const row = await runner(db, opts)
+      .selectFrom('organizations')
+      .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
+      .where('id', '=', auth.orgId)
+      .executeTakeFirst();
+    return {
+      enabled: row?.duplicate_check === 1,
+      on_create: row?.duplicate_on_create === 'refuse' ? 'refuse' : 'flag',
+      refuse_score: (row?.duplicate_refuse_score ?? 90) / 100,
+    };
+  }
 
-    async get(auth: AuthContext, opts: TxOptions = {}): Promise<DuplicateSetting> {
-      const row = await runner(db, opts)
-        .selectFrom('organizations')
-        .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
-        .where('id', '=', auth.orgId)
-        .executeTakeFirst();
-      return {
-        enabled: row?.duplicate_check === 1,
-        on_create: row?.duplicate_on_create === 'refuse' ? 'refuse' : 'flag',
-        refuse_score: (row?.duplicate_refuse_score ?? 90) / 100,
-      };
+  return {
+    get,
+    async enabled(auth: AuthContext, opts: TxOptions = {}): Promise<boolean> {
+      return (await get(auth, opts)).enabled;
     },
 
     async set(auth: AuthContext, input: Partial<DuplicateSetting>, opts: TxOptions = {}) {
@@ -53,7 +54,7 @@ export function createDuplicateService(db: Kysely<Database>) {
         await inTransaction(db, opts, (trx) =>
           trx.updateTable('organizations').set(set).where('id', '=', auth.orgId).execute(),
         );
-      return this.get(auth, opts);
+      return get(auth, opts);
     },
 
     /** The id of the oldest live lead sharing an email or phone, or null. */
