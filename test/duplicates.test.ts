@@ -125,6 +125,23 @@ describe('duplicate detection', () => {
     expect((await get(`/leads/${a.id}`)).json().possible_duplicates).toBe(0);
   });
 
+  it('follows an email added on its own route', async () => {
+    const a = await createLead(t.app, s, {
+      first_name: 'Alan',
+      last_name: 'Turing',
+      email: 'alan@bletchley.example',
+    });
+    const b = await createLead(t.app, s, { first_name: 'Alan', last_name: 'Turing', email: null });
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(0);
+    const added = await post(`/leads/${b.id}/emails`, { address: 'Alan@Bletchley.example' });
+    expect(added.statusCode).toBe(201);
+    expect((await get(`/leads/${b.id}/duplicates`)).json().data[0]).toMatchObject({
+      lead_id: a.id,
+      flagged: true,
+    });
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(1);
+  });
+
   it('dismisses a pair: it leaves the groups and is not flagged again', async () => {
     const a = await createLead(t.app, s, {
       first_name: 'Twin',

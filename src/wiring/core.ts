@@ -122,13 +122,6 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     log,
     options: emailOptions,
   });
-  // Lead parts (users with roles, teams, ...): checked, written and shown with the lead; late-bound guard.
-  const leadParts = buildLeadParts({
-    db: kysely,
-    leads: repos.leads,
-    guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
-  });
-  const catalogs = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
   // Duplicate detection rides on every lead write as the last lead part (it reads what the others wrote).
   const dedupe = buildDuplicates({
     db: kysely,
@@ -136,6 +129,14 @@ export function buildCore({ config, db, log, rateLimits, email: emailOptions }: 
     leads: repos.leads,
     guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
   });
+  // Lead parts (users with roles, teams, ...): checked, written and shown with the lead; late-bound guard.
+  const leadParts = buildLeadParts({
+    db: kysely,
+    leads: repos.leads,
+    guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
+    onPointsChanged: (trx, orgId, lead) => dedupe.detection.refresh(trx, orgId, [lead]),
+  });
+  const catalogs = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
   const leads = createLeadService({
     onOwnerChanged: email.hooks.onOwnerChanged,
     db: kysely,
