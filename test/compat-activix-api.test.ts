@@ -414,7 +414,7 @@ describe('duplicate detection', () => {
       headers: s.headers,
       payload: { enabled: true },
     });
-    expect(on.json()).toEqual({ enabled: true });
+    expect(on.json()).toMatchObject({ enabled: true });
     const before = await countAllTables(t.db);
     const res = await ax('POST', '/v2/leads', body);
     expect(res.statusCode).toBe(403);

@@ -15,6 +15,7 @@ import type { WebhookTables } from '../webhooks/webhook.tables.js';
 import type { ScoringTables } from '../scoring/scoring.tables.js';
 import type { ViewTables } from '../views/view.tables.js';
 import type { ReportTables } from '../reports/report.tables.js';
+import type { DuplicateTables } from '../duplicates/duplicates.tables.js';
 
 /**
  * Table types. Conventions (see docs/decisions.md):
@@ -33,6 +34,10 @@ export interface OrganizationsTable {
   duplicate_check: ColumnType<number, number | undefined, number>;
   /** 1: webhook endpoints may point at private, loopback and link-local addresses (0170, src/webhooks). */
   webhooks_allow_private: ColumnType<number, number | undefined, number>;
+  /** 'flag' or 'refuse': what every surface does with a new lead that is a likely duplicate (0160). */
+  duplicate_on_create: ColumnType<string, string | undefined, string>;
+  /** The score (percent) from which a new lead is refused when duplicate_on_create is 'refuse' (0160). */
+  duplicate_refuse_score: ColumnType<number, number | undefined, number>;
 }
 
 export interface UsersTable {
@@ -151,6 +156,8 @@ export interface LeadsTable {
   score: ColumnType<number | null, number | null | undefined, number | null>;
   /** JSON array of the factors behind the score, in words. */
   score_factors: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0160 (src/duplicates): the lead this one was merged into; merged leads are hidden from lists. */
+  merged_into_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface LeadTagsTable {
@@ -215,4 +222,5 @@ export interface Database
     WebhookTables,
     ScoringTables,
     ViewTables,
-    ReportTables {}
+    ReportTables,
+    DuplicateTables {}

@@ -27,6 +27,8 @@ export interface ContactPointServiceDeps {
   repo: ContactPointRepository;
   leads: LeadRepository;
   guard: (auth: AuthContext, leadId: number, mode: 'read' | 'write', opts?: TxOptions) => Promise<void>;
+  /** In the transaction, after an email or phone of a lead changed on its own (src/duplicates keeps its keys). */
+  onChanged?: (trx: Kysely<Database>, orgId: number, lead: LeadRow) => Promise<void>;
 }
 
 type Kind = 'email' | 'phone';
@@ -122,7 +124,7 @@ function columnsOf(kind: Kind, points: Point[]): Partial<Record<Slot, string | n
   return out;
 }
 
-export function createContactPointService({ db, repo, leads, guard }: ContactPointServiceDeps) {
+export function createContactPointService({ db, repo, leads, guard, ...deps }: ContactPointServiceDeps) {
   /** Checks one email or phone body; pushes faults under `path` and returns the working point. */
   function checkPoint(
     kind: Kind,
@@ -441,6 +443,7 @@ export function createContactPointService({ db, repo, leads, guard }: ContactPoi
         },
       ]);
       await refreshLeadSearch(trx, auth.orgId, lead);
+      await deps.onChanged?.(trx, auth.orgId, lead);
       if (!touched) return undefined;
       return (await repo.of(auth.orgId, [leadId], kind, trx)).find((r) => r.id === touched.id);
     });

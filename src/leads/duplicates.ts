@@ -7,32 +7,54 @@ import { errorResponses } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 
+export interface DuplicateSetting {
+  enabled: boolean;
+  on_create: 'flag' | 'refuse';
+  refuse_score: number;
+}
+
 /**
  * Exact-match duplicate detection (until the core has fuzzy matching): a live lead of the organization with one
  * of these emails (case-insensitive; the lead's email or any email row) or phones (digits of any phone row, or
  * the lead's phone/mobile as written). The organization turns the refusal on with `duplicate_check`.
+ * The same setting says what every surface does with a likely duplicate (fuzzy, src/duplicates): flag it
+ * (default) or refuse it with 409 from `refuse_score` on (migration 0160).
  */
 export function createDuplicateService(db: Kysely<Database>) {
+  async function get(auth: AuthContext, opts: TxOptions = {}): Promise<DuplicateSetting> {
+    const row = await runner(db, opts)
+      .selectFrom('organizations')
+      .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
+      .where('id', '=', auth.orgId)
+      .executeTakeFirst();
+    return {
+      enabled: row?.duplicate_check === 1,
+      on_create: row?.duplicate_on_create === 'refuse' ? 'refuse' : 'flag',
+      refuse_score: (row?.duplicate_refuse_score ?? 90) / 100,
+    };
+  }
+
   return {
+    get,
     async enabled(auth: AuthContext, opts: TxOptions = {}): Promise<boolean> {
-      const row = await runner(db, opts)
-        .selectFrom('organizations')
-        .select('duplicate_check')
-        .where('id', '=', auth.orgId)
-        .executeTakeFirst();
-      return row?.duplicate_check === 1;
+      return (await get(auth, opts)).enabled;
     },
 
-    async set(auth: AuthContext, enabled: boolean, opts: TxOptions = {}) {
+    async set(auth: AuthContext, input: Partial<DuplicateSetting>, opts: TxOptions = {}) {
       assertCan(auth, 'settings:write');
-      await inTransaction(db, opts, (trx) =>
-        trx
-          .updateTable('organizations')
-          .set({ duplicate_check: enabled ? 1 : 0 })
-          .where('id', '=', auth.orgId)
-          .execute(),
-      );
-      return { enabled };
+      const set = {
+        ...(input.enabled !== undefined ? { duplicate_check: input.enabled ? 1 : 0 } : {}),
+        ...(input.on_create !== undefined ? { duplicate_on_create: input.on_create } : {}),
+        ...(input.refuse_score !== undefined
+          ? { duplicate_refuse_score: Math.round(input.refuse_score * 100) }
+          : {}),
+      };
+      // An empty body changes nothing and answers the setting as it is.
+      if (Object.keys(set).length)
+        await inTransaction(db, opts, (trx) =>
+          trx.updateTable('organizations').set(set).where('id', '=', auth.orgId).execute(),
+        );
+      return get(auth, opts);
     },
 
     /** The id of the oldest live lead sharing an email or phone, or null. */
@@ -82,12 +104,27 @@ export function createDuplicateService(db: Kysely<Database>) {
 }
 export type DuplicateService = ReturnType<typeof createDuplicateService>;
 
-const Body = Type.Object(
+const Fields = {
+  enabled: Type.Boolean({
+    description:
+      'true: a lead created through seed 000 with the email or phone of an existing lead is refused',
+  }),
+  on_create: Type.Union([Type.Literal('flag'), Type.Literal('refuse')], {
+    description:
+      'What every surface (API, web app, web-to-lead, compatible APIs) does with a new lead that is a likely duplicate (src/duplicates): flag it (listed in GET /duplicates) or refuse it with 409',
+  }),
+  refuse_score: Type.Number({
+    minimum: 0.5,
+    maximum: 1,
+    description: 'With on_create=refuse: the duplicate score (0.5..1) from which a new lead is refused',
+  }),
+};
+const Body = Type.Object(Fields, { additionalProperties: false });
+const PutBody = Type.Object(
   {
-    enabled: Type.Boolean({
-      description:
-        'true: a lead created through seed 000 with the email or phone of an existing lead is refused',
-    }),
+    enabled: Type.Optional(Fields.enabled),
+    on_create: Type.Optional(Fields.on_create),
+    refuse_score: Type.Optional(Fields.refuse_score),
   },
   { additionalProperties: false },
 );
@@ -100,14 +137,14 @@ export function duplicateRoutes(svc: DuplicateService): FastifyPluginAsyncTypebo
       {
         schema: {
           tags,
-          summary: 'Whether new leads sharing an email or phone with an existing lead are refused',
+          summary: 'Whether new leads that duplicate an existing lead are refused or flagged',
           response: { 200: Body, ...errorResponses(401) },
         },
       },
       async (req) => {
         const auth = requireAuth(req);
         assertCan(auth, 'leads:read');
-        return { enabled: await svc.enabled(auth) };
+        return svc.get(auth);
       },
     );
     app.put(
@@ -115,12 +152,12 @@ export function duplicateRoutes(svc: DuplicateService): FastifyPluginAsyncTypebo
       {
         schema: {
           tags,
-          summary: 'Turn duplicate refusal on or off',
-          body: Body,
+          summary: 'Turn duplicate refusal on or off, and choose flag or refuse for likely duplicates',
+          body: PutBody,
           response: { 200: Body, ...errorResponses(400, 401, 403) },
         },
       },
-      async (req) => svc.set(requireAuth(req), req.body.enabled),
+      async (req) => svc.set(requireAuth(req), req.body),
     );
   };
 }

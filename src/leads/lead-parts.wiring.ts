@@ -20,12 +20,20 @@ export interface LeadPartsDeps {
   db: Kysely<Database>;
   leads: LeadRepository;
   guard: LeadGuard;
+  /** After an email or phone changed on its own route (duplicate keys, src/duplicates). */
+  onPointsChanged?: Parameters<typeof createContactPointService>[0]['onChanged'];
 }
 
 /** Builds the lead parts kept in their own tables: their services, the hooks the lead service calls, routes. */
-export function buildLeadParts({ db, leads, guard }: LeadPartsDeps) {
+export function buildLeadParts({ db, leads, guard, onPointsChanged }: LeadPartsDeps) {
   const users = createLeadUserService({ db, repo: createLeadUserRepository(db), leads, guard });
-  const points = createContactPointService({ db, repo: createContactPointRepository(db), leads, guard });
+  const points = createContactPointService({
+    db,
+    repo: createContactPointRepository(db),
+    leads,
+    guard,
+    onChanged: onPointsChanged,
+  });
   const items = createLeadItemService({ db, leads, guard });
   const consent = createLeadConsentService({ db, leads, guard });
   // The search part last: it reads what the others wrote.

@@ -85,6 +85,8 @@ export const LEAD_COLUMNS = [
   // scoring (0180, src/scoring)
   'score',
   'score_factors',
+  // duplicates (0160)
+  'merged_into_id',
 ] as const satisfies readonly (keyof LeadsTable)[];
 
 const SORT_COLUMN = {
@@ -409,6 +411,8 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
   ) {
     let q = qb.where('leads.org_id', '=', orgId);
     q = f.deleted ? q.where('leads.deleted_at', 'is not', null) : q.where('leads.deleted_at', 'is', null);
+    // Merged leads stay readable by id only (src/duplicates).
+    q = q.where('leads.merged_into_id', 'is', null);
     if (f.statusIds) q = q.where('leads.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
     if (f.subStatusIds)
       q = q.where('leads.sub_status_id', 'in', f.subStatusIds.length ? f.subStatusIds : [-1]);

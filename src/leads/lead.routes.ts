@@ -45,7 +45,7 @@ export function leadRoutes(leads: LeadService): FastifyPluginAsyncTypebox {
           tags: ['leads'],
           summary: 'Create a lead',
           body: LeadCreateBody,
-          response: { 201: Type.Ref('Lead'), ...errorResponses(400, 401, 413, 422) },
+          response: { 201: Type.Ref('Lead'), ...errorResponses(400, 401, 409, 413, 422) },
         },
       },
       async (req, reply) => {

@@ -7,6 +7,7 @@ import { LeadUserResponseFields, LeadUserWriteFields } from './lead-users.schema
 import { ContactPointResponseFields, ContactPointWriteFields } from './contact-points.schema.js';
 import { ItemResponseFields, ItemWriteFields } from './lead-items.schema.js';
 import { ConsentResponseFields, ConsentWriteFields } from './lead-consent.schema.js';
+import { DuplicateResponseFields } from '../duplicates/duplicates.schema.js';
 import type { LeadCompanySummary, LeadContactSummary } from '../accounts/lead-link.types.js';
 import { CatalogLeadFields, CatalogLeadResponseFields } from '../catalogs/catalog.schema.js';
 import { ScoreResponseFields } from '../scoring/scoring.schema.js';
@@ -222,6 +223,7 @@ export const LeadResponse = Type.Object(
     ...ConsentResponseFields,
     ...CatalogLeadResponseFields,
     ...ScoreResponseFields,
+    ...DuplicateResponseFields,
   },
   { $id: 'Lead' },
 );

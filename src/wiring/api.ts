@@ -23,6 +23,7 @@ import { timeZoneRoutes } from '../catalogs/time-zone.routes.js';
 import { duplicateRoutes } from '../leads/duplicates.js';
 import { assignmentRoutes } from '../assignment/assignment.routes.js';
 import { scoringRoutes } from '../scoring/scoring.routes.js';
+import { dedupeRoutes } from '../duplicates/duplicates.routes.js';
 import type { Core } from './core.js';
 
 /**
@@ -56,6 +57,7 @@ export async function registerApi(app: FastifyInstance, core: Core): Promise<voi
       await api.register(catalogRoutes(core.catalogs));
       await api.register(timeZoneRoutes(core.timeZones));
       await api.register(duplicateRoutes(core.duplicates));
+      await api.register(dedupeRoutes(core.dedupe.detection, core.dedupe.merges));
       await api.register(statusOrderRoutes(core.pipeline.order));
       await api.register(assignmentRoutes(core.assignment, (a, id) => core.leads.assertLeadAccess(a, id)));
       await api.register(core.webhooks.routes);

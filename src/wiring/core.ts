@@ -66,6 +66,7 @@ import { createTimeZoneService } from '../catalogs/time-zone.routes.js';
 import { createDuplicateService } from '../leads/duplicates.js';
 import { createScoringRepository } from '../scoring/scoring.repository.js';
 import { createScoringService } from '../scoring/scoring.service.js';
+import { buildDuplicates } from '../duplicates/duplicates.wiring.js';
 import type { KitCore } from '../compat/shared/surface.js';
 import { ownedFieldType } from '../compat/shared/owned-fields.js';
 
@@ -164,11 +165,19 @@ export function buildCore({
     log,
     options: emailOptions,
   });
+  // Duplicate detection rides on every lead write as the last lead part (it reads what the others wrote).
+  const dedupe = buildDuplicates({
+    db: kysely,
+    policy,
+    leads: repos.leads,
+    guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
+  });
   // Lead parts (users with roles, teams, ...): checked, written and shown with the lead; late-bound guard.
   const leadParts = buildLeadParts({
     db: kysely,
     leads: repos.leads,
     guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
+    onPointsChanged: (trx, orgId, lead) => dedupe.detection.refresh(trx, orgId, [lead]),
   });
   const catalogs = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
   // Lead scoring: trains through the job queue, scores each lead in its own write (a lead part, last).
@@ -188,7 +197,7 @@ export function buildCore({
     customFields,
     audit,
     links: accounts.leadHooks,
-    parts: [...leadParts.parts, scoring.part],
+    parts: [...leadParts.parts, scoring.part, dedupe.detection.part],
     catalogs,
     declaredFieldType: ownedFieldType,
     assignment,
@@ -366,6 +375,7 @@ export function buildCore({
     catalogs,
     timeZones: createTimeZoneService(kysely),
     duplicates: createDuplicateService(kysely),
+    dedupe: { detection: dedupe.detection, merges: dedupe.withLeads(leads) },
     imports,
     exports,
     jobQueue,

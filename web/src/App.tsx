@@ -15,6 +15,7 @@ const ImportPage = lazy(() => import('./pages/Import').then((m) => ({ default: m
 const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
 const MyDayPage = lazy(() => import('./pages/MyDay').then((m) => ({ default: m.MyDayPage })));
 const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
+const DuplicatesPage = lazy(() => import('./duplicates/DuplicatesPage').then((m) => ({ default: m.DuplicatesPage })));
 
 const NAV = [
   { to: '/my-day', label: 'My day' },
@@ -22,6 +23,7 @@ const NAV = [
   { to: '/board', label: 'Board' },
   { to: '/dashboard', label: 'Dashboard' },
   { to: '/import', label: 'Import' },
+  { to: '/duplicates', label: 'Duplicates' },
   { to: '/settings', label: 'Settings' },
 ];
 
@@ -75,6 +77,7 @@ function Screen() {
       <Route path="/board" element={<BoardPage />} />
       <Route path="/import" element={<ImportPage />} />
       <Route path="/dashboard" element={<DashboardPage />} />
+      <Route path="/duplicates" element={<DuplicatesPage />} />
       <Route path="/settings" element={<SettingsRoute />} />
       <Route path="/settings/:tab" element={<SettingsRoute />} />
       <Route

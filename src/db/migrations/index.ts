@@ -33,6 +33,8 @@ import * as m0150 from './0150_scoped_tokens.js';
 import * as m0151 from './0151_two_factor.js';
 import * as m0170 from './0170_assignment_webhooks.js';
 import * as m0180 from './0180_lead_scoring.js';
+import * as m0160 from './0160_duplicates.js';
+import * as m0161 from './0161_live_index_merged.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -71,6 +73,8 @@ export const migrations: Record<string, Migration> = {
   '0150_scoped_tokens': m0150,
   '0151_two_factor': m0151,
   '0170_assignment_webhooks': m0170,
+  '0160_duplicates': m0160,
+  '0161_live_index_merged': m0161,
   '0060_unique_keys': m0060,
   '0061_external_refs_surface': m0061,
   '0180_lead_scoring': m0180,

@@ -476,6 +476,46 @@ export interface paths {
         patch: operations["updateCustomField"];
         trace?: never;
     };
+    "/api/v1/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's open duplicate groups
+         * @description The organization's open duplicate groups.
+         */
+        get: operations["listDuplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duplicates/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark two leads as not duplicates
+         * @description Mark two leads as not duplicates.
+         */
+        post: operations["createDuplicateDismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/email/settings": {
         parameters: {
             query?: never;
@@ -1228,6 +1268,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/{id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scored duplicate candidates of a lead, with what matched
+         * @description Scored duplicate candidates of a lead, with what matched.
+         */
+        get: operations["listLeadDuplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/{id}/emails": {
         parameters: {
             query?: never;
@@ -1608,6 +1668,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/{id}/unmerge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo the last merge of a lead while nothing has changed since
+         * @description Undo the last merge of a lead while nothing has changed since.
+         */
+        post: operations["createLeadUnmerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/{id}/users": {
         parameters: {
             query?: never;
@@ -1694,6 +1774,26 @@ export interface paths {
         get: operations["exportLeads"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge leads into a primary lead (or preview it with dry_run)
+         * @description Merge leads into a primary lead (or preview it with dry_run).
+         */
+        post: operations["createLeadMerge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1908,13 +2008,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Whether new leads sharing an email or phone with an existing lead are refused
-         * @description Whether new leads sharing an email or phone with an existing lead are refused.
+         * Whether new leads that duplicate an existing lead are refused or flagged
+         * @description Whether new leads that duplicate an existing lead are refused or flagged.
          */
         get: operations["getOrganizationDuplicateCheck"];
         /**
-         * Turn duplicate refusal on or off
-         * @description Turn duplicate refusal on or off.
+         * Turn duplicate refusal on or off, and choose flag or refuse for likely duplicates
+         * @description Turn duplicate refusal on or off, and choose flag or refuse for likely duplicates.
          */
         put: operations["setOrganizationDuplicateCheck"];
         post?: never;
@@ -4600,6 +4700,8 @@ export interface components {
             last_name: string | null;
             lead_type_id: number | null;
             locale: string | null;
+            /** @description The lead this one was merged into (POST /leads/merge); null when not merged */
+            merged_into_id?: number | null;
             mobile: string | null;
             next_follow_up_at: string | null;
             owner_id: number | null;
@@ -4615,6 +4717,8 @@ export interface components {
                 updated_at: string | null;
                 valid: boolean;
             }[];
+            /** @description Open possible duplicates of this lead (GET /leads/{id}/duplicates) */
+            possible_duplicates?: number;
             priority: number | null;
             privacy_level_id: number | null;
             probability: number | null;
@@ -9453,6 +9557,285 @@ export interface operations {
             };
             /** @description Precondition failed: If-Match is stale */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDuplicates: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The smallest lead id of the group (the paging key) */
+                            id: number;
+                            leads: {
+                                company_name: string | null;
+                                created_at: string;
+                                email: string | null;
+                                first_name: string | null;
+                                id: number;
+                                last_name: string | null;
+                                owner_id: number | null;
+                                phone: string | null;
+                                updated_at: string;
+                            }[];
+                            pairs: {
+                                lead_a: number;
+                                lead_b: number;
+                                reasons: ("email" | "phone" | "external_id" | "name" | "company")[];
+                                score: number;
+                            }[];
+                            /** @description The highest score of the pairs in the group */
+                            score: number;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description application/problem+json error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDuplicateDismiss: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The two leads that are not duplicates of each other */
+                    lead_ids: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lead_a: number;
+                        lead_b: number;
+                        reasons: ("email" | "phone" | "external_id" | "name" | "company")[];
+                        score: number;
+                        /** @enum {string} */
+                        status: "dismissed";
+                    };
+                };
+            };
+            /** @description application/problem+json error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14993,7 +15376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description application/problem+json error */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17560,6 +17943,144 @@ export interface operations {
                 };
             };
             /** @description application/problem+json error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLeadDuplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Someone said this pair is not a duplicate */
+                            dismissed: boolean;
+                            /** @description score at or above 0.8: listed in GET /duplicates unless dismissed */
+                            flagged: boolean;
+                            lead: {
+                                company_name: string | null;
+                                created_at: string;
+                                email: string | null;
+                                first_name: string | null;
+                                id: number;
+                                last_name: string | null;
+                                owner_id: number | null;
+                                phone: string | null;
+                                updated_at: string;
+                            };
+                            lead_id: number;
+                            reasons: ("email" | "phone" | "external_id" | "name" | "company")[];
+                            /** @description 0..1; 0.8 and above is a possible duplicate */
+                            score: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description application/problem+json error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22333,6 +22854,135 @@ export interface operations {
             };
         };
     };
+    createLeadUnmerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lead: components["schemas"]["Lead"];
+                        merge_id: number;
+                        unmerged_ids: number[];
+                    };
+                };
+            };
+            /** @description application/problem+json error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listLeadUsers: {
         parameters: {
             query?: never;
@@ -23377,6 +24027,155 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createLeadMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: answer the resulting lead, write nothing */
+                    dry_run?: boolean;
+                    /** @description Field -> the lead whose value the primary takes (first_name, email, address...). Fields not named keep the primary value, or the first merged lead value when the primary has none */
+                    fields?: {
+                        [key: string]: number;
+                    };
+                    /** @description The leads merged into it (kept, marked merged, hidden from lists) */
+                    ids: number[];
+                    /** @description The lead that stays */
+                    primary_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dry_run: boolean;
+                        /** @description The fields of the primary the merge changed */
+                        fields: string[];
+                        lead: components["schemas"]["Lead"];
+                        merge_id: number | null;
+                        merged_ids: number[];
+                        /** @description Rows moved (or copied) to the primary lead, per kind: follow_ups, tasks, comments, tags... */
+                        moved: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description application/problem+json error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25276,6 +26075,10 @@ export interface operations {
                     "application/json": {
                         /** @description true: a lead created through seed 000 with the email or phone of an existing lead is refused */
                         enabled: boolean;
+                        /** @description What every surface (API, web app, web-to-lead, compatible APIs) does with a new lead that is a likely duplicate (src/duplicates): flag it (listed in GET /duplicates) or refuse it with 409 */
+                        on_create: "flag" | "refuse";
+                        /** @description With on_create=refuse: the duplicate score (0.5..1) from which a new lead is refused */
+                        refuse_score: number;
                     };
                 };
             };
@@ -25377,7 +26180,11 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description true: a lead created through seed 000 with the email or phone of an existing lead is refused */
-                    enabled: boolean;
+                    enabled?: boolean;
+                    /** @description What every surface (API, web app, web-to-lead, compatible APIs) does with a new lead that is a likely duplicate (src/duplicates): flag it (listed in GET /duplicates) or refuse it with 409 */
+                    on_create?: "flag" | "refuse";
+                    /** @description With on_create=refuse: the duplicate score (0.5..1) from which a new lead is refused */
+                    refuse_score?: number;
                 };
             };
         };
@@ -25391,6 +26198,10 @@ export interface operations {
                     "application/json": {
                         /** @description true: a lead created through seed 000 with the email or phone of an existing lead is refused */
                         enabled: boolean;
+                        /** @description What every surface (API, web app, web-to-lead, compatible APIs) does with a new lead that is a likely duplicate (src/duplicates): flag it (listed in GET /duplicates) or refuse it with 409 */
+                        on_create: "flag" | "refuse";
+                        /** @description With on_create=refuse: the duplicate score (0.5..1) from which a new lead is refused */
+                        refuse_score: number;
                     };
                 };
             };

@@ -19,6 +19,7 @@ import { LeadPeople } from '../components/LeadPeople';
 import { LeadContactPoints } from '../components/LeadContactPoints';
 import { LeadItems } from '../components/LeadItems';
 import { ScorePanel } from '../scoring/ScorePanel';
+import { DuplicateNotice } from '../duplicates/DuplicateNotice';
 
 type Form = Record<string, string>;
 
@@ -173,6 +174,7 @@ export function LeadPage({ id }: { id: number }) {
           Delete
         </button>
       </div>
+      <DuplicateNotice lead={l} onChange={lead.reload} />
       <div className="lead-grid">
         <form className="card form-grid" onSubmit={save} noValidate aria-label="Lead details">
           {TEXT_FIELDS.map(([k, label, type]) => (

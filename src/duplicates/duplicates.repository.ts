@@ -1,0 +1,285 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { MatchLead, MatchReason } from './match.js';
+
+type Q = Kysely<Database>;
+const CHUNK = 400;
+
+function chunks<T>(xs: T[], n = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+export interface PairRow {
+  lead_a: number;
+  lead_b: number;
+  score: number;
+  reasons: MatchReason[];
+  status: 'open' | 'dismissed';
+}
+
+/** All SQL of duplicate detection; every function takes the organization first and filters by it. */
+export function createDuplicateRepository() {
+  return {
+    /** What matching reads of these leads (live or not: the caller decides), with every email and phone. */
+    async matchLeads(q: Q, orgId: number, ids: number[]): Promise<MatchLead[]> {
+      if (ids.length === 0) return [];
+      const out = new Map<number, MatchLead>();
+      for (const part of chunks(ids)) {
+        const rows = await q
+          .selectFrom('leads')
+          .select([
+            'id',
+            'first_name',
+            'last_name',
+            'company_name',
+            'external_id',
+            'country',
+            'email',
+            'phone',
+            'mobile',
+          ])
+          .where('org_id', '=', orgId)
+          .where('id', 'in', part)
+          .execute();
+        for (const r of rows)
+          out.set(r.id, {
+            id: r.id,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            company_name: r.company_name,
+            external_id: r.external_id,
+            country: r.country,
+            emails: r.email ? [r.email] : [],
+            phones: [r.phone, r.mobile].filter((p): p is string => !!p),
+          });
+        const points = await q
+          .selectFrom('lead_contact_points')
+          .select(['lead_id', 'kind', 'value'])
+          .where('org_id', '=', orgId)
+          .where('lead_id', 'in', part)
+          .execute();
+        for (const p of points) {
+          const m = out.get(p.lead_id);
+          if (!m) continue;
+          const list = p.kind === 'email' ? m.emails : m.phones;
+          if (!list.includes(p.value)) list.push(p.value);
+        }
+      }
+      return ids.flatMap((id) => (out.has(id) ? [out.get(id)!] : []));
+    },
+
+    async keysOf(q: Q, orgId: number, leadId: number): Promise<string[]> {
+      const rows = await q
+        .selectFrom('lead_dup_keys')
+        .select('key')
+        .where('org_id', '=', orgId)
+        .where('lead_id', '=', leadId)
+        .execute();
+      return rows.map((r) => r.key);
+    },
+
+    async deleteKeys(q: Q, orgId: number, leadIds: number[]): Promise<void> {
+      for (const part of chunks(leadIds))
+        await q
+          .deleteFrom('lead_dup_keys')
+          .where('org_id', '=', orgId)
+          .where('lead_id', 'in', part)
+          .execute();
+    },
+
+    async insertKeys(q: Q, rows: Array<{ org_id: number; lead_id: number; key: string }>): Promise<void> {
+      for (const part of chunks(rows, 300))
+        if (part.length) await q.insertInto('lead_dup_keys').values(part).execute();
+    },
+
+    /** Live, unmerged leads filed under any of `keys` (an index lookup), with the keys each shares. */
+    async leadsByKeys(q: Q, orgId: number, keys: string[], limit = 500): Promise<Map<number, string[]>> {
+      const out = new Map<number, string[]>();
+      for (const part of chunks(keys)) {
+        const rows = await q
+          .selectFrom('lead_dup_keys as k')
+          .innerJoin('leads as l', (j) =>
+            j.onRef('l.id', '=', 'k.lead_id').onRef('l.org_id', '=', 'k.org_id'),
+          )
+          .select(['k.lead_id', 'k.key'])
+          .where('k.org_id', '=', orgId)
+          .where('k.key', 'in', part)
+          .where('l.deleted_at', 'is', null)
+          .where('l.merged_into_id', 'is', null)
+          .limit(limit)
+          .execute();
+        for (const r of rows) out.set(r.lead_id, [...(out.get(r.lead_id) ?? []), r.key]);
+      }
+      return out;
+    },
+
+    /** Every pair row of these leads (open and dismissed). */
+    async pairsOf(q: Q, orgId: number, leadIds: number[]): Promise<PairRow[]> {
+      if (leadIds.length === 0) return [];
+      const out: PairRow[] = [];
+      for (const part of chunks(leadIds)) {
+        const rows = await q
+          .selectFrom('duplicate_pairs')
+          .select(['lead_a', 'lead_b', 'score', 'reasons', 'status'])
+          .where('org_id', '=', orgId)
+          .where((eb) => eb.or([eb('lead_a', 'in', part), eb('lead_b', 'in', part)]))
+          .execute();
+        for (const r of rows) out.push({ ...r, reasons: JSON.parse(r.reasons) as MatchReason[] });
+      }
+      const seen = new Set<string>();
+      return out.filter((p) => {
+        const k = `${p.lead_a}-${p.lead_b}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+    },
+
+    /** Drops the open pairs of these leads (dismissed ones stay: "not a duplicate" is remembered). */
+    async deleteOpenPairs(q: Q, orgId: number, leadIds: number[]): Promise<void> {
+      for (const part of chunks(leadIds))
+        await q
+          .deleteFrom('duplicate_pairs')
+          .where('org_id', '=', orgId)
+          .where('status', '=', 'open')
+          .where((eb) => eb.or([eb('lead_a', 'in', part), eb('lead_b', 'in', part)]))
+          .execute();
+    },
+
+    async insertPairs(
+      q: Q,
+      orgId: number,
+      pairs: Array<{ a: number; b: number; score: number; reasons: MatchReason[] }>,
+      now: string,
+    ): Promise<void> {
+      const rows = pairs.map((p) => ({
+        org_id: orgId,
+        lead_a: Math.min(p.a, p.b),
+        lead_b: Math.max(p.a, p.b),
+        score: Math.round(p.score * 1000),
+        reasons: JSON.stringify(p.reasons),
+        status: 'open' as const,
+        created_at: now,
+        updated_at: now,
+        dismissed_by: null,
+      }));
+      for (const part of chunks(rows, 200))
+        if (part.length) await q.insertInto('duplicate_pairs').values(part).execute();
+    },
+
+    /** Marks a pair "not a duplicate" (creates the row when the pair was not flagged). */
+    async dismiss(
+      q: Q,
+      orgId: number,
+      a: number,
+      b: number,
+      score: number,
+      reasons: MatchReason[],
+      userId: number | null,
+      now: string,
+    ): Promise<void> {
+      const lo = Math.min(a, b);
+      const hi = Math.max(a, b);
+      await q
+        .deleteFrom('duplicate_pairs')
+        .where('org_id', '=', orgId)
+        .where('lead_a', '=', lo)
+        .where('lead_b', '=', hi)
+        .execute();
+      await q
+        .insertInto('duplicate_pairs')
+        .values({
+          org_id: orgId,
+          lead_a: lo,
+          lead_b: hi,
+          score: Math.round(score * 1000),
+          reasons: JSON.stringify(reasons),
+          status: 'dismissed',
+          created_at: now,
+          updated_at: now,
+          dismissed_by: userId,
+        })
+        .execute();
+    },
+
+    /** The organization's open pairs between live, unmerged leads. */
+    async openPairs(q: Q, orgId: number): Promise<PairRow[]> {
+      const rows = await q
+        .selectFrom('duplicate_pairs as p')
+        .innerJoin('leads as a', (j) => j.onRef('a.id', '=', 'p.lead_a').onRef('a.org_id', '=', 'p.org_id'))
+        .innerJoin('leads as b', (j) => j.onRef('b.id', '=', 'p.lead_b').onRef('b.org_id', '=', 'p.org_id'))
+        .select(['p.lead_a', 'p.lead_b', 'p.score', 'p.reasons', 'p.status'])
+        .where('p.org_id', '=', orgId)
+        .where('p.status', '=', 'open')
+        .where('a.deleted_at', 'is', null)
+        .where('b.deleted_at', 'is', null)
+        .where('a.merged_into_id', 'is', null)
+        .where('b.merged_into_id', 'is', null)
+        .execute();
+      return rows.map((r) => ({ ...r, reasons: JSON.parse(r.reasons) as MatchReason[] }));
+    },
+
+    /** Open pairs per lead, for the `possible_duplicates` count of a page of leads. */
+    async openCounts(q: Q, orgId: number, leadIds: number[]): Promise<Map<number, number>> {
+      const out = new Map<number, number>();
+      if (leadIds.length === 0) return out;
+      for (const part of chunks(leadIds)) {
+        // Pairs with a deleted or merged lead do not count (they come back if it is restored).
+        const rows = await q
+          .selectFrom('duplicate_pairs as p')
+          .innerJoin('leads as a', (j) => j.onRef('a.id', '=', 'p.lead_a').onRef('a.org_id', '=', 'p.org_id'))
+          .innerJoin('leads as b', (j) => j.onRef('b.id', '=', 'p.lead_b').onRef('b.org_id', '=', 'p.org_id'))
+          .select(['p.lead_a', 'p.lead_b'])
+          .where('p.org_id', '=', orgId)
+          .where('p.status', '=', 'open')
+          .where((eb) => eb.or([eb('p.lead_a', 'in', part), eb('p.lead_b', 'in', part)]))
+          .where('a.deleted_at', 'is', null)
+          .where('b.deleted_at', 'is', null)
+          .where('a.merged_into_id', 'is', null)
+          .where('b.merged_into_id', 'is', null)
+          .execute();
+        const wanted = new Set(part);
+        for (const r of rows)
+          for (const id of [r.lead_a, r.lead_b]) if (wanted.has(id)) out.set(id, (out.get(id) ?? 0) + 1);
+      }
+      return out;
+    },
+
+    /** Summaries of leads for candidate and group answers. */
+    async summaries(q: Q, orgId: number, ids: number[]) {
+      if (ids.length === 0) return [];
+      const out = [];
+      for (const part of chunks(ids))
+        out.push(
+          ...(await q
+            .selectFrom('leads')
+            .select([
+              'id',
+              'first_name',
+              'last_name',
+              'company_name',
+              'email',
+              'phone',
+              'owner_id',
+              'created_at',
+              'updated_at',
+            ])
+            .where('org_id', '=', orgId)
+            .where('id', 'in', part)
+            .execute()),
+        );
+      return out;
+    },
+
+    async settings(q: Q, orgId: number) {
+      return q
+        .selectFrom('organizations')
+        .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
+        .where('id', '=', orgId)
+        .executeTakeFirstOrThrow();
+    },
+  };
+}
+export type DuplicateRepository = ReturnType<typeof createDuplicateRepository>;

@@ -1,0 +1,324 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, createLead, signup, type Session, type TestApp } from './helpers.js';
+import { addMember } from './access.helpers.js';
+import { changedTables, countAllTables } from './table-counts.js';
+import { importFile } from './imports.helpers.js';
+
+let t: TestApp;
+let s: Session;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  s = await signup(t.app);
+});
+afterAll(async () => t.close());
+
+const get = (url: string, who: Session = s) =>
+  t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: who.headers });
+const post = (url: string, payload: object, who: Session = s) =>
+  t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: who.headers, payload });
+
+describe('duplicate detection', () => {
+  it('finds a lead entered again with another email case, phone format, accents and company suffix', async () => {
+    const a = await createLead(t.app, s, {
+      first_name: 'José',
+      last_name: 'Müller',
+      email: 'jose.muller+news@gmail.com',
+      phone: '+1 415-293-3313',
+      company_name: 'Zenith Industrial Partners Inc.',
+    });
+    const b = await createLead(t.app, s, {
+      first_name: 'Jose',
+      last_name: 'Muller',
+      email: 'JoseMuller@GoogleMail.com',
+      phone: '(415) 293 3313',
+      company_name: 'Zenith Industrial Partners GmbH',
+      address: { country: 'US' },
+    });
+    // A different person at the same company is no candidate.
+    const other = await createLead(t.app, s, {
+      first_name: 'Anna',
+      last_name: 'Schmidt',
+      email: 'anna@zenith.example',
+      company_name: 'Zenith Industrial Partners',
+    });
+    const res = await get(`/leads/${b.id}/duplicates`);
+    expect(res.statusCode).toBe(200);
+    const data = res.json().data;
+    expect(data.map((c: { lead_id: number }) => c.lead_id)).toEqual([a.id]);
+    expect(data[0].score).toBeGreaterThanOrEqual(0.95);
+    expect(data[0].reasons).toEqual(expect.arrayContaining(['email', 'phone', 'name', 'company']));
+    expect(data[0].flagged).toBe(true);
+    expect(data[0].lead).toMatchObject({ id: a.id, first_name: 'José' });
+    // The new lead is flagged on its page and in lists.
+    expect((await get(`/leads/${b.id}`)).json()).toMatchObject({
+      possible_duplicates: 1,
+      merged_into_id: null,
+    });
+    expect((await get(`/leads/${other.id}`)).json().possible_duplicates).toBe(0);
+
+    const groups = (await get('/duplicates')).json();
+    const g = groups.data.find((x: { leads: Array<{ id: number }> }) => x.leads.some((l) => l.id === a.id));
+    expect(g.leads.map((l: { id: number }) => l.id)).toEqual([a.id, b.id]);
+    expect(g.pairs[0]).toMatchObject({ lead_a: a.id, lead_b: b.id });
+  });
+
+  it('finds a typo and swapped first and last name through the name keys, and an external id', async () => {
+    const a = await createLead(t.app, s, {
+      first_name: 'Kristen',
+      last_name: 'Akin',
+      email: null,
+      company_name: 'Aethna Home Products',
+    });
+    const b = await createLead(t.app, s, {
+      first_name: 'Akin',
+      last_name: 'Kirsten',
+      email: null,
+      company_name: 'Aethna Home Products, Inc.',
+    });
+    const cands = (await get(`/leads/${a.id}/duplicates`)).json().data;
+    expect(cands[0]).toMatchObject({ lead_id: b.id, flagged: true });
+    expect(cands[0].reasons).toEqual(['name', 'company']);
+
+    const x = await createLead(t.app, s, { first_name: 'Ext', last_name: 'One', external_id: 'CRM-77' });
+    const y = await createLead(t.app, s, {
+      first_name: 'Ext',
+      last_name: 'One',
+      external_id: 'crm-77',
+      email: null,
+    });
+    expect((await get(`/leads/${y.id}/duplicates`)).json().data[0]).toMatchObject({ lead_id: x.id });
+  });
+
+  it('follows updates: a lead edited into a duplicate is flagged, edited away it is not', async () => {
+    const a = await createLead(t.app, s, {
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      email: 'grace@navy.example',
+    });
+    const b = await createLead(t.app, s, {
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      email: 'g.h@other.example',
+    });
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(0);
+    const patch = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/leads/${b.id}`,
+      headers: s.headers,
+      payload: { email: 'GRACE@navy.example' },
+    });
+    expect(patch.statusCode).toBe(200);
+    expect(patch.json().possible_duplicates).toBe(1);
+    // A deleted duplicate is not counted; restored, it is again.
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/leads/${a.id}`, headers: s.headers });
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(0);
+    await post(`/leads/${a.id}/restore`, {});
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(1);
+    const away = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/leads/${b.id}`,
+      headers: s.headers,
+      payload: { email: 'someone@else.example', first_name: 'Ada', last_name: 'Byron' },
+    });
+    expect(away.json().possible_duplicates).toBe(0);
+    expect((await get(`/leads/${a.id}`)).json().possible_duplicates).toBe(0);
+  });
+
+  it('follows an email added on its own route', async () => {
+    const a = await createLead(t.app, s, {
+      first_name: 'Alan',
+      last_name: 'Turing',
+      email: 'alan@bletchley.example',
+    });
+    const b = await createLead(t.app, s, { first_name: 'Alan', last_name: 'Turing', email: null });
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(0);
+    const added = await post(`/leads/${b.id}/emails`, { address: 'Alan@Bletchley.example' });
+    expect(added.statusCode).toBe(201);
+    expect((await get(`/leads/${b.id}/duplicates`)).json().data[0]).toMatchObject({
+      lead_id: a.id,
+      flagged: true,
+    });
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(1);
+  });
+
+  it('dismisses a pair: it leaves the groups and is not flagged again', async () => {
+    const a = await createLead(t.app, s, {
+      first_name: 'Twin',
+      last_name: 'Brother',
+      phone: '+33 1 44 55 66 77',
+      email: null,
+    });
+    const b = await createLead(t.app, s, {
+      first_name: 'Twin',
+      last_name: 'Brother',
+      phone: '+33144556677',
+      email: null,
+    });
+    expect((await get(`/leads/${a.id}`)).json().possible_duplicates).toBe(1);
+    const d = await post('/duplicates/dismiss', { lead_ids: [b.id, a.id] });
+    expect(d.statusCode).toBe(200);
+    expect(d.json()).toMatchObject({ lead_a: a.id, lead_b: b.id, status: 'dismissed' });
+    expect((await get(`/leads/${a.id}`)).json().possible_duplicates).toBe(0);
+    const groups = (await get('/duplicates')).json().data;
+    expect(groups.some((g: { leads: Array<{ id: number }> }) => g.leads.some((l) => l.id === a.id))).toBe(
+      false,
+    );
+    // An edit of either lead does not bring the pair back.
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/leads/${a.id}`,
+      headers: s.headers,
+      payload: { title: 'Dr' },
+    });
+    expect((await get(`/leads/${a.id}`)).json().possible_duplicates).toBe(0);
+    expect((await get(`/leads/${a.id}/duplicates`)).json().data[0]).toMatchObject({
+      lead_id: b.id,
+      dismissed: true,
+    });
+    expect((await post('/duplicates/dismiss', { lead_ids: [a.id, a.id] })).statusCode).toBe(422);
+    expect((await post('/duplicates/dismiss', { lead_ids: [a.id, 999999] })).statusCode).toBe(404);
+  });
+
+  it('pages the groups with a cursor', async () => {
+    const first = (await get('/duplicates?limit=1')).json();
+    expect(first.data).toHaveLength(1);
+    expect(first.next_cursor).not.toBeNull();
+    const second = (await get(`/duplicates?limit=1&cursor=${first.next_cursor}`)).json();
+    expect(second.data[0].id).toBeGreaterThan(first.data[0].id);
+  });
+});
+
+describe('refusal on create', () => {
+  it('refuses a likely duplicate with 409 from every entry point when the organization asks, writing nothing', async () => {
+    const o = await signup(t.app);
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/organization/duplicate-check',
+      headers: o.headers,
+      payload: { on_create: 'refuse', refuse_score: 0.9 },
+    });
+    expect(put.json()).toEqual({ enabled: false, on_create: 'refuse', refuse_score: 0.9 });
+    const a = await createLead(t.app, o, {
+      first_name: 'Linus',
+      last_name: 'Torvalds',
+      email: 'linus@kernel.example',
+    });
+    const before = await countAllTables(t.db);
+    const res = await post(
+      '/leads',
+      { first_name: 'linus', last_name: 'torvalds', email: 'LINUS@kernel.example' },
+      o,
+    );
+    expect(res.statusCode).toBe(409);
+    expect(res.json().detail).toContain(`lead ${a.id}`);
+    expect(res.json().errors).toEqual(
+      expect.arrayContaining([{ field: 'email', message: `matches lead ${a.id}` }]),
+    );
+    expect(changedTables(before, await countAllTables(t.db))).toEqual({});
+    // A lead that only looks alike (same name, another company and address) is still created, flagged or not.
+    expect(
+      (await post('/leads', { first_name: 'Linus', last_name: 'Pauling', email: 'lp@chem.example' }, o))
+        .statusCode,
+    ).toBe(201);
+    // Back to flagging: the duplicate is created and flagged.
+    await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/organization/duplicate-check',
+      headers: o.headers,
+      payload: { on_create: 'flag' },
+    });
+    const flagged = await post(
+      '/leads',
+      { first_name: 'Linus', last_name: 'Torvalds', email: 'linus@kernel.example' },
+      o,
+    );
+    expect(flagged.statusCode).toBe(201);
+    expect(flagged.json().possible_duplicates).toBe(1);
+  });
+});
+
+describe('agent visibility', () => {
+  it('shows an agent only the candidates and groups among leads they see', async () => {
+    const o = await signup(t.app);
+    const agent = await addMember(t.app, o, 'agent');
+    const mine = await createLead(t.app, agent, {
+      first_name: 'Hidden',
+      last_name: 'Pair',
+      email: 'hp@example.org',
+    });
+    const theirs = await createLead(t.app, o, {
+      first_name: 'Hidden',
+      last_name: 'Pair',
+      email: 'hp@example.org',
+    });
+    expect((await get(`/leads/${theirs.id}/duplicates`, o)).json().data[0].lead_id).toBe(mine.id);
+    expect((await get(`/leads/${mine.id}/duplicates`, agent)).json().data).toEqual([]);
+    expect((await get(`/leads/${theirs.id}/duplicates`, agent)).statusCode).toBe(404);
+    expect((await get('/duplicates', agent)).json().data).toEqual([]);
+    expect((await get('/duplicates', o)).json().data).toHaveLength(1);
+    expect((await post('/duplicates/dismiss', { lead_ids: [mine.id, theirs.id] }, agent)).statusCode).toBe(
+      404,
+    );
+  });
+
+  it("another organization's lead is never a candidate and is a 404", async () => {
+    const o = await signup(t.app);
+    const lead = await createLead(t.app, o, {
+      first_name: 'José',
+      last_name: 'Müller',
+      email: 'jose.muller@gmail.com',
+    });
+    expect((await get(`/leads/${lead.id}/duplicates`, o)).json().data).toEqual([]);
+    expect((await get(`/leads/${lead.id}/duplicates`)).statusCode).toBe(404);
+  });
+});
+
+describe('other entry points', () => {
+  it('flags duplicates an import brings, within the file and against existing leads', async () => {
+    const o = await signup(t.app);
+    const existing = await createLead(t.app, o, {
+      first_name: 'Sophie',
+      last_name: 'Laurent',
+      email: 's.laurent@lyondigital.fr',
+    });
+    const csv =
+      'FirstName,LastName,Company,Email,Phone\n' +
+      'Sophie,Laurent,Lyon Digital Agency,S.Laurent@LyonDigital.fr,+33 4 5555 2200\n' +
+      'Viktor,Andersen,Scandi Cloud Services,v.andersen@scandicloud.dk,+45 33 88 1100\n' +
+      'Viktor,Andersn,Scandi Cloud Services ApS,,+4533881100\n' +
+      'Maria,Rossi,Milano Moda,m.rossi@milanomoda.it,+39 02 1234 5678\n';
+    // The import's own exact dedupe (skip or update on email) is off: every row is created, and flagged.
+    const job = await importFile(t.app, o, 'leads.csv', csv, { dedupe: { on: [], policy: 'create' } });
+    expect(job.status).toBe('completed');
+    const groups = (await get('/duplicates', o)).json().data;
+    const names = groups.map((g: { leads: Array<{ first_name: string; last_name: string }> }) =>
+      g.leads.map((l) => `${l.first_name} ${l.last_name}`).sort(),
+    );
+    expect(names).toEqual([
+      ['Sophie Laurent', 'Sophie Laurent'],
+      ['Viktor Andersen', 'Viktor Andersn'],
+    ]);
+    expect(groups[0].leads[0].id).toBe(existing.id);
+  });
+
+  it('refuses a duplicate sent through web-to-lead when the organization asks', async () => {
+    const o = await signup(t.app);
+    await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/organization/duplicate-check',
+      headers: o.headers,
+      payload: { on_create: 'refuse' },
+    });
+    const key = (await post('/web-to-lead-keys', { name: 'Form' }, o)).json();
+    await createLead(t.app, o, { first_name: 'Wendy', last_name: 'Web', email: 'wendy@web.example' });
+    const before = await countAllTables(t.db);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/web-to-lead?key=${key.key}`,
+      payload: { first_name: 'Wendy', last_name: 'Web', email: 'Wendy@Web.example' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(changedTables(before, await countAllTables(t.db))).toEqual({});
+  });
+});
