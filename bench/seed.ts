@@ -95,28 +95,41 @@ export async function seed(target: SeedTarget, opts: SeedOptions): Promise<SeedR
   let indexSeconds: number;
   if (target.db.dialect === 'sqlite') indexSeconds = seedSqlite(target.sqlitePath!, opts, nextLead);
   else indexSeconds = await seedPostgres(target.pgUrl!, target.pgSchema!, opts, nextLead);
-  if (opts.activity) await seedActivity(target.db, opts);
+  if (opts.activity) await seedActivity(target, opts);
   return { orgs: orgs.size, bigOrgLeads, seconds: (performance.now() - t0) / 1000, indexSeconds };
 }
 
-async function seedActivity(db: Db, opts: SeedOptions): Promise<void> {
-  const k = db.kysely;
+async function seedActivity(target: SeedTarget, opts: SeedOptions): Promise<void> {
+  const db = target.db;
   const t = performance.now();
-  const run = (q: string) => sql.raw(q).execute(k);
-  await run(`INSERT INTO status_history (org_id, lead_id, from_status_id, to_status_id, created_by, created_at)
+  // One transaction; on PostgreSQL without the server's statement timeout (these statements run for minutes).
+  await db.kysely.transaction().execute(async (k) => {
+    const run = (q: string) => sql.raw(q).execute(k);
+    if (db.dialect === 'postgres') await run('SET LOCAL statement_timeout = 0');
+    await run(`INSERT INTO status_history (org_id, lead_id, from_status_id, to_status_id, created_by, created_at)
     SELECT l.org_id, l.id, NULL, s.id, l.created_by, l.created_at FROM leads l
     JOIN statuses s ON s.org_id = l.org_id AND s.key = 'new' ORDER BY l.id`);
-  await run(`INSERT INTO status_history (org_id, lead_id, from_status_id, to_status_id, created_by, created_at)
+    await run(`INSERT INTO status_history (org_id, lead_id, from_status_id, to_status_id, created_by, created_at)
     SELECT l.org_id, l.id, s.id, l.status_id, l.updated_by, l.updated_at FROM leads l
     JOIN statuses s ON s.org_id = l.org_id AND s.key = 'new' WHERE l.status_id <> s.id ORDER BY l.id`);
-  await run(`INSERT INTO follow_ups (org_id, lead_id, scheduled_at, done_at, created_by, created_at, updated_at)
+    await run(`INSERT INTO follow_ups (org_id, lead_id, scheduled_at, done_at, created_by, created_at, updated_at)
     SELECT org_id, id, updated_at, CASE WHEN id % 20 = 0 THEN NULL ELSE updated_at END, created_by, created_at,
       updated_at FROM leads WHERE id % 10 = 0 ORDER BY id`);
-  await run(`INSERT INTO tasks (org_id, lead_id, type, title, created_by, created_at, updated_at)
+    await run(`INSERT INTO tasks (org_id, lead_id, type, title, created_by, created_at, updated_at)
     SELECT org_id, id, 'call', 'Call back', created_by, created_at, created_at FROM leads WHERE id % 20 = 3
     ORDER BY id`);
-  for (const table of ['status_history', 'follow_ups', 'tasks'])
-    await run(`${db.dialect === 'postgres' ? 'VACUUM ANALYZE' : 'ANALYZE'} ${table}`);
+  });
+  const tables = ['status_history', 'follow_ups', 'tasks'];
+  if (db.dialect === 'postgres') {
+    // VACUUM (index-only scans need the visibility map) on a connection of its own, without a statement timeout.
+    const c = new pg.Client({ connectionString: target.pgUrl, options: `-c search_path=${target.pgSchema}` });
+    await c.connect();
+    try {
+      for (const table of ['leads', ...tables]) await c.query(`VACUUM ANALYZE ${table}`);
+    } finally {
+      await c.end();
+    }
+  } else for (const table of tables) await sql.raw(`ANALYZE ${table}`).execute(db.kysely);
   opts.log(`  status history, follow-ups and tasks in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
