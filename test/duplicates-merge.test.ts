@@ -224,3 +224,37 @@ describe('merge', () => {
     expect((await call('POST', `/leads/${foreign.id}/unmerge`)).statusCode).toBe(404);
   });
 });
+
+describe('merge and webhooks', () => {
+  it('a merge emits one lead.merged event in its transaction; a dry run emits none', async () => {
+    expect((await call('PUT', '/webhook-settings', { allow_private_networks: true })).statusCode).toBe(200);
+    const hook = await call('POST', '/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['lead.merged'] });
+    expect(hook.statusCode, hook.body).toBe(201);
+    const a = await createLead(t.app, s, {
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email: 'ada@engine.example',
+    });
+    const b = await createLead(t.app, s, {
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email: 'ADA@engine.example',
+    });
+    const merged = async () =>
+      (
+        await t.db.kysely
+          .selectFrom('webhook_events')
+          .select('payload')
+          .where('type', '=', 'lead.merged')
+          .execute()
+      ).map((e) => JSON.parse(e.payload) as { data?: { lead: { id: number }; merged_ids: number[] } });
+    const dry = await call('POST', '/leads/merge', { primary_id: a.id, ids: [b.id], dry_run: true });
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(await merged()).toHaveLength(0);
+    const real = await call('POST', '/leads/merge', { primary_id: a.id, ids: [b.id] });
+    expect(real.statusCode, real.body).toBe(200);
+    const events = await merged();
+    expect(events).toHaveLength(1);
+    expect(JSON.stringify(events[0])).toContain(`"merged_ids":[${b.id}]`);
+  });
+});

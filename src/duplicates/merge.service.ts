@@ -7,6 +7,7 @@ import { assertCan, type AuthContext } from '../access/roles.js';
 import type { LeadRow } from '../leads/lead.repository.js';
 import type { LeadDto, LeadPatchInput } from '../leads/lead.schema.js';
 import { MOVED_TABLES, type MergeRepository, type MovedTable } from './merge.repository.js';
+import { emitLeadMerged } from '../webhooks/events.js';
 
 /** The lead fields a merge can take from any of the merged leads (`fields: { field: source_id }`). */
 export const MERGE_FIELDS = [
@@ -303,6 +304,9 @@ export function createMergeService({ db, repo, leads, refresh, rows }: MergeServ
       created_by: auth.userId,
       created_at: now,
     });
+    // Webhook receivers hear of the merge in its own transaction (outbox; nothing is sent for a dry run).
+    const [primaryRow] = await rows(trx, orgId, [primaryId]);
+    if (primaryRow) await emitLeadMerged(trx, orgId, primaryRow, input.ids);
     return {
       merge_id: mergeId,
       lead: await leads.get(auth, primaryId, { tx: trx }),
