@@ -322,3 +322,54 @@ describe('other entry points', () => {
     expect(changedTables(before, await countAllTables(t.db))).toEqual({});
   });
 });
+
+describe('leads written before duplicate detection', () => {
+  it('the backfill job (queued once per organization by migration 0162) files them, so their duplicates show', async () => {
+    const b2 = await signup(t.app);
+    const a = await createLead(t.app, b2, {
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      email: 'grace@navy.example',
+    });
+    const b = await createLead(t.app, b2, {
+      first_name: 'Grace',
+      last_name: 'Hoper',
+      email: 'GRACE@navy.example',
+    });
+    const candidates = async () =>
+      (await get(`/leads/${a.id}/duplicates`, b2)).json().data as { lead_id: number }[];
+    expect((await candidates()).map((c) => c.lead_id)).toContain(b.id);
+    // As before the upgrade: no keys and no pairs.
+    await t.db.kysely.deleteFrom('duplicate_pairs').where('org_id', '=', b2.orgId).execute();
+    await t.db.kysely.deleteFrom('lead_dup_keys').where('org_id', '=', b2.orgId).execute();
+    expect(await candidates()).toEqual([]);
+    const now = new Date().toISOString();
+    const job = await t.db.kysely
+      .insertInto('jobs')
+      .values({
+        org_id: b2.orgId,
+        kind: 'duplicates.backfill',
+        payload: '{}',
+        status: 'queued',
+        attempts: 0,
+        run_after: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    let status = 'queued';
+    for (let i = 0; i < 200 && status !== 'completed' && status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (
+        await t.db.kysely
+          .selectFrom('jobs')
+          .select('status')
+          .where('id', '=', job.id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    }
+    expect(status).toBe('completed');
+    expect((await candidates()).map((c) => c.lead_id)).toContain(b.id);
+  });
+});

@@ -22,6 +22,18 @@ export interface PairRow {
 /** All SQL of duplicate detection; every function takes the organization first and filters by it. */
 export function createDuplicateRepository() {
   return {
+    /** Lead ids of the organization after `after`, in id order (the backfill's cursor). */
+    async leadIdsAfter(q: Q, orgId: number, after: number, limit: number): Promise<number[]> {
+      const rows = await q
+        .selectFrom('leads')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
     /** What matching reads of these leads (live or not: the caller decides), with every email and phone. */
     async matchLeads(q: Q, orgId: number, ids: number[]): Promise<MatchLead[]> {
       if (ids.length === 0) return [];

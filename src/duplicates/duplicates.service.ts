@@ -157,9 +157,33 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
     return new Set(ids.filter((id) => !hidden.has(id)));
   }
 
+  /**
+   * Files every lead of the organization under its keys, in batches of `batch` leads, one transaction each: the
+   * leads written before duplicate detection existed (migration 0162 queues it once per organization). Refreshing
+   * is idempotent, so a run cut short is simply run again. `rows` reads the leads' rows.
+   */
+  async function backfill(
+    orgId: number,
+    rows: (trx: Kysely<Database>, orgId: number, ids: number[]) => Promise<LeadRow[]>,
+    opts: { batch?: number; signal?: AbortSignal } = {},
+  ): Promise<number> {
+    const batch = opts.batch ?? 500;
+    let after = 0;
+    let done = 0;
+    for (;;) {
+      if (opts.signal?.aborted) return done;
+      const ids = await repo.leadIdsAfter(db, orgId, after, batch);
+      if (ids.length === 0) return done;
+      await inTransaction(db, {}, async (trx) => refresh(trx, orgId, await rows(trx, orgId, ids)));
+      after = ids[ids.length - 1];
+      done += ids.length;
+    }
+  }
+
   return {
     part,
     refresh,
+    backfill,
 
     /** Scored candidates of one lead, with why they matched; only leads the caller sees. */
     async candidates(auth: AuthContext, id: number, opts: TxOptions = {}) {

@@ -13,6 +13,9 @@ import { createMergeService, type MergeServiceDeps } from './merge.service.js';
  * Duplicate detection first (its lead part goes to the lead service, so every write keeps the keys and pairs),
  * then merge, which needs the lead service: it is given late (`withLeads`).
  */
+/** Kind of the job that files existing leads under their duplicate keys. */
+export const DUPLICATE_BACKFILL_JOB = 'duplicates.backfill';
+
 export function buildDuplicates(deps: {
   db: Kysely<Database>;
   policy: Policy;
@@ -27,6 +30,9 @@ export function buildDuplicates(deps: {
   });
   return {
     detection,
+    /** The job that files an organization's existing leads under their keys (queued by migration 0162). */
+    backfill: (orgId: number, signal?: AbortSignal) =>
+      detection.backfill(orgId, (trx, o, ids) => deps.leads.byIds(trx, o, ids), { signal }),
     withLeads(leads: MergeServiceDeps['leads']) {
       return createMergeService({
         db: deps.db,

@@ -66,7 +66,7 @@ import { createTimeZoneService } from '../catalogs/time-zone.routes.js';
 import { createDuplicateService } from '../leads/duplicates.js';
 import { createScoringRepository } from '../scoring/scoring.repository.js';
 import { createScoringService } from '../scoring/scoring.service.js';
-import { buildDuplicates } from '../duplicates/duplicates.wiring.js';
+import { buildDuplicates, DUPLICATE_BACKFILL_JOB } from '../duplicates/duplicates.wiring.js';
 import type { KitCore } from '../compat/shared/surface.js';
 import { ownedFieldType } from '../compat/shared/owned-fields.js';
 
@@ -171,6 +171,9 @@ export function buildCore({
     policy,
     leads: repos.leads,
     guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
+  });
+  jobQueue.register(DUPLICATE_BACKFILL_JOB, async ({ job, signal }) => {
+    await dedupe.backfill(job.org_id, signal);
   });
   // Lead parts (users with roles, teams, ...): checked, written and shown with the lead; late-bound guard.
   const leadParts = buildLeadParts({

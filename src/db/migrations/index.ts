@@ -35,6 +35,7 @@ import * as m0170 from './0170_assignment_webhooks.js';
 import * as m0180 from './0180_lead_scoring.js';
 import * as m0160 from './0160_duplicates.js';
 import * as m0161 from './0161_live_index_merged.js';
+import * as m0162 from './0162_duplicate_keys_backfill.js';
 
 /**
  * Every migration, in order. Names are never changed once landed.
@@ -75,6 +76,7 @@ export const migrations: Record<string, Migration> = {
   '0170_assignment_webhooks': m0170,
   '0160_duplicates': m0160,
   '0161_live_index_merged': m0161,
+  '0162_duplicate_keys_backfill': m0162,
   '0060_unique_keys': m0060,
   '0061_external_refs_surface': m0061,
   '0180_lead_scoring': m0180,
