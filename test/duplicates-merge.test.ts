@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, who: Session = s) =>
+const call = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object, who: Session = s) =>
   t.app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
 
 /** Five records of one person, each with its own activities, tags and contact points. */
