@@ -14,12 +14,23 @@ const BoardPage = lazy(() => import('./pages/Board').then((m) => ({ default: m.B
 const ImportPage = lazy(() => import('./pages/Import').then((m) => ({ default: m.ImportPage })));
 const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
 const MyDayPage = lazy(() => import('./pages/MyDay').then((m) => ({ default: m.MyDayPage })));
+const Accounts = {
+  companies: lazy(() => import('./accounts/Companies').then((m) => ({ default: m.CompaniesPage }))),
+  company: lazy(() => import('./accounts/Companies').then((m) => ({ default: m.CompanyPage }))),
+  contacts: lazy(() => import('./accounts/Contacts').then((m) => ({ default: m.ContactsPage }))),
+  contact: lazy(() => import('./accounts/Contacts').then((m) => ({ default: m.ContactPage }))),
+  opportunities: lazy(() =>
+    import('./accounts/Opportunities').then((m) => ({ default: m.OpportunitiesPage })),
+  ),
+  opportunity: lazy(() => import('./accounts/Opportunities').then((m) => ({ default: m.OpportunityPage }))),
+};
 const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
 
-const NAV = [
+const NAV: { to: string; label: string; also?: string[] }[] = [
   { to: '/my-day', label: 'My day' },
   { to: '/leads', label: 'Leads' },
   { to: '/board', label: 'Board' },
+  { to: '/companies', label: 'Accounts', also: ['/contacts', '/opportunities'] },
   { to: '/dashboard', label: 'Dashboard' },
   { to: '/import', label: 'Import' },
   { to: '/settings', label: 'Settings' },
@@ -61,6 +72,12 @@ function LeadRoute() {
   return <LeadPage key={id} id={Number(id)} />;
 }
 
+/** /companies/:id and the like: the page is keyed by its id, so moving between two starts fresh. */
+function ById({ page: Page }: { page: (p: { id: number }) => React.ReactNode }) {
+  const { id } = useParams();
+  return <Page key={id} id={Number(id)} />;
+}
+
 function SettingsRoute() {
   const { tab } = useParams();
   return <SettingsPage tab={tab ?? ''} />;
@@ -72,6 +89,12 @@ function Screen() {
       <Route path="/leads" element={<LeadsPage />} />
       <Route path="/leads/:id" element={<LeadRoute />} />
       <Route path="/my-day" element={<MyDayPage />} />
+      <Route path="/companies" element={<Accounts.companies />} />
+      <Route path="/companies/:id" element={<ById page={Accounts.company} />} />
+      <Route path="/contacts" element={<Accounts.contacts />} />
+      <Route path="/contacts/:id" element={<ById page={Accounts.contact} />} />
+      <Route path="/opportunities" element={<Accounts.opportunities />} />
+      <Route path="/opportunities/:id" element={<ById page={Accounts.opportunity} />} />
       <Route path="/board" element={<BoardPage />} />
       <Route path="/import" element={<ImportPage />} />
       <Route path="/dashboard" element={<DashboardPage />} />
@@ -130,7 +153,11 @@ function TopBar({ path }: { path: string }) {
       </button>
       <nav id="main-nav" aria-label="Main" className={open ? 'open' : ''}>
         {NAV.map((n) => (
-          <Link key={n.to} to={n.to} aria-current={path.startsWith(n.to) ? 'page' : undefined}>
+          <Link
+            key={n.to}
+            to={n.to}
+            aria-current={[n.to, ...(n.also ?? [])].some((p) => path.startsWith(p)) ? 'page' : undefined}
+          >
             {n.label}
             {n.to === '/my-day' && <MyDayCount />}
           </Link>
