@@ -12785,7 +12785,8 @@ export interface operations {
                 q?: string;
                 /** @description Leads with a user in this role (owner, assignee, advisor...) */
                 role?: string;
-                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name";
+                /** @description A column, `-` first for descending: created_at, updated_at, value, last_name, first_name, email, company_name, source, city, next_follow_up_at, last_follow_up_at, status_changed_at, or a custom field as `cf.<key>` (numbers as numbers, text case-insensitive). Empty values come last. */
+                sort?: string;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;

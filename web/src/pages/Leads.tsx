@@ -2,7 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, download, qs } from '../api';
 import { useCustomFields, useDebounced, useReasons, useStatuses, useStored, useUsers } from '../hooks';
 import type { Lead, Page } from '../types';
-import { COLUMNS, LeadTable } from '../components/LeadTable';
+import { LeadTable } from '../components/LeadTable';
+import { allColumns, ColumnChooser, LeadCards } from '../components/LeadColumns';
 import { BulkBar } from '../components/BulkBar';
 import { NewLeadDialog } from '../components/NewLead';
 import { ErrorNote, usePrompt } from '../components/ui';
@@ -58,6 +59,8 @@ export function LeadsPage() {
   const [filters, setFilters] = useState<Filters>(fromUrl.filters);
   const [sort, setSort] = useState('-created_at');
   const [columns, setColumns] = useStored<string[]>('leadflow.columns', DEFAULT_COLUMNS);
+  const [widths, setWidths] = useStored<Record<string, number>>('leadflow.columnWidths', {});
+  const phone = usePhone();
   const [views, setViews] = useStored<View[]>('leadflow.views', []);
   const [rows, setRows] = useState<Lead[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -133,7 +136,11 @@ export function LeadsPage() {
 
   const statusMap = useMemo(() => new Map(statuses.list.map((s) => [s.key, s])), [statuses.list]);
   const userMap = useMemo(() => new Map(users.list.map((u) => [u.id, u])), [users.list]);
-  const shown = COLUMNS.filter((c) => columns.includes(c.key));
+  const everyColumn = useMemo(() => allColumns(customFields.list), [customFields.list]);
+  // In the order the user chose (the column chooser reorders them).
+  const shown = columns
+    .map((k) => everyColumn.find((c) => c.key === k))
+    .filter((c): c is (typeof everyColumn)[number] => !!c);
 
   // The export takes the same filters as the list (everything matching, not just the loaded rows).
   function exportAs(format: 'csv' | 'xlsx') {
@@ -199,28 +206,12 @@ export function LeadsPage() {
         <button type="button" onClick={() => void saveView()}>
           Save view
         </button>
-        <details className="menu">
-          <summary>Columns</summary>
-          <fieldset>
-            <legend className="sr-only">Visible columns</legend>
-            {COLUMNS.map((c) => (
-              <label key={c.key} className="check-row">
-                <input
-                  type="checkbox"
-                  checked={columns.includes(c.key)}
-                  onChange={(e) =>
-                    setColumns(
-                      e.target.checked
-                        ? COLUMNS.map((x) => x.key).filter((k) => k === c.key || columns.includes(k))
-                        : columns.filter((k) => k !== c.key),
-                    )
-                  }
-                />
-                {c.label}
-              </label>
-            ))}
-          </fieldset>
-        </details>
+        <ColumnChooser
+          all={everyColumn}
+          chosen={columns}
+          setChosen={setColumns}
+          onResetWidths={() => setWidths({})}
+        />
       </div>
       <LeadFilters
         filters={filters}
@@ -241,29 +232,55 @@ export function LeadsPage() {
         users={users.list}
         onDone={() => setTick((t) => t + 1)}
       />
-      <LeadTable
-        rows={rows}
-        columns={shown}
-        sort={sort}
-        onSort={setSort}
-        selected={selected}
-        onToggle={(id) => {
-          const s = new Set(selected);
-          if (s.has(id)) s.delete(id);
-          else s.add(id);
-          setSelected(s);
-        }}
-        onToggleAll={() =>
-          setSelected(rows.every((r) => selected.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id)))
-        }
-        onNearEnd={loadMore}
-        statuses={statusMap}
-        users={userMap}
-        loading={loading}
-        queryKey={JSON.stringify(params)}
-      />
+      {phone ? (
+        <LeadCards
+          rows={rows}
+          statuses={statusMap}
+          users={userMap}
+          more={!!cursor}
+          onMore={loadMore}
+          loading={loading}
+        />
+      ) : (
+        <LeadTable
+          widths={widths}
+          onResize={(k, w) => setWidths({ ...widths, [k]: w })}
+          rows={rows}
+          columns={shown}
+          sort={sort}
+          onSort={setSort}
+          selected={selected}
+          onToggle={(id) => {
+            const s = new Set(selected);
+            if (s.has(id)) s.delete(id);
+            else s.add(id);
+            setSelected(s);
+          }}
+          onToggleAll={() =>
+            setSelected(rows.every((r) => selected.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id)))
+          }
+          onNearEnd={loadMore}
+          statuses={statusMap}
+          users={userMap}
+          loading={loading}
+          queryKey={JSON.stringify(params)}
+        />
+      )}
       <NewLeadDialog open={creating} onClose={() => setCreating(false)} statuses={statuses.list} />
       {viewName.dialog}
     </section>
   );
+}
+
+/** True on a phone-sized screen (the list shows cards there). */
+function usePhone() {
+  const q = '(max-width: 640px)';
+  const [m, setM] = useState(() => window.matchMedia(q).matches);
+  useEffect(() => {
+    const mq = window.matchMedia(q);
+    const on = () => setM(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return m;
 }
