@@ -70,12 +70,17 @@ describe.skipIf(!run)('lead page click-to-edit and timeline (chromium)', () => {
     await email.getByRole('button', { name: 'Edit email' }).click();
     await email.getByRole('textbox').fill('erin@');
     await email.getByRole('textbox').press('Enter');
-    expect(await email.getByRole('alert').textContent()).toBe('Enter an email address such as name@example.com.');
+    expect(await email.getByRole('alert').textContent()).toBe(
+      'Enter an email address such as name@example.com.',
+    );
     await email.getByRole('textbox').press('Escape');
 
     await page.getByRole('combobox', { name: 'Change status' }).selectOption({ label: 'Qualified' });
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('button', { name: /Move|Change|Apply|Save/ }).first().click();
+    await dialog
+      .getByRole('button', { name: /Move|Change|Apply|Save/ })
+      .first()
+      .click();
 
     const timeline = page.getByRole('list', { name: 'Timeline' });
     await expect.poll(() => timeline.textContent()).toContain('added tag hot');
