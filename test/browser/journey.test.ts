@@ -37,7 +37,7 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL('**/leads');
-    await expect.poll(() => page.getByText('No leads match').count()).toBe(1);
+    await expect.poll(() => page.getByText('No leads yet.').count()).toBe(1);
     expect(await page.locator('.org-name').textContent()).toBe('Acme Sales');
   });
 
@@ -328,7 +328,7 @@ describe.skipIf(!run)('web app journey (chromium)', () => {
     await expect.poll(() => page.getByText('12 leads').count()).toBe(1);
     await shot(page, 'org-switcher');
     await switcher.selectOption({ label: 'Beta Corp' });
-    await expect.poll(() => page.getByText('No leads match').count()).toBe(1);
+    await expect.poll(() => page.getByText('No leads yet.').count()).toBe(1);
     await switcher.selectOption({ label: 'Acme Sales' });
     await expect.poll(() => page.getByText('12 leads').count()).toBe(1);
   });

@@ -96,6 +96,21 @@ describe.skipIf(!run)('lead page click-to-edit and timeline (chromium)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('deletes without a question and brings the lead back from the toast', async () => {
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${s.baseUrl}/leads/${leadId}`);
+    await page.getByRole('heading', { level: 1, name: 'Erina Editable' }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.waitForURL(/\/leads$/);
+    const toast = page.locator('.toast');
+    await expect.poll(() => toast.textContent()).toContain('Erina Editable deleted.');
+    expect(await axeViolations(page)).toEqual([]);
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Erina Editable' }).waitFor();
+    expect(await toast.count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it('is clean for axe and fits a phone', async () => {
     await page.setViewportSize(PHONE);
     await page.goto(`${s.baseUrl}/leads/${leadId}`);

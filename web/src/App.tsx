@@ -7,6 +7,7 @@ import { AcceptInvitePage, AuthPage } from './pages/Auth';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset';
 import { LeadsPage } from './pages/Leads';
 import { Spinner } from './components/ui';
+import { Toasts } from './components/Toasts';
 
 // Less-visited screens load on demand so the first paint only carries the lead list.
 const LeadPage = lazy(() => import('./pages/LeadPage').then((m) => ({ default: m.LeadPage })));
@@ -63,6 +64,7 @@ export function App() {
           <Screen />
         </Suspense>
       </main>
+      <Toasts />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { formatDate, formatDateTime, formatMoney, leadName } from '../hooks';
 import { Link } from '../router';
 import type { CustomField, Lead, Status, User } from '../types';
@@ -139,7 +140,9 @@ export function LeadCards({
   more,
   onMore,
   loading,
+  empty,
 }: {
+  empty?: ReactNode;
   rows: Lead[];
   statuses: Map<string, Status>;
   users: Map<number, User>;
@@ -182,11 +185,7 @@ export function LeadCards({
           {loading ? 'Loading…' : 'Show more'}
         </button>
       )}
-      {!loading && rows.length === 0 && (
-        <p className="empty">
-          No leads match. <Link to="/import">Import a file</Link> or create one.
-        </p>
-      )}
+      {!loading && rows.length === 0 && empty}
     </>
   );
 }

@@ -71,6 +71,7 @@ export function LeadTable({
   queryKey,
   widths = {},
   onResize,
+  empty,
 }: {
   rows: Lead[];
   columns: Column[];
@@ -88,6 +89,8 @@ export function LeadTable({
   /** Column widths in px the user set by dragging a header's edge (or with the arrow keys on it). */
   widths?: Record<string, number>;
   onResize?: (key: string, width: number) => void;
+  /** What an empty result shows (the next steps); a plain sentence by default. */
+  empty?: ReactNode;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState(0);
@@ -186,7 +189,9 @@ export function LeadTable({
           {last < rows.length && <tr aria-hidden="true" style={{ height: (rows.length - last) * ROW }} />}
         </tbody>
       </table>
-      {!loading && rows.length === 0 && <p className="empty">No leads match. Create one or import a file.</p>}
+      {!loading &&
+        rows.length === 0 &&
+        (empty ?? <p className="empty">No leads match. Create one or import a file.</p>)}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import type { Lead } from '../types';
 import { changeStatus, StatusDialog } from '../components/status';
 import { ErrorNote, useConfirm } from '../components/ui';
 import { LeadFields } from '../components/LeadFields';
+import { showToast } from '../components/Toasts';
 import { Skeleton } from '../accounts/common';
 import { Activity } from '../components/Activity';
 import { Convert } from '../components/Convert';
@@ -14,7 +15,9 @@ import { LeadContactPoints } from '../components/LeadContactPoints';
 import { LeadItems } from '../components/LeadItems';
 
 export function LeadPage({ id }: { id: number }) {
-  const lead = useApi<Lead>(`/leads/${id}`);
+  // Set while deleting: the page lets go of the lead first, so the delete's cache refresh does not ask for it (404).
+  const [gone, setGone] = useState(false);
+  const lead = useApi<Lead>(gone ? null : `/leads/${id}`);
   const confirm = useConfirm();
   const statuses = useStatuses();
   const reasons = useReasons();
@@ -63,9 +66,19 @@ export function LeadPage({ id }: { id: number }) {
           type="button"
           className="danger"
           onClick={async () => {
-            if (!(await confirm.ask('Delete this lead? It can be restored from the trash.'))) return;
+            // No question first: the delete is soft, and the toast brings the lead back in one click.
+            const name = leadName(l);
+            setGone(true);
             await api.del(`/leads/${id}`);
             navigate('/leads');
+            showToast({
+              message: `${name} deleted.`,
+              actionLabel: 'Undo',
+              action: async () => {
+                await api.post(`/leads/${id}/restore`);
+                navigate(`/leads/${id}`);
+              },
+            });
           }}
         >
           Delete

@@ -3,6 +3,7 @@ import { api, download, qs } from '../api';
 import { useCustomFields, useDebounced, useReasons, useStatuses, useStored, useUsers } from '../hooks';
 import type { Lead, Page } from '../types';
 import { LeadTable } from '../components/LeadTable';
+import { Link } from '../router';
 import { allColumns, ColumnChooser, LeadCards } from '../components/LeadColumns';
 import { BulkBar } from '../components/BulkBar';
 import { NewLeadDialog } from '../components/NewLead';
@@ -136,6 +137,14 @@ export function LeadsPage() {
 
   const statusMap = useMemo(() => new Map(statuses.list.map((s) => [s.key, s])), [statuses.list]);
   const userMap = useMemo(() => new Map(users.list.map((u) => [u.id, u])), [users.list]);
+  const emptyState = (
+    <LeadsEmpty
+      filtered={
+        JSON.stringify({ ...EMPTY_PARAMS, ...params }) !== JSON.stringify(EMPTY_PARAMS) || !!filters.deleted
+      }
+      onCreate={() => setCreating(true)}
+    />
+  );
   const everyColumn = useMemo(() => allColumns(customFields.list), [customFields.list]);
   // In the order the user chose (the column chooser reorders them).
   const shown = columns
@@ -234,6 +243,7 @@ export function LeadsPage() {
       />
       {phone ? (
         <LeadCards
+          empty={emptyState}
           rows={rows}
           statuses={statusMap}
           users={userMap}
@@ -243,6 +253,7 @@ export function LeadsPage() {
         />
       ) : (
         <LeadTable
+          empty={emptyState}
           widths={widths}
           onResize={(k, w) => setWidths({ ...widths, [k]: w })}
           rows={rows}
@@ -269,6 +280,27 @@ export function LeadsPage() {
       <NewLeadDialog open={creating} onClose={() => setCreating(false)} statuses={statuses.list} />
       {viewName.dialog}
     </section>
+  );
+}
+
+const EMPTY_PARAMS = { q: '', status: '', source: '', owner_id: '', tag: '', sort: '-created_at' };
+
+/** An empty list says what to do next: no lead at all, or none matching the filters. */
+function LeadsEmpty({ filtered, onCreate }: { filtered: boolean; onCreate: () => void }) {
+  if (filtered) return <p className="empty">No leads match these filters or this search.</p>;
+  return (
+    <div className="empty">
+      <p>
+        <strong>No leads yet.</strong>
+      </p>
+      <p>
+        <Link to="/import">Import a file</Link> (CSV or Excel),{' '}
+        <button type="button" className="link" onClick={onCreate}>
+          create a lead
+        </button>{' '}
+        or <Link to="/settings/web-to-lead">add a web form</Link> to your site.
+      </p>
+    </div>
   );
 }
 
