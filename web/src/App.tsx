@@ -8,6 +8,7 @@ import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset';
 import { LeadsPage } from './pages/Leads';
 import { Spinner } from './components/ui';
 import { Toasts } from './components/Toasts';
+import { Icon, type IconName } from './components/Icon';
 
 // Less-visited screens load on demand so the first paint only carries the lead list.
 const LeadPage = lazy(() => import('./pages/LeadPage').then((m) => ({ default: m.LeadPage })));
@@ -27,14 +28,14 @@ const Accounts = {
 };
 const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
 
-const NAV: { to: string; label: string; also?: string[] }[] = [
-  { to: '/my-day', label: 'My day' },
-  { to: '/leads', label: 'Leads' },
-  { to: '/board', label: 'Board' },
-  { to: '/companies', label: 'Accounts', also: ['/contacts', '/opportunities'] },
-  { to: '/dashboard', label: 'Dashboard' },
-  { to: '/import', label: 'Import' },
-  { to: '/settings', label: 'Settings' },
+const NAV: { to: string; label: string; icon: IconName; also?: string[] }[] = [
+  { to: '/my-day', label: 'My day', icon: 'day' },
+  { to: '/leads', label: 'Leads', icon: 'leads' },
+  { to: '/board', label: 'Board', icon: 'board' },
+  { to: '/companies', label: 'Accounts', icon: 'accounts', also: ['/contacts', '/opportunities'] },
+  { to: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
+  { to: '/import', label: 'Import', icon: 'import' },
+  { to: '/settings', label: 'Settings', icon: 'settings' },
 ];
 
 export function App() {
@@ -160,7 +161,7 @@ function TopBar({ path }: { path: string }) {
             to={n.to}
             aria-current={[n.to, ...(n.also ?? [])].some((p) => path.startsWith(p)) ? 'page' : undefined}
           >
-            {n.label}
+            <Icon name={n.icon} /> {n.label}
             {n.to === '/my-day' && <MyDayCount />}
           </Link>
         ))}
