@@ -109,9 +109,9 @@ describe.skipIf(!run)('settings screens (chromium)', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leads' }).click();
     await expect.poll(() => page.getByText('2 leads', { exact: true }).count()).toBe(1);
     await page.getByText('Filters', { exact: true }).click();
-    await page.getByLabel('Fleet size').fill('41');
+    await page.locator('.filter-grid').getByLabel('Fleet size').fill('41');
     await expect.poll(() => page.getByText('0 leads', { exact: true }).count()).toBe(1);
-    await page.getByLabel('Fleet size').fill('40');
+    await page.locator('.filter-grid').getByLabel('Fleet size').fill('40');
     await expect.poll(() => page.getByText('1 lead', { exact: true }).count()).toBe(1);
   });
 

@@ -161,7 +161,8 @@ function TopBar({ path }: { path: string }) {
             to={n.to}
             aria-current={[n.to, ...(n.also ?? [])].some((p) => path.startsWith(p)) ? 'page' : undefined}
           >
-            <Icon name={n.icon} /> {n.label}
+            <Icon name={n.icon} />
+            {n.label}
             {n.to === '/my-day' && <MyDayCount />}
           </Link>
         ))}
