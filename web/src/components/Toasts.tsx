@@ -33,7 +33,7 @@ export function Toasts() {
     () => toasts,
   );
   return (
-    <div className="toasts" role="status" aria-live="polite">
+    <div className="toasts" aria-live="polite">
       {list.map((t) => (
         <ToastItem key={t.id} toast={t} />
       ))}
