@@ -134,6 +134,38 @@ describe('web-to-lead', () => {
     expect(lead).toMatchObject({ first_name: 'Françoise', source: 'web form' });
   });
 
+  it('sends a form post without a success URL to the hosted thank-you page; fetch callers keep JSON', async () => {
+    const key = await newKey({});
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/web-to-lead?key=${key.key}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'last_name=Thankful&email=t%40example.fr',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/api/v1/web-to-lead/thanks?key=${key.key}`);
+    expect(await leadsWith('Thankful')).toHaveLength(1);
+    const page = await t.app.inject({
+      method: 'GET',
+      url: res.headers.location as string,
+      headers: { referer: 'https://www.example.com/contact' },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('<h1>Thank you</h1>');
+    expect(page.body).toContain('href="https://www.example.com/contact"');
+    expect(page.body).not.toContain('"status"');
+    const json = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/web-to-lead?key=${key.key}`,
+      payload: { last_name: 'Fetcher' },
+    });
+    expect(json.statusCode).toBe(201);
+    expect(json.json()).toEqual({ status: 'received' });
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/v1/web-to-lead/thanks?key=lfw_nope' });
+    expect(unknown.statusCode).toBe(401);
+  });
+
   it('refuses a disallowed origin (403), a bad key (401) and a bad email (422); nothing is created', async () => {
     const key = await newKey({ allowed_origins: ['https://good.example'] });
     const bad = await t.app.inject({

@@ -114,12 +114,46 @@ export function webToLeadRoutes(w2l: WebToLeadService): FastifyPluginAsyncTypebo
         const isHtmlForm = (req.headers['content-type'] ?? '').startsWith(
           'application/x-www-form-urlencoded',
         );
-        if (isHtmlForm && result.successUrl)
-          return reply.code(303).header('location', result.successUrl).send(null);
+        // A browser's form post lands on a page a visitor reads: the key's success URL, or the hosted thank-you
+        // page (POST-redirect-GET, so a reload does not post again). fetch/API callers keep the JSON answer.
+        if (isHtmlForm)
+          return reply
+            .code(303)
+            .header(
+              'location',
+              result.successUrl ?? `/api/v1/web-to-lead/thanks?key=${encodeURIComponent(row.key)}`,
+            )
+            .send(null);
         return reply.code(201).send({ status: 'received' as const });
       },
     );
 
+    app.get(
+      '/web-to-lead/thanks',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['web-to-lead'],
+          summary: 'The hosted thank-you page a web form lands on when its key has no success URL',
+          security: [],
+          querystring: KeyQuery,
+        },
+      },
+      async (req, reply) => {
+        const row = await w2l.resolveKey(keyOf(req));
+        const back = req.headers.referer;
+        const safeBack = back && /^https?:\/\//i.test(back) ? back : null;
+        const html =
+          `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">` +
+          `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+          `<title>Thank you</title></head>\n<body>\n<main>\n` +
+          `<h1>Thank you</h1>\n` +
+          `<p>We received your message${row.name ? ` (${escapeHtml(row.name)})` : ''} and will get back to you soon.</p>\n` +
+          (safeBack ? `<p><a href="${escapeHtml(safeBack)}">Back to the previous page</a></p>\n` : '') +
+          `</main>\n</body></html>\n`;
+        return reply.type('text/html; charset=utf-8').send(html);
+      },
+    );
     app.get(
       '/web-to-lead/form.html',
       {

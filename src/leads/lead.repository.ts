@@ -96,7 +96,22 @@ const SORT_COLUMN = {
   last_name: 'last_name',
   score: 'score',
 } as const;
-export type SortKey = keyof typeof SORT_COLUMN;
+/**
+ * Columns the list sorts by besides the indexed four above (the web list sorts by any column): text ones compare
+ * case-folded, all may be empty (nulls last either way). A custom field sorts as `cf.<key>`.
+ */
+export const EXTRA_SORTS = {
+  first_name: 'text',
+  email: 'text',
+  company_name: 'text',
+  source: 'text',
+  city: 'text',
+  phone: 'text',
+  next_follow_up_at: 'plain',
+  last_follow_up_at: 'plain',
+  status_changed_at: 'plain',
+} as const;
+export type SortKey = keyof typeof SORT_COLUMN | keyof typeof EXTRA_SORTS | `cf.${string}`;
 
 export interface LeadFilter {
   statusIds?: number[];
@@ -159,6 +174,8 @@ export type RangeColumn = (typeof RANGE_COLUMNS)[number];
 
 export interface ListPage {
   sort: SortKey;
+  /** For a `cf.<key>` sort: the field holds numbers (compared as numbers, not as text). */
+  sortNumeric?: boolean;
   desc: boolean;
   limit: number;
   after?: { v: string | number | null; id: number };
@@ -302,6 +319,54 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
   /** Case-folded text (Unicode on both: SQLite's lower() folds ASCII only, so src/db/database.ts adds lf_lower). */
   const fold = (e: RawBuilder<unknown>) => (dialect === 'postgres' ? sql`lower(${e})` : sql`lf_lower(${e})`);
 
+  /** The value a non-indexed sort orders by: a folded text column, a plain column, or a custom field. */
+  function sortExpression(page: ListPage): RawBuilder<unknown> {
+    const key = page.sort;
+    if (key.startsWith('cf.')) {
+      const name = key.slice(3);
+      if (!page.sortNumeric) return fold(cfText(name));
+      return dialect === 'postgres'
+        ? sql`(CASE WHEN jsonb_typeof(leads.custom_fields::jsonb -> ${name}) = 'number' THEN (leads.custom_fields::jsonb ->> ${name})::numeric END)`
+        : sql`(CASE WHEN json_type(leads.custom_fields, ${`$.${name}`}) IN ('integer', 'real') THEN json_extract(leads.custom_fields, ${`$.${name}`}) END)`;
+    }
+    const kind = EXTRA_SORTS[key as keyof typeof EXTRA_SORTS];
+    const ref = sql.ref(`leads.${key}`);
+    return kind === 'text' ? fold(sql`NULLIF(${ref}, '')`) : sql`${ref}`;
+  }
+
+  /**
+   * The list ordered by any column or custom field (nulls last both ways), keyset-paged on (value, id): the value
+   * comes back as `sort_v` for the next cursor.
+   */
+  async function listByExpression(orgId: number, f: LeadFilter, page: ListPage): Promise<LeadRow[]> {
+    const expr = sortExpression(page);
+    const dir = sql.raw(page.desc ? 'desc' : 'asc');
+    const walk = dialect === 'sqlite' && !!f.terms?.length && (await ftsMatchesMany(f.terms));
+    let q = applyFilter(
+      db
+        .selectFrom('leads')
+        .select(LEAD_COLUMNS.map((c) => `leads.${c}` as const))
+        .select(sql<string | number | null>`${expr}`.as('sort_v')),
+      orgId,
+      f,
+      walk,
+    );
+    if (page.after) {
+      const { v, id } = page.after;
+      const cmp = sql.raw(page.desc ? '<' : '>');
+      q =
+        v === null
+          ? q.where(sql<boolean>`${expr} IS NULL`).where('leads.id', page.desc ? '<' : '>', id)
+          : q.where(sql<boolean>`(${expr} IS NULL OR (${expr}, leads.id) ${cmp} (${v}, ${id}))`);
+    }
+    q = q
+      .orderBy(sql`${expr} IS NULL`)
+      .orderBy(sql`${expr} ${dir}`)
+      .orderBy(sql`leads.id ${dir}`)
+      .limit(page.limit);
+    return (page.offset ? q.offset(page.offset) : q).execute() as Promise<LeadRow[]>;
+  }
+
   /** `expr` matches one of `values`: exact (folded) or a LIKE pattern when the value holds `*`. */
   function matchAny(expr: RawBuilder<unknown>, values: string[]) {
     const parts = values.map((v) =>
@@ -427,7 +492,9 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
             .where('statuses.category', '=', 'converted'),
         );
     }
-    if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
+    // Case-insensitive ("Web" finds "web"), as people type sources by hand.
+    if (f.source !== undefined)
+      q = q.where(sql<boolean>`${fold(sql.ref('leads.source'))} = ${fold(sql.val(f.source))}`);
     if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
     if (f.leadTypeId !== undefined) q = q.where('leads.lead_type_id', '=', f.leadTypeId);
     if (f.teamId !== undefined) {
@@ -640,7 +707,8 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     },
 
     async list(orgId: number, f: LeadFilter, page: ListPage): Promise<LeadRow[]> {
-      const col = SORT_COLUMN[page.sort];
+      if (!(page.sort in SORT_COLUMN)) return listByExpression(orgId, f, page);
+      const col = SORT_COLUMN[page.sort as keyof typeof SORT_COLUMN];
       const dir = page.desc ? 'desc' : 'asc';
       const walk = dialect === 'sqlite' && !!f.terms?.length && (await ftsMatchesMany(f.terms));
       let q = applyFilter(

@@ -289,6 +289,19 @@ export const SORTS = [
   '-last_name',
   'score',
   '-score',
+  ...(
+    [
+      'first_name',
+      'email',
+      'company_name',
+      'source',
+      'city',
+      'phone',
+      'next_follow_up_at',
+      'last_follow_up_at',
+      'status_changed_at',
+    ] as const
+  ).flatMap((k) => [k, `-${k}`] as const),
 ] as const;
 export type LeadSort = (typeof SORTS)[number];
 
@@ -374,10 +387,14 @@ export const LeadListQuery = Type.Object(
     ),
     deleted: Type.Optional(Type.Boolean({ description: 'true lists only soft-deleted leads (the trash)' })),
     sort: Type.Optional(
-      Type.Union(
-        SORTS.map((s) => Type.Literal(s)),
-        { default: '-created_at' },
-      ),
+      Type.String({
+        pattern: `^-?(${SORTS.filter((x) => !x.startsWith('-')).join('|')}|cf\\.[A-Za-z0-9_.-]{1,64})$`,
+        default: '-created_at',
+        description:
+          'A column, `-` first for descending: ' +
+          SORTS.filter((x) => !x.startsWith('-')).join(', ') +
+          ', or a custom field as `cf.<key>` (numbers as numbers, text case-insensitive). Empty values come last.',
+      }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),

@@ -28,6 +28,7 @@ import {
   type LeadRow,
   type LeadUpdate,
   type SortKey,
+  EXTRA_SORTS,
 } from './lead.repository.js';
 import {
   RANGE_FIELDS,
@@ -424,6 +425,14 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         }
       }
     return out;
+  }
+
+  /** `sort=cf.<key>`: the field must exist; number fields sort as numbers, the others as folded text. */
+  async function customSortIsNumeric(orgId: number, key: string): Promise<boolean> {
+    const declared = deps.declaredFieldType?.(key);
+    const def = (await fieldDefs.findField(orgId, key)) ?? (declared ? { type: declared } : undefined);
+    if (!def) throw fieldError('sort', `"${key}" is not a custom field of this organization`);
+    return def.type === 'number' || def.type === 'int_enum';
   }
 
   /** `cf.<key>.gte` on a number, date or datetime field; anything else is a 422 naming the parameter. */
@@ -952,6 +961,9 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const sortParam = query.sort ?? '-created_at';
       const desc = sortParam.startsWith('-');
       const sort = (desc ? sortParam.slice(1) : sortParam) as SortKey;
+      const sortNumeric = sort.startsWith('cf.')
+        ? await customSortIsNumeric(auth.orgId, sort.slice(3))
+        : false;
       const limit = query.limit ?? 50;
       const after = query.cursor ? decodeCursor(query.cursor, sortParam) : undefined;
       const offset = query.offset;
@@ -966,11 +978,20 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       const rows =
         paged && offset >= counted!
           ? []
-          : await leads.list(auth.orgId, filter, { sort, desc, limit: limit + 1, after, offset });
+          : await leads.list(auth.orgId, filter, {
+              sort,
+              sortNumeric,
+              desc,
+              limit: limit + 1,
+              after,
+              offset,
+            });
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
       const last = page[page.length - 1];
-      const sortCol = sort === 'value' ? 'value_cents' : sort;
+      // Sorts other than the four indexed columns carry their value as `sort_v` (leads.list).
+      const sortCol =
+        sort === 'value' ? 'value_cents' : sort in EXTRA_SORTS || sort.startsWith('cf.') ? 'sort_v' : sort;
       const next_cursor =
         more && last
           ? encodeCursor({

@@ -104,7 +104,7 @@ describe.skipIf(!run)('lead list at scale (chromium)', () => {
       .poll(() => page.locator('table.grid tbody tr[aria-rowindex]').first().textContent())
       .toContain('Family00001');
     await page.getByText('Filters', { exact: true }).click();
-    await page.getByRole('textbox', { name: 'Source' }).fill('Fair');
+    await page.locator('.filter-grid').getByLabel('Source', { exact: true }).fill('Fair');
     await expect.poll(() => page.getByText('1,000 leads').count()).toBe(1);
     // The export takes the list's filters and holds every matching lead, not only the loaded rows.
     const download = page.waitForEvent('download');
@@ -115,7 +115,7 @@ describe.skipIf(!run)('lead list at scale (chromium)', () => {
       .split(/\r?\n/);
     expect(csv.length).toBe(1001);
     expect(csv.slice(1).every((line) => line.includes('Fair'))).toBe(true);
-    await page.getByRole('textbox', { name: 'Source' }).fill('');
+    await page.locator('.filter-grid').getByLabel('Source', { exact: true }).fill('');
     await expect.poll(() => page.getByText(`${ROWS.toLocaleString('en-US')} leads`).count()).toBe(1);
   });
 
@@ -164,7 +164,11 @@ describe.skipIf(!run)('lead list at scale (chromium)', () => {
     const dialog = page.getByRole('dialog', { name: 'Convert lead' });
     await dialog.getByLabel('Amount').fill('4200');
     await dialog.getByRole('button', { name: 'Convert' }).click();
-    await expect.poll(() => page.getByTestId('converted').textContent()).toMatch(/into opportunity #\d+/);
+    // The conversion shows at once, with links to what it made.
+    await expect.poll(() => page.getByTestId('converted').textContent()).toMatch(/Opportunity/);
+    expect(await page.getByTestId('converted').getByRole('link').last().getAttribute('href')).toMatch(
+      /^\/opportunities\/\d+$/,
+    );
     expect(await page.locator('.card', { hasText: 'Company and contacts' }).textContent()).toContain(
       'p1@big.test',
     );

@@ -13,6 +13,7 @@ describe.skipIf(!run)('every screen (chromium)', () => {
   let s: Stack;
   let page: Page;
   let leadId = 0;
+  const acct: Record<string, number> = {};
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -36,6 +37,11 @@ describe.skipIf(!run)('every screen (chromium)', () => {
       scheduled_at: new Date(Date.now() - 3600_000).toISOString(),
     });
     await api.post(`/leads/${leadId}/comments`, { body: 'Called, wants a demo' });
+    const other = await api.post('/leads', { first_name: 'Oscar', company_name: 'Screens Ltd' });
+    const conv = await api.post(`/leads/${other.id}/convert`, { create_opportunity: { amount: '900' } });
+    acct.company = conv.company.id;
+    acct.contact = conv.contact.id;
+    acct.opportunity = conv.opportunity.id;
     await useToken(page, s.baseUrl, token);
   });
   afterAll(async () => {
@@ -46,6 +52,13 @@ describe.skipIf(!run)('every screen (chromium)', () => {
     ['/leads', 'Leads'],
     [`/leads/${leadId}`, 'Scarlett Screens'],
     ['/my-day', 'My day'],
+    ['/companies', 'Companies'],
+    [`/companies/${acct.company}`, 'Screens Ltd'],
+    ['/contacts', 'Contacts'],
+    [`/contacts/${acct.contact}`, 'Oscar'],
+    ['/opportunities', 'Opportunities'],
+    ['/opportunities?view=board', 'Opportunities'],
+    [`/opportunities/${acct.opportunity}`, 'Screens Ltd'],
     ['/board', 'Pipeline'],
     ['/dashboard', 'Dashboard'],
     ['/import', 'Import'],

@@ -95,21 +95,23 @@ describe.skipIf(!run)('settings screens (chromium)', () => {
     });
     const lead = await created.json();
     await page.goto(`${s.baseUrl}/leads/${lead.id}`);
-    await page.getByLabel('Fleet size').fill('many');
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    // The API checks the type of a custom field and the message shows under it.
-    await expect.poll(() => page.locator('.field.has-error label').first().textContent()).toBe('Fleet size');
-    await page.getByLabel('Fleet size').fill('40');
-    await page.getByRole('button', { name: 'Save changes' }).click();
+    const fleet = page.locator('[data-field="custom_fields.fleet_size"]');
+    await fleet.getByRole('button').click();
+    await fleet.getByLabel('Fleet size').fill('many');
+    await fleet.getByLabel('Fleet size').press('Enter');
+    // A number field takes only a number, and says so under it in plain words.
+    await expect.poll(() => fleet.getByRole('alert').textContent()).toBe('Fleet size needs a number.');
+    await fleet.getByLabel('Fleet size').fill('40');
+    await fleet.getByLabel('Fleet size').press('Enter');
     await expect
       .poll(async () => (await (await get(`/leads/${lead.id}`)).json()).custom_fields.fleet_size)
       .toBe(40);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leads' }).click();
     await expect.poll(() => page.getByText('2 leads', { exact: true }).count()).toBe(1);
     await page.getByText('Filters', { exact: true }).click();
-    await page.getByLabel('Fleet size').fill('41');
+    await page.locator('.filter-grid').getByLabel('Fleet size').fill('41');
     await expect.poll(() => page.getByText('0 leads', { exact: true }).count()).toBe(1);
-    await page.getByLabel('Fleet size').fill('40');
+    await page.locator('.filter-grid').getByLabel('Fleet size').fill('40');
     await expect.poll(() => page.getByText('1 lead', { exact: true }).count()).toBe(1);
   });
 

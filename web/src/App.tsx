@@ -7,6 +7,8 @@ import { AcceptInvitePage, AuthPage } from './pages/Auth';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset';
 import { LeadsPage } from './pages/Leads';
 import { Spinner } from './components/ui';
+import { Toasts } from './components/Toasts';
+import { Icon, type IconName } from './components/Icon';
 
 // Less-visited screens load on demand so the first paint only carries the lead list.
 const LeadPage = lazy(() => import('./pages/LeadPage').then((m) => ({ default: m.LeadPage })));
@@ -14,17 +16,28 @@ const BoardPage = lazy(() => import('./pages/Board').then((m) => ({ default: m.B
 const ImportPage = lazy(() => import('./pages/Import').then((m) => ({ default: m.ImportPage })));
 const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
 const MyDayPage = lazy(() => import('./pages/MyDay').then((m) => ({ default: m.MyDayPage })));
+const Accounts = {
+  companies: lazy(() => import('./accounts/Companies').then((m) => ({ default: m.CompaniesPage }))),
+  company: lazy(() => import('./accounts/Companies').then((m) => ({ default: m.CompanyPage }))),
+  contacts: lazy(() => import('./accounts/Contacts').then((m) => ({ default: m.ContactsPage }))),
+  contact: lazy(() => import('./accounts/Contacts').then((m) => ({ default: m.ContactPage }))),
+  opportunities: lazy(() =>
+    import('./accounts/Opportunities').then((m) => ({ default: m.OpportunitiesPage })),
+  ),
+  opportunity: lazy(() => import('./accounts/Opportunities').then((m) => ({ default: m.OpportunityPage }))),
+};
 const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
 const DuplicatesPage = lazy(() => import('./duplicates/DuplicatesPage').then((m) => ({ default: m.DuplicatesPage })));
 
-const NAV = [
-  { to: '/my-day', label: 'My day' },
-  { to: '/leads', label: 'Leads' },
-  { to: '/board', label: 'Board' },
-  { to: '/dashboard', label: 'Dashboard' },
-  { to: '/import', label: 'Import' },
-  { to: '/duplicates', label: 'Duplicates' },
-  { to: '/settings', label: 'Settings' },
+const NAV: { to: string; label: string; icon: IconName; also?: string[] }[] = [
+  { to: '/my-day', label: 'My day', icon: 'day' },
+  { to: '/leads', label: 'Leads', icon: 'leads' },
+  { to: '/board', label: 'Board', icon: 'board' },
+  { to: '/companies', label: 'Accounts', icon: 'accounts', also: ['/contacts', '/opportunities'] },
+  { to: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
+  { to: '/import', label: 'Import', icon: 'import' },
+  { to: '/duplicates', label: 'Duplicates', icon: 'duplicates' },
+  { to: '/settings', label: 'Settings', icon: 'settings' },
 ];
 
 export function App() {
@@ -54,6 +67,7 @@ export function App() {
           <Screen />
         </Suspense>
       </main>
+      <Toasts />
     </div>
   );
 }
@@ -61,6 +75,12 @@ export function App() {
 function LeadRoute() {
   const { id } = useParams();
   return <LeadPage key={id} id={Number(id)} />;
+}
+
+/** /companies/:id and the like: the page is keyed by its id, so moving between two starts fresh. */
+function ById({ page: Page }: { page: (p: { id: number }) => React.ReactNode }) {
+  const { id } = useParams();
+  return <Page key={id} id={Number(id)} />;
 }
 
 function SettingsRoute() {
@@ -74,6 +94,12 @@ function Screen() {
       <Route path="/leads" element={<LeadsPage />} />
       <Route path="/leads/:id" element={<LeadRoute />} />
       <Route path="/my-day" element={<MyDayPage />} />
+      <Route path="/companies" element={<Accounts.companies />} />
+      <Route path="/companies/:id" element={<ById page={Accounts.company} />} />
+      <Route path="/contacts" element={<Accounts.contacts />} />
+      <Route path="/contacts/:id" element={<ById page={Accounts.contact} />} />
+      <Route path="/opportunities" element={<Accounts.opportunities />} />
+      <Route path="/opportunities/:id" element={<ById page={Accounts.opportunity} />} />
       <Route path="/board" element={<BoardPage />} />
       <Route path="/import" element={<ImportPage />} />
       <Route path="/dashboard" element={<DashboardPage />} />
@@ -133,7 +159,12 @@ function TopBar({ path }: { path: string }) {
       </button>
       <nav id="main-nav" aria-label="Main" className={open ? 'open' : ''}>
         {NAV.map((n) => (
-          <Link key={n.to} to={n.to} aria-current={path.startsWith(n.to) ? 'page' : undefined}>
+          <Link
+            key={n.to}
+            to={n.to}
+            aria-current={[n.to, ...(n.also ?? [])].some((p) => path.startsWith(p)) ? 'page' : undefined}
+          >
+            <Icon name={n.icon} />
             {n.label}
             {n.to === '/my-day' && <MyDayCount />}
           </Link>

@@ -10,6 +10,17 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
+  // Codes first: "at most 2 characters" says less than what a country field wants.
+  {
+    field: /currency/i,
+    message: /must match pattern|more than|fewer than|currency/i,
+    say: () => 'Currency needs a three-letter code such as EUR or USD.',
+  },
+  {
+    field: /country/i,
+    message: /must match pattern|more than|fewer than|country|ISO/i,
+    say: () => 'Country needs a two-letter code such as FR or US.',
+  },
   {
     message: /fewer than 1 characters|must not be empty|is required$|must have required property/i,
     say: (l) => `${l} cannot be empty.`,

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { formatDateTime } from '../hooks';
+import { Link } from '../router';
 import type { Lead } from '../types';
 import { Dialog, Field } from './ui';
 
@@ -22,21 +23,34 @@ interface Converted {
   opportunity_id: number | null;
 }
 
+interface ConvertAnswer {
+  company: { id: number; name: string } | null;
+  contact: { id: number; first_name: string | null; last_name: string | null } | null;
+  opportunity: { id: number; name: string } | null;
+}
+interface Made {
+  converted: Converted;
+  names: { company?: string; contact?: string; opportunity?: string };
+}
+
 /** The company and contacts behind a lead, and turning it into them (POST /leads/:id/convert). */
 export function Convert({ lead, onDone }: { lead: Lead; onDone: () => void }) {
   const [open, setOpen] = useState(false);
   const [withOpp, setWithOpp] = useState(true);
   const [opp, setOpp] = useState({ name: '', amount: '' });
   const [error, setError] = useState<ApiError | null>(null);
+  // The conversion's answer, shown at once (before the lead is refetched).
+  const [made, setMade] = useState<Made | null>(null);
   const company = lead.company as Company | null | undefined;
   const contacts = (lead.contacts as Contact[] | undefined) ?? [];
-  const converted = lead.converted as Converted | null | undefined;
+  const converted = (lead.converted as Converted | null | undefined) ?? made?.converted ?? null;
+  const names = made?.names ?? {};
 
   async function convert() {
     setError(null);
     try {
       // Absent parts come from the lead: its company and contact are matched or created by the server.
-      await api.post(`/leads/${lead.id}/convert`, {
+      const r = await api.post<ConvertAnswer>(`/leads/${lead.id}/convert`, {
         ...(withOpp
           ? {
               create_opportunity: {
@@ -46,6 +60,21 @@ export function Convert({ lead, onDone }: { lead: Lead; onDone: () => void }) {
             }
           : {}),
       });
+      setMade({
+        converted: {
+          at: new Date().toISOString(),
+          company_id: r.company?.id ?? null,
+          contact_id: r.contact?.id ?? null,
+          opportunity_id: r.opportunity?.id ?? null,
+        },
+        names: {
+          company: r.company?.name,
+          contact: r.contact
+            ? [r.contact.first_name, r.contact.last_name].filter(Boolean).join(' ') || undefined
+            : undefined,
+          opportunity: r.opportunity?.name,
+        },
+      });
       setOpen(false);
       onDone();
     } catch (e) {
@@ -53,31 +82,68 @@ export function Convert({ lead, onDone }: { lead: Lead; onDone: () => void }) {
     }
   }
   const fields = error?.fields ?? {};
+  const contactLabel = (id: number) => {
+    const c = contacts.find((x) => x.id === id);
+    return c ? [c.first_name, c.last_name].filter(Boolean).join(' ') || c.email || `#${id}` : `#${id}`;
+  };
   return (
     <div className="card">
       <h2>Company and contacts</h2>
       <p>
-        {company
-          ? `${company.name}${company.domain ? ` (${company.domain})` : ''}`
-          : lead.company_name
-            ? `${lead.company_name} (not linked yet)`
-            : 'No company'}
+        {company ? (
+          <>
+            <Link to={`/companies/${company.id}`}>{company.name}</Link>
+            {company.domain ? ` (${company.domain})` : ''}
+          </>
+        ) : lead.company_name ? (
+          `${lead.company_name} (not linked yet)`
+        ) : (
+          'No company'
+        )}
       </p>
       {contacts.length > 0 && (
         <ul className="plain">
           {contacts.map((c) => (
             <li key={c.id}>
-              {[c.first_name, c.last_name].filter(Boolean).join(' ') || c.email}
+              <Link to={`/contacts/${c.id}`}>
+                {[c.first_name, c.last_name].filter(Boolean).join(' ') || c.email || `Contact #${c.id}`}
+              </Link>
               {c.email && <span className="muted"> · {c.email}</span>}
             </li>
           ))}
         </ul>
       )}
       {converted ? (
-        <p className="muted" data-testid="converted">
-          Converted {formatDateTime(converted.at)}
-          {converted.opportunity_id ? ` into opportunity #${converted.opportunity_id}` : ''}.
-        </p>
+        <div data-testid="converted" role="status">
+          <p className="muted">Converted {formatDateTime(converted.at)} into:</p>
+          <ul className="plain">
+            {converted.company_id && (
+              <li>
+                Company{' '}
+                <Link to={`/companies/${converted.company_id}`}>
+                  {names.company ??
+                    (company?.id === converted.company_id ? company.name : `#${converted.company_id}`)}
+                </Link>
+              </li>
+            )}
+            {converted.contact_id && (
+              <li>
+                Contact{' '}
+                <Link to={`/contacts/${converted.contact_id}`}>
+                  {names.contact ?? contactLabel(converted.contact_id)}
+                </Link>
+              </li>
+            )}
+            {converted.opportunity_id && (
+              <li>
+                Opportunity{' '}
+                <Link to={`/opportunities/${converted.opportunity_id}`}>
+                  {names.opportunity ?? `#${converted.opportunity_id}`}
+                </Link>
+              </li>
+            )}
+          </ul>
+        </div>
       ) : (
         <button type="button" onClick={() => setOpen(true)}>
           Convert…

@@ -66,7 +66,8 @@ export function LeadFilters({
         </label>
         <label>
           Source
-          <input value={filters.source} onChange={setF('source')} />
+          <input value={filters.source} onChange={setF('source')} list="lead-source-suggestions" />
+          <SourceSuggestions id="lead-source-suggestions" />
         </label>
         <label>
           Owner
@@ -135,5 +136,17 @@ export function LeadFilters({
         </button>
       </div>
     </details>
+  );
+}
+
+/** The organization's lead sources, offered as the source filter is typed (the filter ignores case). */
+function SourceSuggestions({ id }: { id: string }) {
+  const sources = useApi<{ data: Array<{ id: number; name: string }> }>('/lead-sources');
+  return (
+    <datalist id={id}>
+      {(sources.data?.data ?? []).map((x) => (
+        <option key={x.id} value={x.name} />
+      ))}
+    </datalist>
   );
 }

@@ -71,6 +71,9 @@ export function LeadTable({
   users,
   loading,
   queryKey,
+  widths = {},
+  onResize,
+  empty,
 }: {
   rows: Lead[];
   columns: Column[];
@@ -85,6 +88,11 @@ export function LeadTable({
   loading: boolean;
   /** Changes with the query: a new result starts at the top. */
   queryKey: string;
+  /** Column widths in px the user set by dragging a header's edge (or with the arrow keys on it). */
+  widths?: Record<string, number>;
+  onResize?: (key: string, width: number) => void;
+  /** What an empty result shows (the next steps); a plain sentence by default. */
+  empty?: ReactNode;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState(0);
@@ -116,7 +124,7 @@ export function LeadTable({
       tabIndex={0}
       aria-label="Lead table"
     >
-      <table className="grid" aria-rowcount={rows.length + 1}>
+      <table className={`grid${Object.keys(widths).length ? ' fixed' : ''}`} aria-rowcount={rows.length + 1}>
         <thead>
           <tr>
             <th className="check">
@@ -132,7 +140,7 @@ export function LeadTable({
               return (
                 <th
                   key={c.key}
-                  style={{ width: c.width }}
+                  style={{ width: widths[c.key] ? `${widths[c.key]}px` : c.width }}
                   aria-sort={c.sort ? (dir ?? 'none') : undefined}
                   scope="col"
                 >
@@ -149,6 +157,9 @@ export function LeadTable({
                     </button>
                   ) : (
                     c.label
+                  )}
+                  {onResize && (
+                    <ResizeHandle label={c.label} colKey={c.key} width={widths[c.key]} onResize={onResize} />
                   )}
                 </th>
               );
@@ -180,7 +191,52 @@ export function LeadTable({
           {last < rows.length && <tr aria-hidden="true" style={{ height: (rows.length - last) * ROW }} />}
         </tbody>
       </table>
-      {!loading && rows.length === 0 && <p className="empty">No leads match. Create one or import a file.</p>}
+      {!loading &&
+        rows.length === 0 &&
+        (empty ?? <p className="empty">No leads match. Create one or import a file.</p>)}
     </div>
+  );
+}
+
+/** A header's right edge: drag it, or focus it and press the arrow keys, to change the column's width. */
+function ResizeHandle({
+  label,
+  colKey,
+  width,
+  onResize,
+}: {
+  label: string;
+  colKey: string;
+  width?: number;
+  onResize: (key: string, width: number) => void;
+}) {
+  const start = useRef<{ x: number; w: number } | null>(null);
+  const current = (el: HTMLElement) => width ?? el.parentElement?.getBoundingClientRect().width ?? 150;
+  const clamp = (w: number) => Math.round(Math.min(800, Math.max(60, w)));
+  return (
+    <span
+      className="col-resize"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Width of ${label}`}
+      aria-valuemin={60}
+      aria-valuemax={800}
+      aria-valuenow={Math.round(width ?? 150)}
+      tabIndex={0}
+      onPointerDown={(e) => {
+        e.preventDefault();
+        e.currentTarget.setPointerCapture(e.pointerId);
+        start.current = { x: e.clientX, w: current(e.currentTarget) };
+      }}
+      onPointerMove={(e) => {
+        if (start.current) onResize(colKey, clamp(start.current.w + e.clientX - start.current.x));
+      }}
+      onPointerUp={() => (start.current = null)}
+      onKeyDown={(e) => {
+        if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+        e.preventDefault();
+        onResize(colKey, clamp(current(e.currentTarget) + (e.key === 'ArrowRight' ? 16 : -16)));
+      }}
+    />
   );
 }

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { api, download } from '../api';
 import { formatDateTime } from '../hooks';
 import { fieldLabel } from '../messages';
@@ -20,8 +21,24 @@ function show(field: string, v: unknown, names: Names): string {
   return String(v);
 }
 
+/** Field changes the timeline tells better elsewhere: a status change has its own entry (with names, reason
+ * and note); the conversion time is that status change. */
+const TOLD_ELSEWHERE = new Set(['status', 'status_id', 'converted_at', 'status_changed_at']);
+export const hiddenChange = (it: TimelineItem) => {
+  const d = (it.data ?? it) as Record<string, unknown>;
+  return it.type === 'field_change' && typeof d.field === 'string' && TOLD_ELSEWHERE.has(d.field);
+};
+
 /** "added tag hot", "status: New → Qualified", "owner: Rex Rep → Mia Manager". */
 export function describeFieldChange(field: string, from: unknown, to: unknown, names: Names): string {
+  // Ids of things the timeline has no name for read as what happened, not as numbers.
+  const isUser = /(^|_)(owner|user|assignee|created_by|updated_by)(_id)?$/.test(field);
+  if (!isUser && field.endsWith('_id') && (typeof from === 'number' || typeof to === 'number')) {
+    const what = fieldLabel(field).toLowerCase();
+    if (from === null || from === undefined) return `Linked to a ${what}`;
+    if (to === null || to === undefined) return `Unlinked from its ${what}`;
+    return `${fieldLabel(field)} changed`;
+  }
   if (Array.isArray(from) || Array.isArray(to)) {
     const a = (Array.isArray(from) ? from : []).map(String);
     const b = (Array.isArray(to) ? to : []).map(String);
@@ -87,12 +104,16 @@ export function TimelineEntry({
   item,
   names,
   onDone,
+  context,
 }: {
   item: TimelineItem;
   names: Names;
   onDone: () => void;
+  /** Where it happened, when a timeline gathers several leads' (an account's). */
+  context?: ReactNode;
 }) {
   const d = (item.data ?? item) as Record<string, unknown>;
+  if (hiddenChange(item)) return null;
   const by = typeof item.by === 'number' ? names.user(item.by) : null;
   // Planned follow-ups and open tasks can be ticked off from the timeline.
   const open =
@@ -111,6 +132,7 @@ export function TimelineEntry({
       <span className="muted tl-meta">
         <time dateTime={item.at}>{formatDateTime(item.at)}</time>
         {by ? ` · ${by}` : ''}
+        {context ? <> · on {context}</> : null}
       </span>
       {open && (
         <button type="button" className="link" onClick={() => void markDone()}>

@@ -1,18 +1,13 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api';
+import { useState } from 'react';
+import { api } from '../api';
 import { Link, navigate } from '../router';
-import {
-  formatDateTime,
-  leadName,
-  useApi,
-  useCustomFields,
-  useReasons,
-  useStatuses,
-  useUsers,
-} from '../hooks';
-import type { CustomField, Lead } from '../types';
+import { leadName, useApi, useCustomFields, useReasons, useStatuses, useUsers } from '../hooks';
+import type { Lead } from '../types';
 import { changeStatus, StatusDialog } from '../components/status';
-import { ErrorNote, Field, SelectField, Spinner, useConfirm } from '../components/ui';
+import { ErrorNote, useConfirm } from '../components/ui';
+import { LeadFields } from '../components/LeadFields';
+import { showToast } from '../components/Toasts';
+import { Skeleton } from '../accounts/common';
 import { Activity } from '../components/Activity';
 import { Convert } from '../components/Convert';
 import { LeadPeople } from '../components/LeadPeople';
@@ -21,120 +16,27 @@ import { LeadItems } from '../components/LeadItems';
 import { ScorePanel } from '../scoring/ScorePanel';
 import { DuplicateNotice } from '../duplicates/DuplicateNotice';
 
-type Form = Record<string, string>;
-
-const TEXT_FIELDS: [string, string, string?][] = [
-  ['first_name', 'First name'],
-  ['last_name', 'Last name'],
-  ['email', 'Email', 'email'],
-  ['phone', 'Phone', 'tel'],
-  ['mobile', 'Mobile', 'tel'],
-  ['company_name', 'Company'],
-  ['job_title', 'Job title'],
-  ['website', 'Website', 'url'],
-  ['source', 'Source'],
-  ['value', 'Value'],
-  ['currency', 'Currency'],
-  ['probability', 'Probability %'],
-  ['expected_close_date', 'Expected close', 'date'],
-  ['address.city', 'City'],
-  ['address.country', 'Country (ISO code)'],
-  ['tags', 'Tags (comma separated)'],
-];
-const NUMBER_FIELDS = new Set(['probability']);
-
-function toForm(l: Lead, cfs: CustomField[]): Form {
-  const f: Form = {};
-  for (const [k] of TEXT_FIELDS) {
-    const v = k.startsWith('address.')
-      ? l.address[k.slice(8) as keyof Lead['address']]
-      : k === 'tags'
-        ? l.tags.join(', ')
-        : l[k];
-    f[k] = v === null || v === undefined ? '' : String(v);
-  }
-  f.description = l.description ?? '';
-  for (const cf of cfs)
-    f[`custom_fields.${cf.key}`] = l.custom_fields[cf.key] == null ? '' : String(l.custom_fields[cf.key]);
-  return f;
-}
-
-/** Only what the user changed is sent, in the API's shape (null clears a field). */
-function toPatch(before: Form, after: Form, cfs: CustomField[]): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  const address: Record<string, string | null> = {};
-  const custom: Record<string, unknown> = {};
-  for (const k of Object.keys(after)) {
-    if (before[k] === after[k]) continue;
-    const raw = after[k].trim();
-    const v = raw === '' ? null : raw;
-    if (k.startsWith('address.')) address[k.slice(8)] = v;
-    else if (k.startsWith('custom_fields.')) {
-      const cf = cfs.find((c) => `custom_fields.${c.key}` === k);
-      custom[k.slice(14)] =
-        v === null
-          ? null
-          : cf?.type === 'number' && v.trim() !== '' && !Number.isNaN(Number(v))
-            ? Number(v)
-            : cf?.type === 'boolean'
-              ? v === 'true'
-              : v;
-    } else if (k === 'tags')
-      patch.tags = raw
-        ? raw
-            .split(',')
-            .map((t) => t.trim())
-            .filter(Boolean)
-        : [];
-    else if (NUMBER_FIELDS.has(k)) patch[k] = v === null ? null : Number.isNaN(Number(v)) ? v : Number(v);
-    else patch[k] = v;
-  }
-  if (Object.keys(address).length) patch.address = address;
-  if (Object.keys(custom).length) patch.custom_fields = custom;
-  return patch;
-}
-
 export function LeadPage({ id }: { id: number }) {
-  const lead = useApi<Lead>(`/leads/${id}`);
+  // Set while deleting: the page lets go of the lead first, so the delete's cache refresh does not ask for it (404).
+  const [gone, setGone] = useState(false);
+  const lead = useApi<Lead>(gone ? null : `/leads/${id}`);
   const confirm = useConfirm();
   const statuses = useStatuses();
   const reasons = useReasons();
   const users = useUsers();
   const cfs = useCustomFields();
-  const [form, setForm] = useState<Form>({});
-  const [error, setError] = useState<ApiError | null>(null);
-  const [saved, setSaved] = useState('');
   const [moving, setMoving] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const l = lead.data;
 
-  useEffect(() => {
-    if (l) setForm(toForm(l, cfs.list));
-  }, [l, cfs.list]);
-
   if (lead.error) return <ErrorNote error={lead.error} />;
-  if (!l) return <Spinner />;
-  const base = toForm(l, cfs.list);
-  const dirty = Object.keys(toPatch(base, form, cfs.list)).length > 0;
-  const fields = error?.fields ?? {};
+  if (!l)
+    return (
+      <section className="page">
+        <Skeleton lines={10} label="Loading the lead" />
+      </section>
+    );
   const status = statuses.list.find((s) => s.key === l.status);
-
-  async function save(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
-    setSaved('');
-    try {
-      await api.patch(`/leads/${id}`, toPatch(base, form, cfs.list), {
-        'if-match': `"${l!.id}-${l!.version}"`,
-      });
-      setSaved('Saved');
-      lead.reload();
-      setTick((t) => t + 1);
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  }
-  const set = (k: string) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
 
   return (
     <section className="page lead-page" aria-labelledby="lead-h">
@@ -166,9 +68,19 @@ export function LeadPage({ id }: { id: number }) {
           type="button"
           className="danger"
           onClick={async () => {
-            if (!(await confirm.ask('Delete this lead? It can be restored from the trash.'))) return;
+            // No question first: the delete is soft, and the toast brings the lead back in one click.
+            const name = leadName(l);
+            setGone(true);
             await api.del(`/leads/${id}`);
             navigate('/leads');
+            showToast({
+              message: `${name} deleted.`,
+              actionLabel: 'Undo',
+              action: async () => {
+                await api.post(`/leads/${id}/restore`);
+                navigate(`/leads/${id}`);
+              },
+            });
           }}
         >
           Delete
@@ -176,87 +88,15 @@ export function LeadPage({ id }: { id: number }) {
       </div>
       <DuplicateNotice lead={l} onChange={lead.reload} />
       <div className="lead-grid">
-        <form className="card form-grid" onSubmit={save} noValidate aria-label="Lead details">
-          {TEXT_FIELDS.map(([k, label, type]) => (
-            <Field
-              key={k}
-              label={label}
-              type={type ?? 'text'}
-              value={form[k] ?? ''}
-              onChange={set(k)}
-              error={fields[k]}
-            />
-          ))}
-          {users.list.length > 0 && (
-            <SelectField
-              label="Owner"
-              value={String(l.owner_id ?? '')}
-              onChange={async (e) => {
-                try {
-                  await api.patch(`/leads/${id}`, {
-                    owner_id: e.target.value ? Number(e.target.value) : null,
-                  });
-                  lead.reload();
-                } catch (err) {
-                  setError(err as ApiError);
-                }
-              }}
-              error={fields.owner_id}
-            >
-              <option value="">Nobody</option>
-              {users.list.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </SelectField>
-          )}
-          {cfs.list.map((cf) =>
-            cf.type === 'enum' ? (
-              <SelectField
-                key={cf.key}
-                label={cf.label}
-                value={form[`custom_fields.${cf.key}`] ?? ''}
-                onChange={set(`custom_fields.${cf.key}`)}
-                error={fields[`custom_fields.${cf.key}`]}
-              >
-                <option value="">(none)</option>
-                {(cf.options ?? []).map((o) => (
-                  <option key={o}>{o}</option>
-                ))}
-              </SelectField>
-            ) : (
-              <Field
-                key={cf.key}
-                label={cf.label}
-                type={cf.type === 'date' ? 'date' : 'text'}
-                value={form[`custom_fields.${cf.key}`] ?? ''}
-                onChange={set(`custom_fields.${cf.key}`)}
-                error={fields[`custom_fields.${cf.key}`]}
-              />
-            ),
-          )}
-          <div className="field span-all">
-            <label htmlFor="lead-desc">Description</label>
-            <textarea id="lead-desc" rows={3} value={form.description ?? ''} onChange={set('description')} />
-          </div>
-          {error && (
-            <p className="alert span-all" role="alert">
-              {error.message}
-            </p>
-          )}
-          <div className="actions span-all">
-            <span className="muted" role="status">
-              {saved || `Updated ${formatDateTime(l.updated_at)}`}
-            </span>
-            <button type="button" disabled={!dirty} onClick={() => setForm(base)}>
-              Discard
-            </button>
-            <button type="submit" className="primary" disabled={!dirty}>
-              Save changes
-            </button>
-          </div>
-        </form>
+        <LeadFields
+          lead={l}
+          users={users.list}
+          customFields={cfs.list}
+          onSaved={() => {
+            lead.reload();
+            setTick((t) => t + 1);
+          }}
+        />
         <div className="side">
           <ScorePanel lead={l} />
           <Convert lead={l} onDone={() => lead.reload()} />

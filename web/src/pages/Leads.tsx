@@ -2,7 +2,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, download, qs } from '../api';
 import { useCustomFields, useDebounced, useReasons, useStatuses, useStored, useUsers } from '../hooks';
 import type { Lead, Page } from '../types';
-import { COLUMNS, LeadTable } from '../components/LeadTable';
+import { LeadTable } from '../components/LeadTable';
+import { Link } from '../router';
+import { allColumns, ColumnChooser, LeadCards } from '../components/LeadColumns';
 import { BulkBar } from '../components/BulkBar';
 import { NewLeadDialog } from '../components/NewLead';
 import { ErrorNote } from '../components/ui';
@@ -50,6 +52,8 @@ export function LeadsPage() {
   const [filters, setFilters] = useState<Filters>(fromUrl.filters);
   const [sort, setSort] = useState('-created_at');
   const [columns, setColumns] = useStored<string[]>('leadflow.columns', DEFAULT_COLUMNS);
+  const [widths, setWidths] = useStored<Record<string, number>>('leadflow.columnWidths', {});
+  const phone = usePhone();
   const [rows, setRows] = useState<Lead[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [total, setTotal] = useState<number | null>(null);
@@ -124,7 +128,19 @@ export function LeadsPage() {
 
   const statusMap = useMemo(() => new Map(statuses.list.map((s) => [s.key, s])), [statuses.list]);
   const userMap = useMemo(() => new Map(users.list.map((u) => [u.id, u])), [users.list]);
-  const shown = COLUMNS.filter((c) => columns.includes(c.key));
+  const emptyState = (
+    <LeadsEmpty
+      filtered={
+        JSON.stringify({ ...EMPTY_PARAMS, ...params }) !== JSON.stringify(EMPTY_PARAMS) || !!filters.deleted
+      }
+      onCreate={() => setCreating(true)}
+    />
+  );
+  const everyColumn = useMemo(() => allColumns(customFields.list), [customFields.list]);
+  // In the order the user chose (the column chooser reorders them).
+  const shown = columns
+    .map((k) => everyColumn.find((c) => c.key === k))
+    .filter((c): c is (typeof everyColumn)[number] => !!c);
 
   // The export takes the same filters as the list (everything matching, not just the loaded rows).
   function exportAs(format: 'csv' | 'xlsx') {
@@ -172,28 +188,12 @@ export function LeadsPage() {
         <button type="button" onClick={() => exportAs('xlsx')}>
           Export Excel
         </button>
-        <details className="menu">
-          <summary>Columns</summary>
-          <fieldset>
-            <legend className="sr-only">Visible columns</legend>
-            {COLUMNS.map((c) => (
-              <label key={c.key} className="check-row">
-                <input
-                  type="checkbox"
-                  checked={columns.includes(c.key)}
-                  onChange={(e) =>
-                    setColumns(
-                      e.target.checked
-                        ? COLUMNS.map((x) => x.key).filter((k) => k === c.key || columns.includes(k))
-                        : columns.filter((k) => k !== c.key),
-                    )
-                  }
-                />
-                {c.label}
-              </label>
-            ))}
-          </fieldset>
-        </details>
+        <ColumnChooser
+          all={everyColumn}
+          chosen={columns}
+          setChosen={setColumns}
+          onResetWidths={() => setWidths({})}
+        />
       </div>
       <LeadFilters
         filters={filters}
@@ -214,28 +214,77 @@ export function LeadsPage() {
         users={users.list}
         onDone={() => setTick((t) => t + 1)}
       />
-      <LeadTable
-        rows={rows}
-        columns={shown}
-        sort={sort}
-        onSort={setSort}
-        selected={selected}
-        onToggle={(id) => {
-          const s = new Set(selected);
-          if (s.has(id)) s.delete(id);
-          else s.add(id);
-          setSelected(s);
-        }}
-        onToggleAll={() =>
-          setSelected(rows.every((r) => selected.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id)))
-        }
-        onNearEnd={loadMore}
-        statuses={statusMap}
-        users={userMap}
-        loading={loading}
-        queryKey={JSON.stringify(params)}
-      />
+      {phone ? (
+        <LeadCards
+          empty={emptyState}
+          rows={rows}
+          statuses={statusMap}
+          users={userMap}
+          more={!!cursor}
+          onMore={loadMore}
+          loading={loading}
+        />
+      ) : (
+        <LeadTable
+          empty={emptyState}
+          widths={widths}
+          onResize={(k, w) => setWidths({ ...widths, [k]: w })}
+          rows={rows}
+          columns={shown}
+          sort={sort}
+          onSort={setSort}
+          selected={selected}
+          onToggle={(id) => {
+            const s = new Set(selected);
+            if (s.has(id)) s.delete(id);
+            else s.add(id);
+            setSelected(s);
+          }}
+          onToggleAll={() =>
+            setSelected(rows.every((r) => selected.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id)))
+          }
+          onNearEnd={loadMore}
+          statuses={statusMap}
+          users={userMap}
+          loading={loading}
+          queryKey={JSON.stringify(params)}
+        />
+      )}
       <NewLeadDialog open={creating} onClose={() => setCreating(false)} statuses={statuses.list} />
     </section>
   );
+}
+
+const EMPTY_PARAMS = { q: '', status: '', source: '', owner_id: '', tag: '', sort: '-created_at' };
+
+/** An empty list says what to do next: no lead at all, or none matching the filters. */
+function LeadsEmpty({ filtered, onCreate }: { filtered: boolean; onCreate: () => void }) {
+  if (filtered) return <p className="empty">No leads match these filters or this search.</p>;
+  return (
+    <div className="empty">
+      <p>
+        <strong>No leads yet.</strong>
+      </p>
+      <p>
+        <Link to="/import">Import a file</Link> (CSV or Excel),{' '}
+        <button type="button" className="link" onClick={onCreate}>
+          create a lead
+        </button>{' '}
+        or <Link to="/settings/web-to-lead">add a web form</Link> to your site.
+      </p>
+    </div>
+  );
+}
+
+/** True on a phone-sized screen (the list shows cards there). */
+function usePhone() {
+  const q = '(max-width: 640px)';
+  const [m, setM] = useState(() => window.matchMedia(q).matches);
+  useEffect(() => {
+    const mq = window.matchMedia(q);
+    const on = () => setM(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return m;
 }

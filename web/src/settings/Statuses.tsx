@@ -5,6 +5,7 @@ import type { Status, SubStatus } from '../types';
 import { ErrorNote, Field, SelectField, Spinner, useConfirm } from '../components/ui';
 import { subValue } from '../components/status';
 import { useApi } from '../hooks';
+import { keyFromLabel, SortableRow, SortableStatuses } from './StatusOrder';
 
 const CATEGORIES = ['open', 'on_hold', 'won', 'lost', 'converted', 'closed'];
 
@@ -13,6 +14,10 @@ export function StatusSettings() {
   const [form, setForm] = useState({ key: '', label: '', category: 'open', reason_required: false });
   const [error, setError] = useState<ApiError | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  // The key follows the label until the admin types one of their own.
+  const [keyTouched, setKeyTouched] = useState(false);
+  // The order shown while a reorder is on its way to the server.
+  const [order, setOrder] = useState<string[] | null>(null);
   const confirm = useConfirm();
   if (statuses.loading && !statuses.list.length) return <Spinner />;
 
@@ -22,6 +27,7 @@ export function StatusSettings() {
     try {
       await api.post('/statuses', form);
       setForm({ key: '', label: '', category: 'open', reason_required: false });
+      setKeyTouched(false);
       statuses.reload();
     } catch (err) {
       setError(err as ApiError);
@@ -46,7 +52,22 @@ export function StatusSettings() {
       setError(err as ApiError);
     }
   }
+  async function reorder(keys: string[]) {
+    setError(null);
+    setOrder(keys);
+    try {
+      await api.put('/statuses/order', { keys });
+      statuses.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setOrder(null);
+    }
+  }
   const fields = error?.fields ?? {};
+  const list = order
+    ? order.map((k) => statuses.list.find((s) => s.key === k)).filter((s): s is Status => !!s)
+    : statuses.list;
   return (
     <div className="stack">
       <h2>Pipeline statuses</h2>
@@ -54,6 +75,9 @@ export function StatusSettings() {
       <table className="grid settings-table">
         <thead>
           <tr>
+            <th scope="col">
+              <span className="sr-only">Order</span>
+            </th>
             <th scope="col">Label</th>
             <th scope="col">Key</th>
             <th scope="col">Category</th>
@@ -65,85 +89,100 @@ export function StatusSettings() {
             </th>
           </tr>
         </thead>
-        <tbody>
-          {statuses.list.map((s) => (
-            <Fragment key={s.key}>
-              <tr>
-                <td>
-                  <input
-                    aria-label={`Label of ${s.key}`}
-                    defaultValue={s.label}
-                    onBlur={(e) => e.target.value !== s.label && update(s, { label: e.target.value })}
-                  />
-                </td>
-                <td>
-                  <code>{s.key}</code>
-                </td>
-                <td>
-                  <span className={`pill cat-${s.category}`}>{s.category}</span>
-                </td>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Reason required for ${s.label}`}
-                    checked={!!s.reason_required}
-                    onChange={(e) => update(s, { reason_required: e.target.checked })}
-                  />
-                </td>
-                <td>
-                  <input
-                    type="radio"
-                    name="default-status"
-                    aria-label={`${s.label} is the default status of new leads`}
-                    checked={!!s.is_default}
-                    onChange={() => update(s, { is_default: true })}
-                  />
-                </td>
-                <td>
-                  {s.lead_count ?? ''}
-                  {s.sub_statuses?.length ? (
-                    <span className="muted"> · {s.sub_statuses.length} sub</span>
-                  ) : null}
-                </td>
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    className="link"
-                    aria-expanded={open === s.key}
-                    aria-label={`Sub-statuses of ${s.label}`}
-                    onClick={() => setOpen(open === s.key ? null : s.key)}
-                  >
-                    Sub-statuses
-                  </button>
-                  <button type="button" className="link danger" onClick={() => void remove(s)}>
-                    Delete<span className="sr-only"> {s.label}</span>
-                  </button>
-                </td>
-              </tr>
-              {open === s.key && (
-                <tr>
-                  <td colSpan={7}>
-                    <SubStatuses status={s} />
+        <SortableStatuses
+          keys={list.map((s) => s.key)}
+          labelOf={(k) => list.find((s) => s.key === k)?.label ?? k}
+          onReorder={(keys) => void reorder(keys)}
+        >
+          <tbody>
+            {list.map((s) => (
+              <Fragment key={s.key}>
+                <SortableRow id={s.key} label={s.label}>
+                  <td>
+                    <input
+                      aria-label={`Label of ${s.key}`}
+                      defaultValue={s.label}
+                      onBlur={(e) => e.target.value !== s.label && update(s, { label: e.target.value })}
+                    />
                   </td>
-                </tr>
-              )}
-            </Fragment>
-          ))}
-        </tbody>
+                  <td>
+                    <code>{s.key}</code>
+                  </td>
+                  <td>
+                    <span className={`pill cat-${s.category}`}>{s.category}</span>
+                  </td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Reason required for ${s.label}`}
+                      checked={!!s.reason_required}
+                      onChange={(e) => update(s, { reason_required: e.target.checked })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="radio"
+                      name="default-status"
+                      aria-label={`${s.label} is the default status of new leads`}
+                      checked={!!s.is_default}
+                      onChange={() => update(s, { is_default: true })}
+                    />
+                  </td>
+                  <td>
+                    {s.lead_count ?? ''}
+                    {s.sub_statuses?.length ? (
+                      <span className="muted"> · {s.sub_statuses.length} sub</span>
+                    ) : null}
+                  </td>
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="link"
+                      aria-expanded={open === s.key}
+                      aria-label={`Sub-statuses of ${s.label}`}
+                      onClick={() => setOpen(open === s.key ? null : s.key)}
+                    >
+                      Sub-statuses
+                    </button>
+                    <button type="button" className="link danger" onClick={() => void remove(s)}>
+                      Delete<span className="sr-only"> {s.label}</span>
+                    </button>
+                  </td>
+                </SortableRow>
+                {open === s.key && (
+                  <tr>
+                    <td colSpan={8}>
+                      <SubStatuses status={s} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </SortableStatuses>
       </table>
       <form className="card form-grid" onSubmit={add} noValidate aria-label="Add a status">
         <Field
           label="Label"
           value={form.label}
-          onChange={(e) => setForm({ ...form, label: e.target.value })}
+          onChange={(e) =>
+            setForm({
+              ...form,
+              label: e.target.value,
+              ...(keyTouched ? {} : { key: keyFromLabel(e.target.value) }),
+            })
+          }
           error={fields.label}
         />
         <Field
           label="Key"
           value={form.key}
-          onChange={(e) => setForm({ ...form, key: e.target.value })}
+          onChange={(e) => {
+            setKeyTouched(e.target.value !== '');
+            setForm({ ...form, key: e.target.value });
+          }}
           error={fields.key}
-          hint="lower case, e.g. demo_booked"
+          hint="made from the label; lower case, e.g. demo_booked"
         />
         <SelectField
           label="Category"

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, qs } from '../api';
-import { formatDateTime, useApi, useStatuses } from '../hooks';
+import { formatDateTime, useApi, useStatuses, useUsers } from '../hooks';
 import { CopyButton, ErrorNote, Field, SelectField } from '../components/ui';
 
 interface WebKey {
@@ -10,6 +10,10 @@ interface WebKey {
   allowed_origins: string[] | null;
   default_source: string | null;
   default_status: string | null;
+  default_owner_id?: number | null;
+  default_team_id?: number | null;
+  default_tags?: string[];
+  success_url?: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
 }
@@ -19,8 +23,19 @@ const PATH = '/web-to-lead-keys';
 export function WebToLeadSettings() {
   const keys = useApi<WebKey[] | { data: WebKey[] }>(PATH);
   const statuses = useStatuses();
+  const users = useUsers();
+  const teams = useApi<{ data: Array<{ id: number; name: string }> }>('/teams');
   const list = Array.isArray(keys.data) ? keys.data : (keys.data?.data ?? []);
-  const [form, setForm] = useState({ name: '', origins: '', default_source: 'Website', default_status: '' });
+  const [form, setForm] = useState({
+    name: '',
+    origins: '',
+    default_source: 'Website',
+    default_status: '',
+    success_url: '',
+    default_owner_id: '',
+    default_team_id: '',
+    default_tags: '',
+  });
   const [snippet, setSnippet] = useState<{ id: number; html: string } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
 
@@ -37,8 +52,15 @@ export function WebToLeadSettings() {
         allowed_origins: origins,
         ...(form.default_source ? { default_source: form.default_source } : {}),
         ...(form.default_status ? { default_status: form.default_status } : {}),
+        ...(form.success_url.trim() ? { success_url: form.success_url.trim() } : {}),
+        ...(form.default_owner_id ? { default_owner_id: Number(form.default_owner_id) } : {}),
+        ...(form.default_team_id ? { default_team_id: Number(form.default_team_id) } : {}),
+        default_tags: form.default_tags
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
       });
-      setForm({ ...form, name: '', origins: '' });
+      setForm({ ...form, name: '', origins: '', success_url: '', default_tags: '' });
       keys.reload();
     } catch (err) {
       setError(err as ApiError);
@@ -66,6 +88,16 @@ export function WebToLeadSettings() {
                 {k.allowed_origins?.length ? `Allowed: ${k.allowed_origins.join(', ')}` : 'Any origin'} · last
                 used {formatDateTime(k.last_used_at) || 'never'}
                 {k.revoked_at ? ' · revoked' : ''}
+              </div>
+              <div className="muted">
+                After sending: {k.success_url ? <code>{k.success_url}</code> : 'the hosted thank-you page'}
+                {k.default_owner_id
+                  ? ` · owner ${users.list.find((u) => u.id === k.default_owner_id)?.name ?? `#${k.default_owner_id}`}`
+                  : ''}
+                {k.default_team_id
+                  ? ` · team ${teams.data?.data.find((t) => t.id === k.default_team_id)?.name ?? `#${k.default_team_id}`}`
+                  : ''}
+                {k.default_tags?.length ? ` · tags ${k.default_tags.join(', ')}` : ''}
               </div>
             </div>
             <button type="button" onClick={() => void showSnippet(k)}>
@@ -131,6 +163,49 @@ export function WebToLeadSettings() {
             </option>
           ))}
         </SelectField>
+        <Field
+          label="Success URL"
+          type="url"
+          value={form.success_url}
+          onChange={(e) => setForm({ ...form, success_url: e.target.value })}
+          error={fields.success_url}
+          placeholder="https://www.example.com/thanks"
+          hint="Where visitors land after sending; empty: a hosted thank-you page"
+        />
+        <SelectField
+          label="Default owner"
+          value={form.default_owner_id}
+          onChange={(e) => setForm({ ...form, default_owner_id: e.target.value })}
+          error={fields.default_owner_id}
+        >
+          <option value="">Nobody</option>
+          {users.list.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField
+          label="Default team"
+          value={form.default_team_id}
+          onChange={(e) => setForm({ ...form, default_team_id: e.target.value })}
+          error={fields.default_team_id}
+        >
+          <option value="">None</option>
+          {(teams.data?.data ?? []).map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </SelectField>
+        <Field
+          label="Tags"
+          value={form.default_tags}
+          onChange={(e) => setForm({ ...form, default_tags: e.target.value })}
+          error={Object.entries(fields).find(([k]) => k.startsWith('default_tags'))?.[1]}
+          placeholder="web, inbound"
+          hint="Comma separated, added to every lead from this form"
+        />
         <ErrorNote error={error && !error.errors.length ? error : null} />
         <div className="actions span-all">
           <button type="submit" className="primary">
