@@ -3,6 +3,7 @@ import type { LeadDto } from '../../leads/lead.schema.js';
 import type { ExternalRefEntity, RefValue } from '../../leads/external-ref.service.js';
 import type { LeadComposeService } from '../../leads/lead-compose.service.js';
 import type { TxOptions } from '../../db/unit-of-work.js';
+import type { CatalogSnapshot } from '../../pipeline/catalog-snapshot.js';
 import type { LeadViewService } from '../../leads/lead-view.service.js';
 
 /**
@@ -47,6 +48,8 @@ export interface CapillaryDeps {
   view: LeadViewService['view'];
   /** The core's composite create: a lead with its customer, log, follow-ups and refs in one transaction. */
   composeLead: LeadComposeService['createComposed'];
+  /** The organization's catalogs in one snapshot, checked against and passed back to `composeLead` as `known`. */
+  catalog: LeadComposeService['catalog'];
   /** Runs several core writes as one unit of work (each service call gets the `{ tx }` passed to fn). */
   transaction<T>(fn: (opts: TxOptions) => Promise<T>): Promise<T>;
   leads: {
@@ -100,6 +103,8 @@ export interface CapillaryDeps {
       incoming: Record<string, string | number | boolean | null> | undefined,
       existing: Record<string, string | number | boolean | null> | null,
       errors: Array<{ field: string; message: string }>,
+      trx?: TxOptions['tx'],
+      known?: CatalogSnapshot['fields'],
     ): Promise<string | undefined>;
   };
   followUps: {
