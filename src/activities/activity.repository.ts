@@ -270,7 +270,8 @@ export function summarizeFollowUps(
     // The latest done_at wins; on a tie the later row (the higher id, as the SQL orders).
     if (r.done_at !== null) {
       if (last === null || r.done_at >= last.done_at!) last = r;
-    } else if (r.scheduled_at !== null && (planned === null || r.scheduled_at < planned)) planned = r.scheduled_at;
+    } else if (r.scheduled_at !== null && (planned === null || r.scheduled_at < planned))
+      planned = r.scheduled_at;
   }
   return followUpColumns(last, planned);
 }

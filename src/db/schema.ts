@@ -25,6 +25,8 @@ export interface OrganizationsTable {
   time_zone: ColumnType<string | null, string | null | undefined, string | null>;
   /** 1: a new lead sharing an email or phone with a lead of the organization is refused (0146). */
   duplicate_check: ColumnType<number, number | undefined, number>;
+  /** The last per-organization reason number given (migration 0062). */
+  reason_numbers: ColumnType<number, number | undefined, number>;
 }
 
 export interface UsersTable {

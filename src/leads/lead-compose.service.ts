@@ -101,7 +101,11 @@ export interface LeadComposeDeps {
     ): Promise<unknown>;
   };
   /** The lead's company and contacts as a lead response shows them (src/accounts), for contacts not made here. */
-  describeLinks(orgId: number, rows: LeadRow[], trx: Tx): Promise<Map<number, NonNullable<LeadExtras['links']>>>;
+  describeLinks(
+    orgId: number,
+    rows: LeadRow[],
+    trx: Tx,
+  ): Promise<Map<number, NonNullable<LeadExtras['links']>>>;
   refs: {
     setMany(
       auth: AuthContext,
@@ -125,7 +129,7 @@ function toEntry(h: HistoryRow, known: CatalogSnapshot): HistoryEntryDto {
     to: to ? displayKey(to.key) : `status ${h.to_status_id}`,
     to_category: to?.category ?? 'open',
     sub_status: sub ? displayKey(sub.name) : null,
-    reason: reason ? { id: reason.id, text: reason.text } : null,
+    reason: reason ? { id: reason.id, text: reason.text, number: reason.number } : null,
     note: h.note,
     by: h.created_by,
     at: h.created_at,
@@ -207,10 +211,15 @@ export function createLeadComposeService(deps: LeadComposeDeps) {
           if (values && history[i]) refs.push({ entity: 'status_history', id: history[i].id, values });
         for (const [i, f] of (c.followUps ?? []).entries())
           if (f.refs && written[i]) refs.push({ entity: 'follow_up', id: written[i].id, values: f.refs });
-        if (c.refs) refs.push({ entity: 'lead', id: row.id, values: { ...c.refs, updated_at: row.updated_at } });
+        if (c.refs)
+          refs.push({ entity: 'lead', id: row.id, values: { ...c.refs, updated_at: row.updated_at } });
         // All refs in one statement; the view gets them as written.
         await deps.refs.setMany(auth, c.surface, refs, opts);
-        const viewRefs: LeadView['refs'] = { lead: new Map(), status_history: new Map(), follow_up: new Map() };
+        const viewRefs: LeadView['refs'] = {
+          lead: new Map(),
+          status_history: new Map(),
+          follow_up: new Map(),
+        };
         for (const r of refs)
           viewRefs[r.entity].set(r.id, {
             ...(viewRefs[r.entity].get(r.id) ?? {}),

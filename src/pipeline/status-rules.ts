@@ -102,7 +102,8 @@ export function createStatusRules({
     let reason: ReasonRow | null = null;
     if (target.reason_id !== undefined && target.reason_id !== null) {
       const id = target.reason_id;
-      reason = (known ? known.reasons.find((r) => r.id === id) : await reasons.findLive(orgId, id, trx)) ?? null;
+      reason =
+        (known ? known.reasons.find((r) => r.id === id) : await reasons.findLive(orgId, id, trx)) ?? null;
       if (!reason)
         errors.push({
           field: 'reason_id',

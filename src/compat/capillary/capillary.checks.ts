@@ -82,11 +82,12 @@ export function subStatusChecker({ known }: CapCatalog) {
  * id of the reason the client named.
  */
 export function reasonChecker({ known }: CapCatalog) {
-  const byId = new Map(known.reasons.map((r) => [r.id, r]));
+  // This API's reasonId is the reason's number within the organization (the same 1, 2... in every one).
+  const byNumber = new Map(known.reasons.map((r) => [r.number, r]));
   const categoryOf = new Map(known.statuses.map((s) => [s.key, s.category]));
   return (statusKey: string | undefined, id: number | undefined, field: string, p: FieldFaults) => {
     if (id === undefined) return undefined;
-    const r = byId.get(id);
+    const r = byNumber.get(id);
     if (!r) {
       p.add(field, `${id} is not a reason of this organization (GET /v2/leads/reasons)`);
       return undefined;
@@ -119,11 +120,7 @@ export async function ownerOf(
  * Extended fields the organization does not have yet (text for text values, else the value's JSON type),
  * named in warnings; a key some surface owns is refused (send the field it holds instead).
  */
-export function prepareExtended(
-  cat: CapCatalog,
-  ext: Record<string, unknown> | undefined,
-  p: FieldFaults,
-) {
+export function prepareExtended(cat: CapCatalog, ext: Record<string, unknown> | undefined, p: FieldFaults) {
   const warnings: Warning[] = [];
   const missing: Array<{ key: string; type: 'string' | 'number' | 'boolean' }> = [];
   if (!ext) return { warnings, missing };

@@ -33,7 +33,7 @@ export interface HistoryEntryView {
   to: string;
   to_category: string;
   sub_status: string | null;
-  reason: { id: number; text: string } | null;
+  reason: { id: number; text: string; number?: number } | null;
   by: number | null;
   at: string;
 }
@@ -84,11 +84,13 @@ export interface CapillaryDeps {
     ): Promise<{ subStatus: { status: string; name: string }; created: boolean }>;
   };
   reasons: {
-    listReasons(auth: AuthContext): Promise<Array<{ id: number; text: string; categories: string[] | null }>>;
+    listReasons(
+      auth: AuthContext,
+    ): Promise<Array<{ id: number; number: number; text: string; categories: string[] | null }>>;
     createReasons(
       auth: AuthContext,
       inputs: Array<{ text: string }>,
-    ): Promise<Array<{ id: number; text: string }>>;
+    ): Promise<Array<{ id: number; number: number; text: string }>>;
   };
   customFields: {
     listCustomFields(auth: AuthContext): Promise<Array<{ key: string; type: string }>>;

@@ -23,6 +23,7 @@ import * as m0060 from './0060_unique_keys.js';
 import * as m0100 from './0100_catalog_defaults_backfill.js';
 import * as m0101 from './0101_leads_live_created_idx.js';
 import * as m0061 from './0061_external_refs_surface.js';
+import * as m0062 from './0062_reason_numbers.js';
 import * as m0130 from './0130_import_warnings.js';
 import * as m0146 from './0146_duplicate_check.js';
 import * as m0150 from './0150_scoped_tokens.js';
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0150_scoped_tokens': m0150,
   '0060_unique_keys': m0060,
   '0061_external_refs_surface': m0061,
+  '0062_reason_numbers': m0062,
 };

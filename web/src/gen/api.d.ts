@@ -25795,6 +25795,8 @@ export interface operations {
                             categories: string[] | null;
                             created_at: string;
                             id: number;
+                            /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                            number: number;
                             position: number;
                             text: string;
                         }[];
@@ -25921,6 +25923,8 @@ export interface operations {
                         categories: string[] | null;
                         created_at: string;
                         id: number;
+                        /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                        number: number;
                         position: number;
                         text: string;
                     } | {
@@ -25928,6 +25932,8 @@ export interface operations {
                             categories: string[] | null;
                             created_at: string;
                             id: number;
+                            /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                            number: number;
                             position: number;
                             text: string;
                         }[];
@@ -26060,6 +26066,8 @@ export interface operations {
                         categories: string[] | null;
                         created_at: string;
                         id: number;
+                        /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                        number: number;
                         position: number;
                         text: string;
                     };
@@ -26314,6 +26322,8 @@ export interface operations {
                         categories: string[] | null;
                         created_at: string;
                         id: number;
+                        /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                        number: number;
                         position: number;
                         text: string;
                     };
