@@ -20,11 +20,15 @@ const costOf = async (fn: () => Promise<Awaited<ReturnType<FastifyInstance['inje
   return {
     result,
     count: { queries: counts.queries, writes: counts.writes, transactions: counts.transactions },
+    // What was sent, for a failing budget to show.
+    sql: counts.sql.map((q, i) => `${i + 1}. ${q.slice(0, 160)}`).join('\n'),
   };
 };
 
 beforeAll(async () => {
-  t = await createTestApp({}, { wrapDialect: counter.wrapDialect });
+  // No digest timer: its statements would land in whatever request is being measured (the job worker's poll
+  // is left out by the counter itself).
+  t = await createTestApp({}, { wrapDialect: counter.wrapDialect, email: { digest: false } });
   app = t.app;
   s = await signup(app);
   await app.inject({
@@ -55,25 +59,25 @@ describe('queries per request', () => {
 
   // Not met yet: the composite create calls each service, and each re-reads and re-presents the lead.
   // `it.fails` turns red the day the budget is met: make it `it` then.
-  it.fails('capillary "Add Lead" sample: at most 20 queries', async () => {
-    const { result, count } = await costOf(() =>
+  it('capillary "Add Lead" sample: at most 20 queries', async () => {
+    const { result, count, sql } = await costOf(() =>
       send('POST', '/compat/capillary/v2/leads', { ...ADD_LEAD_POST, identifier: 'tom.budget@example.com' }),
     );
     expect(result.statusCode, result.body).toBe(200);
-    expect(count.queries).toBeLessThanOrEqual(20);
+    expect(count.queries, sql).toBeLessThanOrEqual(20);
   });
 
   // Met (10) on the compat-kit branch; 15 since the lead parts and catalogs merged: the search reads the lead
   // list, which now also batches the parts' and catalogs' reads. Not met yet: make it `it` once it is back to 10.
-  it.fails('capillary search of 10 leads: at most 10 queries', async () => {
+  it('capillary search of 10 leads: at most 10 queries', async () => {
     for (let i = 0; i < 10; i++)
       await send('POST', '/compat/capillary/v2/leads', { ...ADD_LEAD_POST, identifier: `p${i}@example.com` });
-    const { result, count } = await costOf(() => send('GET', `/compat/capillary${SEARCH_URL}`));
+    const { result, count, sql } = await costOf(() => send('GET', `/compat/capillary${SEARCH_URL}`));
     measured.capillarySearch10 = count;
     expect(result.statusCode, result.body).toBe(200);
     expect(result.json().data).toHaveLength(10);
     expect(count.transactions).toBe(0);
-    expect(count.queries).toBeLessThanOrEqual(10);
+    expect(count.queries, sql).toBeLessThanOrEqual(10);
   });
 
   it('/api/v1 POST /leads (measured for comparison)', async () => {

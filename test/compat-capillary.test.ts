@@ -61,7 +61,7 @@ describe('reasons and sub-statuses (seed 002 samples)', () => {
     reasonId = Object.fromEntries(body.data.map((r: { id: number }, i: number) => [i + 1, r.id]));
   });
 
-  it('GET /v2/leads/reasons lists them with their ids (the same reasons as /api/v1/reasons)', async () => {
+  it('GET /v2/leads/reasons lists them with their ids (the numbers of the same reasons in /api/v1/reasons)', async () => {
     const res = await cap('GET', '/v2/leads/reasons');
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -73,7 +73,7 @@ describe('reasons and sub-statuses (seed 002 samples)', () => {
     expect(
       core
         .json()
-        .data.map((r: { id: number }) => r.id)
+        .data.map((r: { number: number }) => r.number)
         .sort(),
     ).toEqual(body.data.map((r: { id: number }) => r.id).sort());
   });

@@ -14,6 +14,8 @@ import { createReasonRepository } from '../src/pipeline/reason.repository.js';
 import { createHistoryRepository } from '../src/pipeline/history.repository.js';
 import { createStatusRules } from '../src/pipeline/status-rules.js';
 import { createStatusChangeService } from '../src/pipeline/status-change.service.js';
+import { createTeamService } from '../src/access/team.service.js';
+import { createTeamRepository } from '../src/access/team.repository.js';
 
 let t: TestApp;
 let s: Session;
@@ -129,6 +131,30 @@ describe('joining the caller transaction', () => {
     );
     expect(counts.transactions).toBe(1);
     expect(await countRows('leads')).toBe(before + 2);
+  });
+});
+
+describe('access services join the caller transaction', () => {
+  it('team create, rename and members with { tx } roll back with the unit of work', async () => {
+    const db = t.db.kysely;
+    const teams = createTeamService({
+      db,
+      teams: createTeamRepository(db),
+      access: createAccessRepository(db),
+    });
+    const count = async (table: 'teams' | 'team_members') =>
+      Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(db)).rows[0].n);
+    const before = { teams: await count('teams'), members: await count('team_members') };
+    const failure = inTransaction(db, {}, async (tx) => {
+      const team = await teams.create(ownerAuth(), { name: 'Rolled back', member_ids: [s.userId] }, { tx });
+      await teams.rename(ownerAuth(), team.id, { name: 'Renamed' }, undefined, { tx });
+      await teams.removeMember(ownerAuth(), team.id, s.userId, { tx });
+      await teams.addMember(ownerAuth(), team.id, s.userId, { tx });
+      expect((await teams.get(ownerAuth(), team.id, { tx })).name).toBe('Renamed');
+      throw new Error('later failure');
+    });
+    await expect(failure).rejects.toThrow('later failure');
+    expect({ teams: await count('teams'), members: await count('team_members') }).toEqual(before);
   });
 });
 

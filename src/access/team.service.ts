@@ -6,7 +6,7 @@ import { checkContentIfMatch } from '../http/etag.js';
 import type { AccessRepository } from './access.repository.js';
 import type { TeamRepository } from './team.repository.js';
 import { assertCan, type AuthContext } from './roles.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface TeamDto {
   id: number;
@@ -28,10 +28,12 @@ export function createTeamService({
   async function present(
     orgId: number,
     rows: Array<{ id: number; name: string; created_at: string }>,
+    trx: Kysely<Database> = db,
   ): Promise<TeamDto[]> {
     const members = await teams.membersOf(
       orgId,
       rows.map((r) => r.id),
+      trx,
     );
     return rows.map((r) => ({
       ...r,
@@ -41,15 +43,15 @@ export function createTeamService({
     }));
   }
 
-  async function load(orgId: number, id: number) {
-    const t = await teams.findById(orgId, id);
+  async function load(orgId: number, id: number, trx: Kysely<Database> = db) {
+    const t = await teams.findById(orgId, id, trx);
     if (!t) throw notFound('Team', id);
     return t;
   }
 
-  async function checkMembers(orgId: number, userIds: number[]) {
+  async function checkMembers(orgId: number, userIds: number[], trx: Kysely<Database> = db) {
     for (const u of userIds) {
-      const m = await access.findMembership(orgId, u);
+      const m = await access.findMembership(orgId, u, trx);
       if (!m) throw fieldError('member_ids', `user ${u} is not a member of this organization`);
     }
   }
@@ -65,57 +67,71 @@ export function createTeamService({
       assertCan(auth, 'settings:read');
       return { data: await present(auth.orgId, await teams.list(auth.orgId)) };
     },
-    async get(auth: AuthContext, id: number) {
+    async get(auth: AuthContext, id: number, opts: TxOptions = {}) {
       assertCan(auth, 'settings:read');
-      return (await present(auth.orgId, [await load(auth.orgId, id)]))[0];
+      const q = runner(db, opts);
+      return (await present(auth.orgId, [await load(auth.orgId, id, q)], q))[0];
     },
-    async create(auth: AuthContext, input: { name: string; member_ids?: number[] }) {
+    async create(auth: AuthContext, input: { name: string; member_ids?: number[] }, opts: TxOptions = {}) {
       assertCan(auth, 'settings:write');
       const name = input.name.trim();
       if (!name) throw fieldError('name', 'must not be blank');
       const memberIds = [...new Set(input.member_ids ?? [])];
-      await checkMembers(auth.orgId, memberIds);
+      await checkMembers(auth.orgId, memberIds, runner(db, opts));
       const now = nowIso();
-      const team = await inTransaction(db, {}, async (trx) => {
+      const team = await inTransaction(db, opts, async (trx) => {
         if (await teams.findByName(auth.orgId, name, trx)) throw duplicate(name);
         const t = await teams.insert(trx, auth.orgId, name, now);
         for (const u of memberIds) await teams.addMember(trx, auth.orgId, t.id, u, now);
         return t;
       });
-      return (await present(auth.orgId, [team]))[0];
+      return (await present(auth.orgId, [team], runner(db, opts)))[0];
     },
-    async rename(auth: AuthContext, id: number, input: { name: string }, ifMatch?: string) {
+    async rename(
+      auth: AuthContext,
+      id: number,
+      input: { name: string },
+      ifMatch?: string,
+      opts: TxOptions = {},
+    ) {
       assertCan(auth, 'settings:write');
+      const q = runner(db, opts);
       checkContentIfMatch(
         `Team ${id}`,
-        (await present(auth.orgId, [await load(auth.orgId, id)]))[0],
+        (await present(auth.orgId, [await load(auth.orgId, id, q)], q))[0],
         ifMatch,
       );
       const name = input.name.trim();
       if (!name) throw fieldError('name', 'must not be blank');
-      await inTransaction(db, {}, async (trx) => {
+      await inTransaction(db, opts, async (trx) => {
         const other = await teams.findByName(auth.orgId, name, trx);
         if (other && other.id !== id) throw duplicate(name);
         await teams.rename(trx, auth.orgId, id, name);
       });
-      return this.get(auth, id);
+      return this.get(auth, id, opts);
     },
-    async remove(auth: AuthContext, id: number) {
+    async remove(auth: AuthContext, id: number, opts: TxOptions = {}) {
       assertCan(auth, 'settings:write');
-      await load(auth.orgId, id);
-      await inTransaction(db, {}, (trx) => teams.remove(trx, auth.orgId, id));
+      await inTransaction(db, opts, async (trx) => {
+        await load(auth.orgId, id, trx);
+        await teams.remove(trx, auth.orgId, id);
+      });
     },
-    async addMember(auth: AuthContext, id: number, userId: number) {
+    async addMember(auth: AuthContext, id: number, userId: number, opts: TxOptions = {}) {
       assertCan(auth, 'settings:write');
-      await load(auth.orgId, id);
-      if (!(await access.findMembership(auth.orgId, userId))) throw notFound('User', userId);
-      await teams.addMember(db, auth.orgId, id, userId, nowIso());
-      return this.get(auth, id);
+      await inTransaction(db, opts, async (trx) => {
+        await load(auth.orgId, id, trx);
+        if (!(await access.findMembership(auth.orgId, userId, trx))) throw notFound('User', userId);
+        await teams.addMember(trx, auth.orgId, id, userId, nowIso());
+      });
+      return this.get(auth, id, opts);
     },
-    async removeMember(auth: AuthContext, id: number, userId: number) {
+    async removeMember(auth: AuthContext, id: number, userId: number, opts: TxOptions = {}) {
       assertCan(auth, 'settings:write');
-      await load(auth.orgId, id);
-      if (!(await teams.removeMember(db, auth.orgId, id, userId))) throw notFound('Team member', userId);
+      await inTransaction(db, opts, async (trx) => {
+        await load(auth.orgId, id, trx);
+        if (!(await teams.removeMember(trx, auth.orgId, id, userId))) throw notFound('Team member', userId);
+      });
     },
   };
 }

@@ -30,7 +30,7 @@ export function createContactFinder({
       kind: 'email' | 'mobile',
       value: string,
       opts: TxOptions = {},
-    ): Promise<{ id: number; created: boolean }> {
+    ): ReturnType<ContactService['findOrCreateByIdentifier']> {
       return contacts.findOrCreateByIdentifier(auth, kind, value, opts);
     },
   };

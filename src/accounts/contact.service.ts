@@ -1,3 +1,4 @@
+import type { LeadContactSummary } from './lead-link.types.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
@@ -293,7 +294,7 @@ export function createContactService({ db, contacts, companies, access, policy }
       kind: IdentifierKind,
       value: string,
       opts: TxOptions = {},
-    ): Promise<{ id: number; created: boolean }> {
+    ): Promise<{ id: number; created: boolean; summary: LeadContactSummary | null }> {
       assertCan(auth, 'leads:write');
       const v = value.trim();
       const out = await inTransaction(db, opts, (trx) =>
@@ -312,7 +313,17 @@ export function createContactService({ db, contacts, companies, access, policy }
         throw new AppError('unprocessable', `"${v}" is not a usable ${kind}.`, [
           { field: kind, message: 'is empty' },
         ]);
-      return { id: out.row.id, created: out.created };
+      // A contact made here is known as written (a lead linking it shows it without reading it back).
+      const summary: LeadContactSummary | null = out.created
+        ? {
+            id: out.row.id,
+            first_name: out.row.first_name,
+            last_name: out.row.last_name,
+            email: kind === 'email' ? normalizeEmail(v) : null,
+            customer_status: out.row.customer_status ?? 'prospect',
+          }
+        : null;
+      return { id: out.row.id, created: out.created, summary };
     },
 
     async create(auth: AuthContext, input: ContactCreateInput, opts: TxOptions = {}): Promise<ContactDto> {

@@ -28,12 +28,15 @@ export function createLeadLinkRepository(db: Q) {
       leadId: number,
       contactIds: number[],
       now: string,
+      /** A new lead: it has no links to remove. */
+      created = false,
     ): Promise<void> {
-      await trx
-        .deleteFrom('lead_contacts')
-        .where('org_id', '=', orgId)
-        .where('lead_id', '=', leadId)
-        .execute();
+      if (!created)
+        await trx
+          .deleteFrom('lead_contacts')
+          .where('org_id', '=', orgId)
+          .where('lead_id', '=', leadId)
+          .execute();
       if (contactIds.length) {
         await trx
           .insertInto('lead_contacts')

@@ -229,7 +229,7 @@ export function createLeadLinkService({
             : await contactService.findByIdentifier(auth.orgId, 'email', row.email, trx);
         if (contact) contactIds.push(contact.id);
       }
-      if (contactIds.length) await links.replaceContacts(trx, auth.orgId, row.id, contactIds, now);
+      if (contactIds.length) await links.replaceContacts(trx, auth.orgId, row.id, contactIds, now, true);
       return row;
     },
 

@@ -98,10 +98,14 @@ export function createActivityRepository(db: Q) {
         .where('lead_id', '=', leadId)
         .where('done_at', 'is', null)
         .executeTakeFirst();
-      const candidates = [planned?.m ?? null, last?.next_follow_up_at ?? null]
-        .filter((x): x is string => x !== null)
-        .sort();
-      return { last: last?.done_at ?? null, next: candidates[0] ?? null };
+      return followUpColumns(last ?? null, planned?.m ?? null);
+    },
+
+    /** Several follow-ups of one lead in one statement, returned in the order given. */
+    async insertFollowUps(trx: Q, rows: Array<Insertable<FollowUpsTable>>): Promise<FollowUpRow[]> {
+      if (rows.length === 0) return [];
+      const written = await trx.insertInto('follow_ups').values(rows).returningAll().execute();
+      return written.sort((a, b) => a.id - b.id);
     },
 
     /** Leads whose next follow-up is due (the sales person's queue), soonest first, keyset-paged. */
@@ -243,3 +247,31 @@ export function createActivityRepository(db: Q) {
 }
 
 export type ActivityRepository = ReturnType<typeof createActivityRepository>;
+
+/** A lead's follow-up columns: the last follow-up done, and the sooner of what is planned and what it set next. */
+function followUpColumns(
+  last: { done_at: string | null; next_follow_up_at: string | null } | null,
+  planned: string | null,
+): { last: string | null; next: string | null } {
+  const candidates = [planned, last?.next_follow_up_at ?? null].filter((x): x is string => x !== null).sort();
+  return { last: last?.done_at ?? null, next: candidates[0] ?? null };
+}
+
+/**
+ * `followUpSummary` computed from the follow-ups themselves (in order of writing), for a lead whose follow-ups
+ * are all at hand: a new lead and the follow-ups it is created with.
+ */
+export function summarizeFollowUps(
+  rows: Array<{ scheduled_at: string | null; done_at: string | null; next_follow_up_at: string | null }>,
+): { last: string | null; next: string | null } {
+  let last: (typeof rows)[number] | null = null;
+  let planned: string | null = null;
+  for (const r of rows) {
+    // The latest done_at wins; on a tie the later row (the higher id, as the SQL orders).
+    if (r.done_at !== null) {
+      if (last === null || r.done_at >= last.done_at!) last = r;
+    } else if (r.scheduled_at !== null && (planned === null || r.scheduled_at < planned))
+      planned = r.scheduled_at;
+  }
+  return followUpColumns(last, planned);
+}

@@ -8,7 +8,7 @@ import type { AccessRepository } from '../access/access.repository.js';
 import type { LeadRepository, LeadRow } from '../leads/lead.repository.js';
 import type { LeadDto } from '../leads/lead.schema.js';
 import { parseOptionalInstant } from '../pipeline/instant.js';
-import type { ActivityRepository, FollowUpRow } from './activity.repository.js';
+import { summarizeFollowUps, type ActivityRepository, type FollowUpRow } from './activity.repository.js';
 import { checkMember, defaultGuard, loadLead, type LeadGuard } from './lead-access.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import { emitEvent } from '../webhooks/events.js';
@@ -51,6 +51,16 @@ export function toFollowUpResponse(r: FollowUpRow): FollowUpDto {
     created_at: r.created_at,
     updated_at: r.updated_at,
   };
+}
+
+/** A follow-up checked by `prepareFirstFollowUps`, ready to insert. */
+export interface PreparedFollowUp {
+  scheduled_at: string | null;
+  done_at: string | null;
+  next_follow_up_at: string | null;
+  done_by: number | null;
+  notes: string | null;
+  created_at: string;
 }
 
 export interface FollowUpDeps {
@@ -153,6 +163,60 @@ export function createFollowUpService({ db, activities, leads, access, present, 
         await emitEvent(trx, auth.orgId, 'follow_up.created', { lead_id: leadId, follow_up: dto });
         return dto;
       });
+    },
+
+    /**
+     * Checks the first follow-ups of a lead about to be created (the rules of `addFollowUp`; faults name
+     * `<path>.<i>.<field>`), writing nothing. `summary` is what the new lead's follow-up columns will say, so the
+     * lead is inserted with them (src/leads/lead-compose.service.ts); `insertForNewLead` then writes the rows.
+     */
+    async prepareFirstFollowUps(
+      auth: AuthContext,
+      inputs: FollowUpInput[],
+      opts: TxOptions & { path?: string } = {},
+    ) {
+      assertCan(auth, 'leads:write');
+      const q = runner(db, opts);
+      const rows: PreparedFollowUp[] = [];
+      for (const [i, input] of inputs.entries()) {
+        try {
+          const v = await normalize(auth.orgId, input, null, auth.userId, q);
+          const createdAt =
+            parseOptionalInstant('created_at', input.created_at, { notFuture: true }) ?? nowIso();
+          rows.push({ ...v, notes: input.notes ?? null, created_at: createdAt });
+        } catch (e) {
+          if (!(e instanceof AppError) || !e.errors) throw e;
+          const at = `${opts.path ?? 'follow_ups'}.${i}.`;
+          const errors = e.errors.map((f) => ({ ...f, field: at + f.field }));
+          throw new AppError(e.code, errors.map((f) => `${f.field}: ${f.message}`).join('; '), errors);
+        }
+      }
+      return { rows, summary: summarizeFollowUps(rows) };
+    },
+
+    /** Writes prepared follow-ups of a lead created in this unit of work, in one statement. */
+    async insertForNewLead(
+      auth: AuthContext,
+      lead: LeadRow,
+      prepared: PreparedFollowUp[],
+      opts: TxOptions,
+    ): Promise<FollowUpDto[]> {
+      assertCan(auth, 'leads:write');
+      const now = nowIso();
+      return inTransaction(db, opts, async (trx) =>
+        (
+          await activities.insertFollowUps(
+            trx,
+            prepared.map((p) => ({
+              org_id: auth.orgId,
+              lead_id: lead.id,
+              ...p,
+              created_by: auth.userId,
+              updated_at: now,
+            })),
+          )
+        ).map(toFollowUpResponse),
+      );
     },
 
     async updateFollowUp(

@@ -38,6 +38,8 @@ export interface OrganizationsTable {
   duplicate_on_create: ColumnType<string, string | undefined, string>;
   /** The score (percent) from which a new lead is refused when duplicate_on_create is 'refuse' (0160). */
   duplicate_refuse_score: ColumnType<number, number | undefined, number>;
+  /** The last per-organization reason number given (migration 0062). */
+  reason_numbers: ColumnType<number, number | undefined, number>;
 }
 
 export interface UsersTable {

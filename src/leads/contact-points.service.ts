@@ -196,10 +196,12 @@ export function createContactPointService({ db, repo, leads, guard, ...deps }: C
     lead: LeadRow,
     kind: Kind,
     points: Point[],
+    /** A new lead: it has no rows of its own to remove. */
+    created = false,
   ): Promise<LeadUpdate> {
     settle(kind, points);
     const now = nowIso();
-    await repo.removeAll(trx, orgId, lead.id, kind);
+    if (!created) await repo.removeAll(trx, orgId, lead.id, kind);
     for (const [position, p] of points.entries()) {
       const row = await repo.insertOne(trx, {
         ...(p.id !== undefined ? { id: p.id } : {}),
@@ -285,11 +287,13 @@ export function createContactPointService({ db, repo, leads, guard, ...deps }: C
     orgId: number,
     lead: LeadRow,
     next: Partial<Record<Slot, string | null>>,
+    created = false,
   ) {
     for (const kind of ['email', 'phone'] as const) {
       const slots = SLOTS[kind].filter((s) => next[s] !== undefined);
       if (!slots.length) continue;
-      const points = (await repo.of(orgId, [lead.id], kind, trx)).map(rowToPoint);
+      // A new lead has no rows yet: nothing to read.
+      const points = created ? [] : (await repo.of(orgId, [lead.id], kind, trx)).map(rowToPoint);
       let touched = false;
       for (const slot of slots) {
         const v = next[slot] ?? null;
@@ -311,7 +315,7 @@ export function createContactPointService({ db, repo, leads, guard, ...deps }: C
           });
         }
       }
-      if (touched) await persist(trx, orgId, { ...lead, ...next }, kind, points);
+      if (touched) await persist(trx, orgId, { ...lead, ...next }, kind, points, created);
     }
   }
 
@@ -379,7 +383,7 @@ export function createContactPointService({ db, repo, leads, guard, ...deps }: C
         } else if (v !== undefined)
           next[slot] = v === null || v.trim() === '' ? null : slot === 'email' ? v.trim().toLowerCase() : v;
       }
-      await followColumns(trx, auth.orgId, lead, next);
+      await followColumns(trx, auth.orgId, lead, next, created);
       return changed;
     },
 

@@ -74,7 +74,10 @@ export function createLeadViewService({ db, history, activities, refs }: LeadVie
         to: r.to_key ? displayKey(r.to_key) : `status ${r.to_status_id}`,
         to_category: r.to_category ?? 'open',
         sub_status: r.sub_status_name ? displayKey(r.sub_status_name) : null,
-        reason: r.reason_id && r.reason_text !== null ? { id: r.reason_id, text: r.reason_text } : null,
+        reason:
+          r.reason_id && r.reason_text !== null
+            ? { id: r.reason_id, text: r.reason_text, number: r.reason_number ?? undefined }
+            : null,
         note: r.note,
         by: r.created_by,
         at: r.created_at,

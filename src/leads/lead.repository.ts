@@ -9,7 +9,7 @@ import {
   type ExpressionBuilder,
   type RawBuilder,
 } from 'kysely';
-import type { Database, LeadsTable } from '../db/schema.js';
+import type { Database, LeadsTable, StatusHistoryTable } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
 import { createTagStore } from '../db/tag-store.js';
 
@@ -783,6 +783,13 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     ) {
       // The row written, so a caller can name it (changeStatus returns it, surfaces keep refs to it).
       return trx.insertInto('status_history').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+
+    /** Several entries of one log in one statement (a new lead's whole log), returned oldest first. */
+    async insertStatusHistoryRows(trx: Q, rows: Array<Insertable<StatusHistoryTable>>) {
+      if (rows.length === 0) return [];
+      const written = await trx.insertInto('status_history').values(rows).returningAll().execute();
+      return written.sort((a, b) => a.id - b.id);
     },
   };
 }

@@ -7,7 +7,9 @@ import { assertCan, seesOnlyOwnLeads, type AuthContext } from '../access/roles.j
 import type { AuditEvent, AuditService } from '../access/audit.service.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { StatusRepository } from '../pipeline/status.repository.js';
-import { createStatusRules, type StatusRules } from '../pipeline/status-rules.js';
+import { createStatusRules, type StatusRules, type StatusTarget } from '../pipeline/status-rules.js';
+import type { CatalogSnapshot } from '../pipeline/catalog-snapshot.js';
+import type { HistoryRow } from '../pipeline/history.repository.js';
 import { parseInstant } from '../pipeline/instant.js';
 import { createReasonRepository } from '../pipeline/reason.repository.js';
 import {
@@ -49,6 +51,8 @@ import { findOrgTimeZone, withZoneOffset } from '../catalogs/time-zone.js';
 import { emitEvents, emitLeadEvent, leadSnapshot } from '../webhooks/events.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** Extras of no weight: the lead's own properties, to tell them from the parts' (a `fields` projection). */
+const EMPTY_EXTRAS: LeadExtras = { tags: [], status: '', status_category: '', sub_status: null };
 const CF_SUFFIXES = ['gt', 'gte', 'lt', 'lte', 'or_absent'] as const;
 
 /** `cf.<key>` or `cf.<key>.<gt|gte|lt|lte|or_absent>` (custom field keys may hold dots: the last part decides). */
@@ -224,21 +228,28 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
   async function present(
     orgId: number,
     rows: LeadRow[],
-    opts: TxOptions & { parts?: boolean } = {},
+    opts: TxOptions & { parts?: boolean; fields?: string[] } = {},
     known?: StatusMap,
   ): Promise<LeadDto[]> {
     const trx = runner(db, opts);
-    const subIds = rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : []));
+    // `fields` (a projection): what no asked-for property shows is not read at all.
+    const { fields } = opts;
+    const wants = (...names: string[]) => !fields || names.some((n) => fields.includes(n));
+    const own = rows.length && fields ? Object.keys(toLeadResponse(rows[0], EMPTY_EXTRAS)) : [];
+    const wantsParts = opts.parts !== false && (!fields || fields.some((f) => !own.includes(f)));
+    const subIds = wants('sub_status') ? rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : [])) : [];
     const [tags, sm, subs, links, ...partViews] = await Promise.all([
-      leads.tagsFor(
-        orgId,
-        rows.map((r) => r.id),
-        trx,
-      ),
+      wants('tags')
+        ? leads.tagsFor(
+            orgId,
+            rows.map((r) => r.id),
+            trx,
+          )
+        : new Map<number, string[]>(),
       known ?? statusMap(orgId, trx),
       statuses.subStatusesByIds(orgId, subIds, trx),
-      deps.links?.describe(orgId, rows, trx),
-      ...(opts.parts === false ? [] : parts.map((p) => p.describe(orgId, rows, trx))),
+      wants('company', 'contacts') ? deps.links?.describe(orgId, rows, trx) : undefined,
+      ...(wantsParts ? parts.map((p) => p.describe(orgId, rows, trx)) : []),
     ]);
     return rows.map((r) => {
       const st = sm.byId.get(r.status_id);
@@ -545,6 +556,160 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     return { filter, knownStatuses };
   }
 
+  /**
+   * `create` without the response (a composite write presents once, from what it wrote). `known`: the
+   * organization's catalogs read once by the caller; `log`: further status changes of the new lead, each
+   * checked by the status rules as a change from the one before, so the lead is inserted where it ends and
+   * its whole log goes in one statement; `summary`: its follow-up columns, when the caller adds its first
+   * follow-ups in the same unit of work (src/leads/lead-compose.service.ts).
+   */
+  async function createRow(
+    auth: AuthContext,
+    input: LeadCreateInput,
+    opts: {
+      at?: string;
+      known?: CatalogSnapshot;
+      log?: Array<StatusTarget & { status: string; at?: string }>;
+      summary?: { last_follow_up_at: string | null; next_follow_up_at: string | null };
+      faults?: FieldError[];
+    } & TxOptions = {},
+  ): Promise<{ row: LeadRow; history: HistoryRow[] }> {
+    assertCan(auth, 'leads:write');
+    const { known } = opts;
+    const errors: FieldError[] = [...(opts.faults ?? [])];
+    let createdAt: string | undefined;
+    try {
+      createdAt = opts.at !== undefined ? parseInstant('at', opts.at, { notFuture: true }) : undefined;
+    } catch (e) {
+      if (!(e instanceof AppError) || !e.errors?.length) throw e;
+      errors.push(...e.errors);
+    }
+    const cols = await toColumns(auth.orgId, input, errors, runner(db, opts), true);
+    // An agent's new lead is theirs unless they hand it to someone: otherwise they could not see it.
+    if (seesOnlyOwnLeads(auth) && input.owner_id === undefined) cols.owner_id = auth.userId;
+    cols.custom_fields = await customFields.applyValues(
+      auth.orgId,
+      input.custom_fields ?? {},
+      null,
+      errors,
+      runner(db, opts),
+      known?.fields,
+    );
+    // The lead type's defaults (status, category) and its mandatory contact fields.
+    const typed = await deps.catalogs?.prepareLeadCreate(auth.orgId, input, errors, opts);
+    if (typed) Object.assign(cols, typed.set);
+    if (errors.length) {
+      // One answer names every fault: the status rules' too (status, sub-status, reason; they only read).
+      const key =
+        typed?.status ??
+        input.status ??
+        (known
+          ? known.statuses.find((s) => s.is_default === 1)
+          : await statuses.findDefault(auth.orgId, runner(db, opts))
+        )?.key ??
+        '';
+      try {
+        await statusRules.resolve(
+          runner(db, opts),
+          auth.orgId,
+          { status: key, sub_status: input.sub_status, reason_id: input.reason_id },
+          true,
+          known,
+        );
+      } catch (e) {
+        if (!(e instanceof AppError) || e.status !== 422 || !e.errors?.length) throw e;
+        for (const f of e.errors)
+          if (!errors.some((x) => x.field === f.field && x.message === f.message)) errors.push(f);
+      }
+      throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+    }
+    checkIdentity(cols);
+    const now = nowIso();
+    const tags = normalizeTags(input.tags ?? []);
+    return inTransaction(db, opts, async (trx) => {
+      // Assignment rules pick an owner only when the create named none (a copy: a retried transaction starts over).
+      const values: Record<string, unknown> = { ...cols };
+      const assigner =
+        input.owner_id === undefined && cols.owner_id == null
+          ? deps.assignment?.begin(trx, auth.orgId)
+          : undefined;
+      await assigner?.assign(values);
+      // The same rules as a status change: sub-status of that status, reason where required.
+      const key =
+        typed?.status ??
+        input.status ??
+        (known ? known.statuses.find((s) => s.is_default === 1) : await statuses.findDefault(auth.orgId, trx))
+          ?.key ??
+        '';
+      const target = await statusRules.resolve(
+        trx,
+        auth.orgId,
+        { status: key, sub_status: input.sub_status, reason_id: input.reason_id },
+        true,
+        known,
+      );
+      const first = {
+        org_id: auth.orgId,
+        from_status_id: null,
+        to_status_id: target.status.id,
+        sub_status_id: target.subStatus?.id ?? null,
+        reason_id: target.reason?.id ?? null,
+        note: null,
+        created_by: auth.userId,
+        created_at: createdAt ?? now,
+      };
+      // Further changes, planned in memory from the state before each (lead_id is set once inserted).
+      let state = {
+        id: 0,
+        status_id: first.to_status_id,
+        sub_status_id: first.sub_status_id,
+        status_changed_at: first.created_at,
+      } as LeadRow;
+      const later: Array<Omit<Parameters<LeadRepository['insertStatusHistory']>[1], 'lead_id'>> = [];
+      for (const step of opts.log ?? []) {
+        const { at, ...to } = step;
+        const plan = await statusRules.plan(trx, auth.orgId, auth.userId, state, to, {
+          at,
+          record: true,
+          known,
+        });
+        if (!plan) continue;
+        state = { ...state, ...plan.set } as LeadRow;
+        later.push(plan.history as (typeof later)[number]);
+      }
+      const inserted = await leads.insert(trx, {
+        ...values,
+        ...opts.summary,
+        org_id: auth.orgId,
+        status_id: state.status_id,
+        sub_status_id: state.sub_status_id,
+        custom_fields: cols.custom_fields ?? '{}',
+        status_changed_at: state.status_changed_at,
+        created_at: createdAt ?? now,
+        updated_at: now,
+        created_by: auth.userId,
+        updated_by: auth.userId,
+        version: 1,
+      } as Parameters<LeadRepository['insert']>[1]);
+      // A new lead has no tags to replace.
+      if (tags.length) await leads.replaceTags(trx, auth.orgId, inserted.id, tags);
+      await assigner?.record([{ cols: values, leadId: inserted.id }]);
+      const history = await leads.insertStatusHistoryRows(
+        trx,
+        [first, ...later].map((h) => ({ ...h, lead_id: inserted.id })),
+      );
+      if (inserted.owner_id !== null) await deps.onOwnerChanged?.(trx, auth.orgId, inserted, auth.userId);
+      let written = inserted;
+      for (const p of parts)
+        if (await p.write(trx, auth, written, input as Record<string, unknown>, true))
+          written = (await leads.findById(auth.orgId, inserted.id, trx))!;
+      const final = deps.links ? await deps.links.afterCreate(trx, auth, written, input) : written;
+      for (const p of parts) await p.afterWrite?.(trx, auth.orgId, final);
+      await emitLeadEvent(trx, auth.orgId, 'lead.created', final);
+      return { row: final, history };
+    });
+  }
+
   return {
     statusMap,
     present,
@@ -571,106 +736,11 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
       input: LeadCreateInput,
       opts: { at?: string; faults?: FieldError[] } & TxOptions = {},
     ): Promise<LeadDto> {
-      assertCan(auth, 'leads:write');
-      const errors: FieldError[] = [...(opts.faults ?? [])];
-      let createdAt: string | undefined;
-      try {
-        createdAt = opts.at !== undefined ? parseInstant('at', opts.at, { notFuture: true }) : undefined;
-      } catch (e) {
-        if (!(e instanceof AppError) || !e.errors?.length) throw e;
-        errors.push(...e.errors);
-      }
-      const cols = await toColumns(auth.orgId, input, errors, runner(db, opts), true);
-      // An agent's new lead is theirs unless they hand it to someone: otherwise they could not see it.
-      if (seesOnlyOwnLeads(auth) && input.owner_id === undefined) cols.owner_id = auth.userId;
-      cols.custom_fields = await customFields.applyValues(
-        auth.orgId,
-        input.custom_fields ?? {},
-        null,
-        errors,
-        runner(db, opts),
-      );
-      // The lead type's defaults (status, category) and its mandatory contact fields.
-      const typed = await deps.catalogs?.prepareLeadCreate(auth.orgId, input, errors, opts);
-      if (typed) Object.assign(cols, typed.set);
-      if (errors.length) {
-        // One answer names every fault: the status rules' too (status, sub-status, reason; they only read).
-        const key =
-          typed?.status ??
-          input.status ??
-          (await statuses.findDefault(auth.orgId, runner(db, opts)))?.key ??
-          '';
-        try {
-          await statusRules.resolve(
-            runner(db, opts),
-            auth.orgId,
-            { status: key, sub_status: input.sub_status, reason_id: input.reason_id },
-            true,
-          );
-        } catch (e) {
-          if (!(e instanceof AppError) || e.status !== 422 || !e.errors?.length) throw e;
-          for (const f of e.errors)
-            if (!errors.some((x) => x.field === f.field && x.message === f.message)) errors.push(f);
-        }
-        throw new AppError('unprocessable', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
-      }
-      checkIdentity(cols);
-      const now = nowIso();
-      const tags = normalizeTags(input.tags ?? []);
-      const row = await inTransaction(db, opts, async (trx) => {
-        // Assignment rules pick an owner only when the create named none (a copy: a retried transaction starts over).
-        const values: Record<string, unknown> = { ...cols };
-        const assigner =
-          input.owner_id === undefined && cols.owner_id == null
-            ? deps.assignment?.begin(trx, auth.orgId)
-            : undefined;
-        await assigner?.assign(values);
-        // The same rules as a status change: sub-status of that status, reason where required.
-        const key = typed?.status ?? input.status ?? (await statuses.findDefault(auth.orgId, trx))?.key ?? '';
-        const target = await statusRules.resolve(
-          trx,
-          auth.orgId,
-          { status: key, sub_status: input.sub_status, reason_id: input.reason_id },
-          true,
-        );
-        const inserted = await leads.insert(trx, {
-          ...values,
-          org_id: auth.orgId,
-          status_id: target.status.id,
-          sub_status_id: target.subStatus?.id ?? null,
-          custom_fields: cols.custom_fields ?? '{}',
-          status_changed_at: createdAt ?? now,
-          created_at: createdAt ?? now,
-          updated_at: now,
-          created_by: auth.userId,
-          updated_by: auth.userId,
-          version: 1,
-        } as Parameters<LeadRepository['insert']>[1]);
-        await leads.replaceTags(trx, auth.orgId, inserted.id, tags);
-        await assigner?.record([{ cols: values, leadId: inserted.id }]);
-        await leads.insertStatusHistory(trx, {
-          org_id: auth.orgId,
-          lead_id: inserted.id,
-          from_status_id: null,
-          to_status_id: target.status.id,
-          sub_status_id: target.subStatus?.id ?? null,
-          reason_id: target.reason?.id ?? null,
-          note: null,
-          created_by: auth.userId,
-          created_at: createdAt ?? now,
-        });
-        if (inserted.owner_id !== null) await deps.onOwnerChanged?.(trx, auth.orgId, inserted, auth.userId);
-        let written = inserted;
-        for (const p of parts)
-          if (await p.write(trx, auth, written, input as Record<string, unknown>, true))
-            written = (await leads.findById(auth.orgId, inserted.id, trx))!;
-        const final = deps.links ? await deps.links.afterCreate(trx, auth, written, input) : written;
-        for (const p of parts) await p.afterWrite?.(trx, auth.orgId, final);
-        await emitLeadEvent(trx, auth.orgId, 'lead.created', final);
-        return final;
-      });
+      const { row } = await createRow(auth, input, opts);
       return (await present(auth.orgId, [row], opts))[0];
     },
+
+    createRow,
 
     /**
      * Many new leads at once (imports), with the rules of `create` that apply to rows the caller has already
@@ -1001,7 +1071,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
             })
           : null;
       const [data, total] = await Promise.all([
-        present(auth.orgId, page, { parts: opts.parts }, knownStatuses),
+        present(auth.orgId, page, { parts: opts.parts, fields }, knownStatuses),
         counted !== undefined
           ? Promise.resolve(counted)
           : query.include_total

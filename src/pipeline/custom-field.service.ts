@@ -254,9 +254,11 @@ export function createCustomFieldService({ db, repo }: { db: Kysely<Database>; r
       existing: Record<string, Value> | null,
       errors: FieldError[],
       trx: Kysely<Database> = db,
+      /** The definitions when the caller has read them already (src/pipeline/catalog-snapshot.ts). */
+      known?: CustomFieldDefRow[],
     ): Promise<string | undefined> {
       if (incoming === undefined && existing !== null) return undefined;
-      const defs = new Map((await repo.listFields(orgId, trx)).map((d) => [d.key, d]));
+      const defs = new Map((known ?? (await repo.listFields(orgId, trx))).map((d) => [d.key, d]));
       const out: Record<string, Value> = { ...(existing ?? {}) };
       const zone = [...defs.values()].some((d) => d.type === 'datetime')
         ? await findOrgTimeZone(trx, orgId)

@@ -57,6 +57,7 @@ export function createHistoryRepository(db: Q) {
           't.category as to_category',
           'ss.name as sub_status_name',
           'r.text as reason_text',
+          'r.number as reason_number',
         ])
         .where('h.org_id', '=', orgId)
         .where('h.lead_id', 'in', [...new Set(leadIds)])

@@ -106,6 +106,9 @@ export const SubStatusParams = Type.Object({
 
 export const ReasonResponse = Type.Object({
   id: Type.Integer(),
+  number: Type.Integer({
+    description: 'Its number within the organization (1, 2, 3... in order of creation, never reused)',
+  }),
   text: Type.String(),
   categories: Nullable(Type.Array(Type.String())),
   position: Type.Integer(),

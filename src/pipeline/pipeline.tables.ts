@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** A named refinement of one status ("ON_HOLD / YetToDecide"). Looked up by name within its status. */
 export interface SubStatusesTable {
@@ -17,6 +17,8 @@ export interface ReasonsTable {
   id: Generated<number>;
   org_id: number;
   text: string;
+  /** Its number within the organization, 1, 2, 3... (migration 0062); given by the repository on insert. */
+  number: ColumnType<number, number | undefined, never>;
   /** JSON array of status categories the reason may be used for; null = any. */
   categories: string | null;
   position: number;

@@ -8,6 +8,20 @@ export type CustomFieldDefRow = Selectable<CustomFieldDefsTable>;
 
 /** Reasons catalog and custom field definitions: the organization's small pipeline vocabularies. */
 export function createReasonRepository(db: Q) {
+  /**
+   * One UPDATE of the organization's row: it hands out numbers in order and, on PostgreSQL, holds the row until
+   * commit, so concurrent inserts of one organization never take the same number.
+   */
+  async function takeNumbers(trx: Q, orgId: number, count: number): Promise<number> {
+    const r = await trx
+      .updateTable('organizations')
+      .set((eb) => ({ reason_numbers: eb('reason_numbers', '+', count) }))
+      .where('id', '=', orgId)
+      .returning('reason_numbers')
+      .executeTakeFirstOrThrow();
+    return Number(r.reason_numbers) - count + 1;
+  }
+
   return {
     async list(orgId: number, trx: Q = db): Promise<ReasonRow[]> {
       return trx
@@ -56,14 +70,23 @@ export function createReasonRepository(db: Q) {
         .executeTakeFirst();
       return Number(r?.m ?? 0);
     },
+    /** The next `count` reason numbers of the organization (migration 0062); the first is returned. */
+    takeNumbers,
     async insert(trx: Q, row: Insertable<ReasonsTable>) {
-      return trx.insertInto('reasons').values(row).returningAll().executeTakeFirstOrThrow();
+      const number = await takeNumbers(trx, row.org_id, 1);
+      return trx
+        .insertInto('reasons')
+        .values({ ...row, number })
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
     /** Inserts unless a live reason has this text (unique key, migration 0060): undefined then. */
     async insertIfNew(trx: Q, row: Insertable<ReasonsTable>) {
+      // A number a conflicting insert took stays unused: numbers may have gaps, never repeats.
+      const number = await takeNumbers(trx, row.org_id, 1);
       return trx
         .insertInto('reasons')
-        .values(row)
+        .values({ ...row, number })
         .onConflict((oc) => oc.columns(['org_id', 'text']).where('deleted_at', 'is', null).doNothing())
         .returningAll()
         .executeTakeFirst();

@@ -10,6 +10,8 @@ import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 export interface ReasonDto {
   id: number;
+  /** Its number within the organization (migration 0062). */
+  number: number;
   text: string;
   /** Status categories the reason applies to; null = any. */
   categories: string[] | null;
@@ -26,6 +28,7 @@ export interface ReasonInput {
 export function toReasonResponse(r: ReasonRow): ReasonDto {
   return {
     id: r.id,
+    number: r.number,
     text: r.text,
     categories: reasonCategories(r),
     position: r.position,

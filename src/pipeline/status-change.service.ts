@@ -19,7 +19,8 @@ export interface HistoryEntryDto {
   to: string;
   to_category: string;
   sub_status: string | null;
-  reason: { id: number; text: string } | null;
+  /** `number`: the reason's number within the organization (surfaces that name reasons by it). */
+  reason: { id: number; text: string; number?: number } | null;
   note: string | null;
   by: number | null;
   at: string;

@@ -5,6 +5,7 @@ import type { LeadRow, LeadUpdate } from '../leads/lead.repository.js';
 import type { ReasonRepository, ReasonRow } from './reason.repository.js';
 import type { StatusRepository, StatusRow, SubStatusRow } from './status.repository.js';
 import { parseInstant } from './instant.js';
+import type { CatalogSnapshot } from './catalog-snapshot.js';
 
 /** Where a lead should go: a status key, optionally a sub-status name of that status and a reason id. */
 export interface StatusTarget {
@@ -23,6 +24,8 @@ export interface StatusChangeOptions {
   by?: number | null;
   /** Append a history row even when status and sub-status stay the same (an explicit status action). */
   record?: boolean;
+  /** The organization's catalogs already read by the caller (src/pipeline/catalog-snapshot.ts): no reads. */
+  known?: CatalogSnapshot;
 }
 
 export interface ResolvedTarget {
@@ -58,10 +61,13 @@ export function createStatusRules({
     target: StatusTarget & { status: string },
     /** Whether the lead enters this status (a reason may be required), or a test of the status found. */
     changing: boolean | ((status: StatusRow) => boolean),
+    known?: CatalogSnapshot,
   ): Promise<ResolvedTarget> {
-    const status = await statuses.findByKey(orgId, target.status, trx);
+    const status = known
+      ? known.statuses.find((s) => s.key === target.status)
+      : await statuses.findByKey(orgId, target.status, trx);
     if (!status) {
-      const keys = (await statuses.listByOrg(orgId, trx)).map((s) => s.key);
+      const keys = (known?.statuses ?? (await statuses.listByOrg(orgId, trx))).map((s) => s.key);
       throw fieldError(
         'status',
         `"${target.status}" is not a status of this organization (one of: ${keys.join(', ')})`,
@@ -70,10 +76,20 @@ export function createStatusRules({
     const errors: FieldError[] = [];
     let subStatus: SubStatusRow | null = null;
     if (typeof target.sub_status === 'string') {
-      subStatus = (await statuses.findSubStatus(orgId, status.id, target.sub_status, trx)) ?? null;
+      const name = target.sub_status;
+      subStatus =
+        (known
+          ? known.subStatuses.find((s) => s.status_id === status.id && s.name === name)
+          : await statuses.findSubStatus(orgId, status.id, name, trx)) ?? null;
       if (!subStatus) {
-        const own = (await statuses.listSubStatuses(orgId, status.id, trx)).map((s) => s.name);
-        const elsewhere = await statuses.findSubStatusesNamed(orgId, target.sub_status, trx);
+        const own = (
+          known
+            ? known.subStatuses.filter((s) => s.status_id === status.id)
+            : await statuses.listSubStatuses(orgId, status.id, trx)
+        ).map((s) => s.name);
+        const elsewhere = known
+          ? known.subStatuses.filter((s) => s.name === name)
+          : await statuses.findSubStatusesNamed(orgId, name, trx);
         const hint = elsewhere.length
           ? `it is a sub-status of another status, not of "${status.key}"`
           : `it is not a sub-status of "${status.key}"`;
@@ -85,7 +101,9 @@ export function createStatusRules({
     }
     let reason: ReasonRow | null = null;
     if (target.reason_id !== undefined && target.reason_id !== null) {
-      reason = (await reasons.findLive(orgId, target.reason_id, trx)) ?? null;
+      const id = target.reason_id;
+      reason =
+        (known ? known.reasons.find((r) => r.id === id) : await reasons.findLive(orgId, id, trx)) ?? null;
       if (!reason)
         errors.push({
           field: 'reason_id',
@@ -131,7 +149,8 @@ export function createStatusRules({
         opts.at !== undefined ? parseInstant('at', opts.at, { notFuture: true }) : new Date().toISOString();
       let key = target.status;
       if (key === undefined) {
-        const cur = (await statuses.listAllByOrg(orgId, trx)).find((s) => s.id === current.status_id);
+        const byId = (s: StatusRow) => s.id === current.status_id;
+        const cur = opts.known?.statuses.find(byId) ?? (await statuses.listAllByOrg(orgId, trx)).find(byId);
         key = cur?.key ?? '';
       }
       const resolved = await resolve(
@@ -139,6 +158,7 @@ export function createStatusRules({
         orgId,
         { ...target, status: key },
         (s) => s.id !== current.status_id,
+        opts.known,
       );
       const statusChanges = resolved.status.id !== current.status_id;
       let subStatusId: number | null;

@@ -39,11 +39,18 @@ export function createStatusRepository(db: Q) {
           DEFAULT_REASONS.map((r, i) => ({
             org_id: orgId,
             text: r.text,
+            number: i + 1,
             categories: r.categories ? JSON.stringify(r.categories) : null,
             position: (i + 1) * 10,
             created_at: now,
           })),
         )
+        .execute();
+      // A new organization's reasons are its numbers 1, 2, 3... (migration 0062).
+      await trx
+        .updateTable('organizations')
+        .set({ reason_numbers: DEFAULT_REASONS.length })
+        .where('id', '=', orgId)
         .execute();
       // The importance levels and priorities every organization starts with (src/catalogs).
       await catalogRepository.insertDefaults(trx, orgId, now);

@@ -20,6 +20,7 @@ import { createStatusRepository } from '../pipeline/status.repository.js';
 import { createReasonRepository } from '../pipeline/reason.repository.js';
 import { createHistoryRepository } from '../pipeline/history.repository.js';
 import { createStatusRules } from '../pipeline/status-rules.js';
+import { readCatalogSnapshot } from '../pipeline/catalog-snapshot.js';
 import { createStatusService } from '../pipeline/status.service.js';
 import { createReasonService } from '../pipeline/reason.service.js';
 import { createCustomFieldService } from '../pipeline/custom-field.service.js';
@@ -327,16 +328,15 @@ export function buildCore({
   const contactFinder = createContactFinder({ contacts: accounts.contactService });
   const leadCompose = createLeadComposeService({
     transaction: unitOfWork,
+    readCatalog: (orgId, trx) => readCatalogSnapshot(repos, orgId, trx ?? kysely),
     leads,
-    statusChanges: pipeline.changes,
     followUps: activities.followUps,
     contacts: contactFinder,
     customFields,
+    describeLinks: (orgId, rows, trx) => accounts.leadHooks.describe(orgId, rows, trx),
     refs: {
       setMany: (auth, surface, items, opts) => externalRefs.forSurface(surface).setMany(auth, items, opts),
     },
-    view: leadViews.view,
-    get: (a, id, opts) => leads.get(a, id, opts),
   });
   /** What the compat kit itself needs (src/compat/shared/surface.ts). */
   const kitCore: KitCore = {

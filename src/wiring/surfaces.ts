@@ -17,12 +17,13 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
     await capillarySurface.register(compat, core.kitCore, {
       view: core.leadViews.view,
       composeLead: core.leadCompose.createComposed,
+      catalog: core.leadCompose.catalog,
       transaction: core.unitOfWork,
       leads: {
         create: (auth, input, opts) => core.leads.create(auth, input as never, opts),
         get: (auth, id, opts) => core.leads.get(auth, id, opts),
         update: (auth, id, input, opts) => core.leads.update(auth, id, input, undefined, opts),
-        list: (auth, query) => core.leads.list(auth, query),
+        list: (auth, query, opts) => core.leads.list(auth, query, opts),
       },
       statusChanges: core.pipeline.changes,
       statuses: {

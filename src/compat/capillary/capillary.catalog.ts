@@ -8,7 +8,8 @@ import type { SeedStatus } from './capillary.schema.js';
 
 export async function getReasons(deps: CapillaryDeps, auth: AuthContext) {
   const reasons = await deps.reasons.listReasons(auth);
-  return { data: reasons.map((r) => ({ id: r.id, reason: r.text })), warnings: [], errors: [] };
+  // A reason's id here is its number within the organization: the document's ids 1, 2, 3 work in any one.
+  return { data: reasons.map((r) => ({ id: r.number, reason: r.text })), warnings: [], errors: [] };
 }
 
 /**
@@ -28,12 +29,12 @@ export async function addReasons(deps: CapillaryDeps, auth: AuthContext, items: 
     throw new AppError('unprocessable', `[${dup}].reason is listed twice`, [
       { field: `[${dup}].reason`, message: 'is listed twice' },
     ]);
-  const existing = new Map((await deps.reasons.listReasons(auth)).map((r) => [r.text, r.id]));
+  const existing = new Map((await deps.reasons.listReasons(auth)).map((r) => [r.text, r.number]));
   const created = await deps.reasons.createReasons(
     auth,
     texts.filter((t) => !existing.has(t)).map((text) => ({ text })),
   );
-  const ids = new Map([...existing, ...created.map((r) => [r.text, r.id] as const)]);
+  const ids = new Map([...existing, ...created.map((r) => [r.text, r.number] as const)]);
   const warnings = texts
     .filter((t) => existing.has(t))
     .map((t) => ({

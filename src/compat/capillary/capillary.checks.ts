@@ -2,6 +2,7 @@ import type { AuthContext } from '../../access/roles.js';
 import type { FieldFaults } from '../shared/fields.js';
 import { isOwnedKey } from '../shared/owned-fields.js';
 import type { ClientTime } from '../shared/time.js';
+import type { CatalogSnapshot } from '../../pipeline/catalog-snapshot.js';
 import type { CapillaryDeps, FollowUpWrite } from './capillary.deps.js';
 import { coreKeyFor } from './capillary.mapping.js';
 import type { SeedStatus } from './capillary.schema.js';
@@ -22,22 +23,35 @@ export function pastTime(p: FieldFaults, field: string, value: string | undefine
   return t;
 }
 
-/** The three checkers a status write needs, from one read of each catalog. */
-export async function statusCheckers(deps: CapillaryDeps, auth: AuthContext) {
-  const statuses = deps.statuses.listStatusWords(auth);
-  return Promise.all([
-    statusKeys(deps, auth, await statuses),
-    subStatusChecker(deps, auth),
-    reasonChecker(deps, auth, await statuses),
-  ]);
+/**
+ * The organization's catalogs as this surface checks against them, from ONE snapshot of the core's (statuses,
+ * sub-statuses, reasons, custom field definitions: four reads), which the composite create then takes back as
+ * `known` so nothing is read twice in a request.
+ */
+export interface CapCatalog {
+  known: CatalogSnapshot;
+  statuses: Array<{ key: string; category: string; is_default: boolean; position: number }>;
 }
 
-export async function statusKeys(
-  deps: CapillaryDeps,
-  auth: AuthContext,
-  known?: Awaited<ReturnType<CapillaryDeps['statuses']['listStatusWords']>>,
-) {
-  const statuses = known ?? (await deps.statuses.listStatusWords(auth));
+export async function readCatalog(deps: CapillaryDeps, auth: AuthContext): Promise<CapCatalog> {
+  const known = await deps.catalog(auth);
+  return {
+    known,
+    statuses: known.statuses.map((s) => ({
+      key: s.key,
+      category: s.category,
+      is_default: s.is_default === 1,
+      position: s.position,
+    })),
+  };
+}
+
+/** The three checkers a status write needs. */
+export function statusCheckers(cat: CapCatalog) {
+  return [statusKeys(cat.statuses), subStatusChecker(cat), reasonChecker(cat)] as const;
+}
+
+export function statusKeys(statuses: CapCatalog['statuses']) {
   return (seed: SeedStatus, field: string, p: FieldFaults): string | undefined => {
     try {
       return coreKeyFor(seed, statuses, p.path(field));
@@ -49,8 +63,9 @@ export async function statusKeys(
 }
 
 /** Checks a sub-status name against the core's sub-statuses of the status it is used with. */
-export async function subStatusChecker(deps: CapillaryDeps, auth: AuthContext) {
-  const subs = await deps.statuses.listSubStatuses(auth);
+export function subStatusChecker({ known }: CapCatalog) {
+  const keyOf = new Map(known.statuses.map((s) => [s.id, s.key]));
+  const subs = known.subStatuses.map((s) => ({ status: keyOf.get(s.status_id), name: s.name }));
   return (statusKey: string, name: string | undefined, field: string, p: FieldFaults) => {
     if (name === undefined || subs.some((s) => s.status === statusKey && s.name === name)) return;
     const own = subs.filter((s) => s.status === statusKey).map((s) => s.name);
@@ -63,26 +78,25 @@ export async function subStatusChecker(deps: CapillaryDeps, auth: AuthContext) {
 
 /**
  * Reasons of the organization and the status categories each may be used for, so a reason limited to other
- * kinds of status is refused here, naming the caller's field, before anything is written.
+ * kinds of status is refused here, naming the caller's field, before anything is written. Returns the core's
+ * id of the reason the client named.
  */
-export async function reasonChecker(
-  deps: CapillaryDeps,
-  auth: AuthContext,
-  known?: Awaited<ReturnType<CapillaryDeps['statuses']['listStatusWords']>>,
-) {
-  const [reasons, statuses] = await Promise.all([
-    deps.reasons.listReasons(auth),
-    known ?? deps.statuses.listStatusWords(auth),
-  ]);
-  const byId = new Map(reasons.map((r) => [r.id, r]));
-  const categoryOf = new Map(statuses.map((s) => [s.key, s.category]));
+export function reasonChecker({ known }: CapCatalog) {
+  // This API's reasonId is the reason's number within the organization (the same 1, 2... in every one).
+  const byNumber = new Map(known.reasons.map((r) => [r.number, r]));
+  const categoryOf = new Map(known.statuses.map((s) => [s.key, s.category]));
   return (statusKey: string | undefined, id: number | undefined, field: string, p: FieldFaults) => {
-    if (id === undefined) return;
-    const r = byId.get(id);
-    if (!r) return p.add(field, `${id} is not a reason of this organization (GET /v2/leads/reasons)`);
+    if (id === undefined) return undefined;
+    const r = byNumber.get(id);
+    if (!r) {
+      p.add(field, `${id} is not a reason of this organization (GET /v2/leads/reasons)`);
+      return undefined;
+    }
     const cat = statusKey ? categoryOf.get(statusKey) : undefined;
-    if (cat && r.categories && !r.categories.includes(cat))
-      p.add(field, `reason ${id} ("${r.text}") is for ${r.categories.join(', ')} statuses, not ${cat}`);
+    const categories = r.categories ? (JSON.parse(r.categories) as string[]) : null;
+    if (cat && categories && !categories.includes(cat))
+      p.add(field, `reason ${id} ("${r.text}") is for ${categories.join(', ')} statuses, not ${cat}`);
+    return r.id;
   };
 }
 
@@ -106,16 +120,11 @@ export async function ownerOf(
  * Extended fields the organization does not have yet (text for text values, else the value's JSON type),
  * named in warnings; a key some surface owns is refused (send the field it holds instead).
  */
-export async function prepareExtended(
-  deps: CapillaryDeps,
-  auth: AuthContext,
-  ext: Record<string, unknown> | undefined,
-  p: FieldFaults,
-) {
+export function prepareExtended(cat: CapCatalog, ext: Record<string, unknown> | undefined, p: FieldFaults) {
   const warnings: Warning[] = [];
   const missing: Array<{ key: string; type: 'string' | 'number' | 'boolean' }> = [];
   if (!ext) return { warnings, missing };
-  const defined = new Set((await deps.customFields.listCustomFields(auth)).map((f) => f.key));
+  const defined = new Set(cat.known.fields.map((f) => f.key));
   for (const [key, value] of Object.entries(ext)) {
     if (isOwnedKey(key) || key.includes('__'))
       p.add(`extendedFields.${key}`, 'is reserved for a compatible surface (keys with "__")');
@@ -141,9 +150,10 @@ export async function checkValues(
   values: Record<string, string | number | boolean | null>,
   existing: Record<string, string | number | boolean | null> | null,
   p: FieldFaults,
+  cat: CapCatalog,
 ) {
   const list: Array<{ field: string; message: string }> = [];
-  await deps.customFields.applyValues(auth.orgId, values, existing, list);
+  await deps.customFields.applyValues(auth.orgId, values, existing, list, undefined, cat.known.fields);
   for (const e of list) p.add(e.field, e.message);
 }
 

@@ -3,6 +3,7 @@ import type { LeadDto } from '../../leads/lead.schema.js';
 import type { ExternalRefEntity, RefValue } from '../../leads/external-ref.service.js';
 import type { LeadComposeService } from '../../leads/lead-compose.service.js';
 import type { TxOptions } from '../../db/unit-of-work.js';
+import type { CatalogSnapshot } from '../../pipeline/catalog-snapshot.js';
 import type { LeadViewService } from '../../leads/lead-view.service.js';
 
 /**
@@ -32,7 +33,7 @@ export interface HistoryEntryView {
   to: string;
   to_category: string;
   sub_status: string | null;
-  reason: { id: number; text: string } | null;
+  reason: { id: number; text: string; number?: number } | null;
   by: number | null;
   at: string;
 }
@@ -47,6 +48,8 @@ export interface CapillaryDeps {
   view: LeadViewService['view'];
   /** The core's composite create: a lead with its customer, log, follow-ups and refs in one transaction. */
   composeLead: LeadComposeService['createComposed'];
+  /** The organization's catalogs in one snapshot, checked against and passed back to `composeLead` as `known`. */
+  catalog: LeadComposeService['catalog'];
   /** Runs several core writes as one unit of work (each service call gets the `{ tx }` passed to fn). */
   transaction<T>(fn: (opts: TxOptions) => Promise<T>): Promise<T>;
   leads: {
@@ -81,11 +84,13 @@ export interface CapillaryDeps {
     ): Promise<{ subStatus: { status: string; name: string }; created: boolean }>;
   };
   reasons: {
-    listReasons(auth: AuthContext): Promise<Array<{ id: number; text: string; categories: string[] | null }>>;
+    listReasons(
+      auth: AuthContext,
+    ): Promise<Array<{ id: number; number: number; text: string; categories: string[] | null }>>;
     createReasons(
       auth: AuthContext,
       inputs: Array<{ text: string }>,
-    ): Promise<Array<{ id: number; text: string }>>;
+    ): Promise<Array<{ id: number; number: number; text: string }>>;
   };
   customFields: {
     listCustomFields(auth: AuthContext): Promise<Array<{ key: string; type: string }>>;
@@ -100,6 +105,8 @@ export interface CapillaryDeps {
       incoming: Record<string, string | number | boolean | null> | undefined,
       existing: Record<string, string | number | boolean | null> | null,
       errors: Array<{ field: string; message: string }>,
+      trx?: TxOptions['tx'],
+      known?: CatalogSnapshot['fields'],
     ): Promise<string | undefined>;
   };
   followUps: {

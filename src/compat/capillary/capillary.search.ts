@@ -11,6 +11,21 @@ import { ownerOf } from './capillary.checks.js';
 
 const empty = { data: [], warnings: [], errors: [] };
 
+/** What this API shows of a lead (capillary.view.ts): the core reads nothing else (no tags, parts, names). */
+const SHOWN = [
+  'title',
+  'status',
+  'status_category',
+  'sub_status',
+  'owner_id',
+  'custom_fields',
+  'created_at',
+  'updated_at',
+  'next_follow_up_at',
+  'last_follow_up_at',
+  'contacts',
+].join(',');
+
 /**
  * GET /v2/leads. Filters the core list can apply go to it (status keys, sub-status, contact, owner, custom
  * field values); the rest are this API's defaults ("no type" reads as SKU, "no orgSourceId" as -1) and a
@@ -23,7 +38,11 @@ export async function searchLeads(deps: CapillaryDeps, _kit: SurfaceKit, auth: A
   const desc = (q.sortOrder ?? 'ASC').toUpperCase() === 'DESC';
   const column = q.sortBy && q.sortBy.toLowerCase() === 'lastupdatedon' ? 'updated_at' : 'created_at';
   // Converted leads are leads that were won: this API lists them like any other.
-  const core: Record<string, unknown> = { sort: `${desc ? '-' : ''}${column}`, include_converted: true };
+  const core: Record<string, unknown> = {
+    sort: `${desc ? '-' : ''}${column}`,
+    include_converted: true,
+    fields: SHOWN,
+  };
   const checks: Array<(l: LeadDto) => boolean> = [];
 
   if (q.status !== undefined) {

@@ -91,7 +91,8 @@ export function renderLead(v: LeadView, ownerEmail: Map<number, string>): CapLea
       status: seedStatusOf(h.to, h.to_category),
       createdBy: staffId(r.created_by),
       createdOn: wireTime(h.at, offsetOf(r, leadOffset)),
-      reasonId: h.reason?.id,
+      // The reason's number within the organization, as GET /v2/leads/reasons lists it.
+      reasonId: h.reason?.number,
       reason: h.reason?.text,
       subStatus: h.sub_status ?? undefined,
     });

@@ -23,6 +23,7 @@ import {
   ownerOf,
   pastTime,
   prepareExtended,
+  readCatalog,
   statusCheckers,
 } from './capillary.checks.js';
 
@@ -50,7 +51,8 @@ export async function addLead(
       refs: { created_by: createdBy, done_by: f.followedUpBy ?? createdBy, offset: fu.offset },
     };
   });
-  const [keyFor, checkSub, checkReason] = await statusCheckers(deps, auth);
+  const cat = await readCatalog(deps, auth);
+  const [keyFor, checkSub, checkReason] = statusCheckers(cat);
 
   // The status log: its first entry is the status the lead is created in; `status` (and `subStatus`) is where
   // it ends, appended as one more change when the log does not already end there.
@@ -66,12 +68,12 @@ export async function addLead(
   const steps = log.map((e) => {
     const key = keyFor(e.status, 'status', e.faults);
     if (key) checkSub(key, e.subStatus, e.faults.path('subStatus'), p);
-    checkReason(key, e.reasonId, e.faults.path('reasonId'), p);
+    const reasonId = checkReason(key, e.reasonId, e.faults.path('reasonId'), p);
     const at = e.faults === p ? undefined : pastTime(e.faults, 'createdOn', e.createdOn);
     return {
       status: key ?? '',
       sub_status: e.subStatus ?? null,
-      reason_id: e.reasonId ?? null,
+      reason_id: reasonId ?? null,
       at: at?.instant,
       refs: { created_by: e.createdBy ?? input.createdBy, offset: at?.offset },
     };
@@ -112,14 +114,14 @@ export async function addLead(
   }
 
   const owner = await ownerOf(deps, auth, input.owner);
-  const ext = await prepareExtended(deps, auth, input.extendedFields, p);
+  const ext = prepareExtended(cat, input.extendedFields, p);
   const orgSourceId = input.orgSourceId ?? -1;
   const customFields = {
     ...(input.extendedFields ?? {}),
     [TYPE_FIELD]: input.type ?? 'SKU',
     [ORG_SOURCE_FIELD]: orgSourceId,
   };
-  await checkValues(deps, auth, customFields, null, p);
+  await checkValues(deps, auth, customFields, null, p, cat);
   p.throwIfAny();
 
   // The lead's follow-up summary: a lastFollowUp that none of followUpDetails carries is the follow-up done then.
@@ -133,6 +135,7 @@ export async function addLead(
   const by = input.lastUpdatedBy ?? input.createdBy;
   const made = await deps.composeLead(auth, {
     surface: CAPILLARY,
+    known: cat.known,
     contact,
     defineFields: ext.missing,
     lead: {
@@ -196,8 +199,10 @@ export async function updateLead(
   const p = await kit.faults(auth);
   const current = await deps.leads.get(auth, leadId);
   const owner = await ownerOf(deps, auth, input.owner);
-  const ext = await prepareExtended(deps, auth, input.extendedFields, p);
-  if (input.extendedFields) await checkValues(deps, auth, input.extendedFields, current.custom_fields, p);
+  const cat = await readCatalog(deps, auth);
+  const ext = prepareExtended(cat, input.extendedFields, p);
+  if (input.extendedFields)
+    await checkValues(deps, auth, input.extendedFields, current.custom_fields, p, cat);
   p.throwIfAny();
   await deps.transaction(async (opts) => {
     for (const m of ext.missing) await deps.customFields.ensureCustomField(auth.orgId, m, opts.tx);
@@ -228,17 +233,17 @@ export async function updateStatus(
   const p = await kit.faults(auth);
   await deps.leads.get(auth, leadId); // 404 before any other fault
   const at = pastTime(p, 'createdOn', input.createdOn);
-  const [keyFor, checkSub, checkReason] = await statusCheckers(deps, auth);
+  const [keyFor, checkSub, checkReason] = statusCheckers(await readCatalog(deps, auth));
   const key = keyFor(input.status, 'status', p);
   if (key) checkSub(key, input.subStatus, 'subStatus', p);
-  checkReason(key, input.reasonId, 'reasonId', p);
+  const reasonId = checkReason(key, input.reasonId, 'reasonId', p);
   p.throwIfAny();
   await deps.transaction(async (opts) => {
     // The core returns the history entry it wrote (none when nothing changed).
     const { history: entry } = await deps.statusChanges.changeStatus(
       auth,
       leadId,
-      { status: key!, sub_status: input.subStatus ?? null, reason_id: input.reasonId },
+      { status: key!, sub_status: input.subStatus ?? null, reason_id: reasonId },
       { at: at?.instant, ...opts },
     );
     if (entry)

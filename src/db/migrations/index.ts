@@ -27,6 +27,7 @@ import * as m0102 from './0102_report_indexes.js';
 import * as m0103 from './0103_saved_views.js';
 import * as m0104 from './0104_lead_rollups.js';
 import * as m0061 from './0061_external_refs_surface.js';
+import * as m0062 from './0062_reason_numbers.js';
 import * as m0130 from './0130_import_warnings.js';
 import * as m0146 from './0146_duplicate_check.js';
 import * as m0150 from './0150_scoped_tokens.js';
@@ -80,4 +81,5 @@ export const migrations: Record<string, Migration> = {
   '0060_unique_keys': m0060,
   '0061_external_refs_surface': m0061,
   '0180_lead_scoring': m0180,
+  '0062_reason_numbers': m0062,
 };

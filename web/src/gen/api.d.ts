@@ -29207,6 +29207,8 @@ export interface operations {
                             categories: string[] | null;
                             created_at: string;
                             id: number;
+                            /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                            number: number;
                             position: number;
                             text: string;
                         }[];
@@ -29333,6 +29335,8 @@ export interface operations {
                         categories: string[] | null;
                         created_at: string;
                         id: number;
+                        /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                        number: number;
                         position: number;
                         text: string;
                     } | {
@@ -29340,6 +29344,8 @@ export interface operations {
                             categories: string[] | null;
                             created_at: string;
                             id: number;
+                            /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                            number: number;
                             position: number;
                             text: string;
                         }[];
@@ -29472,6 +29478,8 @@ export interface operations {
                         categories: string[] | null;
                         created_at: string;
                         id: number;
+                        /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                        number: number;
                         position: number;
                         text: string;
                     };
@@ -29726,6 +29734,8 @@ export interface operations {
                         categories: string[] | null;
                         created_at: string;
                         id: number;
+                        /** @description Its number within the organization (1, 2, 3... in order of creation, never reused) */
+                        number: number;
                         position: number;
                         text: string;
                     };
