@@ -3044,6 +3044,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/web-to-lead/thanks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The hosted thank-you page a web form lands on when its key has no success URL
+         * @description The hosted thank-you page a web form lands on when its key has no success URL.
+         */
+        get: operations["listWebToLeadThanks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhook-event-types": {
         parameters: {
             query?: never;
@@ -14991,7 +15011,8 @@ export interface operations {
                 role?: string;
                 /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
                 score_gte?: number;
-                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score";
+                /** @description A column, `-` first for descending: created_at, updated_at, value, last_name, score, first_name, email, company_name, source, city, phone, next_follow_up_at, last_follow_up_at, status_changed_at, or a custom field as `cf.<key>` (numbers as numbers, text case-insensitive). Empty values come last. */
+                sort?: string;
                 source?: string;
                 /** @description Status key; several separated by commas */
                 status?: string;
@@ -36210,7 +36231,7 @@ export interface operations {
                         [key: string]: string;
                     };
                     name: string;
-                    sort?: ("created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score") | (never | null);
+                    sort?: ("created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score" | "first_name" | "-first_name" | "email" | "-email" | "company_name" | "-company_name" | "source" | "-source" | "city" | "-city" | "phone" | "-phone" | "next_follow_up_at" | "-next_follow_up_at" | "last_follow_up_at" | "-last_follow_up_at" | "status_changed_at" | "-status_changed_at") | (never | null);
                     team_id?: number | null;
                     /** @description private: only you; organization: everyone in it; team: the members of team_id */
                     visibility?: "private" | "organization" | "team";
@@ -36626,7 +36647,7 @@ export interface operations {
                         [key: string]: string;
                     };
                     name?: string;
-                    sort?: ("created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score") | (never | null);
+                    sort?: ("created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score" | "first_name" | "-first_name" | "email" | "-email" | "company_name" | "-company_name" | "source" | "-source" | "city" | "-city" | "phone" | "-phone" | "next_follow_up_at" | "-next_follow_up_at" | "last_follow_up_at" | "-last_follow_up_at" | "status_changed_at" | "-status_changed_at") | (never | null);
                     team_id?: number | null;
                     /** @description private: only you; organization: everyone in it; team: the members of team_id */
                     visibility?: "private" | "organization" | "team";
@@ -37635,6 +37656,111 @@ export interface operations {
         };
     };
     getWebToLeadFormHtml: {
+        parameters: {
+            query?: {
+                key?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the role, key scope or origin does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebToLeadThanks: {
         parameters: {
             query?: {
                 key?: string;
