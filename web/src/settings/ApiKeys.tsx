@@ -3,7 +3,7 @@ import { api, ApiError } from '../api';
 import { formatDateTime, useApi } from '../hooks';
 import { CopyButton, ErrorNote, Field } from '../components/ui';
 
-const SCOPES = ['leads:read', 'leads:write', 'settings:write'];
+const SCOPES = ['leads:read', 'leads:write', 'leads:export', 'settings:write'];
 
 interface ApiKey {
   id: number;

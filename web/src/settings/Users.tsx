@@ -47,11 +47,16 @@ export function UserSettings() {
       setError(err as ApiError);
     }
   }
-  const act = (p: Promise<unknown>) => p.then(users.reload, setError);
+  const [notice, setNotice] = useState('');
+  const act = (p: Promise<unknown>) => {
+    setNotice('');
+    return p.then(users.reload, setError);
+  };
 
   return (
     <div className="stack">
       <h2>Users</h2>
+      {notice && <p role="status">{notice}</p>}
       {
         <table className="grid settings-table">
           <thead>
@@ -84,13 +89,30 @@ export function UserSettings() {
                   ) : u.id === me?.user?.id ? (
                     'you'
                   ) : (
-                    <button
-                      type="button"
-                      className="link danger"
-                      onClick={() => act(api.patch(`/users/${u.id}`, { active: false }))}
-                    >
-                      Deactivate
-                    </button>
+                    <>
+                      <button
+                        type="button"
+                        className="link danger"
+                        onClick={() => act(api.patch(`/users/${u.id}`, { active: false }))}
+                      >
+                        Deactivate
+                      </button>{' '}
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={`Reset two-factor of ${u.name}`}
+                        title="For a member who lost their phone and recovery codes"
+                        onClick={() =>
+                          act(
+                            api
+                              .del(`/users/${u.id}/two-factor`)
+                              .then(() => setNotice(`Two-factor sign-in of ${u.name} is off.`)),
+                          )
+                        }
+                      >
+                        Reset two-factor
+                      </button>
+                    </>
                   )}
                 </td>
               </tr>
