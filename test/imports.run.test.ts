@@ -190,9 +190,12 @@ describe('run: mapping, values and per-row errors', () => {
     });
   });
 
-  it('importing needs leads:import: a read-only API key may export but not import', async () => {
+  it('importing needs leads:import: a read-and-export API key may export but not import', async () => {
     const s = await signup(t.app);
-    const created = await post(s, '/api/v1/api-keys', { name: 'reporting', scopes: ['leads:read'] });
+    const created = await post(s, '/api/v1/api-keys', {
+      name: 'reporting',
+      scopes: ['leads:read', 'leads:export'],
+    });
     expect(created.statusCode).toBe(201);
     const ro: Session = { ...s, headers: { authorization: `Bearer ${created.json().key}` } };
     const res = await upload(t.app, ro, 'a.csv', 'Email\na@x.io\n');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+import { browserAvailable, shot, signInWithToken, startStack, type Stack } from './harness.js';
 import { axeViolations, DESKTOP, PHONE } from './axe.js';
 
 const run = browserAvailable();
@@ -62,7 +62,7 @@ describe.skipIf(!run)('duplicates and merge (chromium)', () => {
     ])
       ids.push((await api('post', '/leads', body)).id);
     await page.goto(s.baseUrl);
-    await page.evaluate(`localStorage.setItem('leadflow.token', ${JSON.stringify(token)})`);
+    await signInWithToken(page, s.baseUrl, token);
   });
   afterAll(async () => {
     await s?.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserAvailable, startStack, type Stack } from './harness.js';
+import { browserAvailable, signInWithToken, startStack, type Stack } from './harness.js';
 import { axeViolations } from './axe.js';
 
 const run = browserAvailable();
@@ -22,9 +22,9 @@ describe.skipIf(!run)('saved views (chromium)', () => {
   };
   const signIn = async (t: string) => {
     await page.goto(`${s.baseUrl}/login`);
-    await page.evaluate(
-      `localStorage.clear(); localStorage.setItem('leadflow.token', ${JSON.stringify(t)}); localStorage.setItem('leadflow.org', '${orgId}')`,
-    );
+    await page.evaluate(`localStorage.clear()`);
+    await page.context().clearCookies();
+    await signInWithToken(page, s.baseUrl, t, orgId);
     await page.goto(`${s.baseUrl}/leads`);
   };
 
