@@ -55,7 +55,7 @@ describe.skipIf(!run)('saved views (chromium)', () => {
     await signIn(token);
     await expect.poll(() => page.getByText('12 leads', { exact: true }).count()).toBe(1);
     await page.getByText('Filters', { exact: true }).click();
-    await page.getByRole('textbox', { name: 'Source' }).fill('fair');
+    await page.getByRole('combobox', { name: 'Source' }).fill('fair');
     await expect.poll(() => page.getByText('4 leads', { exact: true }).count()).toBe(1);
 
     await page.getByRole('button', { name: 'Save view' }).click();
@@ -80,7 +80,7 @@ describe.skipIf(!run)('saved views (chromium)', () => {
     await call(token, 'POST', '/leads', { first_name: 'Mine', source: 'fair', owner_id: agent.user.id });
     await signIn(agent.token);
     await page.getByLabel('Saved view').selectOption('Fair leads');
-    await expect.poll(() => page.getByRole('textbox', { name: 'Source' }).inputValue()).toBe('fair');
+    await expect.poll(() => page.getByRole('combobox', { name: 'Source' }).inputValue()).toBe('fair');
     // The agent's list shows the one fair lead they can see.
     await expect.poll(() => page.getByText('1 lead', { exact: true }).count()).toBe(1);
     expect(await axeViolations(page)).toEqual([]);

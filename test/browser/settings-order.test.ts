@@ -41,10 +41,11 @@ describe.skipIf(!run)('settings: status order and web-to-lead landing (chromium)
     const at = before.indexOf('demo_booked');
     // Space lifts, ArrowUp twice moves it two places up, Space drops.
     await page.getByRole('button', { name: 'Move Démo booked!' }).focus();
-    await page.keyboard.press('Space');
-    await page.keyboard.press('ArrowUp');
-    await page.keyboard.press('ArrowUp');
-    await page.keyboard.press('Space');
+    // (dnd-kit's keyboard sensor moves one place per key once the lift has rendered: give each step a frame.)
+    for (const key of ['Space', 'ArrowUp', 'ArrowUp', 'Space']) {
+      await page.keyboard.press(key);
+      await page.waitForTimeout(150);
+    }
     await expect.poll(async () => (await keys()).indexOf('demo_booked')).toBe(at - 2);
     const rows = await page.locator('.settings-table tbody tr code').allTextContents();
     expect(rows.indexOf('demo_booked')).toBe(at - 2);
