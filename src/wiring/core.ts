@@ -293,11 +293,12 @@ export function buildCore({
   const accessServices = {
     users,
     teams: createTeamService({ db: kysely, teams: repos.teams, access }),
-    keys: createKeyService({ keys: repos.keys, access, teams: repos.teams, statuses, audit }),
+    keys: createKeyService({ db: kysely, keys: repos.keys, access, teams: repos.teams, statuses, audit }),
     audit,
     passwords: createPasswordService({ db: kysely, access, audit }),
   };
   const webToLead = createWebToLeadService({
+    db: kysely,
     keys: repos.keys,
     leads,
     audit,
