@@ -16,6 +16,15 @@ import { createStatusRules } from '../src/pipeline/status-rules.js';
 import { createStatusChangeService } from '../src/pipeline/status-change.service.js';
 import { createTeamService } from '../src/access/team.service.js';
 import { createTeamRepository } from '../src/access/team.repository.js';
+import { generate } from 'otplib';
+import { countAllTables, changedTables } from './table-counts.js';
+import { createKeyRepository } from '../src/access/key.repository.js';
+import { createKeyService } from '../src/access/key.service.js';
+import { createUserService } from '../src/access/user.service.js';
+import { createAuthService } from '../src/access/auth.service.js';
+import { createPasswordService } from '../src/access/password.service.js';
+import { createTwoFactorService } from '../src/access/auth-two-factor.service.js';
+import { createWebToLeadService } from '../src/access/web-to-lead.service.js';
 
 let t: TestApp;
 let s: Session;
@@ -155,6 +164,171 @@ describe('access services join the caller transaction', () => {
     });
     await expect(failure).rejects.toThrow('later failure');
     expect({ teams: await count('teams'), members: await count('team_members') }).toEqual(before);
+  });
+});
+
+describe('access services: a caller transaction that rolls back leaves nothing', () => {
+  function services() {
+    const db = t.db.kysely;
+    const access = createAccessRepository(db);
+    const teams = createTeamRepository(db);
+    const statuses = createStatusRepository(db);
+    const keyRepo = createKeyRepository(db);
+    const audit = createAuditService({ audit: createAuditRepository(db) });
+    const leads = createLeadService({ db, leads: createLeadRepository(db, t.db.dialect), statuses, access });
+    return {
+      db,
+      keys: createKeyService({ db, keys: keyRepo, access, teams, statuses, audit }),
+      users: createUserService({ db, access, teams, audit }),
+      auth: createAuthService({ db, access, statuses, keys: keyRepo, audit }),
+      passwords: createPasswordService({ db, access, audit }),
+      twoFactor: createTwoFactorService({ db, access, audit }),
+      webToLead: createWebToLeadService({ db, keys: keyRepo, leads, audit, access, statuses }),
+    };
+  }
+
+  /** Runs `fn` in a transaction that then fails; every table keeps its row count. */
+  async function rolledBack(fn: (tx: Parameters<Parameters<typeof inTransaction>[2]>[0]) => Promise<void>) {
+    const before = await countAllTables(t.db);
+    const failure = inTransaction(t.db.kysely, {}, async (tx) => {
+      await fn(tx);
+      throw new Error('later failure');
+    });
+    await expect(failure).rejects.toThrow('later failure');
+    expect(changedTables(before, await countAllTables(t.db))).toEqual({});
+  }
+
+  it('keys: API and web-to-lead keys created, changed and revoked with { tx } leave nothing', async () => {
+    const { keys } = services();
+    await rolledBack(async (tx) => {
+      const api = await keys.createApiKey(
+        ownerAuth(),
+        { name: 'Rolled back', scopes: ['leads:read'] },
+        { tx },
+      );
+      await keys.revokeApiKey(ownerAuth(), api.id, { tx });
+      const web = await keys.createWebKey(ownerAuth(), { name: 'Form' }, { tx });
+      await keys.updateWebKey(ownerAuth(), web.id, { name: 'Form 2', default_tags: ['web'] }, undefined, {
+        tx,
+      });
+      await keys.revokeWebKey(ownerAuth(), web.id, { tx });
+      const revoked = await tx
+        .selectFrom('api_keys')
+        .select('revoked_at')
+        .where('id', '=', api.id)
+        .executeTakeFirst();
+      expect(revoked?.revoked_at).toBeTruthy();
+    });
+  });
+
+  it('invitations and members: invite, accept, role change and revoke with { tx } leave nothing', async () => {
+    const { users } = services();
+    await rolledBack(async (tx) => {
+      const inv = await users.invite(
+        ownerAuth(),
+        { email: 'rolled.back@example.com', role: 'agent' },
+        { tx },
+      );
+      const joined = await users.accept(
+        inv.token,
+        { name: 'Rolled Back', password: 'a long password 1' },
+        {},
+        { tx },
+      );
+      expect(joined.organization_id).toBe(s.orgId);
+      const member = await users.update(ownerAuth(), joined.user.id, { role: 'manager' }, undefined, { tx });
+      expect(member.role).toBe('manager');
+      const other = await users.invite(
+        ownerAuth(),
+        { email: 'other.one@example.com', role: 'agent' },
+        { tx },
+      );
+      await users.revokeInvitation(ownerAuth(), other.id, { tx });
+    });
+  });
+
+  it('auth and sessions: signup, login, a pinned token and its release with { tx } leave nothing', async () => {
+    const { auth } = services();
+    await rolledBack(async (tx) => {
+      const made = await auth.signup(
+        {
+          email: 'new.owner@example.com',
+          password: 'a long password 2',
+          name: 'New',
+          organization_name: 'Gone',
+        },
+        { tx },
+      );
+      expect(made.organization.name).toBe('Gone');
+      const login = await auth.login(
+        { email: 'new.owner@example.com', password: 'a long password 2' },
+        {},
+        { tx },
+      );
+      expect('token' in login && login.token).toBeTruthy();
+      const pinned = await auth.issueToken(
+        { email: 'new.owner@example.com', password: 'a long password 2' },
+        60_000,
+        {},
+        { tx },
+      );
+      const sessions = await tx
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', made.user.id)
+        .orderBy('id')
+        .execute();
+      expect(sessions).toHaveLength(3);
+      await auth.releaseToken({ ...pinned.auth, sessionId: sessions[2].id }, { tx });
+      await auth.logout(sessions[0].id, { tx });
+    });
+  });
+
+  it('passwords: a change with { tx } that rolls back keeps the old password and every session', async () => {
+    const { passwords } = services();
+    await rolledBack(async (tx) => {
+      const r = await passwords.change(
+        ownerAuth(),
+        { current_password: 'correct horse battery', new_password: 'another long password' },
+        { tx },
+      );
+      expect(r.sessions_ended).toBeGreaterThanOrEqual(1);
+    });
+    // The session the change would have ended still works, and the old password still signs in.
+    expect((await call('GET', '/me')).statusCode).toBe(200);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: s.email, password: 'correct horse battery' },
+    });
+    expect(login.statusCode).toBe(200);
+  });
+
+  it('two-factor: enrolment, confirmation and new recovery codes with { tx } leave nothing', async () => {
+    const { twoFactor } = services();
+    await rolledBack(async (tx) => {
+      const begun = await twoFactor.begin(ownerAuth(), { password: 'correct horse battery' }, undefined, {
+        tx,
+      });
+      const code = await generate({ secret: begun.secret });
+      const confirmed = await twoFactor.confirm(ownerAuth(), { code }, undefined, { tx });
+      expect(confirmed.recovery_codes).toHaveLength(10);
+      await twoFactor.regenerateRecoveryCodes(ownerAuth(), { password: 'correct horse battery' }, undefined, {
+        tx,
+      });
+      expect(await twoFactor.isEnabled(s.userId, { tx })).toBe(true);
+    });
+    expect((await call('GET', '/me/two-factor')).json()).toMatchObject({ enabled: false, pending: false });
+  });
+
+  it('web-to-lead: a form submitted with { tx } leaves no lead, key or audit entry', async () => {
+    const { keys, webToLead } = services();
+    await rolledBack(async (tx) => {
+      const web = await keys.createWebKey(ownerAuth(), { name: 'Site' }, { tx });
+      const inside = (await createKeyRepository(tx).findWebKeyByKey(web.key))!;
+      const r = await webToLead.submit(inside, { first_name: 'Web', email: 'web@example.com' }, {}, { tx });
+      expect(r.created).toBe(true);
+    });
   });
 });
 

@@ -45,8 +45,8 @@ export function createAccessRepository(db: Q) {
     async findUserByEmail(email: string, trx: Q = db) {
       return trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     },
-    async findUserById(id: number) {
-      return db
+    async findUserById(id: number, trx: Q = db) {
+      return trx
         .selectFrom('users')
         .select(['id', 'email', 'name', 'created_at'])
         .where('id', '=', id)
@@ -62,8 +62,8 @@ export function createAccessRepository(db: Q) {
         .execute();
     },
     /** Active memberships of a user, oldest first. */
-    async listMemberships(userId: number) {
-      return db
+    async listMemberships(userId: number, trx: Q = db) {
+      return trx
         .selectFrom('memberships')
         .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
         .select(['organizations.id as id', 'organizations.name as name', 'memberships.role as role'])
@@ -188,8 +188,8 @@ export function createAccessRepository(db: Q) {
         .limit(500)
         .execute();
     },
-    async findInvitation(orgId: number, id: number) {
-      return db
+    async findInvitation(orgId: number, id: number, trx: Q = db) {
+      return trx
         .selectFrom('invitations')
         .select(INVITATION_COLUMNS)
         .where('org_id', '=', orgId)
@@ -218,8 +218,8 @@ export function createAccessRepository(db: Q) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
-    async revokeInvitation(orgId: number, id: number, now: string): Promise<boolean> {
-      const r = await db
+    async revokeInvitation(orgId: number, id: number, now: string, trx: Q = db): Promise<boolean> {
+      const r = await trx
         .updateTable('invitations')
         .set({ revoked_at: now })
         .where('org_id', '=', orgId)
@@ -267,11 +267,11 @@ export function createAccessRepository(db: Q) {
         .orderBy('memberships.org_id')
         .execute();
     },
-    async touchSession(id: number, now: string) {
-      await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();
+    async touchSession(id: number, now: string, trx: Q = db) {
+      await trx.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();
     },
-    async revokeSession(id: number, now: string) {
-      await db
+    async revokeSession(id: number, now: string, trx: Q = db) {
+      await trx
         .updateTable('sessions')
         .set({ revoked_at: now })
         .where('id', '=', id)

@@ -4,7 +4,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
-import { inTransaction, type TxOptions } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import { AppError, fieldError } from '../http/errors.js';
 import type { AccessRepository } from './access.repository.js';
 import type { AuditService } from './audit.service.js';
@@ -132,17 +132,18 @@ export function createTwoFactorService({
   async function assertProof(
     userId: number,
     input: { password?: string; code?: string },
-    guard?: CodeGuard,
+    guard: CodeGuard | undefined,
+    opts: TxOptions,
   ): Promise<void> {
     if (input.password === undefined && input.code === undefined)
       throw fieldError('password', 'send your password or a code from your authenticator app');
     guard?.check(userId);
     let ok: boolean;
     if (input.password !== undefined) {
-      const user = await access.findUserWithHash(db, userId);
+      const user = await access.findUserWithHash(runner(db, opts), userId);
       ok = !!user && (await verifyPassword(input.password, user.password_hash));
     } else {
-      ok = await inTransaction(db, {}, (trx) => acceptCode(trx, userId, input.code!));
+      ok = await inTransaction(db, opts, (trx) => acceptCode(trx, userId, input.code!));
     }
     if (!ok) {
       guard?.failed(userId);
@@ -154,8 +155,8 @@ export function createTwoFactorService({
   }
 
   return {
-    async isEnabled(userId: number): Promise<boolean> {
-      return !!(await row(userId))?.confirmed_at;
+    async isEnabled(userId: number, opts: TxOptions = {}): Promise<boolean> {
+      return !!(await row(userId, runner(db, opts)))?.confirmed_at;
     },
 
     async status(auth: AuthContext) {
@@ -180,10 +181,11 @@ export function createTwoFactorService({
     /** Starts (or restarts) an enrolment: a new secret that counts only once confirmed with a code. */
     async begin(auth: AuthContext, input: { password: string }, guard?: CodeGuard, opts: TxOptions = {}) {
       const userId = personOf(auth);
-      if ((await row(userId))?.confirmed_at)
+      const q = runner(db, opts);
+      if ((await row(userId, q))?.confirmed_at)
         throw new AppError('conflict', 'Two-factor sign-in is already on; turn it off first to change it.');
-      await assertProof(userId, { password: input.password }, guard);
-      const user = await access.findUserById(userId);
+      await assertProof(userId, { password: input.password }, guard, opts);
+      const user = await access.findUserById(userId, q);
       const secret = generateSecret();
       const now = nowIso();
       await inTransaction(db, opts, async (trx) => {
@@ -201,7 +203,7 @@ export function createTwoFactorService({
     /** The first code turns two-factor on; the recovery codes are shown this once. */
     async confirm(auth: AuthContext, input: { code: string }, guard?: CodeGuard, opts: TxOptions = {}) {
       const userId = personOf(auth);
-      const tf = await row(userId);
+      const tf = await row(userId, runner(db, opts));
       if (!tf) throw new AppError('conflict', 'Start the enrolment first (POST /api/v1/me/two-factor).');
       if (tf.confirmed_at) throw new AppError('conflict', 'Two-factor sign-in is already on.');
       guard?.check(userId);
@@ -218,9 +220,14 @@ export function createTwoFactorService({
           .set({ confirmed_at: now, last_time_step: step })
           .where('user_id', '=', userId)
           .execute();
-        return replaceRecoveryCodes(trx, userId, now);
+        const fresh = await replaceRecoveryCodes(trx, userId, now);
+        await audit.record(
+          auth,
+          { action: 'user.two_factor_enabled', targetType: 'user', targetId: userId },
+          { tx: trx },
+        );
+        return fresh;
       });
-      await audit.record(auth, { action: 'user.two_factor_enabled', targetType: 'user', targetId: userId });
       return { recovery_codes: codes };
     },
 
@@ -232,14 +239,17 @@ export function createTwoFactorService({
       opts: TxOptions = {},
     ) {
       const userId = personOf(auth);
-      if (!(await row(userId))?.confirmed_at)
+      if (!(await row(userId, runner(db, opts)))?.confirmed_at)
         throw new AppError('conflict', 'Two-factor sign-in is off: there are no recovery codes.');
-      await assertProof(userId, input, guard);
-      const codes = await inTransaction(db, opts, (trx) => replaceRecoveryCodes(trx, userId, nowIso()));
-      await audit.record(auth, {
-        action: 'user.two_factor_recovery_codes',
-        targetType: 'user',
-        targetId: userId,
+      await assertProof(userId, input, guard, opts);
+      const codes = await inTransaction(db, opts, async (trx) => {
+        const fresh = await replaceRecoveryCodes(trx, userId, nowIso());
+        await audit.record(
+          auth,
+          { action: 'user.two_factor_recovery_codes', targetType: 'user', targetId: userId },
+          { tx: trx },
+        );
+        return fresh;
       });
       return { recovery_codes: codes };
     },
@@ -252,16 +262,20 @@ export function createTwoFactorService({
       opts: TxOptions = {},
     ) {
       const userId = personOf(auth);
-      const tf = await row(userId);
+      const tf = await row(userId, runner(db, opts));
       if (!tf) throw new AppError('conflict', 'Two-factor sign-in is already off.');
       if (input.code !== undefined && !tf.confirmed_at)
         throw fieldError('code', 'use your password: the enrolment was never confirmed');
-      await assertProof(userId, input, guard);
+      await assertProof(userId, input, guard, opts);
       await inTransaction(db, opts, async (trx) => {
         await trx.deleteFrom('two_factor_recovery_codes').where('user_id', '=', userId).execute();
         await trx.deleteFrom('user_two_factor').where('user_id', '=', userId).execute();
+        await audit.record(
+          auth,
+          { action: 'user.two_factor_disabled', targetType: 'user', targetId: userId },
+          { tx: trx },
+        );
       });
-      await audit.record(auth, { action: 'user.two_factor_disabled', targetType: 'user', targetId: userId });
     },
 
     /**
@@ -274,24 +288,29 @@ export function createTwoFactorService({
         throw new AppError('forbidden', 'Only a person can reset two-factor sign-in.');
       if (userId === auth.userId)
         throw fieldError('id', 'turn off your own two-factor sign-in in your profile');
-      const member = await access.findMembership(auth.orgId, userId);
+      const q = runner(db, opts);
+      const member = await access.findMembership(auth.orgId, userId, q);
       if (!member) throw new AppError('not_found', `User ${userId} was not found.`);
       const role = member.role as Role;
       if (auth.role !== 'owner' && roleRank(role) >= roleRank(auth.role))
         throw new AppError('forbidden', `A ${auth.role} cannot reset the two-factor sign-in of a ${role}.`);
-      const orgs = await access.listMemberships(userId);
+      const orgs = await access.listMemberships(userId, q);
       if (orgs.some((o) => o.id !== auth.orgId))
         throw new AppError(
           'conflict',
           'This person also belongs to another organization; they must use a recovery code themselves.',
         );
-      if (!(await row(userId))) throw new AppError('conflict', 'Two-factor sign-in is already off.');
+      if (!(await row(userId, q))) throw new AppError('conflict', 'Two-factor sign-in is already off.');
       await inTransaction(db, opts, async (trx) => {
         await trx.deleteFrom('two_factor_recovery_codes').where('user_id', '=', userId).execute();
         await trx.deleteFrom('user_two_factor').where('user_id', '=', userId).execute();
         await trx.deleteFrom('login_challenges').where('user_id', '=', userId).execute();
+        await audit.record(
+          auth,
+          { action: 'user.two_factor_reset', targetType: 'user', targetId: userId },
+          { tx: trx },
+        );
       });
-      await audit.record(auth, { action: 'user.two_factor_reset', targetType: 'user', targetId: userId });
     },
 
     /** After a right password: the token for the code step (no session yet). */
@@ -324,13 +343,19 @@ export function createTwoFactorService({
      * The code step: the person the challenge names, once the code is right. A wrong code counts against the
      * challenge (spent after CHALLENGE_MAX_ATTEMPTS) and the person's throttle; the challenge is single use.
      */
-    async completeChallenge(token: string, code: string, guard?: CodeGuard): Promise<number> {
+    async completeChallenge(
+      token: string,
+      code: string,
+      guard?: CodeGuard,
+      opts: TxOptions = {},
+    ): Promise<number> {
       const expired = () =>
         new AppError(
           'unauthorized',
           'The sign-in step has expired or was used; sign in with your password again.',
         );
-      const ch = await db
+      const q = runner(db, opts);
+      const ch = await q
         .selectFrom('login_challenges')
         .selectAll()
         .where('token_hash', '=', hashToken(token))
@@ -338,7 +363,7 @@ export function createTwoFactorService({
       const now = nowIso();
       if (!ch || ch.used_at || ch.expires_at <= now || ch.attempts >= CHALLENGE_MAX_ATTEMPTS) throw expired();
       guard?.check(ch.user_id);
-      const ok = await inTransaction(db, {}, async (trx) => {
+      const ok = await inTransaction(db, opts, async (trx) => {
         if (!(await acceptCode(trx, ch.user_id, code))) return false;
         const used = await trx
           .updateTable('login_challenges')
@@ -350,7 +375,8 @@ export function createTwoFactorService({
         return true;
       });
       if (!ok) {
-        await db
+        // Its own statement: a wrong code counts even though the request fails.
+        await q
           .updateTable('login_challenges')
           .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
           .where('id', '=', ch.id)

@@ -8,7 +8,7 @@ import { hashPassword, verifyPassword, newToken, hashToken } from './crypto.js';
 import { roleForScopes, type AuthContext, type Role } from './roles.js';
 import type { KeyRepository } from './key.repository.js';
 import type { AuditService } from './audit.service.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import { createTwoFactorService, type CodeGuard } from './auth-two-factor.service.js';
 
 const SESSION_DAYS = 30;
@@ -53,13 +53,20 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
     return { token, expires_at: expires };
   }
 
-  async function authenticateApiKey(token: string, orgHeader: string | undefined): Promise<AuthContext> {
-    const key = await keys.findApiKeyByHash(hashToken(token));
+  async function authenticateApiKey(
+    token: string,
+    orgHeader: string | undefined,
+    q: Kysely<Database> = db,
+  ): Promise<AuthContext> {
+    const key = await keys.findApiKeyByHash(hashToken(token), q);
     const now = nowIso();
     const dead = (k: { revoked_at: string | null; expires_at: string | null } | undefined) =>
       !k || k.revoked_at !== null || (k.expires_at !== null && k.expires_at <= now);
     // A short-lived key exchanged for another (exchangeApiKey) dies with its parent.
-    if (dead(key) || (key!.parent_key_id !== null && dead(await keys.findApiKeyById(key!.parent_key_id)))) {
+    if (
+      dead(key) ||
+      (key!.parent_key_id !== null && dead(await keys.findApiKeyById(key!.parent_key_id, q)))
+    ) {
       throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
     }
     if (!key) throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
@@ -69,7 +76,7 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       ]);
     }
     if (!key.last_used_at || Date.parse(now) - Date.parse(key.last_used_at) > 60_000)
-      await keys.touchApiKey(key.id, now);
+      await keys.touchApiKey(key.id, now, q);
     const scopes = JSON.parse(key.scopes) as string[];
     return {
       kind: 'api_key',
@@ -82,11 +89,14 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
   }
 
   return {
-    async signup(input: { email: string; password: string; name: string; organization_name: string }) {
+    async signup(
+      input: { email: string; password: string; name: string; organization_name: string },
+      opts: TxOptions = {},
+    ) {
       const email = normalizeEmail(input.email);
       const passwordHash = await hashPassword(input.password);
       const now = nowIso();
-      return inTransaction(db, {}, async (trx) => {
+      return inTransaction(db, opts, async (trx) => {
         // An existing account: with its own password this is that person starting another organization (201
         // as for a new account); otherwise the same 401 as a failed sign-in, never "this email has an account".
         const existing = await access.findUserByEmail(email, trx);
@@ -108,20 +118,25 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       });
     },
 
-    async login(input: { email: string; password: string }, meta: { ip?: string } = {}) {
-      const user = await access.findUserByEmail(normalizeEmail(input.email));
+    async login(
+      input: { email: string; password: string },
+      meta: { ip?: string } = {},
+      opts: TxOptions = {},
+    ) {
+      const q = runner(db, opts);
+      const user = await access.findUserByEmail(normalizeEmail(input.email), q);
       const ok = user
         ? await verifyPassword(input.password, user.password_hash)
         : (await verifyPassword(input.password, await DUMMY_HASH), false);
-      const organizations = user ? await access.listMemberships(user.id) : [];
+      const organizations = user ? await access.listMemberships(user.id, q) : [];
       const actors = organizations.map((o) => ({ orgId: o.id, userId: user!.id, ip: meta.ip ?? null }));
       if (!user || !ok) {
         // Each organization the person belongs to sees the attempt; an unknown email belongs to none.
-        await audit.recordMany(actors, {
-          action: 'auth.login_failed',
-          targetType: 'user',
-          targetId: user?.id,
-        });
+        await audit.recordMany(
+          actors,
+          { action: 'auth.login_failed', targetType: 'user', targetId: user?.id },
+          opts,
+        );
         throw new AppError('unauthorized', 'Email or password is wrong.');
       }
       if (organizations.length === 0) {
@@ -131,10 +146,17 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         );
       }
       // Two-factor on: no session yet, only the short-lived token for the code step (completeTwoFactorLogin).
-      if (await twoFactor.isEnabled(user.id))
-        return { two_factor_required: true as const, ...(await twoFactor.startChallenge(user.id)) };
-      const { token } = await inTransaction(db, {}, (trx) => issueSession(trx, user.id, nowIso()));
-      await audit.recordMany(actors, { action: 'auth.login', targetType: 'user', targetId: user.id });
+      if (await twoFactor.isEnabled(user.id, opts))
+        return { two_factor_required: true as const, ...(await twoFactor.startChallenge(user.id, opts)) };
+      const { token } = await inTransaction(db, opts, async (trx) => {
+        const issued = await issueSession(trx, user.id, nowIso());
+        await audit.recordMany(
+          actors,
+          { action: 'auth.login', targetType: 'user', targetId: user.id },
+          { tx: trx },
+        );
+        return issued;
+      });
       return { token, user: { id: user.id, email: user.email, name: user.name }, organizations };
     },
 
@@ -143,24 +165,30 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       input: { challenge_token: string; code: string },
       meta: { ip?: string } = {},
       guard?: CodeGuard,
+      opts: TxOptions = {},
     ) {
-      const userId = await twoFactor.completeChallenge(input.challenge_token, input.code, guard);
-      const user = (await access.findUserById(userId))!;
-      const organizations = await access.listMemberships(userId);
+      const userId = await twoFactor.completeChallenge(input.challenge_token, input.code, guard, opts);
+      const q = runner(db, opts);
+      const user = (await access.findUserById(userId, q))!;
+      const organizations = await access.listMemberships(userId, q);
       if (organizations.length === 0)
         throw new AppError('unauthorized', 'This account is not an active member of any organization.');
-      const { token } = await inTransaction(db, {}, (trx) => issueSession(trx, userId, nowIso()));
-      await audit.recordMany(
-        organizations.map((o) => ({ orgId: o.id, userId, ip: meta.ip ?? null })),
-        { action: 'auth.login', targetType: 'user', targetId: userId, details: { two_factor: true } },
-      );
+      const { token } = await inTransaction(db, opts, async (trx) => {
+        const issued = await issueSession(trx, userId, nowIso());
+        await audit.recordMany(
+          organizations.map((o) => ({ orgId: o.id, userId, ip: meta.ip ?? null })),
+          { action: 'auth.login', targetType: 'user', targetId: userId, details: { two_factor: true } },
+          { tx: trx },
+        );
+        return issued;
+      });
       return { token, user: { id: user.id, email: user.email, name: user.name }, organizations };
     },
 
     twoFactor,
 
-    async logout(sessionId: number) {
-      await access.revokeSession(sessionId, nowIso());
+    async logout(sessionId: number, opts: TxOptions = {}) {
+      await access.revokeSession(sessionId, nowIso(), runner(db, opts));
     },
 
     /** Resolves a bearer token (session or API key) and the chosen organization into an AuthContext, or throws 401/403. */
@@ -252,20 +280,23 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       input: { email: string; password: string; organization?: string },
       ttlMs: number,
       meta: { ip?: string } = {},
+      opts: TxOptions = {},
     ): Promise<{ token: string; expires_at: string; auth: AuthContext }> {
-      const user = await access.findUserByEmail(normalizeEmail(input.email));
+      const q = runner(db, opts);
+      const user = await access.findUserByEmail(normalizeEmail(input.email), q);
       const ok = user
         ? await verifyPassword(input.password, user.password_hash)
         : (await verifyPassword(input.password, await DUMMY_HASH), false);
-      const memberships = user ? await access.listMemberships(user.id) : [];
+      const memberships = user ? await access.listMemberships(user.id, q) : [];
       if (!user || !ok) {
         await audit.recordMany(
           memberships.map((o) => ({ orgId: o.id, userId: user!.id, ip: meta.ip ?? null })),
           { action: 'auth.login_failed', targetType: 'user', targetId: user?.id },
+          opts,
         );
         throw new AppError('unauthorized', 'Email or password is wrong.');
       }
-      if (await twoFactor.isEnabled(user.id)) throw twoFactorRefused();
+      if (await twoFactor.isEnabled(user.id, opts)) throw twoFactorRefused();
       if (memberships.length === 0)
         throw new AppError('unauthorized', 'This account is not an active member of any organization.');
       const wanted = input.organization?.trim();
@@ -277,13 +308,15 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         throw new AppError('forbidden', 'You are not a member of the organization named in the request.', [
           { field: 'organization', message: 'is not one of your organizations' },
         ]);
-      const issued = await inTransaction(db, {}, (trx) =>
-        issueSession(trx, user.id, nowIso(), { ttlMs, orgId: org.id }),
-      );
-      await audit.record(
-        { kind: 'user', orgId: org.id, userId: user.id, role: org.role as Role },
-        { action: 'auth.login', targetType: 'user', targetId: user.id },
-      );
+      const issued = await inTransaction(db, opts, async (trx) => {
+        const session = await issueSession(trx, user.id, nowIso(), { ttlMs, orgId: org.id });
+        await audit.record(
+          { kind: 'user', orgId: org.id, userId: user.id, role: org.role as Role },
+          { action: 'auth.login', targetType: 'user', targetId: user.id },
+          { tx: trx },
+        );
+        return session;
+      });
       return {
         ...issued,
         auth: { kind: 'user', orgId: org.id, userId: user.id, role: org.role as Role },
@@ -297,27 +330,32 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
     async exchangeApiKey(
       key: string,
       ttlMs: number,
+      opts: TxOptions = {},
     ): Promise<{ token: string; expires_at: string; auth: AuthContext }> {
       if (!key.startsWith('lfk_'))
         throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
-      const parent = await authenticateApiKey(key, undefined);
-      const row = (await keys.findApiKeyByHash(hashToken(key)))!;
+      const q = runner(db, opts);
+      const parent = await authenticateApiKey(key, undefined, q);
+      const row = (await keys.findApiKeyByHash(hashToken(key), q))!;
       const rootId = row.parent_key_id ?? row.id;
       const secret = newToken('lfk');
       const now = nowIso();
       const expires = new Date(Date.parse(now) + ttlMs).toISOString();
       const parentExpiry = row.expires_at;
-      const child = await keys.insertApiKey({
-        org_id: row.org_id,
-        name: `${row.name} (token)`,
-        prefix: secret.slice(0, 12),
-        key_hash: hashToken(secret),
-        scopes: row.scopes,
-        created_by: row.created_by,
-        created_at: now,
-        expires_at: parentExpiry !== null && parentExpiry < expires ? parentExpiry : expires,
-        parent_key_id: rootId,
-      });
+      const child = await keys.insertApiKey(
+        {
+          org_id: row.org_id,
+          name: `${row.name} (token)`,
+          prefix: secret.slice(0, 12),
+          key_hash: hashToken(secret),
+          scopes: row.scopes,
+          created_by: row.created_by,
+          created_at: now,
+          expires_at: parentExpiry !== null && parentExpiry < expires ? parentExpiry : expires,
+          parent_key_id: rootId,
+        },
+        q,
+      );
       return { token: secret, expires_at: child.expires_at!, auth: { ...parent, apiKeyId: child.id } };
     },
 
@@ -325,10 +363,11 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
      * Ends the caller's token: its session, or its short-lived key (exchangeApiKey). An API key made by a
      * person is not ended this way (403): it is revoked in /api/v1.
      */
-    async releaseToken(auth: AuthContext): Promise<void> {
+    async releaseToken(auth: AuthContext, opts: TxOptions = {}): Promise<void> {
       const now = nowIso();
-      if (auth.sessionId !== undefined) return access.revokeSession(auth.sessionId, now);
-      if (auth.apiKeyId !== undefined && (await keys.revokeDerivedKey(auth.apiKeyId, now))) return;
+      const q = runner(db, opts);
+      if (auth.sessionId !== undefined) return access.revokeSession(auth.sessionId, now, q);
+      if (auth.apiKeyId !== undefined && (await keys.revokeDerivedKey(auth.apiKeyId, now, q))) return;
       throw new AppError(
         'forbidden',
         'Only a token issued by a sign-in can be released; revoke API keys in /api/v1.',

@@ -37,33 +37,36 @@ const W2L_COLUMNS = [
 /** API keys (secret, hashed) and web-to-lead keys (public). */
 export function createKeyRepository(db: Q) {
   return {
-    async insertApiKey(row: {
-      org_id: number;
-      name: string;
-      prefix: string;
-      key_hash: string;
-      scopes: string;
-      created_by: number | null;
-      created_at: string;
-      expires_at: string | null;
-      parent_key_id?: number;
-    }) {
-      return db
+    async insertApiKey(
+      row: {
+        org_id: number;
+        name: string;
+        prefix: string;
+        key_hash: string;
+        scopes: string;
+        created_by: number | null;
+        created_at: string;
+        expires_at: string | null;
+        parent_key_id?: number;
+      },
+      trx: Q = db,
+    ) {
+      return trx
         .insertInto('api_keys')
         .values({ ...row, last_used_at: null, revoked_at: null })
         .returning(API_KEY_COLUMNS)
         .executeTakeFirstOrThrow();
     },
-    async listApiKeys(orgId: number) {
-      return db
+    async listApiKeys(orgId: number, trx: Q = db) {
+      return trx
         .selectFrom('api_keys')
         .select(API_KEY_COLUMNS)
         .where('org_id', '=', orgId)
         .orderBy('id', 'desc')
         .execute();
     },
-    async findApiKey(orgId: number, id: number) {
-      return db
+    async findApiKey(orgId: number, id: number, trx: Q = db) {
+      return trx
         .selectFrom('api_keys')
         .select(API_KEY_COLUMNS)
         .where('org_id', '=', orgId)
@@ -71,8 +74,8 @@ export function createKeyRepository(db: Q) {
         .executeTakeFirst();
     },
     /** The auth hook's lookup: the hash names the key and its organization. */
-    async findApiKeyByHash(keyHash: string) {
-      return db
+    async findApiKeyByHash(keyHash: string, trx: Q = db) {
+      return trx
         .selectFrom('api_keys')
         .select([
           'id',
@@ -89,8 +92,8 @@ export function createKeyRepository(db: Q) {
         .executeTakeFirst();
     },
     /** Revokes a short-lived key (one with a parent); keys made by people are left alone. */
-    async revokeDerivedKey(id: number, now: string): Promise<boolean> {
-      const r = await db
+    async revokeDerivedKey(id: number, now: string, trx: Q = db): Promise<boolean> {
+      const r = await trx
         .updateTable('api_keys')
         .set({ revoked_at: now })
         .where('id', '=', id)
@@ -99,18 +102,18 @@ export function createKeyRepository(db: Q) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
-    async findApiKeyById(id: number) {
-      return db
+    async findApiKeyById(id: number, trx: Q = db) {
+      return trx
         .selectFrom('api_keys')
         .select(['id', 'expires_at', 'revoked_at'])
         .where('id', '=', id)
         .executeTakeFirst();
     },
-    async touchApiKey(id: number, now: string) {
-      await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+    async touchApiKey(id: number, now: string, trx: Q = db) {
+      await trx.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
     },
-    async revokeApiKey(orgId: number, id: number, now: string): Promise<boolean> {
-      const r = await db
+    async revokeApiKey(orgId: number, id: number, now: string, trx: Q = db): Promise<boolean> {
+      const r = await trx
         .updateTable('api_keys')
         .set({ revoked_at: now })
         .where('org_id', '=', orgId)
@@ -120,8 +123,8 @@ export function createKeyRepository(db: Q) {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    async insertWebKey(row: Omit<WebToLeadKeysTable, 'id' | 'last_used_at' | 'revoked_at'>) {
-      return db
+    async insertWebKey(row: Omit<WebToLeadKeysTable, 'id' | 'last_used_at' | 'revoked_at'>, trx: Q = db) {
+      return trx
         .insertInto('web_to_lead_keys')
         .values({ ...row, last_used_at: null, revoked_at: null })
         .returning(W2L_COLUMNS)
@@ -135,8 +138,8 @@ export function createKeyRepository(db: Q) {
         .orderBy('id', 'desc')
         .execute();
     },
-    async findWebKey(orgId: number, id: number) {
-      return db
+    async findWebKey(orgId: number, id: number, trx: Q = db) {
+      return trx
         .selectFrom('web_to_lead_keys')
         .select(W2L_COLUMNS)
         .where('org_id', '=', orgId)
@@ -147,8 +150,8 @@ export function createKeyRepository(db: Q) {
     async findWebKeyByKey(key: string) {
       return db.selectFrom('web_to_lead_keys').select(W2L_COLUMNS).where('key', '=', key).executeTakeFirst();
     },
-    async updateWebKey(orgId: number, id: number, set: Updateable<WebToLeadKeysTable>) {
-      return db
+    async updateWebKey(orgId: number, id: number, set: Updateable<WebToLeadKeysTable>, trx: Q = db) {
+      return trx
         .updateTable('web_to_lead_keys')
         .set(set)
         .where('org_id', '=', orgId)
@@ -156,8 +159,8 @@ export function createKeyRepository(db: Q) {
         .returning(W2L_COLUMNS)
         .executeTakeFirst();
     },
-    async touchWebKey(id: number, now: string) {
-      await db.updateTable('web_to_lead_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+    async touchWebKey(id: number, now: string, trx: Q = db) {
+      await trx.updateTable('web_to_lead_keys').set({ last_used_at: now }).where('id', '=', id).execute();
     },
   };
 }

@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import { AppError, fieldError, notFound } from '../http/errors.js';
 import { checkContentIfMatch } from '../http/etag.js';
 import type { AccessRepository } from './access.repository.js';
@@ -70,6 +73,7 @@ export interface WebKeyInput {
 }
 
 interface Deps {
+  db: Kysely<Database>;
   keys: KeyRepository;
   access: AccessRepository;
   teams: TeamRepository;
@@ -78,8 +82,8 @@ interface Deps {
 }
 
 /** API keys (secret, for integrations) and web-to-lead keys (public, for forms). */
-export function createKeyService({ keys, access, teams, statuses, audit }: Deps) {
-  async function checkWebKeyInput(orgId: number, input: WebKeyInput) {
+export function createKeyService({ db, keys, access, teams, statuses, audit }: Deps) {
+  async function checkWebKeyInput(orgId: number, input: WebKeyInput, trx: Kysely<Database>) {
     const out: Record<string, unknown> = {};
     if (input.name !== undefined) {
       if (!input.name.trim()) throw fieldError('name', 'must not be blank');
@@ -98,15 +102,15 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
       });
       out.allowed_origins = JSON.stringify(origins);
     }
-    if (input.default_status != null && !(await statuses.findByKey(orgId, input.default_status))) {
+    if (input.default_status != null && !(await statuses.findByKey(orgId, input.default_status, trx))) {
       throw fieldError('default_status', 'is not a status key of this organization');
     }
     if (input.default_owner_id != null) {
-      const m = await access.findMembership(orgId, input.default_owner_id);
+      const m = await access.findMembership(orgId, input.default_owner_id, trx);
       if (!m || m.deactivated_at)
         throw fieldError('default_owner_id', 'is not an active user of this organization');
     }
-    if (input.default_team_id != null && !(await teams.findById(orgId, input.default_team_id))) {
+    if (input.default_team_id != null && !(await teams.findById(orgId, input.default_team_id, trx))) {
       throw fieldError('default_team_id', 'is not a team of this organization');
     }
     if (input.success_url != null) {
@@ -137,6 +141,7 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
     async createApiKey(
       auth: AuthContext,
       input: { name: string; scopes: string[]; expires_at?: string | null },
+      opts: TxOptions = {},
     ) {
       assertCan(auth, 'api_keys:manage');
       const name = input.name.trim();
@@ -154,21 +159,31 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
         expires = new Date(t).toISOString();
       }
       const secret = newToken('lfk');
-      const row = await keys.insertApiKey({
-        org_id: auth.orgId,
-        name,
-        prefix: secret.slice(0, 12),
-        key_hash: hashToken(secret),
-        scopes: JSON.stringify(scopes),
-        created_by: auth.userId,
-        created_at: now,
-        expires_at: expires,
-      });
-      await audit.record(auth, {
-        action: 'api_key.created',
-        targetType: 'api_key',
-        targetId: row.id,
-        details: { name, scopes },
+      const row = await inTransaction(db, opts, async (trx) => {
+        const inserted = await keys.insertApiKey(
+          {
+            org_id: auth.orgId,
+            name,
+            prefix: secret.slice(0, 12),
+            key_hash: hashToken(secret),
+            scopes: JSON.stringify(scopes),
+            created_by: auth.userId,
+            created_at: now,
+            expires_at: expires,
+          },
+          trx,
+        );
+        await audit.record(
+          auth,
+          {
+            action: 'api_key.created',
+            targetType: 'api_key',
+            targetId: inserted.id,
+            details: { name, scopes },
+          },
+          { tx: trx },
+        );
+        return inserted;
       });
       return { ...toApiKeyDto(row), key: secret };
     },
@@ -176,43 +191,54 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
       assertCan(auth, 'api_keys:manage');
       return { data: (await keys.listApiKeys(auth.orgId)).map(toApiKeyDto) };
     },
-    async revokeApiKey(auth: AuthContext, id: number) {
+    async revokeApiKey(auth: AuthContext, id: number, opts: TxOptions = {}) {
       assertCan(auth, 'api_keys:manage');
-      const k = await keys.findApiKey(auth.orgId, id);
-      if (!k) throw notFound('API key', id);
-      if (!(await keys.revokeApiKey(auth.orgId, id, nowIso())))
-        throw new AppError('conflict', `API key ${id} is already revoked.`);
-      await audit.record(auth, {
-        action: 'api_key.revoked',
-        targetType: 'api_key',
-        targetId: id,
-        details: { name: k.name },
+      await inTransaction(db, opts, async (trx) => {
+        const k = await keys.findApiKey(auth.orgId, id, trx);
+        if (!k) throw notFound('API key', id);
+        if (!(await keys.revokeApiKey(auth.orgId, id, nowIso(), trx)))
+          throw new AppError('conflict', `API key ${id} is already revoked.`);
+        await audit.record(
+          auth,
+          { action: 'api_key.revoked', targetType: 'api_key', targetId: id, details: { name: k.name } },
+          { tx: trx },
+        );
       });
     },
 
-    async createWebKey(auth: AuthContext, input: WebKeyInput & { name: string }) {
+    async createWebKey(auth: AuthContext, input: WebKeyInput & { name: string }, opts: TxOptions = {}) {
       assertCan(auth, 'settings:write');
-      const cols = await checkWebKeyInput(auth.orgId, input);
-      const row = await keys.insertWebKey({
-        org_id: auth.orgId,
-        name: cols.name as string,
-        key: newToken('lfw'),
-        allowed_origins: (cols.allowed_origins as string) ?? '[]',
-        default_source: input.default_source ?? 'web form',
-        default_status: input.default_status ?? null,
-        default_owner_id: input.default_owner_id ?? null,
-        default_team_id: input.default_team_id ?? null,
-        default_tags: (cols.default_tags as string) ?? '[]',
-        success_url: input.success_url ?? null,
-        rate_limit_per_minute: input.rate_limit_per_minute ?? 30,
-        created_by: auth.userId,
-        created_at: nowIso(),
-      });
-      await audit.record(auth, {
-        action: 'web_to_lead_key.created',
-        targetType: 'web_to_lead_key',
-        targetId: row.id,
-        details: { name: row.name },
+      const cols = await checkWebKeyInput(auth.orgId, input, runner(db, opts));
+      const row = await inTransaction(db, opts, async (trx) => {
+        const inserted = await keys.insertWebKey(
+          {
+            org_id: auth.orgId,
+            name: cols.name as string,
+            key: newToken('lfw'),
+            allowed_origins: (cols.allowed_origins as string) ?? '[]',
+            default_source: input.default_source ?? 'web form',
+            default_status: input.default_status ?? null,
+            default_owner_id: input.default_owner_id ?? null,
+            default_team_id: input.default_team_id ?? null,
+            default_tags: (cols.default_tags as string) ?? '[]',
+            success_url: input.success_url ?? null,
+            rate_limit_per_minute: input.rate_limit_per_minute ?? 30,
+            created_by: auth.userId,
+            created_at: nowIso(),
+          },
+          trx,
+        );
+        await audit.record(
+          auth,
+          {
+            action: 'web_to_lead_key.created',
+            targetType: 'web_to_lead_key',
+            targetId: inserted.id,
+            details: { name: inserted.name },
+          },
+          { tx: trx },
+        );
+        return inserted;
       });
       return toWebKeyDto(row);
     },
@@ -226,28 +252,42 @@ export function createKeyService({ keys, access, teams, statuses, audit }: Deps)
       if (!k) throw notFound('Web-to-lead key', id);
       return toWebKeyDto(k);
     },
-    async updateWebKey(auth: AuthContext, id: number, input: WebKeyInput, ifMatch?: string) {
+    async updateWebKey(
+      auth: AuthContext,
+      id: number,
+      input: WebKeyInput,
+      ifMatch?: string,
+      opts: TxOptions = {},
+    ) {
       assertCan(auth, 'settings:write');
-      const current = await keys.findWebKey(auth.orgId, id);
-      if (!current) throw notFound('Web-to-lead key', id);
-      checkContentIfMatch(`Web-to-lead key ${id}`, toWebKeyDto(current), ifMatch);
-      const cols = await checkWebKeyInput(auth.orgId, input);
-      const row = Object.keys(cols).length
-        ? await keys.updateWebKey(auth.orgId, id, cols)
-        : await keys.findWebKey(auth.orgId, id);
+      const row = await inTransaction(db, opts, async (trx) => {
+        const current = await keys.findWebKey(auth.orgId, id, trx);
+        if (!current) throw notFound('Web-to-lead key', id);
+        checkContentIfMatch(`Web-to-lead key ${id}`, toWebKeyDto(current), ifMatch);
+        const cols = await checkWebKeyInput(auth.orgId, input, trx);
+        return Object.keys(cols).length
+          ? await keys.updateWebKey(auth.orgId, id, cols, trx)
+          : await keys.findWebKey(auth.orgId, id, trx);
+      });
       return toWebKeyDto(row!);
     },
-    async revokeWebKey(auth: AuthContext, id: number) {
+    async revokeWebKey(auth: AuthContext, id: number, opts: TxOptions = {}) {
       assertCan(auth, 'settings:write');
-      const k = await keys.findWebKey(auth.orgId, id);
-      if (!k) throw notFound('Web-to-lead key', id);
-      if (k.revoked_at) throw new AppError('conflict', `Web-to-lead key ${id} is already revoked.`);
-      await keys.updateWebKey(auth.orgId, id, { revoked_at: nowIso() });
-      await audit.record(auth, {
-        action: 'web_to_lead_key.revoked',
-        targetType: 'web_to_lead_key',
-        targetId: id,
-        details: { name: k.name },
+      await inTransaction(db, opts, async (trx) => {
+        const k = await keys.findWebKey(auth.orgId, id, trx);
+        if (!k) throw notFound('Web-to-lead key', id);
+        if (k.revoked_at) throw new AppError('conflict', `Web-to-lead key ${id} is already revoked.`);
+        await keys.updateWebKey(auth.orgId, id, { revoked_at: nowIso() }, trx);
+        await audit.record(
+          auth,
+          {
+            action: 'web_to_lead_key.revoked',
+            targetType: 'web_to_lead_key',
+            targetId: id,
+            details: { name: k.name },
+          },
+          { tx: trx },
+        );
       });
     },
   };

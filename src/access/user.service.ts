@@ -9,7 +9,7 @@ import type { AuditService } from './audit.service.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './crypto.js';
 import { assertCan, canGrantRole, roleRank, type AuthContext, type Role } from './roles.js';
 import { normalizeEmail } from './auth.service.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 
 const INVITATION_DAYS = 7;
 const SESSION_DAYS = 30;
@@ -27,7 +27,7 @@ export interface UserServiceDeps {
     token: string,
   ) => Promise<void>;
   /** The delivery state of each invitation's latest email, shown in the list (src/email). */
-  deliveryOf?: (orgId: number, ids: number[]) => Promise<Map<number, InvitationDelivery>>;
+  deliveryOf?: (orgId: number, ids: number[], opts?: TxOptions) => Promise<Map<number, InvitationDelivery>>;
 }
 
 export type InvitationDelivery = {
@@ -74,8 +74,8 @@ export function toInvitationDto(i: InvitationRow, now = nowIso()) {
 
 /** Members of an organization and invitations to join it. */
 export function createUserService({ db, access, teams, audit, onInvited, deliveryOf }: UserServiceDeps) {
-  async function loadMember(orgId: number, userId: number) {
-    const m = await access.findMember(orgId, userId);
+  async function loadMember(orgId: number, userId: number, trx: Kysely<Database> = db) {
+    const m = await access.findMember(orgId, userId, trx);
     if (!m) throw notFound('User', userId);
     return m;
   }
@@ -84,13 +84,19 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
     auth: AuthContext,
     detail: Record<string, unknown>,
     message: string,
+    opts: TxOptions,
   ): Promise<never> {
-    await audit.record(auth, {
-      action: 'permission.denied',
-      targetType: 'user',
-      targetId: detail.user_id as number | undefined,
-      details: detail,
-    });
+    // Kept when the write is refused (its own statement), unless the caller's transaction rolls back.
+    await audit.record(
+      auth,
+      {
+        action: 'permission.denied',
+        targetType: 'user',
+        targetId: detail.user_id as number | undefined,
+        details: detail,
+      },
+      opts,
+    );
     throw new AppError('forbidden', message);
   }
 
@@ -111,9 +117,10 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
       userId: number,
       input: { role?: Role; active?: boolean },
       ifMatch?: string,
+      opts: TxOptions = {},
     ) {
       assertCan(auth, 'users:manage');
-      const target = await loadMember(auth.orgId, userId);
+      const target = await loadMember(auth.orgId, userId, runner(db, opts));
       checkContentIfMatch(`User ${userId}`, toUserDto(target), ifMatch);
       const actorRole = auth.role;
       if (
@@ -122,7 +129,12 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
         input.role !== target.role &&
         actorRole !== 'owner'
       ) {
-        await denyEscalation(auth, { user_id: userId, role: input.role }, 'You cannot change your own role.');
+        await denyEscalation(
+          auth,
+          { user_id: userId, role: input.role },
+          'You cannot change your own role.',
+          opts,
+        );
       }
       // Only someone above the member may touch them (owners may touch owners), and only grant what they could hold.
       if (
@@ -134,6 +146,7 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
           auth,
           { user_id: userId, target_role: target.role },
           `A ${actorRole} cannot change a member whose role is ${target.role}.`,
+          opts,
         );
       }
       if (input.role !== undefined && input.role !== target.role && !canGrantRole(actorRole, input.role)) {
@@ -141,10 +154,11 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
           auth,
           { user_id: userId, from: target.role, to: input.role },
           `A ${actorRole} cannot grant the role ${input.role}.`,
+          opts,
         );
       }
       const now = nowIso();
-      await inTransaction(db, {}, async (trx) => {
+      await inTransaction(db, opts, async (trx) => {
         const events: Array<{ action: string; details: Record<string, unknown> }> = [];
         const set: { role?: string; deactivated_at?: string | null } = {};
         if (input.role !== undefined && input.role !== target.role) {
@@ -172,22 +186,28 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
             { tx: trx },
           );
       });
-      return toUserDto(await loadMember(auth.orgId, userId));
+      return toUserDto(await loadMember(auth.orgId, userId, runner(db, opts)));
     },
 
-    async invite(auth: AuthContext, input: { email: string; role: Role; team_ids?: number[] }) {
+    async invite(
+      auth: AuthContext,
+      input: { email: string; role: Role; team_ids?: number[] },
+      opts: TxOptions = {},
+    ) {
       assertCan(auth, 'users:manage');
       if (!canGrantRole(auth.role, input.role)) {
         await denyEscalation(
           auth,
           { email: input.email, role: input.role },
           `A ${auth.role} cannot invite someone as ${input.role}.`,
+          opts,
         );
       }
+      const q = runner(db, opts);
       const email = normalizeEmail(input.email);
-      const existing = await access.findUserByEmail(email);
+      const existing = await access.findUserByEmail(email, q);
       if (existing) {
-        const m = await access.findMembership(auth.orgId, existing.id);
+        const m = await access.findMembership(auth.orgId, existing.id, q);
         if (m && m.deactivated_at === null)
           throw new AppError('conflict', `${email} is already a member of this organization.`, [
             { field: 'email', message: 'is already a member' },
@@ -195,12 +215,12 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
       }
       const teamIds = [...new Set(input.team_ids ?? [])];
       for (const t of teamIds) {
-        if (!(await teams.findById(auth.orgId, t)))
+        if (!(await teams.findById(auth.orgId, t, q)))
           throw fieldError('team_ids', `team ${t} does not exist in this organization`);
       }
       const token = newToken('lfi');
       const now = nowIso();
-      const row = await inTransaction(db, {}, async (trx) => {
+      const row = await inTransaction(db, opts, async (trx) => {
         const inserted = await access.insertInvitation(trx, {
           org_id: auth.orgId,
           email,
@@ -212,19 +232,23 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
           expires_at: new Date(Date.parse(now) + INVITATION_DAYS * 86400_000).toISOString(),
         });
         await onInvited?.(trx, auth.orgId, inserted, token);
+        await audit.record(
+          auth,
+          {
+            action: 'invitation.created',
+            targetType: 'invitation',
+            targetId: inserted.id,
+            details: { email, role: input.role },
+          },
+          { tx: trx },
+        );
         return inserted;
-      });
-      await audit.record(auth, {
-        action: 'invitation.created',
-        targetType: 'invitation',
-        targetId: row.id,
-        details: { email, role: input.role },
       });
       return {
         ...toInvitationDto(row, now),
         token,
         accept_path: `/api/v1/invitations/${token}/accept`,
-        ...(deliveryOf ? { delivery: (await deliveryOf(auth.orgId, [row.id])).get(row.id) } : {}),
+        ...(deliveryOf ? { delivery: (await deliveryOf(auth.orgId, [row.id], opts)).get(row.id) } : {}),
       };
     },
 
@@ -246,21 +270,27 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
       };
     },
 
-    async revokeInvitation(auth: AuthContext, id: number) {
+    async revokeInvitation(auth: AuthContext, id: number, opts: TxOptions = {}) {
       assertCan(auth, 'users:manage');
-      const inv = await access.findInvitation(auth.orgId, id);
-      if (!inv) throw notFound('Invitation', id);
-      if (!(await access.revokeInvitation(auth.orgId, id, nowIso()))) {
-        throw new AppError(
-          'conflict',
-          `Invitation ${id} was already ${inv.accepted_at ? 'accepted' : 'revoked'}.`,
+      await inTransaction(db, opts, async (trx) => {
+        const inv = await access.findInvitation(auth.orgId, id, trx);
+        if (!inv) throw notFound('Invitation', id);
+        if (!(await access.revokeInvitation(auth.orgId, id, nowIso(), trx))) {
+          throw new AppError(
+            'conflict',
+            `Invitation ${id} was already ${inv.accepted_at ? 'accepted' : 'revoked'}.`,
+          );
+        }
+        await audit.record(
+          auth,
+          {
+            action: 'invitation.revoked',
+            targetType: 'invitation',
+            targetId: id,
+            details: { email: inv.email },
+          },
+          { tx: trx },
         );
-      }
-      await audit.record(auth, {
-        action: 'invitation.revoked',
-        targetType: 'invitation',
-        targetId: id,
-        details: { email: inv.email },
       });
     },
 
@@ -268,10 +298,15 @@ export function createUserService({ db, access, teams, audit, onInvited, deliver
      * Accepts an invitation: the token is the credential. A new person sets name and password; someone who already
      * has an account proves it with their password. Returns a session token for the invited organization.
      */
-    async accept(token: string, input: { name?: string; password: string }, meta: { ip?: string } = {}) {
+    async accept(
+      token: string,
+      input: { name?: string; password: string },
+      meta: { ip?: string } = {},
+      opts: TxOptions = {},
+    ) {
       const now = nowIso();
       const passwordHash = await hashPassword(input.password);
-      const result = await inTransaction(db, {}, async (trx) => {
+      const result = await inTransaction(db, opts, async (trx) => {
         const inv = await access.findInvitationByHash(trx, hashToken(token));
         if (!inv || inv.accepted_at || inv.revoked_at || inv.expires_at <= now) {
           throw new AppError(

@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import { fieldError, AppError } from '../http/errors.js';
 import type { LeadService } from '../leads/lead.service.js';
 import type { LeadCreateInput, LeadDto } from '../leads/lead.schema.js';
@@ -36,6 +39,7 @@ export type WebToLeadResult =
   | { created: false; successUrl: string | null };
 
 export function createWebToLeadService({
+  db,
   keys,
   leads,
   audit,
@@ -43,13 +47,14 @@ export function createWebToLeadService({
   statuses,
   onSubmitted,
 }: {
+  db: Kysely<Database>;
   keys: KeyRepository;
   leads: LeadService;
   audit: AuditService;
   access: AccessRepository;
   statuses: StatusRepository;
-  /** After the lead is created: tells someone a web lead arrived (src/email). */
-  onSubmitted?: (key: WebKeyRow, leadId: number) => Promise<void>;
+  /** After the lead is created (in the caller's transaction, if any): tells someone a web lead arrived (src/email). */
+  onSubmitted?: (key: WebKeyRow, leadId: number, opts?: TxOptions) => Promise<void>;
 }) {
   return {
     /** Finds a live key, or 401 without saying whether it ever existed. */
@@ -72,26 +77,35 @@ export function createWebToLeadService({
       row: WebKeyRow,
       form: Record<string, unknown>,
       meta: { origin?: string; ip?: string },
+      opts: TxOptions = {},
     ): Promise<WebToLeadResult> {
       const actor = { orgId: row.org_id, ip: meta.ip ?? null };
       if (!this.originAllowed(row, meta.origin)) {
-        await audit.record(actor, {
-          action: 'web_to_lead.origin_denied',
-          targetType: 'web_to_lead_key',
-          targetId: row.id,
-          details: { origin: meta.origin },
-        });
+        await audit.record(
+          actor,
+          {
+            action: 'web_to_lead.origin_denied',
+            targetType: 'web_to_lead_key',
+            targetId: row.id,
+            details: { origin: meta.origin },
+          },
+          opts,
+        );
         throw new AppError('forbidden', `Origin ${meta.origin} is not allowed to post with this key.`);
       }
       const hp = form[HONEYPOT_FIELD];
       if (typeof hp === 'string' && hp.trim() !== '') {
         // Answer as if it worked so the bot learns nothing; keep a trace for the admins.
-        await audit.record(actor, {
-          action: 'web_to_lead.spam_blocked',
-          targetType: 'web_to_lead_key',
-          targetId: row.id,
-          details: { reason: 'honeypot' },
-        });
+        await audit.record(
+          actor,
+          {
+            action: 'web_to_lead.spam_blocked',
+            targetType: 'web_to_lead_key',
+            targetId: row.id,
+            details: { reason: 'honeypot' },
+          },
+          opts,
+        );
         return { created: false, successUrl: row.success_url };
       }
       const input: Record<string, unknown> = {};
@@ -134,13 +148,14 @@ export function createWebToLeadService({
       input.source = row.default_source ?? 'web form';
       // Defaults can go stale (owner deactivated, status or team deleted): a visitor's form must still work,
       // so a stale default is skipped rather than turned into an error the visitor cannot fix.
-      if (row.default_status && (await statuses.findByKey(row.org_id, row.default_status)))
+      const q = runner(db, opts);
+      if (row.default_status && (await statuses.findByKey(row.org_id, row.default_status, q)))
         input.status = row.default_status;
       if (row.default_owner_id) {
-        const m = await access.findMembership(row.org_id, row.default_owner_id);
+        const m = await access.findMembership(row.org_id, row.default_owner_id, q);
         if (m && !m.deactivated_at) input.owner_id = row.default_owner_id;
       }
-      if (row.default_team_id && (await access.findTeam(row.org_id, row.default_team_id)))
+      if (row.default_team_id && (await access.findTeam(row.org_id, row.default_team_id, q)))
         input.team_id = row.default_team_id;
       const tags = JSON.parse(row.default_tags) as string[];
       if (tags.length) input.tags = tags;
@@ -153,9 +168,12 @@ export function createWebToLeadService({
       };
       // Seed 004: the form's person becomes (or is linked to) a contact of the lead.
       input.link = 'contact';
-      const lead = await leads.create(auth, input as LeadCreateInput);
-      await keys.touchWebKey(row.id, nowIso());
-      await onSubmitted?.(row, lead.id);
+      const lead = await inTransaction(db, opts, async (trx) => {
+        const created = await leads.create(auth, input as LeadCreateInput, { tx: trx });
+        await keys.touchWebKey(row.id, nowIso(), trx);
+        return created;
+      });
+      await onSubmitted?.(row, lead.id, opts);
       return { created: true, leadId: lead.id, lead, successUrl: row.success_url };
     },
   };

@@ -34,22 +34,21 @@ export interface AccountsDeps {
   planStatus: PlanStatus;
   /** The one access policy (src/access/policy.ts): agent visibility of companies, contacts, opportunities. */
   policy: Policy;
-  /** Late-bound: the lead service is built after accounts (it takes `leadHooks`). */
+}
+
+/** What conversion needs of leads: values built before it (src/leads/lead-presenter.ts, lead-guard.ts). */
+export interface AccountsLeadDeps {
   presentLead: (orgId: number, rows: LeadRow[], opts?: TxOptions) => Promise<LeadDto[]>;
   assertLeadAccess: (auth: AuthContext, leadId: number, mode: 'write', opts?: TxOptions) => Promise<void>;
 }
 
-/** Companies, contacts, opportunities and conversion, wired by hand like the rest of buildApp. */
-export function buildAccounts({
-  db,
-  leads,
-  statuses,
-  access,
-  planStatus,
-  policy,
-  presentLead,
-  assertLeadAccess,
-}: AccountsDeps) {
+/**
+ * Companies, contacts, opportunities and conversion, wired by hand like the rest of buildApp, in two steps with
+ * no late binding: `buildAccounts` makes the account services and the link describer (which the lead presenter
+ * takes), then `withLeads({ presentLead, assertLeadAccess })` makes conversion and the lead hooks (which the lead
+ * service takes).
+ */
+export function buildAccounts({ db, leads, statuses, access, planStatus, policy }: AccountsDeps) {
   const companies = createCompanyRepository(db);
   const contacts = createContactRepository(db);
   const opportunities = createOpportunityRepository(db);
@@ -74,36 +73,47 @@ export function buildAccounts({
     companyService,
     contactService,
   });
-  const conversion = createConversionService({
-    db,
-    leads,
-    statuses,
-    links,
-    linkService,
-    companies,
-    contacts,
-    companyService,
-    contactService,
-    opportunityService,
-    planStatus,
-    presentLead,
-    assertLeadAccess,
-  });
-  const routes: FastifyPluginAsyncTypebox = async (app) => {
-    app.addSchema(CompanyResponse);
-    app.addSchema(ContactResponse);
-    app.addSchema(OpportunityResponse);
-    await app.register(companyRoutes(companyService));
-    await app.register(contactRoutes(contactService));
-    await app.register(opportunityRoutes(opportunityService));
-    await app.register(conversionRoutes(conversion));
-  };
+  function withLeads({ presentLead, assertLeadAccess }: AccountsLeadDeps) {
+    const conversion = createConversionService({
+      db,
+      leads,
+      statuses,
+      links,
+      linkService,
+      companies,
+      contacts,
+      companyService,
+      contactService,
+      opportunityService,
+      planStatus,
+      presentLead,
+      assertLeadAccess,
+    });
+    const routes: FastifyPluginAsyncTypebox = async (app) => {
+      app.addSchema(CompanyResponse);
+      app.addSchema(ContactResponse);
+      app.addSchema(OpportunityResponse);
+      await app.register(companyRoutes(companyService));
+      await app.register(contactRoutes(contactService));
+      await app.register(opportunityRoutes(opportunityService));
+      await app.register(conversionRoutes(conversion));
+    };
+    return {
+      companyService,
+      contactService,
+      opportunityService,
+      conversion,
+      leadHooks: createLeadHooks(linkService, conversion, leads),
+      routes,
+    };
+  }
   return {
     companyService,
     contactService,
     opportunityService,
-    conversion,
-    leadHooks: createLeadHooks(linkService, conversion, leads),
-    routes,
+    /** What a lead response shows of its company and contacts: the lead presenter's input. */
+    describeLinks: (orgId: number, rows: LeadRow[], trx: Kysely<Database>) =>
+      linkService.describe(orgId, rows, trx),
+    withLeads,
   };
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import { AppError, notFound } from '../http/errors.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
 import type { AuditService } from '../access/audit.service.js';
@@ -89,8 +89,8 @@ export function createEmailService({ db, repo, notifications, audit, transportKi
     },
 
     /** Delivery of the latest email of each invitation, for the invitations list. */
-    async invitationDelivery(orgId: number, ids: number[]) {
-      const map = await repo.latestFor(db, orgId, 'invitation', ids);
+    async invitationDelivery(orgId: number, ids: number[], opts: TxOptions = {}) {
+      const map = await repo.latestFor(runner(db, opts), orgId, 'invitation', ids);
       return new Map(ids.map((id) => [id, toDeliveryDto(map.get(id))]));
     },
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { inTransaction, type TxOptions } from '../db/unit-of-work.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import type { AuditService } from '../access/audit.service.js';
 import type { JobQueue } from '../jobs/job.worker.js';
@@ -68,9 +68,13 @@ export function buildEmail(deps: {
       onImportFinished: notifications.importFinished,
       // After the lead's own transaction (web-to-lead creates it alone): a notice that cannot be queued is logged,
       // never turned into an error for the visitor whose lead was saved.
-      onWebLead: async (key: { org_id: number; name: string; created_by: number | null }, leadId: number) => {
+      onWebLead: async (
+        key: { org_id: number; name: string; created_by: number | null },
+        leadId: number,
+        opts: TxOptions = {},
+      ) => {
         try {
-          await inTransaction(db, {}, (trx) => notifications.webLeadReceived(trx, key.org_id, key, leadId));
+          await inTransaction(db, opts, (trx) => notifications.webLeadReceived(trx, key.org_id, key, leadId));
         } catch (err) {
           log.error({ err, leadId }, 'web-to-lead notice not queued');
         }

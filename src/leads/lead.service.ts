@@ -36,7 +36,6 @@ import {
   RANGE_FIELDS,
   parseLeadFields,
   projectLead,
-  toLeadResponse,
   type LeadExtras,
   type LeadCreateInput,
   type LeadDto,
@@ -45,14 +44,14 @@ import {
 } from './lead.schema.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import type { LeadPart } from './lead-parts.js';
+import { createLeadGuard, type LeadGuard } from './lead-guard.js';
+import { createLeadPresenter, type LeadPresenter } from './lead-presenter.js';
 import { LEAD_USER_ROLES } from './lead-users.schema.js';
 import type { CatalogService } from '../catalogs/catalog.service.js';
 import { findOrgTimeZone, withZoneOffset } from '../catalogs/time-zone.js';
 import { emitEvents, emitLeadEvent, leadSnapshot } from '../webhooks/events.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-/** Extras of no weight: the lead's own properties, to tell them from the parts' (a `fields` projection). */
-const EMPTY_EXTRAS: LeadExtras = { tags: [], status: '', status_category: '', sub_status: null };
 const CF_SUFFIXES = ['gt', 'gte', 'lt', 'lte', 'or_absent'] as const;
 
 /** `cf.<key>` or `cf.<key>.<gt|gte|lt|lte|or_absent>` (custom field keys may hold dots: the last part decides). */
@@ -97,6 +96,10 @@ export interface LeadServiceDeps {
   audit?: AuditService;
   /** Company/contact links and conversion (src/accounts), when wired. */
   links?: LeadLinkHooks;
+  /** Lead responses (src/leads/lead-presenter.ts); made from `links` and `parts` when not given. */
+  presenter?: LeadPresenter;
+  /** Existence and visibility of a lead (src/leads/lead-guard.ts); made from `leads` when not given. */
+  guard?: LeadGuard;
   /** In the write's transaction, when a lead gets a new owner (src/email tells them). */
   onOwnerChanged?: (
     trx: Kysely<Database>,
@@ -217,53 +220,20 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     deps.statusRules ?? createStatusRules({ statuses, reasons: createReasonRepository(db) });
   const customFields =
     deps.customFields ?? createCustomFieldService({ db, repo: createReasonRepository(db) });
-  type StatusMap = Awaited<ReturnType<typeof statusMap>>;
-  async function statusMap(orgId: number, trx: Kysely<Database> = db) {
-    const rows = await statuses.listByOrg(orgId, trx);
-    return { byId: new Map(rows.map((s) => [s.id, s])), byKey: new Map(rows.map((s) => [s.key, s])) };
-  }
-
-  /** `known`: the organization's statuses when the caller has them already (one query less per list). */
   const parts = deps.parts ?? [];
-  async function present(
-    orgId: number,
-    rows: LeadRow[],
-    opts: TxOptions & { parts?: boolean; fields?: string[] } = {},
-    known?: StatusMap,
-  ): Promise<LeadDto[]> {
-    const trx = runner(db, opts);
-    // `fields` (a projection): what no asked-for property shows is not read at all.
-    const { fields } = opts;
-    const wants = (...names: string[]) => !fields || names.some((n) => fields.includes(n));
-    const own = rows.length && fields ? Object.keys(toLeadResponse(rows[0], EMPTY_EXTRAS)) : [];
-    const wantsParts = opts.parts !== false && (!fields || fields.some((f) => !own.includes(f)));
-    const subIds = wants('sub_status') ? rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : [])) : [];
-    const [tags, sm, subs, links, ...partViews] = await Promise.all([
-      wants('tags')
-        ? leads.tagsFor(
-            orgId,
-            rows.map((r) => r.id),
-            trx,
-          )
-        : new Map<number, string[]>(),
-      known ?? statusMap(orgId, trx),
-      statuses.subStatusesByIds(orgId, subIds, trx),
-      wants('company', 'contacts') ? deps.links?.describe(orgId, rows, trx) : undefined,
-      ...(wantsParts ? parts.map((p) => p.describe(orgId, rows, trx)) : []),
-    ]);
-    return rows.map((r) => {
-      const st = sm.byId.get(r.status_id);
-      const dto = toLeadResponse(r, {
-        tags: tags.get(r.id) ?? [],
-        status: st?.key ?? 'unknown',
-        status_category: st?.category ?? 'open',
-        sub_status: r.sub_status_id ? (subs.get(r.sub_status_id)?.name ?? null) : null,
-        links: links?.get(r.id),
-      });
-      for (const view of partViews) Object.assign(dto, (view as Map<number, object>).get(r.id));
-      return dto;
+  // Given by the wiring (built before accounts and this service), or made here from the same dependencies.
+  const { statusMap, present } =
+    deps.presenter ??
+    createLeadPresenter({
+      db,
+      leads,
+      statuses,
+      describeLinks: deps.links && ((orgId, rows, trx) => deps.links!.describe(orgId, rows, trx)),
+      parts,
     });
-  }
+  type StatusMap = Awaited<ReturnType<typeof statusMap>>;
+  const guard = deps.guard ?? createLeadGuard({ db, leads });
+  const { loadLive, checkVisible } = guard;
 
   /** Converts API input into column values, collecting every problem before failing. */
   async function toColumns(
@@ -336,27 +306,6 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         [{ field: 'first_name', message: 'a name, email, phone, company name or external id is required' }],
       );
     }
-  }
-
-  async function loadLive(
-    orgId: number,
-    id: number,
-    trx: Kysely<Database> = db,
-    lock = false,
-  ): Promise<LeadRow> {
-    const row = await leads.findById(orgId, id, trx, lock);
-    if (!row || row.deleted_at) throw notFound('Lead', id);
-    return row;
-  }
-
-  /**
-   * Agents reach only leads they hold in any role (owner, assignee, advisor...) or that one of their teams holds
-   * (primary or not); any other lead does not exist for them (404).
-   */
-  async function checkVisible(auth: AuthContext, row: LeadRow, trx: Kysely<Database> = db) {
-    if (!seesOnlyOwnLeads(auth) || row.owner_id === auth.userId) return;
-    if (await leads.isVisibleTo(auth.orgId, row.id, auth.userId!, trx)) return;
-    throw notFound('Lead', row.id);
   }
 
   function checkIfMatch(row: LeadRow, ifMatch: string | undefined) {
@@ -715,16 +664,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     present,
 
     /** For features hanging off a lead (follow-ups, comments...): 404 unless this caller may see the lead. */
-    async assertLeadAccess(
-      auth: AuthContext,
-      id: number,
-      mode: 'read' | 'write' = 'read',
-      opts: TxOptions = {},
-    ): Promise<void> {
-      assertCan(auth, mode === 'read' ? 'leads:read' : 'leads:write');
-      const q = runner(db, opts);
-      await checkVisible(auth, await loadLive(auth.orgId, id, q), q);
-    },
+    assertLeadAccess: guard.assertLeadAccess,
 
     /**
      * `opts.at` backdates the creation (imports, compatible clients): created_at and the first history entry.

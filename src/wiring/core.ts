@@ -35,6 +35,8 @@ import { createTimelineService } from '../activities/timeline.service.js';
 import { createActivityByIdService } from '../activities/activity-by-id.service.js';
 import { createLeadRepository } from '../leads/lead.repository.js';
 import { createLeadService } from '../leads/lead.service.js';
+import { createLeadGuard } from '../leads/lead-guard.js';
+import { createLeadPresenter } from '../leads/lead-presenter.js';
 import { buildLeadParts } from '../leads/lead-parts.wiring.js';
 import { createBulkService } from '../leads/bulk.service.js';
 import { createExternalRefRepository } from '../leads/external-ref.repository.js';
@@ -122,10 +124,15 @@ export function buildCore({
   const limits = { ...rateLimitsFromEnv(process.env), ...rateLimits };
   const statusRules = createStatusRules({ statuses, reasons: repos.reasons });
   const customFields = createCustomFieldService({ db: kysely, repo: repos.reasons });
-  // Accounts before leads: the lead service takes its hooks; accounts reach the lead service late-bound.
+  // Every service is built in order, its dependencies given as values (issue 11 item 7): the policy, the lead
+  // guard, the account services and their link describer, the lead parts, the lead presenter, then conversion
+  // (which shows leads), then the lead service (which takes the accounts' hooks), then what hangs off leads.
   // The one access policy: permissions, and which leads, companies, contacts, opportunities an agent sees.
   const policy = createPolicy(kysely);
-  const accounts = buildAccounts({
+  // Existence and visibility of one lead (404 otherwise), for every service hanging off a lead.
+  const leadGuard = createLeadGuard({ db: kysely, leads: repos.leads, policy });
+  const guard = leadGuard.assertLeadAccess;
+  const accountServices = buildAccounts({
     db: kysely,
     policy,
     leads: repos.leads,
@@ -133,8 +140,6 @@ export function buildCore({
     access,
     planStatus: (trx, orgId, userId, current, target) =>
       statusRules.plan(trx, orgId, userId, current, target, { record: true }),
-    presentLead: (orgId, rows, opts) => leads.present(orgId, rows, opts),
-    assertLeadAccess: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
   });
   // The job queue is made before the services that queue work (emails, imports) through it.
   const jobQueue = createJobQueue(createJobRepository(kysely), { log, ...background.jobs });
@@ -167,20 +172,15 @@ export function buildCore({
     options: emailOptions,
   });
   // Duplicate detection rides on every lead write as the last lead part (it reads what the others wrote).
-  const dedupe = buildDuplicates({
-    db: kysely,
-    policy,
-    leads: repos.leads,
-    guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
-  });
+  const dedupe = buildDuplicates({ db: kysely, policy, leads: repos.leads, guard });
   jobQueue.register(DUPLICATE_BACKFILL_JOB, async ({ job, signal }) => {
     await dedupe.backfill(job.org_id, signal);
   });
-  // Lead parts (users with roles, teams, ...): checked, written and shown with the lead; late-bound guard.
+  // Lead parts (users with roles, teams, ...): checked, written and shown with the lead.
   const leadParts = buildLeadParts({
     db: kysely,
     leads: repos.leads,
-    guard: (a, id, mode, opts) => leads.assertLeadAccess(a, id, mode, opts),
+    guard,
     onPointsChanged: (trx, orgId, lead) => dedupe.detection.refresh(trx, orgId, [lead]),
   });
   const catalogs = createCatalogService({ db: kysely, repo: catalogRepository, statuses });
@@ -191,6 +191,20 @@ export function buildCore({
     queue: jobQueue,
     log,
   });
+  const parts = [...leadParts.parts, scoring.part, dedupe.detection.part];
+  // Lead responses: tags, statuses, the accounts' links and every part's view.
+  const presenter = createLeadPresenter({
+    db: kysely,
+    leads: repos.leads,
+    statuses,
+    describeLinks: accountServices.describeLinks,
+    parts,
+  });
+  const present = presenter.present;
+  const accounts = {
+    ...accountServices,
+    ...accountServices.withLeads({ presentLead: present, assertLeadAccess: guard }),
+  };
   const leads = createLeadService({
     onOwnerChanged: email.hooks.onOwnerChanged,
     db: kysely,
@@ -201,15 +215,13 @@ export function buildCore({
     customFields,
     audit,
     links: accounts.leadHooks,
-    parts: [...leadParts.parts, scoring.part, dedupe.detection.part],
+    parts,
+    presenter,
+    guard: leadGuard,
     catalogs,
     declaredFieldType: ownedFieldType,
     assignment,
   });
-  const guard = (a: AuthContext, id: number, mode: 'read' | 'write', opts?: TxOptions) =>
-    leads.assertLeadAccess(a, id, mode, opts);
-  const present: Parameters<typeof createStatusChangeService>[0]['present'] = (orgId, rows, opts) =>
-    leads.present(orgId, rows, opts);
   const statusService = createStatusService({ db: kysely, statuses, rules: statusRules });
   const pipeline = {
     statuses: statusService,
@@ -293,11 +305,12 @@ export function buildCore({
   const accessServices = {
     users,
     teams: createTeamService({ db: kysely, teams: repos.teams, access }),
-    keys: createKeyService({ keys: repos.keys, access, teams: repos.teams, statuses, audit }),
+    keys: createKeyService({ db: kysely, keys: repos.keys, access, teams: repos.teams, statuses, audit }),
     audit,
     passwords: createPasswordService({ db: kysely, access, audit }),
   };
   const webToLead = createWebToLeadService({
+    db: kysely,
     keys: repos.keys,
     leads,
     audit,
