@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
 import { createTestApp, createLead, onPostgres, signup, type Session, type TestApp } from './helpers.js';
 import { addMember } from './access.helpers.js';
 
@@ -240,4 +242,34 @@ describe('POST /leads/bulk', () => {
     expect(r.statusCode).toBe(422);
     expect(r.body).toContain('owner_id');
   });
+
+  it('a job stopped with its process is carried on by the next one from its last committed chunk', async () => {
+    const history = await rows('status_history');
+    const a = (await buildApp({ config: t.config, db: t.db, webDir: null })) as unknown as FastifyInstance;
+    await a.ready();
+    const res = await a.inject({
+      method: 'POST',
+      url: '/api/v1/leads/bulk',
+      headers: admin.headers,
+      payload: { filter: { source: 'bulk', owner_id: agent.userId }, action: 'status', status: 'proposal' },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    // Stop that process once some chunks are committed (t.app's worker may have taken the job already).
+    for (;;) {
+      const p = (await a.inject({ url: String(res.headers.location), headers: admin.headers })).json();
+      if (p.done > 0 || p.status === 'completed') break;
+      await new Promise((ok) => setTimeout(ok, 5));
+    }
+    await a.close();
+    const { final } = await follow(admin, res);
+    expect(final).toMatchObject({
+      status: 'completed',
+      total: AGENT_SHARE,
+      done: AGENT_SHARE,
+      changed: AGENT_SHARE,
+    });
+    // Nothing twice, nothing lost: one status-history row per lead.
+    expect(await rows('status_history')).toBe(history + AGENT_SHARE);
+    expect(await total('source=bulk&status=proposal')).toBe(AGENT_SHARE);
+  }, 180_000);
 });
