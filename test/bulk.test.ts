@@ -197,13 +197,9 @@ describe('POST /leads/bulk', () => {
       .where('id', '=', first)
       .execute();
     const { final } = await follow(agent, res);
-    // The lead may have been changed before it moved (a race with the worker): either way it is accounted for.
-    expect(final.status).toBe('completed');
-    expect(final.done).toBe(AGENT_SHARE);
-    expect(final.changed + final.refused.length).toBe(AGENT_SHARE);
-    expect(
-      final.refused.every((r: { id: number; code: string }) => r.id === first && r.code === 'not_found'),
-    ).toBe(true);
+    // The lead is in the last chunk (of 16 on SQLite, 4 on PostgreSQL), moved milliseconds after the 202: the job finds it out of sight.
+    expect(final).toMatchObject({ status: 'completed', done: AGENT_SHARE, changed: AGENT_SHARE - 1 });
+    expect(final.refused).toEqual([expect.objectContaining({ id: first, code: 'not_found' })]);
     expect(await rows('status_history')).toBe(history + final.changed);
     expect(await total('source=bulk&status=qualified')).toBe(final.changed);
     // Another agent does not see the job; another organization neither.
