@@ -63,6 +63,9 @@ export type BulkResult =
 
 type BulkJobRow = Selectable<BulkJobsTable>;
 
+/** Another run of the same bulk job moved its progress on: this one stops (see runJob). */
+class TakenOver extends Error {}
+
 function toDto(r: BulkJobRow): BulkJobDto {
   return {
     id: r.id,
@@ -178,8 +181,13 @@ export function createBulkService(deps: {
     const input = JSON.parse(row.input) as BulkInput;
     const actor = JSON.parse(row.actor) as AuthContext;
     const ids = JSON.parse(row.lead_ids) as number[];
-    const advance = (tx: Kysely<Database>, p: { done: number; changed: number; refused?: BulkRefusal[] }) =>
-      tx
+    // Progress moves on only from where this run left it: a run that was taken over (its heartbeat went stale
+    // while it still ran) finds `done` moved and stops, rolling back its chunk.
+    const advance = async (
+      tx: Kysely<Database>,
+      p: { from: number; done: number; changed: number; refused?: BulkRefusal[] },
+    ) => {
+      const r = await tx
         .updateTable('bulk_jobs')
         .set({
           done: p.done,
@@ -190,18 +198,21 @@ export function createBulkService(deps: {
         })
         .where('org_id', '=', job.org_id)
         .where('id', '=', bulkId)
-        .execute();
+        .where('done', '=', p.from)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new TakenOver();
+    };
     try {
       let { done, changed } = row;
       const refused = JSON.parse(row.refused) as BulkRefusal[];
-      await advance(db, { done, changed });
+      await advance(db, { from: done, done, changed });
       while (done < ids.length) {
         if (signal.aborted) return;
         const chunk = ids.slice(done, done + BULK_CHUNK);
         try {
           await inTransaction(db, {}, async (tx) => {
             await applyChunk(actor, input, chunk, tx);
-            await advance(tx, { done: done + chunk.length, changed: changed + chunk.length });
+            await advance(tx, { from: done, done: done + chunk.length, changed: changed + chunk.length });
           });
           done += chunk.length;
           changed += chunk.length;
@@ -213,7 +224,7 @@ export function createBulkService(deps: {
           try {
             await inTransaction(db, {}, async (tx) => {
               await applyChunk(actor, input, [id], tx);
-              await advance(tx, { done: done + 1, changed: changed + 1 });
+              await advance(tx, { from: done, done: done + 1, changed: changed + 1 });
             });
             changed++;
           } catch (e) {
@@ -224,7 +235,7 @@ export function createBulkService(deps: {
               ...(e.errors?.[0]?.field ? { field: e.errors[0].field } : {}),
               message: e.detail,
             });
-            await advance(db, { done: done + 1, changed, refused });
+            await advance(db, { from: done, done: done + 1, changed, refused });
           }
           done++;
         }
@@ -237,6 +248,7 @@ export function createBulkService(deps: {
         .where('id', '=', bulkId)
         .execute();
     } catch (e) {
+      if (e instanceof TakenOver) return;
       const now = nowIso();
       await db
         .updateTable('bulk_jobs')
