@@ -22,6 +22,22 @@ export interface PairRow {
 /** All SQL of duplicate detection; every function takes the organization first and filters by it. */
 export function createDuplicateRepository() {
   return {
+    /** How many leads are filed under each of these keys (keys under no lead are absent). */
+    async keyCounts(q: Q, orgId: number, keys: string[]): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      for (const part of chunks(keys)) {
+        const rows = await q
+          .selectFrom('lead_dup_keys')
+          .select(['key', (eb) => eb.fn.countAll<number | string>().as('n')])
+          .where('org_id', '=', orgId)
+          .where('key', 'in', part)
+          .groupBy('key')
+          .execute();
+        for (const r of rows) out.set(r.key, Number(r.n));
+      }
+      return out;
+    },
+
     /** Lead ids of the organization after `after`, in id order (the backfill's cursor). */
     async leadIdsAfter(q: Q, orgId: number, after: number, limit: number): Promise<number[]> {
       const rows = await q

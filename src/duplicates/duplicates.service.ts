@@ -40,10 +40,25 @@ export interface Candidate {
  * lead service runs it in the write's transaction from every surface and from imports), candidates of one lead,
  * the organization's open groups, and "not a duplicate".
  */
+/** Past this many leads a blocking key is too common to look candidates up by (see usableKeys). */
+export const STOP_KEY_LEADS = 100;
+
 export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateDetectionDeps) {
+  /**
+   * The keys worth looking candidates up by: a key that more than STOP_KEY_LEADS leads share ("Smith J", a
+   * company switchboard, info@) is too common to block on, as in any blocking scheme; without this, a file of
+   * 12,000 "Batch" people compared every new lead with every earlier one (quadratic). The lead's other keys
+   * still find its duplicates.
+   */
+  async function usableKeys(trx: Kysely<Database>, orgId: number, keys: string[]): Promise<string[]> {
+    if (keys.length === 0) return keys;
+    const counts = await repo.keyCounts(trx, orgId, keys);
+    return keys.filter((k) => (counts.get(k) ?? 0) <= STOP_KEY_LEADS);
+  }
+
   /** Scores `lead` against every live lead sharing a key with it. */
   async function score(trx: Kysely<Database>, orgId: number, lead: MatchLead): Promise<Candidate[]> {
-    const keys = blockingKeys(lead);
+    const keys = await usableKeys(trx, orgId, blockingKeys(lead));
     if (keys.length === 0) return [];
     const byKey = await repo.leadsByKeys(trx, orgId, keys);
     byKey.delete(lead.id);
@@ -75,7 +90,7 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
       trx,
       leads.flatMap((l) => keysOf.get(l.id)!.map((key) => ({ org_id: orgId, lead_id: l.id, key }))),
     );
-    const allKeys = [...new Set([...keysOf.values()].flat())];
+    const allKeys = await usableKeys(trx, orgId, [...new Set([...keysOf.values()].flat())]);
     // Key -> the live leads filed under it (the batch's own leads included: duplicates within an import).
     const byLead = await repo.leadsByKeys(trx, orgId, allKeys, 100_000);
     const byKey = new Map<string, number[]>();
