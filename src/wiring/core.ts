@@ -376,7 +376,7 @@ export function buildCore({
     leadViews,
     leadCompose,
     externalRefs,
-    bulk: createBulkService({ db: kysely, leads: repos.leads, service: leads, queue: jobQueue }),
+    bulk: createBulkService({ db: kysely, leads: repos.leads, service: leads }),
     reports: createReportService({
       db: kysely,
       reports: createReportRepository(kysely, db.dialect, repos.leads),
