@@ -137,9 +137,15 @@ export async function shot(page: Page, name: string, fullPage = false) {
  */
 export async function signInWithToken(page: Page, baseUrl: string, token: string, orgId?: number) {
   const host = new URL(baseUrl).hostname;
+  // Leave the app first: a page still running could clear the CSRF cookie when its own session check fails
+  // (the sign-in page of a first visit), racing the cookies set here.
+  await page.goto('about:blank');
   await page.context().addCookies([
     { name: 'lf_session', value: token, domain: host, path: '/api/v1', httpOnly: true, sameSite: 'Lax' },
     { name: 'lf_csrf', value: csrfTokenFor(token), domain: host, path: '/', sameSite: 'Strict' },
   ]);
-  if (orgId !== undefined) await page.evaluate(`localStorage.setItem('leadflow.org', '${orgId}')`);
+  if (orgId !== undefined) {
+    await page.goto(baseUrl);
+    await page.evaluate(`localStorage.setItem('leadflow.org', '${orgId}')`);
+  }
 }

@@ -6,7 +6,6 @@ import { browserAvailable, shot, startStack, type Stack, signInWithToken } from 
 
 const ROWS = 3000;
 const run = browserAvailable();
-void run;
 
 async function api(
   req: APIRequestContext,
@@ -26,9 +25,7 @@ async function api(
 }
 
 /** A list of thousands of leads: keyset pages load while scrolling, and only the rows in view are in the DOM. */
-// Skipped at the end of session 4: after the last merges the list of 3,000 imported leads sometimes shows none
-// within 15 s in this file (the same test passes alone); to be found and fixed first thing next session.
-describe.skip('lead list at scale (chromium)', () => {
+describe.skipIf(!run)('lead list at scale (chromium)', () => {
   let s: Stack;
   let page: Page;
   let token = '';

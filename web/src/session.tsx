@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { api, session, setUnauthorizedHandler } from './api';
+import { api, ApiError, session, setUnauthorizedHandler } from './api';
 import { navigate } from './router';
 import { queryClient } from './query';
 import type { Me } from './types';
@@ -30,8 +30,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const m = await api.get<Me>('/me');
       setMe(m);
       if (!session.orgId) session.setOrg(m.organization_id);
-    } catch {
-      session.clear();
+    } catch (e) {
+      // Only the server saying the session is over ends it. A request cut short (a page left mid-load, the
+      // network gone for a moment) keeps the cookie, so the next page load is still signed in.
+      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) session.clear();
       setMe(null);
     }
   }, []);
