@@ -225,6 +225,36 @@ describe('merge', () => {
   });
 });
 
+describe('merge and the follow-up columns', () => {
+  it("the primary's next follow-up is the soonest of the follow-ups it received, and undo gives them back", async () => {
+    const primary = await createLead(t.app, s, { first_name: 'Grace', last_name: 'Hopper' });
+    const other = await createLead(t.app, s, {
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      email: 'g@navy.example',
+    });
+    const planned = await call('POST', `/leads/${other.id}/follow-ups`, {
+      scheduled_at: '2032-03-04T09:00:00Z',
+    });
+    expect(planned.statusCode, planned.body).toBe(201);
+    const next = async (id: number) => (await call('GET', `/leads/${id}`)).json().next_follow_up_at;
+    expect(await next(primary.id)).toBeNull();
+    expect(await next(other.id)).toBe('2032-03-04T09:00:00.000Z');
+
+    const res = await call('POST', '/leads/merge', { primary_id: primary.id, ids: [other.id] });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().lead.next_follow_up_at).toBe('2032-03-04T09:00:00.000Z');
+    // The rep's day lists the lead that holds the follow-up now.
+    const due = await call('GET', `/follow-ups?due_before=2032-03-05T00:00:00Z&limit=200`);
+    expect(due.json().data.map((f: { lead: { id: number } }) => f.lead.id)).toContain(primary.id);
+
+    const undo = await call('POST', `/leads/${primary.id}/unmerge`);
+    expect(undo.statusCode, undo.body).toBe(200);
+    expect(await next(primary.id)).toBeNull();
+    expect(await next(other.id)).toBe('2032-03-04T09:00:00.000Z');
+  });
+});
+
 describe('merge and webhooks', () => {
   it('a merge emits one lead.merged event in its transaction; a dry run emits none', async () => {
     expect((await call('PUT', '/webhook-settings', { allow_private_networks: true })).statusCode).toBe(200);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { createActivityRepository } from '../activities/activity.repository.js';
 
 type Q = Kysely<Database>;
 
@@ -194,6 +195,36 @@ export function createMergeRepository() {
           .where('org_id', '=', orgId)
           .where('id', 'in', ids)
           .execute();
+    },
+
+    /**
+     * Brings each lead's last/next follow-up columns in line with the follow-ups it holds now (a merge moves
+     * them between leads), one version up where they change: "my day" and the follow-up sort read these columns.
+     */
+    async syncFollowUpColumns(q: Q, orgId: number, ids: number[], userId: number | null, now: string) {
+      const activities = createActivityRepository(q);
+      const current = await q
+        .selectFrom('leads')
+        .select(['id', 'last_follow_up_at', 'next_follow_up_at'])
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids)
+        .execute();
+      for (const lead of current) {
+        const { last, next } = await activities.followUpSummary(q, orgId, lead.id);
+        if (last === lead.last_follow_up_at && next === lead.next_follow_up_at) continue;
+        await q
+          .updateTable('leads')
+          .set((eb) => ({
+            last_follow_up_at: last,
+            next_follow_up_at: next,
+            updated_at: now,
+            updated_by: userId,
+            version: eb('version', '+', 1),
+          }))
+          .where('org_id', '=', orgId)
+          .where('id', '=', lead.id)
+          .execute();
+      }
     },
 
     /** Marks leads merged into `into` (null: no longer merged), one version up. */

@@ -272,6 +272,7 @@ export function createMergeService({ db, repo, leads, refresh, rows }: MergeServ
       }
 
     await repo.setMergedInto(trx, orgId, input.ids, primaryId, auth.userId, now);
+    await repo.syncFollowUpColumns(trx, orgId, [primaryId, ...input.ids], auth.userId, now);
     await repo.fieldChanges(trx, [
       {
         org_id: orgId,
@@ -413,6 +414,7 @@ export function createMergeService({ db, repo, leads, refresh, rows }: MergeServ
             position: p.position,
           });
         await repo.setMergedInto(trx, orgId, mergedIds, null, auth.userId, now);
+        await repo.syncFollowUpColumns(trx, orgId, [primaryId, ...mergedIds], auth.userId, now);
         if (Object.keys(record.before).length)
           await leads.update(auth, primaryId, record.before as LeadPatchInput, undefined, { tx: trx });
         await repo.fieldChanges(trx, [
