@@ -31,6 +31,8 @@ export interface Config {
   readonly workers: number;
   /** WEBHOOK_ALLOW_PRIVATE: webhooks may call private/loopback addresses in every organization (development). */
   readonly webhookAllowPrivate: boolean;
+  /** SECRET_KEY: the key secrets at rest are encrypted with (null: a generated dataDir/secret.key). */
+  readonly secretKey: string | null;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -119,6 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['', '0', '1', 'true', 'false'].includes(whRaw))
     problems.push(`WEBHOOK_ALLOW_PRIVATE=${JSON.stringify(env.WEBHOOK_ALLOW_PRIVATE)} must be true or false`);
   const webhookAllowPrivate = whRaw === '1' || whRaw === 'true';
+  const secretKey = env.SECRET_KEY && env.SECRET_KEY.trim() !== '' ? env.SECRET_KEY.trim() : null;
+  if (secretKey !== null && secretKey.length < 32)
+    problems.push('SECRET_KEY must be at least 32 characters, e.g. the output of: openssl rand -base64 32');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -138,5 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     workers,
     webhookAllowPrivate,
+    secretKey,
   });
 }

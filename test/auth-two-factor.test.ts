@@ -92,6 +92,36 @@ describe('enrolment', () => {
   });
 });
 
+describe('secrets at rest', () => {
+  it('stores the TOTP secret encrypted, and still reads one stored before encryption', async () => {
+    const s = await signup(t.app);
+    const { secret } = await enrol(s);
+    const userId = (await inject('GET', '/api/v1/me', s.headers)).json().user.id as number;
+    const stored = async () =>
+      (
+        await t.db.kysely
+          .selectFrom('user_two_factor')
+          .select('secret')
+          .where('user_id', '=', userId)
+          .executeTakeFirstOrThrow()
+      ).secret;
+    // A database dump alone does not give the secret away.
+    expect(await stored()).toMatch(/^v1:/);
+    expect(await stored()).not.toContain(secret);
+    const ch = (await login(s.email)).json();
+    expect((await second(ch.challenge_token, await codeAt(secret, 1))).statusCode).toBe(200);
+
+    // A row written by an earlier version (plain text) keeps working.
+    await t.db.kysely
+      .updateTable('user_two_factor')
+      .set({ secret, last_time_step: null })
+      .where('user_id', '=', userId)
+      .execute();
+    const again = (await login(s.email)).json();
+    expect((await second(again.challenge_token, await codeAt(secret, 1))).statusCode).toBe(200);
+  });
+});
+
 describe('sign-in with two-factor on', () => {
   it('asks for a code after the password, with no session before the code', async () => {
     const s = await signup(t.app);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, createLead, signup, type Session, type TestApp } from './helpers.js';
@@ -24,6 +25,7 @@ import { createUserService } from '../src/access/user.service.js';
 import { createAuthService } from '../src/access/auth.service.js';
 import { createPasswordService } from '../src/access/password.service.js';
 import { createTwoFactorService } from '../src/access/auth-two-factor.service.js';
+import { createSecretBox } from '../src/lib/secret-box.js';
 import { createWebToLeadService } from '../src/access/web-to-lead.service.js';
 
 let t: TestApp;
@@ -175,14 +177,15 @@ describe('access services: a caller transaction that rolls back leaves nothing',
     const statuses = createStatusRepository(db);
     const keyRepo = createKeyRepository(db);
     const audit = createAuditService({ audit: createAuditRepository(db) });
+    const secrets = createSecretBox(randomBytes(32));
     const leads = createLeadService({ db, leads: createLeadRepository(db, t.db.dialect), statuses, access });
     return {
       db,
       keys: createKeyService({ db, keys: keyRepo, access, teams, statuses, audit }),
       users: createUserService({ db, access, teams, audit }),
-      auth: createAuthService({ db, access, statuses, keys: keyRepo, audit }),
+      auth: createAuthService({ db, access, statuses, keys: keyRepo, audit, secrets }),
       passwords: createPasswordService({ db, access, audit }),
-      twoFactor: createTwoFactorService({ db, access, audit }),
+      twoFactor: createTwoFactorService({ db, access, audit, secrets }),
       webToLead: createWebToLeadService({ db, keys: keyRepo, leads, audit, access, statuses }),
     };
   }

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { SecretBox } from '../lib/secret-box.js';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 import type { Database } from '../db/schema.js';
@@ -64,13 +65,22 @@ export function createTwoFactorService({
   db,
   access,
   audit,
+  secrets,
 }: {
   db: Kysely<Database>;
   access: AccessRepository;
   audit: AuditService;
+  /** Encrypts the TOTP secrets at rest (src/lib/secret-box.ts). */
+  secrets: SecretBox;
 }) {
-  const row = (userId: number, trx: Kysely<Database> = db) =>
-    trx.selectFrom('user_two_factor').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  const row = async (userId: number, trx: Kysely<Database> = db) => {
+    const r = await trx
+      .selectFrom('user_two_factor')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return r && { ...r, secret: secrets.open(r.secret) };
+  };
 
   function personOf(auth: AuthContext): number {
     if (auth.kind !== 'user' || !auth.userId)
@@ -192,7 +202,13 @@ export function createTwoFactorService({
         await trx.deleteFrom('user_two_factor').where('user_id', '=', userId).execute();
         await trx
           .insertInto('user_two_factor')
-          .values({ user_id: userId, secret, created_at: now, confirmed_at: null, last_time_step: null })
+          .values({
+            user_id: userId,
+            secret: secrets.seal(secret),
+            created_at: now,
+            confirmed_at: null,
+            last_time_step: null,
+          })
           .execute();
       });
       const otpauth_uri = generateURI({ issuer: ISSUER, label: user!.email, secret });

@@ -9,6 +9,7 @@ import { roleForScopes, type AuthContext, type Role } from './roles.js';
 import type { KeyRepository } from './key.repository.js';
 import type { AuditService } from './audit.service.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
+import type { SecretBox } from '../lib/secret-box.js';
 import { createTwoFactorService, type CodeGuard } from './auth-two-factor.service.js';
 
 const SESSION_DAYS = 30;
@@ -21,14 +22,15 @@ export interface AuthServiceDeps {
   statuses: StatusRepository;
   keys: KeyRepository;
   audit: AuditService;
+  secrets: SecretBox;
 }
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function createAuthService({ db, access, statuses, keys, audit }: AuthServiceDeps) {
-  const twoFactor = createTwoFactorService({ db, access, audit });
+export function createAuthService({ db, access, statuses, keys, audit, secrets }: AuthServiceDeps) {
+  const twoFactor = createTwoFactorService({ db, access, audit, secrets });
   const twoFactorRefused = () =>
     new AppError(
       'unauthorized',

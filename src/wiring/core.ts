@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { inTransaction, type TxOptions } from '../db/unit-of-work.js';
 import { createAccessRepository } from '../access/access.repository.js';
 import { createAuthService } from '../access/auth.service.js';
+import { createSecretBox, loadInstanceKey } from '../lib/secret-box.js';
 import { createPasswordService } from '../access/password.service.js';
 import { createKeyRepository } from '../access/key.repository.js';
 import { createTeamRepository } from '../access/team.repository.js';
@@ -120,7 +121,8 @@ export function buildCore({
   };
   const { access, statuses } = repos;
   const audit = createAuditService({ audit: repos.audit });
-  const auth = createAuthService({ db: kysely, access, statuses, keys: repos.keys, audit });
+  const secrets = createSecretBox(loadInstanceKey(config.dataDir, config.secretKey ?? undefined));
+  const auth = createAuthService({ db: kysely, access, statuses, keys: repos.keys, audit, secrets });
   const limits = { ...rateLimitsFromEnv(process.env), ...rateLimits };
   const statusRules = createStatusRules({ statuses, reasons: repos.reasons });
   const customFields = createCustomFieldService({ db: kysely, repo: repos.reasons });
