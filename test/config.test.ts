@@ -26,12 +26,19 @@ describe('configuration', () => {
 
   it('names every bad variable at once', () => {
     try {
-      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', ATTACHMENT_MAX_BYTES: '-1' });
+      loadConfig({
+        PORT: 'abc',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        ATTACHMENT_MAX_BYTES: '-1',
+        SECRET_KEY: 'too short',
+      });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
       const msg = (e as Error).message;
-      for (const v of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'ATTACHMENT_MAX_BYTES']) expect(msg).toContain(v);
+      for (const v of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'ATTACHMENT_MAX_BYTES', 'SECRET_KEY'])
+        expect(msg).toContain(v);
     }
   });
 
