@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLead, createTestApp, signup, type Session, type TestApp } from './helpers.js';
+import { addMember } from './access.helpers.js';
 
 /** The lead list sorts by any column the web list shows, custom fields included, and pages through them. */
 describe('lead list: sort by any column, case-insensitive source', () => {
@@ -83,5 +84,141 @@ describe('lead list: sort by any column, case-insensitive source', () => {
   it('filters the source case-insensitively', async () => {
     const r = await ordered('source=WEB&sort=first_name');
     expect(r).toEqual([ids.Alice, ids.bob, ids.dave]);
+  });
+});
+
+/** Status, owner and tags: computed from other tables, yet sorted and paged by the server like any column. */
+describe('lead list: sort by status (pipeline order), owner (name) and tags (first tag)', () => {
+  let t: TestApp;
+  let s: Session;
+  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: s.headers });
+  async function ordered(qs: string): Promise<number[]> {
+    const res = await get(`/api/v1/leads?${qs}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().data.map((l: { id: number }) => l.id);
+  }
+  async function paged(sort: string): Promise<number[]> {
+    const out: number[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const res = await get(
+        `/api/v1/leads?sort=${encodeURIComponent(sort)}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      out.push(...res.json().data.map((l: { id: number }) => l.id));
+      cursor = res.json().next_cursor;
+      if (!cursor) break;
+    }
+    return out;
+  }
+  const leads: Record<string, { id: number; status: string; owner_id: number | null; tags: string[] }> = {};
+  let statusOrder: string[] = [];
+  const names: Record<number, string> = {};
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    s = await signup(t.app, { name: 'Walter Owner' });
+    const agent = await addMember(t.app, s, 'agent'); // named "A agent"
+    const manager = await addMember(t.app, s, 'manager'); // named "A manager"
+    names[s.userId] = 'walter owner';
+    names[agent.userId] = 'a agent';
+    names[manager.userId] = 'a manager';
+    // A status created last, placed first in the pipeline, with a key that sorts last alphabetically: the sort
+    // must follow the pipeline, not the id or the key. A second one shares its position (ties go by id).
+    for (const [key, position] of [
+      ['zz_first', 0],
+      ['zz_tied', 0],
+    ] as const) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/statuses',
+        headers: s.headers,
+        payload: { key, label: key, category: 'open', position },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+    const st = await get('/api/v1/statuses');
+    statusOrder = st.json().data.map((x: { key: string }) => x.key);
+    expect(statusOrder[0]).toBe('zz_first');
+    const open = st.json().data.filter((x: { category: string }) => x.category === 'open');
+    const plan: Array<[string, string, number | null, string[]]> = [
+      ['a', open[open.length - 1].key, agent.userId, ['zebra']],
+      ['b', 'zz_tied', null, []],
+      ['c', 'zz_first', manager.userId, ['Hot', 'apple']],
+      ['d', open[1].key, s.userId, ['beta']],
+      ['e', 'zz_first', agent.userId, []],
+      ['f', 'zz_tied', manager.userId, ['Alpha']],
+    ];
+    for (const [name, status, owner, tags] of plan) {
+      const l = await createLead(t.app, s, { first_name: name, status, owner_id: owner, tags });
+      leads[name] = { id: l.id, status: l.status, owner_id: l.owner_id, tags: l.tags };
+      expect(l.status).toBe(status);
+    }
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** The expected order, computed here from what each lead shows: by key, empty last both ways, then by id. */
+  function expected(key: (l: (typeof leads)[string]) => string | number | null, desc = false): number[] {
+    const all = Object.values(leads);
+    const cmp = (x: string | number, y: string | number) => (x < y ? -1 : x > y ? 1 : 0);
+    return all
+      .sort((a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        if (ka === null || kb === null)
+          return ka === kb ? cmp(a.id, b.id) * (desc ? -1 : 1) : ka === null ? 1 : -1;
+        return (cmp(ka, kb) || cmp(a.id, b.id)) * (desc ? -1 : 1);
+      })
+      .map((l) => l.id);
+  }
+  const byStatus = (l: (typeof leads)[string]) => statusOrder.indexOf(l.status);
+  const byOwner = (l: (typeof leads)[string]) => (l.owner_id === null ? null : names[l.owner_id]);
+  const byTag = (l: (typeof leads)[string]) =>
+    l.tags.length === 0 ? null : l.tags.map((x) => x.toLowerCase()).sort()[0];
+
+  it('sorts by status in the pipeline order of GET /statuses, both ways', async () => {
+    const asc = await ordered('sort=status');
+    expect(asc).toEqual(expected(byStatus));
+    expect(asc.slice(0, 2)).toEqual([leads.c.id, leads.e.id]); // zz_first, created last, placed first
+    expect(await ordered('sort=-status')).toEqual(expected(byStatus, true));
+  });
+
+  it("sorts by the owner's name, case-insensitive, unowned last both ways", async () => {
+    expect(await ordered('sort=owner')).toEqual(expected(byOwner));
+    const desc = await ordered('sort=-owner');
+    expect(desc).toEqual(expected(byOwner, true));
+    expect(desc[0]).toBe(leads.d.id); // Walter Owner
+    expect(desc[desc.length - 1]).toBe(leads.b.id); // no owner
+  });
+
+  it('sorts by the first tag alphabetically, untagged last both ways', async () => {
+    const asc = await ordered('sort=tags');
+    expect(asc).toEqual(expected(byTag));
+    expect(asc.slice(0, 4)).toEqual([leads.f.id, leads.c.id, leads.d.id, leads.a.id]); // alpha, apple, beta, zebra
+    expect(await ordered('sort=-tags')).toEqual(expected(byTag, true));
+  });
+
+  it('pages through each of them with the cursor, each lead once, in the same order', async () => {
+    for (const sort of ['status', '-status', 'owner', '-owner', 'tags', '-tags']) {
+      const all = await ordered(`sort=${sort}&limit=50`);
+      expect(all).toHaveLength(6);
+      expect(await paged(sort), sort).toEqual(all);
+    }
+  });
+
+  it('keeps a saved view sorted by status, and refuses a misspelt sort naming it', async () => {
+    const v = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/views',
+      headers: s.headers,
+      payload: { name: 'By stage', sort: '-status' },
+    });
+    expect(v.statusCode, v.body).toBe(201);
+    expect(v.json().sort).toBe('-status');
+    const bad = await get('/api/v1/leads?sort=statuses');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('sort');
   });
 });

@@ -94,5 +94,21 @@ export function companyRoutes(companies: CompanyService): FastifyPluginAsyncType
         return reply.code(204).send(null);
       },
     );
+    app.post(
+      '/companies/:id/restore',
+      {
+        schema: {
+          tags: ['companies'],
+          summary:
+            'Restore a deleted company (undo a delete): it shows again in lists and where it was linked',
+          params: IdParams,
+          response: { 200: Type.Ref('Company'), ...errorResponses(401, 403, 404, 409) },
+        },
+      },
+      async (req, reply) => {
+        const x = await companies.restore(requireAuth(req), req.params.id);
+        return reply.header('etag', etagOf(x)).send(x);
+      },
+    );
   };
 }

@@ -240,6 +240,32 @@ export function createCompanyService({ db, companies, access, policy }: CompanyS
       });
     },
 
+    /** Undoes a delete: the company shows again in lists and wherever it was linked (its links were kept). */
+    async restore(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<CompanyDto> {
+      const row = await inTransaction(db, opts, async (trx) => {
+        await policy.assertVisible(auth, 'leads:delete', 'company', id, trx);
+        const current = await companies.findById(auth.orgId, id, trx);
+        if (!current) throw notFound('Company', id);
+        if (!current.deleted_at)
+          throw new AppError(
+            'conflict',
+            `Company ${id} is not deleted; only a deleted company can be restored.`,
+          );
+        const updated = await companies.updateVersioned(trx, auth.orgId, id, current.version, {
+          deleted_at: null,
+          updated_at: nowIso(),
+          updated_by: auth.userId,
+        });
+        if (!updated)
+          throw new AppError(
+            'conflict',
+            `Company ${id} was changed by another request at the same time; try again.`,
+          );
+        return updated;
+      });
+      return (await present(auth.orgId, [row], runner(db, opts)))[0];
+    },
+
     async list(auth: AuthContext, query: CompanyListQueryInput) {
       assertCan(auth, 'leads:read');
       const page = pageFrom(query, { created_at: 'created_at', updated_at: 'updated_at', name: 'name_key' });

@@ -94,5 +94,21 @@ export function contactRoutes(contacts: ContactService): FastifyPluginAsyncTypeb
         return reply.code(204).send(null);
       },
     );
+    app.post(
+      '/contacts/:id/restore',
+      {
+        schema: {
+          tags: ['contacts'],
+          summary:
+            'Restore a deleted contact (undo a delete): it shows again in lists and where it was linked',
+          params: IdParams,
+          response: { 200: Type.Ref('Contact'), ...errorResponses(401, 403, 404, 409) },
+        },
+      },
+      async (req, reply) => {
+        const x = await contacts.restore(requireAuth(req), req.params.id);
+        return reply.header('etag', etagOf(x)).send(x);
+      },
+    );
   };
 }

@@ -401,6 +401,32 @@ export function createContactService({ db, contacts, companies, access, policy }
       });
     },
 
+    /** Undoes a delete: the contact shows again in lists and wherever it was linked (its links were kept). */
+    async restore(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<ContactDto> {
+      const row = await inTransaction(db, opts, async (trx) => {
+        await policy.assertVisible(auth, 'leads:delete', 'contact', id, trx);
+        const current = await contacts.findById(auth.orgId, id, trx);
+        if (!current) throw notFound('Contact', id);
+        if (!current.deleted_at)
+          throw new AppError(
+            'conflict',
+            `Contact ${id} is not deleted; only a deleted contact can be restored.`,
+          );
+        const updated = await contacts.updateVersioned(trx, auth.orgId, id, current.version, {
+          deleted_at: null,
+          updated_at: nowIso(),
+          updated_by: auth.userId,
+        });
+        if (!updated)
+          throw new AppError(
+            'conflict',
+            `Contact ${id} was changed by another request at the same time; try again.`,
+          );
+        return updated;
+      });
+      return (await present(auth.orgId, [row], runner(db, opts)))[0];
+    },
+
     async list(auth: AuthContext, query: ContactListQueryInput) {
       assertCan(auth, 'leads:read');
       const page = pageFrom(query, { created_at: 'created_at', updated_at: 'updated_at' });

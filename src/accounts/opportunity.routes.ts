@@ -99,5 +99,21 @@ export function opportunityRoutes(opportunities: OpportunityService): FastifyPlu
         return reply.code(204).send(null);
       },
     );
+    app.post(
+      '/opportunities/:id/restore',
+      {
+        schema: {
+          tags: ['opportunities'],
+          summary:
+            'Restore a deleted opportunity (undo a delete): it shows again in lists and where it was linked',
+          params: IdParams,
+          response: { 200: Type.Ref('Opportunity'), ...errorResponses(401, 403, 404, 409) },
+        },
+      },
+      async (req, reply) => {
+        const x = await opportunities.restore(requireAuth(req), req.params.id);
+        return reply.header('etag', etagOf(x)).send(x);
+      },
+    );
   };
 }

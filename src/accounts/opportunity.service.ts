@@ -270,6 +270,39 @@ export function createOpportunityService({
       });
     },
 
+    /** Undoes a delete: the opportunity shows again in lists and wherever it was linked (its links were kept). */
+    async restore(auth: AuthContext, id: number, opts: TxOptions = {}): Promise<OpportunityDto> {
+      const row = await inTransaction(db, opts, async (trx) => {
+        await policy.assertVisible(auth, 'leads:delete', 'opportunity', id, trx);
+        const current = await opportunities.findById(auth.orgId, id, trx);
+        if (!current) throw notFound('Opportunity', id);
+        if (!current.deleted_at)
+          throw new AppError(
+            'conflict',
+            `Opportunity ${id} is not deleted; only a deleted opportunity can be restored.`,
+          );
+        let updated: OpportunityRow | undefined;
+        try {
+          updated = await opportunities.updateVersioned(trx, auth.orgId, id, current.version, {
+            deleted_at: null,
+            updated_at: nowIso(),
+            updated_by: auth.userId,
+          });
+        } catch (err) {
+          // The lead became another opportunity meanwhile: a lead is at most one live opportunity.
+          if (isUniqueViolation(err)) throw leadTaken(current.lead_id);
+          throw err;
+        }
+        if (!updated)
+          throw new AppError(
+            'conflict',
+            `Opportunity ${id} was changed by another request at the same time; try again.`,
+          );
+        return updated;
+      });
+      return toOpportunityResponse(row);
+    },
+
     async list(auth: AuthContext, query: OpportunityListQueryInput) {
       assertCan(auth, 'leads:read');
       let stages: string[] | undefined;

@@ -110,6 +110,12 @@ export const EXTRA_SORTS = {
   next_follow_up_at: 'plain',
   last_follow_up_at: 'plain',
   status_changed_at: 'plain',
+  // Computed (src/leads/lead.repository.ts, sortExpression): the status's place in the org's pipeline (its
+  // `position`, as the board and settings order them), the owner's name case-folded, and the lead's first tag
+  // alphabetically (case-folded); no owner or no tag comes last.
+  status: 'status',
+  owner: 'owner',
+  tags: 'tags',
 } as const;
 export type SortKey = keyof typeof SORT_COLUMN | keyof typeof EXTRA_SORTS | `cf.${string}`;
 
@@ -330,6 +336,14 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
         : sql`(CASE WHEN json_type(leads.custom_fields, ${`$.${name}`}) IN ('integer', 'real') THEN json_extract(leads.custom_fields, ${`$.${name}`}) END)`;
     }
     const kind = EXTRA_SORTS[key as keyof typeof EXTRA_SORTS];
+    // The pipeline order is (position, id), as GET /statuses lists it: one number keeps ties between statuses
+    // apart (positions are at most 1,000,000, so this stays below 2^53).
+    if (kind === 'status')
+      return sql`(SELECT ${dialect === 'postgres' ? sql`st.position::bigint` : sql`st.position`} * 4294967296 + st.id FROM statuses st WHERE st.id = leads.status_id AND st.org_id = leads.org_id)`;
+    if (kind === 'owner')
+      return sql`(SELECT ${fold(sql`NULLIF(u.name, '')`)} FROM users u WHERE u.id = leads.owner_id)`;
+    if (kind === 'tags')
+      return sql`(SELECT MIN(${fold(sql`lt.tag`)}) FROM lead_tags lt WHERE lt.org_id = leads.org_id AND lt.lead_id = leads.id)`;
     const ref = sql.ref(`leads.${key}`);
     return kind === 'text' ? fold(sql`NULLIF(${ref}, '')`) : sql`${ref}`;
   }

@@ -300,6 +300,9 @@ export const SORTS = [
       'next_follow_up_at',
       'last_follow_up_at',
       'status_changed_at',
+      'status',
+      'owner',
+      'tags',
     ] as const
   ).flatMap((k) => [k, `-${k}`] as const),
 ] as const;
@@ -393,7 +396,9 @@ export const LeadListQuery = Type.Object(
         description:
           'A column, `-` first for descending: ' +
           SORTS.filter((x) => !x.startsWith('-')).join(', ') +
-          ', or a custom field as `cf.<key>` (numbers as numbers, text case-insensitive). Empty values come last.',
+          ', or a custom field as `cf.<key>` (numbers as numbers, text case-insensitive). `status` follows the ' +
+          "pipeline order of the organization's statuses, `owner` the owner's name, `tags` the lead's first tag " +
+          'alphabetically. Empty values (no owner, no tag) come last.',
       }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

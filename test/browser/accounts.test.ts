@@ -172,4 +172,49 @@ describe.skipIf(!run)('accounts (chromium)', () => {
       expect(errors).toEqual([]);
     });
   }
+
+  it('deletes a company, a contact and an opportunity without asking, and Undo in the toast brings each back', async () => {
+    await page.setViewportSize(DESKTOP);
+    const main = page.getByRole('main');
+    const toast = page.locator('.toasts');
+    for (const [path, name, list] of [
+      [`/contacts/${ids.contact}`, 'Carla Buyer', '/contacts'],
+      [`/opportunities/${ids.opp}`, '', '/opportunities'],
+      [`/companies/${ids.company}`, 'Acme Corp', '/companies'],
+    ] as const) {
+      await page.goto(`${s.baseUrl}${path}`);
+      const h1 = page.getByRole('heading', { level: 1 });
+      await h1.waitFor();
+      const title = name || ((await h1.textContent()) ?? '').trim();
+      expect(title).not.toBe('');
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      // No question first: the list, without it, and a toast offering Undo.
+      await page.waitForURL(`${s.baseUrl}${list}`);
+      await expect.poll(() => toast.textContent()).toContain(`${title} deleted.`);
+      expect(await page.getByRole('dialog').count()).toBe(0);
+      await expect.poll(() => main.getByRole('link', { name: title, exact: true }).count()).toBe(0);
+      await toast.getByRole('button', { name: 'Undo' }).click();
+      await main.getByRole('link', { name: title, exact: true }).first().waitFor();
+      expect(await toast.textContent()).not.toContain('deleted.');
+    }
+    // The company came back with its links: its page lists its lead, contact and opportunity again.
+    await main.getByRole('link', { name: 'Acme Corp', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Acme Corp' }).waitFor();
+    await page
+      .getByRole('region', { name: /^Leads/ })
+      .getByRole('link', { name: 'Carla Buyer' })
+      .waitFor();
+    await page
+      .getByRole('region', { name: /^Contacts/ })
+      .getByRole('link', { name: 'Carla Buyer' })
+      .waitFor();
+    await page
+      .getByRole('region', { name: /^Opportunities/ })
+      .getByRole('link')
+      .first()
+      .waitFor();
+    await page.goto(`${s.baseUrl}/leads/${leadId}`);
+    await page.getByRole('link', { name: 'Acme Corp' }).first().waitFor();
+    expect(errors).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserAvailable, shot, startStack, type Stack } from './harness.js';
-import { apiAs, axeViolations, DESKTOP, PHONE, signUp, useToken } from './axe.js';
+import { addMember, apiAs, axeViolations, DESKTOP, PHONE, signUp, useToken } from './axe.js';
 
 const run = browserAvailable();
 
@@ -9,6 +9,8 @@ const run = browserAvailable();
 describe.skipIf(!run)('lead list columns (chromium)', () => {
   let s: Stack;
   let page: Page;
+  let token = '';
+  let ownerId = 0;
   const errors: string[] = [];
   const names = () =>
     page.locator('table.grid tbody tr:not([aria-hidden]) td:nth-child(2)').allTextContents();
@@ -20,7 +22,9 @@ describe.skipIf(!run)('lead list columns (chromium)', () => {
       if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`);
     });
     page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
-    const { token } = await signUp(page, s.baseUrl, 'owner@cols.test', 'Columns Co', 'Ada Admin');
+    const owner = await signUp(page, s.baseUrl, 'owner@cols.test', 'Columns Co', 'Ada Admin');
+    token = owner.token;
+    ownerId = owner.user.id;
     const api = apiAs(page, s.baseUrl, token);
     await api.post('/custom-fields', { key: 'fleet', label: 'Fleet size', type: 'number' });
     await api.post('/lead-sources', { name: 'Web' });
@@ -90,6 +94,69 @@ describe.skipIf(!run)('lead list columns (chromium)', () => {
     await source.fill('Web');
     await expect.poll(names).toHaveLength(2);
     expect((await names()).sort()).toEqual(['Bea Fleet', 'Cy Fleet']);
+    expect(errors).toEqual([]);
+  });
+
+  it('sorts by status in pipeline order, by owner name and by first tag from the column headers', async () => {
+    const api = apiAs(page, s.baseUrl, token);
+    const patch = async (id: number, data: unknown) => {
+      const r = await page.request.patch(`${s.baseUrl}/api/v1/leads/${id}`, {
+        headers: { authorization: `Bearer ${token}` },
+        data,
+      });
+      expect(r.status(), await r.text()).toBe(200);
+    };
+    // A status added last but placed first in the pipeline: the sort follows the pipeline, not the label.
+    await api.post('/statuses', { key: 'call_back', label: 'Call back', category: 'open', position: 0 });
+    const open = ((await api.get('/statuses')).data as Array<{ key: string; category: string }>).filter(
+      (x) => x.category === 'open' && x.key !== 'call_back',
+    );
+    expect(open.length).toBeGreaterThan(1);
+    const zed = await addMember(page, s.baseUrl, token, 'zed@cols.test', 'Zed Rep', 'agent');
+    const byName = new Map<string, number>(
+      ((await api.get('/leads?limit=10')).data as Array<{ id: number; first_name: string }>).map((l) => [
+        l.first_name,
+        l.id,
+      ]),
+    );
+    await patch(byName.get('Cy')!, { status: 'call_back', owner_id: null, tags: [] });
+    await patch(byName.get('Al')!, { status: open[0].key, owner_id: zed.user.id, tags: ['vip'] });
+    await patch(byName.get('Bea')!, {
+      status: open[open.length - 1].key,
+      owner_id: ownerId,
+      tags: ['zeta', 'Cold'],
+    });
+
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${s.baseUrl}/leads`);
+    await expect.poll(names).toHaveLength(3);
+    await page.getByText('Columns', { exact: true }).click();
+    await page.getByRole('checkbox', { name: 'Owner' }).check();
+    await page.getByRole('checkbox', { name: 'Tags' }).check();
+    await page.getByText('Columns', { exact: true }).click();
+    const header = (name: string) => page.getByRole('columnheader', { name: new RegExp(`^${name}`) });
+    const sortBy = (name: string) => page.getByRole('button', { name, exact: true }).click();
+
+    // First click descending, second ascending; empty values (no owner, no tag) last both ways.
+    await sortBy('Status');
+    await expect.poll(names).toEqual(['Bea Fleet', 'Al Fleet', 'Cy Fleet']);
+    expect(await header('Status').getAttribute('aria-sort')).toBe('descending');
+    await sortBy('Status');
+    await expect.poll(names).toEqual(['Cy Fleet', 'Al Fleet', 'Bea Fleet']);
+    expect(await header('Status').getAttribute('aria-sort')).toBe('ascending');
+
+    await sortBy('Owner');
+    await expect.poll(names).toEqual(['Al Fleet', 'Bea Fleet', 'Cy Fleet']); // Zed Rep, Ada Admin, none
+    await sortBy('Owner');
+    await expect.poll(names).toEqual(['Bea Fleet', 'Al Fleet', 'Cy Fleet']);
+    expect(await header('Owner').getAttribute('aria-sort')).toBe('ascending');
+
+    await sortBy('Tags');
+    await expect.poll(names).toEqual(['Al Fleet', 'Bea Fleet', 'Cy Fleet']); // vip, cold, none
+    await sortBy('Tags');
+    await expect.poll(names).toEqual(['Bea Fleet', 'Al Fleet', 'Cy Fleet']);
+    expect(await header('Tags').getAttribute('aria-sort')).toBe('ascending');
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 

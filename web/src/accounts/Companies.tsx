@@ -3,7 +3,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { api, ApiError, qs } from '../api';
 import { useApi, useDebounced } from '../hooks';
 import { Link, navigate } from '../router';
-import { Dialog, ErrorNote, Field, useConfirm } from '../components/ui';
+import { Dialog, ErrorNote, Field } from '../components/ui';
 import { InlineField, valueLink } from '../components/InlineField';
 import {
   AccountTabs,
@@ -16,6 +16,7 @@ import {
   useUserOptions,
   type Company,
   type Contact,
+  deleteWithUndo,
 } from './common';
 import { contactName } from './common';
 
@@ -196,7 +197,6 @@ export function CompanyPage({ id }: { id: number }) {
   const r = useApi<Company>(`/companies/${id}`);
   const contacts = useApi<{ data: Contact[] }>(`/contacts?company_id=${id}&limit=50`);
   const users = useUserOptions();
-  const confirm = useConfirm();
   const c = r.data;
   if (r.error) return <ErrorNote error={r.error} />;
   if (!c)
@@ -227,15 +227,7 @@ export function CompanyPage({ id }: { id: number }) {
         <span className={`pill ${c.customer_status === 'customer' ? 'cat-won' : ''}`}>
           {c.customer_status === 'customer' ? 'Customer' : 'Prospect'}
         </span>
-        <button
-          type="button"
-          className="danger"
-          onClick={async () => {
-            if (!(await confirm.ask(`Delete the company ${c.name}? Its leads stay.`))) return;
-            await api.del(`/companies/${id}`);
-            navigate('/companies');
-          }}
-        >
+        <button type="button" className="danger" onClick={() => void deleteWithUndo('companies', id, c.name)}>
           Delete
         </button>
       </div>
@@ -314,7 +306,6 @@ export function CompanyPage({ id }: { id: number }) {
           <LinkedOpportunities filter={{ company_id: id }} />
         </div>
       </div>
-      {confirm.dialog}
     </section>
   );
 }

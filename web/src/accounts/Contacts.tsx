@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { useApi, useDebounced } from '../hooks';
 import { Link, navigate } from '../router';
-import { Dialog, ErrorNote, Field, useConfirm } from '../components/ui';
+import { Dialog, ErrorNote, Field } from '../components/ui';
 import { InlineField, valueLink } from '../components/InlineField';
 import {
   AccountTabs,
@@ -16,6 +16,7 @@ import {
   useCompanyNames,
   useUserOptions,
   type Contact,
+  deleteWithUndo,
 } from './common';
 import { useKeysetList } from './Companies';
 
@@ -187,7 +188,6 @@ export function ContactPage({ id }: { id: number }) {
   const r = useApi<Contact>(`/contacts/${id}`);
   const users = useUserOptions();
   const companies = useCompanyNames();
-  const confirm = useConfirm();
   const c = r.data;
   if (r.error) return <ErrorNote error={r.error} />;
   if (!c)
@@ -219,15 +219,7 @@ export function ContactPage({ id }: { id: number }) {
         <h1 id="contact-h">{name}</h1>
         {c.company_id ? <Link to={`/companies/${c.company_id}`}>{companies.name(c.company_id)}</Link> : null}
         {c.do_not_contact && <span className="pill cat-lost">Do not contact</span>}
-        <button
-          type="button"
-          className="danger"
-          onClick={async () => {
-            if (!(await confirm.ask(`Delete the contact ${name}? Its leads stay.`))) return;
-            await api.del(`/contacts/${id}`);
-            navigate('/contacts');
-          }}
-        >
+        <button type="button" className="danger" onClick={() => void deleteWithUndo('contacts', id, name)}>
           Delete
         </button>
       </div>
@@ -320,7 +312,6 @@ export function ContactPage({ id }: { id: number }) {
           <LinkedOpportunities filter={{ contact_id: id }} />
         </div>
       </div>
-      {confirm.dialog}
     </section>
   );
 }

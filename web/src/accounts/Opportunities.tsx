@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { formatDate, formatMoney, useApi, useDebounced } from '../hooks';
 import { Link, navigate, useLocation } from '../router';
-import { Dialog, ErrorNote, Field, SelectField, useConfirm } from '../components/ui';
+import { Dialog, ErrorNote, Field, SelectField } from '../components/ui';
 import { InlineField } from '../components/InlineField';
 import {
   AccountTabs,
@@ -17,6 +17,7 @@ import {
   useUserOptions,
   type Contact,
   type Opportunity,
+  deleteWithUndo,
 } from './common';
 import { useKeysetList } from './Companies';
 
@@ -286,7 +287,6 @@ export function OpportunityPage({ id }: { id: number }) {
   const contacts = useApi<{ data: Contact[] }>(
     r.data?.company_id ? `/contacts?company_id=${r.data.company_id}&limit=100` : null,
   );
-  const confirm = useConfirm();
   const o = r.data;
   if (r.error) return <ErrorNote error={r.error} />;
   if (!o)
@@ -320,11 +320,7 @@ export function OpportunityPage({ id }: { id: number }) {
         <button
           type="button"
           className="danger"
-          onClick={async () => {
-            if (!(await confirm.ask(`Delete the opportunity ${o.name}?`))) return;
-            await api.del(`/opportunities/${id}`);
-            navigate('/opportunities');
-          }}
+          onClick={() => void deleteWithUndo('opportunities', id, o.name)}
         >
           Delete
         </button>
@@ -440,7 +436,6 @@ export function OpportunityPage({ id }: { id: number }) {
           </dl>
         </section>
       </div>
-      {confirm.dialog}
     </section>
   );
 }

@@ -3,7 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { api, qs } from '../api';
 import type { Schemas } from '../client';
 import { formatDate, formatDateTime, formatMoney, leadName, useApi, useStatuses, useUsers } from '../hooks';
-import { Link } from '../router';
+import { Link, navigate } from '../router';
+import { showToast } from '../components/Toasts';
 import type { Lead, Page } from '../types';
 import { TimelineEntry } from '../components/Timeline';
 import type { Names, TimelineItem } from '../components/Activity';
@@ -326,4 +327,31 @@ export function AccountTimeline({
       )}
     </section>
   );
+}
+
+/**
+ * Deletes a company, contact or opportunity without asking first (the delete is soft) and goes to its list,
+ * where a toast offers Undo for ten seconds: POST /{kind}/{id}/restore brings it back, links included.
+ */
+export async function deleteWithUndo(
+  kind: 'companies' | 'contacts' | 'opportunities',
+  id: number | string,
+  name: string,
+) {
+  // Leave the page first: a detail screen still showing when the delete lands would refetch itself into a 404.
+  navigate(`/${kind}`);
+  try {
+    await api.del(`/${kind}/${id}`);
+  } catch (err) {
+    navigate(`/${kind}/${id}`);
+    showToast({
+      message: `${name} could not be deleted: ${err instanceof Error ? err.message : String(err)}`,
+    });
+    return;
+  }
+  showToast({
+    message: `${name} deleted.`,
+    actionLabel: 'Undo',
+    action: () => api.post(`/${kind}/${id}/restore`),
+  });
 }

@@ -6,8 +6,11 @@ import { COLUMNS, type Column } from './LeadTable';
 import { valueLink } from './InlineField';
 import './inline.css';
 
-// The API sorts by these (GET /leads?sort=): every column but the computed ones (status, owner, tags).
+// The API sorts by these (GET /leads?sort=): status in pipeline order, owner by name, tags by the first tag.
 const SORT_OF: Record<string, string> = {
+  status: 'status',
+  owner: 'owner',
+  tags: 'tags',
   company: 'company_name',
   email: 'email',
   phone: 'phone',

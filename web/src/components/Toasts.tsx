@@ -23,7 +23,7 @@ const dismiss = (id: number) => {
   emit();
 };
 
-/** A deleted lead can be brought back for ten seconds from the toast (POST /leads/:id/restore). */
+/** A deleted lead, company, contact or opportunity can be brought back for ten seconds from the toast (restore). */
 export function Toasts() {
   const list = useSyncExternalStore(
     (l) => {

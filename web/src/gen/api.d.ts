@@ -376,6 +376,26 @@ export interface paths {
         patch: operations["updateCompany"];
         trace?: never;
     };
+    "/api/v1/companies/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted company (undo a delete): it shows again in lists and where it was linked
+         * @description Restore a deleted company (undo a delete): it shows again in lists and where it was linked.
+         */
+        post: operations["restoreCompany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts": {
         parameters: {
             query?: never;
@@ -426,6 +446,26 @@ export interface paths {
          * @description Update some fields of a contact (If-Match: the ETag).
          */
         patch: operations["updateContact"];
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted contact (undo a delete): it shows again in lists and where it was linked
+         * @description Restore a deleted contact (undo a delete): it shows again in lists and where it was linked.
+         */
+        post: operations["restoreContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/custom-fields": {
@@ -1998,6 +2038,26 @@ export interface paths {
          * @description Update some fields of an opportunity (If-Match: the ETag).
          */
         patch: operations["updateOpportunity"];
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted opportunity (undo a delete): it shows again in lists and where it was linked
+         * @description Restore a deleted opportunity (undo a delete): it shows again in lists and where it was linked.
+         */
+        post: operations["restoreOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/organization/duplicate-check": {
@@ -8398,6 +8458,131 @@ export interface operations {
             };
         };
     };
+    restoreCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listContacts: {
         parameters: {
             query?: {
@@ -9110,6 +9295,131 @@ export interface operations {
                 };
             };
             /** @description application/problem+json error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15011,7 +15321,7 @@ export interface operations {
                 role?: string;
                 /** @description Leads scored at least this (0-100); unscored leads are left out (see GET /scoring/model) */
                 score_gte?: number;
-                /** @description A column, `-` first for descending: created_at, updated_at, value, last_name, score, first_name, email, company_name, source, city, phone, next_follow_up_at, last_follow_up_at, status_changed_at, or a custom field as `cf.<key>` (numbers as numbers, text case-insensitive). Empty values come last. */
+                /** @description A column, `-` first for descending: created_at, updated_at, value, last_name, score, first_name, email, company_name, source, city, phone, next_follow_up_at, last_follow_up_at, status_changed_at, status, owner, tags, or a custom field as `cf.<key>` (numbers as numbers, text case-insensitive). `status` follows the pipeline order of the organization's statuses, `owner` the owner's name, `tags` the lead's first tag alphabetically. Empty values (no owner, no tag) come last. */
                 sort?: string;
                 source?: string;
                 /** @description Status key; several separated by commas */
@@ -26130,6 +26440,131 @@ export interface operations {
             };
         };
     };
+    restoreOpportunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getOrganizationDuplicateCheck: {
         parameters: {
             query?: never;
@@ -36231,7 +36666,7 @@ export interface operations {
                         [key: string]: string;
                     };
                     name: string;
-                    sort?: ("created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score" | "first_name" | "-first_name" | "email" | "-email" | "company_name" | "-company_name" | "source" | "-source" | "city" | "-city" | "phone" | "-phone" | "next_follow_up_at" | "-next_follow_up_at" | "last_follow_up_at" | "-last_follow_up_at" | "status_changed_at" | "-status_changed_at") | (never | null);
+                    sort?: ("created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score" | "first_name" | "-first_name" | "email" | "-email" | "company_name" | "-company_name" | "source" | "-source" | "city" | "-city" | "phone" | "-phone" | "next_follow_up_at" | "-next_follow_up_at" | "last_follow_up_at" | "-last_follow_up_at" | "status_changed_at" | "-status_changed_at" | "status" | "-status" | "owner" | "-owner" | "tags" | "-tags") | (never | null);
                     team_id?: number | null;
                     /** @description private: only you; organization: everyone in it; team: the members of team_id */
                     visibility?: "private" | "organization" | "team";
@@ -36647,7 +37082,7 @@ export interface operations {
                         [key: string]: string;
                     };
                     name?: string;
-                    sort?: ("created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score" | "first_name" | "-first_name" | "email" | "-email" | "company_name" | "-company_name" | "source" | "-source" | "city" | "-city" | "phone" | "-phone" | "next_follow_up_at" | "-next_follow_up_at" | "last_follow_up_at" | "-last_follow_up_at" | "status_changed_at" | "-status_changed_at") | (never | null);
+                    sort?: ("created_at" | "-created_at" | "updated_at" | "-updated_at" | "value" | "-value" | "last_name" | "-last_name" | "score" | "-score" | "first_name" | "-first_name" | "email" | "-email" | "company_name" | "-company_name" | "source" | "-source" | "city" | "-city" | "phone" | "-phone" | "next_follow_up_at" | "-next_follow_up_at" | "last_follow_up_at" | "-last_follow_up_at" | "status_changed_at" | "-status_changed_at" | "status" | "-status" | "owner" | "-owner" | "tags" | "-tags") | (never | null);
                     team_id?: number | null;
                     /** @description private: only you; organization: everyone in it; team: the members of team_id */
                     visibility?: "private" | "organization" | "team";
