@@ -157,6 +157,15 @@ describe.skipIf(!run)('lead list columns (chromium)', () => {
     await expect.poll(names).toEqual(['Bea Fleet', 'Al Fleet', 'Cy Fleet']);
     expect(await header('Tags').getAttribute('aria-sort')).toBe('ascending');
     expect(await axeViolations(page)).toEqual([]);
+
+    // The sort and a search are in the address bar: a reload (or the link sent to a colleague) shows the same.
+    await page.getByRole('searchbox').fill('Fleet');
+    await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('Fleet');
+    expect(new URL(page.url()).searchParams.get('sort')).toBe('tags');
+    await page.reload();
+    await expect.poll(names).toEqual(['Bea Fleet', 'Al Fleet', 'Cy Fleet']);
+    expect(await header('Tags').getAttribute('aria-sort')).toBe('ascending');
+    expect(await page.getByRole('searchbox').inputValue()).toBe('Fleet');
     expect(errors).toEqual([]);
   });
 

@@ -11,12 +11,18 @@ import { ErrorNote } from '../components/ui';
 import { SavedViews } from '../views/SavedViews';
 import { LeadFilters, NO_FILTERS, type Filters } from '../components/LeadFilters';
 
+const DEFAULT_SORT = '-created_at';
 const DEFAULT_COLUMNS = ['name', 'company', 'email', 'status', 'source', 'value', 'score', 'created_at'];
 
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
 
 /** Filters a link brings (the dashboard's click-through): /leads?status=won&created_after=... */
-function filtersFromUrl(search = location.search): { filters: Filters; extra: Record<string, string> } {
+function filtersFromUrl(search = location.search): {
+  filters: Filters;
+  extra: Record<string, string>;
+  sort: string;
+  q: string;
+} {
   const u = new URLSearchParams(search);
   const day = (k: string, back = 0) => {
     const v = u.get(k);
@@ -36,10 +42,26 @@ function filtersFromUrl(search = location.search): { filters: Filters; extra: Re
       created_from: day('created_after'),
       created_to: day('created_before', 1),
       include_converted: u.get('include_converted') ?? '',
+      deleted: u.get('deleted') === 'true' ? 'true' : '',
       cf,
     },
     extra,
+    sort: u.get('sort') || DEFAULT_SORT,
+    q: u.get('q') ?? '',
   };
+}
+
+/**
+ * The list's query in the address bar (replacing the entry, so Back leaves the list): a reload, a bookmark or a
+ * link pasted to a colleague opens the same filters, search and sort.
+ */
+function useQueryInUrl(params: Record<string, string>) {
+  useEffect(() => {
+    const u = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v && !(k === 'sort' && v === DEFAULT_SORT)) u.set(k, v);
+    const want = u.toString() ? `${location.pathname}?${u.toString()}` : location.pathname;
+    if (want !== `${location.pathname}${location.search}`) history.replaceState(history.state, '', want);
+  }, [params]);
 }
 
 export function LeadsPage() {
@@ -47,10 +69,10 @@ export function LeadsPage() {
   const reasons = useReasons();
   const users = useUsers();
   const customFields = useCustomFields();
-  const [q, setQ] = useState('');
   const [fromUrl] = useState(filtersFromUrl);
+  const [q, setQ] = useState(fromUrl.q);
   const [filters, setFilters] = useState<Filters>(fromUrl.filters);
-  const [sort, setSort] = useState('-created_at');
+  const [sort, setSort] = useState(fromUrl.sort);
   const [columns, setColumns] = useStored<string[]>('leadflow.columns', DEFAULT_COLUMNS);
   const [widths, setWidths] = useStored<Record<string, number>>('leadflow.columnWidths', {});
   const phone = usePhone();
@@ -83,6 +105,7 @@ export function LeadsPage() {
     for (const [k, v] of Object.entries(filters.cf)) if (v) p[`cf.${k}`] = v;
     return p;
   }, [search, filters, sort, fromUrl]);
+  useQueryInUrl(params);
 
   // A new query replaces the list; the request for the old one is cancelled so results never arrive out of order.
   useEffect(() => {
@@ -153,7 +176,7 @@ export function LeadsPage() {
     setFilters(filtersFromUrl(`?${new URLSearchParams(v.filters).toString()}`).filters);
     setShowFilters(true);
     if (v.columns.length) setColumns(v.columns);
-    setSort(v.sort ?? '-created_at');
+    setSort(v.sort ?? DEFAULT_SORT);
     setQ(v.filters.q ?? '');
   }
 
@@ -255,7 +278,7 @@ export function LeadsPage() {
   );
 }
 
-const EMPTY_PARAMS = { q: '', status: '', source: '', owner_id: '', tag: '', sort: '-created_at' };
+const EMPTY_PARAMS = { q: '', status: '', source: '', owner_id: '', tag: '', sort: DEFAULT_SORT };
 
 /** An empty list says what to do next: no lead at all, or none matching the filters. */
 function LeadsEmpty({ filtered, onCreate }: { filtered: boolean; onCreate: () => void }) {
