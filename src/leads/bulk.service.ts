@@ -265,9 +265,7 @@ export function createBulkService(deps: {
     /** GET /leads/bulk/{id}: a bulk job's progress; the person who started it (or an owner or admin) sees it. */
     async getJob(auth: AuthContext, id: number): Promise<BulkJobDto> {
       assertCan(auth, 'leads:read');
-      // A path id that is no 32-bit integer names no job (PostgreSQL would refuse to compare it: a 500).
-      const row =
-        Number.isInteger(id) && id > 0 && id <= 2147483647 ? await findJob(auth.orgId, id) : undefined;
+      const row = await findJob(auth.orgId, id);
       const admin = auth.kind === 'user' && (auth.role === 'owner' || auth.role === 'admin');
       if (!row || (!admin && row.created_by !== auth.userId)) throw notFound('Bulk job', id);
       return toDto(row);
