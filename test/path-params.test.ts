@@ -66,7 +66,7 @@ describe('integer path params', () => {
     expect([...walked].some((k) => k.startsWith('GET ') && k.endsWith('/leads/bulk/{id}'))).toBe(true);
     expect([...walked].some((k) => k.startsWith('GET ') && /\/leads\/\{id\}$/.test(k))).toBe(true);
     expect([...walked].filter((k) => k.includes(' /api/v1/')).length).toBeGreaterThan(20);
-  });
+  }, 300_000);
 
   it('a plain decimal id still reaches the route (404 for a job that does not exist)', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/leads/bulk/999999', headers: s.headers });
