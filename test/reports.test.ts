@@ -81,7 +81,7 @@ beforeAll(async () => {
   // A deleted lead never counts.
   const gone = await createLead(t.app, admin, { source: 'web' });
   await t.app.inject({ method: 'DELETE', url: `/api/v1/leads/${gone.id}`, headers: admin.headers });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await t?.close();
