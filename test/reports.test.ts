@@ -81,7 +81,7 @@ beforeAll(async () => {
   // A deleted lead never counts.
   const gone = await createLead(t.app, admin, { source: 'web' });
   await t.app.inject({ method: 'DELETE', url: `/api/v1/leads/${gone.id}`, headers: admin.headers });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await t?.close();
@@ -319,7 +319,13 @@ describe('the counts kept per day (migration 0104 rollups)', () => {
   // Filtering on updated_after (every lead was updated after 2000) makes the same report read every lead.
   const viaLeads = 'updated_after=2000-01-01T00:00:00.000Z';
   async function same(query = '') {
-    for (const path of ['/reports/board', '/reports/funnel', '/reports/created?period=day']) {
+    for (const path of [
+      '/reports/board',
+      '/reports/funnel',
+      '/reports/created?period=day',
+      '/reports/conversion?by=source',
+      '/reports/conversion?by=owner',
+    ]) {
       const sep = path.includes('?') ? '&' : '?';
       const rolled = (await call(admin, 'GET', `${path}${query ? sep + query : ''}`)).json();
       const read = (await call(admin, 'GET', `${path}${sep}${viaLeads}${query ? '&' + query : ''}`)).json();
@@ -341,6 +347,7 @@ describe('the counts kept per day (migration 0104 rollups)', () => {
       );
     expect(await kept()).toBe((await call(admin, 'GET', '/reports/funnel')).json().total);
     await same();
+    await same(`owner_id=${admin.userId}`);
     await same('from=2026-11-03T00:00:00.000Z&to=2026-11-12T00:00:00.000Z');
     await same('source=web');
     await same('deleted=true');
@@ -359,10 +366,37 @@ describe('the counts kept per day (migration 0104 rollups)', () => {
       status: 'proposal',
     });
     await createLead(t.app, admin, { source: 'web', value: '10.00', probability: 5 });
+    // A merged lead leaves the lists, so it leaves the reports too (migration 0210); an unmerge brings it back.
+    const primary = await createLead(t.app, admin, { source: 'web', value: '5.00' });
+    const dupe = await createLead(t.app, admin, { source: 'web', value: '7.00', probability: 50 });
+    const listed = async () =>
+      (await call(admin, 'GET', '/leads?include_total=true&include_converted=true&limit=1')).json().total;
+    const before = await listed();
+    await call(admin, 'POST', '/leads/merge', { primary_id: primary.id, ids: [dupe.id] });
+    expect(await listed()).toBe(before - 1);
+    expect((await call(admin, 'GET', '/reports/board')).json().total).toBe(before - 1);
+    await same();
+    await same('source=web');
+    await call(admin, 'POST', `/leads/${dupe.id}/unmerge`);
+    expect((await call(admin, 'GET', '/reports/board')).json().total).toBe(before);
     await same();
     await same('source=newsletter');
     await same('deleted=true');
     await same('status=proposal,qualified');
+    await same(`owner_id=${admin.userId}`);
+    // Won, then moved on; and converted while in an open status: both still count as converted.
+    const [wonThen, convertedNow] = (
+      await call(admin, 'GET', '/leads?limit=2&status=proposal,qualified&include_converted=true')
+    ).json().data as Array<{ id: number }>;
+    await call(admin, 'PATCH', `/leads/${wonThen.id}`, { status: 'won' });
+    await call(admin, 'PATCH', `/leads/${wonThen.id}`, { status: 'recycled' });
+    await t.db.kysely
+      .updateTable('leads')
+      .set({ converted_at: new Date().toISOString() })
+      .where('id', '=', convertedNow.id)
+      .execute();
+    await same();
+    await same('source=web');
     expect(await kept()).toBe((await call(admin, 'GET', `/reports/funnel?${viaLeads}`)).json().total);
   });
 });

@@ -2,6 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { TwoFactorTables } from '../access/auth-two-factor.tables.js';
 import type { AccessTables } from '../access/access.tables.js';
 import type { JobTables } from '../jobs/job.tables.js';
+import type { BulkTables } from '../leads/bulk.tables.js';
 import type { ImportTables } from '../imports/import.tables.js';
 import type { AccountsTables } from '../accounts/accounts.tables.js';
 import type { PipelineTables } from '../pipeline/pipeline.tables.js';
@@ -225,4 +226,5 @@ export interface Database
     ScoringTables,
     ViewTables,
     ReportTables,
-    DuplicateTables {}
+    DuplicateTables,
+    BulkTables {}

@@ -1,6 +1,8 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsImport from 'ajv-formats';
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifySchema, FastifySchemaCompiler } from 'fastify';
+
+type FastifyValidatorCompiler = FastifySchemaCompiler<unknown>;
 import type { FieldError } from './errors.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -26,11 +28,18 @@ function makeAjv(opts: Options): Ajv {
 export function installValidators(app: FastifyInstance): void {
   const bodyAjv = makeAjv({ coerceTypes: false });
   const queryAjv = makeAjv({ coerceTypes: 'array' });
-  app.setValidatorCompiler(({ schema, httpPart }) => {
+  const compiler: FastifyValidatorCompiler = ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? bodyAjv : queryAjv;
     const validate = ajv.compile(schema as FastifySchema & object);
     if (httpPart === 'body') return validate;
     return noNul(strictNumbers(schema as SchemaLike, validate as unknown as Validate));
+  };
+  app.setValidatorCompiler(compiler);
+  // Fastify forgets a compiler set this way in any plugin that calls addSchema (its child schema controller
+  // rebuilds a stock Ajv compiler from the server options), so such a plugin's routes skipped the checks above:
+  // GET /leads/bulk/Infinity reached PostgreSQL as a number and was a 500. Every route gets it explicitly.
+  app.addHook('onRoute', (route) => {
+    if (!route.validatorCompiler) route.validatorCompiler = compiler;
   });
 }
 
@@ -80,12 +89,13 @@ function numericKind(s: SchemaLike | undefined): 'integer' | 'number' | null {
   return null;
 }
 
-const INTEGER_TEXT = /^-?\d{1,15}$/;
+// Plain decimal; `-0` is refused too (it is no id, and Ajv would read it as 0 past a `minimum: 0`).
+const INTEGER_TEXT = /^(?!-0+$)-?\d{1,15}$/;
 const NUMBER_TEXT = /^-?\d{1,15}(\.\d{1,15})?$/;
 
 /**
  * Query and path numbers must be written in plain decimal: Ajv's coercion would take `Infinity`, `1e400` or `0x1`
- * as numbers (issue 12). Checked before coercion, with Ajv's error shape so the 400 names the field.
+ * as numbers (issue 12), `1.5` is no integer and `-0` no id. Checked before coercion, with Ajv's error shape so the 400 names the field.
  */
 function strictNumbers(schema: SchemaLike, validate: Validate): Validate {
   const numeric = Object.entries(schema.properties ?? {})

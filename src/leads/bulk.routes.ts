@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses, Nullable } from '../http/schemas.js';
+import { errorResponses, IdParams, Nullable } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import { LeadListQuery } from './lead.schema.js';
-import { BULK_MAX, type BulkInput, type BulkService } from './bulk.service.js';
+import { BULK_MAX, BULK_SYNC_MAX, type BulkInput, type BulkService } from './bulk.service.js';
 
 const {
   sort: _s,
@@ -43,32 +43,75 @@ const BulkBody = Type.Object(
   { additionalProperties: false },
 );
 
+const BulkRefusals = Type.Array(
+  Type.Object({
+    id: Type.Integer(),
+    code: Type.String({ description: 'not_found, reason_required, or the error code that refused the lead' }),
+    field: Type.Optional(Type.String()),
+    message: Type.String(),
+  }),
+);
+
 const BulkResponse = Type.Object({
   matched: Type.Integer({ description: 'Leads found that the caller can see' }),
   changed: Type.Integer({ description: 'Leads the action was applied to (all in one transaction)' }),
-  refused: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      code: Type.String(),
-      field: Type.Optional(Type.String()),
-      message: Type.String(),
-    }),
-  ),
+  refused: BulkRefusals,
 });
+
+const BulkJob = Type.Object(
+  {
+    id: Type.Integer(),
+    status: Type.Union(['queued', 'running', 'completed', 'failed'].map((s) => Type.Literal(s))),
+    action: Type.String(),
+    total: Type.Integer({ description: 'Leads the job changes (the visible leads that matched)' }),
+    done: Type.Integer({ description: 'Leads handled so far (changed or refused)' }),
+    changed: Type.Integer({ description: 'Leads changed so far' }),
+    refused: BulkRefusals,
+    error: Nullable(Type.String()),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+    finished_at: Nullable(Type.String({ format: 'date-time' })),
+  },
+  { $id: 'BulkJob', description: 'A bulk action run in the background, with its progress' },
+);
 
 export function bulkRoutes(bulk: BulkService): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.addSchema(BulkJob);
     app.post(
       '/leads/bulk',
       {
         schema: {
           tags: ['leads'],
-          summary: `One action on many leads (ids or a list filter), at most ${BULK_MAX}, in one transaction`,
+          summary:
+            `One action on many leads (ids or a list filter), at most ${BULK_MAX}: up to ${BULK_SYNC_MAX} ` +
+            'in one transaction (200), above that as a job (202, Location to poll)',
           body: BulkBody,
-          response: { 200: BulkResponse, ...errorResponses(400, 401, 403, 413, 422) },
+          response: {
+            200: BulkResponse,
+            202: Type.Ref('BulkJob'),
+            ...errorResponses(400, 401, 403, 413, 422),
+          },
         },
       },
-      async (req) => bulk.run(requireAuth(req), req.body as BulkInput),
+      async (req, reply) => {
+        const r = await bulk.run(requireAuth(req), req.body as BulkInput);
+        if (r.kind === 'done') return reply.code(200).send(r.body);
+        return reply.code(202).header('location', `/api/v1/leads/bulk/${r.body.id}`).send(r.body);
+      },
+    );
+
+    app.get(
+      '/leads/bulk/:id',
+      {
+        schema: {
+          tags: ['leads'],
+          summary: 'A bulk job: its progress, then its final counts and per-lead refusals',
+          params: IdParams,
+          response: { 200: Type.Ref('BulkJob'), ...errorResponses(401, 403, 404) },
+        },
+      },
+      async (req) => bulk.getJob(requireAuth(req), req.params.id),
     );
   };
 }

@@ -114,20 +114,40 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     return q;
   }
 
+  /**
+   * The rows of `lead_totals` (migration 0211: no day, but the owner) that hold exactly the leads a report with
+   * no date range would count, or null when they cannot answer (any other filter, agent visibility, hiding
+   * converted leads, a date range).
+   */
+  function fromTotals(orgId: number, f: LeadFilter, r: DateRange) {
+    const TOTALS_FILTERS = new Set(['deleted', 'statusIds', 'source', 'ownerId', 'excludeConverted']);
+    for (const [k, v] of Object.entries(f)) if (v !== undefined && !TOTALS_FILTERS.has(k)) return null;
+    if (f.excludeConverted || r.from !== undefined || r.to !== undefined) return null;
+    let q = db
+      .selectFrom('lead_totals')
+      .where('lead_totals.org_id', '=', orgId)
+      .where('lead_totals.live', '=', f.deleted ? 0 : 1);
+    if (f.statusIds) q = q.where('lead_totals.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
+    if (f.source !== undefined) q = q.where('lead_totals.source', '=', f.source);
+    if (f.ownerId !== undefined) q = q.where('lead_totals.owner_id', '=', f.ownerId);
+    return q;
+  }
+
   return {
     /** Leads per current status: count and value. */
     async byStatus(orgId: number, f: LeadFilter, r: DateRange) {
-      const rolled = fromRollups(orgId, f, r);
+      const rolled = fromTotals(orgId, f, r) ?? fromRollups(orgId, f, r);
       if (rolled) {
-        const rows = await rolled
+        // lead_totals and lead_rollups share these column names.
+        const rows = await (rolled as ReturnType<typeof fromRollups> & object)
           .select((eb) => [
-            'lead_rollups.status_id',
-            eb.fn.sum<number>('lead_rollups.n').as('n'),
-            eb.fn.sum<number>('lead_rollups.value_cents').as('value_cents'),
-            eb.fn.sum<number>('lead_rollups.weighted').as('weighted'),
+            'status_id',
+            eb.fn.sum<number>('n').as('n'),
+            eb.fn.sum<number>('value_cents').as('value_cents'),
+            eb.fn.sum<number>('weighted').as('weighted'),
           ])
-          .groupBy('lead_rollups.status_id')
-          .having((eb) => eb.fn.sum('lead_rollups.n'), '<>', 0)
+          .groupBy('status_id')
+          .having((eb) => eb.fn.sum('n'), '<>', 0)
           .execute();
         return rows.map((x) => ({
           status_id: x.status_id,
@@ -194,6 +214,64 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       by: 'source' | 'owner_id',
     ) {
       const ids = reachedIds.length ? reachedIds : [-1];
+      const totals = fromTotals(orgId, f, r);
+      if (totals) {
+        // The leads per key, and those now in a reached status, from lead_totals; then the few leads that
+        // reached one earlier (status history) or were converted but sit in another status now, read by id.
+        const key =
+          by === 'source' ? sql`nullif(lead_totals.source, '')` : sql`nullif(lead_totals.owner_id, 0)`;
+        const counted = await totals
+          .select([
+            key.as('key'),
+            sql<number>`sum(lead_totals.n)`.as('n'),
+            sql<number>`sum(CASE WHEN lead_totals.status_id IN (${sql.join(ids)}) THEN lead_totals.n ELSE 0 END)`.as(
+              'won',
+            ),
+          ])
+          .groupBy(key)
+          .having(sql`sum(lead_totals.n)`, '<>', 0)
+          .orderBy(key)
+          .execute();
+        const earlier = db
+          .selectFrom('status_history as sh')
+          .select('sh.lead_id as id')
+          .where('sh.org_id', '=', orgId)
+          .where('sh.to_status_id', 'in', ids)
+          .union(
+            db
+              .selectFrom('leads as c')
+              .select('c.id')
+              .where('c.org_id', '=', orgId)
+              .where('c.converted_at', 'is not', null),
+          );
+        const lcol = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
+        let q = db
+          .selectFrom(earlier.as('r'))
+          .innerJoin('leads', 'leads.id', 'r.id')
+          .where('leads.org_id', '=', orgId)
+          .where('leads.deleted_at', f.deleted ? 'is not' : 'is', null)
+          .where('leads.merged_into_id', 'is', null)
+          .where('leads.status_id', 'not in', ids);
+        if (f.statusIds) q = q.where('leads.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
+        if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
+        if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
+        const more = new Map(
+          (
+            await q
+              .select([lcol.as('key'), sql<number>`count(*)`.as('n')])
+              .groupBy(lcol)
+              .execute()
+          ).map((x) => [x.key === null ? null : String(x.key), num(x.n)]),
+        );
+        return counted.map((x) => {
+          const k = x.key === null || x.key === undefined ? null : (x.key as string | number);
+          return {
+            key: k,
+            leads: num(x.n),
+            converted: num(x.won) + (more.get(k === null ? null : String(k)) ?? 0),
+          };
+        });
+      }
       const col = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
       // One set of the leads that ever entered a reached status (built once from the history's
       // (org_id, to_status_id, lead_id) index), instead of a history lookup per lead.

@@ -378,7 +378,7 @@ export function buildCore({
     leadViews,
     leadCompose,
     externalRefs,
-    bulk: createBulkService({ db: kysely, leads: repos.leads, service: leads }),
+    bulk: createBulkService({ db: kysely, leads: repos.leads, service: leads, queue: jobQueue }),
     reports: createReportService({
       db: kysely,
       reports: createReportRepository(kysely, db.dialect, repos.leads),

@@ -26,6 +26,9 @@ import * as m0101 from './0101_leads_live_created_idx.js';
 import * as m0102 from './0102_report_indexes.js';
 import * as m0103 from './0103_saved_views.js';
 import * as m0104 from './0104_lead_rollups.js';
+import * as m0105 from './0105_bulk_jobs.js';
+import * as m0210 from './0210_rollups_without_merged.js';
+import * as m0211 from './0211_lead_totals.js';
 import * as m0061 from './0061_external_refs_surface.js';
 import * as m0062 from './0062_reason_numbers.js';
 import * as m0130 from './0130_import_warnings.js';
@@ -70,6 +73,7 @@ export const migrations: Record<string, Migration> = {
   '0102_report_indexes': m0102,
   '0103_saved_views': m0103,
   '0104_lead_rollups': m0104,
+  '0105_bulk_jobs': m0105,
   '0130_import_warnings': m0130,
   '0146_duplicate_check': m0146,
   '0150_scoped_tokens': m0150,
@@ -82,4 +86,6 @@ export const migrations: Record<string, Migration> = {
   '0061_external_refs_surface': m0061,
   '0180_lead_scoring': m0180,
   '0062_reason_numbers': m0062,
+  '0210_rollups_without_merged': m0210,
+  '0211_lead_totals': m0211,
 };

@@ -1790,10 +1790,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * One action on many leads (ids or a list filter), at most 10000, in one transaction
-         * @description One action on many leads (ids or a list filter), at most 10000, in one transaction.
+         * One action on many leads (ids or a list filter), at most 10000: up to 500 in one transaction (200), above that as a job (202, Location to poll)
+         * @description One action on many leads (ids or a list filter), at most 10000: up to 500 in one transaction (200), above that as a job (202, Location to poll).
          */
         post: operations["createLeadBulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/bulk/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A bulk job: its progress, then its final counts and per-lead refusals
+         * @description A bulk job: its progress, then its final counts and per-lead refusals.
+         */
+        get: operations["getLeadBulk"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4524,6 +4544,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A bulk action run in the background, with its progress */
+        BulkJob: {
+            action: string;
+            /** @description Leads changed so far */
+            changed: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Leads handled so far (changed or refused) */
+            done: number;
+            error: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            id: number;
+            refused: {
+                /** @description not_found, reason_required, or the error code that refused the lead */
+                code: string;
+                field?: string;
+                id: number;
+                message: string;
+            }[];
+            status: "queued" | "running" | "completed" | "failed";
+            /** @description Leads the job changes (the visible leads that matched) */
+            total: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
         Company: {
             address: {
                 city: string | null;
@@ -24162,12 +24208,22 @@ export interface operations {
                         /** @description Leads found that the caller can see */
                         matched: number;
                         refused: {
+                            /** @description not_found, reason_required, or the error code that refused the lead */
                             code: string;
                             field?: string;
                             id: number;
                             message: string;
                         }[];
                     };
+                };
+            };
+            /** @description A bulk action run in the background, with its progress */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkJob"];
                 };
             };
             /** @description application/problem+json error */
@@ -24234,6 +24290,122 @@ export interface operations {
                 };
             };
             /** @description application/problem+json error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error (logged, never detailed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLeadBulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A bulk action run in the background, with its progress */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkJob"];
+                };
+            };
+            /** @description Bad request: the body, query or path failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description application/problem+json error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field breaks a rule */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -12,7 +12,7 @@ import {
   useUsers,
 } from '../hooks';
 import type { Lead, Page, Status } from '../types';
-import { changeStatus, needsDialog, StatusDialog } from '../components/status';
+import { changeStatus, needsDialog, StatusDialog, type StatusChange } from '../components/status';
 import { Dialog, ErrorNote, Spinner } from '../components/ui';
 import { ScoreBadge } from '../scoring/ScoreBadge';
 
@@ -56,6 +56,23 @@ interface Column {
 const PER_COLUMN = 200;
 const CLOSED = new Set(['won', 'lost', 'closed', 'converted']);
 
+interface BulkRefusal {
+  id: number;
+  message: string;
+}
+/** POST /leads/bulk answers at once (200) or, above 500 leads, with a job to follow (202). */
+type BulkAnswer =
+  | { matched: number; changed: number; refused: BulkRefusal[] }
+  | { id: number; status: string; total: number; done: number; changed: number; refused: BulkRefusal[] };
+
+/** The board's filters as the bulk API's JSON filter (ids as numbers), narrowed to one column's status. */
+function columnFilter(filters: Filters, status: string): Record<string, unknown> {
+  const f: Record<string, unknown> = { status };
+  for (const [k, v] of Object.entries(filters))
+    if (v) f[k] = (k === 'owner_id' || k === 'team_id') && /^\d+$/.test(v) ? Number(v) : v;
+  return f;
+}
+
 function sumValue(leads: Lead[]) {
   return leads.reduce((s, l) => s + (l.value ? Number(l.value) : 0), 0);
 }
@@ -94,6 +111,10 @@ export function BoardPage() {
   const [pending, setPending] = useState<{ lead: Lead; to: Status } | null>(null);
   const [dragOver, setDragOver] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  /** A column's "Move all to…": every lead of the column (on the board's filters), by one bulk request. */
+  const [moveAll, setMoveAll] = useState<{ from: Status; to: Status; count: number } | null>(null);
+  const [moveAllReason, setMoveAllReason] = useState<{ from: Status; to: Status } | null>(null);
+  const [bulkNote, setBulkNote] = useState<string | null>(null);
 
   useEffect(() => {
     if (!statuses.list.length) return;
@@ -123,6 +144,32 @@ export function BoardPage() {
     if (lead.status === to.key) return;
     if (!viaDialog && needsDialog(to)) return setPending({ lead, to });
     await changeStatus(lead.id, { status: to.key });
+    statuses.reload();
+    totals.reload();
+  }
+  async function moveColumn(from: Status, change: StatusChange) {
+    setBulkNote(`Moving the leads of ${from.label}…`);
+    let r = await api.post<BulkAnswer>('/leads/bulk', {
+      filter: columnFilter(filters, from.key),
+      action: 'status',
+      status: change.status,
+      sub_status: change.sub_status,
+      reason_id: change.reason_id,
+    });
+    // Above 500 leads the server runs a job: follow it to its end.
+    while ('status' in r && (r.status === 'queued' || r.status === 'running')) {
+      setBulkNote(`Moving the leads of ${from.label}: ${r.done} of ${r.total}…`);
+      await new Promise((ok) => setTimeout(ok, 500));
+      r = await api.get<BulkAnswer>(`/leads/bulk/${r.id}`);
+    }
+    const refused = r.refused.length;
+    const failed = 'status' in r && r.status === 'failed';
+    setBulkNote(
+      `Moved ${r.changed} ${r.changed === 1 ? 'lead' : 'leads'} from ${from.label}` +
+        (refused ? `; ${refused} refused (${r.refused[0].message})` : '') +
+        (failed ? '; the action stopped with an error' : '') +
+        '.',
+    );
     statuses.reload();
     totals.reload();
   }
@@ -180,6 +227,29 @@ export function BoardPage() {
             <span className="weighted" title="Value × probability">
               weighted {formatMoney(row.weighted_value)}
             </span>
+          )}
+          {!!col?.total && (
+            <label className="move-all">
+              <span className="sr-only">
+                Move all {col.total} leads of {s.label} to
+              </span>
+              <select
+                value=""
+                onChange={(e) => {
+                  const to = statuses.list.find((x) => x.key === e.target.value);
+                  if (to) setMoveAll({ from: s, to, count: col.total });
+                }}
+              >
+                <option value="">Move all to…</option>
+                {statuses.list
+                  .filter((x) => x.key !== s.key)
+                  .map((x) => (
+                    <option key={x.key} value={x.key}>
+                      {x.label}
+                    </option>
+                  ))}
+              </select>
+            </label>
           )}
           {CLOSED.has(s.category) && !isPhone && (
             <button
@@ -322,6 +392,14 @@ export function BoardPage() {
         )}
       </form>
       <ErrorNote error={error} />
+      {bulkNote && (
+        <p className="bulk-note" role="status">
+          {bulkNote}{' '}
+          <button type="button" className="link" onClick={() => setBulkNote(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
       {isPhone ? (
         <div className="board-phone">
           <label className="inline-field">
@@ -379,6 +457,48 @@ export function BoardPage() {
           </div>
         )}
       </Dialog>
+      <Dialog title="Move all these leads?" open={!!moveAll} onClose={() => setMoveAll(null)}>
+        {moveAll && (
+          <div className="stack">
+            <p>
+              Move all {moveAll.count} {moveAll.count === 1 ? 'lead' : 'leads'} of {moveAll.from.label}
+              {filtered ? ' that match the filters' : ''} to {moveAll.to.label}?
+            </p>
+            <div className="actions">
+              <button type="button" onClick={() => setMoveAll(null)}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="primary"
+                autoFocus
+                onClick={() => {
+                  const m = moveAll;
+                  setMoveAll(null);
+                  if (needsDialog(m.to)) return setMoveAllReason({ from: m.from, to: m.to });
+                  moveColumn(m.from, { status: m.to.key }).catch(setError);
+                }}
+              >
+                Move all to {moveAll.to.label}
+              </button>
+            </div>
+          </div>
+        )}
+      </Dialog>
+      <StatusDialog
+        target={moveAllReason?.to ?? null}
+        statuses={statuses.list}
+        reasons={reasons.list}
+        title={
+          moveAllReason ? `Move all of ${moveAllReason.from.label} to ${moveAllReason.to.label}` : undefined
+        }
+        onCancel={() => setMoveAllReason(null)}
+        onApply={async (c) => {
+          const from = moveAllReason!.from;
+          setMoveAllReason(null);
+          await moveColumn(from, c);
+        }}
+      />
       <StatusDialog
         target={pending?.to ?? null}
         statuses={statuses.list}

@@ -82,6 +82,7 @@ export function LeadsPage() {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [matching, setMatching] = useState(false);
   const [creating, setCreating] = useState(false);
   const [showFilters, setShowFilters] = useState(false);
   const [tick, setTick] = useState(0);
@@ -120,6 +121,7 @@ export function LeadsPage() {
         setCursor(page.next_cursor);
         setTotal(page.total ?? null);
         setSelected(new Set());
+        setMatching(false);
         setLoading(false);
       },
       (e: Error) => {
@@ -236,6 +238,10 @@ export function LeadsPage() {
         reasons={reasons.list}
         users={users.list}
         onDone={() => setTick((t) => t + 1)}
+        total={total}
+        params={params}
+        matching={matching}
+        setMatching={setMatching}
       />
       {phone ? (
         <LeadCards
@@ -262,10 +268,12 @@ export function LeadsPage() {
             if (s.has(id)) s.delete(id);
             else s.add(id);
             setSelected(s);
+            setMatching(false);
           }}
-          onToggleAll={() =>
-            setSelected(rows.every((r) => selected.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id)))
-          }
+          onToggleAll={() => {
+            setSelected(rows.every((r) => selected.has(r.id)) ? new Set() : new Set(rows.map((r) => r.id)));
+            setMatching(false);
+          }}
           onNearEnd={loadMore}
           statuses={statusMap}
           users={userMap}
