@@ -52,7 +52,7 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
    */
   async function usableKeys(trx: Kysely<Database>, orgId: number, keys: string[]): Promise<string[]> {
     if (keys.length === 0) return keys;
-    const counts = await repo.keyCounts(trx, orgId, keys);
+    const counts = await repo.keyCounts(trx, orgId, keys, STOP_KEY_LEADS + 1);
     return keys.filter((k) => (counts.get(k) ?? 0) <= STOP_KEY_LEADS);
   }
 
