@@ -171,12 +171,19 @@ async function target(dialect: 'sqlite' | 'postgres', label: string): Promise<Ta
 }
 
 /** Runs the real server in a child process and imports `file` through HTTP. */
-async function importThroughApi(t: Target, file: string, rows: number) {
+async function importThroughApi(t: Target, file: string, rows: number, searches = 0) {
   const db = t.open();
   await migrateToLatest(db.kysely);
   await db.close();
   const port = 3900 + Math.floor(Math.random() * 500);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'src', 'main.ts')], {
+  // `--compiled`: the server as `npm start` runs it (dist/, after `npm run build:server`) instead of through tsx.
+  // `--cpu-prof DIR`: a V8 CPU profile of the server, written to DIR when it stops.
+  const compiled = process.argv.includes('--compiled');
+  const prof = arg('cpu-prof', '');
+  const entry = compiled
+    ? [path.join(here, '..', 'dist', 'src', 'main.js')]
+    : ['--import', 'tsx', path.join(here, '..', 'src', 'main.ts')];
+  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), ...entry], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -212,6 +219,10 @@ async function importThroughApi(t: Target, file: string, rows: number) {
     if (up.status !== 201) throw new Error(`upload: ${up.status} ${await up.text()}`);
     const id = ((await up.json()) as { id: number }).id;
     const t1 = performance.now();
+    const hwm = () =>
+      Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+    // The peak before the run: the idle server plus the upload and its column scan.
+    const uploadPeakKb = hwm();
     const run = await fetch(`${base}/imports/${id}/run`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
@@ -229,6 +240,7 @@ async function importThroughApi(t: Target, file: string, rows: number) {
     const t2 = performance.now();
     const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const search = searches > 0 ? await searchLatency(base, auth, searches) : null;
     if (job.status !== 'completed' || job.counts.created !== rows)
       throw new Error(`import ended ${job.status}: ${JSON.stringify(job.counts)} ${job.error}`);
     return {
@@ -236,12 +248,45 @@ async function importThroughApi(t: Target, file: string, rows: number) {
       runSeconds: (t2 - t1) / 1000,
       totalSeconds: (t2 - t0) / 1000,
       peakRssMb: Math.round(peakKb / 1024),
+      uploadPeakRssMb: Math.round(uploadPeakKb / 1024),
       counts: job.counts,
+      search,
     };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
+}
+
+/**
+ * Search latency on the imported leads: `GET /leads?q=` for prefixes of names, an email, a phone and a company,
+ * one at a time, after the import (issue 15: p99 must not get worse by more than 20%).
+ */
+async function searchLatency(base: string, auth: Record<string, string>, n: number) {
+  const terms = [
+    'lov',
+    'hopper',
+    'tur',
+    'müll',
+    'ada',
+    'grace.12',
+    'company 123',
+    'kierkegaard',
+    '555-01',
+    'zoe',
+  ];
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const q = terms[i % terms.length];
+    const t0 = performance.now();
+    const res = await fetch(`${base}/leads?q=${encodeURIComponent(q)}&limit=50`, { headers: auth });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`search ${q}: ${res.status}`);
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  const at = (p: number) => +ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))].toFixed(1);
+  return { n, p50_ms: at(50), p99_ms: at(99) };
 }
 
 /** The baseline: parse the same CSV and insert the same rows (leads + status history) in 500-row transactions. */
@@ -383,17 +428,19 @@ async function main() {
   const xlsx = xlsxRows > 0 ? await makeXlsx(xlsxRows) : null;
   const results: Record<string, unknown>[] = [];
   for (const dialect of dbs) {
-    const bt = await target(dialect, 'bare');
-    let bare;
-    try {
-      bare = await bareLoop(bt, csv, rows);
-    } finally {
-      await bt.cleanup();
+    let bare: { rate: number } | null = null;
+    if (!process.argv.includes('--no-bare')) {
+      const bt = await target(dialect, 'bare');
+      try {
+        bare = await bareLoop(bt, csv, rows);
+      } finally {
+        await bt.cleanup();
+      }
     }
     const at = await target(dialect, 'api');
     let api;
     try {
-      api = await importThroughApi(at, csv, rows);
+      api = await importThroughApi(at, csv, rows, Number(arg('searches', '200')));
     } finally {
       await at.cleanup();
     }
@@ -406,9 +453,14 @@ async function main() {
       api_run_s: +api.runSeconds.toFixed(1),
       upload_s: +api.uploadSeconds.toFixed(1),
       end_to_end_s: +api.totalSeconds.toFixed(1),
-      bare_rows_per_s: bare.rate,
-      ratio_to_bare: +(rate / bare.rate).toFixed(2),
+      bare_rows_per_s: bare?.rate ?? null,
+      ratio_to_bare: bare ? +(rate / bare.rate).toFixed(2) : null,
       server_peak_rss_mb: api.peakRssMb,
+      peak_rss_before_run_mb: api.uploadPeakRssMb,
+      search_q_p50_ms: api.search?.p50_ms ?? null,
+      search_q_p99_ms: api.search?.p99_ms ?? null,
+      server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
+      loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     };
     console.log(JSON.stringify(r));
     results.push(r);
@@ -426,6 +478,7 @@ async function main() {
           upload_s: +x.uploadSeconds.toFixed(1),
           end_to_end_s: +x.totalSeconds.toFixed(1),
           server_peak_rss_mb: x.peakRssMb,
+          peak_rss_before_run_mb: x.uploadPeakRssMb,
         };
         console.log(JSON.stringify(xr));
         results.push(xr);

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { isPostgres } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { MatchLead, MatchReason } from './match.js';
 
@@ -23,17 +24,23 @@ export interface PairRow {
 export function createDuplicateRepository() {
   return {
     /** How many leads are filed under each of these keys (keys under no lead are absent). */
-    async keyCounts(q: Q, orgId: number, keys: string[]): Promise<Map<string, number>> {
+    /**
+     * How many leads each key is filed under, counted up to `cap` (the caller only asks "more than the stop
+     * limit?"). Capped per key, so a key shared by most of a large organization ("n:ada|lov" after an import of a
+     * million rows) costs `cap` index entries, not all of them, in every batch that meets it again.
+     */
+    async keyCounts(q: Q, orgId: number, keys: string[], cap: number): Promise<Map<string, number>> {
       const out = new Map<string, number>();
+      const pg = isPostgres(q);
       for (const part of chunks(keys)) {
-        const rows = await q
-          .selectFrom('lead_dup_keys')
-          .select(['key', (eb) => eb.fn.countAll<number | string>().as('n')])
-          .where('org_id', '=', orgId)
-          .where('key', 'in', part)
-          .groupBy('key')
-          .execute();
-        for (const r of rows) out.set(r.key, Number(r.n));
+        const list = pg
+          ? sql`unnest(${part}::text[]) AS k(key)`
+          : sql`(SELECT value AS key FROM json_each(${JSON.stringify(part)})) AS k`;
+        const r = await sql<{ key: string; n: number | string }>`SELECT k.key AS key,
+            (SELECT count(*) FROM (SELECT 1 FROM lead_dup_keys d WHERE d.org_id = ${orgId} AND d.key = k.key
+              LIMIT ${cap}) s) AS n
+          FROM ${list}`.execute(q);
+        for (const row of r.rows) if (Number(row.n) > 0) out.set(row.key, Number(row.n));
       }
       return out;
     },

@@ -52,7 +52,7 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
    */
   async function usableKeys(trx: Kysely<Database>, orgId: number, keys: string[]): Promise<string[]> {
     if (keys.length === 0) return keys;
-    const counts = await repo.keyCounts(trx, orgId, keys);
+    const counts = await repo.keyCounts(trx, orgId, keys, STOP_KEY_LEADS + 1);
     return keys.filter((k) => (counts.get(k) ?? 0) <= STOP_KEY_LEADS);
   }
 
@@ -78,11 +78,19 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
    * Files the leads under their keys again and recomputes their open pairs, in the write's transaction. Batched
    * for imports: one key lookup, one read of the candidates and one insert per chunk, whatever the batch size.
    */
-  async function refresh(trx: Kysely<Database>, orgId: number, rows: LeadRow[]): Promise<void> {
+  async function refresh(
+    trx: Kysely<Database>,
+    orgId: number,
+    rows: LeadRow[],
+    fresh = false,
+  ): Promise<void> {
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
-    await repo.deleteKeys(trx, orgId, ids);
-    await repo.deleteOpenPairs(trx, orgId, ids);
+    // Leads created in this transaction (an import batch) have no keys and no pairs yet.
+    if (!fresh) {
+      await repo.deleteKeys(trx, orgId, ids);
+      await repo.deleteOpenPairs(trx, orgId, ids);
+    }
     const live = rows.filter((r) => !r.deleted_at && !r.merged_into_id).map((r) => r.id);
     const leads = await repo.matchLeads(trx, orgId, live);
     const keysOf = new Map(leads.map((l) => [l.id, blockingKeys(l)]));
@@ -94,10 +102,15 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
     // Key -> the live leads filed under it (the batch's own leads included: duplicates within an import).
     const byLead = await repo.leadsByKeys(trx, orgId, allKeys, 100_000);
     const byKey = new Map<string, number[]>();
-    for (const [id, keys] of byLead) for (const k of keys) byKey.set(k, [...(byKey.get(k) ?? []), id]);
+    for (const [id, keys] of byLead)
+      for (const k of keys) {
+        const list = byKey.get(k);
+        if (list) list.push(id);
+        else byKey.set(k, [id]);
+      }
     const others = new Map((await repo.matchLeads(trx, orgId, [...byLead.keys()])).map((l) => [l.id, l]));
     const dismissed = new Set(
-      (await repo.pairsOf(trx, orgId, live))
+      (fresh ? [] : await repo.pairsOf(trx, orgId, live))
         .filter((p) => p.status === 'dismissed')
         .map((p) => `${p.lead_a}-${p.lead_b}`),
     );
@@ -150,7 +163,7 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
       return false;
     },
     afterWrite: (trx, orgId, lead) => refresh(trx, orgId, [lead]),
-    afterCreateMany: refresh,
+    afterCreateMany: (trx, orgId, rows) => refresh(trx, orgId, rows, true),
     async describe(orgId, rows, trx) {
       const counts = await repo.openCounts(
         trx,

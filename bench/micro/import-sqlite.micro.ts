@@ -1,0 +1,168 @@
+/**
+ * Micro bench behind docs/decisions.md "Import speed": the cost of the FTS trigger, per-batch FTS maintenance,
+ * prefix settings, the rollup trigger and nine lead indexes on SQLite, inserting N generated leads in 500-row
+ * multi-row INSERTs into the migrated schema. Variants run one after another in one process; compare within
+ * a run (the machine is shared).
+ *
+ *   npx tsx bench/micro/import-sqlite.micro.ts 40000 base,bulkfts,norollup,noidx,noprefix,prefix234,automerge8
+ */
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { openDb } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { IMPORT_LEAD_COLUMNS } from '../../src/imports/import.repository.js';
+
+const N = Number(process.argv[2] ?? 50000);
+const variants = (process.argv[3] ?? 'base').split(',');
+const BATCH = Number(process.argv[4] ?? 500);
+fs.mkdirSync('/tmp/leadflow-import-micro', { recursive: true });
+const tpl = '/tmp/leadflow-import-micro/template.db';
+if (!fs.existsSync(tpl)) {
+  const db = openDb({ dialect: 'sqlite', sqlitePath: tpl });
+  await migrateToLatest(db.kysely);
+  await db.close();
+  const s = new Database(tpl);
+  s.pragma('wal_checkpoint(TRUNCATE)');
+  s.exec(`INSERT INTO organizations (name, created_at) VALUES ('x', '2024-01-01')`);
+  s.exec(
+    `INSERT INTO statuses (org_id, key, label, position, category, reason_required, is_default, created_at) VALUES (1,'new','New',0,'open',0,1,'2024')`,
+  );
+  s.close();
+}
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Zoë',
+  'Linus',
+  'Margaret',
+  'Tim',
+  'Søren',
+  'Chloé',
+  'Raj',
+  'Mei',
+  'Olu',
+];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Müller', "O'Connor", 'Hamilton', 'Berners-Lee', 'Kierkegaard'];
+const cols = IMPORT_LEAD_COLUMNS.map(([c]) => c);
+function lead(i: number) {
+  const r: Record<string, unknown> = Object.fromEntries(cols.map((c) => [c, null]));
+  const f = FIRST[i % 12];
+  Object.assign(r, {
+    org_id: 1,
+    external_id: `B-${i}`,
+    first_name: f,
+    last_name: LAST[(i * 7) % 8],
+    email: `${f.toLowerCase()}.${i}@example.com`,
+    phone: `+1 415-555-${String(i % 10000).padStart(4, '0')}`,
+    company_name: `Company ${i % 50000} Ltd`,
+    job_title: 'Sales Director',
+    city: 'Paris',
+    country: 'FR',
+    source: 'Web',
+    status_id: 1,
+    custom_fields: '{"industry":"Finance"}',
+    status_changed_at: '2024-01-01',
+    created_at: `2024-0${(i % 9) + 1}-${String((i % 28) + 1).padStart(2, '0')}T10:30:00.000Z`,
+    updated_at: '2024-01-01',
+    version: 1,
+  });
+  return r;
+}
+const FTS_COLS =
+  'first_name, last_name, email, phone, mobile, company_name, title, city, postal_code, search_extra';
+for (const v of variants) {
+  const file = `/tmp/leadflow-import-micro/v-${v}.db`;
+  fs.copyFileSync(tpl, file);
+  const s = new Database(file);
+  s.pragma('journal_mode = WAL');
+  s.pragma('synchronous = NORMAL');
+  s.pragma('cache_size = -65536');
+  const bulkFts = v.includes('bulkfts');
+  if (v.includes('nofts') || bulkFts) s.exec('DROP TRIGGER leads_fts_ai');
+  if (v.includes('norollup')) s.exec('DROP TRIGGER leads_rollup_ins');
+  const m = /prefix(\d+)/.exec(v);
+  if (m) {
+    const p = m[1].split('').join(' ');
+    s.exec(
+      `DROP TABLE leads_fts; CREATE VIRTUAL TABLE leads_fts USING fts5(${FTS_COLS}, content='leads', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='${p}')`,
+    );
+  }
+  if (v.includes('noprefix'))
+    s.exec(
+      `DROP TABLE leads_fts; CREATE VIRTUAL TABLE leads_fts USING fts5(${FTS_COLS}, content='leads', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`,
+    );
+  const am = /automerge(\d+)/.exec(v);
+  if (am) s.exec(`INSERT INTO leads_fts(leads_fts, rank) VALUES('automerge', ${am[1]})`);
+  if (v.includes('noidx'))
+    for (const ix of [
+      'leads_org_updated_idx',
+      'leads_org_value_idx',
+      'leads_org_last_name_idx',
+      'leads_org_next_follow_up_idx',
+      'leads_org_sub_status_idx',
+      'leads_org_company_idx',
+      'leads_org_team_created_idx',
+      'leads_org_source_created_idx',
+      'leads_org_owner_created_idx',
+    ])
+      s.exec(`DROP INDEX ${ix}`);
+  const one = `(${cols.map(() => '?').join(',')})`;
+  const stmts = new Map<number, Database.Statement>();
+  const t0 = performance.now();
+  let ftsMs = 0;
+  for (let i = 0; i < N; i += BATCH) {
+    const n = Math.min(BATCH, N - i);
+    let st = stmts.get(n);
+    if (!st) {
+      st = s.prepare(
+        `INSERT INTO leads (${cols.join(',')}) VALUES ${Array(n).fill(one).join(',')} RETURNING id`,
+      );
+      stmts.set(n, st);
+    }
+    const params: unknown[] = [];
+    for (let j = i; j < i + n; j++) {
+      const r = lead(j);
+      for (const c of cols) params.push(r[c]);
+    }
+    s.transaction(() => {
+      const ids = st!.all(...params) as { id: number }[];
+      if (bulkFts) {
+        const f0 = performance.now();
+        s.prepare(
+          `INSERT INTO leads_fts(rowid, ${FTS_COLS}) SELECT id, ${FTS_COLS} FROM leads WHERE id BETWEEN ? AND ?`,
+        ).run(ids[0].id, ids[ids.length - 1].id);
+        ftsMs += performance.now() - f0;
+      }
+    })();
+  }
+  const sec = (performance.now() - t0) / 1000;
+  const q0 = performance.now();
+  let hits = 0;
+  for (const w of ['lov', 'hop', 'tur', 'ada', 'marg', 'company 123', 'kierk', 'gra']) {
+    hits += (
+      s.prepare(`SELECT count(*) c FROM leads_fts WHERE leads_fts MATCH ?`).get(
+        w
+          .split(' ')
+          .map((x) => `"${x}"*`)
+          .join(' '),
+      ) as { c: number }
+    ).c;
+  }
+  const qms = performance.now() - q0;
+  console.log(
+    JSON.stringify({
+      v,
+      N,
+      BATCH,
+      rows_s: Math.round(N / sec),
+      sec: +sec.toFixed(1),
+      ftsMs: Math.round(ftsMs),
+      q_ms: Math.round(qms),
+      hits,
+      load: fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
+    }),
+  );
+  s.close();
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+}
