@@ -175,6 +175,7 @@ export async function buildApp({
   app.addHook('onClose', async () => core.email.stop());
   app.addHook('onReady', async () => core.scoring.start());
   app.addHook('onClose', async () => core.scoring.stop());
+  app.addHook('onClose', async () => core.counters.close());
   app.decorate('email', core.email);
   app.decorate('background', {
     webhooks: core.webhooks.service,

@@ -31,6 +31,8 @@ export interface Config {
   readonly workers: number;
   /** WEBHOOK_ALLOW_PRIVATE: webhooks may call private/loopback addresses in every organization (development). */
   readonly webhookAllowPrivate: boolean;
+  /** REDIS_URL: rate-limit and sign-in counters in Redis, shared by every node (docs/operations.md). */
+  readonly redisUrl?: string | null;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -119,6 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['', '0', '1', 'true', 'false'].includes(whRaw))
     problems.push(`WEBHOOK_ALLOW_PRIVATE=${JSON.stringify(env.WEBHOOK_ALLOW_PRIVATE)} must be true or false`);
   const webhookAllowPrivate = whRaw === '1' || whRaw === 'true';
+  const redisUrl = env.REDIS_URL && env.REDIS_URL.trim() !== '' ? env.REDIS_URL.trim() : null;
+  if (redisUrl !== null && !/^rediss?:\/\/[^/]/.test(redisUrl))
+    problems.push(`REDIS_URL must look like redis://127.0.0.1:6379 or rediss://user:pass@host:6380`);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -138,5 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     workers,
     webhookAllowPrivate,
+    redisUrl,
   });
 }
