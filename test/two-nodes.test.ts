@@ -184,7 +184,7 @@ function variant(name: 'database' | 'redis') {
             counts: { read: number; created: number };
           };
         // Wait until a node is in the middle of it: some rows committed, far from all.
-        let owner = '';
+        let owner: string;
         const until = Date.now() + 120_000;
         for (;;) {
           const jobs = await job();
