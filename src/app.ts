@@ -6,7 +6,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { Type } from 'typebox';
+import { migrations } from './db/migrations/index.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { AppError, toProblem } from './http/errors.js';
@@ -75,6 +78,13 @@ export async function buildApp({
             },
           },
     bodyLimit: 1024 * 1024,
+    // A request id in every log line of the request (reqId), sent back as X-Request-Id: the proxy's
+    // X-Request-Id when it sent a sane one (nginx: $request_id), else a new UUID (unique across nodes).
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      return typeof h === 'string' && /^[\w.:-]{1,128}$/.test(h) ? h : randomUUID();
+    },
     // Per-request logs cost throughput; they are on at debug level.
     logController: new LogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
@@ -100,6 +110,10 @@ export async function buildApp({
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await installSecurityHeaders(app as unknown as FastifyInstance, { trustProxy: config.trustProxy });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
 
   installValidators(app as unknown as FastifyInstance);
   // JSON bodies: NUL characters are refused up front (PostgreSQL text cannot hold them, and no real client
@@ -166,6 +180,40 @@ export async function buildApp({
     },
   );
 
+  // Readiness (load balancers): the database answers and has every migration this build knows.
+  const known = Object.keys(migrations);
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: database reachable and migrations current',
+        security: [],
+        response: {
+          200: Type.Object({ status: Type.Literal('ready'), migrations: Type.Integer() }),
+          503: Type.Object({
+            status: Type.Literal('not_ready'),
+            database: Type.String({ description: 'ok or unreachable' }),
+            pending_migrations: Type.Array(Type.String()),
+          }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      let applied: Set<string>;
+      try {
+        const r = await sql<{ name: string }>`select name from kysely_migration`.execute(db.kysely);
+        applied = new Set(r.rows.map((x) => x.name));
+      } catch {
+        return reply.code(503).send({ status: 'not_ready', database: 'unreachable', pending_migrations: [] });
+      }
+      const pending = known.filter((m) => !applied.has(m));
+      if (pending.length)
+        return reply.code(503).send({ status: 'not_ready', database: 'ok', pending_migrations: pending });
+      return { status: 'ready' as const, migrations: known.length };
+    },
+  );
+
   // The core (services over the database), then /api/v1, then the compatible surfaces.
   const core = buildCore({ config, db, log: app.log, rateLimits, email: emailOptions, background });
   app.addSchema(ImportResponse);
@@ -175,6 +223,7 @@ export async function buildApp({
   app.addHook('onClose', async () => core.email.stop());
   app.addHook('onReady', async () => core.scoring.start());
   app.addHook('onClose', async () => core.scoring.stop());
+  app.addHook('onClose', async () => core.counters.close());
   app.decorate('email', core.email);
   app.decorate('background', {
     webhooks: core.webhooks.service,

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { configOrExit, migrateOrExit, serve } from './server.js';
+import { serveCountersInPrimary } from './http/counter-store.js';
 
 /**
  * `npm start`: the primary applies the migrations once, then forks WORKERS server processes that share the
@@ -15,11 +16,15 @@ const config = configOrExit();
 
 if (cluster.isPrimary) {
   await migrateOrExit(config);
+  // SQLite without Redis: the primary keeps the rate-limit and sign-in counters for all its workers (IPC), so
+  // the limits hold for the machine, not per worker. PostgreSQL and Redis share them across nodes instead.
+  const primaryCounters = config.dialect === 'sqlite' && !config.redisUrl;
+  if (primaryCounters) serveCountersInPrimary();
   let stopping = false;
   let quickDeaths = 0;
   const started = new Map<number, number>();
   const fork = () => {
-    const w = cluster.fork();
+    const w = cluster.fork(primaryCounters ? { LEADFLOW_CLUSTER_COUNTERS: '1' } : {});
     started.set(w.id, Date.now());
     return w;
   };

@@ -33,6 +33,8 @@ export interface Config {
   readonly webhookAllowPrivate: boolean;
   /** SECRET_KEY: the key secrets at rest are encrypted with (null: a generated dataDir/secret.key). */
   readonly secretKey: string | null;
+  /** REDIS_URL: rate-limit and sign-in counters in Redis, shared by every node (docs/operations.md). */
+  readonly redisUrl?: string | null;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -124,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secretKey = env.SECRET_KEY && env.SECRET_KEY.trim() !== '' ? env.SECRET_KEY.trim() : null;
   if (secretKey !== null && secretKey.length < 32)
     problems.push('SECRET_KEY must be at least 32 characters, e.g. the output of: openssl rand -base64 32');
+  const redisUrl = env.REDIS_URL && env.REDIS_URL.trim() !== '' ? env.REDIS_URL.trim() : null;
+  if (redisUrl !== null && !/^rediss?:\/\/[^/]/.test(redisUrl))
+    problems.push(`REDIS_URL must look like redis://127.0.0.1:6379 or rediss://user:pass@host:6380`);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -144,5 +149,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers,
     webhookAllowPrivate,
     secretKey,
+    redisUrl,
   });
 }

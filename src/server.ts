@@ -47,7 +47,13 @@ export async function serve(config: Config, opts: { quiet?: boolean } = {}): Pro
     busyTimeoutMs: config.dbBusyTimeoutMs,
     statementTimeoutMs: config.dbStatementTimeoutMs,
   });
-  const app = await buildApp({ config, db });
+  // JOB_STALE_MS: how old a running job's heartbeat must be before another process takes it over (default 30 s).
+  const staleMs = Number(process.env.JOB_STALE_MS);
+  const app = await buildApp({
+    config,
+    db,
+    background: Number.isInteger(staleMs) && staleMs >= 3000 ? { jobs: { staleMs } } : undefined,
+  });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -89,6 +89,9 @@ beforeAll(async () => {
       DATA_DIR: dir,
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '40',
+      // Client addresses from X-Forwarded-For, so the rate-limit check has an address of its own.
+      TRUST_PROXY: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -144,6 +147,31 @@ describe('npm start with WORKERS=2 on one SQLite file', () => {
     const r = await Promise.all(Array.from({ length: 10 }, () => api('GET', '/health')));
     expect(r.map((x) => x.status)).toEqual(Array(10).fill(200));
   }, 120_000);
+
+  it('shares rate limits between the workers: the 41st request over fresh connections gets a 429', async () => {
+    // A new connection per request: node:cluster hands them to the workers in turn, so each saw about 20.
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/v1/leads',
+            agent: false,
+            headers: { 'x-forwarded-for': '198.51.100.41' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          },
+        );
+        req.on('error', reject);
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 41; i++) statuses.push(await get());
+    expect(statuses.slice(0, 40)).toEqual(Array(40).fill(401));
+    expect(statuses[40]).toBe(429);
+  }, 60_000);
 
   it('on SIGTERM finishes a request in flight, then exits', async () => {
     const body = JSON.stringify({ first_name: 'In', last_name: 'Flight' });

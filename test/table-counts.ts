@@ -11,7 +11,8 @@ export async function countAllTables(db: Db): Promise<Record<string, number>> {
       : await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db.kysely);
   const tables = listed.rows
     .map((t) => t.name)
-    .filter((n) => !n.startsWith('kysely_') && !n.startsWith('sqlite_'))
+    // rate_counters holds rate-limit state (every request counts, refused or not), not data.
+    .filter((n) => !n.startsWith('kysely_') && !n.startsWith('sqlite_') && n !== 'rate_counters')
     .sort();
   const out: Record<string, number> = {};
   for (const name of tables) {

@@ -51,9 +51,9 @@ async function totpStep(secret: string, code: string, afterTimeStep?: number | n
 /** Throttle hooks the HTTP layer passes in (the service keeps no counters: they live in rate-limit.ts). */
 export interface CodeGuard {
   /** Throws 429 when this person must wait before another try. */
-  check(userId: number): void;
-  failed(userId: number): void;
-  succeeded(userId: number): void;
+  check(userId: number): Promise<void>;
+  failed(userId: number): Promise<void>;
+  succeeded(userId: number): Promise<void>;
 }
 
 /**
@@ -147,7 +147,7 @@ export function createTwoFactorService({
   ): Promise<void> {
     if (input.password === undefined && input.code === undefined)
       throw fieldError('password', 'send your password or a code from your authenticator app');
-    guard?.check(userId);
+    await guard?.check(userId);
     let ok: boolean;
     if (input.password !== undefined) {
       const user = await access.findUserWithHash(runner(db, opts), userId);
@@ -156,12 +156,12 @@ export function createTwoFactorService({
       ok = await inTransaction(db, opts, (trx) => acceptCode(trx, userId, input.code!));
     }
     if (!ok) {
-      guard?.failed(userId);
+      await guard?.failed(userId);
       throw input.password !== undefined
         ? fieldError('password', 'is not your password')
         : fieldError('code', 'is not a valid code');
     }
-    guard?.succeeded(userId);
+    await guard?.succeeded(userId);
   }
 
   return {
@@ -222,13 +222,13 @@ export function createTwoFactorService({
       const tf = await row(userId, runner(db, opts));
       if (!tf) throw new AppError('conflict', 'Start the enrolment first (POST /api/v1/me/two-factor).');
       if (tf.confirmed_at) throw new AppError('conflict', 'Two-factor sign-in is already on.');
-      guard?.check(userId);
+      await guard?.check(userId);
       const step = await totpStep(tf.secret, input.code);
       if (step === null) {
-        guard?.failed(userId);
+        await guard?.failed(userId);
         throw fieldError('code', 'is not the current code of your authenticator app');
       }
-      guard?.succeeded(userId);
+      await guard?.succeeded(userId);
       const now = nowIso();
       const codes = await inTransaction(db, opts, async (trx) => {
         await trx
@@ -378,7 +378,7 @@ export function createTwoFactorService({
         .executeTakeFirst();
       const now = nowIso();
       if (!ch || ch.used_at || ch.expires_at <= now || ch.attempts >= CHALLENGE_MAX_ATTEMPTS) throw expired();
-      guard?.check(ch.user_id);
+      await guard?.check(ch.user_id);
       const ok = await inTransaction(db, opts, async (trx) => {
         if (!(await acceptCode(trx, ch.user_id, code))) return false;
         const used = await trx
@@ -397,12 +397,12 @@ export function createTwoFactorService({
           .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
           .where('id', '=', ch.id)
           .execute();
-        guard?.failed(ch.user_id);
+        await guard?.failed(ch.user_id);
         throw new AppError('unauthorized', 'The code is wrong or was already used.', [
           { field: 'code', message: 'is not a valid code' },
         ]);
       }
-      guard?.succeeded(ch.user_id);
+      await guard?.succeeded(ch.user_id);
       return ch.user_id;
     },
   };

@@ -87,12 +87,12 @@ export function authRoutes(
       async (req, reply) => {
         // An existing email with a wrong password is a failed sign-in: throttled the same way.
         const device = deviceOf(req.headers.cookie);
-        throttle?.check(req.body.email, req.ip, device);
+        await throttle?.check(req.body.email, req.ip, device);
         try {
           return reply.code(201).send(await auth.signup(req.body));
         } catch (err) {
           if (err instanceof AppError && err.code === 'unauthorized')
-            throttle?.failed(req.body.email, req.ip, device);
+            await throttle?.failed(req.body.email, req.ip, device);
           throw err;
         }
       },
@@ -112,18 +112,18 @@ export function authRoutes(
       async (req, reply) => {
         // Password guessing: a try must wait out the backoff of this email / IP / device (never a lockout).
         const device = deviceOf(req.headers.cookie);
-        throttle?.check(req.body.email, req.ip, device);
+        await throttle?.check(req.body.email, req.ip, device);
         try {
           const out = await auth.login(req.body, { ip: req.ip });
           // Two-factor on: the device is remembered only once the code is right (POST /auth/login/two-factor).
           if ('two_factor_required' in out) return out;
           const id = device ?? randomBytes(18).toString('base64url');
-          throttle?.succeeded(req.body.email, id);
+          await throttle?.succeeded(req.body.email, id);
           reply.header('set-cookie', deviceCookie(id, req.protocol === 'https'));
           return out;
         } catch (err) {
           if (err instanceof AppError && err.code === 'unauthorized')
-            throttle?.failed(req.body.email, req.ip, device);
+            await throttle?.failed(req.body.email, req.ip, device);
           throw err;
         }
       },
@@ -145,7 +145,7 @@ export function authRoutes(
         const device = deviceOf(req.headers.cookie);
         const out = await auth.completeTwoFactorLogin(req.body, { ip: req.ip }, codeGuard(throttle, req.ip));
         const id = device ?? randomBytes(18).toString('base64url');
-        throttle?.succeeded(out.user.email, id);
+        await throttle?.succeeded(out.user.email, id);
         reply.header('set-cookie', deviceCookie(id, req.protocol === 'https'));
         return out;
       },

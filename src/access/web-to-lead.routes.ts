@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses } from '../http/schemas.js';
 import { AppError, fieldError } from '../http/errors.js';
 import { RateLimiter, rateHeaders, tooMany } from '../http/rate-limit.js';
+import type { CounterStore } from '../http/counter-store.js';
 import { HONEYPOT_FIELD, type WebToLeadService } from './web-to-lead.service.js';
 import type { WebKeyRow } from './key.repository.js';
 
@@ -50,9 +51,10 @@ function escapeHtml(s: string): string {
 }
 
 /** Public web-to-lead endpoints: a form posts here with its key; CORS is answered per key. */
-export function webToLeadRoutes(w2l: WebToLeadService): FastifyPluginAsyncTypebox {
+export function webToLeadRoutes(w2l: WebToLeadService, counters?: CounterStore): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const perKey = new RateLimiter(60_000);
+    // Per form key, shared by every worker and node when the store is (src/http/counter-store.ts).
+    const perKey = new RateLimiter(60_000, counters, 'w2l:');
     // Plain HTML forms post application/x-www-form-urlencoded.
     app.addContentTypeParser(
       'application/x-www-form-urlencoded',
@@ -101,7 +103,7 @@ export function webToLeadRoutes(w2l: WebToLeadService): FastifyPluginAsyncTypebo
       },
       async (req, reply) => {
         const row = await w2l.resolveKey(keyOf(req));
-        const limit = perKey.hit(`k:${row.id}`, row.rate_limit_per_minute);
+        const limit = await perKey.hit(`k:${row.id}`, row.rate_limit_per_minute);
         if (!limit.allowed) throw tooMany(limit, 'submissions for this form');
         reply.headers(rateHeaders(limit));
         const origin = req.headers.origin;

@@ -1,24 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
+import { MemoryCounterStore, type CounterStore } from './counter-store.js';
 
 /**
- * Fixed-window counters kept in this process's memory. One process is the supported deployment; behind a load
- * balancer each process counts on its own, so the effective limit is N times higher (see docs/security.md).
+ * Fixed-window counters in a CounterStore (src/http/counter-store.ts): this process's memory by default; Redis,
+ * the database (PostgreSQL) or the cluster primary when the app is built with a shared store, so every worker and
+ * every node counts one limit (docs/operations.md, "Shared state"). `ns` keeps separate limiters apart in one store.
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { count: number; resetAt: number; lastAt?: number }>();
-  private nextSweep = 0;
-
   constructor(
     readonly windowMs: number,
-    private readonly maxKeys = 100_000,
+    private readonly store: CounterStore = new MemoryCounterStore(),
+    private readonly ns = '',
   ) {}
 
   /** Counts one hit against `key` (limit per window) and says whether it is allowed. */
-  hit(key: string, limit: number, now = Date.now()): RateState {
-    const b = this.current(key, now);
-    b.count += 1;
-    b.lastAt = now;
+  async hit(key: string, limit: number, now = Date.now()): Promise<RateState> {
+    const b = await this.store.hit(this.ns + key, this.windowMs, now);
     return {
       allowed: b.count <= limit,
       limit,
@@ -28,46 +26,21 @@ export class RateLimiter {
   }
 
   /** The state without counting (for limits that count only failures). */
-  peek(key: string, limit: number, now = Date.now()): RateState {
-    const b = this.buckets.get(key);
-    const count = b && b.resetAt > now ? b.count : 0;
-    const resetMs = b && b.resetAt > now ? b.resetAt - now : this.windowMs;
-    const sinceLastMs = b && b.resetAt > now && b.lastAt !== undefined ? now - b.lastAt : undefined;
+  async peek(key: string, limit: number, now = Date.now()): Promise<RateState> {
+    const b = await this.store.get(this.ns + key, now);
+    const count = b ? b.count : 0;
     return {
       allowed: count < limit,
       limit,
       remaining: Math.max(0, limit - count),
-      resetMs,
+      resetMs: b ? b.resetAt - now : this.windowMs,
       count,
-      sinceLastMs,
+      sinceLastMs: b && b.lastAt !== undefined ? now - b.lastAt : undefined,
     };
   }
 
-  reset(key: string): void {
-    this.buckets.delete(key);
-  }
-
-  private current(key: string, now: number) {
-    if (now >= this.nextSweep || this.buckets.size > this.maxKeys) this.sweep(now);
-    let b = this.buckets.get(key);
-    if (!b || b.resetAt <= now) {
-      b = { count: 0, resetAt: now + this.windowMs };
-      this.buckets.set(key, b);
-    }
-    return b;
-  }
-
-  private sweep(now: number) {
-    for (const [k, b] of this.buckets) if (b.resetAt <= now) this.buckets.delete(k);
-    // A flood of distinct keys (random tokens) must not grow memory without bound: forget the oldest half.
-    if (this.buckets.size > this.maxKeys) {
-      let drop = this.buckets.size - this.maxKeys / 2;
-      for (const k of this.buckets.keys()) {
-        if (drop-- <= 0) break;
-        this.buckets.delete(k);
-      }
-    }
-    this.nextSweep = now + this.windowMs;
+  async reset(key: string): Promise<void> {
+    await this.store.reset(this.ns + key);
   }
 }
 
@@ -167,7 +140,7 @@ export function installRateLimit(
       key = `ip:${req.ip}`;
     }
     if (limit === 0) return;
-    const s = limiter.hit(key, limit);
+    const s = await limiter.hit(key, limit);
     if (!s.allowed) throw tooMany(s, 'requests');
     reply.headers(rateHeaders(s));
   });
@@ -180,46 +153,48 @@ export function installRateLimit(
  * failure, at most `loginMaxDelaySeconds` (60): an attacker gets about one guess a minute, the right password waits
  * at most that long. A browser that signed in to this email before (its `lf_device` cookie) skips the email and IP
  * counters and has its own, so neither someone guessing the owner's password nor a busy office NAT locks the owner
- * out. The counters live in RateLimiter (memory); only this policy reads them.
+ * out. The counters live in the CounterStore given (shared by every worker and node when it is Redis, the database
+ * or the cluster primary); only this policy reads them.
  */
-export function createLoginThrottle(opts: RateLimitOptions) {
+export function createLoginThrottle(opts: RateLimitOptions, store: CounterStore = new MemoryCounterStore()) {
   const windowMs = opts.loginWindowMinutes * 60_000;
-  const limiter = new RateLimiter(windowMs);
+  const limiter = new RateLimiter(windowMs, store, 'login:');
   /** Devices that signed in to an email (key `email|device`), remembered for 30 days. */
-  const devices = new RateLimiter(30 * 86400_000);
+  const devices = new RateLimiter(30 * 86400_000, store, 'device:');
   const maxDelayMs = (opts.loginMaxDelaySeconds ?? 60) * 1000;
   const norm = (email: string) => email.trim().toLowerCase();
-  const known = (email: string, device?: string) =>
-    !!device && (devices.peek(`${norm(email)}|${device}`, 1).count ?? 0) > 0;
-  const keys = (email: string, ip: string, device?: string) =>
-    known(email, device)
+  const known = async (email: string, device?: string) =>
+    !!device && ((await devices.peek(`${norm(email)}|${device}`, 1)).count ?? 0) > 0;
+  const keys = async (email: string, ip: string, device?: string) =>
+    (await known(email, device))
       ? [{ key: `d:${norm(email)}|${device}`, free: opts.loginFailuresPerEmail }]
       : [
           { key: `e:${norm(email)}`, free: opts.loginFailuresPerEmail },
           { key: `i:${ip}`, free: opts.loginFailuresPerIp },
         ];
   return {
-    check(email: string, ip: string, device?: string): void {
-      for (const k of keys(email, ip, device)) {
+    async check(email: string, ip: string, device?: string): Promise<void> {
+      for (const k of await keys(email, ip, device)) {
         if (k.free === 0) continue;
-        const s = limiter.peek(k.key, k.free);
+        const s = await limiter.peek(k.key, k.free);
         const excess = (s.count ?? 0) - k.free;
         if (excess < 0) continue;
         const waitMs = Math.min(maxDelayMs, 1000 * 2 ** excess) - (s.sinceLastMs ?? 0);
         if (waitMs > 0) throw tooMany({ ...s, allowed: false, resetMs: waitMs }, 'failed sign-ins');
       }
     },
-    failed(email: string, ip: string, device?: string): void {
-      for (const k of keys(email, ip, device)) if (k.free !== 0) limiter.hit(k.key, Number.MAX_SAFE_INTEGER);
+    async failed(email: string, ip: string, device?: string): Promise<void> {
+      for (const k of await keys(email, ip, device))
+        if (k.free !== 0) await limiter.hit(k.key, Number.MAX_SAFE_INTEGER);
     },
-    succeeded(email: string, device: string): void {
-      limiter.reset(`e:${norm(email)}`);
-      limiter.reset(`d:${norm(email)}|${device}`);
-      devices.hit(`${norm(email)}|${device}`, 1);
+    async succeeded(email: string, device: string): Promise<void> {
+      await limiter.reset(`e:${norm(email)}`);
+      await limiter.reset(`d:${norm(email)}|${device}`);
+      await devices.hit(`${norm(email)}|${device}`, 1);
     },
     /** Clears the failures of one key (a right two-factor code clears that person's code failures). */
-    reset(email: string): void {
-      limiter.reset(`e:${norm(email)}`);
+    async reset(email: string): Promise<void> {
+      await limiter.reset(`e:${norm(email)}`);
     },
   };
 }

@@ -5,8 +5,10 @@ import type { JobsTable } from './job.tables.js';
 type Q = Kysely<Database>;
 export type JobRow = Selectable<JobsTable>;
 
-export function createJobRepository(db: Q) {
+export function createJobRepository(db: Q, dialect: 'sqlite' | 'postgres' = 'sqlite') {
   return {
+    dialect,
+
     async insert(
       trx: Q,
       job: { org_id: number; kind: string; payload: string; now: string; runAfter?: string },
@@ -56,6 +58,46 @@ export function createJobRepository(db: Q) {
         .orderBy('id')
         .limit(limit)
         .execute();
+    },
+
+    /**
+     * PostgreSQL: finds and takes the next claimable job in one statement. `FOR UPDATE SKIP LOCKED` lets workers
+     * of every node poll at once without waiting on each other's row locks or racing for the same candidate.
+     */
+    async claimNext(
+      now: string,
+      staleBefore: string,
+      kinds: string[],
+      workerId: string,
+    ): Promise<JobRow | undefined> {
+      if (kinds.length === 0) return undefined;
+      return db
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'running',
+          locked_by: workerId,
+          heartbeat_at: now,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now,
+        }))
+        .where('id', '=', (eb) =>
+          eb
+            .selectFrom('jobs')
+            .select('id')
+            .where('kind', 'in', kinds)
+            .where((w) =>
+              w.or([
+                w.and([w('status', '=', 'queued'), w('run_after', '<=', now)]),
+                w.and([w('status', '=', 'running'), w('heartbeat_at', '<', staleBefore)]),
+              ]),
+            )
+            .orderBy('id')
+            .limit(1)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .returningAll()
+        .executeTakeFirst();
     },
 
     /** Takes the job only if nobody else did in between (compare-and-set on status and heartbeat). */

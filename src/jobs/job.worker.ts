@@ -96,6 +96,21 @@ export function createJobQueue(jobs: JobRepository, opts: JobWorkerOptions = {})
     let didWork = false;
     current = (async () => {
       const now = new Date();
+      if (jobs.dialect === 'postgres') {
+        // One statement claims the next job (FOR UPDATE SKIP LOCKED): no candidate list to race over.
+        const job = await jobs.claimNext(
+          now.toISOString(),
+          new Date(now.getTime() - staleMs).toISOString(),
+          [...handlers.keys()],
+          workerId,
+        );
+        if (job && !stopping) {
+          didWork = true;
+          await runOne(job);
+        } else if (job) await jobs.release(job.id, workerId, nowIso());
+        return;
+      }
+      // SQLite (one writer at a time): read candidates, then take one with a compare-and-set update.
       const candidates = await jobs.findClaimable(
         now.toISOString(),
         new Date(now.getTime() - staleMs).toISOString(),

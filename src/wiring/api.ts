@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { installAuth } from '../http/auth.js';
 import { installSessionCookies } from '../http/session-cookie.js';
-import { createLoginThrottle, installRateLimit } from '../http/rate-limit.js';
+import { createLoginThrottle, installRateLimit, RateLimiter } from '../http/rate-limit.js';
 import { installIdempotency } from '../http/idempotency.js';
 import { installAuditTrail } from '../http/audit-trail.js';
 import { authRoutes } from '../access/auth.routes.js';
@@ -33,14 +33,16 @@ import type { Core } from './core.js';
 export async function registerApi(app: FastifyInstance, core: Core): Promise<void> {
   await app.register(
     async (api) => {
-      installRateLimit(api, core.limits);
+      installRateLimit(api, core.limits, new RateLimiter(60_000, core.counters, 'api:'));
       await installSessionCookies(api);
       installAuth(api, (token, org) => core.auth.authenticate(token, org));
       installIdempotency(api, core.repos.audit);
       installAuditTrail(api, (auth, e) => core.access.audit.record(auth, e));
-      await api.register(authRoutes(core.auth, createLoginThrottle(core.limits), core.access.passwords));
+      await api.register(
+        authRoutes(core.auth, createLoginThrottle(core.limits, core.counters), core.access.passwords),
+      );
       await api.register(accessRoutes(core.access));
-      await api.register(webToLeadRoutes(core.webToLead));
+      await api.register(webToLeadRoutes(core.webToLead, core.counters));
       await api.register(exportRoutes(core.exports));
       await api.register(bulkRoutes(core.bulk));
       await api.register(leadRoutes(core.leads));

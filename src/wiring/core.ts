@@ -17,6 +17,7 @@ import { createTeamService } from '../access/team.service.js';
 import { createKeyService } from '../access/key.service.js';
 import { createWebToLeadService } from '../access/web-to-lead.service.js';
 import { rateLimitsFromEnv, type RateLimitOptions } from '../http/rate-limit.js';
+import { createCounterStore, type CounterStore } from '../http/counter-store.js';
 import { createStatusRepository } from '../pipeline/status.repository.js';
 import { createReasonRepository } from '../pipeline/reason.repository.js';
 import { createHistoryRepository } from '../pipeline/history.repository.js';
@@ -90,6 +91,8 @@ export interface BackgroundOptions {
   clock?: () => Date;
   webhooks?: WebhookOptions;
   jobs?: Pick<JobWorkerOptions, 'pollMs' | 'staleMs' | 'heartbeatMs'>;
+  /** Where rate-limit and sign-in counters live (default: chosen from REDIS_URL and the dialect). */
+  counters?: CounterStore;
 }
 
 /**
@@ -124,6 +127,15 @@ export function buildCore({
   const secrets = createSecretBox(loadInstanceKey(config.dataDir, config.secretKey ?? undefined));
   const auth = createAuthService({ db: kysely, access, statuses, keys: repos.keys, audit, secrets });
   const limits = { ...rateLimitsFromEnv(process.env), ...rateLimits };
+  // Rate-limit and sign-in counters: Redis, the database (PostgreSQL), the cluster primary or memory.
+  const counters =
+    background.counters ??
+    createCounterStore({
+      redisUrl: config.redisUrl ?? undefined,
+      redisPrefix: process.env.REDIS_KEY_PREFIX,
+      dialect: db.dialect,
+      kysely,
+    });
   const statusRules = createStatusRules({ statuses, reasons: repos.reasons });
   const customFields = createCustomFieldService({ db: kysely, repo: repos.reasons });
   // Every service is built in order, its dependencies given as values (issue 11 item 7): the policy, the lead
@@ -144,7 +156,7 @@ export function buildCore({
       statusRules.plan(trx, orgId, userId, current, target, { record: true }),
   });
   // The job queue is made before the services that queue work (emails, imports) through it.
-  const jobQueue = createJobQueue(createJobRepository(kysely), { log, ...background.jobs });
+  const jobQueue = createJobQueue(createJobRepository(kysely, db.dialect), { log, ...background.jobs });
   // Assignment rules run inside every lead create (src/assignment); SLA checks are jobs due at the deadline.
   const assignment = createAssignmentService({
     db: kysely,
@@ -368,6 +380,7 @@ export function buildCore({
     dialect: db.dialect,
     repos,
     limits,
+    counters,
     unitOfWork,
     policy,
     auth,

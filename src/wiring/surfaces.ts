@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { installRateLimit } from '../http/rate-limit.js';
+import { installRateLimit, RateLimiter } from '../http/rate-limit.js';
 import { capillarySurface } from '../compat/capillary/capillary.surface.js';
 import { entrepriseFacileSurface } from '../compat/entreprise-facile/ef.surface.js';
 import { djangoCrmSurface } from '../compat/django-crm/django.surface.js';
@@ -13,7 +13,7 @@ import type { Core } from './core.js';
  */
 export async function registerSurfaces(app: FastifyInstance, core: Core): Promise<void> {
   await app.register(async (compat) => {
-    installRateLimit(compat, core.limits);
+    installRateLimit(compat, core.limits, new RateLimiter(60_000, core.counters, 'compat:'));
     await capillarySurface.register(compat, core.kitCore, {
       view: core.leadViews.view,
       composeLead: core.leadCompose.createComposed,
