@@ -9,6 +9,7 @@ import { roleForScopes, type AuthContext, type Role } from './roles.js';
 import type { KeyRepository } from './key.repository.js';
 import type { AuditService } from './audit.service.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
+import { noteOrgVersion } from '../db/org-cache.js';
 import { createTwoFactorService, type CodeGuard } from './auth-two-factor.service.js';
 
 const SESSION_DAYS = 30;
@@ -70,6 +71,7 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
       throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
     }
     if (!key) throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
+    noteOrgVersion(db, key.org_id, key.settings_version);
     if (orgHeader !== undefined && Number(orgHeader) !== key.org_id) {
       throw new AppError('forbidden', 'An API key acts only in its own organization.', [
         { field: 'X-Organization-Id', message: 'is not the organization of this API key' },
@@ -201,6 +203,7 @@ export function createAuthService({ db, access, statuses, keys, audit }: AuthSer
         throw new AppError('unauthorized', 'The token is invalid, expired or revoked; sign in again.');
       }
       const active = rows.filter((r) => r.org_id !== null && r.deactivated_at === null);
+      for (const r of active) noteOrgVersion(db, r.org_id!, r.settings_version);
       if (active.length === 0) {
         // Deactivation takes effect on the next request: memberships are read on every one.
         throw new AppError('unauthorized', 'This account is not an active member of any organization.');

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { MatchLead, MatchReason } from './match.js';
+import { cachedOrgRead } from '../db/org-cache.js';
 
 type Q = Kysely<Database>;
 const CHUNK = 400;
@@ -302,11 +303,13 @@ export function createDuplicateRepository() {
     },
 
     async settings(q: Q, orgId: number) {
-      return q
-        .selectFrom('organizations')
-        .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
-        .where('id', '=', orgId)
-        .executeTakeFirstOrThrow();
+      return cachedOrgRead(q, orgId, 'duplicate_setting', () =>
+        q
+          .selectFrom('organizations')
+          .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
+          .where('id', '=', orgId)
+          .executeTakeFirstOrThrow(),
+      );
     },
   };
 }

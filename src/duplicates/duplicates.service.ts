@@ -78,11 +78,19 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
    * Files the leads under their keys again and recomputes their open pairs, in the write's transaction. Batched
    * for imports: one key lookup, one read of the candidates and one insert per chunk, whatever the batch size.
    */
-  async function refresh(trx: Kysely<Database>, orgId: number, rows: LeadRow[]): Promise<void> {
+  async function refresh(
+    trx: Kysely<Database>,
+    orgId: number,
+    rows: LeadRow[],
+    created = false,
+  ): Promise<void> {
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
-    await repo.deleteKeys(trx, orgId, ids);
-    await repo.deleteOpenPairs(trx, orgId, ids);
+    // Leads created in this same write have no keys or pairs yet: nothing to delete, no dismissed pair to keep.
+    if (!created) {
+      await repo.deleteKeys(trx, orgId, ids);
+      await repo.deleteOpenPairs(trx, orgId, ids);
+    }
     const live = rows.filter((r) => !r.deleted_at && !r.merged_into_id).map((r) => r.id);
     const leads = await repo.matchLeads(trx, orgId, live);
     const keysOf = new Map(leads.map((l) => [l.id, blockingKeys(l)]));
@@ -95,9 +103,17 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
     const byLead = await repo.leadsByKeys(trx, orgId, allKeys, 100_000);
     const byKey = new Map<string, number[]>();
     for (const [id, keys] of byLead) for (const k of keys) byKey.set(k, [...(byKey.get(k) ?? []), id]);
-    const others = new Map((await repo.matchLeads(trx, orgId, [...byLead.keys()])).map((l) => [l.id, l]));
+    // The batch's own leads were read above: only the other candidates are read (none, for a lead with no
+    // duplicate).
+    const others = new Map(leads.map((l) => [l.id, l]));
+    for (const l of await repo.matchLeads(
+      trx,
+      orgId,
+      [...byLead.keys()].filter((id) => !others.has(id)),
+    ))
+      others.set(l.id, l);
     const dismissed = new Set(
-      (await repo.pairsOf(trx, orgId, live))
+      (created ? [] : await repo.pairsOf(trx, orgId, live))
         .filter((p) => p.status === 'dismissed')
         .map((p) => `${p.lead_a}-${p.lead_b}`),
     );
@@ -149,8 +165,8 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
         );
       return false;
     },
-    afterWrite: (trx, orgId, lead) => refresh(trx, orgId, [lead]),
-    afterCreateMany: refresh,
+    afterWrite: (trx, orgId, lead, created) => refresh(trx, orgId, [lead], created === true),
+    afterCreateMany: (trx, orgId, leads) => refresh(trx, orgId, leads, true),
     async describe(orgId, rows, trx) {
       const counts = await repo.openCounts(
         trx,

@@ -34,6 +34,7 @@ import * as m0150 from './0150_scoped_tokens.js';
 import * as m0151 from './0151_two_factor.js';
 import * as m0170 from './0170_assignment_webhooks.js';
 import * as m0180 from './0180_lead_scoring.js';
+import * as m0190 from './0190_settings_version.js';
 import * as m0160 from './0160_duplicates.js';
 import * as m0161 from './0161_live_index_merged.js';
 import * as m0162 from './0162_duplicate_keys_backfill.js';
@@ -82,4 +83,5 @@ export const migrations: Record<string, Migration> = {
   '0061_external_refs_surface': m0061,
   '0180_lead_scoring': m0180,
   '0062_reason_numbers': m0062,
+  '0190_settings_version': m0190,
 };
