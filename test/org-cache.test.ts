@@ -64,7 +64,7 @@ beforeAll(async () => {
   a = await app(dbA);
   b = await app(dbB);
   s = await signup(a);
-});
+}, 180_000);
 
 afterAll(async () => {
   await a?.close();
