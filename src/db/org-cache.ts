@@ -20,6 +20,8 @@ import { openTransactionState, withDriver } from './unit-of-work.js';
 
 /** A version noted longer ago than this is checked with one query before the cache is used (jobs, no request). */
 const FRESH_MS = 2_000;
+/** Organizations kept per process; past this the least recently filled entry is dropped. */
+const MAX_ORGS = 2_000;
 
 /** The tables and organization columns whose writes change what the cache holds (the triggers of 0190). */
 export const SETTINGS_TABLES = [
@@ -101,7 +103,9 @@ export function createOrgCache(): OrgCache {
       let entry = entries.get(orgId);
       if (!entry || entry.version !== s.version) {
         entry = { version: s.version, values: new Map() };
+        entries.delete(orgId);
         entries.set(orgId, entry);
+        if (entries.size > MAX_ORGS) entries.delete(entries.keys().next().value as number);
       }
       if (entry.values.has(name)) {
         stats.hits++;
