@@ -62,6 +62,9 @@ describe('seed 004 request costs', () => {
   });
 
   it('GET /api/leads/ costs the same for 2 leads as for 10 (no query per lead)', async () => {
+    // Unmeasured first: the settings cache (src/db/org-cache.ts) fills on an organization's first reads, and the
+    // comparison is about the leads, not a cold cache.
+    await app.inject({ method: 'GET', url: '/compat/django-crm/api/leads/?limit=10', headers: headers() });
     const small = await cost('list of 1', 'GET', '/api/leads/?limit=10');
     for (let i = 2; i < 12; i++)
       expect(

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Role } from './roles.js';
+import { findOrgTimeZone } from '../catalogs/time-zone.js';
 
 type Q = Kysely<Database>;
 
@@ -35,12 +36,7 @@ export function createAccessRepository(db: Q) {
         .executeTakeFirst();
     },
     async findOrganizationTimeZone(orgId: number, trx: Q = db): Promise<string | null> {
-      const row = await trx
-        .selectFrom('organizations')
-        .select('time_zone')
-        .where('id', '=', orgId)
-        .executeTakeFirst();
-      return row?.time_zone ?? null;
+      return findOrgTimeZone(trx, orgId);
     },
     async findUserByEmail(email: string, trx: Q = db) {
       return trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
@@ -248,24 +244,29 @@ export function createAccessRepository(db: Q) {
     },
     /** The auth hook's one round trip: the session and every membership of its user. */
     async findSessionWithMemberships(tokenHash: string) {
-      return db
-        .selectFrom('sessions')
-        .leftJoin('memberships', 'memberships.user_id', 'sessions.user_id')
-        .select([
-          'sessions.id as id',
-          'sessions.user_id as user_id',
-          'sessions.expires_at as expires_at',
-          'sessions.revoked_at as revoked_at',
-          'sessions.last_used_at as last_used_at',
-          'sessions.org_id as session_org_id',
-          'memberships.org_id as org_id',
-          'memberships.role as role',
-          'memberships.deactivated_at as deactivated_at',
-        ])
-        .where('sessions.token_hash', '=', tokenHash)
-        .orderBy('memberships.created_at')
-        .orderBy('memberships.org_id')
-        .execute();
+      return (
+        db
+          .selectFrom('sessions')
+          .leftJoin('memberships', 'memberships.user_id', 'sessions.user_id')
+          // The settings version of each organization rides along (the settings cache's key, org-cache.ts).
+          .leftJoin('organizations', 'organizations.id', 'memberships.org_id')
+          .select([
+            'sessions.id as id',
+            'sessions.user_id as user_id',
+            'sessions.expires_at as expires_at',
+            'sessions.revoked_at as revoked_at',
+            'sessions.last_used_at as last_used_at',
+            'sessions.org_id as session_org_id',
+            'memberships.org_id as org_id',
+            'memberships.role as role',
+            'memberships.deactivated_at as deactivated_at',
+            'organizations.settings_version as settings_version',
+          ])
+          .where('sessions.token_hash', '=', tokenHash)
+          .orderBy('memberships.created_at')
+          .orderBy('memberships.org_id')
+          .execute()
+      );
     },
     async touchSession(id: number, now: string, trx: Q = db) {
       await trx.updateTable('sessions').set({ last_used_at: now }).where('id', '=', id).execute();

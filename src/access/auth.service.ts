@@ -10,6 +10,7 @@ import type { KeyRepository } from './key.repository.js';
 import type { AuditService } from './audit.service.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import type { SecretBox } from '../lib/secret-box.js';
+import { noteOrgVersion } from '../db/org-cache.js';
 import { createTwoFactorService, type CodeGuard } from './auth-two-factor.service.js';
 
 const SESSION_DAYS = 30;
@@ -72,6 +73,7 @@ export function createAuthService({ db, access, statuses, keys, audit, secrets }
       throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
     }
     if (!key) throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
+    noteOrgVersion(db, key.org_id, key.settings_version);
     if (orgHeader !== undefined && Number(orgHeader) !== key.org_id) {
       throw new AppError('forbidden', 'An API key acts only in its own organization.', [
         { field: 'X-Organization-Id', message: 'is not the organization of this API key' },
@@ -203,6 +205,7 @@ export function createAuthService({ db, access, statuses, keys, audit, secrets }
         throw new AppError('unauthorized', 'The token is invalid, expired or revoked; sign in again.');
       }
       const active = rows.filter((r) => r.org_id !== null && r.deactivated_at === null);
+      for (const r of active) noteOrgVersion(db, r.org_id!, r.settings_version);
       if (active.length === 0) {
         // Deactivation takes effect on the next request: memberships are read on every one.
         throw new AppError('unauthorized', 'This account is not an active member of any organization.');

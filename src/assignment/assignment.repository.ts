@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { AssignmentRulesTable, LeadAssignmentsTable } from './assignment.tables.js';
+import { cachedOrgRead } from '../db/org-cache.js';
 
 type Q = Kysely<Database>;
 export type RuleRow = Selectable<AssignmentRulesTable>;
@@ -12,13 +13,15 @@ const CLOSED_CATEGORIES = ['won', 'lost', 'converted', 'closed'];
 export function createAssignmentRepository(db: Q) {
   return {
     async list(orgId: number, trx: Q = db): Promise<RuleRow[]> {
-      return trx
-        .selectFrom('assignment_rules')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .orderBy('position')
-        .orderBy('id')
-        .execute();
+      return cachedOrgRead(trx, orgId, 'assignment_rules', () =>
+        trx
+          .selectFrom('assignment_rules')
+          .selectAll()
+          .where('org_id', '=', orgId)
+          .orderBy('position')
+          .orderBy('id')
+          .execute(),
+      );
     },
     async find(orgId: number, id: number, trx: Q = db): Promise<RuleRow | undefined> {
       return trx

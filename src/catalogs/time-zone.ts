@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { cachedOrgRead } from '../db/org-cache.js';
 
 /** True for a zone name the runtime's IANA database knows ("Europe/Paris", "UTC"). */
 export function isTimeZone(zone: string): boolean {
@@ -50,12 +51,14 @@ export function withZoneOffset(local: string, zone: string): string {
 
 /** The organization's zone (migration 0055); null means none was set. */
 export async function findOrgTimeZone(trx: Kysely<Database>, orgId: number): Promise<string | null> {
-  const r = await trx
-    .selectFrom('organizations')
-    .select('time_zone')
-    .where('id', '=', orgId)
-    .executeTakeFirst();
-  return r?.time_zone ?? null;
+  return cachedOrgRead(trx, orgId, 'time_zone', async () => {
+    const r = await trx
+      .selectFrom('organizations')
+      .select('time_zone')
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    return r?.time_zone ?? null;
+  });
 }
 
 export async function updateOrgTimeZone(trx: Kysely<Database>, orgId: number, zone: string | null) {

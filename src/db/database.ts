@@ -12,12 +12,15 @@ import {
 } from 'kysely';
 import type { Database } from './schema.js';
 import { guardDialect, withDriver } from './unit-of-work.js';
+import { attachOrgCache, createOrgCache, watchSettingsWrites, type OrgCache } from './org-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: Dialect;
+  /** This process's per-organization settings cache (src/db/org-cache.ts). */
+  readonly orgCache: OrgCache;
   close(): Promise<void>;
 }
 
@@ -128,6 +131,7 @@ export function openDb(opts: OpenDbOptions): Db {
   const wrap = opts.wrapDialect ?? ((d: KyselyDialect) => d);
   const statementMs = Math.max(0, Math.floor(opts.statementTimeoutMs ?? 30_000));
   const acquireMs = statementMs;
+  const orgCache = createOrgCache();
   if (opts.dialect === 'sqlite') {
     const file = opts.sqlitePath ?? ':memory:';
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -143,17 +147,22 @@ export function openDb(opts: OpenDbOptions): Db {
     );
     const kysely = new Kysely<Database>({
       dialect: guardDialect(
-        wrap(
-          withAcquireTimeout(
-            withImmediateTransactions(new SqliteDialect({ database: withStatementCache(sqlite) })),
-            acquireMs,
+        watchSettingsWrites(
+          wrap(
+            withAcquireTimeout(
+              withImmediateTransactions(new SqliteDialect({ database: withStatementCache(sqlite) })),
+              acquireMs,
+            ),
           ),
+          orgCache,
         ),
       ),
     });
+    attachOrgCache(kysely, orgCache);
     return {
       kysely,
       dialect: 'sqlite',
+      orgCache,
       async close() {
         await kysely.destroy();
       },
@@ -168,11 +177,15 @@ export function openDb(opts: OpenDbOptions): Db {
     ].join(' '),
   });
   const kysely = new Kysely<Database>({
-    dialect: guardDialect(wrap(withAcquireTimeout(new PostgresDialect({ pool }), acquireMs))),
+    dialect: guardDialect(
+      watchSettingsWrites(wrap(withAcquireTimeout(new PostgresDialect({ pool }), acquireMs)), orgCache),
+    ),
   });
+  attachOrgCache(kysely, orgCache);
   return {
     kysely,
     dialect: 'postgres',
+    orgCache,
     async close() {
       await kysely.destroy();
     },

@@ -41,6 +41,8 @@ export interface OrganizationsTable {
   duplicate_refuse_score: ColumnType<number, number | undefined, number>;
   /** The last per-organization reason number given (migration 0062). */
   reason_numbers: ColumnType<number, number | undefined, number>;
+  /** Bumped by triggers on every settings write (migration 0190); the per-process settings cache's key. */
+  settings_version: ColumnType<number, never, never>;
 }
 
 export interface UsersTable {

@@ -16,10 +16,20 @@ export interface TxOptions {
 }
 
 /** What the guard knows about the transaction the current async flow has open. */
-interface OpenTransaction {
+export interface OpenTransaction {
   open: boolean;
+  /** A settings table was written in this transaction: reads go around the org cache (src/db/org-cache.ts). */
+  settingsWritten?: boolean;
+  /** Runs once the transaction has ended (committed or rolled back). */
+  onEnd?: () => void;
 }
 const flow = new AsyncLocalStorage<OpenTransaction>();
+
+/** The state of the unit of work this async flow has open, if any. */
+export function openTransactionState(): OpenTransaction | undefined {
+  const s = flow.getStore();
+  return s?.open ? s : undefined;
+}
 
 /** Raised when code inside an open transaction queries the base connection (it would wait forever on SQLite). */
 export class OutsideTransactionError extends Error {
@@ -68,14 +78,16 @@ export async function inTransaction<T>(
   const attempts = retry.attempts ?? 4;
   const base = retry.baseDelayMs ?? 10;
   for (let attempt = 1; ; attempt++) {
+    let state: OpenTransaction | undefined;
     try {
       return await db.transaction().execute((trx) => {
-        const state: OpenTransaction = { open: true };
-        return flow.run(state, async () => {
+        state = { open: true };
+        const s = state;
+        return flow.run(s, async () => {
           try {
             return await fn(trx);
           } finally {
-            state.open = false;
+            s.open = false;
           }
         });
       });
@@ -83,6 +95,8 @@ export async function inTransaction<T>(
       if (attempt >= attempts || !isRetryable(err)) throw err;
       const delay = base * 2 ** (attempt - 1) * (0.5 + Math.random());
       await new Promise((r) => setTimeout(r, delay));
+    } finally {
+      (state as OpenTransaction | undefined)?.onEnd?.();
     }
   }
 }

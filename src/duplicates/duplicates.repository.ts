@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { MatchLead, MatchReason } from './match.js';
+import { cachedOrgRead } from '../db/org-cache.js';
 
 type Q = Kysely<Database>;
 const CHUNK = 400;
@@ -309,11 +310,13 @@ export function createDuplicateRepository() {
     },
 
     async settings(q: Q, orgId: number) {
-      return q
-        .selectFrom('organizations')
-        .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
-        .where('id', '=', orgId)
-        .executeTakeFirstOrThrow();
+      return cachedOrgRead(q, orgId, 'duplicate_setting', () =>
+        q
+          .selectFrom('organizations')
+          .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
+          .where('id', '=', orgId)
+          .executeTakeFirstOrThrow(),
+      );
     },
   };
 }

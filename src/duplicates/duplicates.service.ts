@@ -82,12 +82,12 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
     trx: Kysely<Database>,
     orgId: number,
     rows: LeadRow[],
-    fresh = false,
+    created = false,
   ): Promise<void> {
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
-    // Leads created in this transaction (an import batch) have no keys and no pairs yet.
-    if (!fresh) {
+    // Leads created in this same write have no keys or pairs yet: nothing to delete, no dismissed pair to keep.
+    if (!created) {
       await repo.deleteKeys(trx, orgId, ids);
       await repo.deleteOpenPairs(trx, orgId, ids);
     }
@@ -108,9 +108,17 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
         if (list) list.push(id);
         else byKey.set(k, [id]);
       }
-    const others = new Map((await repo.matchLeads(trx, orgId, [...byLead.keys()])).map((l) => [l.id, l]));
+    // The batch's own leads were read above: only the other candidates are read (none, for a lead with no
+    // duplicate).
+    const others = new Map(leads.map((l) => [l.id, l]));
+    for (const l of await repo.matchLeads(
+      trx,
+      orgId,
+      [...byLead.keys()].filter((id) => !others.has(id)),
+    ))
+      others.set(l.id, l);
     const dismissed = new Set(
-      (fresh ? [] : await repo.pairsOf(trx, orgId, live))
+      (created ? [] : await repo.pairsOf(trx, orgId, live))
         .filter((p) => p.status === 'dismissed')
         .map((p) => `${p.lead_a}-${p.lead_b}`),
     );
@@ -162,8 +170,8 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
         );
       return false;
     },
-    afterWrite: (trx, orgId, lead) => refresh(trx, orgId, [lead]),
-    afterCreateMany: (trx, orgId, rows) => refresh(trx, orgId, rows, true),
+    afterWrite: (trx, orgId, lead, created) => refresh(trx, orgId, [lead], created === true),
+    afterCreateMany: (trx, orgId, leads) => refresh(trx, orgId, leads, true),
     async describe(orgId, rows, trx) {
       const counts = await repo.openCounts(
         trx,

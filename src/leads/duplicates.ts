@@ -6,6 +6,7 @@ import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import { errorResponses } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import { assertCan, type AuthContext } from '../access/roles.js';
+import { cachedOrgRead } from '../db/org-cache.js';
 
 export interface DuplicateSetting {
   enabled: boolean;
@@ -22,11 +23,14 @@ export interface DuplicateSetting {
  */
 export function createDuplicateService(db: Kysely<Database>) {
   async function get(auth: AuthContext, opts: TxOptions = {}): Promise<DuplicateSetting> {
-    const row = await runner(db, opts)
-      .selectFrom('organizations')
-      .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
-      .where('id', '=', auth.orgId)
-      .executeTakeFirst();
+    const q = runner(db, opts);
+    const row = await cachedOrgRead(q, auth.orgId, 'duplicate_setting', () =>
+      q
+        .selectFrom('organizations')
+        .select(['duplicate_check', 'duplicate_on_create', 'duplicate_refuse_score'])
+        .where('id', '=', auth.orgId)
+        .executeTakeFirst(),
+    );
     return {
       enabled: row?.duplicate_check === 1,
       on_create: row?.duplicate_on_create === 'refuse' ? 'refuse' : 'flag',

@@ -26,7 +26,7 @@ export interface LeadPart {
     created: boolean,
   ): Promise<boolean>;
   /** Optional: in the lead's transaction, once the lead row is final (create and update). */
-  afterWrite?(trx: Kysely<Database>, orgId: number, lead: LeadRow): Promise<void>;
+  afterWrite?(trx: Kysely<Database>, orgId: number, lead: LeadRow, created?: boolean): Promise<void>;
   /** Optional: afterWrite for many new leads at once (imports); without it afterWrite runs for each. */
   afterCreateMany?(trx: Kysely<Database>, orgId: number, leads: LeadRow[]): Promise<void>;
   /** The part's response fields per lead id, batched for a page of leads. */

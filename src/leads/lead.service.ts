@@ -653,7 +653,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         if (await p.write(trx, auth, written, input as Record<string, unknown>, true))
           written = (await leads.findById(auth.orgId, inserted.id, trx))!;
       const final = deps.links ? await deps.links.afterCreate(trx, auth, written, input) : written;
-      for (const p of parts) await p.afterWrite?.(trx, auth.orgId, final);
+      for (const p of parts) await p.afterWrite?.(trx, auth.orgId, final, true);
       await emitLeadEvent(trx, auth.orgId, 'lead.created', final);
       return { row: final, history };
     });
@@ -725,7 +725,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         }
         for (const p of parts) {
           if (p.afterCreateMany) await p.afterCreateMany(trx, auth.orgId, rows);
-          else if (p.afterWrite) for (const r of rows) await p.afterWrite(trx, auth.orgId, r);
+          else if (p.afterWrite) for (const r of rows) await p.afterWrite(trx, auth.orgId, r, true);
         }
         await emitEvents(
           trx,

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { CustomFieldDefsTable, ReasonsTable } from './pipeline.tables.js';
+import { cachedOrgRead } from '../db/org-cache.js';
 
 type Q = Kysely<Database>;
 export type ReasonRow = Selectable<ReasonsTable>;
@@ -24,14 +25,16 @@ export function createReasonRepository(db: Q) {
 
   return {
     async list(orgId: number, trx: Q = db): Promise<ReasonRow[]> {
-      return trx
-        .selectFrom('reasons')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('deleted_at', 'is', null)
-        .orderBy('position')
-        .orderBy('id')
-        .execute();
+      return cachedOrgRead(trx, orgId, 'reasons', () =>
+        trx
+          .selectFrom('reasons')
+          .selectAll()
+          .where('org_id', '=', orgId)
+          .where('deleted_at', 'is', null)
+          .orderBy('position')
+          .orderBy('id')
+          .execute(),
+      );
     },
     /** Includes deleted reasons: history rows keep showing their text. */
     async byIds(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, ReasonRow>> {
@@ -103,13 +106,15 @@ export function createReasonRepository(db: Q) {
 
     // Custom field definitions
     async listFields(orgId: number, trx: Q = db): Promise<CustomFieldDefRow[]> {
-      return trx
-        .selectFrom('custom_field_defs')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .orderBy('position')
-        .orderBy('id')
-        .execute();
+      return cachedOrgRead(trx, orgId, 'custom_field_defs', () =>
+        trx
+          .selectFrom('custom_field_defs')
+          .selectAll()
+          .where('org_id', '=', orgId)
+          .orderBy('position')
+          .orderBy('id')
+          .execute(),
+      );
     },
     async findField(orgId: number, key: string, trx: Q = db) {
       return trx

@@ -4,6 +4,7 @@ import type { SubStatusesTable } from './pipeline.tables.js';
 import { DEFAULT_REASONS, DEFAULT_STATUSES } from './default-statuses.js';
 import { catalogRepository } from '../catalogs/catalog.repository.js';
 import { defaultLifecycle } from '../catalogs/lifecycle.js';
+import { cachedOrgRead } from '../db/org-cache.js';
 
 type Q = Kysely<Database>;
 export type StatusRow = Selectable<StatusesTable>;
@@ -14,6 +15,18 @@ const TOMBSTONE = /~\d+$/;
 export const displayKey = (k: string) => k.replace(TOMBSTONE, '');
 
 export function createStatusRepository(db: Q) {
+  /** Live statuses in pipeline order, from the organization's settings cache (src/db/org-cache.ts). */
+  const liveStatuses = (orgId: number, trx: Q) =>
+    cachedOrgRead(trx, orgId, 'statuses', () =>
+      trx
+        .selectFrom('statuses')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('deleted_at', 'is', null)
+        .orderBy('position')
+        .orderBy('id')
+        .execute(),
+    );
   return {
     /** Seeds a new organization's pipeline: statuses and a starter reasons catalog. */
     async insertDefaults(trx: Q, orgId: number, now: string) {
@@ -58,40 +71,19 @@ export function createStatusRepository(db: Q) {
 
     /** Live statuses, in pipeline order. */
     async listByOrg(orgId: number, trx: Q = db) {
-      return trx
-        .selectFrom('statuses')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('deleted_at', 'is', null)
-        .orderBy('position')
-        .orderBy('id')
-        .execute();
+      return liveStatuses(orgId, trx);
     },
     /** Every status ever defined, deleted ones included (history still names them). */
     async listAllByOrg(orgId: number, trx: Q = db) {
       return trx.selectFrom('statuses').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
     },
     async findByKey(orgId: number, key: string, trx: Q = db) {
-      return trx
-        .selectFrom('statuses')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('key', '=', key)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
+      return (await liveStatuses(orgId, trx)).find((s) => s.key === key);
     },
+    /** The default status, else the first in pipeline order. */
     async findDefault(orgId: number, trx: Q = db) {
-      return (
-        (await trx
-          .selectFrom('statuses')
-          .selectAll()
-          .where('org_id', '=', orgId)
-          .where('deleted_at', 'is', null)
-          .orderBy('is_default', 'desc')
-          .orderBy('position')
-          .limit(1)
-          .executeTakeFirst()) ?? null
-      );
+      const live = await liveStatuses(orgId, trx);
+      return live.find((s) => s.is_default) ?? live[0] ?? null;
     },
     async insert(trx: Q, row: Insertable<StatusesTable>) {
       return trx.insertInto('statuses').values(row).returningAll().executeTakeFirstOrThrow();
@@ -208,13 +200,18 @@ export function createStatusRepository(db: Q) {
 
     // Sub-statuses
     async listSubStatuses(orgId: number, statusId?: number, trx: Q = db): Promise<SubStatusRow[]> {
-      let q = trx
-        .selectFrom('sub_statuses')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('deleted_at', 'is', null);
-      if (statusId !== undefined) q = q.where('status_id', '=', statusId);
-      return q.orderBy('status_id').orderBy('position').orderBy('id').execute();
+      const all = await cachedOrgRead(trx, orgId, 'sub_statuses', () =>
+        trx
+          .selectFrom('sub_statuses')
+          .selectAll()
+          .where('org_id', '=', orgId)
+          .where('deleted_at', 'is', null)
+          .orderBy('status_id')
+          .orderBy('position')
+          .orderBy('id')
+          .execute(),
+      );
+      return statusId === undefined ? all : all.filter((s) => s.status_id === statusId);
     },
     async findSubStatus(orgId: number, statusId: number, name: string, trx: Q = db) {
       return trx

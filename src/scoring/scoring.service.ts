@@ -10,6 +10,7 @@ import type { LeadSample } from './features.js';
 import { explain, MIN_OUTCOMES, MIN_PER_CLASS, type Factor, type TrainedModel } from './model.js';
 import type { ScoredLeadRow, ScoringRepository } from './scoring.repository.js';
 import { trainInWorker } from './run-worker.js';
+import { cachedOrgRead } from '../db/org-cache.js';
 
 export const TRAIN_JOB = 'scoring.train';
 export const RESCORE_JOB = 'scoring.rescore';
@@ -21,8 +22,6 @@ const OUTCOME_CATEGORIES = [...WON_CATEGORIES, ...LOST_CATEGORIES];
 const RETRAIN_MS = 24 * 3600_000;
 /** Scores of open leads are refreshed this often (activities and status changes made elsewhere). */
 const RESCORE_MS = 15 * 60_000;
-/** How long a process trusts its cached model before checking for a newer one (another process may train). */
-const CACHE_MS = 10_000;
 
 interface Log {
   error(obj: unknown, msg: string): void;
@@ -59,24 +58,22 @@ function sampleOf(
 }
 
 export function createScoringService({ db, repo, queue, log }: ScoringDeps) {
-  const cache = new Map<number, { id: number | null; model: TrainedModel | null; at: number }>();
+  const cache = new Map<number, { id: number | null; model: TrainedModel | null }>();
 
-  /** The organization's current model (null: none, or the last run refused), cached for a few seconds. */
+  /** The organization's current model (null: none, or the last run refused), parsed once per model id. */
   async function modelFor(orgId: number, trx: Kysely<Database> = db): Promise<TrainedModel | null> {
     const hit = cache.get(orgId);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.model;
-    const latest = await repo.latestModelId(orgId, trx);
+    // Which model is current comes from the organization's settings cache (src/db/org-cache.ts): exact across
+    // processes (a new model bumps organizations.settings_version), no read while nothing changed.
+    const latest = await cachedOrgRead(trx, orgId, 'scoring_model', () => repo.latestModelId(orgId, trx));
     const id = latest && latest.status === 'trained' ? latest.id : null;
-    if (hit && hit.id === id) {
-      hit.at = Date.now();
-      return hit.model;
-    }
+    if (hit && hit.id === id) return hit.model;
     let model: TrainedModel | null = null;
     if (id !== null) {
       const row = await repo.latestModel(orgId, trx);
       if (row?.id === id && row.model) model = JSON.parse(row.model) as TrainedModel;
     }
-    cache.set(orgId, { id, model, at: Date.now() });
+    cache.set(orgId, { id, model });
     return model;
   }
 

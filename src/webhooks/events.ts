@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../db/dialect.js';
 import { createJobRepository } from '../jobs/job.repository.js';
+import { cachedOrgRead } from '../db/org-cache.js';
 
 /** Every event a webhook endpoint may subscribe to (docs/api.md#webhooks). */
 export const WEBHOOK_EVENTS = [
@@ -69,12 +70,15 @@ export async function emitEvents(
   items: unknown[],
 ): Promise<void> {
   if (!items.length) return;
-  const endpoints = await trx
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'events'])
-    .where('org_id', '=', orgId)
-    .where('enabled', '=', 1)
-    .execute();
+  // From the organization's settings cache (src/db/org-cache.ts): no read per lead when nothing changed.
+  const endpoints = await cachedOrgRead(trx, orgId, 'webhook_endpoints', () =>
+    trx
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'events'])
+      .where('org_id', '=', orgId)
+      .where('enabled', '=', 1)
+      .execute(),
+  );
   const targets = endpoints.filter((e) => {
     const events = JSON.parse(e.events) as string[];
     return events.length === 0 || events.includes(type);

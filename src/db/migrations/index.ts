@@ -38,6 +38,7 @@ import * as m0151 from './0151_two_factor.js';
 import * as m0170 from './0170_assignment_webhooks.js';
 import * as m0180 from './0180_lead_scoring.js';
 import * as m0200 from './0200_rate_counters.js';
+import * as m0190 from './0190_settings_version.js';
 import * as m0160 from './0160_duplicates.js';
 import * as m0161 from './0161_live_index_merged.js';
 import * as m0162 from './0162_duplicate_keys_backfill.js';
@@ -90,4 +91,5 @@ export const migrations: Record<string, Migration> = {
   '0210_rollups_without_merged': m0210,
   '0211_lead_totals': m0211,
   '0200_rate_counters': m0200,
+  '0190_settings_version': m0190,
 };
