@@ -18,6 +18,8 @@ const SKIP_TABLES = new Set([
   'jobs',
   'kysely_migration',
   'kysely_migration_lock',
+  // Rate-limit and sign-in counters (PostgreSQL): every request counts, refused or not; state, not data.
+  'rate_counters',
 ]);
 
 // Operations allowed to answer 5xx: none. (The task and follow-up routes did until their membership checks joined
