@@ -27,7 +27,9 @@ const Accounts = {
   opportunity: lazy(() => import('./accounts/Opportunities').then((m) => ({ default: m.OpportunityPage }))),
 };
 const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
-const DuplicatesPage = lazy(() => import('./duplicates/DuplicatesPage').then((m) => ({ default: m.DuplicatesPage })));
+const DuplicatesPage = lazy(() =>
+  import('./duplicates/DuplicatesPage').then((m) => ({ default: m.DuplicatesPage })),
+);
 
 const NAV: { to: string; label: string; icon: IconName; also?: string[] }[] = [
   { to: '/my-day', label: 'My day', icon: 'day' },
@@ -72,15 +74,17 @@ export function App() {
   );
 }
 
+// While the router moves away from a record (a delete going back to the list), the old screen can render once
+// without its `:id`: it renders nothing then, rather than ask the API for `/contacts/NaN`.
 function LeadRoute() {
   const { id } = useParams();
-  return <LeadPage key={id} id={Number(id)} />;
+  return id === undefined ? null : <LeadPage key={id} id={Number(id)} />;
 }
 
 /** /companies/:id and the like: the page is keyed by its id, so moving between two starts fresh. */
 function ById({ page: Page }: { page: (p: { id: number }) => React.ReactNode }) {
   const { id } = useParams();
-  return <Page key={id} id={Number(id)} />;
+  return id === undefined ? null : <Page key={id} id={Number(id)} />;
 }
 
 function SettingsRoute() {

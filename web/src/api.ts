@@ -137,7 +137,7 @@ export async function request<T = unknown>(
       problem.errors ?? [],
     );
   }
-  if (method !== 'GET') afterWrite(path);
+  if (method !== 'GET') afterWrite(path, method);
   if (opts.raw) return res as T;
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';

@@ -31,7 +31,7 @@ const auth: Middleware = {
       !new URL(request.url).pathname.startsWith('/api/v1/auth/')
     )
       signalUnauthorized();
-    if (response.ok && request.method !== 'GET') afterWrite(new URL(request.url).pathname);
+    if (response.ok && request.method !== 'GET') afterWrite(new URL(request.url).pathname, request.method);
     return response;
   },
 };

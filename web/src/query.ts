@@ -51,13 +51,23 @@ const LEAD_DERIVED = [
   'me',
 ];
 
-/** After a successful write, the cached answers it may have changed are marked stale (active ones refetch). */
-export function afterWrite(path: string) {
+/**
+ * After a successful write, the cached answers it may have changed are marked stale (active ones refetch). A
+ * DELETE leaves out the record it deleted (and its sub-resources): its screen may still be on the page for a moment
+ * while the app moves to the list, and refetching it would only fetch a 404.
+ */
+export function afterWrite(path: string, method = 'POST') {
   const seg = segment(path);
   const touched = new Set([seg]);
   if (!CATALOGS.has(seg)) LEAD_DERIVED.forEach((s) => touched.add(s));
   if (seg === 'invitations') touched.add('users');
+  const gone = method === 'DELETE' ? path.replace(/^\/api\/v1/, '').replace(/\?.*$/, '') : null;
+  const isGone = (key: string) =>
+    gone !== null && (key === gone || key.startsWith(`${gone}/`) || key.startsWith(`${gone}?`));
   void queryClient.invalidateQueries({
-    predicate: (q) => q.queryKey[0] === 'api' && touched.has(segment(String(q.queryKey[1]))),
+    predicate: (q) =>
+      q.queryKey[0] === 'api' &&
+      touched.has(segment(String(q.queryKey[1]))) &&
+      !isGone(String(q.queryKey[1]).replace(/^\/api\/v1/, '')),
   });
 }
