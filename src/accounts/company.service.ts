@@ -13,7 +13,7 @@ import {
   type CompanyListQueryInput,
   type CompanyPatchInput,
 } from './company.schema.js';
-import { addressColumns, checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
+import { addressColumns, checkIfMatch, checkOwner, throwIfErrors, undelete } from './fields.js';
 import {
   blankToNull,
   domainFromWebsite,
@@ -245,23 +245,9 @@ export function createCompanyService({ db, companies, access, policy }: CompanyS
       const row = await inTransaction(db, opts, async (trx) => {
         await policy.assertVisible(auth, 'leads:delete', 'company', id, trx);
         const current = await companies.findById(auth.orgId, id, trx);
-        if (!current) throw notFound('Company', id);
-        if (!current.deleted_at)
-          throw new AppError(
-            'conflict',
-            `Company ${id} is not deleted; only a deleted company can be restored.`,
-          );
-        const updated = await companies.updateVersioned(trx, auth.orgId, id, current.version, {
-          deleted_at: null,
-          updated_at: nowIso(),
-          updated_by: auth.userId,
-        });
-        if (!updated)
-          throw new AppError(
-            'conflict',
-            `Company ${id} was changed by another request at the same time; try again.`,
-          );
-        return updated;
+        return undelete('Company', id, current, auth.userId, (version, set) =>
+          companies.updateVersioned(trx, auth.orgId, id, version, set),
+        );
       });
       return (await present(auth.orgId, [row], runner(db, opts)))[0];
     },

@@ -21,7 +21,7 @@ import {
   type ContactListQueryInput,
   type ContactPatchInput,
 } from './contact.schema.js';
-import { addressColumns, checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
+import { addressColumns, checkIfMatch, checkOwner, throwIfErrors, undelete } from './fields.js';
 import { blankToNull, normalizeEmail, normalizeTagList, queryTerms, searchText } from './normalize.js';
 import { finishPage, pageFrom } from './keyset.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
@@ -406,23 +406,9 @@ export function createContactService({ db, contacts, companies, access, policy }
       const row = await inTransaction(db, opts, async (trx) => {
         await policy.assertVisible(auth, 'leads:delete', 'contact', id, trx);
         const current = await contacts.findById(auth.orgId, id, trx);
-        if (!current) throw notFound('Contact', id);
-        if (!current.deleted_at)
-          throw new AppError(
-            'conflict',
-            `Contact ${id} is not deleted; only a deleted contact can be restored.`,
-          );
-        const updated = await contacts.updateVersioned(trx, auth.orgId, id, current.version, {
-          deleted_at: null,
-          updated_at: nowIso(),
-          updated_by: auth.userId,
-        });
-        if (!updated)
-          throw new AppError(
-            'conflict',
-            `Contact ${id} was changed by another request at the same time; try again.`,
-          );
-        return updated;
+        return undelete('Contact', id, current, auth.userId, (version, set) =>
+          contacts.updateVersioned(trx, auth.orgId, id, version, set),
+        );
       });
       return (await present(auth.orgId, [row], runner(db, opts)))[0];
     },

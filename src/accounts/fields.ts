@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { AppError, type FieldError } from '../http/errors.js';
+import { AppError, notFound, type FieldError } from '../http/errors.js';
+import { nowIso } from '../db/dialect.js';
 import type { AccessRepository } from '../access/access.repository.js';
 import { normalizeCountry } from '../lib/countries.js';
 import { blankToNull } from './normalize.js';
@@ -94,3 +95,34 @@ export function checkIfMatch(
 }
 
 export const etagOf = (row: { id: number; version: number }) => `"${row.id}-${row.version}"`;
+
+/**
+ * Undoes the soft delete of a company, contact or opportunity (their links were kept): 404 when unknown, 409 when
+ * not deleted or changed by another request meanwhile. `update` is the repository's versioned update.
+ */
+export async function undelete<R extends { version: number; deleted_at: string | null }>(
+  kind: 'Company' | 'Contact' | 'Opportunity',
+  id: number,
+  current: R | undefined,
+  userId: number | null,
+  update: (
+    version: number,
+    set: { deleted_at: null; updated_at: string; updated_by: number | null },
+  ) => Promise<R | undefined>,
+): Promise<R> {
+  if (!current) throw notFound(kind, id);
+  const noun = kind.toLowerCase();
+  if (!current.deleted_at)
+    throw new AppError('conflict', `${kind} ${id} is not deleted; only a deleted ${noun} can be restored.`);
+  const updated = await update(current.version, {
+    deleted_at: null,
+    updated_at: nowIso(),
+    updated_by: userId,
+  });
+  if (!updated)
+    throw new AppError(
+      'conflict',
+      `${kind} ${id} was changed by another request at the same time; try again.`,
+    );
+  return updated;
+}

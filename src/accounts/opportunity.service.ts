@@ -18,7 +18,7 @@ import {
   type OpportunityListQueryInput,
   type OpportunityPatchInput,
 } from './opportunity.schema.js';
-import { checkIfMatch, checkOwner, throwIfErrors } from './fields.js';
+import { checkIfMatch, checkOwner, throwIfErrors, undelete } from './fields.js';
 import { blankToNull, isUniqueViolation, queryTerms, searchText } from './normalize.js';
 import { finishPage, pageFrom } from './keyset.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
@@ -275,30 +275,15 @@ export function createOpportunityService({
       const row = await inTransaction(db, opts, async (trx) => {
         await policy.assertVisible(auth, 'leads:delete', 'opportunity', id, trx);
         const current = await opportunities.findById(auth.orgId, id, trx);
-        if (!current) throw notFound('Opportunity', id);
-        if (!current.deleted_at)
-          throw new AppError(
-            'conflict',
-            `Opportunity ${id} is not deleted; only a deleted opportunity can be restored.`,
-          );
-        let updated: OpportunityRow | undefined;
-        try {
-          updated = await opportunities.updateVersioned(trx, auth.orgId, id, current.version, {
-            deleted_at: null,
-            updated_at: nowIso(),
-            updated_by: auth.userId,
-          });
-        } catch (err) {
-          // The lead became another opportunity meanwhile: a lead is at most one live opportunity.
-          if (isUniqueViolation(err)) throw leadTaken(current.lead_id);
-          throw err;
-        }
-        if (!updated)
-          throw new AppError(
-            'conflict',
-            `Opportunity ${id} was changed by another request at the same time; try again.`,
-          );
-        return updated;
+        return undelete('Opportunity', id, current, auth.userId, async (version, set) => {
+          try {
+            return await opportunities.updateVersioned(trx, auth.orgId, id, version, set);
+          } catch (err) {
+            // The lead became another opportunity meanwhile: a lead is at most one live opportunity.
+            if (isUniqueViolation(err)) throw leadTaken(current!.lead_id);
+            throw err;
+          }
+        });
       });
       return toOpportunityResponse(row);
     },
