@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     fileParallelism: false,
+    // expect.poll waits 1 s by default: on a loaded CI machine a page can take longer than that to show the result
+    // of a request (a 300-lead status move did, and failed a run). A poll that succeeds returns at once.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
