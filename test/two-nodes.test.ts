@@ -107,6 +107,21 @@ function variant(name: 'database' | 'redis') {
         }
       }, 60_000);
 
+      it("the activix surface's 200 a minute is counted over both nodes", async () => {
+        const token = await signup(`ax-${randomBytes(3).toString('hex')}@example.com`);
+        const upstreams = new Set<string>();
+        let last = 0;
+        for (let i = 0; i < 201; i++) {
+          const res = await call('GET', '/compat/activix/account', { token });
+          upstreams.add(res.headers.get('x-upstream') ?? '');
+          last = res.status;
+          if (i === 0) expect(res.status).toBe(200);
+        }
+        expect(upstreams.size).toBe(2);
+        // Each node saw about 100 of them: only a shared count reaches 200.
+        expect(last).toBe(429);
+      }, 60_000);
+
       it('an idempotency key replays across nodes', async () => {
         const token = await signup(`idem-${randomBytes(3).toString('hex')}@example.com`);
         const key = randomBytes(12).toString('hex');

@@ -102,6 +102,7 @@ export async function registerSurfaces(app: FastifyInstance, core: Core): Promis
       duplicates: core.duplicates,
       // The document's 200 requests a minute, unless the server's own limit is lower (0 turns both off).
       rateLimitPerMinute: Math.min(200, core.limits.authenticatedPerMinute),
+      counters: core.counters,
     });
     // Seed 003 (docs/compat/crmcom.md).
     await crmcomSurface.register(compat, core.kitCore, {

@@ -23,4 +23,6 @@ export interface ActivixDeps {
   duplicates: Pick<Core['duplicates'], 'findDuplicate' | 'enabled'>;
   /** Requests a minute per credential (the document's 200). */
   rateLimitPerMinute: number;
+  /** Where those counts live: the core's shared store (every worker and node counts against one limit). */
+  counters: Core['counters'];
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuthContext } from '../../access/roles.js';
 import { AppError, notFound } from '../../http/errors.js';
-import { installRateLimit } from '../../http/rate-limit.js';
+import { installRateLimit, RateLimiter } from '../../http/rate-limit.js';
 import type { LeadDto } from '../../leads/lead.schema.js';
 import type { TaskDto } from '../../activities/task.service.js';
 import type { SurfaceKit } from '../shared/surface.js';
@@ -54,13 +54,17 @@ const ALL = new Set<Include>(INCLUDES);
 /** Seed 000's handlers: thin translations onto the core (docs/compat/activix.md). */
 export function activixRoutes(parent: FastifyInstance, kit: SurfaceKit, deps: ActivixDeps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installRateLimit(app, {
-    authenticatedPerMinute: deps.rateLimitPerMinute,
-    anonymousPerMinute: deps.rateLimitPerMinute,
-    loginFailuresPerEmail: 0,
-    loginFailuresPerIp: 0,
-    loginWindowMinutes: 15,
-  });
+  installRateLimit(
+    app,
+    {
+      authenticatedPerMinute: deps.rateLimitPerMinute,
+      anonymousPerMinute: deps.rateLimitPerMinute,
+      loginFailuresPerEmail: 0,
+      loginFailuresPerIp: 0,
+      loginWindowMinutes: 15,
+    },
+    new RateLimiter(60_000, deps.counters, 'activix:'),
+  );
 
   async function renderLeads(auth: AuthContext, leads: LeadDto[], inc: Set<Include>) {
     const ctx = await renderContext(deps, auth, leads, inc);
