@@ -3,7 +3,7 @@
  * autocannon, next to the bare queries and a trivial Fastify route measured in the same run.
  *
  *   npm run bench -- [--leads 100000] [--db sqlite|postgres|both] [--duration 10] [--connections 10]
- *                    [--warmup 2] [--only list_status,search] [--pg-url postgres://...]
+ *                    [--warmup 2] [--only list_status,search] [--pg-url postgres://...] [--label name]
  *
  * See docs/performance.md for what each number means.
  */
@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     'light-connections': { type: 'string', default: '1' },
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
+    label: { type: 'string' },
     'big-share': { type: 'string', default: '0.4' },
     'pg-url': {
       type: 'string',
@@ -255,6 +256,6 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
 
 for (const kind of dbs) {
   const result = await benchOne(kind);
-  const file = writeResult(result);
+  const file = writeResult(result, args.label);
   console.log(`\n${markdownTable(result)}\n\nwritten to ${path.relative(process.cwd(), file)}\n`);
 }
