@@ -3,7 +3,8 @@
  * autocannon, next to the bare queries and a trivial Fastify route measured in the same run.
  *
  *   npm run bench -- [--leads 100000] [--db sqlite|postgres|both] [--duration 10] [--connections 10]
- *                    [--warmup 2] [--only list_status,search] [--pg-url postgres://...]
+ *                    [--warmup 2] [--only list_status,search] [--pg-url postgres://...] [--label name]
+ *                    [--cpu-prof DIR]
  *
  * See docs/performance.md for what each number means.
  */
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.js';
@@ -46,6 +48,8 @@ const { values: args } = parseArgs({
     'light-connections': { type: 'string', default: '1' },
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
+    label: { type: 'string' },
+    'cpu-prof': { type: 'string' },
     'big-share': { type: 'string', default: '0.4' },
     'pg-url': {
       type: 'string',
@@ -67,6 +71,28 @@ const dbs = (args.db === 'both' ? ['sqlite', 'postgres'] : [args.db]) as Array<'
 if (!Number.isInteger(leadsCount) || leadsCount < 1000) throw new Error('--leads must be an integer >= 1000');
 if (!dbs.every((d) => d === 'sqlite' || d === 'postgres'))
   throw new Error('--db must be sqlite, postgres or both');
+
+/**
+ * `--cpu-prof DIR`: a V8 CPU profile of this process (the server) during each scenario's loaded HTTP run, written
+ * to DIR/<db>-<scenario>.cpuprofile (bench/micro/cpu-profile-summary.mjs and cpu-profile-steps.mjs read it).
+ */
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = args['cpu-prof'];
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const round = (xs: number[]) => xs.map((x) => Math.round(x * 100) / 100);
@@ -206,7 +232,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
       const { value, peakRssMb } = await withPeakRss(async () => {
         const h = s.headers ?? headers;
         await runHttp(origin, h, s.requests, warmup);
-        const http = await runHttp(origin, h, s.requests, settings);
+        const http = await profiled(`${kind}-${s.name}`, () => runHttp(origin, h, s.requests, settings));
         const httpLight = await runHttp(origin, h, s.requests, light);
         await runBare(s.service, warmup);
         const svc = await runBare(s.service, settings);
@@ -255,6 +281,6 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
 
 for (const kind of dbs) {
   const result = await benchOne(kind);
-  const file = writeResult(result);
+  const file = writeResult(result, args.label);
   console.log(`\n${markdownTable(result)}\n\nwritten to ${path.relative(process.cwd(), file)}\n`);
 }

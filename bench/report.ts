@@ -49,10 +49,12 @@ export function machineInfo() {
   return { cpus: cpus.length, model: cpus[0]?.model ?? '?', node: process.version };
 }
 
-export function writeResult(r: RunResult): string {
+/** `label`: appended to the file name (`--label after-cache`), so a run does not overwrite an earlier one. */
+export function writeResult(r: RunResult, label?: string): string {
   const dir = path.join(here, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${r.date}-${r.db}-${r.leads}.json`);
+  const suffix = label ? `-${label.replace(/[^\w.-]+/g, '-')}` : '';
+  const file = path.join(dir, `${r.date}-${r.db}-${r.leads}${suffix}.json`);
   fs.writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
   return file;
 }

@@ -173,6 +173,43 @@ describe('npm start with WORKERS=2 on one SQLite file', () => {
     expect(statuses[40]).toBe(429);
   }, 60_000);
 
+  it('a session or API key both workers have cached is refused by both on the next request after its revocation', async () => {
+    // A new connection per request: node:cluster hands them to the workers in turn, so both look the token up
+    // (and cache it, src/access/auth-cache.ts) before the revocation, and both must see it at once after.
+    const get = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get(
+          { host: '127.0.0.1', port, path: '/api/v1/leads?limit=1', agent: false, headers },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          },
+        );
+        req.on('error', reject);
+      });
+    const six = async (headers: Record<string, string>) => {
+      const out: number[] = [];
+      for (let i = 0; i < 6; i++) out.push(await get(headers));
+      return out;
+    };
+    const login = await api('POST', '/api/v1/auth/login', {
+      email: 'ops@example.com',
+      password: 'a long password',
+    });
+    expect(login.status).toBe(200);
+    const session = { authorization: `Bearer ${login.json.token}` };
+    expect(await six(session)).toEqual(Array(6).fill(200));
+    expect((await api('POST', '/api/v1/auth/logout', undefined, login.json.token)).status).toBeLessThan(300);
+    expect(await six(session)).toEqual(Array(6).fill(401));
+
+    const key = await api('POST', '/api/v1/api-keys', { name: 'cluster', scopes: ['leads:read'] }, token);
+    expect(key.status).toBe(201);
+    const keyHeaders = { authorization: `Bearer ${key.json.key}` };
+    expect(await six(keyHeaders)).toEqual(Array(6).fill(200));
+    expect((await api('DELETE', `/api/v1/api-keys/${key.json.id}`, undefined, token)).status).toBe(204);
+    expect(await six(keyHeaders)).toEqual(Array(6).fill(401));
+  }, 60_000);
+
   it('on SIGTERM finishes a request in flight, then exits', async () => {
     const body = JSON.stringify({ first_name: 'In', last_name: 'Flight' });
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -10,7 +10,7 @@ import { openDb, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { buildApp } from '../src/app.js';
 import { signup, type Session } from './helpers.js';
-import { createApiKey } from './access.helpers.js';
+import { addMember, createApiKey } from './access.helpers.js';
 import { createQueryCounter } from './query-counter.js';
 import { ADD_LEAD_POST, REASONS_POST } from './compat-capillary.samples.js';
 
@@ -272,5 +272,100 @@ describe('settings cache, across processes (two instances on one database)', () 
     expect((await onB('GET', '/api/v1/leads?limit=1', undefined, headers)).res.statusCode).toBe(200);
     expect((await call(a, 'POST', '/api/v1/auth/logout', undefined, headers)).statusCode).toBeLessThan(300);
     expect((await onB('GET', '/api/v1/leads?limit=1', undefined, headers)).res.statusCode).toBe(401);
+  });
+});
+
+describe('token cache (src/access/auth-cache.ts), across processes', () => {
+  const tokenReads = (sql: string[]) => reads(sql, 'sessions') + reads(sql, 'api_keys');
+
+  /** Two requests on B: the second must not look the token up again (so the refusals below test the cache). */
+  async function warmOnB(headers: Record<string, string>) {
+    expect((await onB('GET', '/api/v1/leads?limit=1', undefined, headers)).res.statusCode).toBe(200);
+    const warm = await onB('GET', '/api/v1/leads?limit=1', undefined, headers);
+    expect(warm.res.statusCode, warm.res.body).toBe(200);
+    expect(tokenReads(warm.sql)).toBe(0);
+    expect(reads(warm.sql, 'auth_state')).toBe(0); // the version is read in a subquery, not from the table list
+  }
+
+  it('a cached API key revoked in A is refused by B on its next request', async () => {
+    const key = await createApiKey(a, s, ['leads:read']);
+    await warmOnB(key.headers);
+    expect((await call(a, 'DELETE', `/api/v1/api-keys/${key.id}`)).statusCode).toBe(204);
+    const after = await onB('GET', '/api/v1/leads?limit=1', undefined, key.headers);
+    expect(after.res.statusCode, after.res.body).toBe(401);
+    expect(tokenReads(after.sql)).toBe(1);
+  });
+
+  it('a cached session signed out in A, or ended by a password change, is refused by B at once', async () => {
+    const login = async () => {
+      const res = await call(a, 'POST', '/api/v1/auth/login', {
+        email: s.email,
+        password: 'correct horse battery',
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return { authorization: `Bearer ${res.json().token}` };
+    };
+    const out = await login();
+    await warmOnB(out);
+    expect((await call(a, 'POST', '/api/v1/auth/logout', undefined, out)).statusCode).toBeLessThan(300);
+    expect((await onB('GET', '/api/v1/leads?limit=1', undefined, out)).res.statusCode).toBe(401);
+
+    // Another person's password set by the owner ends that person's sessions.
+    const member = await addMember(a, s, 'agent');
+    await warmOnB(member.headers);
+    const set = await call(a, 'POST', `/api/v1/users/${member.userId}/password`, {
+      new_password: 'a brand new password 42',
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect((await onB('GET', '/api/v1/leads?limit=1', undefined, member.headers)).res.statusCode).toBe(401);
+  });
+
+  it('a member deactivated or made a viewer in A is refused (or read-only) in B at once', async () => {
+    const member = await addMember(a, s, 'agent');
+    await warmOnB(member.headers);
+    const made = await onB('POST', '/api/v1/leads', { last_name: 'By agent' }, member.headers);
+    expect(made.res.statusCode, made.res.body).toBe(201);
+
+    const viewer = await call(a, 'PATCH', `/api/v1/users/${member.userId}`, { role: 'viewer' });
+    expect(viewer.statusCode, viewer.body).toBe(200);
+    const refused = await onB('POST', '/api/v1/leads', { last_name: 'By viewer' }, member.headers);
+    expect(refused.res.statusCode, refused.res.body).toBe(403);
+    await warmOnB(member.headers);
+
+    const off = await call(a, 'PATCH', `/api/v1/users/${member.userId}`, { active: false });
+    expect(off.statusCode, off.body).toBe(200);
+    expect((await onB('GET', '/api/v1/leads?limit=1', undefined, member.headers)).res.statusCode).toBe(401);
+    const on = await call(a, 'PATCH', `/api/v1/users/${member.userId}`, { active: true });
+    expect(on.statusCode, on.body).toBe(200);
+    expect((await onB('GET', '/api/v1/leads?limit=1', undefined, member.headers)).res.statusCode).toBe(200);
+  });
+
+  it('an organization named by X-Organization-Id that the cached lookup does not hold is read again', async () => {
+    const login = await call(a, 'POST', '/api/v1/auth/login', {
+      email: s.email,
+      password: 'correct horse battery',
+    });
+    const headers = { authorization: `Bearer ${login.json().token}` };
+    await warmOnB(headers);
+    // The same person starts a second organization (signup with their own password): the cached lookup of
+    // this session knows one membership; the request naming the new one is looked up again and allowed.
+    const second = await call(a, 'POST', '/api/v1/auth/signup', {
+      email: s.email,
+      password: 'correct horse battery',
+      name: 'Same person',
+      organization_name: 'Second org',
+    });
+    expect(second.statusCode, second.body).toBe(201);
+    const org2 = String(second.json().organization.id);
+    const res = await onB('GET', '/api/v1/leads?limit=1', undefined, {
+      ...headers,
+      'x-organization-id': org2,
+    });
+    expect(res.res.statusCode, res.res.body).toBe(200);
+    const other = await onB('GET', '/api/v1/leads?limit=1', undefined, {
+      ...headers,
+      'x-organization-id': '999999',
+    });
+    expect(other.res.statusCode).toBe(403);
   });
 });

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { authVersionColumn } from './auth-cache.js';
 import type { Database } from '../db/schema.js';
 import type { Role } from './roles.js';
 import { findOrgTimeZone } from '../catalogs/time-zone.js';
@@ -262,6 +263,8 @@ export function createAccessRepository(db: Q) {
             'memberships.deactivated_at as deactivated_at',
             'organizations.settings_version as settings_version',
           ])
+          // The token cache's key (src/access/auth-cache.ts), read in the same statement as the rows.
+          .select(authVersionColumn)
           .where('sessions.token_hash', '=', tokenHash)
           .orderBy('memberships.created_at')
           .orderBy('memberships.org_id')

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Tables of the access feature (migration 0030_access). Every one is tenant-owned: org_id first. */
 export interface TeamsTable {
@@ -100,7 +100,17 @@ export interface AuditLogTable {
   created_at: string;
 }
 
+/**
+ * One row (id 1): a counter bumped by triggers whenever what a token lookup reads changes (migration 0230,
+ * src/access/auth-cache.ts). Not tenant data.
+ */
+export interface AuthStateTable {
+  id: number;
+  version: ColumnType<number, number | undefined, never>;
+}
+
 export interface AccessTables {
+  auth_state: AuthStateTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   invitations: InvitationsTable;

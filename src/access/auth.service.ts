@@ -11,6 +11,7 @@ import type { AuditService } from './audit.service.js';
 import { inTransaction, runner, type TxOptions } from '../db/unit-of-work.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { noteOrgVersion } from '../db/org-cache.js';
+import { createTokenCache } from './auth-cache.js';
 import { createTwoFactorService, type CodeGuard } from './auth-two-factor.service.js';
 
 const SESSION_DAYS = 30;
@@ -29,6 +30,8 @@ export interface AuthServiceDeps {
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
+
+type SessionRows = Awaited<ReturnType<AccessRepository['findSessionWithMemberships']>>;
 
 export function createAuthService({ db, access, statuses, keys, audit, secrets }: AuthServiceDeps) {
   const twoFactor = createTwoFactorService({ db, access, audit, secrets });
@@ -56,31 +59,25 @@ export function createAuthService({ db, access, statuses, keys, audit, secrets }
     return { token, expires_at: expires };
   }
 
-  async function authenticateApiKey(
-    token: string,
-    orgHeader: string | undefined,
-    q: Kysely<Database> = db,
-  ): Promise<AuthContext> {
-    const key = await keys.findApiKeyByHash(hashToken(token), q);
-    const now = nowIso();
-    const dead = (k: { revoked_at: string | null; expires_at: string | null } | undefined) =>
-      !k || k.revoked_at !== null || (k.expires_at !== null && k.expires_at <= now);
-    // A short-lived key exchanged for another (exchangeApiKey) dies with its parent.
-    if (
-      dead(key) ||
-      (key!.parent_key_id !== null && dead(await keys.findApiKeyById(key!.parent_key_id, q)))
-    ) {
-      throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
-    }
-    if (!key) throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
-    noteOrgVersion(db, key.org_id, key.settings_version);
+  type KeyRow = NonNullable<Awaited<ReturnType<KeyRepository['findApiKeyByHash']>>>;
+  type Expiring = { revoked_at: string | null; expires_at: string | null };
+  // Successful token lookups of this process, checked against auth_state.version on every use (auth-cache.ts).
+  const tokens = createTokenCache<
+    | { kind: 'session'; rows: SessionRows; lastUsedAt: string | null }
+    | { kind: 'key'; key: KeyRow; parent: Expiring | null; lastUsedAt: string | null }
+  >(db);
+  const dead = (k: Expiring | undefined, now: string) =>
+    !k || k.revoked_at !== null || (k.expires_at !== null && k.expires_at <= now);
+  // Touch at most once a minute: a write per request would cost more than the request.
+  const stale = (lastUsedAt: string | null, now: string) =>
+    !lastUsedAt || Date.parse(now) - Date.parse(lastUsedAt) > 60_000;
+
+  function keyContext(key: KeyRow, orgHeader: string | undefined): AuthContext {
     if (orgHeader !== undefined && Number(orgHeader) !== key.org_id) {
       throw new AppError('forbidden', 'An API key acts only in its own organization.', [
         { field: 'X-Organization-Id', message: 'is not the organization of this API key' },
       ]);
     }
-    if (!key.last_used_at || Date.parse(now) - Date.parse(key.last_used_at) > 60_000)
-      await keys.touchApiKey(key.id, now, q);
     const scopes = JSON.parse(key.scopes) as string[];
     return {
       kind: 'api_key',
@@ -89,6 +86,99 @@ export function createAuthService({ db, access, statuses, keys, audit, secrets }
       role: roleForScopes(scopes),
       apiKeyId: key.id,
       scopes,
+    };
+  }
+
+  async function authenticateApiKey(
+    token: string,
+    orgHeader: string | undefined,
+    q: Kysely<Database> = db,
+  ): Promise<AuthContext> {
+    const hash = hashToken(token);
+    const now = nowIso();
+    // Outside a transaction, a cached lookup still current (one version query) answers without reading the key.
+    const cached = q === db ? tokens.get(hash) : undefined;
+    if (
+      cached?.value.kind === 'key' &&
+      !dead(cached.value.key, now) &&
+      !(cached.value.parent && dead(cached.value.parent, now)) &&
+      (orgHeader === undefined || Number(orgHeader) === cached.value.key.org_id) &&
+      (await tokens.fresh(cached, cached.value.key.org_id))
+    ) {
+      const hit = cached.value;
+      if (stale(hit.lastUsedAt, now)) {
+        await keys.touchApiKey(hit.key.id, now, q);
+        hit.lastUsedAt = now;
+      }
+      return keyContext(hit.key, orgHeader);
+    }
+    const key = await keys.findApiKeyByHash(hash, q);
+    // A short-lived key exchanged for another (exchangeApiKey) dies with its parent.
+    const parent =
+      key && key.parent_key_id !== null ? await keys.findApiKeyById(key.parent_key_id, q) : undefined;
+    if (dead(key, now) || (key!.parent_key_id !== null && dead(parent, now))) {
+      throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
+    }
+    if (!key) throw new AppError('unauthorized', 'The API key is invalid, expired or revoked.');
+    noteOrgVersion(db, key.org_id, key.settings_version);
+    const auth = keyContext(key, orgHeader);
+    let lastUsedAt = key.last_used_at;
+    if (stale(lastUsedAt, now)) {
+      await keys.touchApiKey(key.id, now, q);
+      lastUsedAt = now;
+    }
+    if (q === db)
+      tokens.set(hash, key.auth_version, {
+        kind: 'key',
+        key,
+        parent: parent ? { revoked_at: parent.revoked_at, expires_at: parent.expires_at } : null,
+        lastUsedAt,
+      });
+    return auth;
+  }
+
+  /**
+   * A session's rows (one per membership) into the context of the organization asked for, or the 401/403 that
+   * refuses it. The same rules for rows just read and rows from the cache.
+   */
+  function sessionContext(rows: SessionRows, orgHeader: string | undefined, now: string): AuthContext {
+    const session = rows[0];
+    if (!session || session.revoked_at || session.expires_at <= now) {
+      throw new AppError('unauthorized', 'The token is invalid, expired or revoked; sign in again.');
+    }
+    const active = rows.filter((r) => r.org_id !== null && r.deactivated_at === null);
+    if (active.length === 0) {
+      // Deactivation takes effect on the next request: memberships are read on every one (or their version).
+      throw new AppError('unauthorized', 'This account is not an active member of any organization.');
+    }
+    let org = active[0];
+    if (session.session_org_id !== null) {
+      // A session pinned to one organization (issueToken) acts only there.
+      const pinned = active.find((m) => m.org_id === session.session_org_id);
+      if (!pinned)
+        throw new AppError('unauthorized', 'This account is no longer an active member of the organization.');
+      if (orgHeader !== undefined && Number(orgHeader) !== pinned.org_id)
+        throw new AppError('forbidden', 'This token acts only in the organization it was issued for.', [
+          { field: 'X-Organization-Id', message: 'is not the organization of this token' },
+        ]);
+      org = pinned;
+    } else if (orgHeader !== undefined) {
+      const wanted = Number(orgHeader);
+      org = active.find((m) => m.org_id === wanted)!;
+      if (!Number.isInteger(wanted) || !org) {
+        throw new AppError(
+          'forbidden',
+          'You are not a member of the organization named in X-Organization-Id.',
+          [{ field: 'X-Organization-Id', message: 'is not one of your organizations' }],
+        );
+      }
+    }
+    return {
+      kind: 'user',
+      orgId: org.org_id!,
+      userId: session.user_id,
+      role: org.role as Role,
+      sessionId: session.id,
     };
   }
 
@@ -198,54 +288,37 @@ export function createAuthService({ db, access, statuses, keys, audit, secrets }
     /** Resolves a bearer token (session or API key) and the chosen organization into an AuthContext, or throws 401/403. */
     async authenticate(token: string, orgHeader: string | undefined): Promise<AuthContext> {
       if (token.startsWith('lfk_')) return authenticateApiKey(token, orgHeader);
-      const rows = await access.findSessionWithMemberships(hashToken(token));
-      const session = rows[0];
+      const hash = hashToken(token);
       const now = nowIso();
-      if (!session || session.revoked_at || session.expires_at <= now) {
-        throw new AppError('unauthorized', 'The token is invalid, expired or revoked; sign in again.');
-      }
-      const active = rows.filter((r) => r.org_id !== null && r.deactivated_at === null);
-      for (const r of active) noteOrgVersion(db, r.org_id!, r.settings_version);
-      if (active.length === 0) {
-        // Deactivation takes effect on the next request: memberships are read on every one.
-        throw new AppError('unauthorized', 'This account is not an active member of any organization.');
-      }
-      let org = active[0];
-      if (session.session_org_id !== null) {
-        // A session pinned to one organization (issueToken) acts only there.
-        const pinned = active.find((m) => m.org_id === session.session_org_id);
-        if (!pinned)
-          throw new AppError(
-            'unauthorized',
-            'This account is no longer an active member of the organization.',
-          );
-        if (orgHeader !== undefined && Number(orgHeader) !== pinned.org_id)
-          throw new AppError('forbidden', 'This token acts only in the organization it was issued for.', [
-            { field: 'X-Organization-Id', message: 'is not the organization of this token' },
-          ]);
-        org = pinned;
-      } else if (orgHeader !== undefined) {
-        const wanted = Number(orgHeader);
-        org = active.find((m) => m.org_id === wanted)!;
-        if (!Number.isInteger(wanted) || !org) {
-          throw new AppError(
-            'forbidden',
-            'You are not a member of the organization named in X-Organization-Id.',
-            [{ field: 'X-Organization-Id', message: 'is not one of your organizations' }],
-          );
+      const cached = tokens.get(hash);
+      if (cached?.value.kind === 'session') {
+        const hit = cached.value;
+        // A cached session the rules refuse (expired since, another organization asked) is read again.
+        let auth: AuthContext | undefined;
+        try {
+          auth = sessionContext(hit.rows, orgHeader, now);
+        } catch {
+          auth = undefined;
+        }
+        if (auth && (await tokens.fresh(cached, auth.orgId))) {
+          if (stale(hit.lastUsedAt, now)) {
+            await access.touchSession(hit.rows[0].id, now);
+            hit.lastUsedAt = now;
+          }
+          return auth;
         }
       }
-      // Touch at most once a minute: a write per request would cost more than the request.
-      if (!session.last_used_at || Date.parse(now) - Date.parse(session.last_used_at) > 60_000) {
-        await access.touchSession(session.id, now);
+      const rows = await access.findSessionWithMemberships(hash);
+      for (const r of rows)
+        if (r.org_id !== null && r.deactivated_at === null) noteOrgVersion(db, r.org_id, r.settings_version);
+      const auth = sessionContext(rows, orgHeader, now);
+      let lastUsedAt = rows[0].last_used_at;
+      if (stale(lastUsedAt, now)) {
+        await access.touchSession(rows[0].id, now);
+        lastUsedAt = now;
       }
-      return {
-        kind: 'user',
-        orgId: org.org_id!,
-        userId: session.user_id,
-        role: org.role as Role,
-        sessionId: session.id,
-      };
+      tokens.set(hash, rows[0].auth_version, { kind: 'session', rows, lastUsedAt });
+      return auth;
     },
 
     /**

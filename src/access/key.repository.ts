@@ -1,4 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
+import { authVersionColumn } from './auth-cache.js';
 import type { Database } from '../db/schema.js';
 import type { WebToLeadKeysTable } from './access.tables.js';
 
@@ -76,23 +77,27 @@ export function createKeyRepository(db: Q) {
     /** The auth hook's lookup: the hash names the key and its organization. */
     async findApiKeyByHash(keyHash: string, trx: Q = db) {
       // The organization's settings version rides along (the settings cache's key, src/db/org-cache.ts).
-      return trx
-        .selectFrom('api_keys')
-        .innerJoin('organizations', 'organizations.id', 'api_keys.org_id')
-        .select([
-          'api_keys.id as id',
-          'api_keys.org_id as org_id',
-          'api_keys.name as name',
-          'api_keys.scopes as scopes',
-          'api_keys.expires_at as expires_at',
-          'api_keys.last_used_at as last_used_at',
-          'api_keys.revoked_at as revoked_at',
-          'api_keys.created_by as created_by',
-          'api_keys.parent_key_id as parent_key_id',
-          'organizations.settings_version as settings_version',
-        ])
-        .where('api_keys.key_hash', '=', keyHash)
-        .executeTakeFirst();
+      return (
+        trx
+          .selectFrom('api_keys')
+          .innerJoin('organizations', 'organizations.id', 'api_keys.org_id')
+          .select([
+            'api_keys.id as id',
+            'api_keys.org_id as org_id',
+            'api_keys.name as name',
+            'api_keys.scopes as scopes',
+            'api_keys.expires_at as expires_at',
+            'api_keys.last_used_at as last_used_at',
+            'api_keys.revoked_at as revoked_at',
+            'api_keys.created_by as created_by',
+            'api_keys.parent_key_id as parent_key_id',
+            'organizations.settings_version as settings_version',
+          ])
+          // The token cache's key (src/access/auth-cache.ts), read in the same statement as the key.
+          .select(authVersionColumn)
+          .where('api_keys.key_hash', '=', keyHash)
+          .executeTakeFirst()
+      );
     },
     /** Revokes a short-lived key (one with a parent); keys made by people are left alone. */
     async revokeDerivedKey(id: number, now: string, trx: Q = db): Promise<boolean> {

@@ -1,23 +1,27 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { precompiled } from '../db/precompiled.js';
 
 type Q = Kysely<Database>;
 
 /** The links between leads and contacts, and the lead's company column (both owned by accounts). */
 export function createLeadLinkRepository(db: Q) {
+  // Read with every lead response: built once per number of leads (src/db/precompiled.ts).
+  const contactLinks = precompiled((q, orgId: number, leadIds: readonly number[]) =>
+    q
+      .selectFrom('lead_contacts')
+      .select(['lead_id', 'contact_id'])
+      .where('org_id', '=', orgId)
+      .where('lead_id', 'in', leadIds)
+      .orderBy('lead_id')
+      .orderBy('created_at')
+      .orderBy('contact_id'),
+  );
   return {
     async contactIdsFor(orgId: number, leadIds: number[], trx: Q = db): Promise<Map<number, number[]>> {
       const out = new Map<number, number[]>();
       if (leadIds.length === 0) return out;
-      const rows = await trx
-        .selectFrom('lead_contacts')
-        .select(['lead_id', 'contact_id'])
-        .where('org_id', '=', orgId)
-        .where('lead_id', 'in', leadIds)
-        .orderBy('lead_id')
-        .orderBy('created_at')
-        .orderBy('contact_id')
-        .execute();
+      const rows = await contactLinks(trx, orgId, leadIds);
       for (const r of rows) out.set(r.lead_id, [...(out.get(r.lead_id) ?? []), r.contact_id]);
       return out;
     },

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Compilable, Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { precompiled } from './precompiled.js';
 
 type Q = Kysely<Database>;
 
@@ -18,19 +19,23 @@ export type TagTable = keyof typeof OWNER_COLUMN;
 export function createTagStore(db: Q, table: TagTable) {
   const owner = OWNER_COLUMN[table];
   const untyped = (q: Q) => q as unknown as Kysely<Record<string, Record<string, unknown>>>;
-  return {
-    /** Tags per record id, sorted; ids without tags are absent from the map. */
-    async tagsFor(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, string[]>> {
-      const out = new Map<number, string[]>();
-      if (ids.length === 0) return out;
-      const rows = (await untyped(trx)
+  // Read with every lead response: built once per number of ids (src/db/precompiled.ts).
+  const read = precompiled(
+    (q, orgId: number, ids: readonly number[]) =>
+      untyped(q)
         .selectFrom(table)
         .select([`${owner} as id`, 'tag'])
         .where('org_id', '=', orgId)
         .where(owner, 'in', ids)
         .orderBy(owner)
-        .orderBy('tag')
-        .execute()) as Array<{ id: number; tag: string }>;
+        .orderBy('tag') as unknown as Compilable<{ id: number; tag: string }>,
+  );
+  return {
+    /** Tags per record id, sorted; ids without tags are absent from the map. */
+    async tagsFor(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, string[]>> {
+      const out = new Map<number, string[]>();
+      if (ids.length === 0) return out;
+      const rows = await read(trx, orgId, ids);
       for (const r of rows) {
         const list = out.get(r.id);
         if (list) list.push(r.tag);

@@ -12,6 +12,7 @@ import {
   type ConsentInputT,
   type ConsentKey,
 } from './lead-consent.schema.js';
+import { precompiled } from '../db/precompiled.js';
 
 export interface LeadConsentServiceDeps {
   db: Kysely<Database>;
@@ -53,14 +54,17 @@ function view(rows: Array<{ channel: string; opted_out_at: string }>): ConsentDt
 }
 
 export function createLeadConsentService({ db, leads, guard }: LeadConsentServiceDeps) {
-  async function rowsOf(orgId: number, leadIds: number[], trx: Kysely<Database>) {
-    if (!leadIds.length) return [];
-    return trx
+  // Read with every lead response: built once per number of leads (src/db/precompiled.ts).
+  const read = precompiled((q, orgId: number, leadIds: readonly number[]) =>
+    q
       .selectFrom('lead_consents')
       .select(['lead_id', 'channel', 'opted_out_at'])
       .where('org_id', '=', orgId)
-      .where('lead_id', 'in', leadIds)
-      .execute();
+      .where('lead_id', 'in', leadIds),
+  );
+  async function rowsOf(orgId: number, leadIds: number[], trx: Kysely<Database>) {
+    if (!leadIds.length) return [];
+    return read(trx, orgId, leadIds);
   }
 
   /** Applies a consent body; returns the old and new views when something changed. */

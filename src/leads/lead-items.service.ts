@@ -22,6 +22,7 @@ import {
   type ItemInputT,
   type VehicleInputT,
 } from './lead-items.schema.js';
+import { precompiled } from '../db/precompiled.js';
 
 type ItemRow = Selectable<LeadItemsTable>;
 type Values = Omit<
@@ -181,17 +182,20 @@ export function checkItem(
 }
 
 export function createLeadItemService({ db, leads, guard }: LeadItemServiceDeps) {
-  async function itemsOf(orgId: number, leadIds: number[], trx: Kysely<Database>): Promise<ItemRow[]> {
-    if (!leadIds.length) return [];
-    return trx
+  // Read with every lead response: built once per number of leads (src/db/precompiled.ts).
+  const items = precompiled((q, orgId: number, leadIds: readonly number[]) =>
+    q
       .selectFrom('lead_items')
       .selectAll()
       .where('org_id', '=', orgId)
       .where('lead_id', 'in', leadIds)
       .orderBy('lead_id')
       .orderBy('position')
-      .orderBy('id')
-      .execute();
+      .orderBy('id'),
+  );
+  async function itemsOf(orgId: number, leadIds: number[], trx: Kysely<Database>): Promise<ItemRow[]> {
+    if (!leadIds.length) return [];
+    return items(trx, orgId, leadIds);
   }
   async function findItem(orgId: number, leadId: number, id: number, trx: Kysely<Database>) {
     return trx

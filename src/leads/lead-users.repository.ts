@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { precompiled } from '../db/precompiled.js';
 
 type Q = Kysely<Database>;
 const USER_COLUMNS = ['id', 'lead_id', 'user_id', 'role', 'created_by', 'created_at'] as const;
@@ -14,17 +15,29 @@ export interface LeadUserRow {
 
 /** Lead users (roles other than owner) and lead teams. Every query filters by the organization. */
 export function createLeadUserRepository(db: Q) {
+  // Read with every lead response: built once per number of leads (src/db/precompiled.ts).
+  const users = precompiled((q, orgId: number, leadIds: readonly number[]) =>
+    q
+      .selectFrom('lead_users')
+      .select(USER_COLUMNS)
+      .where('org_id', '=', orgId)
+      .where('lead_id', 'in', leadIds)
+      .orderBy('lead_id')
+      .orderBy('id'),
+  );
+  const teams = precompiled((q, orgId: number, leadIds: readonly number[]) =>
+    q
+      .selectFrom('lead_teams')
+      .select(['lead_id', 'team_id', 'position'])
+      .where('org_id', '=', orgId)
+      .where('lead_id', 'in', leadIds)
+      .orderBy('lead_id')
+      .orderBy('position'),
+  );
   return {
     async usersOf(orgId: number, leadIds: number[], trx: Q = db): Promise<LeadUserRow[]> {
       if (!leadIds.length) return [];
-      return trx
-        .selectFrom('lead_users')
-        .select(USER_COLUMNS)
-        .where('org_id', '=', orgId)
-        .where('lead_id', 'in', leadIds)
-        .orderBy('lead_id')
-        .orderBy('id')
-        .execute();
+      return users(trx, orgId, leadIds);
     },
     async findUser(orgId: number, leadId: number, id: number, trx: Q = db) {
       return trx
@@ -66,14 +79,7 @@ export function createLeadUserRepository(db: Q) {
 
     async teamsOf(orgId: number, leadIds: number[], trx: Q = db) {
       if (!leadIds.length) return [];
-      return trx
-        .selectFrom('lead_teams')
-        .select(['lead_id', 'team_id', 'position'])
-        .where('org_id', '=', orgId)
-        .where('lead_id', 'in', leadIds)
-        .orderBy('lead_id')
-        .orderBy('position')
-        .execute();
+      return teams(trx, orgId, leadIds);
     },
     async replaceTeams(trx: Q, orgId: number, leadId: number, teamIds: number[]): Promise<void> {
       await trx.deleteFrom('lead_teams').where('org_id', '=', orgId).where('lead_id', '=', leadId).execute();

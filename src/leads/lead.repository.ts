@@ -12,6 +12,7 @@ import {
 import type { Database, LeadsTable, StatusHistoryTable } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
 import { createTagStore } from '../db/tag-store.js';
+import { precompiled } from '../db/precompiled.js';
 
 type Q = Kysely<Database>;
 export type LeadRow = Selectable<LeadsTable>;
@@ -284,6 +285,10 @@ export type BulkLeadRow = Record<BulkLeadColumn, string | number | null>;
 export function createLeadRepository(db: Q, dialect: Dialect) {
   const leadTags = createTagStore(db, 'lead_tags');
   const insertSqlCache = new Map<number, string>();
+  // Every lead response reads its lead by id: built once (src/db/precompiled.ts).
+  const byId = precompiled((q, orgId: number, id: number) =>
+    q.selectFrom('leads').select(LEAD_COLUMNS).where('org_id', '=', orgId).where('id', '=', id),
+  );
 
   /** One multi-row INSERT per batch, compiled by hand once per size: Kysely's builder costs too much per row here. */
   function bulkInsertQuery(rows: BulkLeadRow[]): CompiledQuery {
@@ -698,8 +703,14 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
      * the other (SELECT ... FOR UPDATE on PostgreSQL; SQLite transactions are serialized already).
      */
     async findById(orgId: number, id: number, trx: Q = db, lock = false): Promise<LeadRow | undefined> {
-      const q = trx.selectFrom('leads').select(LEAD_COLUMNS).where('org_id', '=', orgId).where('id', '=', id);
-      return (lock && dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+      if (!(lock && dialect === 'postgres')) return (await byId(trx, orgId, id))[0];
+      return trx
+        .selectFrom('leads')
+        .select(LEAD_COLUMNS)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
     },
 
     /** Updates only when the stored version is `version`; returns the new row or undefined if it moved on. */
