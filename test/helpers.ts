@@ -62,7 +62,16 @@ export async function createTestApp(
     DATA_DIR: path.join(os.tmpdir(), `leadflow-test-${randomBytes(4).toString('hex')}`),
     ...env,
   });
-  const app = await buildApp({ config, db, webDir: null, ...appOptions });
+  // The daily digest's minute timer is off unless a test asks for it (tests call digest.runDue with their own
+  // clock): when an organization's 8:00 comes, it writes digest_runs in its own transaction, which then lands in
+  // whatever a test is counting (a query budget failed that way on PostgreSQL).
+  const app = await buildApp({
+    config,
+    db,
+    webDir: null,
+    ...appOptions,
+    email: { digest: false, ...appOptions.email },
+  });
   await app.ready();
   return {
     app: app as unknown as FastifyInstance,
