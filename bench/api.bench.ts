@@ -3,7 +3,7 @@
  * autocannon, next to the bare queries and a trivial Fastify route measured in the same run.
  *
  *   npm run bench -- [--leads 100000] [--db sqlite|postgres|both] [--duration 10] [--connections 10]
- *                    [--warmup 2] [--only list_status,search] [--pg-url postgres://...]
+ *                    [--warmup 2] [--only list_status,search] [--reports] [--keep] [--pg-url postgres://...]
  *
  * See docs/performance.md for what each number means.
  */
@@ -46,6 +46,10 @@ const { values: args } = parseArgs({
     'light-connections': { type: 'string', default: '1' },
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
+    /** Every report scenario (owner and agent) and the list by status beside them, added to --only. */
+    reports: { type: 'boolean', default: false },
+    /** Keep the seeded SQLite file (its path is printed) to look at query plans afterwards. */
+    keep: { type: 'boolean', default: false },
     'big-share': { type: 'string', default: '0.4' },
     'pg-url': {
       type: 'string',
@@ -62,7 +66,9 @@ const light: LoadSettings = {
   connections: Number(args['light-connections']),
   duration: Math.max(3, Math.round(settings.duration / 2)),
 };
-const only = args.only ? new Set(args.only.split(',')) : null;
+const only = args.only || args.reports ? new Set(args.only ? args.only.split(',') : []) : null;
+const wanted = (name: string) =>
+  !only || only.has(name) || (args.reports === true && (name === 'list_status' || name.startsWith('report_')));
 const dbs = (args.db === 'both' ? ['sqlite', 'postgres'] : [args.db]) as Array<'sqlite' | 'postgres'>;
 if (!Number.isInteger(leadsCount) || leadsCount < 1000) throw new Error('--leads must be an integer >= 1000');
 if (!dbs.every((d) => d === 'sqlite' || d === 'postgres'))
@@ -82,7 +88,10 @@ async function freshDb(kind: 'sqlite' | 'postgres') {
       url: `sqlite:${file}`,
       sqlitePath: file,
       dataDir: dir,
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+      drop: async () => {
+        if (args.keep) log(`kept the seeded database: ${file}`);
+        else fs.rmSync(dir, { recursive: true, force: true });
+      },
     };
   }
   const url = args['pg-url']!;
@@ -202,7 +211,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
       ...scenarios.filter((s) => s.name === 'create'),
     ];
     for (const s of ordered) {
-      if (only && !only.has(s.name)) continue;
+      if (!wanted(s.name)) continue;
       const { value, peakRssMb } = await withPeakRss(async () => {
         const h = s.headers ?? headers;
         await runHttp(origin, h, s.requests, warmup);
