@@ -89,6 +89,33 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     return out;
   }
 
+  /** True when `f` sets no filter outside `allowed` (and does not hide converted leads). */
+  function onlyFilters(f: LeadFilter, allowed: ReadonlyArray<keyof LeadFilter>): boolean {
+    for (const [k, v] of Object.entries(f))
+      if (v !== undefined && !allowed.includes(k as keyof LeadFilter) && k !== 'excludeConverted') return false;
+    return !f.excludeConverted;
+  }
+
+  /** A date range as whole UTC days (YYYY-MM-DD, half-open), or null when an end is not a UTC midnight. */
+  function wholeDays(r: DateRange): { from?: string; to?: string } | null {
+    const midnight = /^(\d{4}-\d{2}-\d{2})T00:00:00\.000Z$/;
+    const from = r.from === undefined ? undefined : midnight.exec(r.from)?.[1];
+    const to = r.to === undefined ? undefined : midnight.exec(r.to)?.[1];
+    if ((r.from !== undefined && !from) || (r.to !== undefined && !to)) return null;
+    return { from, to };
+  }
+
+  /** Sources in the order the database sorts the rollup's text: none ('') first, then by code unit. */
+  const cmpSource = (a: string | null, b: string | null) =>
+    a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1;
+
+  /** The Monday (UTC) of the week a YYYY-MM-DD day falls in, as the database's week bucket gives it. */
+  function mondayOf(day: string): string {
+    const d = new Date(`${day}T00:00:00.000Z`);
+    d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+    return d.toISOString().slice(0, 10);
+  }
+
   /**
    * The rollup rows (migration 0104) that hold exactly the leads a report would count, or null when the rollup
    * cannot answer: it knows the organization, status, source, creation day and deleted or not, so any other
@@ -176,6 +203,29 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
 
     async createdBySource(orgId: number, f: LeadFilter, r: DateRange, period: Period) {
       const rolled = fromRollups(orgId, f, r);
+      if (rolled && period === 'week') {
+        // Days, then weeks here: the week bucket computed per rollup row in SQL cost most of the report.
+        const rows = await rolled
+          .select((eb) => ['lead_rollups.day', 'lead_rollups.source', eb.fn.sum<number>('lead_rollups.n').as('n')])
+          .groupBy(['lead_rollups.day', 'lead_rollups.source'])
+          .execute();
+        const weeks = new Map<string, { period: string; source: string | null; count: number }>();
+        for (const x of rows) {
+          const n = num(x.n);
+          if (n === 0) continue;
+          const week = mondayOf(x.day);
+          const k = `${week}\u0000${x.source}`;
+          const w = weeks.get(k);
+          if (w) w.count += n;
+          else weeks.set(k, { period: week, source: x.source === '' ? null : x.source, count: n });
+        }
+        // The database's order: period, then source with no source ('') first, as the SQL path sorts ''.
+        return [...weeks.values()]
+          .filter((w) => w.count !== 0)
+          .sort((a, b) =>
+            a.period < b.period ? -1 : a.period > b.period ? 1 : cmpSource(a.source, b.source),
+          );
+      }
       if (rolled) {
         const rb = bucket('lead_rollups.day', period);
         const rows = await rolled
@@ -326,55 +376,76 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     },
 
     /**
-     * Completed stays in each status (entered in the range, then left), from the status history: the median
-     * and mean length in days. The median is the middle stay (or the mean of the two middle ones).
+     * Completed stays in each status (entered in the range, then left): the median and mean length in days. The
+     * median is the middle stay (or the mean of the two middle ones). The stays are `status_stays` (migration
+     * 0220, kept by triggers from the status history): with no filter but deleted or not and no date range,
+     * the count and mean come from `status_stay_totals` and each median is one walk of the (org, live, status,
+     * ms) index to the middle row; with a date range only, the stays entered in it; otherwise the stays of the
+     * leads the list's filters and visibility select.
      */
     async timeInStatus(orgId: number, f: LeadFilter, r: DateRange) {
-      const visible = scoped(orgId, f).select('leads.id');
-      const lengths = db
-        .selectFrom(
-          db
-            .selectFrom('status_history as sh')
-            .where('sh.org_id', '=', orgId)
-            .where('sh.lead_id', 'in', visible)
-            .select([
-              'sh.to_status_id as status_id',
-              'sh.created_at as entered_at',
-              sql<
-                string | null
-              >`lead(sh.created_at) OVER (PARTITION BY sh.lead_id ORDER BY sh.created_at, sh.id)`.as(
-                'left_at',
-              ),
-            ])
-            .as('s'),
-        )
-        .where('s.left_at', 'is not', null)
-        .$call((q) => (r.from ? q.where('s.entered_at', '>=', r.from) : q))
-        .$call((q) => (r.to ? q.where('s.entered_at', '<', r.to) : q))
-        .select(['s.status_id', daysBetween(sql.ref('s.entered_at'), sql.ref('s.left_at')).as('days')]);
-      const ranked = db
-        .selectFrom(lengths.as('d'))
-        .select([
-          'd.status_id',
-          'd.days',
-          sql<number>`row_number() OVER (PARTITION BY d.status_id ORDER BY d.days)`.as('rn'),
-          sql<number>`count(*) OVER (PARTITION BY d.status_id)`.as('cnt'),
-        ]);
+      const live = f.deleted ? 0 : 1;
+      const DAY_MS = 86_400_000;
+      const plain = onlyFilters(f, ['deleted']);
+      if (plain && r.from === undefined && r.to === undefined) {
+        const totals = await db
+          .selectFrom('status_stay_totals')
+          .select(['status_id', 'n', 'ms'])
+          .where('org_id', '=', orgId)
+          .where('live', '=', live)
+          .where('n', '>', 0)
+          .orderBy('status_id')
+          .execute();
+        const out = [];
+        for (const t of totals) {
+          const n = num(t.n);
+          const middle = await db
+            .selectFrom('status_stays')
+            .select('ms')
+            .where('org_id', '=', orgId)
+            .where('live', '=', live)
+            .where('status_id', '=', t.status_id)
+            .orderBy('ms')
+            .limit(n % 2 === 1 ? 1 : 2)
+            .offset(Math.floor((n - 1) / 2))
+            .execute();
+          const median = middle.reduce((a, x) => a + num(x.ms), 0) / middle.length;
+          out.push({
+            status_id: t.status_id,
+            stays: n,
+            median_days: median / DAY_MS,
+            mean_days: num(t.ms) / n / DAY_MS,
+          });
+        }
+        return out;
+      }
+      let stays = db.selectFrom('status_stays as s').where('s.org_id', '=', orgId);
+      stays = plain
+        ? stays.where('s.live', '=', live)
+        : stays.where('s.lead_id', 'in', scoped(orgId, f).select('leads.id'));
+      if (r.from) stays = stays.where('s.entered_at', '>=', r.from);
+      if (r.to) stays = stays.where('s.entered_at', '<', r.to);
+      const ranked = stays.select([
+        's.status_id',
+        's.ms',
+        sql<number>`row_number() OVER (PARTITION BY s.status_id ORDER BY s.ms)`.as('rn'),
+        sql<number>`count(*) OVER (PARTITION BY s.status_id)`.as('cnt'),
+      ]);
       const rows = await db
         .selectFrom(ranked.as('k'))
         .select([
           'k.status_id',
           sql<number>`max(k.cnt)`.as('stays'),
-          sql<number>`avg(k.days)`.as('mean'),
-          sql<number>`avg(CASE WHEN k.rn IN ((k.cnt + 1) / 2, (k.cnt + 2) / 2) THEN k.days END)`.as('median'),
+          sql<number>`avg(k.ms)`.as('mean'),
+          sql<number>`avg(CASE WHEN k.rn IN ((k.cnt + 1) / 2, (k.cnt + 2) / 2) THEN k.ms END)`.as('median'),
         ])
         .groupBy('k.status_id')
         .execute();
       return rows.map((x) => ({
         status_id: x.status_id,
         stays: num(x.stays),
-        median_days: num(x.median),
-        mean_days: num(x.mean),
+        median_days: num(x.median) / DAY_MS,
+        mean_days: num(x.mean) / DAY_MS,
       }));
     },
 
@@ -406,8 +477,39 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       }));
     },
 
-    /** Follow-ups, tasks and status changes recorded in the range on each owner's leads. */
+    /**
+     * Follow-ups, tasks and status changes recorded in the range on each owner's leads. With no filter but deleted
+     * or not and the owner, and a range on UTC midnights (or none), from `activity_rollups` (migration 0221, kept
+     * by triggers); otherwise each activity joined to the leads the filters and visibility select.
+     */
     async activityByOwner(orgId: number, f: LeadFilter, r: DateRange) {
+      const days = wholeDays(r);
+      if (days && onlyFilters(f, ['deleted', 'ownerId'])) {
+        let q = db
+          .selectFrom('activity_rollups')
+          .where('org_id', '=', orgId)
+          .where('live', '=', f.deleted ? 0 : 1);
+        if (days.from) q = q.where('day', '>=', days.from);
+        if (days.to) q = q.where('day', '<', days.to);
+        if (f.ownerId !== undefined) q = q.where('owner_id', '=', f.ownerId);
+        const rows = await q
+          .select((eb) => ['owner_id', 'kind', eb.fn.sum<number>('n').as('n')])
+          .groupBy(['owner_id', 'kind'])
+          .execute();
+        const byOwner = new Map<number, { follow_ups: number; tasks: number; status_changes: number }>();
+        for (const x of rows) {
+          const n = num(x.n);
+          if (n === 0) continue;
+          const o = byOwner.get(x.owner_id) ?? { follow_ups: 0, tasks: 0, status_changes: 0 };
+          if (x.kind === 'follow_up') o.follow_ups = n;
+          else if (x.kind === 'task') o.tasks = n;
+          else o.status_changes = n;
+          byOwner.set(x.owner_id, o);
+        }
+        return [...byOwner.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([o, c]) => ({ owner_id: o === 0 ? null : o, ...c }));
+      }
       const toMap = (rows: Array<{ owner_id: number | null; n: number }>) =>
         new Map(rows.map((x) => [x.owner_id, num(x.n)]));
       const range = <T extends { where: SelectWhere }>(q: T): T => {

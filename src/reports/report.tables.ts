@@ -29,7 +29,45 @@ export interface LeadTotalsTable {
   weighted: number;
 }
 
+/** A completed stay in a status (migration 0220): one per history row that a later row of its lead follows. */
+export interface StatusStaysTable {
+  /** The status_history row that entered the status. */
+  history_id: number;
+  org_id: number;
+  lead_id: number;
+  status_id: number;
+  /** 1: live, 0: deleted, 2: merged (follows the lead). */
+  live: number;
+  entered_at: string;
+  /** How long the stay lasted, in milliseconds. */
+  ms: number;
+}
+
+/** Stays per organization, live and status (migration 0220): their number and summed ms. */
+export interface StatusStayTotalsTable {
+  org_id: number;
+  live: number;
+  status_id: number;
+  n: number;
+  ms: number;
+}
+
+/** Activities on leads per organization, live, day, the lead's owner and kind (migration 0221). */
+export interface ActivityRollupsTable {
+  org_id: number;
+  live: number;
+  /** YYYY-MM-DD, the UTC day the activity was recorded (its created_at). */
+  day: string;
+  /** The lead's current owner; 0 for none. */
+  owner_id: number;
+  kind: 'follow_up' | 'task' | 'status_change';
+  n: number;
+}
+
 export interface ReportTables {
   lead_rollups: LeadRollupsTable;
   lead_totals: LeadTotalsTable;
+  status_stays: StatusStaysTable;
+  status_stay_totals: StatusStayTotalsTable;
+  activity_rollups: ActivityRollupsTable;
 }

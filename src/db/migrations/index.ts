@@ -29,6 +29,8 @@ import * as m0104 from './0104_lead_rollups.js';
 import * as m0105 from './0105_bulk_jobs.js';
 import * as m0210 from './0210_rollups_without_merged.js';
 import * as m0211 from './0211_lead_totals.js';
+import * as m0220 from './0220_status_stays.js';
+import * as m0221 from './0221_activity_rollups.js';
 import * as m0061 from './0061_external_refs_surface.js';
 import * as m0062 from './0062_reason_numbers.js';
 import * as m0130 from './0130_import_warnings.js';
@@ -90,6 +92,8 @@ export const migrations: Record<string, Migration> = {
   '0062_reason_numbers': m0062,
   '0210_rollups_without_merged': m0210,
   '0211_lead_totals': m0211,
+  '0220_status_stays': m0220,
+  '0221_activity_rollups': m0221,
   '0200_rate_counters': m0200,
   '0190_settings_version': m0190,
 };
