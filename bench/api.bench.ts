@@ -68,7 +68,9 @@ const light: LoadSettings = {
 };
 const only = args.only || args.reports ? new Set(args.only ? args.only.split(',') : []) : null;
 const wanted = (name: string) =>
-  !only || only.has(name) || (args.reports === true && (name === 'list_status' || name.startsWith('report_')));
+  !only ||
+  only.has(name) ||
+  (args.reports === true && (name === 'list_status' || name.startsWith('report_')));
 const dbs = (args.db === 'both' ? ['sqlite', 'postgres'] : [args.db]) as Array<'sqlite' | 'postgres'>;
 if (!Number.isInteger(leadsCount) || leadsCount < 1000) throw new Error('--leads must be an integer >= 1000');
 if (!dbs.every((d) => d === 'sqlite' || d === 'postgres'))

@@ -92,7 +92,8 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
   /** True when `f` sets no filter outside `allowed` (and does not hide converted leads). */
   function onlyFilters(f: LeadFilter, allowed: ReadonlyArray<keyof LeadFilter>): boolean {
     for (const [k, v] of Object.entries(f))
-      if (v !== undefined && !allowed.includes(k as keyof LeadFilter) && k !== 'excludeConverted') return false;
+      if (v !== undefined && !allowed.includes(k as keyof LeadFilter) && k !== 'excludeConverted')
+        return false;
     return !f.excludeConverted;
   }
 
@@ -206,7 +207,11 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       if (rolled && period === 'week') {
         // Days, then weeks here: the week bucket computed per rollup row in SQL cost most of the report.
         const rows = await rolled
-          .select((eb) => ['lead_rollups.day', 'lead_rollups.source', eb.fn.sum<number>('lead_rollups.n').as('n')])
+          .select((eb) => [
+            'lead_rollups.day',
+            'lead_rollups.source',
+            eb.fn.sum<number>('lead_rollups.n').as('n'),
+          ])
           .groupBy(['lead_rollups.day', 'lead_rollups.source'])
           .execute();
         const weeks = new Map<string, { period: string; source: string | null; count: number }>();

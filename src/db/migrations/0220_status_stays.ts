@@ -145,8 +145,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     await trig(`CREATE TRIGGER status_stays_lead_upd AFTER UPDATE OF ${leadLive} ON leads
       WHEN (${liveOf('OLD.')}) <> (${liveOf('NEW.')}) BEGIN
       UPDATE status_stays SET live = ${liveOf('NEW.')} WHERE lead_id = NEW.id; END`);
-    await trig(`CREATE TRIGGER status_stay_totals_ins AFTER INSERT ON status_stays BEGIN ${totals('NEW', '')} END`);
-    await trig(`CREATE TRIGGER status_stay_totals_del AFTER DELETE ON status_stays BEGIN ${totals('OLD', '-')} END`);
+    await trig(
+      `CREATE TRIGGER status_stay_totals_ins AFTER INSERT ON status_stays BEGIN ${totals('NEW', '')} END`,
+    );
+    await trig(
+      `CREATE TRIGGER status_stay_totals_del AFTER DELETE ON status_stays BEGIN ${totals('OLD', '-')} END`,
+    );
     await trig(`CREATE TRIGGER status_stay_totals_upd AFTER UPDATE ON status_stays BEGIN
       ${totals('OLD', '-')} ${totals('NEW', '')} END`);
   }

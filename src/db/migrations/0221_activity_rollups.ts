@@ -123,7 +123,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     await run('DROP FUNCTION IF EXISTS activity_rollups_lead()');
   } else {
     for (const k of KINDS)
-      for (const op of ['ins', 'del', 'upd']) await run(`DROP TRIGGER IF EXISTS activity_rollups_${k.table}_${op}`);
+      for (const op of ['ins', 'del', 'upd'])
+        await run(`DROP TRIGGER IF EXISTS activity_rollups_${k.table}_${op}`);
     await run('DROP TRIGGER IF EXISTS activity_rollups_lead_upd');
     await run('DROP TRIGGER IF EXISTS activity_rollups_lead_del');
   }
