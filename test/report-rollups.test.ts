@@ -75,6 +75,7 @@ beforeAll(async () => {
       source: ['web', 'fair', null][i % 3],
       owner_id: owners[i % 4],
       team_id: i % 3 === 0 ? teamId : null,
+      value: `${i * 10}.${String(i % 100).padStart(2, '0')}`,
     });
     for (const status of paths[i % 6])
       await call(admin, 'PATCH', `/leads/${lead.id}`, {
@@ -122,10 +123,11 @@ async function expected(forAgent?: Session) {
   const tasks = mine(await k.selectFrom('tasks').selectAll().where('org_id', '=', admin.orgId).execute());
   const statuses = await k
     .selectFrom('statuses')
-    .select(['id', 'key'])
+    .select(['id', 'key', 'category'])
     .where('org_id', '=', admin.orgId)
     .execute();
   const keyOf = new Map(statuses.map((s) => [s.id, s.key]));
+  const category = new Map(statuses.map((s) => [s.id, s.category]));
 
   /** Completed stays per status key (ms), entered in [from, to) when given. */
   const stays = (from?: string, to?: string) => {
@@ -171,7 +173,38 @@ async function expected(forAgent?: Session) {
     const key = `${monday(l.created_at)}|${l.source}`;
     weeks.set(key, (weeks.get(key) ?? 0) + 1);
   }
-  return { stays, activity, weeks };
+  /** Leads created in [from, to) per source or owner, and how many reached a won or converted outcome. */
+  const conversion = (by: 'source' | 'owner', from?: string, to?: string) => {
+    const out = new Map<string, [number, number]>();
+    const outcome = (id: number | null) => ['won', 'converted'].includes(category.get(id ?? -1) ?? '');
+    for (const l of leads) {
+      if ((from && l.created_at < from) || (to && l.created_at >= to)) continue;
+      const reached =
+        outcome(l.status_id) ||
+        l.converted_at !== null ||
+        history.some((h) => h.lead_id === l.id && outcome(h.to_status_id));
+      const key = String(by === 'source' ? l.source : l.owner_id);
+      const v = out.get(key) ?? [0, 0];
+      out.set(key, [v[0] + 1, v[1] + (reached ? 1 : 0)]);
+    }
+    return out;
+  };
+  /** Leads now in a won status per month first won (their last status change without such history). */
+  const wonValue = (from?: string, to?: string) => {
+    const out = new Map<string, [number, number]>();
+    for (const l of leads.filter((x) => category.get(x.status_id) === 'won')) {
+      const first = history
+        .filter((h) => h.lead_id === l.id && category.get(h.to_status_id) === 'won')
+        .map((h) => h.created_at)
+        .sort()[0];
+      const at = first ?? l.status_changed_at;
+      if ((from && at < from) || (to && at >= to)) continue;
+      const v = out.get(at.slice(0, 7)) ?? [0, 0];
+      out.set(at.slice(0, 7), [v[0] + 1, v[1] + (l.value_cents ?? 0)]);
+    }
+    return out;
+  };
+  return { stays, activity, weeks, conversion, wonValue };
 }
 
 const median = (xs: number[]) => {
@@ -225,6 +258,40 @@ async function check(s: Session, scope?: Session, label = '') {
       ),
     );
     expect(got, `${who} activity ${q}`).toEqual(want);
+  }
+
+  // Conversion: no range (lead_totals), a range on midnights (lead_rollups by source), off midnights (leads);
+  // the reached leads from lead_outcomes.
+  for (const by of ['source', 'owner'] as const)
+    for (const [q, from, to] of [
+      ['', undefined, undefined],
+      [`&from=${FROM}&to=${TO}`, FROM, TO],
+      ['&from=2026-11-03T12:30:00.000Z', '2026-11-03T12:30:00.000Z', undefined],
+    ] as const) {
+      const res = await get(s, `/reports/conversion?by=${by}${q}`);
+      const got = new Map<string, [number, number]>(
+        res.data.map(
+          (r: { source?: string | null; owner_id?: number | null; leads: number; converted: number }) => [
+            String(by === 'source' ? r.source : r.owner_id),
+            [r.leads, r.converted],
+          ],
+        ),
+      );
+      expect(got, `${who} conversion by ${by} ${q}`).toEqual(e.conversion(by, from, to));
+    }
+  // Won value per month, all time and in a range.
+  for (const [q, from, to] of [
+    ['', undefined, undefined],
+    [`?from=${FROM}&to=${TO}`, FROM, TO],
+  ] as const) {
+    const res = await get(s, `/reports/won-value${q}`);
+    const got = new Map<string, [number, number]>(
+      res.data.map((r: { month: string; count: number; value: string }) => [
+        r.month,
+        [r.count, Math.round(Number(r.value) * 100)],
+      ]),
+    );
+    expect(got, `${who} won value ${q}`).toEqual(e.wonValue(from, to));
   }
 
   // Leads created per week by source.
@@ -350,5 +417,17 @@ describe('reports kept by triggers (status_stays, activity_rollups)', () => {
       .executeTakeFirstOrThrow();
     await k.deleteFrom('leads').where('id', '=', withActivity.id).execute();
     await checkBoth('history moved, follow-up deleted, lead deleted outright');
+
+    // Converted while in an open status; a status moved to the won category (every lead's outcome follows),
+    // then back.
+    await k
+      .updateTable('leads')
+      .set({ converted_at: new Date().toISOString() })
+      .where('id', '=', leads[7].id)
+      .execute();
+    await call(admin, 'PATCH', '/statuses/proposal', { category: 'won' });
+    await checkBoth('proposal counted as won');
+    await call(admin, 'PATCH', '/statuses/proposal', { category: 'open' });
+    await checkBoth('proposal open again');
   });
 });

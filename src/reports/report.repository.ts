@@ -74,13 +74,6 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       : sql<string>`date(substr(${ref}, 1, 10), 'weekday 0', '-6 days')`;
   }
 
-  /** Days from `a` to `b` (ISO text columns or expressions), fractional. */
-  function daysBetween(a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<number> {
-    return pg
-      ? sql<number>`(extract(epoch from (${b}::timestamptz - ${a}::timestamptz)) / 86400.0)`
-      : sql<number>`(julianday(${b}) - julianday(${a}))`;
-  }
-
   type SelectWhere = (lhs: any, op: any, rhs: any) => any;
   function inRange<T extends { where: SelectWhere }>(q: T, col: string, r: DateRange): T {
     let out = q;
@@ -158,6 +151,22 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     if (f.statusIds) q = q.where('lead_totals.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
     if (f.source !== undefined) q = q.where('lead_totals.source', '=', f.source);
     if (f.ownerId !== undefined) q = q.where('lead_totals.owner_id', '=', f.ownerId);
+    return q;
+  }
+
+  /**
+   * The rows of `lead_outcomes` (migration 0222: the leads that reached a won or converted outcome, kept by
+   * triggers) among the leads a report counts: by the organization, live, status, source and owner when those
+   * are the only filters, else by the ids of the leads the list's filters and visibility select.
+   */
+  function outcomes(orgId: number, f: LeadFilter) {
+    let q = db.selectFrom('lead_outcomes as o').where('o.org_id', '=', orgId);
+    if (!onlyFilters(f, ['deleted', 'statusIds', 'source', 'ownerId']))
+      return q.where('o.lead_id', 'in', scoped(orgId, f).select('leads.id'));
+    q = q.where('o.live', '=', f.deleted ? 0 : 1);
+    if (f.statusIds) q = q.where('o.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
+    if (f.source !== undefined) q = q.where('o.source', '=', f.source);
+    if (f.ownerId !== undefined) q = q.where('o.owner_id', '=', f.ownerId);
     return q;
   }
 
@@ -260,119 +269,66 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       return rows.map((x) => ({ period: String(x.period), source: x.source, count: num(x.n) }));
     },
 
-    /** Leads created in the range, and how many of them reached one of `reachedIds` (or were converted). */
-    async conversion(
-      orgId: number,
-      f: LeadFilter,
-      r: DateRange,
-      reachedIds: number[],
-      by: 'source' | 'owner_id',
-    ) {
-      const ids = reachedIds.length ? reachedIds : [-1];
+    /**
+     * Leads created in the range, and how many of them reached a won or converted outcome (a status of those
+     * categories now or in their history, or converted). The leads per key come from `lead_totals` (no date
+     * range), `lead_rollups` (by source, a range on UTC midnights) or the leads themselves; the reached ones
+     * from `lead_outcomes`.
+     */
+    async conversion(orgId: number, f: LeadFilter, r: DateRange, by: 'source' | 'owner_id') {
+      const noRange = r.from === undefined && r.to === undefined;
+      const days = wholeDays(r);
       const totals = fromTotals(orgId, f, r);
+      const rollups = by === 'source' && !noRange && days ? fromRollups(orgId, f, r) : null;
+      let counted: Array<{ key: unknown; n: unknown }>;
       if (totals) {
-        // The leads per key, and those now in a reached status, from lead_totals; then the few leads that
-        // reached one earlier (status history) or were converted but sit in another status now, read by id.
         const key =
           by === 'source' ? sql`nullif(lead_totals.source, '')` : sql`nullif(lead_totals.owner_id, 0)`;
-        const counted = await totals
-          .select([
-            key.as('key'),
-            sql<number>`sum(lead_totals.n)`.as('n'),
-            sql<number>`sum(CASE WHEN lead_totals.status_id IN (${sql.join(ids)}) THEN lead_totals.n ELSE 0 END)`.as(
-              'won',
-            ),
-          ])
+        counted = await totals
+          .select([key.as('key'), sql<number>`sum(lead_totals.n)`.as('n')])
           .groupBy(key)
           .having(sql`sum(lead_totals.n)`, '<>', 0)
           .orderBy(key)
           .execute();
-        const earlier = db
-          .selectFrom('status_history as sh')
-          .select('sh.lead_id as id')
-          .where('sh.org_id', '=', orgId)
-          .where('sh.to_status_id', 'in', ids)
-          .union(
-            db
-              .selectFrom('leads as c')
-              .select('c.id')
-              .where('c.org_id', '=', orgId)
-              .where('c.converted_at', 'is not', null),
-          );
-        const lcol = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
-        let q = db
-          .selectFrom(earlier.as('r'))
-          .innerJoin('leads', 'leads.id', 'r.id')
-          .where('leads.org_id', '=', orgId)
-          .where('leads.deleted_at', f.deleted ? 'is not' : 'is', null)
-          .where('leads.merged_into_id', 'is', null)
-          .where('leads.status_id', 'not in', ids);
-        if (f.statusIds) q = q.where('leads.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
-        if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
-        if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
-        const more = new Map(
-          (
-            await q
-              .select([lcol.as('key'), sql<number>`count(*)`.as('n')])
-              .groupBy(lcol)
-              .execute()
-          ).map((x) => [x.key === null ? null : String(x.key), num(x.n)]),
-        );
-        return counted.map((x) => {
-          const k = x.key === null || x.key === undefined ? null : (x.key as string | number);
-          return {
-            key: k,
-            leads: num(x.n),
-            converted: num(x.won) + (more.get(k === null ? null : String(k)) ?? 0),
-          };
-        });
+      } else if (rollups) {
+        const key = sql`nullif(lead_rollups.source, '')`;
+        counted = await rollups
+          .select([key.as('key'), sql<number>`sum(lead_rollups.n)`.as('n')])
+          .groupBy(key)
+          .having(sql`sum(lead_rollups.n)`, '<>', 0)
+          .orderBy(key)
+          .execute();
+      } else {
+        const col = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
+        counted = await inRange(scoped(orgId, f), 'leads.created_at', r)
+          .select((eb) => [col.as('key'), eb.fn.countAll<number>().as('n')])
+          .groupBy(col)
+          .orderBy(col)
+          .execute();
       }
-      const col = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
-      // One set of the leads that ever entered a reached status (built once from the history's
-      // (org_id, to_status_id, lead_id) index), instead of a history lookup per lead.
-      const reached = sql<number>`CASE WHEN leads.converted_at IS NOT NULL OR leads.status_id IN (${sql.join(ids)})
-        OR leads.id IN (SELECT sh.lead_id FROM status_history sh WHERE sh.org_id = ${orgId}
-          AND sh.to_status_id IN (${sql.join(ids)})) THEN 1 ELSE 0 END`;
-      const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)
-        .select((eb) => [
-          col.as('key'),
-          eb.fn.countAll<number>().as('n'),
-          sql<number>`sum(${reached})`.as('won'),
-        ])
-        .groupBy(col)
-        .orderBy(col)
+      const okey = by === 'source' ? sql`nullif(o.source, '')` : sql`nullif(o.owner_id, 0)`;
+      const reached = await inRange(outcomes(orgId, f), 'o.created_at', r)
+        .select([okey.as('key'), sql<number>`count(*)`.as('n')])
+        .groupBy(okey)
         .execute();
-      return rows.map((x) => ({
-        key: x.key as string | number | null,
-        leads: num(x.n),
-        converted: num(x.won),
-      }));
+      const won = new Map(reached.map((x) => [x.key === null ? null : String(x.key), num(x.n)]));
+      return counted.map((x) => {
+        const k = x.key === null || x.key === undefined ? null : (x.key as string | number);
+        return { key: k, leads: num(x.n), converted: won.get(k === null ? null : String(k)) ?? 0 };
+      });
     },
 
     /**
      * Leads now in a won status, by the month they first reached one (status history; the last status change
-     * for leads with no such entry), with their value.
+     * for leads with no such entry), with their value: `lead_outcomes` rows with `won`, by `won_at`.
      */
-    async wonByMonth(orgId: number, f: LeadFilter, r: DateRange, wonIds: number[]) {
-      const ids = wonIds.length ? wonIds : [-1];
-      const inner = scoped(orgId, f)
-        .where('leads.status_id', 'in', ids)
-        .select([
-          'leads.value_cents',
-          sql<string>`coalesce((SELECT min(sh.created_at) FROM status_history sh WHERE sh.org_id = ${orgId}
-            AND sh.lead_id = leads.id AND sh.to_status_id IN (${sql.join(ids)})), leads.status_changed_at)`.as(
-            'won_at',
-          ),
-        ]);
-      let q = db.selectFrom(inner.as('w'));
-      if (r.from) q = q.where('w.won_at', '>=', r.from);
-      if (r.to) q = q.where('w.won_at', '<', r.to);
-      const month = sql<string>`substr(w.won_at, 1, 7)`;
-      const rows = await q
+    async wonByMonth(orgId: number, f: LeadFilter, r: DateRange) {
+      const month = sql<string>`substr(o.won_at, 1, 7)`;
+      const rows = await inRange(outcomes(orgId, f).where('o.won', '=', 1), 'o.won_at', r)
         .select((eb) => [
           month.as('month'),
           eb.fn.countAll<number>().as('n'),
-          eb.fn.sum<number>('w.value_cents').as('v'),
+          eb.fn.sum<number>('o.value_cents').as('v'),
         ])
         .groupBy(month)
         .orderBy(month)

@@ -64,10 +64,34 @@ export interface ActivityRollupsTable {
   n: number;
 }
 
+/**
+ * A lead that reached a won or converted outcome (migration 0222), kept by triggers: what conversion and won
+ * value group and filter on.
+ */
+export interface LeadOutcomesTable {
+  lead_id: number;
+  org_id: number;
+  /** 1: live, 0: deleted, 2: merged. */
+  live: number;
+  /** The lead's current status. */
+  status_id: number;
+  /** '' for none. */
+  source: string;
+  /** 0 for none. */
+  owner_id: number;
+  created_at: string;
+  value_cents: number;
+  /** 1 when the current status is in the won category. */
+  won: number;
+  /** When won: the first entry into a won status (the last status change when the history has none). */
+  won_at: string | null;
+}
+
 export interface ReportTables {
   lead_rollups: LeadRollupsTable;
   lead_totals: LeadTotalsTable;
   status_stays: StatusStaysTable;
   status_stay_totals: StatusStayTotalsTable;
   activity_rollups: ActivityRollupsTable;
+  lead_outcomes: LeadOutcomesTable;
 }
