@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     /** Every report scenario (owner and agent) and the list by status beside them, added to --only. */
     reports: { type: 'boolean', default: false },
-    /** Keep the seeded SQLite file (its path is printed) to look at query plans afterwards. */
+    /** Keep the seeded SQLite file or PostgreSQL schema (printed) to look at query plans afterwards. */
     keep: { type: 'boolean', default: false },
     'big-share': { type: 'string', default: '0.4' },
     'pg-url': {
@@ -116,7 +116,8 @@ async function freshDb(kind: 'sqlite' | 'postgres') {
     pgSchema: schema,
     dataDir,
     drop: async () => {
-      await admin(`DROP SCHEMA ${schema} CASCADE`);
+      if (args.keep) log(`kept the seeded schema: ${schema} (drop it with DROP SCHEMA ${schema} CASCADE)`);
+      else await admin(`DROP SCHEMA ${schema} CASCADE`);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -395,6 +395,30 @@ describe('reports kept by triggers (status_stays, activity_rollups)', () => {
       .set({ created_at: new Date(Date.parse(h.created_at) + 5 * DAY_MS).toISOString() })
       .where('id', '=', h.id)
       .execute();
+    // Two history rows written in one statement, one dated inside the lead's history (its stays are recomputed),
+    // one after its end (the stay before it ends).
+    const ids = (
+      await k.selectFrom('statuses').select(['id', 'key']).where('org_id', '=', admin.orgId).execute()
+    ).reduce<Record<string, number>>((a, x) => ({ ...a, [x.key]: x.id }), {});
+    await k
+      .insertInto('status_history')
+      .values([
+        {
+          org_id: admin.orgId,
+          lead_id: leads[11].id,
+          from_status_id: ids.new,
+          to_status_id: ids.won,
+          created_at: '2026-11-02T03:00:00.000Z',
+        },
+        {
+          org_id: admin.orgId,
+          lead_id: leads[11].id,
+          from_status_id: ids.won,
+          to_status_id: ids.negotiation,
+          created_at: '2026-12-20T03:00:00.000Z',
+        },
+      ])
+      .execute();
     const fu = await k
       .selectFrom('follow_ups')
       .select(['id', 'lead_id'])

@@ -21,11 +21,15 @@ import { isPostgres } from '../dialect.js';
 const liveOf = (r: string) =>
   `CASE WHEN ${r}merged_into_id IS NOT NULL THEN 2 WHEN ${r}deleted_at IS NULL THEN 1 ELSE 0 END`;
 
+/** Whole milliseconds from `a` to `b` (ISO text), exact on both databases. */
+const msBetween = (pg: boolean, a: string, b: string) =>
+  pg
+    ? `round(extract(epoch from (${b}::timestamptz - ${a}::timestamptz)) * 1000)::bigint`
+    : `CAST(round((julianday(${b}) - julianday(${a})) * 86400000) AS INTEGER)`;
+
 /** The stays of one lead, from its history; `org` and `lead` are SQL expressions. */
 function recompute(pg: boolean, org: string, lead: string): string {
-  const ms = pg
-    ? `round(extract(epoch from (h.left_at::timestamptz - h.created_at::timestamptz)) * 1000)::bigint`
-    : `CAST(round((julianday(h.left_at) - julianday(h.created_at)) * 86400000) AS INTEGER)`;
+  const ms = msBetween(pg, 'h.created_at', 'h.left_at');
   return `DELETE FROM status_stays WHERE lead_id = ${lead};
     INSERT INTO status_stays (history_id, org_id, lead_id, status_id, live, entered_at, ms)
     SELECT h.id, h.org_id, h.lead_id, h.to_status_id, ${liveOf('l.')}, h.created_at, ${ms}
@@ -34,6 +38,28 @@ function recompute(pg: boolean, org: string, lead: string): string {
           FROM status_history sh WHERE sh.org_id = ${org} AND sh.lead_id = ${lead}) h
     JOIN leads l ON l.id = h.lead_id
     WHERE h.left_at IS NOT NULL;`;
+}
+
+/** A history row with a later one for the same lead (by created_at, then id): `r` was not appended last. */
+const later = (r: string) =>
+  `EXISTS (SELECT 1 FROM status_history x WHERE x.org_id = ${r}.org_id AND x.lead_id = ${r}.lead_id
+     AND (x.created_at > ${r}.created_at OR (x.created_at = ${r}.created_at AND x.id > ${r}.id)))`;
+
+/**
+ * The common insert: the new row is the lead's latest, so only the stay in the row before it ends (that row had
+ * no stay: it was the last). An upsert, because on PostgreSQL a statement inserting several rows of one lead runs
+ * its row triggers after all of them, when an earlier row's full recompute may already have written this stay.
+ */
+function append(pg: boolean): string {
+  return `INSERT INTO status_stays (history_id, org_id, lead_id, status_id, live, entered_at, ms)
+    SELECT p.id, p.org_id, p.lead_id, p.to_status_id, ${liveOf('l.')}, p.created_at,
+      ${msBetween(pg, 'p.created_at', 'NEW.created_at')}
+    FROM status_history p JOIN leads l ON l.id = p.lead_id
+    WHERE p.org_id = NEW.org_id AND p.lead_id = NEW.lead_id
+      AND (p.created_at < NEW.created_at OR (p.created_at = NEW.created_at AND p.id < NEW.id))
+    ORDER BY p.created_at DESC, p.id DESC LIMIT 1
+    ON CONFLICT (history_id) DO UPDATE SET status_id = excluded.status_id, live = excluded.live,
+      entered_at = excluded.entered_at, ms = excluded.ms;`;
 }
 
 const totals = (r: 'NEW' | 'OLD', sign: '' | '-') =>
@@ -91,7 +117,11 @@ export async function up(db: Kysely<any>): Promise<void> {
         `CREATE FUNCTION status_stays_history() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF TG_OP IN ('UPDATE', 'DELETE') THEN ${recompute(true, 'OLD.org_id', 'OLD.lead_id')} END IF;
-          IF TG_OP IN ('UPDATE', 'INSERT') THEN ${recompute(true, 'NEW.org_id', 'NEW.lead_id')} END IF;
+          IF TG_OP = 'UPDATE' OR (TG_OP = 'INSERT' AND ${later('NEW')}) THEN
+            ${recompute(true, 'NEW.org_id', 'NEW.lead_id')}
+          ELSIF TG_OP = 'INSERT' THEN
+            ${append(true)}
+          END IF;
           RETURN NULL;
         END $$`,
       )
@@ -136,8 +166,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       .execute(db);
   } else {
     const trig = async (s: string) => sql.raw(s).execute(db);
-    await trig(`CREATE TRIGGER status_stays_history_ins AFTER INSERT ON status_history BEGIN
+    await trig(`CREATE TRIGGER status_stays_history_ins AFTER INSERT ON status_history WHEN ${later('NEW')} BEGIN
       ${recompute(false, 'NEW.org_id', 'NEW.lead_id')} END`);
+    await trig(`CREATE TRIGGER status_stays_history_app AFTER INSERT ON status_history WHEN NOT ${later('NEW')}
+      BEGIN ${append(false)} END`);
     await trig(`CREATE TRIGGER status_stays_history_del AFTER DELETE ON status_history BEGIN
       ${recompute(false, 'OLD.org_id', 'OLD.lead_id')} END`);
     await trig(`CREATE TRIGGER status_stays_history_upd AFTER UPDATE OF ${hist} ON status_history BEGIN
@@ -156,9 +188,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
 
   // The history already there (the totals follow through their triggers).
-  const ms = pg
-    ? `round(extract(epoch from (h.left_at::timestamptz - h.created_at::timestamptz)) * 1000)::bigint`
-    : `CAST(round((julianday(h.left_at) - julianday(h.created_at)) * 86400000) AS INTEGER)`;
+  const ms = msBetween(pg, 'h.created_at', 'h.left_at');
   await sql
     .raw(
       `INSERT INTO status_stays (history_id, org_id, lead_id, status_id, live, entered_at, ms)
@@ -182,6 +212,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   } else {
     for (const t of [
       'status_stays_history_ins',
+      'status_stays_history_app',
       'status_stays_history_del',
       'status_stays_history_upd',
       'status_stays_lead_upd',

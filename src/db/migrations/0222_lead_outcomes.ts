@@ -13,7 +13,8 @@ import { isPostgres } from '../dialect.js';
  *
  * A lead's row is recomputed from its lead row, its history and the statuses' categories by triggers, in the
  * writer's transaction: when the lead is inserted or one of the columns read changes, and when one of its
- * history rows is inserted, deleted or moved (merge, unmerge). A status whose category changes recomputes its
+ * history rows entering a won or converted status is inserted, deleted or moved (merge, unmerge); other history
+ * rows change no outcome. A status whose category changes recomputes its
  * organization's rows (every lead of it: seconds at 1M leads, once per such settings change).
  */
 const liveOf = (r: string) =>
@@ -38,6 +39,10 @@ const rowsOf = (where: string) =>
 const forLead = (id: string) => `DELETE FROM lead_outcomes WHERE lead_id = ${id}; ${rowsOf(`l.id = ${id}`)}`;
 const forOrg = (org: string) =>
   `DELETE FROM lead_outcomes WHERE org_id = ${org}; ${rowsOf(`l.org_id = ${org}`)}`;
+
+/** A history row that enters a won or converted status: only such rows change a lead's outcome. */
+const reaches = (r: string) =>
+  `(SELECT s.category FROM statuses s WHERE s.id = ${r}.to_status_id) IN ('won', 'converted')`;
 
 const LEAD_COLS =
   'org_id, status_id, source, owner_id, created_at, value_cents, deleted_at, merged_into_id, converted_at, status_changed_at';
@@ -82,8 +87,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       FOR EACH ROW EXECUTE FUNCTION lead_outcomes_lead()`);
     await run(`CREATE FUNCTION lead_outcomes_history() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN ${forLead('OLD.lead_id')} END IF;
-        IF TG_OP IN ('UPDATE', 'INSERT') THEN ${forLead('NEW.lead_id')} END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') AND ${reaches('OLD')} THEN ${forLead('OLD.lead_id')} END IF;
+        IF TG_OP = 'INSERT' AND ${reaches('NEW')}
+          OR TG_OP = 'UPDATE' AND (${reaches('NEW')} OR ${reaches('OLD')}) THEN ${forLead('NEW.lead_id')} END IF;
         RETURN NULL;
       END $$`);
     await run(`CREATE TRIGGER lead_outcomes_history AFTER INSERT OR DELETE OR UPDATE OF ${HIST_COLS}
@@ -103,12 +109,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       ${forLead('NEW.id')} END`);
     await run(`CREATE TRIGGER lead_outcomes_lead_del AFTER DELETE ON leads BEGIN
       DELETE FROM lead_outcomes WHERE lead_id = OLD.id; END`);
-    await run(`CREATE TRIGGER lead_outcomes_history_ins AFTER INSERT ON status_history BEGIN
-      ${forLead('NEW.lead_id')} END`);
-    await run(`CREATE TRIGGER lead_outcomes_history_del AFTER DELETE ON status_history BEGIN
-      ${forLead('OLD.lead_id')} END`);
-    await run(`CREATE TRIGGER lead_outcomes_history_upd AFTER UPDATE OF ${HIST_COLS} ON status_history BEGIN
-      ${forLead('OLD.lead_id')} ${forLead('NEW.lead_id')} END`);
+    await run(`CREATE TRIGGER lead_outcomes_history_ins AFTER INSERT ON status_history WHEN ${reaches('NEW')}
+      BEGIN ${forLead('NEW.lead_id')} END`);
+    await run(`CREATE TRIGGER lead_outcomes_history_del AFTER DELETE ON status_history WHEN ${reaches('OLD')}
+      BEGIN ${forLead('OLD.lead_id')} END`);
+    await run(`CREATE TRIGGER lead_outcomes_history_upd AFTER UPDATE OF ${HIST_COLS} ON status_history
+      WHEN ${reaches('OLD')} OR ${reaches('NEW')} BEGIN ${forLead('OLD.lead_id')} ${forLead('NEW.lead_id')} END`);
     await run(`CREATE TRIGGER lead_outcomes_status_upd AFTER UPDATE OF category ON statuses
       WHEN OLD.category IS NOT NEW.category BEGIN ${forOrg('NEW.org_id')} END`);
     await run(
