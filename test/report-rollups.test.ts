@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createLead, signup, type Session, type TestApp } from './helpers.js';
 import { addMember } from './access.helpers.js';
 import { importFile } from './imports.helpers.js';
+import { refill as refillStays } from '../src/db/migrations/0220_status_stays.js';
+import { refill as refillActivity } from '../src/db/migrations/0221_activity_rollups.js';
+import { refill as refillOutcomes } from '../src/db/migrations/0222_lead_outcomes.js';
 
 /**
  * Time in status, activity per owner and leads created per week read tables kept by triggers (status_stays,
@@ -453,5 +456,36 @@ describe('reports kept by triggers (status_stays, activity_rollups)', () => {
     await checkBoth('proposal counted as won');
     await call(admin, 'PATCH', '/statuses/proposal', { category: 'open' });
     await checkBoth('proposal open again');
+  });
+
+  it('hold what their migrations build from the rows (the backfill the migrations and the benchmark seed run)', async () => {
+    const k = t.db.kysely;
+    const snapshot = async () => ({
+      stays: await k.selectFrom('status_stays').selectAll().orderBy('history_id').execute(),
+      totals: (
+        await k
+          .selectFrom('status_stay_totals')
+          .selectAll()
+          .orderBy(['org_id', 'live', 'status_id'])
+          .execute()
+      ).filter((r) => Number(r.n) !== 0),
+      activity: (
+        await k
+          .selectFrom('activity_rollups')
+          .selectAll()
+          .orderBy(['org_id', 'live', 'day', 'owner_id', 'kind'])
+          .execute()
+      ).filter((r) => Number(r.n) !== 0),
+      outcomes: await k.selectFrom('lead_outcomes').selectAll().orderBy('lead_id').execute(),
+    });
+    const kept = await snapshot();
+    expect(kept.stays.length).toBeGreaterThan(20);
+    expect(kept.outcomes.length).toBeGreaterThan(5);
+    await k.transaction().execute(async (tx) => {
+      await refillStays(tx);
+      await refillActivity(tx);
+      await refillOutcomes(tx);
+    });
+    expect(await snapshot()).toEqual(kept);
   });
 });
