@@ -14,14 +14,15 @@ import { makeLead, makeTags, rng, SEED_COLUMNS, type SeedOrg } from './data.js';
 import { refill as refillStays } from '../src/db/migrations/0220_status_stays.js';
 import { refill as refillActivity } from '../src/db/migrations/0221_activity_rollups.js';
 import { refill as refillOutcomes } from '../src/db/migrations/0222_lead_outcomes.js';
+import { refill as refillDays } from '../src/db/migrations/0224_lead_days.js';
 
 /**
- * The report tables kept by row triggers on leads, status history, follow-ups and tasks (migrations 0220-0222).
+ * The report tables kept by row triggers on leads, status history, follow-ups and tasks (migrations 0220-0224).
  * The seed pauses these triggers while it loads and fills the tables once afterwards, set-based, as their
  * migrations do: run once per row, they made the load of 1.75M history rows take over 20 minutes on SQLite.
  * (lead_rollups and lead_totals keep firing during the load, as before.)
  */
-const PAUSED_TRIGGERS = /^(status_stays|status_stay_totals|activity_rollups|lead_outcomes)_/;
+const PAUSED_TRIGGERS = /^(status_stays|status_stay_totals|activity_rollups|lead_outcomes|lead_days)_/;
 
 async function pauseReportTriggers(db: Db): Promise<() => Promise<void>> {
   const k = db.kysely;
@@ -141,11 +142,18 @@ export async function seed(target: SeedTarget, opts: SeedOptions): Promise<SeedR
     await refillStays(k);
     await refillActivity(k);
     await refillOutcomes(k);
+    await refillDays(k);
   });
   await resume();
-  for (const table of ['status_stays', 'status_stay_totals', 'activity_rollups', 'lead_outcomes'])
+  for (const table of [
+    'status_stays',
+    'status_stay_totals',
+    'activity_rollups',
+    'lead_outcomes',
+    'lead_days',
+  ])
     await sql.raw(`ANALYZE ${table}`).execute(target.db.kysely);
-  opts.log(`  report tables (0220-0222) filled in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  opts.log(`  report tables (0220-0224) filled in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   return { orgs: orgs.size, bigOrgLeads, seconds: (performance.now() - t0) / 1000, indexSeconds };
 }
 

@@ -5,10 +5,11 @@ import { importFile } from './imports.helpers.js';
 import { refill as refillStays } from '../src/db/migrations/0220_status_stays.js';
 import { refill as refillActivity } from '../src/db/migrations/0221_activity_rollups.js';
 import { refill as refillOutcomes } from '../src/db/migrations/0222_lead_outcomes.js';
+import { refill as refillDays } from '../src/db/migrations/0224_lead_days.js';
 
 /**
  * Time in status, activity per owner and leads created per week read tables kept by triggers (status_stays,
- * activity_rollups: migrations 0220-0221; lead_rollups: 0104). Each report is checked against numbers computed
+ * activity_rollups, lead_outcomes, lead_days: migrations 0220-0224; lead_rollups: 0104). Each report is checked against numbers computed
  * here from the rows in the database (leads, status history, follow-ups, tasks), for an admin and for an agent,
  * and again after writes of every kind: status and owner changes, deletes, restores, bulk actions, a merge and an
  * unmerge, an import, a history row moved in time, a follow-up deleted, and a lead deleted outright in SQL.
@@ -171,11 +172,26 @@ async function expected(forAgent?: Session) {
     d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
     return d.toISOString().slice(0, 10);
   };
-  const weeks = new Map<string, number>();
-  for (const l of leads) {
-    const key = `${monday(l.created_at)}|${l.source}`;
-    weeks.set(key, (weeks.get(key) ?? 0) + 1);
-  }
+  /** Leads created per period and source, in [from, to) and of one status or source when given. */
+  const created = (
+    period: 'day' | 'week' | 'month',
+    o: { from?: string; to?: string; status?: string; source?: string } = {},
+  ) => {
+    const out = new Map<string, number>();
+    for (const l of leads) {
+      if ((o.from && l.created_at < o.from) || (o.to && l.created_at >= o.to)) continue;
+      if (o.status && keyOf.get(l.status_id) !== o.status) continue;
+      if (o.source && l.source !== o.source) continue;
+      const p =
+        period === 'day'
+          ? l.created_at.slice(0, 10)
+          : period === 'month'
+            ? l.created_at.slice(0, 7)
+            : monday(l.created_at);
+      out.set(`${p}|${l.source}`, (out.get(`${p}|${l.source}`) ?? 0) + 1);
+    }
+    return out;
+  };
   /** Leads created in [from, to) per source or owner, and how many reached a won or converted outcome. */
   const conversion = (by: 'source' | 'owner', from?: string, to?: string) => {
     const out = new Map<string, [number, number]>();
@@ -207,7 +223,7 @@ async function expected(forAgent?: Session) {
     }
     return out;
   };
-  return { stays, activity, weeks, conversion, wonValue };
+  return { stays, activity, created, conversion, wonValue };
 }
 
 const median = (xs: number[]) => {
@@ -297,15 +313,25 @@ async function check(s: Session, scope?: Session, label = '') {
     expect(got, `${who} won value ${q}`).toEqual(e.wonValue(from, to));
   }
 
-  // Leads created per week by source.
-  const week = await get(s, '/reports/created?period=week');
-  const got = new Map<string, number>(
-    week.data.map((r: { period: string; source: string | null; count: number }) => [
-      `${r.period}|${r.source}`,
-      r.count,
-    ]),
-  );
-  expect(got, `${who} created per week`).toEqual(e.weeks);
+  // Leads created per period by source: lead_days (no filter, a source), lead_rollups (a status), the leads (a
+  // range off midnights).
+  for (const [q, period, o] of [
+    ['period=week', 'week', {}],
+    ['period=month', 'month', {}],
+    [`period=day&from=${FROM}&to=${TO}`, 'day', { from: FROM, to: TO }],
+    ['period=day&source=web', 'day', { source: 'web' }],
+    ['period=week&status=qualified', 'week', { status: 'qualified' }],
+    ['period=day&from=2026-11-03T12:30:00.000Z', 'day', { from: '2026-11-03T12:30:00.000Z' }],
+  ] as const) {
+    const res = await get(s, `/reports/created?${q}`);
+    const got = new Map<string, number>(
+      res.data.map((r: { period: string; source: string | null; count: number }) => [
+        `${r.period}|${r.source}`,
+        r.count,
+      ]),
+    );
+    expect(got, `${who} created ${q}`).toEqual(e.created(period, o));
+  }
 }
 
 async function checkBoth(label: string) {
@@ -477,6 +503,9 @@ describe('reports kept by triggers (status_stays, activity_rollups)', () => {
           .execute()
       ).filter((r) => Number(r.n) !== 0),
       outcomes: await k.selectFrom('lead_outcomes').selectAll().orderBy('lead_id').execute(),
+      days: (
+        await k.selectFrom('lead_days').selectAll().orderBy(['org_id', 'live', 'day', 'source']).execute()
+      ).filter((r) => Number(r.n) !== 0),
     });
     const kept = await snapshot();
     expect(kept.stays.length).toBeGreaterThan(20);
@@ -485,6 +514,7 @@ describe('reports kept by triggers (status_stays, activity_rollups)', () => {
       await refillStays(tx);
       await refillActivity(tx);
       await refillOutcomes(tx);
+      await refillDays(tx);
     });
     expect(await snapshot()).toEqual(kept);
   });

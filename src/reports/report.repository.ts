@@ -211,53 +211,56 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       }));
     },
 
+    /**
+     * Leads created per period and source. From `lead_days` (migration 0224: per day and source) when nothing
+     * but deleted and source narrows the leads, from `lead_rollups` (0104: per day, status and source) with a
+     * status filter, a date range on UTC midnights (or none) either way; the days are summed into periods here.
+     * Otherwise from the leads.
+     */
     async createdBySource(orgId: number, f: LeadFilter, r: DateRange, period: Period) {
-      const rolled = fromRollups(orgId, f, r);
-      if (rolled && period === 'week') {
-        // Days, then weeks here: the week bucket computed per rollup row in SQL cost most of the report.
-        const rows = await rolled
-          .select((eb) => [
-            'lead_rollups.day',
-            'lead_rollups.source',
-            eb.fn.sum<number>('lead_rollups.n').as('n'),
-          ])
-          .groupBy(['lead_rollups.day', 'lead_rollups.source'])
-          .execute();
-        const weeks = new Map<string, { period: string; source: string | null; count: number }>();
-        for (const x of rows) {
+      const days = wholeDays(r);
+      let perDay: Array<{ day: string; source: string; n: unknown }> | null = null;
+      if (days && onlyFilters(f, ['deleted', 'source'])) {
+        let q = db
+          .selectFrom('lead_days')
+          .select(['day', 'source', 'n'])
+          .where('org_id', '=', orgId)
+          .where('live', '=', f.deleted ? 0 : 1);
+        if (f.source !== undefined) q = q.where('source', '=', f.source);
+        if (days.from) q = q.where('day', '>=', days.from);
+        if (days.to) q = q.where('day', '<', days.to);
+        perDay = await q.execute();
+      } else {
+        const rolled = fromRollups(orgId, f, r);
+        if (rolled)
+          perDay = await rolled
+            .select((eb) => [
+              'lead_rollups.day',
+              'lead_rollups.source',
+              eb.fn.sum<number>('lead_rollups.n').as('n'),
+            ])
+            .groupBy(['lead_rollups.day', 'lead_rollups.source'])
+            .execute();
+      }
+      if (perDay) {
+        const periodOf = (day: string) =>
+          period === 'day' ? day : period === 'month' ? day.slice(0, 7) : mondayOf(day);
+        const out = new Map<string, { period: string; source: string | null; count: number }>();
+        for (const x of perDay) {
           const n = num(x.n);
           if (n === 0) continue;
-          const week = mondayOf(x.day);
-          const k = `${week}\u0000${x.source}`;
-          const w = weeks.get(k);
+          const p = periodOf(x.day);
+          const k = `${p}\u0000${x.source}`;
+          const w = out.get(k);
           if (w) w.count += n;
-          else weeks.set(k, { period: week, source: x.source === '' ? null : x.source, count: n });
+          else out.set(k, { period: p, source: x.source === '' ? null : x.source, count: n });
         }
-        // The database's order: period, then source with no source ('') first, as the SQL path sorts ''.
-        return [...weeks.values()]
+        // Period, then source with no source first (the order the rollup's '' gave in SQL).
+        return [...out.values()]
           .filter((w) => w.count !== 0)
           .sort((a, b) =>
             a.period < b.period ? -1 : a.period > b.period ? 1 : cmpSource(a.source, b.source),
           );
-      }
-      if (rolled) {
-        const rb = bucket('lead_rollups.day', period);
-        const rows = await rolled
-          .select((eb) => [
-            rb.as('period'),
-            'lead_rollups.source',
-            eb.fn.sum<number>('lead_rollups.n').as('n'),
-          ])
-          .groupBy([rb, 'lead_rollups.source'])
-          .having((eb) => eb.fn.sum('lead_rollups.n'), '<>', 0)
-          .orderBy(rb)
-          .orderBy('lead_rollups.source')
-          .execute();
-        return rows.map((x) => ({
-          period: String(x.period),
-          source: x.source === '' ? null : x.source,
-          count: num(x.n),
-        }));
       }
       const b = bucket('leads.created_at', period);
       const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)

@@ -87,6 +87,16 @@ export interface LeadOutcomesTable {
   won_at: string | null;
 }
 
+/** Leads per organization, live, UTC creation day and source (migration 0224), kept by triggers. */
+export interface LeadDaysTable {
+  org_id: number;
+  live: number;
+  day: string;
+  /** '' for none. */
+  source: string;
+  n: number;
+}
+
 export interface ReportTables {
   lead_rollups: LeadRollupsTable;
   lead_totals: LeadTotalsTable;
@@ -94,4 +104,5 @@ export interface ReportTables {
   status_stay_totals: StatusStayTotalsTable;
   activity_rollups: ActivityRollupsTable;
   lead_outcomes: LeadOutcomesTable;
+  lead_days: LeadDaysTable;
 }
