@@ -351,6 +351,13 @@ describe('reports kept by triggers (status_stays, activity_rollups)', () => {
     expect(mine.data).toEqual(
       all.data.filter((r: { owner_id: number | null }) => r.owner_id === agent.userId),
     );
+    // An agent: their own leads from the rollup, the team's other leads read; filtered on either owner.
+    const theirs = await get(agent, '/reports/activity');
+    for (const o of [agent.userId, other.userId]) {
+      const one = await get(agent, `/reports/activity?owner_id=${o}`);
+      expect(one.data).toEqual(theirs.data.filter((r: { owner_id: number | null }) => r.owner_id === o));
+    }
+    expect(theirs.data.map((r: { owner_id: number | null }) => r.owner_id)).toContain(other.userId);
   });
 
   it('follow every write path', async () => {

@@ -444,38 +444,62 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     /**
      * Follow-ups, tasks and status changes recorded in the range on each owner's leads. With no filter but deleted
      * or not and the owner, and a range on UTC midnights (or none), from `activity_rollups` (migration 0221, kept
-     * by triggers); otherwise each activity joined to the leads the filters and visibility select.
+     * by triggers). For an agent under the same conditions, their own leads' counts from the rollup and the other
+     * leads they see read one by one; otherwise each activity joined to the leads the filters and visibility select.
      */
     async activityByOwner(orgId: number, f: LeadFilter, r: DateRange) {
+      type Counts = { follow_ups: number; tasks: number; status_changes: number };
+      const byOwner = new Map<number | null, Counts>();
+      const entry = (o: number | null) => {
+        const c = byOwner.get(o) ?? { follow_ups: 0, tasks: 0, status_changes: 0 };
+        byOwner.set(o, c);
+        return c;
+      };
+      const answer = () =>
+        [...byOwner.entries()]
+          .filter(([, c]) => c.follow_ups + c.tasks + c.status_changes !== 0)
+          .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0))
+          .map(([o, c]) => ({ owner_id: o, ...c }));
       const days = wholeDays(r);
-      if (days && onlyFilters(f, ['deleted', 'ownerId'])) {
+      /** The rollup's counts, of one owner or all. */
+      const fromRollup = async (ownerId: number | undefined) => {
         let q = db
           .selectFrom('activity_rollups')
           .where('org_id', '=', orgId)
           .where('live', '=', f.deleted ? 0 : 1);
-        if (days.from) q = q.where('day', '>=', days.from);
-        if (days.to) q = q.where('day', '<', days.to);
-        if (f.ownerId !== undefined) q = q.where('owner_id', '=', f.ownerId);
+        if (days?.from) q = q.where('day', '>=', days.from);
+        if (days?.to) q = q.where('day', '<', days.to);
+        if (ownerId !== undefined) q = q.where('owner_id', '=', ownerId);
         const rows = await q
           .select((eb) => ['owner_id', 'kind', eb.fn.sum<number>('n').as('n')])
           .groupBy(['owner_id', 'kind'])
           .execute();
-        const byOwner = new Map<number, { follow_ups: number; tasks: number; status_changes: number }>();
         for (const x of rows) {
-          const n = num(x.n);
-          if (n === 0) continue;
-          const o = byOwner.get(x.owner_id) ?? { follow_ups: 0, tasks: 0, status_changes: 0 };
-          if (x.kind === 'follow_up') o.follow_ups = n;
-          else if (x.kind === 'task') o.tasks = n;
-          else o.status_changes = n;
-          byOwner.set(x.owner_id, o);
+          const c = entry(x.owner_id === 0 ? null : x.owner_id);
+          if (x.kind === 'follow_up') c.follow_ups += num(x.n);
+          else if (x.kind === 'task') c.tasks += num(x.n);
+          else c.status_changes += num(x.n);
         }
-        return [...byOwner.entries()]
-          .sort((a, b) => a[0] - b[0])
-          .map(([o, c]) => ({ owner_id: o === 0 ? null : o, ...c }));
+      };
+      if (days && onlyFilters(f, ['deleted', 'ownerId'])) {
+        await fromRollup(f.ownerId);
+        return answer();
       }
-      const toMap = (rows: Array<{ owner_id: number | null; n: number }>) =>
-        new Map(rows.map((x) => [x.owner_id, num(x.n)]));
+      // An agent sees every lead they own: those counts come from the rollup too, and only the other leads they
+      // see (their teams', shared with them) are read one by one.
+      const me = f.visibleTo;
+      let othersOnly = false;
+      if (days && me !== undefined && onlyFilters(f, ['deleted', 'ownerId', 'visibleTo'])) {
+        if (f.ownerId === undefined || f.ownerId === me) await fromRollup(me);
+        if (f.ownerId === me) return answer();
+        othersOnly = true;
+      }
+      const leadsRead = () => {
+        const q = scoped(orgId, f);
+        return othersOnly
+          ? q.where((eb) => eb.or([eb('leads.owner_id', 'is', null), eb('leads.owner_id', '<>', me!)]))
+          : q;
+      };
       const range = <T extends { where: SelectWhere }>(q: T): T => {
         let out = q;
         if (r.from) out = out.where(sql.ref('a.created_at'), '>=', r.from) as T;
@@ -484,7 +508,7 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       };
       const countFu = () =>
         range(
-          scoped(orgId, f).innerJoin('follow_ups as a', (j) =>
+          leadsRead().innerJoin('follow_ups as a', (j) =>
             j.onRef('a.lead_id', '=', 'leads.id').on('a.org_id', '=', orgId),
           ),
         )
@@ -493,7 +517,7 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
           .execute();
       const countTasks = () =>
         range(
-          scoped(orgId, f).innerJoin('tasks as a', (j) =>
+          leadsRead().innerJoin('tasks as a', (j) =>
             j.onRef('a.lead_id', '=', 'leads.id').on('a.org_id', '=', orgId),
           ),
         )
@@ -502,7 +526,7 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
           .execute();
       const countChanges = () =>
         range(
-          scoped(orgId, f)
+          leadsRead()
             .innerJoin('status_history as a', (j) =>
               j.onRef('a.lead_id', '=', 'leads.id').on('a.org_id', '=', orgId),
             )
@@ -511,16 +535,11 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
           .select((eb) => ['leads.owner_id', eb.fn.countAll<number>().as('n')])
           .groupBy('leads.owner_id')
           .execute();
-      const [fu, tasks, changes] = (await Promise.all([countFu(), countTasks(), countChanges()])).map(toMap);
-      const owners = [...new Set([...fu.keys(), ...tasks.keys(), ...changes.keys()])].sort(
-        (a, b) => (a ?? 0) - (b ?? 0),
-      );
-      return owners.map((o) => ({
-        owner_id: o,
-        follow_ups: fu.get(o) ?? 0,
-        tasks: tasks.get(o) ?? 0,
-        status_changes: changes.get(o) ?? 0,
-      }));
+      const [fu, tasks, changes] = await Promise.all([countFu(), countTasks(), countChanges()]);
+      for (const x of fu) entry(x.owner_id).follow_ups += num(x.n);
+      for (const x of tasks) entry(x.owner_id).tasks += num(x.n);
+      for (const x of changes) entry(x.owner_id).status_changes += num(x.n);
+      return answer();
     },
   };
 }
