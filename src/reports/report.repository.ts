@@ -25,7 +25,7 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
    * they own, leads their teams hold, and the two link tables) instead of the list's per-row OR, so a report
    * reads only the agent's leads rather than testing every lead of the organization.
    */
-  const scoped = (orgId: number, f: LeadFilter) => {
+  const scoped = (orgId: number, f: LeadFilter, exceptOwned = false) => {
     if (f.visibleTo === undefined) return leads.scope(db.selectFrom('leads'), orgId, f);
     const userId = f.visibleTo;
     const myTeams = db
@@ -33,18 +33,23 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       .select('team_members.team_id')
       .where('team_members.org_id', '=', orgId)
       .where('team_members.user_id', '=', userId);
-    const visible = db
+    // The leads of their teams first: with `exceptOwned` (the caller counts the agent's own leads elsewhere) the
+    // leads they own are left out of the set and of the answer.
+    const teamLeads = db
       .selectFrom('leads as v')
       .select('v.id')
       .where('v.org_id', '=', orgId)
-      .where('v.owner_id', '=', userId)
-      .unionAll(
-        db
-          .selectFrom('leads as v')
-          .select('v.id')
-          .where('v.org_id', '=', orgId)
-          .where('v.team_id', 'in', myTeams),
-      )
+      .where('v.team_id', 'in', myTeams);
+    const visible = (
+      exceptOwned
+        ? teamLeads
+        : db
+            .selectFrom('leads as v')
+            .select('v.id')
+            .where('v.org_id', '=', orgId)
+            .where('v.owner_id', '=', userId)
+            .unionAll(teamLeads)
+    )
       .unionAll(
         db
           .selectFrom('lead_users')
@@ -59,9 +64,12 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
           .where('lead_teams.org_id', '=', orgId)
           .where('lead_teams.team_id', 'in', myTeams),
       );
-    return leads
+    const q = leads
       .scope(db.selectFrom('leads'), orgId, { ...f, visibleTo: undefined })
       .where('leads.id', 'in', visible);
+    return exceptOwned
+      ? q.where((eb) => eb.or([eb('leads.owner_id', 'is', null), eb('leads.owner_id', '<>', userId)]))
+      : q;
   };
 
   /** The bucket an ISO timestamp column falls in, as text: 2026-12-01, 2026-11-30 (the Monday), 2026-12. */
@@ -494,12 +502,7 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
         if (f.ownerId === me) return answer();
         othersOnly = true;
       }
-      const leadsRead = () => {
-        const q = scoped(orgId, f);
-        return othersOnly
-          ? q.where((eb) => eb.or([eb('leads.owner_id', 'is', null), eb('leads.owner_id', '<>', me!)]))
-          : q;
-      };
+      const leadsRead = () => scoped(orgId, f, othersOnly);
       const range = <T extends { where: SelectWhere }>(q: T): T => {
         let out = q;
         if (r.from) out = out.where(sql.ref('a.created_at'), '>=', r.from) as T;
