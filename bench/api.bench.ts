@@ -3,8 +3,8 @@
  * autocannon, next to the bare queries and a trivial Fastify route measured in the same run.
  *
  *   npm run bench -- [--leads 100000] [--db sqlite|postgres|both] [--duration 10] [--connections 10]
- *                    [--warmup 2] [--only list_status,search] [--pg-url postgres://...] [--label name]
- *                    [--cpu-prof DIR]
+ *                    [--warmup 2] [--only list_status,search] [--reports] [--keep] [--pg-url postgres://...]
+ *                    [--label name] [--cpu-prof DIR]
  *
  * See docs/performance.md for what each number means.
  */
@@ -50,6 +50,10 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     label: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    /** Every report scenario (owner and agent) and the list by status beside them, added to --only. */
+    reports: { type: 'boolean', default: false },
+    /** Keep the seeded SQLite file or PostgreSQL schema (printed) to look at query plans afterwards. */
+    keep: { type: 'boolean', default: false },
     'big-share': { type: 'string', default: '0.4' },
     'pg-url': {
       type: 'string',
@@ -66,7 +70,11 @@ const light: LoadSettings = {
   connections: Number(args['light-connections']),
   duration: Math.max(3, Math.round(settings.duration / 2)),
 };
-const only = args.only ? new Set(args.only.split(',')) : null;
+const only = args.only || args.reports ? new Set(args.only ? args.only.split(',') : []) : null;
+const wanted = (name: string) =>
+  !only ||
+  only.has(name) ||
+  (args.reports === true && (name === 'list_status' || name.startsWith('report_')));
 const dbs = (args.db === 'both' ? ['sqlite', 'postgres'] : [args.db]) as Array<'sqlite' | 'postgres'>;
 if (!Number.isInteger(leadsCount) || leadsCount < 1000) throw new Error('--leads must be an integer >= 1000');
 if (!dbs.every((d) => d === 'sqlite' || d === 'postgres'))
@@ -108,7 +116,10 @@ async function freshDb(kind: 'sqlite' | 'postgres') {
       url: `sqlite:${file}`,
       sqlitePath: file,
       dataDir: dir,
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+      drop: async () => {
+        if (args.keep) log(`kept the seeded database: ${file}`);
+        else fs.rmSync(dir, { recursive: true, force: true });
+      },
     };
   }
   const url = args['pg-url']!;
@@ -131,7 +142,8 @@ async function freshDb(kind: 'sqlite' | 'postgres') {
     pgSchema: schema,
     dataDir,
     drop: async () => {
-      await admin(`DROP SCHEMA ${schema} CASCADE`);
+      if (args.keep) log(`kept the seeded schema: ${schema} (drop it with DROP SCHEMA ${schema} CASCADE)`);
+      else await admin(`DROP SCHEMA ${schema} CASCADE`);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -228,12 +240,22 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
       ...scenarios.filter((s) => s.name === 'create'),
     ];
     for (const s of ordered) {
-      if (only && !only.has(s.name)) continue;
+      if (!wanted(s.name)) continue;
       const { value, peakRssMb } = await withPeakRss(async () => {
         const h = s.headers ?? headers;
+        // The clients of a loaded run leave up to `connections` requests in the server when they stop; one more
+        // request, answered after them, keeps their time out of the next measurement (it once made a 70 ms
+        // report show a 2 s single-client p99).
+        const drain = async () => {
+          const q = s.requests[0];
+          if (q.method === 'GET') await fetch(`${origin}${q.path}`, { headers: h }).then((r) => r.arrayBuffer());
+        };
         await runHttp(origin, h, s.requests, warmup);
+        await drain();
         const http = await profiled(`${kind}-${s.name}`, () => runHttp(origin, h, s.requests, settings));
+        await drain();
         const httpLight = await runHttp(origin, h, s.requests, light);
+        await drain();
         await runBare(s.service, warmup);
         const svc = await runBare(s.service, settings);
         await runBare(s.bare, warmup);

@@ -25,7 +25,7 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
    * they own, leads their teams hold, and the two link tables) instead of the list's per-row OR, so a report
    * reads only the agent's leads rather than testing every lead of the organization.
    */
-  const scoped = (orgId: number, f: LeadFilter) => {
+  const scoped = (orgId: number, f: LeadFilter, exceptOwned = false) => {
     if (f.visibleTo === undefined) return leads.scope(db.selectFrom('leads'), orgId, f);
     const userId = f.visibleTo;
     const myTeams = db
@@ -33,18 +33,23 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       .select('team_members.team_id')
       .where('team_members.org_id', '=', orgId)
       .where('team_members.user_id', '=', userId);
-    const visible = db
+    // The leads of their teams first: with `exceptOwned` (the caller counts the agent's own leads elsewhere) the
+    // leads they own are left out of the set and of the answer.
+    const teamLeads = db
       .selectFrom('leads as v')
       .select('v.id')
       .where('v.org_id', '=', orgId)
-      .where('v.owner_id', '=', userId)
-      .unionAll(
-        db
-          .selectFrom('leads as v')
-          .select('v.id')
-          .where('v.org_id', '=', orgId)
-          .where('v.team_id', 'in', myTeams),
-      )
+      .where('v.team_id', 'in', myTeams);
+    const visible = (
+      exceptOwned
+        ? teamLeads
+        : db
+            .selectFrom('leads as v')
+            .select('v.id')
+            .where('v.org_id', '=', orgId)
+            .where('v.owner_id', '=', userId)
+            .unionAll(teamLeads)
+    )
       .unionAll(
         db
           .selectFrom('lead_users')
@@ -59,9 +64,12 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
           .where('lead_teams.org_id', '=', orgId)
           .where('lead_teams.team_id', 'in', myTeams),
       );
-    return leads
+    const q = leads
       .scope(db.selectFrom('leads'), orgId, { ...f, visibleTo: undefined })
       .where('leads.id', 'in', visible);
+    return exceptOwned
+      ? q.where((eb) => eb.or([eb('leads.owner_id', 'is', null), eb('leads.owner_id', '<>', userId)]))
+      : q;
   };
 
   /** The bucket an ISO timestamp column falls in, as text: 2026-12-01, 2026-11-30 (the Monday), 2026-12. */
@@ -74,19 +82,40 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       : sql<string>`date(substr(${ref}, 1, 10), 'weekday 0', '-6 days')`;
   }
 
-  /** Days from `a` to `b` (ISO text columns or expressions), fractional. */
-  function daysBetween(a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<number> {
-    return pg
-      ? sql<number>`(extract(epoch from (${b}::timestamptz - ${a}::timestamptz)) / 86400.0)`
-      : sql<number>`(julianday(${b}) - julianday(${a}))`;
-  }
-
   type SelectWhere = (lhs: any, op: any, rhs: any) => any;
   function inRange<T extends { where: SelectWhere }>(q: T, col: string, r: DateRange): T {
     let out = q;
     if (r.from) out = out.where(sql.ref(col), '>=', r.from) as T;
     if (r.to) out = out.where(sql.ref(col), '<', r.to) as T;
     return out;
+  }
+
+  /** True when `f` sets no filter outside `allowed` (and does not hide converted leads). */
+  function onlyFilters(f: LeadFilter, allowed: ReadonlyArray<keyof LeadFilter>): boolean {
+    for (const [k, v] of Object.entries(f))
+      if (v !== undefined && !allowed.includes(k as keyof LeadFilter) && k !== 'excludeConverted')
+        return false;
+    return !f.excludeConverted;
+  }
+
+  /** A date range as whole UTC days (YYYY-MM-DD, half-open), or null when an end is not a UTC midnight. */
+  function wholeDays(r: DateRange): { from?: string; to?: string } | null {
+    const midnight = /^(\d{4}-\d{2}-\d{2})T00:00:00\.000Z$/;
+    const from = r.from === undefined ? undefined : midnight.exec(r.from)?.[1];
+    const to = r.to === undefined ? undefined : midnight.exec(r.to)?.[1];
+    if ((r.from !== undefined && !from) || (r.to !== undefined && !to)) return null;
+    return { from, to };
+  }
+
+  /** Sources in the order the database sorts the rollup's text: none ('') first, then by code unit. */
+  const cmpSource = (a: string | null, b: string | null) =>
+    a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1;
+
+  /** The Monday (UTC) of the week a YYYY-MM-DD day falls in, as the database's week bucket gives it. */
+  function mondayOf(day: string): string {
+    const d = new Date(`${day}T00:00:00.000Z`);
+    d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+    return d.toISOString().slice(0, 10);
   }
 
   /**
@@ -133,6 +162,22 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     return q;
   }
 
+  /**
+   * The rows of `lead_outcomes` (migration 0222: the leads that reached a won or converted outcome, kept by
+   * triggers) among the leads a report counts: by the organization, live, status, source and owner when those
+   * are the only filters, else by the ids of the leads the list's filters and visibility select.
+   */
+  function outcomes(orgId: number, f: LeadFilter) {
+    let q = db.selectFrom('lead_outcomes as o').where('o.org_id', '=', orgId);
+    if (!onlyFilters(f, ['deleted', 'statusIds', 'source', 'ownerId']))
+      return q.where('o.lead_id', 'in', scoped(orgId, f).select('leads.id'));
+    q = q.where('o.live', '=', f.deleted ? 0 : 1);
+    if (f.statusIds) q = q.where('o.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
+    if (f.source !== undefined) q = q.where('o.source', '=', f.source);
+    if (f.ownerId !== undefined) q = q.where('o.owner_id', '=', f.ownerId);
+    return q;
+  }
+
   return {
     /** Leads per current status: count and value. */
     async byStatus(orgId: number, f: LeadFilter, r: DateRange) {
@@ -174,26 +219,56 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       }));
     },
 
+    /**
+     * Leads created per period and source. From `lead_days` (migration 0224: per day and source) when nothing
+     * but deleted and source narrows the leads, from `lead_rollups` (0104: per day, status and source) with a
+     * status filter, a date range on UTC midnights (or none) either way; the days are summed into periods here.
+     * Otherwise from the leads.
+     */
     async createdBySource(orgId: number, f: LeadFilter, r: DateRange, period: Period) {
-      const rolled = fromRollups(orgId, f, r);
-      if (rolled) {
-        const rb = bucket('lead_rollups.day', period);
-        const rows = await rolled
-          .select((eb) => [
-            rb.as('period'),
-            'lead_rollups.source',
-            eb.fn.sum<number>('lead_rollups.n').as('n'),
-          ])
-          .groupBy([rb, 'lead_rollups.source'])
-          .having((eb) => eb.fn.sum('lead_rollups.n'), '<>', 0)
-          .orderBy(rb)
-          .orderBy('lead_rollups.source')
-          .execute();
-        return rows.map((x) => ({
-          period: String(x.period),
-          source: x.source === '' ? null : x.source,
-          count: num(x.n),
-        }));
+      const days = wholeDays(r);
+      let perDay: Array<{ day: string; source: string; n: unknown }> | null = null;
+      if (days && onlyFilters(f, ['deleted', 'source'])) {
+        let q = db
+          .selectFrom('lead_days')
+          .select(['day', 'source', 'n'])
+          .where('org_id', '=', orgId)
+          .where('live', '=', f.deleted ? 0 : 1);
+        if (f.source !== undefined) q = q.where('source', '=', f.source);
+        if (days.from) q = q.where('day', '>=', days.from);
+        if (days.to) q = q.where('day', '<', days.to);
+        perDay = await q.execute();
+      } else {
+        const rolled = fromRollups(orgId, f, r);
+        if (rolled)
+          perDay = await rolled
+            .select((eb) => [
+              'lead_rollups.day',
+              'lead_rollups.source',
+              eb.fn.sum<number>('lead_rollups.n').as('n'),
+            ])
+            .groupBy(['lead_rollups.day', 'lead_rollups.source'])
+            .execute();
+      }
+      if (perDay) {
+        const periodOf = (day: string) =>
+          period === 'day' ? day : period === 'month' ? day.slice(0, 7) : mondayOf(day);
+        const out = new Map<string, { period: string; source: string | null; count: number }>();
+        for (const x of perDay) {
+          const n = num(x.n);
+          if (n === 0) continue;
+          const p = periodOf(x.day);
+          const k = `${p}\u0000${x.source}`;
+          const w = out.get(k);
+          if (w) w.count += n;
+          else out.set(k, { period: p, source: x.source === '' ? null : x.source, count: n });
+        }
+        // Period, then source with no source first (the order the rollup's '' gave in SQL).
+        return [...out.values()]
+          .filter((w) => w.count !== 0)
+          .sort((a, b) =>
+            a.period < b.period ? -1 : a.period > b.period ? 1 : cmpSource(a.source, b.source),
+          );
       }
       const b = bucket('leads.created_at', period);
       const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)
@@ -205,119 +280,66 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       return rows.map((x) => ({ period: String(x.period), source: x.source, count: num(x.n) }));
     },
 
-    /** Leads created in the range, and how many of them reached one of `reachedIds` (or were converted). */
-    async conversion(
-      orgId: number,
-      f: LeadFilter,
-      r: DateRange,
-      reachedIds: number[],
-      by: 'source' | 'owner_id',
-    ) {
-      const ids = reachedIds.length ? reachedIds : [-1];
+    /**
+     * Leads created in the range, and how many of them reached a won or converted outcome (a status of those
+     * categories now or in their history, or converted). The leads per key come from `lead_totals` (no date
+     * range), `lead_rollups` (by source, a range on UTC midnights) or the leads themselves; the reached ones
+     * from `lead_outcomes`.
+     */
+    async conversion(orgId: number, f: LeadFilter, r: DateRange, by: 'source' | 'owner_id') {
+      const noRange = r.from === undefined && r.to === undefined;
+      const days = wholeDays(r);
       const totals = fromTotals(orgId, f, r);
+      const rollups = by === 'source' && !noRange && days ? fromRollups(orgId, f, r) : null;
+      let counted: Array<{ key: unknown; n: unknown }>;
       if (totals) {
-        // The leads per key, and those now in a reached status, from lead_totals; then the few leads that
-        // reached one earlier (status history) or were converted but sit in another status now, read by id.
         const key =
           by === 'source' ? sql`nullif(lead_totals.source, '')` : sql`nullif(lead_totals.owner_id, 0)`;
-        const counted = await totals
-          .select([
-            key.as('key'),
-            sql<number>`sum(lead_totals.n)`.as('n'),
-            sql<number>`sum(CASE WHEN lead_totals.status_id IN (${sql.join(ids)}) THEN lead_totals.n ELSE 0 END)`.as(
-              'won',
-            ),
-          ])
+        counted = await totals
+          .select([key.as('key'), sql<number>`sum(lead_totals.n)`.as('n')])
           .groupBy(key)
           .having(sql`sum(lead_totals.n)`, '<>', 0)
           .orderBy(key)
           .execute();
-        const earlier = db
-          .selectFrom('status_history as sh')
-          .select('sh.lead_id as id')
-          .where('sh.org_id', '=', orgId)
-          .where('sh.to_status_id', 'in', ids)
-          .union(
-            db
-              .selectFrom('leads as c')
-              .select('c.id')
-              .where('c.org_id', '=', orgId)
-              .where('c.converted_at', 'is not', null),
-          );
-        const lcol = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
-        let q = db
-          .selectFrom(earlier.as('r'))
-          .innerJoin('leads', 'leads.id', 'r.id')
-          .where('leads.org_id', '=', orgId)
-          .where('leads.deleted_at', f.deleted ? 'is not' : 'is', null)
-          .where('leads.merged_into_id', 'is', null)
-          .where('leads.status_id', 'not in', ids);
-        if (f.statusIds) q = q.where('leads.status_id', 'in', f.statusIds.length ? f.statusIds : [-1]);
-        if (f.source !== undefined) q = q.where('leads.source', '=', f.source);
-        if (f.ownerId !== undefined) q = q.where('leads.owner_id', '=', f.ownerId);
-        const more = new Map(
-          (
-            await q
-              .select([lcol.as('key'), sql<number>`count(*)`.as('n')])
-              .groupBy(lcol)
-              .execute()
-          ).map((x) => [x.key === null ? null : String(x.key), num(x.n)]),
-        );
-        return counted.map((x) => {
-          const k = x.key === null || x.key === undefined ? null : (x.key as string | number);
-          return {
-            key: k,
-            leads: num(x.n),
-            converted: num(x.won) + (more.get(k === null ? null : String(k)) ?? 0),
-          };
-        });
+      } else if (rollups) {
+        const key = sql`nullif(lead_rollups.source, '')`;
+        counted = await rollups
+          .select([key.as('key'), sql<number>`sum(lead_rollups.n)`.as('n')])
+          .groupBy(key)
+          .having(sql`sum(lead_rollups.n)`, '<>', 0)
+          .orderBy(key)
+          .execute();
+      } else {
+        const col = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
+        counted = await inRange(scoped(orgId, f), 'leads.created_at', r)
+          .select((eb) => [col.as('key'), eb.fn.countAll<number>().as('n')])
+          .groupBy(col)
+          .orderBy(col)
+          .execute();
       }
-      const col = by === 'source' ? sql.ref('leads.source') : sql.ref('leads.owner_id');
-      // One set of the leads that ever entered a reached status (built once from the history's
-      // (org_id, to_status_id, lead_id) index), instead of a history lookup per lead.
-      const reached = sql<number>`CASE WHEN leads.converted_at IS NOT NULL OR leads.status_id IN (${sql.join(ids)})
-        OR leads.id IN (SELECT sh.lead_id FROM status_history sh WHERE sh.org_id = ${orgId}
-          AND sh.to_status_id IN (${sql.join(ids)})) THEN 1 ELSE 0 END`;
-      const rows = await inRange(scoped(orgId, f), 'leads.created_at', r)
-        .select((eb) => [
-          col.as('key'),
-          eb.fn.countAll<number>().as('n'),
-          sql<number>`sum(${reached})`.as('won'),
-        ])
-        .groupBy(col)
-        .orderBy(col)
+      const okey = by === 'source' ? sql`nullif(o.source, '')` : sql`nullif(o.owner_id, 0)`;
+      const reached = await inRange(outcomes(orgId, f), 'o.created_at', r)
+        .select([okey.as('key'), sql<number>`count(*)`.as('n')])
+        .groupBy(okey)
         .execute();
-      return rows.map((x) => ({
-        key: x.key as string | number | null,
-        leads: num(x.n),
-        converted: num(x.won),
-      }));
+      const won = new Map(reached.map((x) => [x.key === null ? null : String(x.key), num(x.n)]));
+      return counted.map((x) => {
+        const k = x.key === null || x.key === undefined ? null : (x.key as string | number);
+        return { key: k, leads: num(x.n), converted: won.get(k === null ? null : String(k)) ?? 0 };
+      });
     },
 
     /**
      * Leads now in a won status, by the month they first reached one (status history; the last status change
-     * for leads with no such entry), with their value.
+     * for leads with no such entry), with their value: `lead_outcomes` rows with `won`, by `won_at`.
      */
-    async wonByMonth(orgId: number, f: LeadFilter, r: DateRange, wonIds: number[]) {
-      const ids = wonIds.length ? wonIds : [-1];
-      const inner = scoped(orgId, f)
-        .where('leads.status_id', 'in', ids)
-        .select([
-          'leads.value_cents',
-          sql<string>`coalesce((SELECT min(sh.created_at) FROM status_history sh WHERE sh.org_id = ${orgId}
-            AND sh.lead_id = leads.id AND sh.to_status_id IN (${sql.join(ids)})), leads.status_changed_at)`.as(
-            'won_at',
-          ),
-        ]);
-      let q = db.selectFrom(inner.as('w'));
-      if (r.from) q = q.where('w.won_at', '>=', r.from);
-      if (r.to) q = q.where('w.won_at', '<', r.to);
-      const month = sql<string>`substr(w.won_at, 1, 7)`;
-      const rows = await q
+    async wonByMonth(orgId: number, f: LeadFilter, r: DateRange) {
+      const month = sql<string>`substr(o.won_at, 1, 7)`;
+      const rows = await inRange(outcomes(orgId, f).where('o.won', '=', 1), 'o.won_at', r)
         .select((eb) => [
           month.as('month'),
           eb.fn.countAll<number>().as('n'),
-          eb.fn.sum<number>('w.value_cents').as('v'),
+          eb.fn.sum<number>('o.value_cents').as('v'),
         ])
         .groupBy(month)
         .orderBy(month)
@@ -326,55 +348,76 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
     },
 
     /**
-     * Completed stays in each status (entered in the range, then left), from the status history: the median
-     * and mean length in days. The median is the middle stay (or the mean of the two middle ones).
+     * Completed stays in each status (entered in the range, then left): the median and mean length in days. The
+     * median is the middle stay (or the mean of the two middle ones). The stays are `status_stays` (migration
+     * 0220, kept by triggers from the status history): with no filter but deleted or not and no date range,
+     * the count and mean come from `status_stay_totals` and each median is one walk of the (org, live, status,
+     * ms) index to the middle row; with a date range only, the stays entered in it; otherwise the stays of the
+     * leads the list's filters and visibility select.
      */
     async timeInStatus(orgId: number, f: LeadFilter, r: DateRange) {
-      const visible = scoped(orgId, f).select('leads.id');
-      const lengths = db
-        .selectFrom(
-          db
-            .selectFrom('status_history as sh')
-            .where('sh.org_id', '=', orgId)
-            .where('sh.lead_id', 'in', visible)
-            .select([
-              'sh.to_status_id as status_id',
-              'sh.created_at as entered_at',
-              sql<
-                string | null
-              >`lead(sh.created_at) OVER (PARTITION BY sh.lead_id ORDER BY sh.created_at, sh.id)`.as(
-                'left_at',
-              ),
-            ])
-            .as('s'),
-        )
-        .where('s.left_at', 'is not', null)
-        .$call((q) => (r.from ? q.where('s.entered_at', '>=', r.from) : q))
-        .$call((q) => (r.to ? q.where('s.entered_at', '<', r.to) : q))
-        .select(['s.status_id', daysBetween(sql.ref('s.entered_at'), sql.ref('s.left_at')).as('days')]);
-      const ranked = db
-        .selectFrom(lengths.as('d'))
-        .select([
-          'd.status_id',
-          'd.days',
-          sql<number>`row_number() OVER (PARTITION BY d.status_id ORDER BY d.days)`.as('rn'),
-          sql<number>`count(*) OVER (PARTITION BY d.status_id)`.as('cnt'),
-        ]);
+      const live = f.deleted ? 0 : 1;
+      const DAY_MS = 86_400_000;
+      const plain = onlyFilters(f, ['deleted']);
+      if (plain && r.from === undefined && r.to === undefined) {
+        const totals = await db
+          .selectFrom('status_stay_totals')
+          .select(['status_id', 'n', 'ms'])
+          .where('org_id', '=', orgId)
+          .where('live', '=', live)
+          .where('n', '>', 0)
+          .orderBy('status_id')
+          .execute();
+        const out = [];
+        for (const t of totals) {
+          const n = num(t.n);
+          const middle = await db
+            .selectFrom('status_stays')
+            .select('ms')
+            .where('org_id', '=', orgId)
+            .where('live', '=', live)
+            .where('status_id', '=', t.status_id)
+            .orderBy('ms')
+            .limit(n % 2 === 1 ? 1 : 2)
+            .offset(Math.floor((n - 1) / 2))
+            .execute();
+          const median = middle.reduce((a, x) => a + num(x.ms), 0) / middle.length;
+          out.push({
+            status_id: t.status_id,
+            stays: n,
+            median_days: median / DAY_MS,
+            mean_days: num(t.ms) / n / DAY_MS,
+          });
+        }
+        return out;
+      }
+      let stays = db.selectFrom('status_stays as s').where('s.org_id', '=', orgId);
+      stays = plain
+        ? stays.where('s.live', '=', live)
+        : stays.where('s.lead_id', 'in', scoped(orgId, f).select('leads.id'));
+      if (r.from) stays = stays.where('s.entered_at', '>=', r.from);
+      if (r.to) stays = stays.where('s.entered_at', '<', r.to);
+      const ranked = stays.select([
+        's.status_id',
+        's.ms',
+        sql<number>`row_number() OVER (PARTITION BY s.status_id ORDER BY s.ms)`.as('rn'),
+        sql<number>`count(*) OVER (PARTITION BY s.status_id)`.as('cnt'),
+      ]);
       const rows = await db
         .selectFrom(ranked.as('k'))
         .select([
           'k.status_id',
           sql<number>`max(k.cnt)`.as('stays'),
-          sql<number>`avg(k.days)`.as('mean'),
-          sql<number>`avg(CASE WHEN k.rn IN ((k.cnt + 1) / 2, (k.cnt + 2) / 2) THEN k.days END)`.as('median'),
+          sql<number>`avg(k.ms)`.as('mean'),
+          sql<number>`avg(CASE WHEN k.rn IN ((k.cnt + 1) / 2, (k.cnt + 2) / 2) THEN k.ms END)`.as('median'),
         ])
         .groupBy('k.status_id')
         .execute();
       return rows.map((x) => ({
         status_id: x.status_id,
         stays: num(x.stays),
-        median_days: num(x.median),
-        mean_days: num(x.mean),
+        median_days: num(x.median) / DAY_MS,
+        mean_days: num(x.mean) / DAY_MS,
       }));
     },
 
@@ -406,10 +449,60 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       }));
     },
 
-    /** Follow-ups, tasks and status changes recorded in the range on each owner's leads. */
+    /**
+     * Follow-ups, tasks and status changes recorded in the range on each owner's leads. With no filter but deleted
+     * or not and the owner, and a range on UTC midnights (or none), from `activity_rollups` (migration 0221, kept
+     * by triggers). For an agent under the same conditions, their own leads' counts from the rollup and the other
+     * leads they see read one by one; otherwise each activity joined to the leads the filters and visibility select.
+     */
     async activityByOwner(orgId: number, f: LeadFilter, r: DateRange) {
-      const toMap = (rows: Array<{ owner_id: number | null; n: number }>) =>
-        new Map(rows.map((x) => [x.owner_id, num(x.n)]));
+      type Counts = { follow_ups: number; tasks: number; status_changes: number };
+      const byOwner = new Map<number | null, Counts>();
+      const entry = (o: number | null) => {
+        const c = byOwner.get(o) ?? { follow_ups: 0, tasks: 0, status_changes: 0 };
+        byOwner.set(o, c);
+        return c;
+      };
+      const answer = () =>
+        [...byOwner.entries()]
+          .filter(([, c]) => c.follow_ups + c.tasks + c.status_changes !== 0)
+          .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0))
+          .map(([o, c]) => ({ owner_id: o, ...c }));
+      const days = wholeDays(r);
+      /** The rollup's counts, of one owner or all. */
+      const fromRollup = async (ownerId: number | undefined) => {
+        let q = db
+          .selectFrom('activity_rollups')
+          .where('org_id', '=', orgId)
+          .where('live', '=', f.deleted ? 0 : 1);
+        if (days?.from) q = q.where('day', '>=', days.from);
+        if (days?.to) q = q.where('day', '<', days.to);
+        if (ownerId !== undefined) q = q.where('owner_id', '=', ownerId);
+        const rows = await q
+          .select((eb) => ['owner_id', 'kind', eb.fn.sum<number>('n').as('n')])
+          .groupBy(['owner_id', 'kind'])
+          .execute();
+        for (const x of rows) {
+          const c = entry(x.owner_id === 0 ? null : x.owner_id);
+          if (x.kind === 'follow_up') c.follow_ups += num(x.n);
+          else if (x.kind === 'task') c.tasks += num(x.n);
+          else c.status_changes += num(x.n);
+        }
+      };
+      if (days && onlyFilters(f, ['deleted', 'ownerId'])) {
+        await fromRollup(f.ownerId);
+        return answer();
+      }
+      // An agent sees every lead they own: those counts come from the rollup too, and only the other leads they
+      // see (their teams', shared with them) are read one by one.
+      const me = f.visibleTo;
+      let othersOnly = false;
+      if (days && me !== undefined && onlyFilters(f, ['deleted', 'ownerId', 'visibleTo'])) {
+        if (f.ownerId === undefined || f.ownerId === me) await fromRollup(me);
+        if (f.ownerId === me) return answer();
+        othersOnly = true;
+      }
+      const leadsRead = () => scoped(orgId, f, othersOnly);
       const range = <T extends { where: SelectWhere }>(q: T): T => {
         let out = q;
         if (r.from) out = out.where(sql.ref('a.created_at'), '>=', r.from) as T;
@@ -418,7 +511,7 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
       };
       const countFu = () =>
         range(
-          scoped(orgId, f).innerJoin('follow_ups as a', (j) =>
+          leadsRead().innerJoin('follow_ups as a', (j) =>
             j.onRef('a.lead_id', '=', 'leads.id').on('a.org_id', '=', orgId),
           ),
         )
@@ -427,7 +520,7 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
           .execute();
       const countTasks = () =>
         range(
-          scoped(orgId, f).innerJoin('tasks as a', (j) =>
+          leadsRead().innerJoin('tasks as a', (j) =>
             j.onRef('a.lead_id', '=', 'leads.id').on('a.org_id', '=', orgId),
           ),
         )
@@ -436,7 +529,7 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
           .execute();
       const countChanges = () =>
         range(
-          scoped(orgId, f)
+          leadsRead()
             .innerJoin('status_history as a', (j) =>
               j.onRef('a.lead_id', '=', 'leads.id').on('a.org_id', '=', orgId),
             )
@@ -445,16 +538,11 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
           .select((eb) => ['leads.owner_id', eb.fn.countAll<number>().as('n')])
           .groupBy('leads.owner_id')
           .execute();
-      const [fu, tasks, changes] = (await Promise.all([countFu(), countTasks(), countChanges()])).map(toMap);
-      const owners = [...new Set([...fu.keys(), ...tasks.keys(), ...changes.keys()])].sort(
-        (a, b) => (a ?? 0) - (b ?? 0),
-      );
-      return owners.map((o) => ({
-        owner_id: o,
-        follow_ups: fu.get(o) ?? 0,
-        tasks: tasks.get(o) ?? 0,
-        status_changes: changes.get(o) ?? 0,
-      }));
+      const [fu, tasks, changes] = await Promise.all([countFu(), countTasks(), countChanges()]);
+      for (const x of fu) entry(x.owner_id).follow_ups += num(x.n);
+      for (const x of tasks) entry(x.owner_id).tasks += num(x.n);
+      for (const x of changes) entry(x.owner_id).status_changes += num(x.n);
+      return answer();
     },
   };
 }

@@ -82,14 +82,13 @@ export function createReportService({ reports, statuses, leads }: ReportServiceD
     },
 
     async conversion(auth: AuthContext, q: ReportQueryInput) {
-      const { filter, range, all } = await prepare(auth, q);
+      const { filter, range } = await prepare(auth, q);
       const by = q.by ?? 'source';
-      const reached = all.filter((s) => s.category === 'won' || s.category === 'converted').map((s) => s.id);
+      // Reached: a status in the won or converted category, now or in the history, or converted.
       const rows = await reports.conversion(
         auth.orgId,
         filter,
         range,
-        reached,
         by === 'source' ? 'source' : 'owner_id',
       );
       return {
@@ -106,9 +105,8 @@ export function createReportService({ reports, statuses, leads }: ReportServiceD
     },
 
     async wonValue(auth: AuthContext, q: ReportQueryInput) {
-      const { filter, range, all } = await prepare(auth, q);
-      const won = all.filter((s) => s.category === 'won').map((s) => s.id);
-      const rows = await reports.wonByMonth(auth.orgId, filter, range, won);
+      const { filter, range } = await prepare(auth, q);
+      const rows = await reports.wonByMonth(auth.orgId, filter, range);
       return {
         data: rows.map((r) => ({ month: r.month, count: r.count, value: formatMoney(r.value_cents)! })),
       };

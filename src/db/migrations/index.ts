@@ -29,6 +29,11 @@ import * as m0104 from './0104_lead_rollups.js';
 import * as m0105 from './0105_bulk_jobs.js';
 import * as m0210 from './0210_rollups_without_merged.js';
 import * as m0211 from './0211_lead_totals.js';
+import * as m0220 from './0220_status_stays.js';
+import * as m0221 from './0221_activity_rollups.js';
+import * as m0222 from './0222_lead_outcomes.js';
+import * as m0223 from './0223_follow_ups_open_idx.js';
+import * as m0224 from './0224_lead_days.js';
 import * as m0061 from './0061_external_refs_surface.js';
 import * as m0062 from './0062_reason_numbers.js';
 import * as m0130 from './0130_import_warnings.js';
@@ -91,6 +96,11 @@ export const migrations: Record<string, Migration> = {
   '0062_reason_numbers': m0062,
   '0210_rollups_without_merged': m0210,
   '0211_lead_totals': m0211,
+  '0220_status_stays': m0220,
+  '0221_activity_rollups': m0221,
+  '0222_lead_outcomes': m0222,
+  '0223_follow_ups_open_idx': m0223,
+  '0224_lead_days': m0224,
   '0200_rate_counters': m0200,
   '0190_settings_version': m0190,
   '0230_auth_version': m0230,
