@@ -248,7 +248,8 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
         // report show a 2 s single-client p99).
         const drain = async () => {
           const q = s.requests[0];
-          if (q.method === 'GET') await fetch(`${origin}${q.path}`, { headers: h }).then((r) => r.arrayBuffer());
+          if (q.method === 'GET')
+            await fetch(`${origin}${q.path}`, { headers: h }).then((r) => r.arrayBuffer());
         };
         await runHttp(origin, h, s.requests, warmup);
         await drain();
