@@ -22,7 +22,7 @@ import { CompiledQuery } from 'kysely';
 import { openDb, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { IMPORT_LEAD_COLUMNS, type LeadInsertRow } from '../src/imports/import.repository.js';
-import { serverNodeFlags } from '../src/node-flags.js';
+import { serverEnv, serverNodeFlags } from '../src/node-flags.js';
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WORK = '/tmp/leadflow-import-bench';
@@ -208,6 +208,11 @@ function serverArgs(): string[] {
   ];
 }
 
+/** The server's environment beside the bench's own, as src/cluster.ts forks its workers. */
+function serverEnvironment(): Record<string, string> {
+  return process.argv.includes('--no-server-flags') ? {} : serverEnv();
+}
+
 /** Runs the real server in a child process and imports `file` through HTTP. */
 async function importThroughApi(t: Target, file: string, rows: number, searches = 0) {
   const db = t.open();
@@ -228,6 +233,7 @@ async function importThroughApi(t: Target, file: string, rows: number, searches 
     {
       env: {
         ...process.env,
+        ...serverEnvironment(),
         PORT: String(port),
         DATABASE_URL: t.databaseUrl,
         LOG_LEVEL: 'warn',
@@ -511,6 +517,7 @@ async function main() {
         search_q_p99_ms: api.search?.p99_ms ?? null,
         server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
         server_node_args: serverArgs().join(' '),
+        server_env: serverEnvironment(),
         loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       };
       console.log(JSON.stringify(r));
@@ -534,6 +541,7 @@ async function main() {
           peak_rss_before_run_mb: x.uploadPeakRssMb,
           server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
           server_node_args: serverArgs().join(' '),
+          server_env: serverEnvironment(),
           loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
         };
         console.log(JSON.stringify(xr));
