@@ -5,8 +5,12 @@
  *
  *   npm run bench:import                      # full size, both databases
  *   npm run bench:import -- --rows 100000 --xlsx-rows 10000 --db sqlite
+ *   npm run bench:import -- --rows 100000 --no-csv --xlsx-order sheet-first --compiled --label xlsx
  *
- * The server runs in a child process so its peak RSS (VmHWM) is the server's alone.
+ * The server runs in a child process so its peak RSS (VmHWM) is the server's alone, with the Node flags and
+ * environment src/cluster.ts gives its workers (src/node-flags.ts; `--no-server-flags` without them). Options:
+ * `--db`, `--no-bare`, `--compiled`, `--cpu-prof DIR`, `--searches N`, `--xlsx-order`, `--no-csv`,
+ * `--node-args "..."`, `--label NAME` (docs/performance.md, "Import").
  */
 import fs from 'node:fs';
 import os from 'node:os';
