@@ -5,8 +5,12 @@
  *
  *   npm run bench:import                      # full size, both databases
  *   npm run bench:import -- --rows 100000 --xlsx-rows 10000 --db sqlite
+ *   npm run bench:import -- --rows 100000 --no-csv --xlsx-order sheet-first --compiled --label xlsx
  *
- * The server runs in a child process so its peak RSS (VmHWM) is the server's alone.
+ * The server runs in a child process so its peak RSS (VmHWM) is the server's alone, with the Node flags and
+ * environment src/cluster.ts gives its workers (src/node-flags.ts; `--no-server-flags` without them). Options:
+ * `--db`, `--no-bare`, `--compiled`, `--cpu-prof DIR`, `--searches N`, `--xlsx-order`, `--no-csv`,
+ * `--node-args "..."`, `--label NAME` (docs/performance.md, "Import").
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,11 +20,13 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import pg from 'pg';
 import { CompiledQuery } from 'kysely';
 import { openDb, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { IMPORT_LEAD_COLUMNS, type LeadInsertRow } from '../src/imports/import.repository.js';
+import { serverEnv, serverNodeFlags } from '../src/node-flags.js';
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WORK = '/tmp/leadflow-import-bench';
@@ -115,19 +121,44 @@ async function makeCsv(rows: number): Promise<string> {
   return file;
 }
 
-async function makeXlsx(rows: number): Promise<string> {
-  const file = path.join(WORK, `leads-${rows}.xlsx`);
+/**
+ * The XLSX files: text in shared strings, as Excel writes it, in two orders of the zip's parts (issue 15: the
+ * peak must not depend on it). `sheet-first`: the worksheet before the shared strings and the workbook parts,
+ * as Excel and exceljs' streaming writer store them; a streaming reader cannot resolve the sheet's cells until
+ * it has read the strings behind it. `strings-first`: the workbook, its relations and the shared strings before
+ * the sheet, so the sheet can be read as it streams by. Same parts, same bytes, only their order differs.
+ */
+type XlsxOrder = 'sheet-first' | 'strings-first';
+const XLSX_ORDERS: Record<XlsxOrder, (name: string) => number> = {
+  'sheet-first': (n) => (n.startsWith('xl/worksheets/') ? 0 : 1),
+  'strings-first': (n) => (n.startsWith('xl/worksheets/') ? 1 : 0),
+};
+
+async function makeXlsx(rows: number, order: XlsxOrder): Promise<string> {
+  const file = path.join(WORK, `leads-${rows}-${order}.xlsx`);
   if (fs.existsSync(file)) return file;
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
-    filename: file,
-    useSharedStrings: false,
-    useStyles: false,
-  });
-  const ws = wb.addWorksheet('Leads');
-  ws.addRow(HEADER).commit();
-  for (let i = 0; i < rows; i++) ws.addRow(row(i)).commit();
-  ws.commit();
-  await wb.commit();
+  const base = path.join(WORK, `leads-${rows}-exceljs.xlsx`);
+  if (!fs.existsSync(base)) {
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+      filename: base,
+      useSharedStrings: true,
+      useStyles: false,
+    });
+    const ws = wb.addWorksheet('Leads');
+    ws.addRow(HEADER).commit();
+    for (let i = 0; i < rows; i++) ws.addRow(row(i)).commit();
+    ws.commit();
+    await wb.commit();
+  }
+  // Rewritten part by part in the chosen order (a stable sort keeps each group's order as exceljs wrote it).
+  const zip = await JSZip.loadAsync(fs.readFileSync(base));
+  const names = Object.keys(zip.files).filter((n) => !zip.files[n].dir);
+  const rank = XLSX_ORDERS[order];
+  const out = new JSZip();
+  for (const n of [...names].sort((a, b) => rank(a) - rank(b)))
+    out.file(n, await zip.file(n)!.async('nodebuffer'));
+  const buf = await out.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+  fs.writeFileSync(file, buf);
   return file;
 }
 
@@ -170,6 +201,22 @@ async function target(dialect: 'sqlite' | 'postgres', label: string): Promise<Ta
   };
 }
 
+/**
+ * The server's Node flags, as src/cluster.ts gives its workers (`--no-server-flags`: without them, to compare);
+ * `--node-args "..."`: extra Node/V8 flags for the server process (memory experiments), split on spaces.
+ */
+function serverArgs(): string[] {
+  return [
+    ...(process.argv.includes('--no-server-flags') ? [] : serverNodeFlags([])),
+    ...arg('node-args', '').split(' ').filter(Boolean),
+  ];
+}
+
+/** The server's environment beside the bench's own, as src/cluster.ts forks its workers. */
+function serverEnvironment(): Record<string, string> {
+  return process.argv.includes('--no-server-flags') ? {} : serverEnv();
+}
+
 /** Runs the real server in a child process and imports `file` through HTTP. */
 async function importThroughApi(t: Target, file: string, rows: number, searches = 0) {
   const db = t.open();
@@ -183,17 +230,23 @@ async function importThroughApi(t: Target, file: string, rows: number, searches 
   const entry = compiled
     ? [path.join(here, '..', 'dist', 'src', 'main.js')]
     : ['--import', 'tsx', path.join(here, '..', 'src', 'main.ts')];
-  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), ...entry], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: t.databaseUrl,
-      LOG_LEVEL: 'warn',
-      DATA_DIR: path.join(WORK, 'data'),
-      IMPORT_MAX_BYTES: String(2 ** 34),
+  const nodeArgs = serverArgs();
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), ...entry],
+    {
+      env: {
+        ...process.env,
+        ...serverEnvironment(),
+        PORT: String(port),
+        DATABASE_URL: t.databaseUrl,
+        LOG_LEVEL: 'warn',
+        DATA_DIR: path.join(WORK, 'data'),
+        IMPORT_MAX_BYTES: String(2 ** 34),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('running on') && resolve());
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -425,7 +478,12 @@ async function main() {
     `generating ${rows.toLocaleString()}-row CSV and ${xlsxRows.toLocaleString()}-row XLSX in ${WORK} ...`,
   );
   const csv = await makeCsv(rows);
-  const xlsx = xlsxRows > 0 ? await makeXlsx(xlsxRows) : null;
+  // `--xlsx-order sheet-first|strings-first|both` (default both: one XLSX measurement per order).
+  const orderArg = arg('xlsx-order', 'both');
+  const orders = (orderArg === 'both' ? Object.keys(XLSX_ORDERS) : [orderArg]) as XlsxOrder[];
+  if (!orders.every((o) => o in XLSX_ORDERS)) throw new Error(`--xlsx-order ${orderArg}`);
+  const xlsxFiles: Array<[XlsxOrder, string]> = [];
+  if (xlsxRows > 0) for (const o of orders) xlsxFiles.push([o, await makeXlsx(xlsxRows, o)]);
   const results: Record<string, unknown>[] = [];
   for (const dialect of dbs) {
     let bare: { rate: number } | null = null;
@@ -437,41 +495,47 @@ async function main() {
         await bt.cleanup();
       }
     }
-    const at = await target(dialect, 'api');
+    // `--no-csv`: the XLSX files only.
+    const at = process.argv.includes('--no-csv') ? null : await target(dialect, 'api');
     let api;
     try {
-      api = await importThroughApi(at, csv, rows, Number(arg('searches', '200')));
+      if (at) api = await importThroughApi(at, csv, rows, Number(arg('searches', '200')));
     } finally {
-      await at.cleanup();
+      await at?.cleanup();
     }
-    const rate = Math.round(rows / api.runSeconds);
-    const r = {
-      dialect,
-      format: 'csv',
-      rows,
-      api_rows_per_s: rate,
-      api_run_s: +api.runSeconds.toFixed(1),
-      upload_s: +api.uploadSeconds.toFixed(1),
-      end_to_end_s: +api.totalSeconds.toFixed(1),
-      bare_rows_per_s: bare?.rate ?? null,
-      ratio_to_bare: bare ? +(rate / bare.rate).toFixed(2) : null,
-      server_peak_rss_mb: api.peakRssMb,
-      peak_rss_before_run_mb: api.uploadPeakRssMb,
-      search_q_p50_ms: api.search?.p50_ms ?? null,
-      search_q_p99_ms: api.search?.p99_ms ?? null,
-      server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
-      loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
-    };
-    console.log(JSON.stringify(r));
-    results.push(r);
-    save(rows, results);
-    if (xlsx) {
+    if (api) {
+      const rate = Math.round(rows / api.runSeconds);
+      const r = {
+        dialect,
+        format: 'csv',
+        rows,
+        api_rows_per_s: rate,
+        api_run_s: +api.runSeconds.toFixed(1),
+        upload_s: +api.uploadSeconds.toFixed(1),
+        end_to_end_s: +api.totalSeconds.toFixed(1),
+        bare_rows_per_s: bare?.rate ?? null,
+        ratio_to_bare: bare ? +(rate / bare.rate).toFixed(2) : null,
+        server_peak_rss_mb: api.peakRssMb,
+        peak_rss_before_run_mb: api.uploadPeakRssMb,
+        search_q_p50_ms: api.search?.p50_ms ?? null,
+        search_q_p99_ms: api.search?.p99_ms ?? null,
+        server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
+        server_node_args: serverArgs().join(' '),
+        server_env: serverEnvironment(),
+        loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+      };
+      console.log(JSON.stringify(r));
+      results.push(r);
+      save(rows, results);
+    }
+    for (const [order, xlsx] of xlsxFiles) {
       const xt = await target(dialect, 'xlsx');
       try {
         const x = await importThroughApi(xt, xlsx, xlsxRows);
         const xr = {
           dialect,
           format: 'xlsx',
+          xlsx_order: order,
           rows: xlsxRows,
           api_rows_per_s: Math.round(xlsxRows / x.runSeconds),
           api_run_s: +x.runSeconds.toFixed(1),
@@ -479,6 +543,10 @@ async function main() {
           end_to_end_s: +x.totalSeconds.toFixed(1),
           server_peak_rss_mb: x.peakRssMb,
           peak_rss_before_run_mb: x.uploadPeakRssMb,
+          server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
+          server_node_args: serverArgs().join(' '),
+          server_env: serverEnvironment(),
+          loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
         };
         console.log(JSON.stringify(xr));
         results.push(xr);
@@ -493,7 +561,13 @@ async function main() {
 }
 
 function resultsFile(rows: number) {
-  return path.join(here, 'results', `${new Date().toISOString().slice(0, 10)}-import-${rows}.json`);
+  // `--label NAME`: a run's own file (…-import-<rows>-NAME.json), so a before/after pair does not overwrite.
+  const label = arg('label', '');
+  return path.join(
+    here,
+    'results',
+    `${new Date().toISOString().slice(0, 10)}-import-${rows}${label ? `-${label}` : ''}.json`,
+  );
 }
 
 /** Written after every measurement, so a run stopped half-way keeps what it measured. */

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { configOrExit, migrateOrExit, serve } from './server.js';
 import { serveCountersInPrimary } from './http/counter-store.js';
+import { serverEnv, serverNodeFlags } from './node-flags.js';
 
 /**
  * `npm start`: the primary applies the migrations once, then forks WORKERS server processes that share the
@@ -20,11 +21,17 @@ if (cluster.isPrimary) {
   // the limits hold for the machine, not per worker. PostgreSQL and Redis share them across nodes instead.
   const primaryCounters = config.dialect === 'sqlite' && !config.redisUrl;
   if (primaryCounters) serveCountersInPrimary();
+  // The workers run with the server's Node flags and environment (a heap limit that keeps V8's heap near what it
+  // holds, two malloc arenas; src/node-flags.ts), after this process's own flags.
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...serverNodeFlags()] });
   let stopping = false;
   let quickDeaths = 0;
   const started = new Map<number, number>();
   const fork = () => {
-    const w = cluster.fork(primaryCounters ? { LEADFLOW_CLUSTER_COUNTERS: '1' } : {});
+    const w = cluster.fork({
+      ...serverEnv(),
+      ...(primaryCounters ? { LEADFLOW_CLUSTER_COUNTERS: '1' } : {}),
+    });
     started.set(w.id, Date.now());
     return w;
   };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signup, type TestApp } from './helpers.js';
 import { allLeads, DATA, importFile, multipart, parseCsv, upload } from './imports.helpers.js';
@@ -27,6 +28,25 @@ async function xlsxCopy(leadingBlankRows: number): Promise<Buffer> {
   for (const r of table) ws.addRow(r);
   ws.getRow(leadingBlankRows + 1).font = { bold: true };
   return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * The same workbook with its parts stored in another order (issue 15): the worksheets first, before the workbook,
+ * its relations and the shared strings their cells point into (as Excel and streaming writers store them), or
+ * last. A streaming reader meets the sheet's cells before or after the strings they need.
+ */
+async function reordered(xlsx: Buffer, sheetsFirst: boolean): Promise<Buffer> {
+  const zip = await JSZip.loadAsync(xlsx);
+  const names = Object.keys(zip.files).filter((n) => !zip.files[n].dir);
+  const first = (n: string) => n.startsWith('xl/worksheets/') === sheetsFirst;
+  const out = new JSZip();
+  for (const n of [...names.filter(first), ...names.filter((n) => !first(n))])
+    out.file(n, await zip.file(n)!.async('nodebuffer'));
+  const buf = await out.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+  const stored = Object.keys((await JSZip.loadAsync(buf)).files).filter((n) => !n.endsWith('/'));
+  expect(stored[0].startsWith('xl/worksheets/')).toBe(sheetsFirst);
+  expect(stored).toContain('xl/sharedStrings.xml');
+  return buf;
 }
 
 const pick = (l: Record<string, any>) =>
@@ -76,6 +96,18 @@ describe('variants of one file', () => {
       'leads.csv',
       () => xlsxCopy(2),
       { format: 'xlsx', header_row: 3 },
+    ],
+    [
+      'an XLSX whose worksheet comes before the workbook and its shared strings in the zip',
+      'leads.xlsx',
+      async () => reordered(await xlsxCopy(0), true),
+      { format: 'xlsx', header_row: 1 },
+    ],
+    [
+      'an XLSX whose workbook and shared strings come before the worksheet in the zip',
+      'leads.xlsx',
+      async () => reordered(await xlsxCopy(0), false),
+      { format: 'xlsx', header_row: 1 },
     ],
   ];
   for (const [name, filename, make, detected] of variants) {
