@@ -79,6 +79,10 @@ describe.skipIf(!run)('saved views (chromium)', () => {
     const agent = (await acc.json()) as { token: string; user: { id: number } };
     await call(token, 'POST', '/leads', { first_name: 'Mine', source: 'fair', owner_id: agent.user.id });
     await signIn(agent.token);
+    // The picker appears once the agent's views have loaded; if it never does, say where the page is.
+    await expect
+      .poll(async () => ((await page.getByLabel('Saved view').count()) === 1 ? 'picker shown' : page.url()))
+      .toBe('picker shown');
     await page.getByLabel('Saved view').selectOption('Fair leads');
     await expect.poll(() => page.getByRole('combobox', { name: 'Source' }).inputValue()).toBe('fair');
     // The agent's list shows the one fair lead they can see.
