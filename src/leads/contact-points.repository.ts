@@ -7,20 +7,21 @@ type Q = Kysely<Database>;
 export type ContactPointRow = Selectable<LeadContactPointsTable>;
 export type ContactPointInsert = Insertable<LeadContactPointsTable>;
 
+/** The points of some leads (of one kind, or all), in the order every reader expects. */
+function pointsOf(q: Q, orgId: number, leadIds: readonly number[], kind?: 'email' | 'phone') {
+  let sel = q
+    .selectFrom('lead_contact_points')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('lead_id', 'in', leadIds);
+  if (kind) sel = sel.where('kind', '=', kind);
+  return sel.orderBy('lead_id').orderBy('kind').orderBy('position').orderBy('id');
+}
+
 /** A lead's emails and phones, and the lead columns that mirror the primary ones. */
 export function createContactPointRepository(db: Q) {
   // Every point of a page of leads, read with every lead response: built once per number of leads.
-  const all = precompiled((q, orgId: number, leadIds: readonly number[]) =>
-    q
-      .selectFrom('lead_contact_points')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('lead_id', 'in', leadIds)
-      .orderBy('lead_id')
-      .orderBy('kind')
-      .orderBy('position')
-      .orderBy('id'),
-  );
+  const all = precompiled((q, orgId: number, leadIds: readonly number[]) => pointsOf(q, orgId, leadIds));
   return {
     async of(
       orgId: number,
@@ -29,14 +30,7 @@ export function createContactPointRepository(db: Q) {
       trx: Q = db,
     ): Promise<ContactPointRow[]> {
       if (!leadIds.length) return [];
-      if (!kind) return all(trx, orgId, leadIds);
-      let q = trx
-        .selectFrom('lead_contact_points')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('lead_id', 'in', leadIds);
-      if (kind) q = q.where('kind', '=', kind);
-      return q.orderBy('lead_id').orderBy('kind').orderBy('position').orderBy('id').execute();
+      return kind ? pointsOf(trx, orgId, leadIds, kind).execute() : all(trx, orgId, leadIds);
     },
     async insert(trx: Q, rows: ContactPointInsert[]): Promise<void> {
       if (rows.length) await trx.insertInto('lead_contact_points').values(rows).execute();
