@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--leads 100000] [--db sqlite|postgres|both] [--duration 10] [--connections 10]
  *                    [--warmup 2] [--only list_status,search] [--reports] [--keep] [--pg-url postgres://...]
- *                    [--label name] [--cpu-prof DIR]
+ *                    [--label name] [--cpu-prof DIR] [--workers N]
  *
  * See docs/performance.md for what each number means.
  */
@@ -21,15 +21,12 @@ import { openDb, type Db } from '../src/db/database.js';
 import { Migrator } from 'kysely';
 import { migrations } from '../src/db/migrations/index.js';
 import { buildApp } from '../src/app.js';
-import { createAccessRepository } from '../src/access/access.repository.js';
-import { createStatusRepository } from '../src/pipeline/status.repository.js';
-import { createLeadRepository } from '../src/leads/lead.repository.js';
-import { createLeadService } from '../src/leads/lead.service.js';
 import type { AuthContext } from '../src/access/roles.js';
 import { seed } from './seed.js';
-import { buildScenarios } from './scenarios.js';
+import { appLeadPieces, buildScenarios } from './scenarios.js';
 import { buildReportScenarios } from './report-scenarios.js';
 import { runBare, runHttp, withPeakRss, type LoadSettings } from './load.js';
+import { startCluster, type RunningCluster } from './cluster-server.js';
 import {
   checkTarget,
   machineInfo,
@@ -50,6 +47,11 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     label: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    /**
+     * `--workers N`: the HTTP runs go to the compiled server (`node dist/src/cluster.js`, WORKERS=N) on the seeded
+     * database instead of the in-process `buildApp()`; CPU is read from its processes (bench/cluster-server.ts).
+     */
+    workers: { type: 'string' },
     /** Every report scenario (owner and agent) and the list by status beside them, added to --only. */
     reports: { type: 'boolean', default: false },
     /** Keep the seeded SQLite file or PostgreSQL schema (printed) to look at query plans afterwards. */
@@ -79,6 +81,11 @@ const dbs = (args.db === 'both' ? ['sqlite', 'postgres'] : [args.db]) as Array<'
 if (!Number.isInteger(leadsCount) || leadsCount < 1000) throw new Error('--leads must be an integer >= 1000');
 if (!dbs.every((d) => d === 'sqlite' || d === 'postgres'))
   throw new Error('--db must be sqlite, postgres or both');
+const workers = args.workers === undefined ? 0 : Number(args.workers);
+if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+  throw new Error('--workers must be an integer from 1 to 64');
+if (workers && args['cpu-prof'])
+  throw new Error('--cpu-prof profiles the in-process server: not with --workers');
 
 /**
  * `--cpu-prof DIR`: a V8 CPU profile of this process (the server) during each scenario's loaded HTTP run, written
@@ -114,6 +121,7 @@ async function freshDb(kind: 'sqlite' | 'postgres') {
     return {
       db,
       url: `sqlite:${file}`,
+      serverUrl: `sqlite:${file}`,
       sqlitePath: file,
       dataDir: dir,
       drop: async () => {
@@ -139,6 +147,8 @@ async function freshDb(kind: 'sqlite' | 'postgres') {
   return {
     db,
     url,
+    // The server reads only DATABASE_URL: the schema goes in the connection options (pg's `options` parameter).
+    serverUrl: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     pgSchema: schema,
     dataDir,
     drop: async () => {
@@ -161,6 +171,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
   const target = await freshDb(kind);
   const db: Db = target.db;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let cluster: RunningCluster | undefined;
   try {
     // The migration tables live in the bench schema: Kysely would otherwise take another schema's for ours.
     const migrator = new Migrator({
@@ -216,15 +227,17 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
 
     const origin = await app.listen({ port: 0, host: '127.0.0.1' });
     const kysely = db.kysely;
-    const leads = createLeadRepository(kysely, db.dialect);
-    const service = createLeadService({
+    const { leads, service, readLeadData } = appLeadPieces(config, db, app.log);
+    const auth: AuthContext = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' };
+    const ctx = {
+      app: app as unknown as FastifyInstance,
       db: kysely,
       leads,
-      statuses: createStatusRepository(kysely),
-      access: createAccessRepository(kysely),
-    });
-    const auth: AuthContext = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' };
-    const ctx = { app: app as unknown as FastifyInstance, db: kysely, leads, service, auth, headers };
+      service,
+      readLeadData,
+      auth,
+      headers,
+    };
     const scenarios = [...(await buildScenarios(ctx)), ...(await buildReportScenarios(ctx, db.dialect))];
 
     const floorSrv = await trivialServer();
@@ -232,6 +245,19 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
     const floor = await runHttp(floorSrv.origin, {}, [{ method: 'GET', path: '/ping' }], settings);
     await floorSrv.app.close();
     log(`${kind}: HTTP floor ${Math.round(floor.rps)} req/s, p99 ${floor.p99} ms`);
+
+    // --workers N: the compiled cluster on the same database serves the HTTP runs (bench/cluster-server.ts).
+    if (workers) {
+      cluster = await startCluster({
+        workers,
+        databaseUrl: target.serverUrl,
+        dataDir: target.dataDir,
+        log,
+      });
+      log(`${kind}: compiled server, WORKERS=${workers}, pids ${cluster.pids().join(', ')}`);
+    }
+    const httpOrigin = cluster?.origin ?? origin;
+    const serverCpu = cluster ? () => cluster!.cpuMs() : undefined;
 
     const results: ScenarioResult[] = [];
     // Create runs last: the rows it adds would otherwise change what the read scenarios read.
@@ -249,19 +275,23 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
         const drain = async () => {
           const q = s.requests[0];
           if (q.method === 'GET')
-            await fetch(`${origin}${q.path}`, { headers: h }).then((r) => r.arrayBuffer());
+            await fetch(`${httpOrigin}${q.path}`, { headers: h }).then((r) => r.arrayBuffer());
         };
-        await runHttp(origin, h, s.requests, warmup);
+        await runHttp(httpOrigin, h, s.requests, warmup, serverCpu);
         await drain();
-        const http = await profiled(`${kind}-${s.name}`, () => runHttp(origin, h, s.requests, settings));
+        const http = await profiled(`${kind}-${s.name}`, () =>
+          runHttp(httpOrigin, h, s.requests, settings, serverCpu),
+        );
         await drain();
-        const httpLight = await runHttp(origin, h, s.requests, light);
+        const httpLight = await runHttp(httpOrigin, h, s.requests, light, serverCpu);
         await drain();
         await runBare(s.service, warmup);
         const svc = await runBare(s.service, settings);
         await runBare(s.bare, warmup);
         const bare = await runBare(s.bare, settings);
-        return { http, httpLight, service: svc, bare };
+        // The bare loop as it was before 2026-12-06 (lead rows and tags only), to compare the two definitions.
+        const bareCore = s.bareCore ? await runBare(s.bareCore, settings) : undefined;
+        return { http, httpLight, service: svc, bare, ...(bareCore ? { bareCore } : {}) };
       });
       const ratio = value.bare.rps ? value.http.rps / value.bare.rps : 0;
       const cpuRatio = value.http.cpuMsPerOp ? value.bare.cpuMsPerOp / value.http.cpuMsPerOp : 0;
@@ -277,13 +307,15 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
       };
       results.push(r);
       log(
-        `${kind}: ${s.name}: HTTP ${Math.round(r.http.rps)} req/s p50 ${r.http.p50} p99 ${r.http.p99} ms | service ${Math.round(r.service.rps)} | bare ${Math.round(r.bare.rps)} req/s p99 ${r.bare.p99.toFixed(2)} ms | ratio ${(ratio * 100).toFixed(0)}%, CPU ${r.http.cpuMsPerOp.toFixed(2)} / ${r.bare.cpuMsPerOp.toFixed(2)} ms${r.http.failures ? ` | ${r.http.failures} FAILED` : ''}`,
+        `${kind}: ${s.name}: HTTP ${Math.round(r.http.rps)} req/s p50 ${r.http.p50} p99 ${r.http.p99} ms | service ${Math.round(r.service.rps)} | bare ${Math.round(r.bare.rps)} req/s p99 ${r.bare.p99.toFixed(2)} ms | ratio ${(ratio * 100).toFixed(0)}%, CPU ${r.http.cpuMsPerOp.toFixed(2)} / ${r.bare.cpuMsPerOp.toFixed(2)} ms${r.bareCore ? ` | old bare ${Math.round(r.bareCore.rps)} req/s, CPU ${r.bareCore.cpuMsPerOp.toFixed(2)} ms` : ''}${r.http.loadGenCpuMsPerOp !== undefined ? ` | autocannon CPU ${r.http.loadGenCpuMsPerOp.toFixed(2)} ms/req` : ''}${r.http.failures ? ` | ${r.http.failures} FAILED` : ''}`,
       );
     }
+    await cluster?.stop();
     return {
       date: new Date().toISOString().slice(0, 10),
       db: kind,
       leads: leadsCount,
+      ...(workers ? { server: { workers, compiled: true } } : {}),
       settings: {
         ...settings,
         warmup: warmup.duration,
@@ -296,6 +328,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
       scenarios: results,
     };
   } finally {
+    await cluster?.stop();
     if (app) await app.close();
     await db.close();
     await target.drop();

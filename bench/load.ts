@@ -4,6 +4,7 @@
  * queries.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +18,8 @@ interface AutocannonResult {
   timeouts: number;
   non2xx: number;
   '2xx': number;
+  /** CPU time of the autocannon process itself (ms). */
+  loadGenCpuMs?: number;
 }
 
 function autocannon(opts: Record<string, unknown>): Promise<AutocannonResult> {
@@ -57,6 +60,8 @@ export interface Measured {
    * Far less sensitive than req/s to other programs competing for the cores.
    */
   cpuMsPerOp: number;
+  /** HTTP only: the load generator's (autocannon's) CPU ms per completed request. */
+  loadGenCpuMsPerOp?: number;
 }
 
 export interface HttpRequestSpec {
@@ -70,13 +75,38 @@ export interface LoadSettings {
   duration: number;
 }
 
+/**
+ * CPU time (ms) of other processes: the server's primary and workers when the benchmark drives the compiled
+ * cluster (`--workers N`), read from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms).
+ */
+export function procCpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      // A worker that exited: its time is lost, and the run is reported with its failures.
+    }
+  }
+  return ticks * 10;
+}
+
+/**
+ * `serverCpu`: how to read the server's CPU time (ms) when it runs in other processes; by default the server is
+ * this process (`buildApp` in-process) and its own CPU time is taken.
+ */
 export async function runHttp(
   origin: string,
   headers: Record<string, string>,
   requests: HttpRequestSpec[],
   s: LoadSettings,
+  serverCpu?: () => number,
 ): Promise<Measured> {
-  const [r, cpu] = await cpuMs(() =>
+  const cpu0 = serverCpu?.();
+  const [r, ownCpu] = await cpuMs(() =>
     autocannon({
       url: origin,
       connections: s.connections,
@@ -89,8 +119,10 @@ export async function runHttp(
       })),
     }),
   );
+  const cpu = serverCpu ? serverCpu() - cpu0! : ownCpu;
   return {
     cpuMsPerOp: r['2xx'] ? cpu / r['2xx'] : 0,
+    ...(r.loadGenCpuMs !== undefined && r['2xx'] ? { loadGenCpuMsPerOp: r.loadGenCpuMs / r['2xx'] } : {}),
     rps: r['2xx'] / r.duration,
     p50: r.latency.p50,
     p90: r.latency.p90,

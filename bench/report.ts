@@ -11,7 +11,10 @@ export interface ScenarioResult {
   http: Measured;
   /** Few clients: latency without queueing. */
   httpLight: Measured;
+  /** The SQL the response needs (lead rows, tags, links, every lead part's read). */
   bare: Measured;
+  /** The bare loop before 2026-12-06: the lead rows and their tags only (bench/scenarios.ts). */
+  bareCore?: Measured;
   service: Measured;
   /** HTTP req/s divided by the bare loop's rate. */
   ratio: number;
@@ -29,6 +32,8 @@ export interface RunResult {
   date: string;
   db: 'sqlite' | 'postgres';
   leads: number;
+  /** `--workers N`: HTTP went to the compiled cluster (CPU of its primary and workers), not the in-process app. */
+  server?: { workers: number; compiled: boolean };
   settings: {
     connections: number;
     duration: number;
@@ -64,7 +69,7 @@ const rate = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export function markdownTable(r: RunResult): string {
   const lines = [
-    `${r.db}, ${r.leads.toLocaleString('en-US')} leads (${r.seed.bigOrgLeads.toLocaleString('en-US')} in the measured organization, ${r.seed.orgs} organizations), ${r.settings.connections} connections, ${r.settings.duration} s per measurement, load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start.`,
+    `${r.db}, ${r.leads.toLocaleString('en-US')} leads (${r.seed.bigOrgLeads.toLocaleString('en-US')} in the measured organization, ${r.seed.orgs} organizations), ${r.settings.connections} connections, ${r.settings.duration} s per measurement, load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start${r.server ? `; HTTP to the compiled server with WORKERS=${r.server.workers} (CPU: its primary and workers)` : '; HTTP to buildApp() in this process'}.`,
     '',
     `| scenario | HTTP req/s | HTTP p50 / p99 ms | p50 / p99 ms at ${r.settings.lightConnections} conn. | bare req/s | bare p50 / p99 ms | service req/s | HTTP / bare | CPU ms per request: HTTP / bare | CPU ratio | target: p99 light / loaded, ratio | peak RSS MB |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
@@ -79,10 +84,29 @@ export function markdownTable(r: RunResult): string {
       `| ${s.label} | ${rate(s.http.rps)}${fail} | ${f1(s.http.p50)} / ${f1(s.http.p99)} | ${f1(s.httpLight.p50)} / ${f1(s.httpLight.p99)} | ${rate(s.bare.rps)} | ${f1(s.bare.p50)} / ${f1(s.bare.p99)} | ${rate(s.service.rps)} | ${(s.ratio * 100).toFixed(0)}% | ${f1(s.http.cpuMsPerOp)} / ${f1(s.bare.cpuMsPerOp)} | ${(s.cpuRatio * 100).toFixed(0)}% | ${t} | ${s.peakRssMb} |`,
     );
   }
-  lines.push(
-    `| trivial Fastify route (HTTP floor) | ${rate(r.floor.rps)} | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} | | | | | | ${f1(r.floor.cpuMsPerOp)} | | | |`,
-  );
+  const withOld = r.scenarios.filter((s) => s.bareCore);
+  if (withOld.length) {
+    const tail = [
+      '',
+      'The bare loop, old definition (lead rows + tags) beside the new (the SQL the response needs):',
+      '',
+      '| scenario | bare req/s old / new | CPU ms old / new | HTTP / bare, old / new | CPU ratio old / new | HTTP CPU ms | load generator CPU ms per request |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    ];
+    for (const s of withOld) {
+      const o = s.bareCore!;
+      tail.push(
+        `| ${s.label} | ${rate(o.rps)} / ${rate(s.bare.rps)} | ${f1(o.cpuMsPerOp)} / ${f1(s.bare.cpuMsPerOp)} | ${((s.http.rps / (o.rps || 1)) * 100).toFixed(0)}% / ${(s.ratio * 100).toFixed(0)}% | ${((o.cpuMsPerOp / (s.http.cpuMsPerOp || 1)) * 100).toFixed(0)}% / ${(s.cpuRatio * 100).toFixed(0)}% | ${f1(s.http.cpuMsPerOp)} | ${s.http.loadGenCpuMsPerOp !== undefined ? f1(s.http.loadGenCpuMsPerOp) : ''} |`,
+      );
+    }
+    return [...lines, floorLine(r), ...tail].join('\n');
+  }
+  lines.push(floorLine(r));
   return lines.join('\n');
+}
+
+function floorLine(r: RunResult): string {
+  return `| trivial Fastify route (HTTP floor) | ${rate(r.floor.rps)} | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} | | | | | | ${f1(r.floor.cpuMsPerOp)} | | | |`;
 }
 
 export interface TargetCheck {

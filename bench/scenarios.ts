@@ -1,7 +1,12 @@
 /**
  * What the benchmark measures. Each scenario has the HTTP requests autocannon sends, the bare loop (the same
- * SQL the endpoint needs for its data, through the repository, no HTTP, no auth, no status lookups) and the
- * service call (everything but HTTP) that sits between the two and shows where the time goes.
+ * SQL the endpoint needs for its response, through the same repository and lead-part reads, no HTTP, no auth,
+ * no serialization) and the service call (everything but HTTP, the service the app builds) that sits between
+ * the two and shows where the time goes.
+ *
+ * Until 2026-12-06 the bare loop of a get was the lead and its tags only (2 statements) while the response needs
+ * ten (the lead parts: users, teams, contact points, items, consent, contact links, duplicate pairs...), and a
+ * list's left out the same parts' reads: that old loop is still measured as `bareCore`, beside the new one.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -11,6 +16,12 @@ import type { AuthContext } from '../src/access/roles.js';
 import { decodeCursor } from '../src/http/cursor.js';
 import { searchTerms, type LeadFilter, type LeadRepository } from '../src/leads/lead.repository.js';
 import type { LeadService } from '../src/leads/lead.service.js';
+import type { LeadRow } from '../src/leads/lead.repository.js';
+import type { Db } from '../src/db/database.js';
+import type { Config } from '../src/config.js';
+import { buildCore } from '../src/wiring/core.js';
+import { createLeadRepository } from '../src/leads/lead.repository.js';
+import { createStatusRepository } from '../src/pipeline/status.repository.js';
 import { normalizeTags } from '../src/leads/lead.service.js';
 import type { HttpRequestSpec } from './load.js';
 import { rng } from './data.js';
@@ -19,7 +30,10 @@ export interface Scenario {
   name: string;
   label: string;
   requests: HttpRequestSpec[];
+  /** The SQL the response needs: the lead rows, their tags, sub-statuses, links and every lead part's read. */
   bare: (i: number) => Promise<unknown>;
+  /** The bare loop before 2026-12-06: the lead rows and their tags only (kept to compare). */
+  bareCore?: (i: number) => Promise<unknown>;
   service: (i: number) => Promise<unknown>;
   /** Who sends the HTTP requests, when not the organization's owner (the agent's reports). */
   headers?: Record<string, string>;
@@ -31,7 +45,14 @@ export interface ScenarioContext {
   app: FastifyInstance;
   db: Kysely<Database>;
   leads: LeadRepository;
+  /** The lead service as the app builds it (buildCore): parts, links, presenter and all. */
   service: LeadService;
+  /**
+   * What the presenter reads for a page of lead rows, as the app does it (src/leads/lead-presenter.ts): tags,
+   * sub-statuses, the accounts' links and each lead part's `describe`, in parallel. The statuses come from the
+   * per-organization cache in the app, so they are no query there either.
+   */
+  readLeadData: (orgId: number, rows: LeadRow[]) => Promise<unknown>;
   auth: AuthContext;
   headers: Record<string, string>;
 }
@@ -66,10 +87,39 @@ const CREATE_BODIES = [
   },
 ];
 
+/**
+ * The lead service and the lead data reads as the app wires them: a second core (`buildCore`, as `buildApp`
+ * makes it) over the same database, with its own caches; its background work is never started.
+ */
+export function appLeadPieces(config: Config, db: Db, log: FastifyInstance['log']) {
+  const kysely = db.kysely;
+  const leads = createLeadRepository(kysely, db.dialect);
+  const core = buildCore({ config, db, log });
+  const parts = [...core.leadParts.parts, core.scoring.part, core.dedupe.detection.part];
+  const statuses = createStatusRepository(kysely);
+  // What src/leads/lead-presenter.ts reads for a page of rows (its status map comes from a per-organization cache).
+  const readLeadData = (orgId: number, rows: LeadRow[]) =>
+    Promise.all([
+      leads.tagsFor(
+        orgId,
+        rows.map((r) => r.id),
+        kysely,
+      ),
+      statuses.subStatusesByIds(
+        orgId,
+        rows.flatMap((r) => (r.sub_status_id ? [r.sub_status_id] : [])),
+        kysely,
+      ),
+      core.accounts.describeLinks(orgId, rows, kysely),
+      ...parts.map((p) => p.describe(orgId, rows, kysely)),
+    ]);
+  return { leads, service: core.leads, readLeadData };
+}
+
 const pageOf = (p: URLSearchParams) => `/api/v1/leads?${p.toString()}`;
 
 export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> {
-  const { app, db, leads, service, auth, headers } = ctx;
+  const { app, db, leads, service, auth, headers, readLeadData } = ctx;
   const orgId = auth.orgId;
   const r = rng(7);
 
@@ -105,8 +155,12 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
   }
   if (page2.length === 0) throw new Error('no status list has a second page: seed more leads');
 
-  const listBare = async (f: LeadFilter, after?: { v: string | number | null; id: number }) => {
-    const rows = await leads.list(orgId, f, { sort: 'created_at', desc: true, limit: 51, after });
+  const listRows = (f: LeadFilter, after?: { v: string | number | null; id: number }) =>
+    leads.list(orgId, f, { sort: 'created_at', desc: true, limit: 51, after });
+  const listBare = async (f: LeadFilter, after?: { v: string | number | null; id: number }) =>
+    readLeadData(orgId, (await listRows(f, after)).slice(0, 50));
+  const listBareCore = async (f: LeadFilter, after?: { v: string | number | null; id: number }) => {
+    const rows = await listRows(f, after);
     return leads.tagsFor(
       orgId,
       rows.slice(0, 50).map((x) => x.id),
@@ -167,6 +221,10 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
       label: 'get (GET /leads/:id)',
       requests: sample.map((id) => ({ method: 'GET', path: `/api/v1/leads/${id}` })),
       bare: async (i) => {
+        const row = await leads.findById(orgId, sample[i % sample.length]);
+        return readLeadData(orgId, [row!]);
+      },
+      bareCore: async (i) => {
         const id = sample[i % sample.length];
         await leads.findById(orgId, id);
         return leads.tagsFor(orgId, [id]);
@@ -181,6 +239,7 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
         path: pageOf(new URLSearchParams({ status, limit: '50' })),
       })),
       bare: (i) => listBare({ statusIds: [statusId(LIST_STATUSES[i % LIST_STATUSES.length])] }),
+      bareCore: (i) => listBareCore({ statusIds: [statusId(LIST_STATUSES[i % LIST_STATUSES.length])] }),
       service: (i) => service.list(auth, { status: LIST_STATUSES[i % LIST_STATUSES.length], limit: 50 }),
       target: { p99Ms: 20, minRatio: 0.6 },
     },
@@ -195,6 +254,11 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
         const p = page2[i % page2.length];
         const c = decodeCursor(p.cursor, '-created_at');
         return listBare({ statusIds: [statusId(p.status)] }, { v: c.v, id: c.id });
+      },
+      bareCore: (i) => {
+        const p = page2[i % page2.length];
+        const c = decodeCursor(p.cursor, '-created_at');
+        return listBareCore({ statusIds: [statusId(p.status)] }, { v: c.v, id: c.id });
       },
       service: (i) => {
         const p = page2[i % page2.length];
@@ -211,6 +275,8 @@ export async function buildScenarios(ctx: ScenarioContext): Promise<Scenario[]> 
       })),
       // Without a status filter the service hides converted leads: the bare loop asks for the same.
       bare: (i) => listBare({ terms: searchTerms(QUERIES[i % QUERIES.length]), excludeConverted: true }),
+      bareCore: (i) =>
+        listBareCore({ terms: searchTerms(QUERIES[i % QUERIES.length]), excludeConverted: true }),
       service: (i) => service.list(auth, { q: QUERIES[i % QUERIES.length], limit: 50 }),
       target: { p99Ms: 50 },
     },

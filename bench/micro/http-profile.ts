@@ -28,13 +28,9 @@ import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/database.js';
 import { migrations } from '../../src/db/migrations/index.js';
 import { buildApp } from '../../src/app.js';
-import { createAccessRepository } from '../../src/access/access.repository.js';
-import { createStatusRepository } from '../../src/pipeline/status.repository.js';
-import { createLeadRepository } from '../../src/leads/lead.repository.js';
-import { createLeadService } from '../../src/leads/lead.service.js';
 import type { AuthContext } from '../../src/access/roles.js';
 import { seed } from '../seed.js';
-import { buildScenarios } from '../scenarios.js';
+import { appLeadPieces, buildScenarios } from '../scenarios.js';
 import { buildReportScenarios } from '../report-scenarios.js';
 import { runHttp } from '../load.js';
 
@@ -164,15 +160,17 @@ try {
     },
   );
   const origin = await app.listen({ port: 0, host: '127.0.0.1' });
-  const leads = createLeadRepository(db.kysely, db.dialect);
-  const service = createLeadService({
+  const { leads, service, readLeadData } = appLeadPieces(config, db, app.log);
+  const auth: AuthContext = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' };
+  const ctx = {
+    app: app as unknown as FastifyInstance,
     db: db.kysely,
     leads,
-    statuses: createStatusRepository(db.kysely),
-    access: createAccessRepository(db.kysely),
-  });
-  const auth: AuthContext = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' };
-  const ctx = { app: app as unknown as FastifyInstance, db: db.kysely, leads, service, auth, headers };
+    service,
+    readLeadData,
+    auth,
+    headers,
+  };
   const scenarios = await buildScenarios(ctx);
   if (args.reports) await buildReportScenarios(ctx, db.dialect);
   const settings = { connections: Number(args.connections), duration: Number(args.duration) };
