@@ -25,6 +25,22 @@ export class RateLimiter {
     };
   }
 
+  /**
+   * `hit` for a limit on every request: the store may count in memory while far from the limit (PostgreSQL,
+   * src/http/counter-store.ts), where a shared count near it is all the limit needs.
+   */
+  async hitRequest(key: string, limit: number, now = Date.now()): Promise<RateState> {
+    const b = this.store.hitWithin
+      ? await this.store.hitWithin(this.ns + key, this.windowMs, now, limit)
+      : await this.store.hit(this.ns + key, this.windowMs, now);
+    return {
+      allowed: b.count <= limit,
+      limit,
+      remaining: Math.max(0, limit - b.count),
+      resetMs: b.resetAt - now,
+    };
+  }
+
   /** The state without counting (for limits that count only failures). */
   async peek(key: string, limit: number, now = Date.now()): Promise<RateState> {
     const b = await this.store.get(this.ns + key, now);
@@ -140,7 +156,7 @@ export function installRateLimit(
       key = `ip:${req.ip}`;
     }
     if (limit === 0) return;
-    const s = await limiter.hit(key, limit);
+    const s = await limiter.hitRequest(key, limit);
     if (!s.allowed) throw tooMany(s, 'requests');
     reply.headers(rateHeaders(s));
   });
