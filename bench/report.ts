@@ -16,6 +16,8 @@ export interface ScenarioResult {
   /** The bare loop before 2026-12-06: the lead rows and their tags only (bench/scenarios.ts). */
   bareCore?: Measured;
   service: Measured;
+  /** `--workers N`: the same HTTP runs against the compiled cluster (CPU: its primary and workers). */
+  cluster?: { workers: number; http: Measured; httpLight: Measured; target?: TargetCheck };
   /** HTTP req/s divided by the bare loop's rate. */
   ratio: number;
   /**
@@ -69,7 +71,7 @@ const rate = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export function markdownTable(r: RunResult): string {
   const lines = [
-    `${r.db}, ${r.leads.toLocaleString('en-US')} leads (${r.seed.bigOrgLeads.toLocaleString('en-US')} in the measured organization, ${r.seed.orgs} organizations), ${r.settings.connections} connections, ${r.settings.duration} s per measurement, load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start${r.server ? `; HTTP to the compiled server with WORKERS=${r.server.workers} (CPU: its primary and workers)` : '; HTTP to buildApp() in this process'}.`,
+    `${r.db}, ${r.leads.toLocaleString('en-US')} leads (${r.seed.bigOrgLeads.toLocaleString('en-US')} in the measured organization, ${r.seed.orgs} organizations), ${r.settings.connections} connections, ${r.settings.duration} s per measurement, load average ${r.machine.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start${r.server ? `; HTTP to buildApp() in this process, then to the compiled server with WORKERS=${r.server.workers} (below)` : '; HTTP to buildApp() in this process'}.`,
     '',
     `| scenario | HTTP req/s | HTTP p50 / p99 ms | p50 / p99 ms at ${r.settings.lightConnections} conn. | bare req/s | bare p50 / p99 ms | service req/s | HTTP / bare | CPU ms per request: HTTP / bare | CPU ratio | target: p99 light / loaded, ratio | peak RSS MB |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
@@ -99,10 +101,35 @@ export function markdownTable(r: RunResult): string {
         `| ${s.label} | ${rate(o.rps)} / ${rate(s.bare.rps)} | ${f1(o.cpuMsPerOp)} / ${f1(s.bare.cpuMsPerOp)} | ${((s.http.rps / (o.rps || 1)) * 100).toFixed(0)}% / ${(s.ratio * 100).toFixed(0)}% | ${((o.cpuMsPerOp / (s.http.cpuMsPerOp || 1)) * 100).toFixed(0)}% / ${(s.cpuRatio * 100).toFixed(0)}% | ${f1(s.http.cpuMsPerOp)} | ${s.http.loadGenCpuMsPerOp !== undefined ? f1(s.http.loadGenCpuMsPerOp) : ''} |`,
       );
     }
-    return [...lines, floorLine(r), ...tail].join('\n');
+    return [...lines, floorLine(r), ...tail, ...clusterTable(r)].join('\n');
   }
   lines.push(floorLine(r));
-  return lines.join('\n');
+  return [...lines, ...clusterTable(r)].join('\n');
+}
+
+/** `--workers N`: the compiled cluster's rates, latencies and CPU (its primary and workers) per request. */
+function clusterTable(r: RunResult): string[] {
+  const rows = r.scenarios.filter((s) => s.cluster);
+  if (!rows.length) return [];
+  const out = [
+    '',
+    `The compiled server (node dist/src/cluster.js), WORKERS=${rows[0].cluster!.workers}, ${r.settings.connections} connections; autocannon on the same cores:`,
+    '',
+    `| scenario | req/s | p50 / p99 ms | p50 / p99 ms at ${r.settings.lightConnections} conn. | server CPU ms per request (primary + workers) | autocannon CPU ms per request | server CPU / in-process CPU | target: p99 light / loaded |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const s of rows) {
+    const c = s.cluster!;
+    const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+    const t = c.target
+      ? `p99 < ${c.target.p99Ms} ms: ${mark(c.target.p99Light)} / ${mark(c.target.p99Loaded)}`
+      : '';
+    const fail = c.http.failures ? ` (${c.http.failures} failed)` : '';
+    out.push(
+      `| ${s.label} | ${rate(c.http.rps)}${fail} | ${f1(c.http.p50)} / ${f1(c.http.p99)} | ${f1(c.httpLight.p50)} / ${f1(c.httpLight.p99)} | ${f1(c.http.cpuMsPerOp)} | ${c.http.loadGenCpuMsPerOp !== undefined ? f1(c.http.loadGenCpuMsPerOp) : ''} | ${((c.http.cpuMsPerOp / (s.http.cpuMsPerOp || 1)) * 100).toFixed(0)}% | ${t} |`,
+    );
+  }
+  return out;
 }
 
 function floorLine(r: RunResult): string {
