@@ -174,6 +174,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
   const db: Db = target.db;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let cluster: RunningCluster | undefined;
+  let clusterFloor: Measured | undefined;
   try {
     // The migration tables live in the bench schema: Kysely would otherwise take another schema's for ours.
     const migrator = new Migrator({
@@ -257,6 +258,14 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
         log,
       });
       log(`${kind}: compiled server, WORKERS=${workers}, pids ${cluster.pids().join(', ')}`);
+      // The cluster's floor: /health (no auth, no rate limit, `select 1`) under the same load.
+      const c = cluster;
+      const health = [{ method: 'GET' as const, path: '/health' }];
+      await runHttp(c.origin, {}, health, { ...warmup, duration: warmup.duration * 2 }, () => c.cpuMs());
+      clusterFloor = await runHttp(c.origin, {}, health, settings, () => c.cpuMs());
+      log(
+        `${kind}: WORKERS=${workers} floor (/health) ${Math.round(clusterFloor.rps)} req/s, p50 ${clusterFloor.p50} p99 ${clusterFloor.p99} ms, CPU ${clusterFloor.cpuMsPerOp.toFixed(3)} ms, autocannon ${clusterFloor.loadGenCpuMsPerOp?.toFixed(3)} ms`,
+      );
     }
 
     const results: ScenarioResult[] = [];
@@ -340,7 +349,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<RunResult> {
       date: new Date().toISOString().slice(0, 10),
       db: kind,
       leads: leadsCount,
-      ...(workers ? { server: { workers, compiled: true } } : {}),
+      ...(workers ? { server: { workers, compiled: true, floor: clusterFloor } } : {}),
       settings: {
         ...settings,
         warmup: warmup.duration,

@@ -35,7 +35,7 @@ export interface RunResult {
   db: 'sqlite' | 'postgres';
   leads: number;
   /** `--workers N`: HTTP went to the compiled cluster (CPU of its primary and workers), not the in-process app. */
-  server?: { workers: number; compiled: boolean };
+  server?: { workers: number; compiled: boolean; floor?: Measured };
   settings: {
     connections: number;
     duration: number;
@@ -129,6 +129,11 @@ function clusterTable(r: RunResult): string[] {
       `| ${s.label} | ${rate(c.http.rps)}${fail} | ${f1(c.http.p50)} / ${f1(c.http.p99)} | ${f1(c.httpLight.p50)} / ${f1(c.httpLight.p99)} | ${f1(c.http.cpuMsPerOp)} | ${c.http.loadGenCpuMsPerOp !== undefined ? f1(c.http.loadGenCpuMsPerOp) : ''} | ${((c.http.cpuMsPerOp / (s.http.cpuMsPerOp || 1)) * 100).toFixed(0)}% | ${t} |`,
     );
   }
+  const fl = r.server?.floor;
+  if (fl)
+    out.push(
+      `| /health (no auth, \`select 1\`): the cluster's floor | ${rate(fl.rps)} | ${f1(fl.p50)} / ${f1(fl.p99)} | | ${f1(fl.cpuMsPerOp)} | ${fl.loadGenCpuMsPerOp !== undefined ? f1(fl.loadGenCpuMsPerOp) : ''} | | |`,
+    );
   return out;
 }
 
