@@ -113,7 +113,7 @@ export function appLeadPieces(config: Config, db: Db, log: FastifyInstance['log'
       core.accounts.describeLinks(orgId, rows, kysely),
       ...parts.map((p) => p.describe(orgId, rows, kysely)),
     ]);
-  return { leads, service: core.leads, readLeadData };
+  return { leads, service: core.leads, readLeadData, scoring: core.scoring };
 }
 
 const pageOf = (p: URLSearchParams) => `/api/v1/leads?${p.toString()}`;
