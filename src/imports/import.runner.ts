@@ -82,6 +82,35 @@ async function capSqliteCache(db: Kysely<Database>): Promise<() => Promise<void>
   };
 }
 
+/** The tables an import grows, whose planner statistics it refreshes (see refreshStats). */
+const IMPORT_TABLES = ['leads', 'status_history', 'lead_dup_keys', 'duplicate_pairs', 'lead_contact_points'];
+
+/**
+ * Refreshes the query planner's statistics of the tables an import grows. SQLite has none until someone runs
+ * ANALYZE, and nothing did: without them it guesses that `org_id = ?` picks ~10 rows, so `WHERE org_id = ? AND
+ * id IN (...)` (the duplicate refresh's read of its candidates, every lead page's read by ids) walked every lead
+ * of the organization through an org-first index instead of looking the ids up: 17% of an import's CPU at
+ * 100,000 rows, and growing with the organization (docs/decisions.md, "Import speed, second pass"). With
+ * `analysis_limit` SQLite samples about 1,000 entries per index (milliseconds at 1M leads). PostgreSQL's
+ * autovacuum analyzes on its own, but late for a table that grows by a million rows in a minute (the earlier 5-20 s
+ * searches after a 100,000-row import); its ANALYZE samples 30,000 rows a table (about a second at 1M leads).
+ */
+export async function refreshStats(db: Kysely<Database>): Promise<void> {
+  if (isPostgres(db)) {
+    await sql.raw(`ANALYZE ${IMPORT_TABLES.join(', ')}`).execute(db);
+    return;
+  }
+  const prev = Number(
+    (await sql<{ analysis_limit: number }>`PRAGMA analysis_limit`.execute(db)).rows[0].analysis_limit,
+  );
+  await sql.raw('PRAGMA analysis_limit = 1000').execute(db);
+  try {
+    for (const t of IMPORT_TABLES) await sql.raw(`ANALYZE ${t}`).execute(db);
+  } finally {
+    await sql.raw(`PRAGMA analysis_limit = ${prev}`).execute(db);
+  }
+}
+
 /** Runs (or resumes) one import: reads the file in batches, each committed in one transaction with its progress. */
 export function createImportRunner({
   db,
@@ -308,6 +337,13 @@ export function createImportRunner({
       });
     }
 
+    // Statistics are refreshed when this run has written 1,000, 10,000, 100,000... rows, and at the end.
+    let statsAt = 1000;
+    const maybeRefreshStats = async () => {
+      if (opts.dry_run || counts.created + counts.updated < statsAt) return;
+      statsAt *= 10;
+      await refreshStats(db);
+    };
     const uncapCache = await capSqliteCache(db);
     try {
       src = openRows(imp.file_path, sniffedOf(imp));
@@ -316,12 +352,14 @@ export function createImportRunner({
         batch.push(r);
         if (batch.length >= batchSize) {
           await commit(batch);
+          await maybeRefreshStats();
           batch = [];
           // Stopping between batches leaves a clean resume point (next_row) for the next worker.
           if (signal.aborted) return;
         }
       }
       if (batch.length) await commit(batch);
+      if (!opts.dry_run && counts.created + counts.updated > 0) await refreshStats(db);
     } catch (err) {
       if (signal.aborted) return;
       await inTransaction(db, {}, async (trx) => {
