@@ -44,6 +44,7 @@ import * as m0170 from './0170_assignment_webhooks.js';
 import * as m0180 from './0180_lead_scoring.js';
 import * as m0200 from './0200_rate_counters.js';
 import * as m0190 from './0190_settings_version.js';
+import * as m0240 from './0240_status_stays_owner.js';
 import * as m0230 from './0230_auth_version.js';
 import * as m0160 from './0160_duplicates.js';
 import * as m0161 from './0161_live_index_merged.js';
@@ -104,4 +105,5 @@ export const migrations: Record<string, Migration> = {
   '0200_rate_counters': m0200,
   '0190_settings_version': m0190,
   '0230_auth_version': m0230,
+  '0240_status_stays_owner': m0240,
 };
