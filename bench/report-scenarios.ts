@@ -17,7 +17,7 @@ const AGENT_OWNS = 40;
 const AGENT_TEAM = 97;
 
 /** An agent in a team of the measured organization, through the API, holding a share of its leads. */
-async function makeAgent(ctx: ScenarioContext) {
+async function makeAgent(ctx: ScenarioContext, dialect: Dialect) {
   const { app, db, headers, auth } = ctx;
   const call = async (method: 'POST', url: string, payload: object, h?: object) => {
     const res = await app.inject({ method, url, payload, headers: h as Record<string, string> });
@@ -43,6 +43,19 @@ async function makeAgent(ctx: ScenarioContext) {
     db,
   );
   await sql`ANALYZE leads`.execute(db);
+  // The owner change above rewrote the stays, outcomes and activity counts of those leads (the triggers of
+  // 0220-0240). On PostgreSQL the rewritten pages are not all-visible until a vacuum, and the report tables are read
+  // by index-only scans (time in status walks status_stays' index to the middle row): vacuum them as the seed does
+  // after filling them, so the benchmark measures the steady state rather than this setup's one mass update.
+  if (dialect === 'postgres')
+    for (const table of [
+      'status_stays',
+      'status_stay_totals',
+      'activity_rollups',
+      'lead_outcomes',
+      'lead_totals',
+    ])
+      await sql.raw(`VACUUM ANALYZE ${table}`).execute(db);
   const agentAuth: AuthContext = { kind: 'user', orgId: auth.orgId, userId, role: 'agent' };
   return { auth: agentAuth, headers: { authorization: `Bearer ${acc.token}` } };
 }
@@ -58,7 +71,7 @@ export async function buildReportScenarios(ctx: ScenarioContext, dialect: Dialec
   });
   const org = auth.orgId;
   const target = { p99Ms: 200 };
-  const agent = await makeAgent(ctx);
+  const agent = await makeAgent(ctx, dialect);
 
   const forCaller = (who: 'owner' | 'agent') => {
     const a = who === 'owner' ? auth : agent.auth;

@@ -11,7 +11,7 @@ import { nowIso } from '../src/db/dialect.js';
 import type { Db } from '../src/db/database.js';
 import { createStatusRepository } from '../src/pipeline/status.repository.js';
 import { makeLead, makeTags, rng, SEED_COLUMNS, type SeedOrg } from './data.js';
-import { refill as refillStays } from '../src/db/migrations/0220_status_stays.js';
+import { refill as refillStays } from '../src/db/migrations/0240_status_stays_owner.js';
 import { refill as refillActivity } from '../src/db/migrations/0221_activity_rollups.js';
 import { refill as refillOutcomes } from '../src/db/migrations/0222_lead_outcomes.js';
 import { refill as refillDays } from '../src/db/migrations/0224_lead_days.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createLead, signup, type Session, type TestApp } from './helpers.js';
 import { addMember } from './access.helpers.js';
 import { importFile } from './imports.helpers.js';
-import { refill as refillStays } from '../src/db/migrations/0220_status_stays.js';
+import { refill as refillStays } from '../src/db/migrations/0240_status_stays_owner.js';
 import { refill as refillActivity } from '../src/db/migrations/0221_activity_rollups.js';
 import { refill as refillOutcomes } from '../src/db/migrations/0222_lead_outcomes.js';
 import { refill as refillDays } from '../src/db/migrations/0224_lead_days.js';
@@ -90,6 +90,9 @@ beforeAll(async () => {
       await call(admin, 'POST', `/leads/${lead.id}/follow-ups`, { scheduled_at: '2099-01-01T09:00:00.000Z' });
     if (i % 5 === 1) await call(admin, 'POST', `/leads/${lead.id}/tasks`, { title: 'Call back' });
     await backdate(lead.id, i);
+    // Shared with the agent without owner or team: a lead of another owner, and one with no owner.
+    if (i === 2 || i === 7)
+      await call(admin, 'POST', `/leads/${lead.id}/users`, { user_id: agent.userId, role: 'assignee' });
   }
 }, 300_000);
 
@@ -111,8 +114,23 @@ async function expected(forAgent?: Session) {
     const teams = (
       await k.selectFrom('team_members').select('team_id').where('user_id', '=', forAgent.userId).execute()
     ).map((x) => x.team_id);
+    const shared = new Set(
+      [
+        ...(await k
+          .selectFrom('lead_users')
+          .select('lead_id')
+          .where('user_id', '=', forAgent.userId)
+          .execute()),
+        ...(teams.length
+          ? await k.selectFrom('lead_teams').select('lead_id').where('team_id', 'in', teams).execute()
+          : []),
+      ].map((x) => x.lead_id),
+    );
     leads = leads.filter(
-      (l) => l.owner_id === forAgent.userId || (l.team_id !== null && teams.includes(l.team_id)),
+      (l) =>
+        l.owner_id === forAgent.userId ||
+        (l.team_id !== null && teams.includes(l.team_id)) ||
+        shared.has(l.id),
     );
   }
   const owner = new Map(leads.map((l) => [l.id, l.owner_id]));
@@ -133,10 +151,12 @@ async function expected(forAgent?: Session) {
   const keyOf = new Map(statuses.map((s) => [s.id, s.key]));
   const category = new Map(statuses.map((s) => [s.id, s.category]));
 
-  /** Completed stays per status key (ms), entered in [from, to) when given. */
-  const stays = (from?: string, to?: string) => {
+  /** Completed stays per status key (ms), entered in [from, to) when given, on one owner's leads when given. */
+  const stays = (from?: string, to?: string, ownerId?: number) => {
     const perLead = new Map<number, typeof history>();
-    for (const h of history) perLead.set(h.lead_id, [...(perLead.get(h.lead_id) ?? []), h]);
+    for (const h of history)
+      if (ownerId === undefined || owner.get(h.lead_id) === ownerId)
+        perLead.set(h.lead_id, [...(perLead.get(h.lead_id) ?? []), h]);
     const out = new Map<string, number[]>();
     for (const hs of perLead.values()) {
       hs.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
@@ -237,13 +257,20 @@ async function check(s: Session, scope?: Session, label = '') {
   const who = `${label} (${scope ? 'agent' : 'admin'})`;
 
   // Time in status: no range (totals and the median walk), a range (stays entered in it), and a range that is
-  // not on midnights (the same table, another query); an extra filter (the stays of the filtered leads).
-  for (const [q, from, to] of [
-    ['', undefined, undefined],
-    [`?from=${FROM}&to=${TO}`, FROM, TO],
-    ['?from=2026-11-03T12:30:00.000Z', '2026-11-03T12:30:00.000Z', undefined],
-  ] as const) {
-    const want = e.stays(from, to);
+  // not on midnights (the same table, another query). On one owner (the stays by owner, 0240), an agent's own
+  // (by owner alone) or another's (the stays of the filtered leads), with and without a range.
+  const cases: Array<readonly [string, string | undefined, string | undefined, number | undefined]> = [
+    ['', undefined, undefined, undefined],
+    [`?from=${FROM}&to=${TO}`, FROM, TO, undefined],
+    ['?from=2026-11-03T12:30:00.000Z', '2026-11-03T12:30:00.000Z', undefined, undefined],
+  ];
+  for (const o of [agent.userId, other.userId])
+    cases.push(
+      [`?owner_id=${o}`, undefined, undefined, o],
+      [`?owner_id=${o}&from=${FROM}&to=${TO}`, FROM, TO, o],
+    );
+  for (const [q, from, to, ownerId] of cases) {
+    const want = e.stays(from, to, ownerId);
     const res = await get(s, `/reports/time-in-status${q}`);
     const got = res.data.filter((r: { stays: number }) => r.stays > 0);
     expect(got.map((r: { status: string }) => r.status).sort(), `${who} ${q}`).toEqual(

@@ -21,26 +21,23 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepository) {
   const pg = dialect === 'postgres';
   /**
-   * The leads a report counts. For an agent, visibility is one id set (a UNION ALL of four index lookups: leads
-   * they own, leads their teams hold, and the two link tables) instead of the list's per-row OR, so a report
-   * reads only the agent's leads rather than testing every lead of the organization.
+   * The ids of the leads an agent sees, from index lookups alone (no lead row is read): a UNION ALL of the leads
+   * they own (unless `exceptOwned`), those their teams hold, and the two link tables. Read through
+   * `leads.id IN (...)`, so a lead in two of them counts once. With `exceptOwned` the set may still hold leads the
+   * agent owns (held by their team, shared with them): callers leave them out by the owner.
    */
-  const scoped = (orgId: number, f: LeadFilter, exceptOwned = false) => {
-    if (f.visibleTo === undefined) return leads.scope(db.selectFrom('leads'), orgId, f);
-    const userId = f.visibleTo;
+  const visibleIds = (orgId: number, userId: number, exceptOwned = false) => {
     const myTeams = db
       .selectFrom('team_members')
       .select('team_members.team_id')
       .where('team_members.org_id', '=', orgId)
       .where('team_members.user_id', '=', userId);
-    // The leads of their teams first: with `exceptOwned` (the caller counts the agent's own leads elsewhere) the
-    // leads they own are left out of the set and of the answer.
     const teamLeads = db
       .selectFrom('leads as v')
       .select('v.id')
       .where('v.org_id', '=', orgId)
       .where('v.team_id', 'in', myTeams);
-    const visible = (
+    return (
       exceptOwned
         ? teamLeads
         : db
@@ -64,9 +61,19 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
           .where('lead_teams.org_id', '=', orgId)
           .where('lead_teams.team_id', 'in', myTeams),
       );
+  };
+
+  /**
+   * The leads a report counts. For an agent, visibility is one id set (`visibleIds`) instead of the list's per-row
+   * OR, so a report reads only the agent's leads rather than testing every lead of the organization. With
+   * `exceptOwned` (the caller counts the agent's own leads elsewhere) the leads they own are left out.
+   */
+  const scoped = (orgId: number, f: LeadFilter, exceptOwned = false) => {
+    if (f.visibleTo === undefined) return leads.scope(db.selectFrom('leads'), orgId, f);
+    const userId = f.visibleTo;
     const q = leads
       .scope(db.selectFrom('leads'), orgId, { ...f, visibleTo: undefined })
-      .where('leads.id', 'in', visible);
+      .where('leads.id', 'in', visibleIds(orgId, userId, exceptOwned));
     return exceptOwned
       ? q.where((eb) => eb.or([eb('leads.owner_id', 'is', null), eb('leads.owner_id', '<>', userId)]))
       : q;
@@ -352,8 +359,10 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
      * median is the middle stay (or the mean of the two middle ones). The stays are `status_stays` (migration
      * 0220, kept by triggers from the status history): with no filter but deleted or not and no date range,
      * the count and mean come from `status_stay_totals` and each median is one walk of the (org, live, status,
-     * ms) index to the middle row; with a date range only, the stays entered in it; otherwise the stays of the
-     * leads the list's filters and visibility select.
+     * ms) index to the middle row; with a date range only, the stays entered in it; on one owner, or for an agent
+     * whose only other filter is their own id as owner, the stays by owner (migration 0240: `owner_id`, read from
+     * `status_stays_owner_idx` alone), and for an agent the stays of the other leads they see by id; otherwise the
+     * stays of the leads the list's filters and visibility select.
      */
     async timeInStatus(orgId: number, f: LeadFilter, r: DateRange) {
       const live = f.deleted ? 0 : 1;
@@ -391,18 +400,47 @@ export function createReportRepository(db: Q, dialect: Dialect, leads: LeadRepos
         }
         return out;
       }
-      let stays = db.selectFrom('status_stays as s').where('s.org_id', '=', orgId);
-      stays = plain
-        ? stays.where('s.live', '=', live)
-        : stays.where('s.lead_id', 'in', scoped(orgId, f).select('leads.id'));
-      if (r.from) stays = stays.where('s.entered_at', '>=', r.from);
-      if (r.to) stays = stays.where('s.entered_at', '<', r.to);
-      const ranked = stays.select([
-        's.status_id',
-        's.ms',
-        sql<number>`row_number() OVER (PARTITION BY s.status_id ORDER BY s.ms)`.as('rn'),
-        sql<number>`count(*) OVER (PARTITION BY s.status_id)`.as('cnt'),
-      ]);
+      /** Stays entered in the range, of the organization unless `byLead` (the leads are already the org's). */
+      const stays = (byLead = false) => {
+        let q = db.selectFrom('status_stays as s').select(['s.status_id', 's.ms']);
+        if (!byLead) q = q.where('s.org_id', '=', orgId);
+        if (r.from) q = q.where('s.entered_at', '>=', r.from);
+        if (r.to) q = q.where('s.entered_at', '<', r.to);
+        return q;
+      };
+      /** One owner's stays, from `status_stays_owner_idx` alone (migration 0240). */
+      const owned = (ownerId: number) => stays().where('s.live', '=', live).where('s.owner_id', '=', ownerId);
+      const me = f.visibleTo;
+      let picked;
+      if (plain) picked = stays().where('s.live', '=', live);
+      else if (f.ownerId !== undefined && onlyFilters(f, ['deleted', 'ownerId'])) picked = owned(f.ownerId);
+      else if (
+        me !== undefined &&
+        (f.ownerId === undefined || f.ownerId === me) &&
+        onlyFilters(f, ['deleted', 'ownerId', 'visibleTo'])
+      )
+        // An agent sees every lead they own: those stays by owner; the other leads they see (their teams', shared
+        // with them) by id, from the visibility indexes and the stays themselves (`live`, `owner_id`), so no lead
+        // row is read.
+        picked =
+          f.ownerId === me
+            ? owned(me)
+            : owned(me).unionAll(
+                stays(true)
+                  .where('s.lead_id', 'in', visibleIds(orgId, me, true))
+                  .where('s.live', '=', live)
+                  .where('s.owner_id', '<>', me),
+              );
+      // Otherwise the stays of the leads the filters select.
+      else picked = stays(true).where('s.lead_id', 'in', scoped(orgId, f).select('leads.id'));
+      const ranked = db
+        .selectFrom(picked.as('u'))
+        .select([
+          'u.status_id',
+          'u.ms',
+          sql<number>`row_number() OVER (PARTITION BY u.status_id ORDER BY u.ms)`.as('rn'),
+          sql<number>`count(*) OVER (PARTITION BY u.status_id)`.as('cnt'),
+        ]);
       const rows = await db
         .selectFrom(ranked.as('k'))
         .select([

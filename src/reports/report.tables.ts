@@ -41,6 +41,8 @@ export interface StatusStaysTable {
   entered_at: string;
   /** How long the stay lasted, in milliseconds. */
   ms: number;
+  /** The lead's owner, 0 for none (migration 0240). */
+  owner_id: number;
 }
 
 /** Stays per organization, live and status (migration 0220): their number and summed ms. */

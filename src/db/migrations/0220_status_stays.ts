@@ -27,12 +27,15 @@ const msBetween = (pg: boolean, a: string, b: string) =>
     ? `round(extract(epoch from (${b}::timestamptz - ${a}::timestamptz)) * 1000)::bigint`
     : `CAST(round((julianday(${b}) - julianday(${a})) * 86400000) AS INTEGER)`;
 
-/** The stays of one lead, from its history; `org` and `lead` are SQL expressions. */
-function recompute(pg: boolean, org: string, lead: string): string {
+/**
+ * The stays of one lead, from its history; `org` and `lead` are SQL expressions. `owner` (migration 0240) also
+ * writes the lead's owner (0 for none).
+ */
+export function recompute(pg: boolean, org: string, lead: string, owner = false): string {
   const ms = msBetween(pg, 'h.created_at', 'h.left_at');
   return `DELETE FROM status_stays WHERE lead_id = ${lead};
-    INSERT INTO status_stays (history_id, org_id, lead_id, status_id, live, entered_at, ms)
-    SELECT h.id, h.org_id, h.lead_id, h.to_status_id, ${liveOf('l.')}, h.created_at, ${ms}
+    INSERT INTO status_stays (history_id, org_id, lead_id, status_id, live, entered_at, ms${owner ? ', owner_id' : ''})
+    SELECT h.id, h.org_id, h.lead_id, h.to_status_id, ${liveOf('l.')}, h.created_at, ${ms}${owner ? ', coalesce(l.owner_id, 0)' : ''}
     FROM (SELECT sh.id, sh.org_id, sh.lead_id, sh.to_status_id, sh.created_at,
             lead(sh.created_at) OVER (ORDER BY sh.created_at, sh.id) AS left_at
           FROM status_history sh WHERE sh.org_id = ${org} AND sh.lead_id = ${lead}) h
@@ -41,7 +44,7 @@ function recompute(pg: boolean, org: string, lead: string): string {
 }
 
 /** A history row with a later one for the same lead (by created_at, then id): `r` was not appended last. */
-const later = (r: string) =>
+export const later = (r: string) =>
   `EXISTS (SELECT 1 FROM status_history x WHERE x.org_id = ${r}.org_id AND x.lead_id = ${r}.lead_id
      AND (x.created_at > ${r}.created_at OR (x.created_at = ${r}.created_at AND x.id > ${r}.id)))`;
 
@@ -50,19 +53,19 @@ const later = (r: string) =>
  * no stay: it was the last). An upsert, because on PostgreSQL a statement inserting several rows of one lead runs
  * its row triggers after all of them, when an earlier row's full recompute may already have written this stay.
  */
-function append(pg: boolean): string {
-  return `INSERT INTO status_stays (history_id, org_id, lead_id, status_id, live, entered_at, ms)
+export function append(pg: boolean, owner = false): string {
+  return `INSERT INTO status_stays (history_id, org_id, lead_id, status_id, live, entered_at, ms${owner ? ', owner_id' : ''})
     SELECT p.id, p.org_id, p.lead_id, p.to_status_id, ${liveOf('l.')}, p.created_at,
-      ${msBetween(pg, 'p.created_at', 'NEW.created_at')}
+      ${msBetween(pg, 'p.created_at', 'NEW.created_at')}${owner ? ', coalesce(l.owner_id, 0)' : ''}
     FROM status_history p JOIN leads l ON l.id = p.lead_id
     WHERE p.org_id = NEW.org_id AND p.lead_id = NEW.lead_id
       AND (p.created_at < NEW.created_at OR (p.created_at = NEW.created_at AND p.id < NEW.id))
     ORDER BY p.created_at DESC, p.id DESC LIMIT 1
     ON CONFLICT (history_id) DO UPDATE SET status_id = excluded.status_id, live = excluded.live,
-      entered_at = excluded.entered_at, ms = excluded.ms;`;
+      entered_at = excluded.entered_at, ms = excluded.ms${owner ? ', owner_id = excluded.owner_id' : ''};`;
 }
 
-const totals = (r: 'NEW' | 'OLD', sign: '' | '-') =>
+export const totals = (r: 'NEW' | 'OLD', sign: '' | '-') =>
   `INSERT INTO status_stay_totals (org_id, live, status_id, n, ms)
    VALUES (${r}.org_id, ${r}.live, ${r}.status_id, ${sign}1, ${sign}${r}.ms)
    ON CONFLICT (org_id, live, status_id) DO UPDATE SET n = status_stay_totals.n + excluded.n,
