@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
-import { MemoryCounterStore, type CounterStore } from './counter-store.js';
+import { MemoryCounterStore, type CounterState, type CounterStore } from './counter-store.js';
 
 /**
  * Fixed-window counters in a CounterStore (src/http/counter-store.ts): this process's memory by default; Redis,
@@ -16,13 +16,7 @@ export class RateLimiter {
 
   /** Counts one hit against `key` (limit per window) and says whether it is allowed. */
   async hit(key: string, limit: number, now = Date.now()): Promise<RateState> {
-    const b = await this.store.hit(this.ns + key, this.windowMs, now);
-    return {
-      allowed: b.count <= limit,
-      limit,
-      remaining: Math.max(0, limit - b.count),
-      resetMs: b.resetAt - now,
-    };
+    return this.counted(await this.store.hit(this.ns + key, this.windowMs, now), limit, now);
   }
 
   /**
@@ -33,6 +27,11 @@ export class RateLimiter {
     const b = this.store.hitWithin
       ? await this.store.hitWithin(this.ns + key, this.windowMs, now, limit)
       : await this.store.hit(this.ns + key, this.windowMs, now);
+    return this.counted(b, limit, now);
+  }
+
+  /** The state after a hit counted `b.count` in the window. */
+  private counted(b: CounterState, limit: number, now: number): RateState {
     return {
       allowed: b.count <= limit,
       limit,
