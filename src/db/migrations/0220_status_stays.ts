@@ -71,6 +71,58 @@ export const totals = (r: 'NEW' | 'OLD', sign: '' | '-') =>
    ON CONFLICT (org_id, live, status_id) DO UPDATE SET n = status_stay_totals.n + excluded.n,
      ms = status_stay_totals.ms + excluded.ms;`;
 
+/** The columns of a history row whose change moves its lead's stays. */
+const HIST = 'org_id, lead_id, to_status_id, created_at';
+
+/**
+ * The history triggers, writing the owner (migration 0240) or not: on PostgreSQL the function
+ * `status_stays_history` (created or replaced; its trigger `status_stays_history_iud` is made once, in `up`), on
+ * SQLite the four triggers (dropped first when they exist).
+ */
+export async function historyTriggers(db: Kysely<any>, owner: boolean): Promise<void> {
+  const run = (s: string) => sql.raw(s).execute(db);
+  if (isPostgres(db)) {
+    await run(`CREATE OR REPLACE FUNCTION status_stays_history() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN ${recompute(true, 'OLD.org_id', 'OLD.lead_id', owner)} END IF;
+        IF TG_OP = 'UPDATE' OR (TG_OP = 'INSERT' AND ${later('NEW')}) THEN
+          ${recompute(true, 'NEW.org_id', 'NEW.lead_id', owner)}
+        ELSIF TG_OP = 'INSERT' THEN
+          ${append(true, owner)}
+        END IF;
+        RETURN NULL;
+      END $$`);
+    return;
+  }
+  for (const t of ['ins', 'app', 'del', 'upd']) await run(`DROP TRIGGER IF EXISTS status_stays_history_${t}`);
+  await run(`CREATE TRIGGER status_stays_history_ins AFTER INSERT ON status_history WHEN ${later('NEW')} BEGIN
+    ${recompute(false, 'NEW.org_id', 'NEW.lead_id', owner)} END`);
+  await run(`CREATE TRIGGER status_stays_history_app AFTER INSERT ON status_history WHEN NOT ${later('NEW')}
+    BEGIN ${append(false, owner)} END`);
+  await run(`CREATE TRIGGER status_stays_history_del AFTER DELETE ON status_history BEGIN
+    ${recompute(false, 'OLD.org_id', 'OLD.lead_id', owner)} END`);
+  await run(`CREATE TRIGGER status_stays_history_upd AFTER UPDATE OF ${HIST} ON status_history BEGIN
+    ${recompute(false, 'OLD.org_id', 'OLD.lead_id', owner)} ${recompute(false, 'NEW.org_id', 'NEW.lead_id', owner)} END`);
+}
+
+/**
+ * The totals trigger on updates of a stay, on every column (`of` null, as `up` makes it) or on the listed ones
+ * (migration 0240); on PostgreSQL the one trigger that also handles inserts and deletes, calling
+ * `status_stay_totals_apply`.
+ */
+export async function totalsTrigger(db: Kysely<any>, of: string | null): Promise<void> {
+  const run = (s: string) => sql.raw(s).execute(db);
+  if (isPostgres(db)) {
+    await run('DROP TRIGGER IF EXISTS status_stay_totals_iud ON status_stays');
+    await run(`CREATE TRIGGER status_stay_totals_iud AFTER INSERT OR DELETE OR UPDATE${of ? ` OF ${of}` : ''}
+      ON status_stays FOR EACH ROW EXECUTE FUNCTION status_stay_totals_apply()`);
+    return;
+  }
+  await run('DROP TRIGGER IF EXISTS status_stay_totals_upd');
+  await run(`CREATE TRIGGER status_stay_totals_upd AFTER UPDATE${of ? ` OF ${of}` : ''} ON status_stays BEGIN
+    ${totals('OLD', '-')} ${totals('NEW', '')} END`);
+}
+
 export async function up(db: Kysely<any>): Promise<void> {
   const pg = isPostgres(db);
   await db.schema
@@ -112,26 +164,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .$call((b) => (pg ? b : b.modifyEnd(sql`WITHOUT ROWID`)))
     .execute();
 
-  const hist = 'org_id, lead_id, to_status_id, created_at';
   const leadLive = 'deleted_at, merged_into_id';
+  await historyTriggers(db, false);
   if (pg) {
     await sql
       .raw(
-        `CREATE FUNCTION status_stays_history() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF TG_OP IN ('UPDATE', 'DELETE') THEN ${recompute(true, 'OLD.org_id', 'OLD.lead_id')} END IF;
-          IF TG_OP = 'UPDATE' OR (TG_OP = 'INSERT' AND ${later('NEW')}) THEN
-            ${recompute(true, 'NEW.org_id', 'NEW.lead_id')}
-          ELSIF TG_OP = 'INSERT' THEN
-            ${append(true)}
-          END IF;
-          RETURN NULL;
-        END $$`,
-      )
-      .execute(db);
-    await sql
-      .raw(
-        `CREATE TRIGGER status_stays_history_iud AFTER INSERT OR DELETE OR UPDATE OF ${hist} ON status_history
+        `CREATE TRIGGER status_stays_history_iud AFTER INSERT OR DELETE OR UPDATE OF ${HIST} ON status_history
          FOR EACH ROW EXECUTE FUNCTION status_stays_history()`,
       )
       .execute(db);
@@ -161,22 +199,8 @@ export async function up(db: Kysely<any>): Promise<void> {
         END $$`,
       )
       .execute(db);
-    await sql
-      .raw(
-        `CREATE TRIGGER status_stay_totals_iud AFTER INSERT OR DELETE OR UPDATE ON status_stays
-         FOR EACH ROW EXECUTE FUNCTION status_stay_totals_apply()`,
-      )
-      .execute(db);
   } else {
     const trig = async (s: string) => sql.raw(s).execute(db);
-    await trig(`CREATE TRIGGER status_stays_history_ins AFTER INSERT ON status_history WHEN ${later('NEW')} BEGIN
-      ${recompute(false, 'NEW.org_id', 'NEW.lead_id')} END`);
-    await trig(`CREATE TRIGGER status_stays_history_app AFTER INSERT ON status_history WHEN NOT ${later('NEW')}
-      BEGIN ${append(false)} END`);
-    await trig(`CREATE TRIGGER status_stays_history_del AFTER DELETE ON status_history BEGIN
-      ${recompute(false, 'OLD.org_id', 'OLD.lead_id')} END`);
-    await trig(`CREATE TRIGGER status_stays_history_upd AFTER UPDATE OF ${hist} ON status_history BEGIN
-      ${recompute(false, 'OLD.org_id', 'OLD.lead_id')} ${recompute(false, 'NEW.org_id', 'NEW.lead_id')} END`);
     await trig(`CREATE TRIGGER status_stays_lead_upd AFTER UPDATE OF ${leadLive} ON leads
       WHEN (${liveOf('OLD.')}) <> (${liveOf('NEW.')}) BEGIN
       UPDATE status_stays SET live = ${liveOf('NEW.')} WHERE lead_id = NEW.id; END`);
@@ -186,9 +210,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     await trig(
       `CREATE TRIGGER status_stay_totals_del AFTER DELETE ON status_stays BEGIN ${totals('OLD', '-')} END`,
     );
-    await trig(`CREATE TRIGGER status_stay_totals_upd AFTER UPDATE ON status_stays BEGIN
-      ${totals('OLD', '-')} ${totals('NEW', '')} END`);
   }
+  await totalsTrigger(db, null);
 
   await refill(db);
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../dialect.js';
-import { append, later, recompute, totals, refill as refillStays } from './0220_status_stays.js';
+import { historyTriggers, totalsTrigger, refill as refillStays } from './0220_status_stays.js';
 
 /**
  * An agent's time in status without reading the agent's leads one by one (issue 21, docs/performance.md).
@@ -14,51 +14,9 @@ import { append, later, recompute, totals, refill as refillStays } from './0220_
  * The totals trigger of 0220 fired on any update of a stay; it now fires on the columns it sums by (org, live,
  * status, ms), so an owner change does not churn `status_stay_totals`.
  */
-const HIST = 'org_id, lead_id, to_status_id, created_at';
 const ownerChanged = 'coalesce(OLD.owner_id, 0) <> coalesce(NEW.owner_id, 0)';
 const setOwner = 'UPDATE status_stays SET owner_id = coalesce(NEW.owner_id, 0) WHERE lead_id = NEW.id;';
 const SUMMED = 'org_id, live, status_id, ms';
-
-/** 0220's history triggers, writing the owner or not. */
-async function historyTriggers(db: Kysely<any>, owner: boolean): Promise<void> {
-  const run = (s: string) => sql.raw(s).execute(db);
-  if (isPostgres(db)) {
-    await run(`CREATE OR REPLACE FUNCTION status_stays_history() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN ${recompute(true, 'OLD.org_id', 'OLD.lead_id', owner)} END IF;
-        IF TG_OP = 'UPDATE' OR (TG_OP = 'INSERT' AND ${later('NEW')}) THEN
-          ${recompute(true, 'NEW.org_id', 'NEW.lead_id', owner)}
-        ELSIF TG_OP = 'INSERT' THEN
-          ${append(true, owner)}
-        END IF;
-        RETURN NULL;
-      END $$`);
-    return;
-  }
-  for (const t of ['ins', 'app', 'del', 'upd']) await run(`DROP TRIGGER IF EXISTS status_stays_history_${t}`);
-  await run(`CREATE TRIGGER status_stays_history_ins AFTER INSERT ON status_history WHEN ${later('NEW')} BEGIN
-    ${recompute(false, 'NEW.org_id', 'NEW.lead_id', owner)} END`);
-  await run(`CREATE TRIGGER status_stays_history_app AFTER INSERT ON status_history WHEN NOT ${later('NEW')}
-    BEGIN ${append(false, owner)} END`);
-  await run(`CREATE TRIGGER status_stays_history_del AFTER DELETE ON status_history BEGIN
-    ${recompute(false, 'OLD.org_id', 'OLD.lead_id', owner)} END`);
-  await run(`CREATE TRIGGER status_stays_history_upd AFTER UPDATE OF ${HIST} ON status_history BEGIN
-    ${recompute(false, 'OLD.org_id', 'OLD.lead_id', owner)} ${recompute(false, 'NEW.org_id', 'NEW.lead_id', owner)} END`);
-}
-
-/** 0220's totals trigger on updates of a stay: on every column (0220) or on the summed ones (here). */
-async function totalsTrigger(db: Kysely<any>, of: string | null): Promise<void> {
-  const run = (s: string) => sql.raw(s).execute(db);
-  if (isPostgres(db)) {
-    await run('DROP TRIGGER IF EXISTS status_stay_totals_iud ON status_stays');
-    await run(`CREATE TRIGGER status_stay_totals_iud AFTER INSERT OR DELETE OR UPDATE${of ? ` OF ${of}` : ''}
-      ON status_stays FOR EACH ROW EXECUTE FUNCTION status_stay_totals_apply()`);
-    return;
-  }
-  await run('DROP TRIGGER IF EXISTS status_stay_totals_upd');
-  await run(`CREATE TRIGGER status_stay_totals_upd AFTER UPDATE${of ? ` OF ${of}` : ''} ON status_stays BEGIN
-    ${totals('OLD', '-')} ${totals('NEW', '')} END`);
-}
 
 export async function up(db: Kysely<any>): Promise<void> {
   const pg = isPostgres(db);
