@@ -217,6 +217,23 @@ function serverEnvironment(): Record<string, string> {
   return process.argv.includes('--no-server-flags') ? {} : serverEnv();
 }
 
+/** What every import run reports, CSV or XLSX: its rates, times, the server's peaks and how it ran. */
+function runFigures(run: Awaited<ReturnType<typeof importThroughApi>>, rows: number) {
+  return {
+    rows,
+    api_rows_per_s: Math.round(rows / run.runSeconds),
+    api_run_s: +run.runSeconds.toFixed(1),
+    upload_s: +run.uploadSeconds.toFixed(1),
+    end_to_end_s: +run.totalSeconds.toFixed(1),
+    server_peak_rss_mb: run.peakRssMb,
+    peak_rss_before_run_mb: run.uploadPeakRssMb,
+    server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
+    server_node_args: serverArgs().join(' '),
+    server_env: serverEnvironment(),
+    loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+  };
+}
+
 /** Runs the real server in a child process and imports `file` through HTTP. */
 async function importThroughApi(t: Target, file: string, rows: number, searches = 0) {
   const db = t.open();
@@ -508,21 +525,11 @@ async function main() {
       const r = {
         dialect,
         format: 'csv',
-        rows,
-        api_rows_per_s: rate,
-        api_run_s: +api.runSeconds.toFixed(1),
-        upload_s: +api.uploadSeconds.toFixed(1),
-        end_to_end_s: +api.totalSeconds.toFixed(1),
+        ...runFigures(api, rows),
         bare_rows_per_s: bare?.rate ?? null,
         ratio_to_bare: bare ? +(rate / bare.rate).toFixed(2) : null,
-        server_peak_rss_mb: api.peakRssMb,
-        peak_rss_before_run_mb: api.uploadPeakRssMb,
         search_q_p50_ms: api.search?.p50_ms ?? null,
         search_q_p99_ms: api.search?.p99_ms ?? null,
-        server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
-        server_node_args: serverArgs().join(' '),
-        server_env: serverEnvironment(),
-        loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       };
       console.log(JSON.stringify(r));
       results.push(r);
@@ -532,22 +539,7 @@ async function main() {
       const xt = await target(dialect, 'xlsx');
       try {
         const x = await importThroughApi(xt, xlsx, xlsxRows);
-        const xr = {
-          dialect,
-          format: 'xlsx',
-          xlsx_order: order,
-          rows: xlsxRows,
-          api_rows_per_s: Math.round(xlsxRows / x.runSeconds),
-          api_run_s: +x.runSeconds.toFixed(1),
-          upload_s: +x.uploadSeconds.toFixed(1),
-          end_to_end_s: +x.totalSeconds.toFixed(1),
-          server_peak_rss_mb: x.peakRssMb,
-          peak_rss_before_run_mb: x.uploadPeakRssMb,
-          server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
-          server_node_args: serverArgs().join(' '),
-          server_env: serverEnvironment(),
-          loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
-        };
+        const xr = { dialect, format: 'xlsx', xlsx_order: order, ...runFigures(x, xlsxRows) };
         console.log(JSON.stringify(xr));
         results.push(xr);
         save(rows, results);
