@@ -104,6 +104,14 @@ async function appOnHeldDatabase(): Promise<{
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
     const config = loadConfig({ ...env, DATABASE_URL: url, DATA_DIR: dataDir });
+    // Migrated under the default statement timeout: the 400 ms one is for the requests under test, and a
+    // migration's DDL on a loaded test machine can take longer (57014 during migrateToLatest, not in the test).
+    const setup = openDb({ dialect: 'postgres', databaseUrl: url, pgSchema: schema, poolSize: 1 });
+    try {
+      await migrateToLatest(setup.kysely);
+    } finally {
+      await setup.close();
+    }
     const db = openDb({
       dialect: 'postgres',
       databaseUrl: url,
@@ -111,7 +119,6 @@ async function appOnHeldDatabase(): Promise<{
       poolSize: 3,
       statementTimeoutMs: 400,
     });
-    await migrateToLatest(db.kysely);
     const app = (await buildApp({ config, db, webDir: null })) as unknown as FastifyInstance;
     await app.ready();
     const token = (await signup(app)).token;
