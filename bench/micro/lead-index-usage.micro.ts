@@ -6,13 +6,20 @@
  * records the SQL at the driver and asks SQLite for each statement's plan (EXPLAIN QUERY PLAN). Prints, for each
  * index of `leads`, the requests whose plan uses it.
  *
- *   npx tsx bench/micro/lead-index-usage.micro.ts [--rows 30000]
+ *   npx tsx bench/micro/lead-index-usage.micro.ts [--rows 30000] [--db sqlite|postgres] [--drop a,b] [--repeat 5]
+ *
+ * `--db postgres` runs the same on PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test,
+ * in a schema of its own, dropped at the end) and reads its plans with EXPLAIN. Every request is also timed (median
+ * of `--repeat` runs after one warm-up). `--drop a,b`: after that first pass, drops the named indexes, analyzes
+ * again and repeats the pass, then prints each request whose plan or median changed (the A/B of an index drop on
+ * the same data, back to back).
  *
  * What it does not cover: writes (foreign-key checks and the lead service's own lookups by email, phone and
- * external id), duplicate detection, imports' dedupe and PostgreSQL's planner.
+ * external id), duplicate detection and imports' dedupe.
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult } from 'kysely';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/database.js';
@@ -21,8 +28,18 @@ import { withDriver } from '../../src/db/unit-of-work.js';
 import { buildApp } from '../../src/app.js';
 import { SORTS } from '../../src/leads/lead.schema.js';
 
-const rows = Number(process.argv[process.argv.indexOf('--rows') + 1] || 30000);
-const file = `/tmp/leadflow-index-usage-${randomBytes(3).toString('hex')}.db`;
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+};
+const rows = Number(arg('rows', '30000'));
+const dialect = arg('db', 'sqlite') as 'sqlite' | 'postgres';
+const drop = arg('drop', '').split(',').filter(Boolean);
+const repeat = Number(arg('repeat', '5'));
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const tag = randomBytes(3).toString('hex');
+const file = `/tmp/leadflow-index-usage-${tag}.db`;
+const schema = `bench_index_usage_${tag}`;
 
 let current: string | null = null;
 const seen: Array<{ request: string; sql: string; params: readonly unknown[] }> = [];
@@ -47,10 +64,22 @@ const record = (dialect: Dialect): Dialect =>
     return driver;
   });
 
-const db = openDb({ dialect: 'sqlite', sqlitePath: file, wrapDialect: record });
+const admin = dialect === 'postgres' ? new pg.Client({ connectionString: PG_URL }) : null;
+if (admin) {
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+}
+const db =
+  dialect === 'postgres'
+    ? openDb({ dialect, databaseUrl: PG_URL, pgSchema: schema, poolSize: 5, wrapDialect: record })
+    : openDb({ dialect, sqlitePath: file, wrapDialect: record });
 try {
   await migrateToLatest(db.kysely);
-  const config = loadConfig({ ...process.env, DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'fatal' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: dialect === 'postgres' ? PG_URL : `sqlite:${file}`,
+    LOG_LEVEL: 'fatal',
+  });
   const app = await buildApp({ config, db });
   const su = await app.inject({
     method: 'POST',
@@ -116,7 +145,8 @@ try {
       phone: `+1415555${String(i % 10000).padStart(4, '0')}`,
       company_name: `Company ${i % 50}`,
       company_id: i % 3 === 0 ? companies[i % 50] : null,
-      source: SOURCES[i % SOURCES.length],
+      // One lead in 1,000 has a rare source: the list's source filter when few leads match.
+      source: i % 1000 === 999 ? 'Rare source' : SOURCES[i % SOURCES.length],
       owner_id: i % 2 ? user.id : null,
       team_id: i % 4 === 0 ? teams[(i / 4) % 10] : null,
       status_id: statuses[i % statuses.length].id,
@@ -137,7 +167,9 @@ try {
         .values(batch.splice(0) as never)
         .execute();
   }
-  await k.executeQuery({ sql: 'ANALYZE', parameters: [], query: { kind: 'RawNode' } } as never);
+  const raw = <R>(text: string, parameters: readonly unknown[] = []) =>
+    k.executeQuery<R>({ sql: text, parameters, query: { kind: 'RawNode' } } as never);
+  await raw('ANALYZE');
 
   const auth = { authorization: `Bearer ${token}` };
   const requests: string[] = ['/leads'];
@@ -147,6 +179,7 @@ try {
     `/leads?status=${status}`,
     `/leads?status=${status}&sort=-updated_at`,
     `/leads?source=${encodeURIComponent('Source 7')}`,
+    `/leads?source=${encodeURIComponent('rare SOURCE')}`,
     `/leads?owner_id=${user.id}`,
     `/leads?team_id=${teams[3]}`,
     `/leads?company_id=${companies[3]}`,
@@ -172,38 +205,98 @@ try {
     'activity',
   ])
     requests.push(`/reports/${r}`);
-  const failed: string[] = [];
-  for (const r of requests) {
-    current = r;
-    const res = await app.inject({ method: 'GET', url: `/api/v1${r}`, headers: auth });
-    if (res.statusCode !== 200) failed.push(`${r}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-  }
-  current = null;
 
-  const indexes = (
-    await k
-      .selectFrom('sqlite_master' as never)
-      .select(['name' as never])
-      .where('type' as never, '=', 'index' as never)
-      .where('tbl_name' as never, '=', 'leads' as never)
-      .execute()
-  ).map((r) => (r as { name: string }).name);
-  const usedBy = new Map<string, Set<string>>(indexes.map((i) => [i, new Set<string>()]));
-  for (const s of seen) {
-    const plan = await k.executeQuery<{ detail: string }>({
-      sql: `EXPLAIN QUERY PLAN ${s.sql}`,
-      parameters: s.params,
-      query: { kind: 'RawNode' },
-    } as never);
-    for (const p of plan.rows)
-      for (const i of indexes) if (new RegExp(`\\b${i}\\b`).test(p.detail)) usedBy.get(i)!.add(s.request);
+  const listIndexes = async () =>
+    dialect === 'postgres'
+      ? (
+          await raw<{ name: string }>(
+            `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'leads'`,
+            [schema],
+          )
+        ).rows.map((r) => r.name)
+      : (
+          await raw<{ name: string }>(
+            `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads'`,
+          )
+        ).rows.map((r) => r.name);
+  const planOf = async (q: { sql: string; params: readonly unknown[] }) =>
+    dialect === 'postgres'
+      ? (await raw<{ 'QUERY PLAN': string }>(`EXPLAIN ${q.sql}`, q.params)).rows.map((r) => r['QUERY PLAN'])
+      : (await raw<{ detail: string }>(`EXPLAIN QUERY PLAN ${q.sql}`, q.params)).rows.map((r) => r.detail);
+
+  /** One pass: every request once (recorded, plans read), then `repeat` timed runs; the median per request. */
+  async function pass() {
+    seen.length = 0;
+    const failed: string[] = [];
+    const ms = new Map<string, number>();
+    for (const r of requests) {
+      current = r;
+      const res = await app.inject({ method: 'GET', url: `/api/v1${r}`, headers: auth });
+      if (res.statusCode !== 200) failed.push(`${r}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      current = null;
+      const times: number[] = [];
+      for (let i = 0; i < repeat; i++) {
+        const t0 = performance.now();
+        await app.inject({ method: 'GET', url: `/api/v1${r}`, headers: auth });
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      ms.set(r, times[Math.floor(times.length / 2)]);
+    }
+    const indexes = await listIndexes();
+    const usedBy = new Map<string, Set<string>>(indexes.map((i) => [i, new Set<string>()]));
+    const plans = new Map<string, string[]>();
+    for (const s of seen) {
+      const plan = await planOf(s);
+      plans.set(s.request, [...(plans.get(s.request) ?? []), ...plan]);
+      for (const p of plan)
+        for (const i of indexes) if (new RegExp(`\\b${i}\\b`).test(p)) usedBy.get(i)!.add(s.request);
+    }
+    console.log(
+      `${dialect}: ${rows} leads, ${requests.length} requests, ${seen.length} statements over leads`,
+    );
+    if (failed.length) console.log('requests that failed:\n  ' + failed.join('\n  '));
+    for (const [i, reqs] of usedBy)
+      console.log(`${i}: ${reqs.size ? [...reqs].join(', ') : 'UNUSED by these requests'}`);
+    return { ms, plans };
   }
-  console.log(`${rows} leads, ${requests.length} requests, ${seen.length} statements over leads`);
-  if (failed.length) console.log('requests that failed:\n  ' + failed.join('\n  '));
-  for (const [i, reqs] of usedBy)
-    console.log(`${i}: ${reqs.size ? [...reqs].join(', ') : 'UNUSED by these requests'}`);
+
+  const before = await pass();
+  if (drop.length) {
+    for (const i of drop) await raw(`DROP INDEX ${i}`);
+    await raw('ANALYZE');
+    console.log(`\n--- dropped ${drop.join(', ')}, analyzed again ---`);
+    const after = await pass();
+    console.log('\nrequest | median ms before | after | ratio | plan changed');
+    for (const r of requests) {
+      const a = before.ms.get(r)!;
+      const b = after.ms.get(r)!;
+      // PostgreSQL's plans carry cost and row estimates (new after ANALYZE) and the request's clock: compared without.
+      const shape = (p: string[] | undefined) =>
+        JSON.stringify(
+          (p ?? []).map((l) =>
+            l.replace(/\(cost=[^)]*\)/g, '').replace(/'\d{4}-\d\d-\d\dT[\d:.]+Z'/g, "'<time>'"),
+          ),
+        );
+      const changed = shape(before.plans.get(r)) !== shape(after.plans.get(r));
+      console.log(
+        `${r} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(b / a).toFixed(2)} | ${changed ? 'yes' : ''}`,
+      );
+      if (changed)
+        console.log(
+          `  before: ${(before.plans.get(r) ?? []).join(' / ')}\n  after:  ${(after.plans.get(r) ?? []).join(' / ')}`,
+        );
+    }
+  } else {
+    console.log('\nrequest | median ms');
+    for (const r of requests) console.log(`${r} | ${before.ms.get(r)!.toFixed(1)}`);
+  }
   await app.close();
 } finally {
   await db.close();
+  if (admin) {
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  }
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
 }
