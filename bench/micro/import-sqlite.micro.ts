@@ -5,18 +5,25 @@
  * a run (the machine is shared).
  *
  *   npx tsx bench/micro/import-sqlite.micro.ts 40000 base,bulkfts,norollup,noidx,noprefix,prefix234,automerge8
+ *   npx tsx bench/micro/import-sqlite.micro.ts 60000 pre0245,base,ckpt10000,trim2,base [BATCH]
+ *
+ * `ckptN`: `PRAGMA wal_autocheckpoint = N` (default 1000 pages); `pre0245`: with the two indexes migration 0245
+ * dropped (`leads_org_source_created_idx`, `leads_org_last_name_idx`), i.e. the schema before it; `trim2`: also
+ * without `leads_org_value_idx` and `leads_org_score_idx`; `notrig`: without every insert trigger of `leads`. The
+ * template database is made once per set of migrations.
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { openDb } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { migrations } from '../../src/db/migrations/index.js';
 import { IMPORT_LEAD_COLUMNS } from '../../src/imports/import.repository.js';
 
 const N = Number(process.argv[2] ?? 50000);
 const variants = (process.argv[3] ?? 'base').split(',');
 const BATCH = Number(process.argv[4] ?? 500);
 fs.mkdirSync('/tmp/leadflow-import-micro', { recursive: true });
-const tpl = '/tmp/leadflow-import-micro/template.db';
+const tpl = `/tmp/leadflow-import-micro/template-${Object.keys(migrations).sort().at(-1)}-${Object.keys(migrations).length}.db`;
 if (!fs.existsSync(tpl)) {
   const db = openDb({ dialect: 'sqlite', sqlitePath: tpl });
   await migrateToLatest(db.kysely);
@@ -71,8 +78,8 @@ function lead(i: number) {
 }
 const FTS_COLS =
   'first_name, last_name, email, phone, mobile, company_name, title, city, postal_code, search_extra';
-for (const v of variants) {
-  const file = `/tmp/leadflow-import-micro/v-${v}.db`;
+for (const [n, v] of variants.entries()) {
+  const file = `/tmp/leadflow-import-micro/v-${process.pid}-${n}-${v}.db`;
   fs.copyFileSync(tpl, file);
   const s = new Database(file);
   s.pragma('journal_mode = WAL');
@@ -81,6 +88,21 @@ for (const v of variants) {
   const bulkFts = v.includes('bulkfts');
   if (v.includes('nofts') || bulkFts) s.exec('DROP TRIGGER leads_fts_ai');
   if (v.includes('norollup')) s.exec('DROP TRIGGER leads_rollup_ins');
+  if (v.includes('notrig'))
+    for (const { name } of s
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'leads' AND sql LIKE '%INSERT ON%'`,
+      )
+      .all() as { name: string }[])
+      s.exec(`DROP TRIGGER ${name}`);
+  const ck = /ckpt(\d+)/.exec(v);
+  if (ck) s.pragma(`wal_autocheckpoint = ${ck[1]}`);
+  if (v.includes('pre0245'))
+    s.exec(
+      'CREATE INDEX leads_org_source_created_idx ON leads (org_id, source, created_at, id); CREATE INDEX leads_org_last_name_idx ON leads (org_id, last_name, id)',
+    );
+  if (v.includes('trim2'))
+    for (const ix of ['leads_org_value_idx', 'leads_org_score_idx']) s.exec(`DROP INDEX ${ix}`);
   const m = /prefix(\d+)/.exec(v);
   if (m) {
     const p = m[1].split('').join(' ');
