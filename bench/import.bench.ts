@@ -84,7 +84,24 @@ const SOURCES = ['Web', 'Trade Show', 'Partner Referral', 'Cold Call', 'Google']
 const STATUSES = ['New', 'Qualified', 'Open - Not Contacted', 'In process', 'Working - Contacted'];
 const INDUSTRIES = ['Technology', 'Finance', 'Healthcare', 'Retail, Consumer', 'Energy'];
 
+/**
+ * `--dups P` (a percentage): a file of distinct people of whom about P% of the rows repeat an earlier person
+ * (same names, email, phone and company under another Lead Id), the kind of duplicates a real import holds.
+ * Without it, the historical file: phone `i % 10000` and names cycling, so at 1M rows every phone is shared by
+ * 100 leads with the same last name (every person 33 times: ~16M flagged pairs), kept as the stress case.
+ */
+const DUPS = arg('dups', '');
+if (DUPS !== '' && !(Number(DUPS) >= 0 && Number(DUPS) <= 100)) throw new Error(`--dups ${DUPS}: 0-100`);
+const SYLLABLES = 'ka ri to len mar bel sor din va pel gru nos hal tem vik ro sa lu fen dor'.split(' ');
+const mix = (i: number, salt: number) => Math.imul(i ^ salt, 2654435761) >>> 0;
+/** The person row `i` is: itself, or (P% of rows) an earlier row's person. */
+function personOf(i: number): number {
+  while (i > 0 && mix(i, 0x9e37) % 10000 < Number(DUPS) * 100) i = mix(i, 0x85eb) % i;
+  return i;
+}
+
 function row(i: number): string[] {
+  if (DUPS !== '') return distinctRow(i);
   const f = FIRST[i % FIRST.length];
   const l = LAST[(i * 7) % LAST.length];
   const day = String((i % 28) + 1).padStart(2, '0');
@@ -105,10 +122,35 @@ function row(i: number): string[] {
   ];
 }
 
+/** `--dups P`: 12 first names x 8,000 last names, a phone and an email of each person's own. */
+function distinctRow(i: number): string[] {
+  const p = personOf(i);
+  const h = mix(p, 0x5bd1);
+  const f = FIRST[p % FIRST.length];
+  const syl = [h % 20, Math.floor(h / 20) % 20, Math.floor(h / 400) % 20].map((k) => SYLLABLES[k]).join('');
+  const l = syl[0].toUpperCase() + syl.slice(1);
+  const day = String((i % 28) + 1).padStart(2, '0');
+  return [
+    `B-${i}`,
+    f,
+    l,
+    `${f.toLowerCase().replace(/[^a-z]/g, '')}.${l.toLowerCase()}.${p}@example.com`,
+    `+1 ${200 + (Math.floor(p / 10000) % 800)}-555-${String(p % 10000).padStart(4, '0')}`,
+    `Company ${p % 50000} Ltd`,
+    'Sales Director',
+    CITIES[p % 8],
+    COUNTRIES[p % 8],
+    SOURCES[i % 5],
+    STATUSES[i % 5],
+    `${day}-0${(i % 9) + 1}-2024 10:30`,
+    INDUSTRIES[p % 5],
+  ];
+}
+
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 async function makeCsv(rows: number): Promise<string> {
-  const file = path.join(WORK, `leads-${rows}.csv`);
+  const file = path.join(WORK, `leads-${rows}${DUPS !== '' ? `-dups${DUPS}` : ''}.csv`);
   if (fs.existsSync(file)) return file;
   const out = fs.createWriteStream(file);
   out.write(HEADER.join(',') + '\r\n');
@@ -135,9 +177,9 @@ const XLSX_ORDERS: Record<XlsxOrder, (name: string) => number> = {
 };
 
 async function makeXlsx(rows: number, order: XlsxOrder): Promise<string> {
-  const file = path.join(WORK, `leads-${rows}-${order}.xlsx`);
+  const file = path.join(WORK, `leads-${rows}${DUPS !== '' ? `-dups${DUPS}` : ''}-${order}.xlsx`);
   if (fs.existsSync(file)) return file;
-  const base = path.join(WORK, `leads-${rows}-exceljs.xlsx`);
+  const base = path.join(WORK, `leads-${rows}${DUPS !== '' ? `-dups${DUPS}` : ''}-exceljs.xlsx`);
   if (!fs.existsSync(base)) {
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
       filename: base,
@@ -221,6 +263,7 @@ function serverEnvironment(): Record<string, string> {
 function runFigures(run: Awaited<ReturnType<typeof importThroughApi>>, rows: number) {
   return {
     rows,
+    file: DUPS !== '' ? `distinct people, ${DUPS}% repeated (--dups ${DUPS})` : 'cycling phones and names',
     api_rows_per_s: Math.round(rows / run.runSeconds),
     api_run_s: +run.runSeconds.toFixed(1),
     upload_s: +run.uploadSeconds.toFixed(1),
@@ -231,6 +274,7 @@ function runFigures(run: Awaited<ReturnType<typeof importThroughApi>>, rows: num
     server_node_args: serverArgs().join(' '),
     server_env: serverEnvironment(),
     loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    curve_s_rows: run.curve,
   };
 }
 
@@ -302,10 +346,22 @@ async function importThroughApi(t: Target, file: string, rows: number, searches 
     });
     if (run.status !== 202) throw new Error(`run: ${run.status} ${await run.text()}`);
     let job: Record<string, any>;
+    // The rate against the rows already in: [seconds into the run, rows created], every 15 s (printed as it goes).
+    const curve: Array<[number, number]> = [];
     for (;;) {
       await new Promise((r) => setTimeout(r, 250));
       job = (await (await fetch(`${base}/imports/${id}`, { headers: auth })).json()) as Record<string, any>;
       if (['completed', 'failed'].includes(job.status)) break;
+      const s = (performance.now() - t1) / 1000;
+      if (s >= (curve.at(-1)?.[0] ?? 0) + 15) {
+        const created = Number(job.counts?.created ?? 0);
+        const [ps, pr] = curve.at(-1) ?? [0, 0];
+        curve.push([Math.round(s), created]);
+        const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+        console.log(
+          `  ${Math.round(s)} s: ${created} rows, ${Math.round((created - pr) / (s - ps))} rows/s, load ${load}`,
+        );
+      }
     }
     const t2 = performance.now();
     const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -320,6 +376,7 @@ async function importThroughApi(t: Target, file: string, rows: number, searches 
       peakRssMb: Math.round(peakKb / 1024),
       uploadPeakRssMb: Math.round(uploadPeakKb / 1024),
       counts: job.counts,
+      curve,
       search,
     };
   } finally {

@@ -21,6 +21,59 @@ export interface PairRow {
   status: 'open' | 'dismissed';
 }
 
+type MatchRow = {
+  id: number;
+  first_name: string | null;
+  last_name: string | null;
+  company_name: string | null;
+  external_id: string | null;
+  country: string | null;
+  email: string | null;
+  phone: string | null;
+  mobile: string | null;
+};
+
+function toMatchLead(r: MatchRow): MatchLead {
+  return {
+    id: Number(r.id),
+    first_name: r.first_name,
+    last_name: r.last_name,
+    company_name: r.company_name,
+    external_id: r.external_id,
+    country: r.country,
+    emails: r.email ? [r.email] : [],
+    phones: [r.phone, r.mobile].filter((p): p is string => !!p),
+  };
+}
+
+/** A lead's further emails and phones (contact points), each once. */
+function addPoints(
+  leads: Map<number, MatchLead>,
+  points: Array<{ lead_id: number; kind: string; value: string }>,
+) {
+  for (const p of points) {
+    const m = leads.get(Number(p.lead_id));
+    if (!m) continue;
+    const list = p.kind === 'email' ? m.emails : m.phones;
+    if (!list.includes(p.value)) list.push(p.value);
+  }
+}
+
+/** The contact points (further emails and phones) of these leads, each lead looked up by the index on its id. */
+async function pointsOf(q: Q, orgId: number, ids: number[]) {
+  const out: Array<{ lead_id: number; kind: string; value: string }> = [];
+  const pg = isPostgres(q);
+  for (const part of chunks(ids, 2000)) {
+    const from = pg
+      ? sql`unnest(${part}::int[]) AS i(id) JOIN lead_contact_points p ON p.lead_id = i.id`
+      : sql`json_each(${JSON.stringify(part)}) AS i CROSS JOIN lead_contact_points p ON p.lead_id = i.value`;
+    const r = await sql<{ lead_id: number; kind: string; value: string }>`SELECT p.lead_id, p.kind, p.value
+      FROM ${from} WHERE p.org_id = ${orgId} ORDER BY p.id`.execute(q);
+    out.push(...r.rows);
+  }
+  return out;
+}
+
 /** All SQL of duplicate detection; every function takes the organization first and filters by it. */
 export function createDuplicateRepository() {
   return {
@@ -58,50 +111,28 @@ export function createDuplicateRepository() {
         .execute();
       return rows.map((r) => r.id);
     },
-    /** What matching reads of these leads (live or not: the caller decides), with every email and phone. */
+    /**
+     * What matching reads of these leads (live or not: the caller decides), with every email and phone. The ids
+     * drive the read (one parameter: a JSON array on SQLite, an array on PostgreSQL), each looked up by its
+     * primary key: on SQLite `CROSS JOIN` keeps the id list the outer loop whatever the planner's statistics
+     * say. `WHERE org_id = ? AND id IN (...)` let SQLite walk the organization through an org-first index when
+     * its statistics, sampled under `analysis_limit` by the importer, said `org_id` picks ~1,000 rows: 62% of
+     * the server's CPU in a 300,000-row import (docs/decisions.md, "Import speed, third pass").
+     */
     async matchLeads(q: Q, orgId: number, ids: number[]): Promise<MatchLead[]> {
       if (ids.length === 0) return [];
       const out = new Map<number, MatchLead>();
-      for (const part of chunks(ids)) {
-        const rows = await q
-          .selectFrom('leads')
-          .select([
-            'id',
-            'first_name',
-            'last_name',
-            'company_name',
-            'external_id',
-            'country',
-            'email',
-            'phone',
-            'mobile',
-          ])
-          .where('org_id', '=', orgId)
-          .where('id', 'in', part)
-          .execute();
-        for (const r of rows)
-          out.set(r.id, {
-            id: r.id,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            company_name: r.company_name,
-            external_id: r.external_id,
-            country: r.country,
-            emails: r.email ? [r.email] : [],
-            phones: [r.phone, r.mobile].filter((p): p is string => !!p),
-          });
-        const points = await q
-          .selectFrom('lead_contact_points')
-          .select(['lead_id', 'kind', 'value'])
-          .where('org_id', '=', orgId)
-          .where('lead_id', 'in', part)
-          .execute();
-        for (const p of points) {
-          const m = out.get(p.lead_id);
-          if (!m) continue;
-          const list = p.kind === 'email' ? m.emails : m.phones;
-          if (!list.includes(p.value)) list.push(p.value);
-        }
+      const pg = isPostgres(q);
+      for (const part of chunks(ids, 2000)) {
+        const from = pg
+          ? sql`unnest(${part}::int[]) AS i(id) JOIN leads l ON l.id = i.id`
+          : sql`json_each(${JSON.stringify(part)}) AS i CROSS JOIN leads l ON l.id = i.value`;
+        const rows =
+          await sql<MatchRow>`SELECT l.id, l.first_name, l.last_name, l.company_name, l.external_id,
+              l.country, l.email, l.phone, l.mobile
+            FROM ${from} WHERE l.org_id = ${orgId}`.execute(q);
+        for (const r of rows.rows) out.set(Number(r.id), toMatchLead(r));
+        addPoints(out, await pointsOf(q, orgId, part));
       }
       return ids.flatMap((id) => (out.has(id) ? [out.get(id)!] : []));
     },
@@ -149,6 +180,47 @@ export function createDuplicateRepository() {
         for (const r of rows) out.set(r.lead_id, [...(out.get(r.lead_id) ?? []), r.key]);
       }
       return out;
+    },
+
+    /**
+     * The live, unmerged leads filed under any of `keys`, each with the keys it shares and (unless in `known`,
+     * leads the caller has already read) what matching reads of it: one join of `lead_dup_keys` with `leads` and
+     * one of their contact points per 2,000 keys, instead of a key lookup and then a read of every candidate by
+     * id. The keys are one parameter (a JSON array on SQLite, an array on PostgreSQL).
+     */
+    async candidatesByKeys(
+      q: Q,
+      orgId: number,
+      keys: string[],
+      known: ReadonlySet<number>,
+    ): Promise<{ keysOf: Map<number, string[]>; leads: Map<number, MatchLead> }> {
+      const keysOf = new Map<number, string[]>();
+      const leads = new Map<number, MatchLead>();
+      const pg = isPostgres(q);
+      for (const part of chunks(keys, 2000)) {
+        // SQLite: CROSS JOIN fixes the order (keys, then their index entries, then each lead by its rowid).
+        const from = pg
+          ? sql`unnest(${part}::text[]) AS j(key) JOIN lead_dup_keys k ON k.key = j.key
+              JOIN leads l ON l.id = k.lead_id`
+          : sql`json_each(${JSON.stringify(part)}) AS j CROSS JOIN lead_dup_keys k ON k.key = j.value
+              CROSS JOIN leads l ON l.id = k.lead_id`;
+        const r = await sql<MatchRow & { key: string }>`SELECT k.key, l.id, l.first_name, l.last_name,
+              l.company_name, l.external_id, l.country, l.email, l.phone, l.mobile
+            FROM ${from}
+            WHERE k.org_id = ${orgId} AND l.org_id = ${orgId} AND l.deleted_at IS NULL
+              AND l.merged_into_id IS NULL`.execute(q);
+        const fresh = new Map<number, MatchLead>();
+        for (const row of r.rows) {
+          const id = Number(row.id);
+          const list = keysOf.get(id);
+          if (list) list.push(row.key);
+          else keysOf.set(id, [row.key]);
+          if (!known.has(id) && !leads.has(id) && !fresh.has(id)) fresh.set(id, toMatchLead(row));
+        }
+        if (fresh.size) addPoints(fresh, await pointsOf(q, orgId, [...fresh.keys()]));
+        for (const [id, l] of fresh) leads.set(id, l);
+      }
+      return { keysOf, leads };
     },
 
     /** Every pair row of these leads (open and dismissed). */

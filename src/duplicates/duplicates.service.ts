@@ -99,24 +99,18 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
       leads.flatMap((l) => keysOf.get(l.id)!.map((key) => ({ org_id: orgId, lead_id: l.id, key }))),
     );
     const allKeys = await usableKeys(trx, orgId, [...new Set([...keysOf.values()].flat())]);
-    // Key -> the live leads filed under it (the batch's own leads included: duplicates within an import).
-    const byLead = await repo.leadsByKeys(trx, orgId, allKeys, 100_000);
+    // Key -> the live leads filed under it (the batch's own leads included: duplicates within an import), and
+    // the other candidates as matching reads them, in one set-based read (the batch's own leads were read above).
+    const others = new Map(leads.map((l) => [l.id, l]));
+    const cand = await repo.candidatesByKeys(trx, orgId, allKeys, new Set(others.keys()));
     const byKey = new Map<string, number[]>();
-    for (const [id, keys] of byLead)
+    for (const [id, keys] of cand.keysOf)
       for (const k of keys) {
         const list = byKey.get(k);
         if (list) list.push(id);
         else byKey.set(k, [id]);
       }
-    // The batch's own leads were read above: only the other candidates are read (none, for a lead with no
-    // duplicate).
-    const others = new Map(leads.map((l) => [l.id, l]));
-    for (const l of await repo.matchLeads(
-      trx,
-      orgId,
-      [...byLead.keys()].filter((id) => !others.has(id)),
-    ))
-      others.set(l.id, l);
+    for (const [id, l] of cand.leads) others.set(id, l);
     const dismissed = new Set(
       (created ? [] : await repo.pairsOf(trx, orgId, live))
         .filter((p) => p.status === 'dismissed')
