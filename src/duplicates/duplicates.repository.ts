@@ -3,6 +3,7 @@ import { isPostgres } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { MatchLead, MatchReason } from './match.js';
 import { cachedOrgRead } from '../db/org-cache.js';
+import { precompiled } from '../db/precompiled.js';
 
 type Q = Kysely<Database>;
 const CHUNK = 400;
@@ -23,6 +24,22 @@ export interface PairRow {
 
 /** All SQL of duplicate detection; every function takes the organization first and filters by it. */
 export function createDuplicateRepository() {
+  // Every lead response counts its open pairs: built once per number of ids (src/db/precompiled.ts).
+  // Pairs with a deleted or merged lead do not count (they come back if it is restored).
+  const openPairsOf = precompiled((q, orgId: number, ids: readonly number[]) =>
+    q
+      .selectFrom('duplicate_pairs as p')
+      .innerJoin('leads as a', (j) => j.onRef('a.id', '=', 'p.lead_a').onRef('a.org_id', '=', 'p.org_id'))
+      .innerJoin('leads as b', (j) => j.onRef('b.id', '=', 'p.lead_b').onRef('b.org_id', '=', 'p.org_id'))
+      .select(['p.lead_a', 'p.lead_b'])
+      .where('p.org_id', '=', orgId)
+      .where('p.status', '=', 'open')
+      .where((eb) => eb.or([eb('p.lead_a', 'in', ids), eb('p.lead_b', 'in', ids)]))
+      .where('a.deleted_at', 'is', null)
+      .where('b.deleted_at', 'is', null)
+      .where('a.merged_into_id', 'is', null)
+      .where('b.merged_into_id', 'is', null),
+  );
   return {
     /** How many leads are filed under each of these keys (keys under no lead are absent). */
     /**
@@ -262,20 +279,7 @@ export function createDuplicateRepository() {
       const out = new Map<number, number>();
       if (leadIds.length === 0) return out;
       for (const part of chunks(leadIds)) {
-        // Pairs with a deleted or merged lead do not count (they come back if it is restored).
-        const rows = await q
-          .selectFrom('duplicate_pairs as p')
-          .innerJoin('leads as a', (j) => j.onRef('a.id', '=', 'p.lead_a').onRef('a.org_id', '=', 'p.org_id'))
-          .innerJoin('leads as b', (j) => j.onRef('b.id', '=', 'p.lead_b').onRef('b.org_id', '=', 'p.org_id'))
-          .select(['p.lead_a', 'p.lead_b'])
-          .where('p.org_id', '=', orgId)
-          .where('p.status', '=', 'open')
-          .where((eb) => eb.or([eb('p.lead_a', 'in', part), eb('p.lead_b', 'in', part)]))
-          .where('a.deleted_at', 'is', null)
-          .where('b.deleted_at', 'is', null)
-          .where('a.merged_into_id', 'is', null)
-          .where('b.merged_into_id', 'is', null)
-          .execute();
+        const rows = await openPairsOf(q, orgId, part);
         const wanted = new Set(part);
         for (const r of rows)
           for (const id of [r.lead_a, r.lead_b]) if (wanted.has(id)) out.set(id, (out.get(id) ?? 0) + 1);
