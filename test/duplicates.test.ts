@@ -56,6 +56,13 @@ describe('duplicate detection', () => {
       merged_into_id: null,
     });
     expect((await get(`/leads/${other.id}`)).json().possible_duplicates).toBe(0);
+    // Both leads of the pair on one page: each counts it once.
+    const listed = new Map(
+      (await get('/leads?limit=50'))
+        .json()
+        .data.map((l: { id: number; possible_duplicates: number }) => [l.id, l.possible_duplicates]),
+    );
+    expect([listed.get(a.id), listed.get(b.id), listed.get(other.id)]).toEqual([1, 1, 0]);
 
     const groups = (await get('/duplicates')).json();
     const g = groups.data.find((x: { leads: Array<{ id: number }> }) => x.leads.some((l) => l.id === a.id));

@@ -47,6 +47,8 @@ const { values: args } = parseArgs({
     'sql-times': { type: 'boolean', default: false },
     /** Build the report scenarios too, as `npm run bench` does (they add an agent and reassign some leads). */
     reports: { type: 'boolean', default: false },
+    /** Keep the seeded SQLite file or PostgreSQL schema (printed) to look at query plans afterwards. */
+    keep: { type: 'boolean', default: false },
     'pg-url': {
       type: 'string',
       default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -219,6 +221,9 @@ try {
 } finally {
   if (app) await app.close();
   await db.close();
-  if (pgSchema) await pgAdmin(`DROP SCHEMA ${pgSchema} CASCADE`);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (args.keep) log(`kept: ${pgSchema ? `schema ${pgSchema}` : sqlitePath}`);
+  else {
+    if (pgSchema) await pgAdmin(`DROP SCHEMA ${pgSchema} CASCADE`);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 }

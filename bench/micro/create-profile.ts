@@ -1,0 +1,143 @@
+/**
+ * What a lead create costs in the service (no HTTP), statement by statement (docs/performance.md, "Less work per
+ * request"): a fresh SQLite file, the app's lead service (bench/scenarios.ts appLeadPieces), 300 creates of
+ * warm-up, then N measured creates of the benchmark's two bodies (`UNIQ=1`: bodies that match no other lead).
+ * Prints CPU and wall time per create, SQL time per statement, and the open duplicate pairs at the end; writes a
+ * CPU profile when given a path (bench/micro/cpu-profile-summary.mjs reads it).
+ *
+ *   npx tsx bench/micro/create-profile.ts [N=1500] [profile.cpuprofile]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { Migrator, type Dialect } from 'kysely';
+import { loadConfig } from '../../src/config.js';
+import { openDb } from '../../src/db/database.js';
+import { withDriver } from '../../src/db/unit-of-work.js';
+import { migrations } from '../../src/db/migrations/index.js';
+import { buildApp } from '../../src/app.js';
+import { appLeadPieces } from '../scenarios.js';
+const N = Number(process.argv[2] ?? 1500);
+const prof = process.argv[3];
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-create-'));
+const sqlitePath = path.join(dataDir, 'c.db');
+const counts = new Map<string, { n: number; ms: number }>();
+let on = false;
+const wrap = (d: Dialect) =>
+  withDriver(d, (driver) => {
+    const acq = driver.acquireConnection.bind(driver);
+    driver.acquireConnection = async () => {
+      const c = await acq();
+      if ((c as any).__w) return c;
+      const ex = c.executeQuery.bind(c);
+      (c as any).executeQuery = (q: any) => {
+        if (!on) return ex(q);
+        const t = performance.now();
+        const p = ex(q);
+        const k = q.sql.replace(/\s+/g, ' ').slice(0, 110);
+        const e = counts.get(k) ?? counts.set(k, { n: 0, ms: 0 }).get(k)!;
+        e.n++;
+        e.ms += performance.now() - t;
+        return p;
+      };
+      (c as any).__w = true;
+      return c;
+    };
+    return driver;
+  });
+const db = openDb({ dialect: 'sqlite', sqlitePath, wrapDialect: wrap });
+const { error } = await new Migrator({
+  db: db.kysely,
+  provider: { getMigrations: async () => migrations },
+}).migrateToLatest();
+if (error) throw error;
+const config = loadConfig({
+  LOG_LEVEL: 'silent',
+  DATABASE_URL: `sqlite:${sqlitePath}`,
+  DATA_DIR: dataDir,
+  PORT: '0',
+});
+const app = await buildApp({
+  config,
+  db,
+  webDir: null,
+  rateLimits: { authenticatedPerMinute: 1e9, anonymousPerMinute: 1e9 },
+});
+await app.ready();
+const res = await app.inject({
+  method: 'POST',
+  url: '/api/v1/auth/signup',
+  payload: { email: 'p@example.com', password: 'profile password 1', name: 'P', organization_name: 'P Org' },
+});
+const { user, organization } = res.json();
+const { service } = appLeadPieces(config, db, app.log);
+const auth = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' } as any;
+const bodies = [
+  {
+    first_name: 'Bench',
+    last_name: 'Create',
+    email: 'bench.create@example.com',
+    company_name: 'Bench Labs',
+    source: 'web',
+    tags: ['bench', 'hot'],
+  },
+  {
+    first_name: 'Zoé',
+    last_name: "O'Neil",
+    phone: '+33 6 12 34 56 78',
+    value: '1500.00',
+    currency: 'EUR',
+    status: 'qualified',
+  },
+];
+const uniq = process.env.UNIQ === '1';
+const body = (i: number) =>
+  uniq
+    ? {
+        ...bodies[i % 2],
+        email: `u${i}@ex${i}.com`,
+        phone: undefined,
+        first_name: `F${i}`,
+        last_name: `L${i}`,
+        company_name: `C${i}`,
+      }
+    : bodies[i % 2];
+for (let i = 0; i < 300; i++) await service.create(auth, body(i) as never);
+const s = new Session();
+if (prof) {
+  s.connect();
+  await s.post('Profiler.enable');
+  await s.post('Profiler.setSamplingInterval', { interval: 200 });
+  await s.post('Profiler.start');
+}
+on = true;
+const c0 = process.cpuUsage();
+const t0 = performance.now();
+for (let i = 300; i < 300 + N; i++) await service.create(auth, body(i) as never);
+const c = process.cpuUsage(c0);
+on = false;
+console.log(
+  `create (service): ${((c.user + c.system) / 1000 / N).toFixed(3)} ms CPU, ${((performance.now() - t0) / N).toFixed(3)} ms wall per create`,
+);
+if (prof) {
+  const { profile } = await s.post('Profiler.stop');
+  fs.writeFileSync(prof, JSON.stringify(profile));
+}
+const all = [...counts].sort((a, b) => b[1].ms - a[1].ms);
+console.log(
+  `SQL ${(all.reduce((t, [, e]) => t + e.ms, 0) / N).toFixed(3)} ms in ${(all.reduce((t, [, e]) => t + e.n, 0) / N).toFixed(1)} statements per create`,
+);
+for (const [k, e] of all.slice(0, 30))
+  console.log(`  ${(e.ms / N).toFixed(3)} x${(e.n / N).toFixed(2)} ${k}`);
+console.log(
+  'open pairs',
+  await db.kysely
+    .selectFrom('duplicate_pairs')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('status', '=', 'open')
+    .executeTakeFirst(),
+);
+await app.close();
+await db.close();
+fs.rmSync(dataDir, { recursive: true, force: true });
