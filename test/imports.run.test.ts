@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLead, createTestApp, signup, type Session, type TestApp } from './helpers.js';
+import { sql } from 'kysely';
+import { createLead, createTestApp, onPostgres, signup, type Session, type TestApp } from './helpers.js';
 import { allLeads, importFile, parseCsv, upload, waitForImport } from './imports.helpers.js';
 
 let t: TestApp;
@@ -293,6 +294,55 @@ describe('dedupe and revert', () => {
     expect((await get(s, `/api/v1/leads/${created.id}`)).statusCode).toBe(404);
     expect((await post(s, `/api/v1/imports/${job.id}/revert`)).statusCode).toBe(409);
   });
+
+  it.skipIf(!onPostgres)(
+    'a batch retried after a serialization failure is counted and recorded once (PostgreSQL)',
+    async () => {
+      const { s, ada } = await withExisting();
+      // The batch's first attempt fails at its last statements, as a deadlock would; the unit of work tries it
+      // again. A sequence is not rolled back, so only the first attempt fails.
+      await sql`CREATE SEQUENCE import_retry_once`.execute(t.db.kysely);
+      await sql
+        .raw(
+          `CREATE FUNCTION import_retry_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+             IF nextval('import_retry_once') = 1 THEN
+               RAISE EXCEPTION 'simulated serialization failure' USING ERRCODE = '40001';
+             END IF;
+             RETURN NEW;
+           END $$`,
+        )
+        .execute(t.db.kysely);
+      await sql`CREATE TRIGGER import_retry_once BEFORE INSERT ON import_batches FOR EACH ROW EXECUTE FUNCTION import_retry_once()`.execute(
+        t.db.kysely,
+      );
+      try {
+        const job = await importFile(t.app, s, 'd.csv', file, {
+          dedupe: { on: ['email'], policy: 'update' },
+        });
+        const tries = await sql<{ n: string }>`SELECT last_value AS n FROM import_retry_once`.execute(
+          t.db.kysely,
+        );
+        expect(Number(tries.rows[0].n)).toBe(2);
+        expect(job.counts).toEqual({ read: 3, created: 1, updated: 2, skipped: 0, failed: 0 });
+        expect((await allLeads(t.app, s)).map((l) => l.email).sort()).toEqual([
+          'ada@example.com',
+          'new@example.com',
+        ]);
+        // The revert reads what the batch recorded: only the second attempt's lead and snapshot.
+        await post(s, `/api/v1/imports/${job.id}/revert`);
+        const done = await waitForImport(t.app, s, job.id);
+        expect(done).toMatchObject({
+          status: 'reverted',
+          revert: { deleted: 1, restored: 1, kept_changed: 0 },
+        });
+        expect((await allLeads(t.app, s)).map((l) => l.id)).toEqual([ada.id]);
+      } finally {
+        await sql`DROP TRIGGER import_retry_once ON import_batches`.execute(t.db.kysely);
+        await sql`DROP FUNCTION import_retry_once()`.execute(t.db.kysely);
+        await sql`DROP SEQUENCE import_retry_once`.execute(t.db.kysely);
+      }
+    },
+  );
 
   it('revert keeps a lead someone edited after the import', async () => {
     const { s, ada } = await withExisting();

@@ -246,7 +246,14 @@ export function createImportRunner({
       }
       const updatedSnapshots: UpdatedSnapshot[] = [];
       const createdIds: number[] = [];
+      const mapped = { ...c };
       await inTransaction(db, {}, async (trx) => {
+        // inTransaction tries the batch again after a deadlock or serialization failure: each attempt starts
+        // from what the mapping gave, so a retried batch is counted and recorded once.
+        Object.assign(c, mapped);
+        toUpdate.length = 0;
+        updatedSnapshots.length = 0;
+        createdIds.length = 0;
         if (isPostgres(trx)) await sql`SET LOCAL synchronous_commit = off`.execute(trx);
         let creates = toCreate;
         if (dedupe) {
@@ -358,13 +365,12 @@ export function createImportRunner({
             created_at: now,
           });
         }
-        for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += c[k];
         await imports.update(trx, orgId, importId, {
-          rows_read: imp!.rows_read + counts.read,
-          rows_created: imp!.rows_created + counts.created,
-          rows_updated: imp!.rows_updated + counts.updated,
-          rows_skipped: imp!.rows_skipped + counts.skipped,
-          rows_failed: imp!.rows_failed + counts.failed,
+          rows_read: imp!.rows_read + counts.read + c.read,
+          rows_created: imp!.rows_created + counts.created + c.created,
+          rows_updated: imp!.rows_updated + counts.updated + c.updated,
+          rows_skipped: imp!.rows_skipped + counts.skipped + c.skipped,
+          rows_failed: imp!.rows_failed + counts.failed + c.failed,
           next_row: last,
           warnings: Object.keys(warnings).length ? JSON.stringify(warnings) : null,
           bytes_done: src!.bytesRead(),
@@ -372,6 +378,7 @@ export function createImportRunner({
           updated_at: now,
         });
       });
+      for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += c[k];
     }
 
     // Statistics are refreshed when this run has written 1,000, 10,000, 100,000... rows, and at the end.
