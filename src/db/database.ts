@@ -231,10 +231,11 @@ export function openDb(opts: OpenDbOptions): Db {
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
     sqlite.pragma('cache_size = -65536');
     // Unicode case folding for the lead list's text filters (SQLite's lower() folds ASCII only).
-    if (file !== ':memory:') optimizeAtOpen(sqlite);
     sqlite.function('lf_lower', { deterministic: true }, (v: unknown) =>
       typeof v === 'string' ? v.toLowerCase() : v,
     );
+    // After the functions are registered: an ANALYZE reads every index, and an index may use one.
+    if (file !== ':memory:') optimizeAtOpen(sqlite);
     const kysely = new Kysely<Database>({
       dialect: guardDialect(
         watchSettingsWrites(
