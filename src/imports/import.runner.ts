@@ -69,7 +69,19 @@ export const IMPORT_SQLITE_CACHE_KB = 16 * 1024;
  */
 export const IMPORT_SQLITE_WAL_AUTOCHECKPOINT = 10_000;
 
-const cacheCaps = new WeakMap<object, { runs: number; configured: Promise<[number, number]> }>();
+/** The connection settings an import changes on SQLite, with their values while imports run. */
+const IMPORT_SQLITE_PRAGMAS = {
+  cache_size: -IMPORT_SQLITE_CACHE_KB,
+  wal_autocheckpoint: IMPORT_SQLITE_WAL_AUTOCHECKPOINT,
+};
+type ImportPragma = keyof typeof IMPORT_SQLITE_PRAGMAS;
+const IMPORT_PRAGMA_NAMES = Object.keys(IMPORT_SQLITE_PRAGMAS) as ImportPragma[];
+
+const cacheCaps = new WeakMap<object, { runs: number; configured: Promise<Record<ImportPragma, number>> }>();
+
+async function setPragmas(db: Kysely<Database>, values: Record<ImportPragma, number>) {
+  for (const name of IMPORT_PRAGMA_NAMES) await sql.raw(`PRAGMA ${name} = ${values[name]}`).execute(db);
+}
 
 /**
  * Caps the SQLite connection's page cache and checkpoints its WAL less often while at least one import of this
@@ -80,28 +92,22 @@ async function capSqliteCache(db: Kysely<Database>): Promise<() => Promise<void>
   if (isPostgres(db)) return async () => undefined;
   let cap = cacheCaps.get(db);
   if (!cap) {
-    const read = async (): Promise<[number, number]> => [
-      Number((await sql<{ cache_size: number }>`PRAGMA cache_size`.execute(db)).rows[0].cache_size),
-      Number(
-        (await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(db)).rows[0]
-          .wal_autocheckpoint,
-      ),
-    ];
+    const read = async () => {
+      const values = {} as Record<ImportPragma, number>;
+      for (const name of IMPORT_PRAGMA_NAMES)
+        values[name] = Number(
+          (await sql.raw<Record<string, number>>(`PRAGMA ${name}`).execute(db)).rows[0][name],
+        );
+      return values;
+    };
     cap = { runs: 0, configured: read() };
     cacheCaps.set(db, cap);
   }
   const state = cap;
   await state.configured;
-  if (state.runs++ === 0) {
-    await sql.raw(`PRAGMA cache_size = -${IMPORT_SQLITE_CACHE_KB}`).execute(db);
-    await sql.raw(`PRAGMA wal_autocheckpoint = ${IMPORT_SQLITE_WAL_AUTOCHECKPOINT}`).execute(db);
-  }
+  if (state.runs++ === 0) await setPragmas(db, IMPORT_SQLITE_PRAGMAS);
   return async () => {
-    if (--state.runs === 0) {
-      const [cacheSize, autocheckpoint] = await state.configured;
-      await sql.raw(`PRAGMA cache_size = ${cacheSize}`).execute(db);
-      await sql.raw(`PRAGMA wal_autocheckpoint = ${autocheckpoint}`).execute(db);
-    }
+    if (--state.runs === 0) await setPragmas(db, await state.configured);
   };
 }
 
