@@ -62,7 +62,7 @@ const LIST_STATUSES = ['new', 'qualified', 'won', 'negotiation'];
 /** Search strings: whole names, a company word, a prefix, two terms. No accents: PostgreSQL's 'simple' config keeps them. */
 const QUERIES = ['martin', 'lovelace', 'acme', 'hopp', 'ada turing', 'schmidt globex', 'kowalski', 'zenith'];
 
-const CREATE_BODIES = [
+export const CREATE_BODIES = [
   {
     first_name: 'Bench',
     last_name: 'Create',

@@ -17,7 +17,7 @@ import { openDb } from '../../src/db/database.js';
 import { withDriver } from '../../src/db/unit-of-work.js';
 import { migrations } from '../../src/db/migrations/index.js';
 import { buildApp } from '../../src/app.js';
-import { appLeadPieces } from '../scenarios.js';
+import { appLeadPieces, CREATE_BODIES } from '../scenarios.js';
 const N = Number(process.argv[2] ?? 1500);
 const prof = process.argv[3];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-create-'));
@@ -73,24 +73,8 @@ const res = await app.inject({
 const { user, organization } = res.json();
 const { service } = appLeadPieces(config, db, app.log);
 const auth = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' } as any;
-const bodies = [
-  {
-    first_name: 'Bench',
-    last_name: 'Create',
-    email: 'bench.create@example.com',
-    company_name: 'Bench Labs',
-    source: 'web',
-    tags: ['bench', 'hot'],
-  },
-  {
-    first_name: 'Zoé',
-    last_name: "O'Neil",
-    phone: '+33 6 12 34 56 78',
-    value: '1500.00',
-    currency: 'EUR',
-    status: 'qualified',
-  },
-];
+// The benchmark's create bodies (bench/scenarios.ts), its first two as in the figures of docs/performance.md.
+const bodies = CREATE_BODIES.slice(0, 2);
 const uniq = process.env.UNIQ === '1';
 const body = (i: number) =>
   uniq

@@ -22,13 +22,8 @@ export interface PairRow {
   status: 'open' | 'dismissed';
 }
 
-type MatchRow = {
-  id: number;
-  first_name: string | null;
-  last_name: string | null;
-  company_name: string | null;
-  external_id: string | null;
-  country: string | null;
+/** A lead's row as matching reads it: its own email and phones, before the contact points are added. */
+type MatchRow = Omit<MatchLead, 'emails' | 'phones'> & {
   email: string | null;
   phone: string | null;
   mobile: string | null;
