@@ -12,6 +12,7 @@ import {
 } from 'kysely';
 import type { Database } from './schema.js';
 import { guardDialect, withDriver } from './unit-of-work.js';
+import { withCurrentSchemaIntrospection } from './pg-introspector.js';
 import { attachOrgCache, createOrgCache, watchSettingsWrites, type OrgCache } from './org-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -280,7 +281,10 @@ export function openDb(opts: OpenDbOptions): Db {
   });
   const kysely = new Kysely<Database>({
     dialect: guardDialect(
-      watchSettingsWrites(wrap(withAcquireTimeout(new PostgresDialect({ pool }), acquireMs)), orgCache),
+      watchSettingsWrites(
+        wrap(withAcquireTimeout(withCurrentSchemaIntrospection(new PostgresDialect({ pool })), acquireMs)),
+        orgCache,
+      ),
     ),
   });
   attachOrgCache(kysely, orgCache);
