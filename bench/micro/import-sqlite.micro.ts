@@ -8,7 +8,8 @@
  *   npx tsx bench/micro/import-sqlite.micro.ts 60000 pre0245,base,ckpt10000,trim2,base [BATCH]
  *
  * `ckptN`: `PRAGMA wal_autocheckpoint = N` (default 1000 pages); `pre0245`: with the two indexes migration 0245
- * dropped (`leads_org_source_created_idx`, `leads_org_last_name_idx`), i.e. the schema before it; `trim2`: also
+ * dropped (`leads_org_source_created_idx`, `leads_org_last_name_idx`, which 0249 put back), i.e. the schema before
+ * it; `no0249`: without the last-name index of migration 0249, i.e. the schema before it; `trim2`: also
  * without `leads_org_value_idx` and `leads_org_score_idx`; `notrig`: without every insert trigger of `leads`. The
  * template database is made once per set of migrations.
  */
@@ -99,8 +100,9 @@ for (const [n, v] of variants.entries()) {
   if (ck) s.pragma(`wal_autocheckpoint = ${ck[1]}`);
   if (v.includes('pre0245'))
     s.exec(
-      'CREATE INDEX leads_org_source_created_idx ON leads (org_id, source, created_at, id); CREATE INDEX leads_org_last_name_idx ON leads (org_id, last_name, id)',
+      'CREATE INDEX leads_org_source_created_idx ON leads (org_id, source, created_at, id); CREATE INDEX IF NOT EXISTS leads_org_last_name_idx ON leads (org_id, last_name, id)',
     );
+  if (v.includes('no0249')) s.exec('DROP INDEX leads_org_last_name_idx');
   if (v.includes('trim2'))
     for (const ix of ['leads_org_value_idx', 'leads_org_score_idx']) s.exec(`DROP INDEX ${ix}`);
   const m = /prefix(\d+)/.exec(v);

@@ -386,6 +386,58 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     return (page.offset ? q.offset(page.offset) : q).execute() as Promise<LeadRow[]>;
   }
 
+  /**
+   * The list by a nullable column, nulls last in both directions (ties and nulls by id, in the same direction),
+   * keyset-paged on (value, id). One ORDER BY cannot say that and still follow an index in both directions
+   * (`col IS NULL, col DESC, id DESC` mixes directions), so every such page sorted the whole organization. Here
+   * the leads with a value and the leads without are two branches, each walking `(org_id, col, id)` in its own
+   * order (the nulls' branch orders by `col, id` too: all its `col` are null, so that is the id's order, and the
+   * planners see the index's order in it), at most a page each; the outer ORDER BY puts the two together.
+   */
+  async function listNullsLast(
+    orgId: number,
+    f: LeadFilter,
+    page: ListPage,
+    col: 'value_cents' | 'last_name' | 'score',
+    walk: boolean,
+  ): Promise<LeadRow[]> {
+    const dir = page.desc ? 'desc' : 'asc';
+    const cmp = page.desc ? '<' : '>';
+    const ref = sql.ref(`leads.${col}`);
+    const take = page.limit + (page.offset ?? 0);
+    const branch = (nulls: boolean) =>
+      applyFilter(
+        db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)),
+        orgId,
+        f,
+        walk,
+      )
+        .where(`leads.${col}`, nulls ? 'is' : 'is not', null)
+        .orderBy(`leads.${col}`, dir)
+        .orderBy('leads.id', dir);
+    const after = page.after;
+    // After a null only nulls with a further id remain: one branch.
+    if (after && after.v === null) {
+      const q = branch(true).where('leads.id', cmp, after.id).limit(page.limit);
+      return (page.offset ? q.offset(page.offset) : q).execute();
+    }
+    let values = branch(false);
+    if (after)
+      values = values.where(sql<boolean>`(${ref}, leads.id) ${sql.raw(cmp)} (${after.v}, ${after.id})`);
+    const both = db
+      .selectFrom(values.limit(take).as('a'))
+      .selectAll()
+      .unionAll(db.selectFrom(branch(true).limit(take).as('b')).selectAll());
+    const q = db
+      .selectFrom(both.as('u'))
+      .selectAll()
+      .orderBy(sql`${sql.ref(`u.${col}`)} IS NULL`)
+      .orderBy(`u.${col}`, dir)
+      .orderBy('u.id', dir)
+      .limit(page.limit);
+    return (page.offset ? q.offset(page.offset) : q).execute() as Promise<LeadRow[]>;
+  }
+
   /** `expr` matches one of `values`: exact (folded) or a LIKE pattern when the value holds `*`. */
   function matchAny(expr: RawBuilder<unknown>, values: string[]) {
     const parts = values.map((v) =>
@@ -736,31 +788,19 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       const col = SORT_COLUMN[page.sort as keyof typeof SORT_COLUMN];
       const dir = page.desc ? 'desc' : 'asc';
       const walk = dialect === 'sqlite' && !!f.terms?.length && (await ftsMatchesMany(f.terms));
+      if (col === 'value_cents' || col === 'last_name' || col === 'score')
+        return listNullsLast(orgId, f, page, col, walk);
       let q = applyFilter(
         db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)),
         orgId,
         f,
         walk,
       );
-      const nullable = col === 'value_cents' || col === 'last_name' || col === 'score';
       if (page.after) {
         const { v, id } = page.after;
         const cmp = page.desc ? '<' : '>';
-        if (!nullable) {
-          q = q.where(sql<boolean>`(${sql.ref(`leads.${col}`)}, leads.id) ${sql.raw(cmp)} (${v}, ${id})`);
-        } else if (v === null) {
-          // Nulls sort last in both directions: after a null, only nulls with a further id remain.
-          q = q.where(`leads.${col}`, 'is', null).where('leads.id', cmp, id);
-        } else {
-          q = q.where((eb) =>
-            eb.or([
-              eb(`leads.${col}`, 'is', null),
-              sql<boolean>`((${sql.ref(`leads.${col}`)}, leads.id) ${sql.raw(cmp)} (${v}, ${id}))`,
-            ]),
-          );
-        }
+        q = q.where(sql<boolean>`(${sql.ref(`leads.${col}`)}, leads.id) ${sql.raw(cmp)} (${v}, ${id})`);
       }
-      if (nullable) q = q.orderBy(sql`${sql.ref(`leads.${col}`)} IS NULL`);
       q = q.orderBy(`leads.${col}`, dir).orderBy('leads.id', dir).limit(page.limit);
       return (page.offset ? q.offset(page.offset) : q).execute();
     },
