@@ -5,15 +5,17 @@ import { isPostgres } from '../dialect.js';
  * PostgreSQL: the report tables follow an INSERT of many leads or history rows with one statement per table, not
  * one PL/pgSQL call and one upsert per row (issue 15, import speed).
  *
- * Every lead an import writes ran six row triggers on PostgreSQL (lead_rollups 0210, lead_totals 0211, lead_days
- * 0224 and lead_outcomes 0222 on `leads`; lead_outcomes and activity_rollups 0221 on `status_history`), each a
- * function call and one or two statements: two thirds of the time of a 500-row batch's two INSERTs, measured
- * with `track_functions` (docs/decisions.md, "Import speed, fourth pass"). Their INSERT part now runs once per
- * statement, over the statement's new rows (a transition table): the counts grouped by their key and added in one
- * upsert, the outcome rows of the new leads (or of the leads a new history row takes to a won or converted status)
- * rebuilt in one DELETE and one INSERT ... SELECT. An AFTER row trigger already runs after the whole statement on
- * PostgreSQL, so what each reads is the same and the tables end the same. UPDATE and DELETE keep their row
- * triggers (the same functions, which still handle those events). Trigger names follow SQLite's (`_ins`, `_del`).
+ * Every lead an import writes ran seven row triggers on PostgreSQL (lead_rollups 0210, lead_totals 0211, lead_days
+ * 0224 and lead_outcomes 0222 on `leads`; lead_outcomes, status_stays 0220/0240 and activity_rollups 0221 on
+ * `status_history`), each a function call and one to three statements: 68-92% of the time of a 500-row batch's two
+ * INSERTs in a micro bench, `track_functions` (docs/decisions.md, "Import speed, fourth pass"). Their INSERT part now
+ * runs once per statement, over the statement's new rows (a transition table): the counts grouped by their key and
+ * added in one upsert; the outcome rows of the new leads (or of the leads a new history row takes to a won or
+ * converted status) rebuilt in one DELETE and one INSERT ... SELECT; the stays recomputed for the leads with a new
+ * history row that is not their last and appended for the others, 0220's two cases. An AFTER row trigger already
+ * runs after the whole statement on PostgreSQL, so what each reads is the same and the tables end the same.
+ * UPDATE and DELETE keep their row triggers (the same functions, which still handle those events). Trigger names
+ * follow SQLite's (`_ins`, `_del`).
  *
  * SQLite has no statement triggers and runs its triggers in-process: nothing changes there.
  */
