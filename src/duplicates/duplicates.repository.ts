@@ -175,6 +175,17 @@ export function createDuplicateRepository() {
     },
 
     async insertKeys(q: Q, rows: Array<{ org_id: number; lead_id: number; key: string }>): Promise<void> {
+      // PostgreSQL: three arrays, one statement per 10,000 keys (an import batch files ~3,500: twelve 300-row
+      // INSERTs before, each a round trip and a query built value by value; docs/decisions.md, "Import speed,
+      // fourth pass"). SQLite runs in-process: 300-row multi-row INSERTs.
+      if (isPostgres(q)) {
+        for (const part of chunks(rows, 10_000))
+          if (part.length)
+            await sql`INSERT INTO lead_dup_keys (org_id, lead_id, key)
+              SELECT * FROM unnest(${part.map((r) => r.org_id)}::int[], ${part.map((r) => r.lead_id)}::int[],
+                ${part.map((r) => r.key)}::text[])`.execute(q);
+        return;
+      }
       for (const part of chunks(rows, 300))
         if (part.length) await q.insertInto('lead_dup_keys').values(part).execute();
     },

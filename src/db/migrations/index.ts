@@ -47,6 +47,7 @@ import * as m0190 from './0190_settings_version.js';
 import * as m0240 from './0240_status_stays_owner.js';
 import * as m0245 from './0245_drop_unused_lead_indexes.js';
 import * as m0249 from './0249_leads_last_name_sort_idx.js';
+import * as m0246 from './0246_pg_insert_statement_triggers.js';
 import * as m0230 from './0230_auth_version.js';
 import * as m0235 from './0235_status_history_lead_created_idx.js';
 import * as m0160 from './0160_duplicates.js';
@@ -112,4 +113,5 @@ export const migrations: Record<string, Migration> = {
   '0240_status_stays_owner': m0240,
   '0245_drop_unused_lead_indexes': m0245,
   '0249_leads_last_name_sort_idx': m0249,
+  '0246_pg_insert_statement_triggers': m0246,
 };
