@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createLead, signup, type Session, type TestApp } from './helpers.js';
+import { sql, type CompiledQuery } from 'kysely';
+import { createTestApp, createLead, onPostgres, signup, type Session, type TestApp } from './helpers.js';
+import { createDuplicateRepository } from '../src/duplicates/duplicates.repository.js';
 import { addMember } from './access.helpers.js';
 import { changedTables, countAllTables } from './table-counts.js';
 import { importFile } from './imports.helpers.js';
@@ -378,5 +380,52 @@ describe('leads written before duplicate detection', () => {
     }
     expect(status).toBe('completed');
     expect((await candidates()).map((c) => c.lead_id)).toContain(b.id);
+  });
+});
+
+// Planner statistics of a 200,000-lead benchmark database (`PRAGMA optimize` had analyzed a grown duplicate_pairs):
+// with them, the open-pairs count joined both leads of each pair and SQLite read the other side first, every live
+// lead of the organization through leads_org_report_idx (150-250 ms per lead response at 80,000 leads,
+// docs/performance.md, "Writers across workers").
+const BENCH_STATS: Array<[string, string, string]> = [
+  ['leads', 'leads_org_report_idx', '200000 1653 49 36 36 35 12 1 1 1 1 1'],
+  ['duplicate_pairs', 'duplicate_pairs_org_status_idx', '9900 1093 1093 92'],
+  ['duplicate_pairs', 'duplicate_pairs_org_b_idx', '9900 1093 17'],
+  ['duplicate_pairs', 'sqlite_autoindex_duplicate_pairs_1', '9900 1093 92 1'],
+];
+
+describe.skipIf(onPostgres)('the open-pairs count under skewed statistics (SQLite)', () => {
+  it('looks both leads of a pair up by primary key, never through an index of the organization', async () => {
+    const k = t.db.kysely;
+    await sql`ANALYZE duplicate_pairs`.execute(k); // makes sqlite_stat1
+    await sql`DELETE FROM sqlite_stat1 WHERE tbl IN ('leads', 'duplicate_pairs')`.execute(k);
+    try {
+      for (const [tbl, idx, stat] of BENCH_STATS)
+        await sql`INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (${tbl}, ${idx}, ${stat})`.execute(k);
+      await sql`ANALYZE sqlite_schema`.execute(k); // loads them
+      let plan: string[] = [];
+      // The repository's own statement, explained instead of run.
+      const explaining = new Proxy(k, {
+        get(target, prop) {
+          if (prop === 'executeQuery')
+            return async (q: CompiledQuery) => {
+              const r = await target.executeQuery<{ detail: string }>({
+                ...q,
+                sql: `EXPLAIN QUERY PLAN ${q.sql}`,
+              });
+              plan = r.rows.map((row) => row.detail);
+              return { rows: [] };
+            };
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      await createDuplicateRepository().openCounts(explaining, s.orgId, [1]);
+      expect(plan.length).toBeGreaterThan(0);
+      expect(plan.filter((line) => /\bleads_org_/.test(line))).toEqual([]);
+    } finally {
+      await sql`DELETE FROM sqlite_stat1 WHERE tbl IN ('leads', 'duplicate_pairs')`.execute(k);
+      await sql`ANALYZE sqlite_schema`.execute(k);
+    }
   });
 });

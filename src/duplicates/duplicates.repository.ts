@@ -78,19 +78,27 @@ export function createDuplicateRepository() {
   // with `lead_a IN (...) OR lead_b IN (...)` and the status in the WHERE, SQLite walked every open pair of the
   // organization through duplicate_pairs_org_status_idx on every lead response (5.8 ms of a create's SQL when
   // the organization had up to 9,900 open pairs, docs/performance.md). The status is read, not filtered on, so
-  // that no plan can prefer the status index again (a lead has few pairs).
+  // that no plan can prefer the status index again (a lead has few pairs). Both leads of a pair are checked by
+  // EXISTS on their primary key, not joined: with joins, once `PRAGMA optimize` had analyzed a grown
+  // duplicate_pairs, SQLite read the other side's leads first, every live lead of the organization through
+  // leads_org_report_idx (150-250 ms per lead response at 80,000 leads, docs/performance.md, "Writers across
+  // workers"); a correlated EXISTS is looked up per pair whatever the statistics say.
+  const live = (q: Q, alias: 'a' | 'b', side: 'lead_a' | 'lead_b') =>
+    q
+      .selectFrom(`leads as ${alias}`)
+      .select(sql.lit(1).as('one'))
+      .where(`${alias}.id`, '=', sql.ref<number>(`p.${side}`))
+      .where(`${alias}.org_id`, '=', sql.ref<number>('p.org_id'))
+      .where(`${alias}.deleted_at`, 'is', null)
+      .where(`${alias}.merged_into_id`, 'is', null);
   const pairSide = (q: Q, orgId: number, ids: readonly number[], side: 'lead_a' | 'lead_b') =>
     q
       .selectFrom('duplicate_pairs as p')
-      .innerJoin('leads as a', (j) => j.onRef('a.id', '=', 'p.lead_a').onRef('a.org_id', '=', 'p.org_id'))
-      .innerJoin('leads as b', (j) => j.onRef('b.id', '=', 'p.lead_b').onRef('b.org_id', '=', 'p.org_id'))
       .select([sql.ref<number>(`p.${side}`).as('id'), 'p.status'])
       .where('p.org_id', '=', orgId)
       .where(`p.${side}`, 'in', ids)
-      .where('a.deleted_at', 'is', null)
-      .where('b.deleted_at', 'is', null)
-      .where('a.merged_into_id', 'is', null)
-      .where('b.merged_into_id', 'is', null);
+      .where(({ exists }) => exists(live(q, 'a', 'lead_a')))
+      .where(({ exists }) => exists(live(q, 'b', 'lead_b')));
   const pairsOf = precompiled((q, orgId: number, ids: readonly number[]) =>
     pairSide(q, orgId, ids, 'lead_a').unionAll(pairSide(q, orgId, ids, 'lead_b')),
   );
