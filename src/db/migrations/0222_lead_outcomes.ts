@@ -17,12 +17,12 @@ import { isPostgres } from '../dialect.js';
  * rows change no outcome. A status whose category changes recomputes its
  * organization's rows (every lead of it: seconds at 1M leads, once per such settings change).
  */
-const liveOf = (r: string) =>
+export const liveOf = (r: string) =>
   `CASE WHEN ${r}merged_into_id IS NOT NULL THEN 2 WHEN ${r}deleted_at IS NULL THEN 1 ELSE 0 END`;
 const COLS = 'lead_id, org_id, live, status_id, source, owner_id, created_at, value_cents, won, won_at';
 
 /** The rows of the leads `where` selects (a condition on `l`), as they should be. */
-const rowsOf = (where: string) =>
+export const rowsOf = (where: string) =>
   `INSERT INTO lead_outcomes (${COLS})
    SELECT l.id, l.org_id, ${liveOf('l.')}, l.status_id, coalesce(l.source, ''), coalesce(l.owner_id, 0),
      l.created_at, coalesce(l.value_cents, 0),
@@ -44,9 +44,9 @@ const forOrg = (org: string) =>
 const reaches = (r: string) =>
   `(SELECT s.category FROM statuses s WHERE s.id = ${r}.to_status_id) IN ('won', 'converted')`;
 
-const LEAD_COLS =
+export const LEAD_COLS =
   'org_id, status_id, source, owner_id, created_at, value_cents, deleted_at, merged_into_id, converted_at, status_changed_at';
-const HIST_COLS = 'org_id, lead_id, to_status_id, created_at';
+export const HIST_COLS = 'org_id, lead_id, to_status_id, created_at';
 
 export async function up(db: Kysely<any>): Promise<void> {
   const pg = isPostgres(db);

@@ -1,5 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../dialect.js';
+import {
+  HIST_COLS as HIST_OUTCOME_COLS,
+  LEAD_COLS as LEAD_OUTCOME_COLS,
+  liveOf,
+  rowsOf,
+} from './0222_lead_outcomes.js';
 
 /**
  * PostgreSQL: the report tables follow an INSERT of many leads or history rows with one statement per table, not
@@ -19,9 +25,6 @@ import { isPostgres } from '../dialect.js';
  *
  * SQLite has no statement triggers and runs its triggers in-process: nothing changes there.
  */
-const liveOf = (r: string) =>
-  `CASE WHEN ${r}merged_into_id IS NOT NULL THEN 2 WHEN ${r}deleted_at IS NULL THEN 1 ELSE 0 END`;
-
 /** Sums of the new leads grouped by `key` (SQL expressions over `n`), added to `table`'s rows with that key. */
 function sums(table: string, key: Array<[string, string]>, values: Array<[string, string]>): string {
   const cols = [...key, ...values].map(([c]) => c).join(', ');
@@ -42,23 +45,10 @@ const MONEY: Array<[string, string]> = [
  * 0222's outcome rows of the leads whose ids `ids` (an int[] expression over the transition table) holds, deleted
  * then written again, as 0222's `forLead` does for one lead.
  */
-const OUTCOME_COLS =
-  'lead_id, org_id, live, status_id, source, owner_id, created_at, value_cents, won, won_at';
 const outcomes = (ids: string) => `ids := ${ids};
   IF cardinality(ids) = 0 THEN RETURN NULL; END IF;
   DELETE FROM lead_outcomes WHERE lead_id = ANY (ids);
-  INSERT INTO lead_outcomes (${OUTCOME_COLS})
-  SELECT l.id, l.org_id, ${liveOf('l.')}, l.status_id, coalesce(l.source, ''), coalesce(l.owner_id, 0),
-    l.created_at, coalesce(l.value_cents, 0),
-    CASE WHEN cur.category = 'won' THEN 1 ELSE 0 END,
-    CASE WHEN cur.category = 'won' THEN coalesce(
-      (SELECT min(sh.created_at) FROM status_history sh JOIN statuses s ON s.id = sh.to_status_id
-       WHERE sh.org_id = l.org_id AND sh.lead_id = l.id AND s.category = 'won'),
-      l.status_changed_at) END
-  FROM leads l JOIN statuses cur ON cur.id = l.status_id
-  WHERE l.id = ANY (ids) AND (cur.category IN ('won', 'converted') OR l.converted_at IS NOT NULL
-    OR EXISTS (SELECT 1 FROM status_history sh JOIN statuses s ON s.id = sh.to_status_id
-               WHERE sh.org_id = l.org_id AND sh.lead_id = l.id AND s.category IN ('won', 'converted')));`;
+  ${rowsOf('l.id = ANY (ids)')}`;
 
 const ms = (a: string, b: string) =>
   `round(extract(epoch from (${b}::timestamptz - ${a}::timestamptz)) * 1000)::bigint`;
@@ -97,9 +87,6 @@ const stays = `ids := ARRAY(SELECT DISTINCT n.lead_id FROM new_history n WHERE $
   ON CONFLICT (history_id) DO UPDATE SET status_id = excluded.status_id, live = excluded.live,
     entered_at = excluded.entered_at, ms = excluded.ms, owner_id = excluded.owner_id;`;
 
-const LEAD_OUTCOME_COLS =
-  'org_id, status_id, source, owner_id, created_at, value_cents, deleted_at, merged_into_id, converted_at, status_changed_at';
-const HIST_OUTCOME_COLS = 'org_id, lead_id, to_status_id, created_at';
 const HIST_ACTIVITY_COLS = 'lead_id, created_at, from_status_id';
 const HIST_STAY_COLS = 'org_id, lead_id, to_status_id, created_at';
 
@@ -183,53 +170,50 @@ const STATEMENT = [
   },
 ];
 
-/** The row triggers whose INSERT event moves to the statement triggers: [table, old name, old events, new name, new events, function]. */
-const ROW: Array<[string, string, string, string, string, string]> = [
-  ['leads', 'leads_rollup_ins', 'INSERT OR DELETE', 'leads_rollup_del', 'DELETE', 'lead_rollups_apply'],
-  ['leads', 'leads_totals_ins', 'INSERT OR DELETE', 'leads_totals_del', 'DELETE', 'lead_totals_apply'],
-  ['leads', 'lead_days_ins', 'INSERT OR DELETE', 'lead_days_del', 'DELETE', 'lead_days_apply'],
-  [
-    'leads',
-    'lead_outcomes_lead',
-    `INSERT OR DELETE OR UPDATE OF ${LEAD_OUTCOME_COLS}`,
-    'lead_outcomes_lead',
-    `DELETE OR UPDATE OF ${LEAD_OUTCOME_COLS}`,
-    'lead_outcomes_lead',
-  ],
-  [
-    'status_history',
-    'lead_outcomes_history',
-    `INSERT OR DELETE OR UPDATE OF ${HIST_OUTCOME_COLS}`,
-    'lead_outcomes_history',
-    `DELETE OR UPDATE OF ${HIST_OUTCOME_COLS}`,
-    'lead_outcomes_history',
-  ],
-  [
-    'status_history',
-    'status_stays_history_iud',
-    `INSERT OR DELETE OR UPDATE OF ${HIST_STAY_COLS}`,
-    'status_stays_history_iud',
-    `DELETE OR UPDATE OF ${HIST_STAY_COLS}`,
-    'status_stays_history',
-  ],
-  [
-    'status_history',
-    'activity_rollups_iud',
-    `INSERT OR DELETE OR UPDATE OF ${HIST_ACTIVITY_COLS}`,
-    'activity_rollups_iud',
-    `DELETE OR UPDATE OF ${HIST_ACTIVITY_COLS}`,
-    'activity_rollups_status_history',
-  ],
+/**
+ * The row triggers whose INSERT event moves to the statement triggers: the table, the trigger's name, its function,
+ * the columns whose UPDATE it follows (none: it follows no UPDATE), and its new name when it changes (the three
+ * that were named `_ins` for INSERT or DELETE keep DELETE only and become `_del`).
+ */
+const ROW: Array<{ table: string; name: string; fn: string; updateOf?: string; renamed?: string }> = [
+  { table: 'leads', name: 'leads_rollup_ins', fn: 'lead_rollups_apply', renamed: 'leads_rollup_del' },
+  { table: 'leads', name: 'leads_totals_ins', fn: 'lead_totals_apply', renamed: 'leads_totals_del' },
+  { table: 'leads', name: 'lead_days_ins', fn: 'lead_days_apply', renamed: 'lead_days_del' },
+  { table: 'leads', name: 'lead_outcomes_lead', fn: 'lead_outcomes_lead', updateOf: LEAD_OUTCOME_COLS },
+  {
+    table: 'status_history',
+    name: 'lead_outcomes_history',
+    fn: 'lead_outcomes_history',
+    updateOf: HIST_OUTCOME_COLS,
+  },
+  {
+    table: 'status_history',
+    name: 'status_stays_history_iud',
+    fn: 'status_stays_history',
+    updateOf: HIST_STAY_COLS,
+  },
+  {
+    table: 'status_history',
+    name: 'activity_rollups_iud',
+    fn: 'activity_rollups_status_history',
+    updateOf: HIST_ACTIVITY_COLS,
+  },
 ];
+
+/** A row trigger's events: DELETE, UPDATE OF its columns, and INSERT before this migration. */
+const events = (r: (typeof ROW)[number], insert: boolean) =>
+  [...(insert ? ['INSERT'] : []), 'DELETE', ...(r.updateOf ? [`UPDATE OF ${r.updateOf}`] : [])].join(' OR ');
+const rowTrigger = (r: (typeof ROW)[number], name: string, insert: boolean) =>
+  `CREATE TRIGGER ${name} AFTER ${events(r, insert)} ON ${r.table} FOR EACH ROW EXECUTE FUNCTION ${r.fn}()`;
 
 const transition = (table: string) => (table === 'leads' ? 'new_leads' : 'new_history');
 
 export async function up(db: Kysely<any>): Promise<void> {
   if (!isPostgres(db)) return;
   const run = (s: string) => sql.raw(s).execute(db);
-  for (const [table, oldName, , name, events, fn] of ROW) {
-    await run(`DROP TRIGGER IF EXISTS ${oldName} ON ${table}`);
-    await run(`CREATE TRIGGER ${name} AFTER ${events} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+  for (const r of ROW) {
+    await run(`DROP TRIGGER IF EXISTS ${r.name} ON ${r.table}`);
+    await run(rowTrigger(r, r.renamed ?? r.name, false));
   }
   for (const s of STATEMENT) {
     await run(`CREATE FUNCTION ${s.fn}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -250,10 +234,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     await run(`DROP TRIGGER IF EXISTS ${s.trigger} ON ${s.table}`);
     await run(`DROP FUNCTION IF EXISTS ${s.fn}()`);
   }
-  for (const [table, oldName, oldEvents, name, , fn] of ROW) {
-    await run(`DROP TRIGGER IF EXISTS ${name} ON ${table}`);
-    await run(
-      `CREATE TRIGGER ${oldName} AFTER ${oldEvents} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
-    );
+  for (const r of ROW) {
+    await run(`DROP TRIGGER IF EXISTS ${r.renamed ?? r.name} ON ${r.table}`);
+    await run(rowTrigger(r, r.name, true));
   }
 }
