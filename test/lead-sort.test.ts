@@ -2,32 +2,44 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLead, createTestApp, signup, type Session, type TestApp } from './helpers.js';
 import { addMember } from './access.helpers.js';
 
-/** The lead list sorts by any column the web list shows, custom fields included, and pages through them. */
-describe('lead list: sort by any column, case-insensitive source', () => {
-  let t: TestApp;
-  let s: Session;
-  const ids: Record<string, number> = {};
-  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: s.headers });
+/**
+ * GET as the session, the ids of one page of the list, and the ids of every page of it (`limit` a page, following
+ * next_cursor; no page longer than `limit`).
+ */
+function listing(ctx: () => [TestApp, Session]) {
+  const get = (url: string) => {
+    const [t, s] = ctx();
+    return t.app.inject({ method: 'GET', url, headers: s.headers });
+  };
   async function ordered(qs: string): Promise<number[]> {
     const res = await get(`/api/v1/leads?${qs}`);
     expect(res.statusCode, res.body).toBe(200);
     return res.json().data.map((l: { id: number }) => l.id);
   }
-  /** Every page of a sort, two at a time, following next_cursor. */
-  async function paged(sort: string): Promise<number[]> {
+  async function paged(qs: string, limit: number): Promise<number[]> {
     const out: number[] = [];
     let cursor: string | null = null;
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 40; i++) {
       const res = await get(
-        `/api/v1/leads?sort=${encodeURIComponent(sort)}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        `/api/v1/leads?${qs}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
       expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().data.length).toBeLessThanOrEqual(limit);
       out.push(...res.json().data.map((l: { id: number }) => l.id));
       cursor = res.json().next_cursor;
       if (!cursor) break;
     }
     return out;
   }
+  return { get, ordered, paged };
+}
+
+/** The lead list sorts by any column the web list shows, custom fields included, and pages through them. */
+describe('lead list: sort by any column, case-insensitive source', () => {
+  let t: TestApp;
+  let s: Session;
+  const ids: Record<string, number> = {};
+  const { get, ordered, paged } = listing(() => [t, s]);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -70,7 +82,9 @@ describe('lead list: sort by any column, case-insensitive source', () => {
 
   it('pages through those sorts with the cursor, each lead once, in the same order', async () => {
     for (const sort of ['first_name', '-email', 'cf.fleet', '-cf.fleet', 'cf.region', 'source'])
-      expect(await paged(sort), sort).toEqual(await ordered(`sort=${sort}&limit=50`));
+      expect(await paged(`sort=${encodeURIComponent(sort)}`, 2), sort).toEqual(
+        await ordered(`sort=${sort}&limit=50`),
+      );
   });
 
   it('refuses an unknown custom field or column, naming sort', async () => {
@@ -91,26 +105,7 @@ describe('lead list: sort by any column, case-insensitive source', () => {
 describe('lead list: sort by status (pipeline order), owner (name) and tags (first tag)', () => {
   let t: TestApp;
   let s: Session;
-  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: s.headers });
-  async function ordered(qs: string): Promise<number[]> {
-    const res = await get(`/api/v1/leads?${qs}`);
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json().data.map((l: { id: number }) => l.id);
-  }
-  async function paged(sort: string): Promise<number[]> {
-    const out: number[] = [];
-    let cursor: string | null = null;
-    for (let i = 0; i < 20; i++) {
-      const res = await get(
-        `/api/v1/leads?sort=${encodeURIComponent(sort)}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      expect(res.statusCode, res.body).toBe(200);
-      out.push(...res.json().data.map((l: { id: number }) => l.id));
-      cursor = res.json().next_cursor;
-      if (!cursor) break;
-    }
-    return out;
-  }
+  const { get, ordered, paged } = listing(() => [t, s]);
   const leads: Record<string, { id: number; status: string; owner_id: number | null; tags: string[] }> = {};
   let statusOrder: string[] = [];
   const names: Record<number, string> = {};
@@ -204,7 +199,7 @@ describe('lead list: sort by status (pipeline order), owner (name) and tags (fir
     for (const sort of ['status', '-status', 'owner', '-owner', 'tags', '-tags']) {
       const all = await ordered(`sort=${sort}&limit=50`);
       expect(all).toHaveLength(6);
-      expect(await paged(sort), sort).toEqual(all);
+      expect(await paged(`sort=${encodeURIComponent(sort)}`, 2), sort).toEqual(all);
     }
   });
 
@@ -231,27 +226,7 @@ describe('lead list: sort by status (pipeline order), owner (name) and tags (fir
 describe('lead list: value, last name and score with ties and empty values', () => {
   let t: TestApp;
   let s: Session;
-  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: s.headers });
-  async function ordered(qs: string): Promise<number[]> {
-    const res = await get(`/api/v1/leads?${qs}`);
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json().data.map((l: { id: number }) => l.id);
-  }
-  async function paged(qs: string, limit: number): Promise<number[]> {
-    const out: number[] = [];
-    let cursor: string | null = null;
-    for (let i = 0; i < 40; i++) {
-      const res = await get(
-        `/api/v1/leads?${qs}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      expect(res.statusCode, res.body).toBe(200);
-      expect(res.json().data.length).toBeLessThanOrEqual(limit);
-      out.push(...res.json().data.map((l: { id: number }) => l.id));
-      cursor = res.json().next_cursor;
-      if (!cursor) break;
-    }
-    return out;
-  }
+  const { get, ordered, paged } = listing(() => [t, s]);
   type Row = {
     id: number;
     value: number | null;
