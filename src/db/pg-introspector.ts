@@ -12,6 +12,7 @@ import {
 } from 'kysely';
 
 interface ColumnRow {
+  schema: string;
   table: string;
   kind: string;
   column: string;
@@ -44,7 +45,7 @@ export class CurrentSchemaIntrospector implements DatabaseIntrospector {
     options: DatabaseMetadataOptions = { withInternalKyselyTables: false },
   ): Promise<TableMetadata[]> {
     const { rows } = await sql<ColumnRow>`
-      select c.relname as table, c.relkind as kind, a.attname as column, t.typname as type,
+      select current_schema() as schema, c.relname as table, c.relkind as kind, a.attname as column, t.typname as type,
              tn.nspname as type_schema, a.attnotnull as not_null, a.atthasdef as has_default,
              (a.attidentity <> '' or coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid) like 'nextval(%', false))
                as auto_increment,
@@ -57,14 +58,13 @@ export class CurrentSchemaIntrospector implements DatabaseIntrospector {
        where c.relnamespace = (select oid from pg_catalog.pg_namespace where nspname = current_schema())
          and c.relkind in ('r', 'v', 'p') and a.attnum > 0 and not a.attisdropped
        order by c.relname, a.attnum`.execute(this.db);
-    const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(this.db)).rows[0]?.s;
     const internal = new Set([DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE]);
     const tables = new Map<string, TableMetadata>();
     for (const r of rows) {
       if (!options.withInternalKyselyTables && internal.has(r.table)) continue;
       let table = tables.get(r.table);
       if (!table) {
-        table = { name: r.table, isView: r.kind === 'v', schema, columns: [] };
+        table = { name: r.table, isView: r.kind === 'v', schema: r.schema, columns: [] };
         tables.set(r.table, table);
       }
       table.columns.push({
