@@ -8,11 +8,12 @@ import {
   type SelectQueryBuilder,
   type ExpressionBuilder,
   type RawBuilder,
+  type Compilable,
 } from 'kysely';
 import type { Database, LeadsTable, StatusHistoryTable } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
 import { createTagStore } from '../db/tag-store.js';
-import { precompiled } from '../db/precompiled.js';
+import { precompiled, precompiledShapes, type Shaper } from '../db/precompiled.js';
 
 type Q = Kysely<Database>;
 export type LeadRow = Selectable<LeadsTable>;
@@ -190,6 +191,73 @@ export interface ListPage {
   offset?: number;
 }
 
+/** What one list statement is built from (leads.list). */
+interface ListInput {
+  orgId: number;
+  f: LeadFilter;
+  page: ListPage;
+  /** SQLite search with many matches: walk the sort index (decided per call, never cached). */
+  walk: boolean;
+}
+
+/** Filter keys the list's builder only binds (or tests for presence): one compiled statement serves any value. */
+const LIST_BOUND = [
+  'ownerId',
+  'teamId',
+  'leadTypeId',
+  'companyId',
+  'contactId',
+  'userId',
+  'visibleTo',
+  'tag',
+  'source',
+  'createdAfter',
+  'createdBefore',
+  'updatedAfter',
+  'updatedBefore',
+  'scoreGte',
+] as const satisfies ReadonlyArray<keyof LeadFilter>;
+/** Filter keys the builder branches on by value: part of the shape. */
+const LIST_KEYED = ['deleted', 'excludeConverted', 'userRole'] as const satisfies ReadonlyArray<
+  keyof LeadFilter
+>;
+const LIST_LISTS = ['statusIds', 'subStatusIds'] as const satisfies ReadonlyArray<keyof LeadFilter>;
+const LIST_SHAPED = new Set<string>([...LIST_BOUND, ...LIST_KEYED, ...LIST_LISTS]);
+
+/**
+ * The list's input with stand-ins for what the builder only binds (src/db/precompiled.ts, `precompiledShapes`).
+ * Not described (built every time, as before): searches (the FTS walk is decided per call), text, range and
+ * custom-field filters (their builders branch on values: wildcards, operators, JSON paths) and custom-field sorts.
+ */
+function listStandIn({ orgId, f, page, walk }: ListInput, s: Shaper): ListInput | undefined {
+  if (walk || page.sort.startsWith('cf.')) return undefined;
+  for (const k in f) if (f[k as keyof LeadFilter] !== undefined && !LIST_SHAPED.has(k)) return undefined;
+  // The nulls-last sorts add the offset to the limit (listNullsLast): both shape those statements.
+  const nullsLast = page.sort === 'value' || page.sort === 'last_name' || page.sort === 'score';
+  const count = nullsLast ? s.keyed : s.bound;
+  const g: Record<string, unknown> = {};
+  for (const k of LIST_LISTS) g[k] = s.list(f[k]);
+  for (const k of LIST_KEYED) g[k] = s.keyed(f[k]);
+  for (const k of LIST_BOUND) g[k] = s.bound(f[k]);
+  return {
+    orgId: s.bound(orgId),
+    f: g as LeadFilter,
+    page: {
+      sort: s.keyed(page.sort),
+      sortNumeric: s.keyed(page.sortNumeric),
+      desc: s.keyed(page.desc),
+      limit: count(page.limit),
+      // A cursor or none shapes the statement; its value and id are bound.
+      after:
+        s.keyed(page.after !== undefined) && page.after
+          ? { v: s.bound(page.after.v), id: s.bound(page.after.id) }
+          : undefined,
+      offset: count(page.offset),
+    },
+    walk: false,
+  };
+}
+
 /** What a stored datetime custom field looks like (PostgreSQL casts only these to timestamptz). */
 const INSTANT_RE = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
 
@@ -357,10 +425,9 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
    * The list ordered by any column or custom field (nulls last both ways), keyset-paged on (value, id): the value
    * comes back as `sort_v` for the next cursor.
    */
-  async function listByExpression(orgId: number, f: LeadFilter, page: ListPage): Promise<LeadRow[]> {
+  function listByExpression(orgId: number, f: LeadFilter, page: ListPage, walk: boolean) {
     const expr = sortExpression(page);
     const dir = sql.raw(page.desc ? 'desc' : 'asc');
-    const walk = dialect === 'sqlite' && !!f.terms?.length && (await ftsMatchesMany(f.terms));
     let q = applyFilter(
       db
         .selectFrom('leads')
@@ -383,7 +450,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       .orderBy(sql`${expr} ${dir}`)
       .orderBy(sql`leads.id ${dir}`)
       .limit(page.limit);
-    return (page.offset ? q.offset(page.offset) : q).execute() as Promise<LeadRow[]>;
+    return page.offset ? q.offset(page.offset) : q;
   }
 
   /**
@@ -394,13 +461,13 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
    * order (the nulls' branch orders by `col, id` too: all its `col` are null, so that is the id's order, and the
    * planners see the index's order in it), at most a page each; the outer ORDER BY puts the two together.
    */
-  async function listNullsLast(
+  function listNullsLast(
     orgId: number,
     f: LeadFilter,
     page: ListPage,
     col: 'value_cents' | 'last_name' | 'score',
     walk: boolean,
-  ): Promise<LeadRow[]> {
+  ): Compilable<LeadRow> {
     const dir = page.desc ? 'desc' : 'asc';
     const cmp = page.desc ? '<' : '>';
     const ref = sql.ref(`leads.${col}`);
@@ -419,7 +486,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     // After a null only nulls with a further id remain: one branch.
     if (after && after.v === null) {
       const q = branch(true).where('leads.id', cmp, after.id).limit(page.limit);
-      return (page.offset ? q.offset(page.offset) : q).execute();
+      return page.offset ? q.offset(page.offset) : q;
     }
     let values = branch(false);
     if (after)
@@ -435,7 +502,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       .orderBy(`u.${col}`, dir)
       .orderBy('u.id', dir)
       .limit(page.limit);
-    return (page.offset ? q.offset(page.offset) : q).execute() as Promise<LeadRow[]>;
+    return (page.offset ? q.offset(page.offset) : q) as unknown as Compilable<LeadRow>;
   }
 
   /** `expr` matches one of `values`: exact (folded) or a LIKE pattern when the value holds `*`. */
@@ -657,6 +724,31 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     return q;
   }
 
+  /** The list's statement for a filter and page (leads.list). */
+  function listQuery({ orgId, f, page, walk }: ListInput): Compilable<LeadRow> {
+    if (!(page.sort in SORT_COLUMN))
+      return listByExpression(orgId, f, page, walk) as unknown as Compilable<LeadRow>;
+    const col = SORT_COLUMN[page.sort as keyof typeof SORT_COLUMN];
+    const dir = page.desc ? 'desc' : 'asc';
+    if (col === 'value_cents' || col === 'last_name' || col === 'score')
+      return listNullsLast(orgId, f, page, col, walk);
+    let q = applyFilter(
+      db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)),
+      orgId,
+      f,
+      walk,
+    );
+    if (page.after) {
+      const { v, id } = page.after;
+      const cmp = page.desc ? '<' : '>';
+      q = q.where(sql<boolean>`(${sql.ref(`leads.${col}`)}, leads.id) ${sql.raw(cmp)} (${v}, ${id})`);
+    }
+    q = q.orderBy(`leads.${col}`, dir).orderBy('leads.id', dir).limit(page.limit);
+    return page.offset ? q.offset(page.offset) : q;
+  }
+  // Building the 64-column list statement cost about as much CPU as SQLite running it (docs/performance.md).
+  const listShapes = precompiledShapes((_q, input: ListInput) => listQuery(input), listStandIn);
+
   return {
     /** Whether an agent may see this lead (the same rule as the list's visibleTo). */
     async isVisibleTo(orgId: number, leadId: number, userId: number, trx: Q = db): Promise<boolean> {
@@ -783,26 +875,19 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
         .executeTakeFirst();
     },
 
+    /** A page of the list: compiled once per shape of filter and page when `listShapes` describes them. */
     async list(orgId: number, f: LeadFilter, page: ListPage): Promise<LeadRow[]> {
-      if (!(page.sort in SORT_COLUMN)) return listByExpression(orgId, f, page);
-      const col = SORT_COLUMN[page.sort as keyof typeof SORT_COLUMN];
-      const dir = page.desc ? 'desc' : 'asc';
-      const walk = dialect === 'sqlite' && !!f.terms?.length && (await ftsMatchesMany(f.terms));
-      if (col === 'value_cents' || col === 'last_name' || col === 'score')
-        return listNullsLast(orgId, f, page, col, walk);
-      let q = applyFilter(
-        db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)),
-        orgId,
-        f,
-        walk,
-      );
-      if (page.after) {
-        const { v, id } = page.after;
-        const cmp = page.desc ? '<' : '>';
-        q = q.where(sql<boolean>`(${sql.ref(`leads.${col}`)}, leads.id) ${sql.raw(cmp)} (${v}, ${id})`);
-      }
-      q = q.orderBy(`leads.${col}`, dir).orderBy('leads.id', dir).limit(page.limit);
-      return (page.offset ? q.offset(page.offset) : q).execute();
+      const input = { orgId, f, page, walk: false };
+      const shaped = await listShapes.run(db, input);
+      if (shaped) return shaped;
+      input.walk = dialect === 'sqlite' && !!f.terms?.length && (await ftsMatchesMany(f.terms));
+      return db.executeQuery(listQuery(input).compile()).then((r) => r.rows);
+    },
+
+    /** The statement `list` sends for this filter and page (without a search's FTS walk choice): for tests. */
+    listStatement(orgId: number, f: LeadFilter, page: ListPage, built = false): CompiledQuery<LeadRow> {
+      const input = { orgId, f, page, walk: false };
+      return (!built && listShapes.compile(db, input)) || listQuery(input).compile();
     },
 
     async count(orgId: number, f: LeadFilter): Promise<number> {
