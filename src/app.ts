@@ -111,8 +111,9 @@ export async function buildApp({
 
   await installSecurityHeaders(app as unknown as FastifyInstance, { trustProxy: config.trustProxy });
 
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
 
   installValidators(app as unknown as FastifyInstance);

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import helmet from '@fastify/helmet';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -40,35 +40,72 @@ function isHttps(req: FastifyRequest): boolean {
   return req.protocol === 'https';
 }
 
+/** Helmet's options: the policy above, nosniff, Referrer-Policy, X-Frame-Options DENY, no HSTS (added per request). */
+const HELMET_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  crossOriginEmbedderPolicy: false,
+  // The web-to-lead API is posted to from other sites' pages; their fetch must be able to read the answer.
+  crossOriginResourcePolicy: { policy: 'same-site' },
+  referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  strictTransportSecurity: false,
+  xFrameOptions: { action: 'deny' },
+};
+
 /**
- * Helmet with the policy above, nosniff, Referrer-Policy, X-Frame-Options DENY; HSTS only when the server sits
- * behind a TLS proxy it trusts (TRUST_PROXY) and the request came over https, so a plain-http install on a LAN is
- * never told to insist on https. Authenticated API responses are `Cache-Control: no-store`: they carry personal
- * data that no browser or proxy cache should keep.
+ * What helmet does to a response with these options, in its order: they depend on no request (no CSP nonce, no
+ * directive computed per request), so they are worked out once. @fastify/helmet ran helmet(options) again on every
+ * request (parsing the policy each time) in two onRequest hooks, one of them async.
+ */
+export function helmetEffects(options: HelmetOptions = HELMET_OPTIONS) {
+  const effects: Array<[name: string, value: string | null]> = [];
+  const res = {
+    setHeader: (name: string, value: string) => void effects.push([name, String(value)]),
+    removeHeader: (name: string) => void effects.push([name, null]),
+  };
+  let failed: unknown;
+  helmet(options)({} as never, res as never, (err?: unknown) => {
+    failed = err;
+  });
+  if (failed) throw failed;
+  return effects;
+}
+
+/**
+ * Helmet's headers (above); HSTS only when the server sits behind a TLS proxy it trusts (TRUST_PROXY) and the
+ * request came over https, so a plain-http install on a LAN is never told to insist on https. Authenticated API
+ * responses are `Cache-Control: no-store`: they carry personal data that no browser or proxy cache should keep.
+ * Both hooks are synchronous (no promise per request).
  */
 export async function installSecurityHeaders(app: FastifyInstance, opts: { trustProxy: boolean }) {
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-    crossOriginEmbedderPolicy: false,
-    // The web-to-lead API is posted to from other sites' pages; their fetch must be able to read the answer.
-    crossOriginResourcePolicy: { policy: 'same-site' },
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    strictTransportSecurity: false,
-    xFrameOptions: { action: 'deny' },
-  });
-  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
-    if (req.routeOptions.config?.embeddable) {
-      reply.header('content-security-policy', EMBEDDABLE_CSP);
-      reply.removeHeader('x-frame-options');
+  const effects = helmetEffects();
+  app.addHook('onRequest', (_req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const res = reply.raw;
+    for (const [name, value] of effects) {
+      if (value === null) res.removeHeader(name);
+      else res.setHeader(name, value);
     }
-    if (req.url === '/docs' || req.url.startsWith('/docs/'))
-      reply.header('content-security-policy', DOCS_CSP);
-    if (opts.trustProxy && isHttps(req)) {
-      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    }
-    const credentialed = !!(req.auth || req.headers.authorization || req.headers['x-csrf-token']);
-    if (credentialed && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
+    done();
   });
+  app.addHook(
+    'onSend',
+    (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      payload: unknown,
+      done: (err: Error | null, payload?: unknown) => void,
+    ) => {
+      if (req.routeOptions.config?.embeddable) {
+        reply.header('content-security-policy', EMBEDDABLE_CSP);
+        reply.removeHeader('x-frame-options');
+      }
+      if (req.url === '/docs' || req.url.startsWith('/docs/'))
+        reply.header('content-security-policy', DOCS_CSP);
+      if (opts.trustProxy && isHttps(req)) {
+        reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+      }
+      const credentialed = !!(req.auth || req.headers.authorization || req.headers['x-csrf-token']);
+      if (credentialed && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      done(null, payload);
+    },
+  );
 }

@@ -25,13 +25,19 @@ const projections = new WeakMap<FastifyReply, { fields: string[]; shape: 'list' 
 function limitFields(reply: FastifyReply, fields: string[] | undefined, shape: 'list' | 'one') {
   if (fields) projections.set(reply, { fields, shape });
 }
-async function projectPayload(_req: FastifyRequest, reply: FastifyReply, payload: unknown) {
+/** Synchronous (no promise per request): most requests name no `fields`. */
+function projectPayload(
+  _req: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (err: Error | null, payload?: unknown) => void,
+) {
   const p = projections.get(reply);
-  if (!p || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+  if (!p || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
   const body = JSON.parse(payload) as Record<string, unknown>;
-  if (p.shape === 'one') return JSON.stringify(projectLead(body, p.fields));
+  if (p.shape === 'one') return done(null, JSON.stringify(projectLead(body, p.fields)));
   const data = (body.data as Array<Record<string, unknown>>).map((l) => projectLead(l, p.fields));
-  return JSON.stringify({ ...body, data });
+  done(null, JSON.stringify({ ...body, data }));
 }
 const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) });
 
