@@ -53,6 +53,9 @@ function view(rows: Array<{ channel: string; opted_out_at: string }>): ConsentDt
   return out;
 }
 
+/** The view of a lead without consent rows. */
+const NO_CONSENT: ConsentDto = view([]);
+
 export function createLeadConsentService({ db, leads, guard }: LeadConsentServiceDeps) {
   // Read with every lead response: built once per number of leads (src/db/precompiled.ts).
   const read = precompiled((q, orgId: number, leadIds: readonly number[]) =>
@@ -128,7 +131,19 @@ export function createLeadConsentService({ db, leads, guard }: LeadConsentServic
         rows.map((r) => r.id),
         trx,
       );
-      return new Map(rows.map((r) => [r.id, { consent: view(all.filter((c) => c.lead_id === r.id)) }]));
+      // Most leads have no consent rows: their view is the empty one, copied (no per-lead scan of every row).
+      const byLead = new Map<number, typeof all>();
+      for (const c of all) {
+        const list = byLead.get(c.lead_id);
+        if (list) list.push(c);
+        else byLead.set(c.lead_id, [c]);
+      }
+      return new Map(
+        rows.map((r) => {
+          const own = byLead.get(r.id);
+          return [r.id, { consent: own ? view(own) : { ...NO_CONSENT } }];
+        }),
+      );
     },
   };
 

@@ -215,6 +215,11 @@ export function normalizeTags(tags: string[]): string[] {
   return [...seen.values()].sort();
 }
 
+/** The range parameters of a list (`created_at.gte`...), spelled once rather than on every list request. */
+const RANGE_PARAMS = RANGE_FIELDS.flatMap((field) =>
+  (Object.keys(RANGE_OPS) as RangeOp[]).map((op) => [field, op, `${field}.${op}`] as const),
+);
+
 export function createLeadService({ db, leads, statuses, access, ...deps }: LeadServiceDeps) {
   const statusRules =
     deps.statusRules ?? createStatusRules({ statuses, reasons: createReasonRepository(db) });
@@ -369,21 +374,19 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
 
   async function rangeFilters(query: Record<string, unknown>, zone: () => Promise<string | null>) {
     const out: NonNullable<LeadFilter['ranges']> = [];
-    for (const field of RANGE_FIELDS)
-      for (const op of Object.keys(RANGE_OPS) as RangeOp[]) {
-        const param = `${field}.${op}`;
-        const raw = query[param];
-        if (raw === undefined) continue;
-        if (field === 'value') {
-          const cents = parseMoney(String(raw).trim());
-          if (cents === null)
-            throw fieldError(param, `"${String(raw)}" is not a decimal amount such as "1500.00"`);
-          out.push({ column: 'value_cents', op, value: cents });
-        } else {
-          const b = await instantBound(param, op, String(raw), zone);
-          out.push({ column: field, ...b });
-        }
+    for (const [field, op, param] of RANGE_PARAMS) {
+      const raw = query[param];
+      if (raw === undefined) continue;
+      if (field === 'value') {
+        const cents = parseMoney(String(raw).trim());
+        if (cents === null)
+          throw fieldError(param, `"${String(raw)}" is not a decimal amount such as "1500.00"`);
+        out.push({ column: 'value_cents', op, value: cents });
+      } else {
+        const b = await instantBound(param, op, String(raw), zone);
+        out.push({ column: field, ...b });
       }
+    }
     return out;
   }
 
