@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthContext } from '../access/roles.js';
 
 /**
@@ -30,8 +30,24 @@ const SELF_AUDITED_DELETES = new Set([
  */
 export function installAuditTrail(app: FastifyInstance, record: AuditRecorder): void {
   // onSend, not onResponse: the entry is written before the client learns the action succeeded.
-  app.addHook('onSend', async (req: FastifyRequest, reply, payload) => {
-    if (!req.auth || reply.statusCode >= 300) return payload;
+  // Synchronous when nothing is recorded (most requests): no promise per request.
+  app.addHook(
+    'onSend',
+    (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      payload: unknown,
+      done: (err: Error | null, payload?: unknown) => void,
+    ) => {
+      if (!req.auth || reply.statusCode >= 300) return done(null, payload);
+      const route = req.routeOptions.url ?? '';
+      const deleted = req.method === 'DELETE' && !SELF_AUDITED_DELETES.has(route);
+      if (!deleted && !AUDITED[`${req.method} ${route}`]) return done(null, payload);
+      return write(req, payload);
+    },
+  );
+  async function write(req: FastifyRequest, payload: unknown) {
+    if (!req.auth) return payload;
     const route = req.routeOptions.url ?? '';
     const params = req.params as Record<string, string> | undefined;
     if (req.method === 'DELETE' && !SELF_AUDITED_DELETES.has(route)) {
@@ -61,5 +77,5 @@ export function installAuditTrail(app: FastifyInstance, record: AuditRecorder): 
       req.log.error({ err }, 'audit trail write failed');
     }
     return payload;
-  });
+  }
 }

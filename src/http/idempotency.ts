@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+
+type OnSendDone = (err: Error | null, payload?: unknown) => void;
 import { AppError } from './errors.js';
 
 declare module 'fastify' {
@@ -76,8 +78,12 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
   const pending = new WeakMap<FastifyRequest, Pending>();
   let calls = 0;
 
-  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.method !== 'POST') return;
+  // Synchronous for the requests without a key (every read): no promise per request; the others as before.
+  app.addHook('preHandler', (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (req.method !== 'POST' || req.headers['idempotency-key'] === undefined || !req.auth) return done();
+    return claim(req, reply);
+  });
+  async function claim(req: FastifyRequest, reply: FastifyReply) {
     const raw = req.headers['idempotency-key'];
     if (raw === undefined || !req.auth) return;
     const key = Array.isArray(raw) ? raw[0] : raw;
@@ -141,12 +147,15 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
         'A request with this Idempotency-Key is still being processed; retry in a moment.',
       );
     pending.set(req, { orgId, principal, key });
-  });
+  }
 
-  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  app.addHook('onSend', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: OnSendDone) => {
     const p = pending.get(req);
-    if (!p) return payload;
+    if (!p) return done(null, payload);
     pending.delete(req);
+    return complete(req, reply, payload, p);
+  });
+  async function complete(req: FastifyRequest, reply: FastifyReply, payload: unknown, p: Pending) {
     const body =
       typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
     // Server errors and streamed bodies are not remembered: a retry should run again.
@@ -170,5 +179,5 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
       JSON.stringify(headers),
     );
     return payload;
-  });
+  }
 }

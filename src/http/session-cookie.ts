@@ -79,14 +79,16 @@ export function clearSessionCookies(req: FastifyRequest, reply: FastifyReply): v
  */
 export async function installSessionCookies(app: FastifyInstance): Promise<void> {
   await app.register(fastifyCookie);
-  app.addHook('preSerialization', async (req, reply, payload: unknown) => {
-    if (!req.routeOptions.config?.public || req.headers[SESSION_MODE_HEADER] !== 'cookie') return payload;
-    if (reply.statusCode >= 300 || !payload || typeof payload !== 'object') return payload;
+  // Synchronous (no promise per request): only a public route asked for a cookie session can change the payload.
+  app.addHook('preSerialization', (req, reply, payload: unknown, done) => {
+    if (!req.routeOptions.config?.public || req.headers[SESSION_MODE_HEADER] !== 'cookie')
+      return done(null, payload);
+    if (reply.statusCode >= 300 || !payload || typeof payload !== 'object') return done(null, payload);
     const token = (payload as { token?: unknown }).token;
-    if (typeof token !== 'string' || !token.startsWith('lf_')) return payload;
+    if (typeof token !== 'string' || !token.startsWith('lf_')) return done(null, payload);
     setSessionCookies(req, reply, token);
     const rest: Record<string, unknown> = { ...(payload as Record<string, unknown>) };
     delete rest.token;
-    return rest;
+    done(null, rest);
   });
 }
