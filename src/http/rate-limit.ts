@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AppError } from './errors.js';
 import { MemoryCounterStore, type CounterState, type CounterStore } from './counter-store.js';
 
@@ -28,6 +28,12 @@ export class RateLimiter {
       ? await this.store.hitWithin(this.ns + key, this.windowMs, now, limit)
       : await this.store.hit(this.ns + key, this.windowMs, now);
     return this.counted(b, limit, now);
+  }
+
+  /** `hitRequest` without waiting, when the store is this process's memory; undefined for a shared store. */
+  hitRequestNow(key: string, limit: number, now = Date.now()): RateState | undefined {
+    if (!(this.store instanceof MemoryCounterStore)) return undefined;
+    return this.counted(this.store.hitSync(this.ns + key, this.windowMs, now), limit, now);
   }
 
   /** The state after a hit counted `b.count` in the window. */
@@ -141,7 +147,8 @@ export function installRateLimit(
   limiter = new RateLimiter(60_000),
 ): void {
   if (opts.authenticatedPerMinute === 0 && opts.anonymousPerMinute === 0) return;
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+  // Synchronous when the counts are in this process's memory (one process, no Redis); a shared store is awaited.
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     // The web app's session cookie counts as its token (cookies are not parsed yet at this point).
     const cookie = /(?:^|;\s*)lf_session=([^;]+)/.exec(req.headers.cookie ?? '');
     const auth = req.headers.authorization ?? (cookie ? `Cookie ${cookie[1]}` : undefined);
@@ -154,10 +161,17 @@ export function installRateLimit(
       limit = opts.anonymousPerMinute;
       key = `ip:${req.ip}`;
     }
-    if (limit === 0) return;
-    const s = await limiter.hitRequest(key, limit);
-    if (!s.allowed) throw tooMany(s, 'requests');
-    reply.headers(rateHeaders(s));
+    if (limit === 0) return done();
+    const now = limiter.hitRequestNow(key, limit);
+    if (now) {
+      if (!now.allowed) return done(tooMany(now, 'requests'));
+      reply.headers(rateHeaders(now));
+      return done();
+    }
+    return limiter.hitRequest(key, limit).then((s) => {
+      if (!s.allowed) throw tooMany(s, 'requests');
+      reply.headers(rateHeaders(s));
+    });
   });
 }
 
