@@ -131,7 +131,12 @@ export async function refreshStats(db: Kysely<Database>): Promise<void> {
     // it, and autovacuum may be off or late. An import only appends keys, so each VACUUM reads the pages added
     // since the last one: 0.7 s for the whole table at 300,000 leads, against 8x the buffer reads for a batch's
     // key counts without it (docs/decisions.md, "Import speed, PostgreSQL, session 10"). Outside a transaction.
-    await sql.raw('VACUUM (ANALYZE) lead_dup_keys').execute(db);
+    // Best effort: a first VACUUM of a large table never vacuumed may outlast the statement timeout, and the
+    // import does not depend on it (the ANALYZE below still runs).
+    await sql
+      .raw('VACUUM (ANALYZE) lead_dup_keys')
+      .execute(db)
+      .catch(() => sql.raw('ANALYZE lead_dup_keys').execute(db));
     await sql.raw(`ANALYZE ${IMPORT_TABLES.filter((t) => t !== 'lead_dup_keys').join(', ')}`).execute(db);
     return;
   }
