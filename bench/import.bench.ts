@@ -10,7 +10,7 @@
  * The server runs in a child process so its peak RSS (VmHWM) is the server's alone, with the Node flags and
  * environment src/cluster.ts gives its workers (src/node-flags.ts; `--no-server-flags` without them). Options:
  * `--db`, `--no-bare`, `--compiled`, `--cpu-prof DIR`, `--searches N`, `--xlsx-order`, `--no-csv`,
- * `--node-args "..."`, `--label NAME` (docs/performance.md, "Import").
+ * `--node-args "..."`, `--label NAME`, `--keep` (PostgreSQL: keep the schema) (docs/performance.md, "Import").
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -235,6 +235,8 @@ async function target(dialect: 'sqlite' | 'postgres', label: string): Promise<Ta
     databaseUrl: url.toString(),
     open: () => openDb({ dialect, databaseUrl: PG_URL, pgSchema: schema, poolSize: 5 }),
     cleanup: async () => {
+      // `--keep`: leave the schema (to EXPLAIN the import's statements against it); drop it by hand after.
+      if (process.argv.includes('--keep')) return console.log(`kept schema ${schema}`);
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();
       await c.query(`DROP SCHEMA ${schema} CASCADE`);

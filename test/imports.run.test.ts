@@ -344,6 +344,45 @@ describe('dedupe and revert', () => {
     },
   );
 
+  it('an import leaves the planner statistics of the tables it grows fresh (PostgreSQL: the keys vacuumed too)', async () => {
+    const s = await signup(t.app);
+    const db = t.db.kysely;
+    const pgStats = async () =>
+      (
+        await sql<{ relname: string; analyzed: number | null; vacuumed: number | null }>`
+          SELECT relname, extract(epoch FROM last_analyze)::float8 AS analyzed,
+            extract(epoch FROM last_vacuum)::float8 AS vacuumed FROM pg_stat_user_tables
+          WHERE relid IN ('leads'::regclass, 'lead_dup_keys'::regclass, 'duplicate_pairs'::regclass)`.execute(
+          db,
+        )
+      ).rows;
+    const before = onPostgres ? await pgStats() : [];
+    const csv = ['First Name,Last Name,Email,Phone']
+      .concat([
+        'Ada,Lovelace,ada@stats.example,+44 20 7946 0000',
+        'Ada,Lovelace,ada2@stats.example,+44 20 7946 0000',
+      ])
+      .join('\n');
+    const job = await importFile(t.app, s, 'stats.csv', csv, { dedupe: { on: [], policy: 'create' } });
+    expect(job.counts.created).toBe(2);
+    if (onPostgres) {
+      const after = await pgStats();
+      expect(after.map((r) => r.relname).sort()).toEqual(['duplicate_pairs', 'lead_dup_keys', 'leads']);
+      for (const r of after) {
+        const was = before.find((b) => b.relname === r.relname);
+        expect(r.analyzed, r.relname).not.toBeNull();
+        if (was?.analyzed) expect(r.analyzed!, r.relname).toBeGreaterThan(was.analyzed);
+      }
+      const keys = after.find((r) => r.relname === 'lead_dup_keys')!;
+      const keysBefore = before.find((r) => r.relname === 'lead_dup_keys');
+      expect(keys.vacuumed).not.toBeNull();
+      if (keysBefore?.vacuumed) expect(keys.vacuumed!).toBeGreaterThan(keysBefore.vacuumed);
+    } else {
+      const stat = await sql<{ tbl: string }>`SELECT DISTINCT tbl FROM sqlite_stat1`.execute(db);
+      expect(stat.rows.map((r) => r.tbl)).toEqual(expect.arrayContaining(['leads', 'lead_dup_keys']));
+    }
+  });
+
   it('revert keeps a lead someone edited after the import', async () => {
     const { s, ada } = await withExisting();
     const job = await importFile(t.app, s, 'd.csv', file, { dedupe: { on: ['email'], policy: 'update' } });

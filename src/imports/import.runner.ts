@@ -126,7 +126,18 @@ const IMPORT_TABLES = ['leads', 'status_history', 'lead_dup_keys', 'duplicate_pa
  */
 export async function refreshStats(db: Kysely<Database>): Promise<void> {
   if (isPostgres(db)) {
-    await sql.raw(`ANALYZE ${IMPORT_TABLES.join(', ')}`).execute(db);
+    // The duplicate refresh reads lead_dup_keys by index only (each new key's stop-limit count, the candidates'
+    // keys), which skips the table's rows only on pages the visibility map marks all-visible; only VACUUM sets
+    // it, and autovacuum may be off or late. An import only appends keys, so each VACUUM reads the pages added
+    // since the last one: 0.7 s for the whole table at 300,000 leads, against 8x the buffer reads for a batch's
+    // key counts without it (docs/decisions.md, "Import speed, PostgreSQL, session 10"). Outside a transaction.
+    // Best effort: a first VACUUM of a large table never vacuumed may outlast the statement timeout, and the
+    // import does not depend on it (the ANALYZE below still runs).
+    await sql
+      .raw('VACUUM (ANALYZE) lead_dup_keys')
+      .execute(db)
+      .catch(() => sql.raw('ANALYZE lead_dup_keys').execute(db));
+    await sql.raw(`ANALYZE ${IMPORT_TABLES.filter((t) => t !== 'lead_dup_keys').join(', ')}`).execute(db);
     return;
   }
   const prev = Number(
@@ -387,11 +398,13 @@ export function createImportRunner({
       for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += c[k];
     }
 
-    // Statistics are refreshed when this run has written 1,000, 10,000, 100,000... rows, and at the end.
+    // Statistics are refreshed when this run has written 1,000, 10,000, 100,000... rows, and at the end; on
+    // PostgreSQL also every 100,000 rows past 100,000 (an ANALYZE samples 30,000 rows a table, ~0.5 s at any
+    // size, and its VACUUM of the keys reads only what was added: refreshStats).
     let statsAt = 1000;
     const maybeRefreshStats = async () => {
       if (opts.dry_run || counts.created + counts.updated < statsAt) return;
-      statsAt *= 10;
+      statsAt = isPostgres(db) && statsAt >= 100_000 ? statsAt + 100_000 : statsAt * 10;
       await refreshStats(db);
     };
     const uncapCache = await capSqliteCache(db);
