@@ -219,6 +219,8 @@ async function target(dialect: 'sqlite' | 'postgres', label: string): Promise<Ta
       databaseUrl: `sqlite:${file}`,
       open: () => openDb({ dialect, sqlitePath: file }),
       cleanup: async () => {
+        // BENCH_KEEP_DB=1 keeps the SQLite file (its path is printed) for EXPLAIN QUERY PLAN after a run.
+        if (process.env.BENCH_KEEP_DB === '1') return console.log(`kept ${file}`);
         for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
       },
     };

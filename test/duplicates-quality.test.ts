@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildLabelledSet, measure } from './duplicates-labelled.js';
-import { blockingKeys, emailKey, phoneKey, scorePair, companyKey } from '../src/duplicates/match.js';
+import {
+  blockingKeys,
+  emailKey,
+  phoneKey,
+  scorePair,
+  companyKey,
+  mayFlag,
+  FLAG_SCORE,
+} from '../src/duplicates/match.js';
 
 describe('duplicate detection quality on the labelled set', () => {
   const set = buildLabelledSet(600);
@@ -63,5 +71,44 @@ describe('duplicate detection quality on the labelled set', () => {
     const c = { ...a, first_name: 'Norm', last_name: 'May', phones: ['(419) 289-3555'], country: 'US' };
     expect(scorePair(c, { ...c, id: 3, first_name: 'Tom' }).score).toBeLessThan(0.8);
     expect(scorePair(c, { ...c, id: 3, phones: ['+14192893555'] }).score).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('skips (mayFlag false) only pairs that score under the flag threshold', () => {
+    // Every pair of the labelled sets, both ways, and each lead against the other pairs' leads (strangers sharing
+    // nothing, and look-alikes of every kind): the refresh stores a pair only if it scores FLAG_SCORE or more, so a
+    // pair mayFlag skips must score less.
+    let skipped = 0;
+    let flagged = 0;
+    for (const seed of [23, 1, 2]) {
+      const set = buildLabelledSet(600, seed);
+      const leads = set.flatMap((p) => [p.a, p.b]);
+      for (let i = 0; i < leads.length; i++)
+        for (const j of [i ^ 1, (i + 7) % leads.length, (i + 101) % leads.length]) {
+          const [x, y] = [leads[i], leads[j]];
+          const score = scorePair(x, y).score;
+          if (score >= FLAG_SCORE) flagged++;
+          if (mayFlag(x, y)) continue;
+          skipped++;
+          expect([x.id, y.id, score < FLAG_SCORE]).toEqual([x.id, y.id, true]);
+        }
+    }
+    // Not vacuous: both kinds occur.
+    expect(skipped).toBeGreaterThan(100);
+    expect(flagged).toBeGreaterThan(100);
+    // A shared phone under names that do not agree is skipped; under names that agree it is not.
+    const c = {
+      id: 1,
+      first_name: 'Norm',
+      last_name: 'May',
+      company_name: null,
+      external_id: null,
+      country: 'US',
+      emails: [],
+      phones: ['(419) 289-3555'],
+    };
+    expect(mayFlag(c, { ...c, id: 3, first_name: 'Tom' })).toBe(false);
+    const e = { ...c, emails: ['n@may.example'] };
+    expect(mayFlag(e, { ...e, id: 3, first_name: 'Tom' })).toBe(true);
+    expect(mayFlag(c, { ...c, id: 3, phones: ['+14192893555'] })).toBe(true);
   });
 });

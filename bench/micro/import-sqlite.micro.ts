@@ -11,7 +11,8 @@
  * dropped (`leads_org_source_created_idx`, `leads_org_last_name_idx`, which 0249 put back), i.e. the schema before
  * it; `no0249`: without the last-name index of migration 0249, i.e. the schema before it; `trim2`: also
  * without `leads_org_value_idx` and `leads_org_score_idx`; `notrig`: without every insert trigger of `leads`. The
- * template database is made once per set of migrations.
+ * template database is made once per set of migrations. `cache16`: the 16 MB page cache of imports; `txN`: N
+ * batches per transaction (better-sqlite3's `transaction()` inside it becomes a savepoint).
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
@@ -85,7 +86,10 @@ for (const [n, v] of variants.entries()) {
   const s = new Database(file);
   s.pragma('journal_mode = WAL');
   s.pragma('synchronous = NORMAL');
-  s.pragma('cache_size = -65536');
+  // `cache16`: the 16 MB page cache imports run with (src/imports/import.runner.ts); else the connection's 64 MB.
+  s.pragma(v.includes('cache16') ? 'cache_size = -16384' : 'cache_size = -65536');
+  // `txN`: N batches per transaction (one commit per N batches) instead of one.
+  const perTx = Number(/tx(\d+)/.exec(v)?.[1] ?? 1);
   const bulkFts = v.includes('bulkfts');
   if (v.includes('nofts') || bulkFts) s.exec('DROP TRIGGER leads_fts_ai');
   if (v.includes('norollup')) s.exec('DROP TRIGGER leads_rollup_ins');
@@ -149,6 +153,7 @@ for (const [n, v] of variants.entries()) {
       const r = lead(j);
       for (const c of cols) params.push(r[c]);
     }
+    if (perTx > 1 && (i / BATCH) % perTx === 0) s.exec('BEGIN');
     s.transaction(() => {
       const ids = st!.all(...params) as { id: number }[];
       if (bulkFts) {
@@ -159,6 +164,7 @@ for (const [n, v] of variants.entries()) {
         ftsMs += performance.now() - f0;
       }
     })();
+    if (perTx > 1 && ((i / BATCH) % perTx === perTx - 1 || i + BATCH >= N)) s.exec('COMMIT');
   }
   const sec = (performance.now() - t0) / 1000;
   const q0 = performance.now();

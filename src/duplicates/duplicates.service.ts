@@ -8,7 +8,7 @@ import type { Policy } from '../access/policy.js';
 import type { LeadRow } from '../leads/lead.repository.js';
 import type { LeadPart } from '../leads/lead-parts.js';
 import type { DuplicateRepository, PairRow } from './duplicates.repository.js';
-import { blockingKeys, FLAG_SCORE, scorePair, type MatchLead, type MatchReason } from './match.js';
+import { blockingKeys, FLAG_SCORE, mayFlag, scorePair, type MatchLead, type MatchReason } from './match.js';
 
 /** Candidates under this score are not worth showing. */
 const SHOW_SCORE = 0.5;
@@ -123,7 +123,8 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
       for (const id of candidates) {
         const pair = `${Math.min(lead.id, id)}-${Math.max(lead.id, id)}`;
         const other = others.get(id);
-        if (!other || found.has(pair) || dismissed.has(pair)) continue;
+        // Only pairs at FLAG_SCORE or above are stored: mayFlag drops most others before their phones are parsed.
+        if (!other || found.has(pair) || dismissed.has(pair) || !mayFlag(lead, other)) continue;
         const r = scorePair(lead, other);
         if (r.score >= FLAG_SCORE) found.set(pair, { a: lead.id, b: id, ...r });
       }

@@ -227,6 +227,26 @@ function shares(a: Array<string | null>, b: Array<string | null>): boolean {
   return b.some((v) => !!v && set.has(v));
 }
 
+/** Names at least this alike agree (scorePair): below it a shared phone or a like company is no duplicate. */
+const NAMES_AGREE = 0.7;
+
+/**
+ * False when `scorePair(a, b).score` is certainly under FLAG_SCORE, from the cheap parts of the score only: no
+ * shared external id, no shared email, and names that do not agree leave a shared phone at 0.5 and no company
+ * rule (see scorePair), under any FLAG_SCORE above 0.5. The duplicate refresh skips such pairs before the phones are
+ * parsed (libphonenumber-js) and the companies folded: on a file of distinct people most candidates share only a
+ * name key with the new lead (same last name and initial, another first name), and parsing their phones was a
+ * fifth of an import's CPU (docs/decisions.md, "Import speed, fifth pass").
+ */
+export function mayFlag(a: MatchLead, b: MatchLead): boolean {
+  if (FLAG_SCORE <= 0.5) return true;
+  const extA = (a.external_id ?? '').trim().toLowerCase();
+  if (extA && extA === (b.external_id ?? '').trim().toLowerCase()) return true;
+  if (shares(a.emails.map(emailKey), b.emails.map(emailKey))) return true;
+  const name = nameSimilarity(a, b);
+  return name === null || name >= NAMES_AGREE;
+}
+
 /**
  * The score of a pair (0..1) and why. An email, a phone or an external id shared counts when the names agree
  * (a shared switchboard, household phone or info@ address under different names is no duplicate); names that
@@ -248,16 +268,16 @@ export function scorePair(a: MatchLead, b: MatchLead): MatchResult {
   if (email) reasons.push('email');
   if (phone) reasons.push('phone');
   if (external) reasons.push('external_id');
-  if (name !== null && name >= 0.7) reasons.push('name');
+  if (name !== null && name >= NAMES_AGREE) reasons.push('name');
   if (company !== null && company >= 0.85) reasons.push('company');
 
   const scores = [0];
-  const namesAgree = name === null || name >= 0.7;
+  const namesAgree = name === null || name >= NAMES_AGREE;
   if (external) scores.push(0.97);
   if (email) scores.push(namesAgree ? (name === null ? 0.9 : 0.98) : 0.6);
   if (phone) scores.push(namesAgree ? (name === null ? 0.82 : 0.93) : 0.5);
   if (email && phone) scores.push(name !== null && name < 0.5 ? 0.75 : 0.99);
-  if (name !== null && company !== null && name >= 0.7 && company >= 0.85)
+  if (name !== null && company !== null && name >= NAMES_AGREE && company >= 0.85)
     scores.push(0.85 + 0.1 * Math.min((name - 0.7) / 0.3, (company - 0.85) / 0.15));
   else if (name !== null && name >= 0.95 && company === null && (email || phone)) scores.push(0.9);
   const score = Math.round(Math.max(...scores) * 1000) / 1000;
