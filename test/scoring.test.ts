@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createLead, createTestApp, signup, type Session, type TestApp } from './helpers.js';
+import { createQueryCounter } from './query-counter.js';
 
 /** A small deterministic random source, so every run plants the same leads. */
 function rng(seed: number) {
@@ -60,13 +61,14 @@ async function plant(app: FastifyInstance, s: Session, n: number, seed: number, 
 }
 
 describe('lead scoring', () => {
+  const counter = createQueryCounter();
   let t: TestApp;
   let a: Session;
   let b: Session;
   let aWon: number[];
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({}, { wrapDialect: counter.wrapDialect });
     a = await signup(t.app);
     b = await signup(t.app);
     aWon = (await plant(t.app, a, 240, 7)).filter((l) => l.won).map((l) => l.id);
@@ -190,6 +192,20 @@ describe('lead scoring', () => {
     // B's leads are not A's: A's list never shows them, sorted by score or not.
     const list = await t.app.inject({ url: '/api/v1/leads?sort=-score&limit=200', headers: a.headers });
     expect(list.json().data.map((l: { id: number }) => l.id)).not.toContain(inB.id);
+  });
+
+  it("writes a new lead's score with its INSERT, and the after-write scoring then changes nothing", async () => {
+    // docs/decisions.md, "The create path inside the write lock": the score guessed before the INSERT is the one
+    // the after-write scoring computes from the database, so no UPDATE follows; a closed lead carries none.
+    const tagged = { source: 'Referral', tags: ['b', 'a'], custom_fields: { colour: 'blue' } };
+    const { result: warm, counts } = await counter.measure(() => createLead(t.app, a, tagged));
+    expect(counts.sql.filter((q) => /^update "leads" set "score"/i.test(q))).toEqual([]);
+    expect(warm.score).toBeGreaterThan(60);
+    const read = (await t.app.inject({ url: `/api/v1/leads/${warm.id}`, headers: a.headers })).json();
+    expect([read.score, read.score_factors]).toEqual([warm.score, warm.score_factors]);
+    const closed = await counter.measure(() => createLead(t.app, a, { source: 'Referral', status: 'won' }));
+    expect(closed.result).toMatchObject({ score: null, score_factors: [] });
+    expect(closed.counts.sql.filter((q) => /^update "leads" set "score"/i.test(q))).toEqual([]);
   });
 
   it('asks for a permission to train, and answers in the problem format', async () => {

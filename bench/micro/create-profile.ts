@@ -5,6 +5,11 @@
  * Prints CPU and wall time per create, SQL time per statement, and the open duplicate pairs at the end; writes a
  * CPU profile when given a path (bench/micro/cpu-profile-summary.mjs reads it).
  *
+ * `DB=path`: a copy of that SQLite file instead of a fresh one (a database kept by `npm run bench -- --keep`:
+ * its seeded leads, trained scoring models and duplicate pairs), creating in the organization of
+ * bench@example.com. Also prints how long each transaction held the write lock (`TRACE=1`: the statements of
+ * the first measured one, with their end times since its BEGIN).
+ *
  *   npx tsx bench/micro/create-profile.ts [N=1500] [profile.cpuprofile]
  */
 import fs from 'node:fs';
@@ -22,8 +27,17 @@ const N = Number(process.argv[2] ?? 1500);
 const prof = process.argv[3];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-create-'));
 const sqlitePath = path.join(dataDir, 'c.db');
+const from = process.env.DB;
+if (from)
+  for (const ext of ['', '-wal'])
+    if (fs.existsSync(from + ext)) fs.copyFileSync(from + ext, sqlitePath + ext);
 const counts = new Map<string, { n: number; ms: number }>();
 let on = false;
+// The write lock's hold per create: from `begin immediate` to the end of `commit` (one connection, so each
+// transaction is one create's), and the statements sent inside it.
+const hold = { n: 0, ms: 0, max: 0, statements: 0, since: -1 };
+const inTx: string[] = [];
+const trace = process.env.TRACE === '1';
 const wrap = (d: Dialect) =>
   withDriver(d, (driver) => {
     const acq = driver.acquireConnection.bind(driver);
@@ -34,11 +48,24 @@ const wrap = (d: Dialect) =>
       (c as any).executeQuery = (q: any) => {
         if (!on) return ex(q);
         const t = performance.now();
-        const p = ex(q);
         const k = q.sql.replace(/\s+/g, ' ').slice(0, 110);
+        if (/^begin/i.test(k)) hold.since = t;
+        const p = ex(q);
         const e = counts.get(k) ?? counts.set(k, { n: 0, ms: 0 }).get(k)!;
         e.n++;
-        e.ms += performance.now() - t;
+        const end = performance.now();
+        e.ms += end - t;
+        if (hold.since >= 0) {
+          hold.statements++;
+          if (trace && hold.n === 0) inTx.push(`${(end - hold.since).toFixed(3)} ${k}`);
+        }
+        if (/^(commit|rollback)/i.test(k) && hold.since >= 0) {
+          const d = end - hold.since;
+          hold.n++;
+          hold.ms += d;
+          hold.max = Math.max(hold.max, d);
+          hold.since = -1;
+        }
         return p;
       };
       (c as any).__w = true;
@@ -65,12 +92,26 @@ const app = await buildApp({
   rateLimits: { authenticatedPerMinute: 1e9, anonymousPerMinute: 1e9 },
 });
 await app.ready();
-const res = await app.inject({
-  method: 'POST',
-  url: '/api/v1/auth/signup',
-  payload: { email: 'p@example.com', password: 'profile password 1', name: 'P', organization_name: 'P Org' },
-});
-const { user, organization } = res.json();
+const { user, organization } = from
+  ? await db.kysely
+      .selectFrom('users')
+      .innerJoin('memberships', 'memberships.user_id', 'users.id')
+      .select(['users.id as user', 'memberships.org_id as org'])
+      .where('users.email', '=', 'bench@example.com')
+      .executeTakeFirstOrThrow()
+      .then((r) => ({ user: { id: r.user }, organization: { id: r.org } }))
+  : (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        payload: {
+          email: 'p@example.com',
+          password: 'profile password 1',
+          name: 'P',
+          organization_name: 'P Org',
+        },
+      })
+    ).json();
 const { service } = appLeadPieces(config, db, app.log);
 const auth = { kind: 'user', orgId: organization.id, userId: user.id, role: 'owner' } as any;
 // The benchmark's create bodies (bench/scenarios.ts), its first two as in the figures of docs/performance.md.
@@ -104,6 +145,10 @@ on = false;
 console.log(
   `create (service): ${((c.user + c.system) / 1000 / N).toFixed(3)} ms CPU, ${((performance.now() - t0) / N).toFixed(3)} ms wall per create`,
 );
+console.log(
+  `write lock held ${(hold.ms / hold.n).toFixed(3)} ms per transaction (max ${hold.max.toFixed(1)}), ${hold.n} transactions, ${(hold.statements / hold.n).toFixed(1)} statements each`,
+);
+if (trace) console.log(`first transaction, ms since begin:\n  ${inTx.join('\n  ')}`);
 if (prof) {
   const { profile } = await s.post('Profiler.stop');
   fs.writeFileSync(prof, JSON.stringify(profile));

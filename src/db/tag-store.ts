@@ -1,6 +1,7 @@
 import type { Compilable, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { precompiled } from './precompiled.js';
+import { precompiledInsert } from './precompiled-insert.js';
 
 type Q = Kysely<Database>;
 
@@ -30,6 +31,11 @@ export function createTagStore(db: Q, table: TagTable) {
         .orderBy(owner)
         .orderBy('tag') as unknown as Compilable<{ id: number; tag: string }>,
   );
+  // Written with every new tagged record, inside its transaction: built once per number of tags.
+  const insert = precompiledInsert(
+    (q, rows: Record<string, unknown>[]) =>
+      untyped(q).insertInto(table).values(rows) as unknown as Compilable<unknown>,
+  );
   return {
     /** Tags per record id, sorted; ids without tags are absent from the map. */
     async tagsFor(orgId: number, ids: number[], trx: Q = db): Promise<Map<number, string[]>> {
@@ -49,10 +55,10 @@ export function createTagStore(db: Q, table: TagTable) {
       const t = untyped(trx);
       if (!fresh) await t.deleteFrom(table).where('org_id', '=', orgId).where(owner, '=', id).execute();
       if (tags.length) {
-        await t
-          .insertInto(table)
-          .values(tags.map((tag) => ({ org_id: orgId, [owner]: id, tag })))
-          .execute();
+        await insert(
+          trx,
+          tags.map((tag) => ({ org_id: orgId, [owner]: id, tag })),
+        );
       }
     },
   };

@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LeadContactPointsTable } from './lead-parts.tables.js';
 import { precompiled } from '../db/precompiled.js';
+import { precompiledInsert } from '../db/precompiled-insert.js';
 
 type Q = Kysely<Database>;
 export type ContactPointRow = Selectable<LeadContactPointsTable>;
@@ -22,6 +23,10 @@ function pointsOf(q: Q, orgId: number, leadIds: readonly number[], kind?: 'email
 export function createContactPointRepository(db: Q) {
   // Every point of a page of leads, read with every lead response: built once per number of leads.
   const all = precompiled((q, orgId: number, leadIds: readonly number[]) => pointsOf(q, orgId, leadIds));
+  // Written with every new lead that has an email or phone, inside its transaction: built once per column list.
+  const insertPoint = precompiledInsert((q, rows: ContactPointInsert[]) =>
+    q.insertInto('lead_contact_points').values(rows).returningAll(),
+  );
   return {
     async of(
       orgId: number,
@@ -36,7 +41,7 @@ export function createContactPointRepository(db: Q) {
       if (rows.length) await trx.insertInto('lead_contact_points').values(rows).execute();
     },
     async insertOne(trx: Q, row: ContactPointInsert): Promise<ContactPointRow> {
-      return trx.insertInto('lead_contact_points').values(row).returningAll().executeTakeFirstOrThrow();
+      return (await insertPoint(trx, [row]))[0];
     },
     async update(trx: Q, orgId: number, id: number, set: Updateable<LeadContactPointsTable>): Promise<void> {
       await trx

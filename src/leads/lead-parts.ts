@@ -25,6 +25,20 @@ export interface LeadPart {
     input: Record<string, unknown>,
     created: boolean,
   ): Promise<boolean>;
+  /**
+   * Optional, creates only: columns of the new row that the part's `afterWrite` would otherwise set by an UPDATE
+   * right after the INSERT, computed from the row about to be inserted (`row`, every column the service sets),
+   * the body and the normalized tags, with no read. A guess, never trusted: `afterWrite` still runs on the final
+   * row and writes only what differs, so a part whose guess turns out wrong costs the UPDATE it would have
+   * made anyway. It saves the UPDATE (on SQLite the FTS entries written twice, on PostgreSQL a second row
+   * version with every index) inside the write's transaction (docs/decisions.md, "The create path inside the
+   * write lock").
+   */
+  insertColumns?(
+    row: Record<string, unknown>,
+    input: Record<string, unknown>,
+    tags: string[],
+  ): Record<string, unknown> | undefined;
   /** Optional: in the lead's transaction, once the lead row is final (create and update). */
   afterWrite?(trx: Kysely<Database>, orgId: number, lead: LeadRow, created?: boolean): Promise<void>;
   /** Optional: afterWrite for many new leads at once (imports); without it afterWrite runs for each. */

@@ -15,7 +15,22 @@ export async function refreshLeadSearch(trx: Kysely<Database>, orgId: number, le
     .select(['kind', 'value', 'digits'])
     .where('org_id', '=', orgId)
     .where('lead_id', '=', lead.id)
+    // The order of the index SQLite reads (so the text is the same as before there); on PostgreSQL the order
+    // was the plan's, now the same as SQLite's, so that a new lead's text can be known before its INSERT.
+    .orderBy('kind')
+    .orderBy('position')
     .execute();
+  const text = searchText(lead, points);
+  await sql`UPDATE leads SET search_extra = ${text} WHERE org_id = ${orgId} AND id = ${lead.id} AND search_extra IS DISTINCT FROM ${text}`.execute(
+    trx,
+  );
+}
+
+/** search_extra of a lead from its custom fields and contact points (in the order they are read). */
+function searchText(
+  lead: Pick<LeadRow, 'custom_fields' | 'country'>,
+  points: Array<{ kind: string; value: string; digits: string | null }>,
+): string | null {
   const custom = JSON.parse(lead.custom_fields || '{}') as Record<string, unknown>;
   const words = new Set<string>();
   for (const k of ['second_contact', 'second_contact_civility'])
@@ -33,9 +48,29 @@ export async function refreshLeadSearch(trx: Kysely<Database>, orgId: number, le
       if (national) words.add(national);
     }
   }
-  const text = [...words].join(' ').slice(0, 4000) || null;
-  await sql`UPDATE leads SET search_extra = ${text} WHERE org_id = ${orgId} AND id = ${lead.id} AND search_extra IS DISTINCT FROM ${text}`.execute(
-    trx,
+  return [...words].join(' ').slice(0, 4000) || null;
+}
+
+/**
+ * search_extra of a new lead before its INSERT (`LeadPart.insertColumns`), when its body sends no lists of
+ * emails or phones: the contact points part then files the row's email, mobile and phone, in that order of
+ * reading (kind, then position: the mobile goes first). A guess: `refreshLeadSearch` runs after the parts'
+ * writes as before and updates only when the text differs.
+ */
+function newLeadSearchText(row: Record<string, unknown>): string | null {
+  const points: Array<{ kind: string; value: string; digits: string | null }> = [];
+  const email = row.email as string | null | undefined;
+  if (email) points.push({ kind: 'email', value: email, digits: null });
+  for (const slot of ['mobile', 'phone'] as const) {
+    const v = row[slot] as string | null | undefined;
+    if (v) points.push({ kind: 'phone', value: v, digits: v.replace(/\D/g, '') });
+  }
+  return searchText(
+    {
+      custom_fields: (row.custom_fields as string | undefined) ?? '{}',
+      country: (row.country as string | null | undefined) ?? null,
+    },
+    points,
   );
 }
 
@@ -65,6 +100,10 @@ export function leadSearchPart(): LeadPart {
     async write() {
       return false;
     },
+    insertColumns: (row, input) =>
+      input.emails !== undefined || input.phones !== undefined
+        ? undefined
+        : { search_extra: newLeadSearchText(row) },
     afterWrite: refreshLeadSearch,
     afterCreateMany: refreshNewLeadsSearch,
     async describe() {

@@ -14,6 +14,7 @@ import type { Database, LeadsTable, StatusHistoryTable } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
 import { createTagStore } from '../db/tag-store.js';
 import { precompiled, precompiledShapes, type Shaper } from '../db/precompiled.js';
+import { precompiledInsert } from '../db/precompiled-insert.js';
 
 type Q = Kysely<Database>;
 export type LeadRow = Selectable<LeadsTable>;
@@ -352,6 +353,13 @@ export type BulkLeadRow = Record<BulkLeadColumn, string | number | null>;
 
 export function createLeadRepository(db: Q, dialect: Dialect) {
   const leadTags = createTagStore(db, 'lead_tags');
+  // A create's writes, built once per column list (src/db/precompiled-insert.ts): they run inside the write lock.
+  const insertLead = precompiledInsert((q, rows: LeadInsert[]) =>
+    q.insertInto('leads').values(rows).returning(LEAD_COLUMNS),
+  );
+  const insertHistory = precompiledInsert((q, rows: Array<Insertable<StatusHistoryTable>>) =>
+    q.insertInto('status_history').values(rows).returningAll(),
+  );
   const insertSqlCache = new Map<number, string>();
   // Every lead response reads its lead by id: built once (src/db/precompiled.ts).
   const byId = precompiled((q, orgId: number, id: number) =>
@@ -839,7 +847,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     },
 
     async insert(trx: Q, row: LeadInsert): Promise<LeadRow> {
-      return trx.insertInto('leads').values(row).returning(LEAD_COLUMNS).executeTakeFirstOrThrow();
+      return (await insertLead(trx, [row]))[0] as LeadRow;
     },
 
     /**
@@ -938,7 +946,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     /** Several entries of one log in one statement (a new lead's whole log), returned oldest first. */
     async insertStatusHistoryRows(trx: Q, rows: Array<Insertable<StatusHistoryTable>>) {
       if (rows.length === 0) return [];
-      const written = await trx.insertInto('status_history').values(rows).returningAll().execute();
+      const written = await insertHistory(trx, rows);
       return written.sort((a, b) => a.id - b.id);
     },
   };

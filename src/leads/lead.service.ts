@@ -578,6 +578,23 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
     checkIdentity(cols);
     const now = nowIso();
     const tags = normalizeTags(input.tags ?? []);
+    // The same rules as a status change: sub-status of that status, reason where required. They only read the
+    // organization's catalogs, so they run before the transaction, like every other check of the body: on SQLite
+    // the write lock is held only for the writes (docs/decisions.md, "The create path inside the write lock").
+    const q = runner(db, opts);
+    const key =
+      typed?.status ??
+      input.status ??
+      (known ? known.statuses.find((s) => s.is_default === 1) : await statuses.findDefault(auth.orgId, q))
+        ?.key ??
+      '';
+    const target = await statusRules.resolve(
+      q,
+      auth.orgId,
+      { status: key, sub_status: input.sub_status, reason_id: input.reason_id },
+      true,
+      known,
+    );
     return inTransaction(db, opts, async (trx) => {
       // Assignment rules pick an owner only when the create named none (a copy: a retried transaction starts over).
       const values: Record<string, unknown> = { ...cols };
@@ -586,20 +603,6 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
           ? deps.assignment?.begin(trx, auth.orgId)
           : undefined;
       await assigner?.assign(values);
-      // The same rules as a status change: sub-status of that status, reason where required.
-      const key =
-        typed?.status ??
-        input.status ??
-        (known ? known.statuses.find((s) => s.is_default === 1) : await statuses.findDefault(auth.orgId, trx))
-          ?.key ??
-        '';
-      const target = await statusRules.resolve(
-        trx,
-        auth.orgId,
-        { status: key, sub_status: input.sub_status, reason_id: input.reason_id },
-        true,
-        known,
-      );
       const first = {
         org_id: auth.orgId,
         from_status_id: null,
@@ -629,7 +632,7 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         state = { ...state, ...plan.set } as LeadRow;
         later.push(plan.history as (typeof later)[number]);
       }
-      const inserted = await leads.insert(trx, {
+      const row: Record<string, unknown> = {
         ...values,
         ...opts.summary,
         org_id: auth.orgId,
@@ -642,9 +645,12 @@ export function createLeadService({ db, leads, statuses, access, ...deps }: Lead
         created_by: auth.userId,
         updated_by: auth.userId,
         version: 1,
-      } as Parameters<LeadRepository['insert']>[1]);
-      // A new lead has no tags to replace.
-      if (tags.length) await leads.replaceTags(trx, auth.orgId, inserted.id, tags);
+      };
+      // What the parts would write into the new row right after it (search text, score), written with it instead.
+      for (const p of parts) if (p.insertColumns) Object.assign(row, p.insertColumns(row, input, tags));
+      const inserted = await leads.insert(trx, row as Parameters<LeadRepository['insert']>[1]);
+      // A new lead has no tags to replace: nothing to delete first.
+      if (tags.length) await leads.replaceTags(trx, auth.orgId, inserted.id, tags, true);
       await assigner?.record([{ cols: values, leadId: inserted.id }]);
       const history = await leads.insertStatusHistoryRows(
         trx,

@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ScoringModelsTable } from './scoring.tables.js';
 import type { Labels } from './features.js';
+import { precompiled } from '../db/precompiled.js';
 
 type Q = Kysely<Database>;
 export type ScoringModelRow = Selectable<ScoringModelsTable>;
@@ -37,6 +38,23 @@ function chunks<T>(items: T[]): T[][] {
 
 /** All SQL of lead scoring; every query names the organization. */
 export function createScoringRepository(db: Q) {
+  // Read with every scored lead write (inside its transaction): built once per number of ids.
+  const tagsOf = precompiled((q, orgId: number, ids: readonly number[]) =>
+    q
+      .selectFrom('lead_tags')
+      .select(['lead_id', 'tag'])
+      .where('org_id', '=', orgId)
+      .where('lead_id', 'in', ids),
+  );
+  const times = (table: 'tasks' | 'comments' | 'follow_ups') =>
+    precompiled((q, orgId: number, ids: readonly number[]) =>
+      q
+        .selectFrom(table)
+        .select(['lead_id', 'created_at'])
+        .where('org_id', '=', orgId)
+        .where('lead_id', 'in', ids),
+    );
+  const timesOf = { tasks: times('tasks'), comments: times('comments'), follow_ups: times('follow_ups') };
   return {
     async statuses(orgId: number, trx: Q = db) {
       return trx.selectFrom('statuses').select(['id', 'category']).where('org_id', '=', orgId).execute();
@@ -109,12 +127,7 @@ export function createScoringRepository(db: Q) {
       const out = new Map<number, string[]>();
       for (const part of chunks(ids)) {
         if (ids.length > CHUNK) await breathe();
-        const rows = await trx
-          .selectFrom('lead_tags')
-          .select(['lead_id', 'tag'])
-          .where('org_id', '=', orgId)
-          .where('lead_id', 'in', part)
-          .execute();
+        const rows = await tagsOf(trx, orgId, part);
         for (const r of rows) out.set(r.lead_id, [...(out.get(r.lead_id) ?? []), r.tag]);
       }
       return out;
@@ -128,28 +141,14 @@ export function createScoringRepository(db: Q) {
       for (const part of chunks(ids)) {
         if (ids.length > CHUNK) await breathe();
         const [tasks, comments, fus] = await Promise.all([
-          trx
-            .selectFrom('tasks')
-            .select(['lead_id', 'created_at'])
-            .where('org_id', '=', orgId)
-            .where('lead_id', 'in', part)
-            .execute(),
-          trx
-            .selectFrom('comments')
-            .select(['lead_id', 'created_at'])
-            .where('org_id', '=', orgId)
-            .where('lead_id', 'in', part)
-            .execute(),
-          trx
-            .selectFrom('follow_ups')
-            .select(['lead_id', 'created_at'])
-            .where('org_id', '=', orgId)
-            .where('lead_id', 'in', part)
-            .execute(),
+          timesOf.tasks(trx, orgId, part),
+          timesOf.comments(trx, orgId, part),
+          timesOf.follow_ups(trx, orgId, part),
         ]);
         for (const r of [...tasks, ...comments])
           if (r.lead_id !== null) add(activities, r.lead_id, r.created_at);
-        for (const r of fus) add(followUps, r.lead_id, r.created_at);
+        // follow_ups.lead_id is never null (the three tables share one precompiled read).
+        for (const r of fus) add(followUps, r.lead_id!, r.created_at);
       }
       return { activities, followUps };
     },

@@ -77,8 +77,15 @@ export function createScoringService({ db, repo, queue, log }: ScoringDeps) {
     return model;
   }
 
+  // The outcome statuses as last read, per organization: only for insertColumns' guess.
+  const lastOutcome = new Map<number, Set<number>>();
   async function outcomeStatusIds(orgId: number, trx: Kysely<Database> = db) {
-    const rows = await repo.statuses(orgId, trx);
+    // Every scored write reads them: through the settings cache (exact: statuses bump settings_version).
+    const rows = await cachedOrgRead(trx, orgId, 'scoring_statuses', () => repo.statuses(orgId, trx));
+    lastOutcome.set(
+      orgId,
+      new Set(rows.filter((s) => OUTCOME_CATEGORIES.includes(s.category)).map((s) => s.id)),
+    );
     return {
       outcome: rows.filter((s) => OUTCOME_CATEGORIES.includes(s.category)).map((s) => s.id),
       won: new Set(rows.filter((s) => WON_CATEGORIES.includes(s.category)).map((s) => s.id)),
@@ -281,6 +288,25 @@ export function createScoringService({ db, repo, queue, log }: ScoringDeps) {
     async check() {},
     async write() {
       return false;
+    },
+    // A new lead's score with its INSERT, from the model and outcome statuses as last read and the lead with
+    // no activity yet; afterWrite below scores it again from the database and updates only when it differs.
+    insertColumns(row, _input, tags) {
+      const orgId = row.org_id as number;
+      const model = cache.get(orgId)?.model;
+      const closed = lastOutcome.get(orgId);
+      if (!model || !closed) return undefined;
+      if (row.deleted_at || row.converted_at || closed.has(row.status_id as number))
+        return { score: null, score_factors: null };
+      // Columns the row leaves out are NULL once inserted.
+      const cols = Object.fromEntries(
+        (['source', 'country', 'state', 'owner_id', 'team_id', 'custom_fields'] as const).map((k) => [
+          k,
+          row[k] ?? null,
+        ]),
+      ) as Parameters<typeof sampleOf>[0];
+      const e = explain(model, sampleOf(cols, tags, [], []));
+      return { score: e.score, score_factors: JSON.stringify(e.factors) };
     },
     async afterWrite(trx, orgId, lead) {
       const model = await modelFor(orgId, trx);
