@@ -199,6 +199,8 @@ interface ListInput {
   page: ListPage;
   /** SQLite search with many matches: walk the sort index (decided per call, never cached). */
   walk: boolean;
+  /** PostgreSQL search with few matches: this organization's matching ids, read from the GIN index first. */
+  ids?: number[];
 }
 
 /** Filter keys the list's builder only binds (or tests for presence): one compiled statement serves any value. */
@@ -230,8 +232,8 @@ const LIST_SHAPED = new Set<string>([...LIST_BOUND, ...LIST_KEYED, ...LIST_LISTS
  * Not described (built every time, as before): searches (the FTS walk is decided per call), text, range and
  * custom-field filters (their builders branch on values: wildcards, operators, JSON paths) and custom-field sorts.
  */
-function listStandIn({ orgId, f, page, walk }: ListInput, s: Shaper): ListInput | undefined {
-  if (walk || page.sort.startsWith('cf.')) return undefined;
+function listStandIn({ orgId, f, page, walk, ids }: ListInput, s: Shaper): ListInput | undefined {
+  if (walk || ids || page.sort.startsWith('cf.')) return undefined;
   for (const k in f) if (f[k as keyof LeadFilter] !== undefined && !LIST_SHAPED.has(k)) return undefined;
   // The nulls-last sorts add the offset to the limit (listNullsLast): both shape those statements.
   const nullsLast = page.sort === 'value' || page.sort === 'last_name' || page.sort === 'score';
@@ -267,9 +269,18 @@ function likePattern(v: string): string {
   return v.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
 }
 
-/** Above this many full-text matches (all organizations), SQLite search walks the sort index instead. */
+/**
+ * Above this many full-text matches, search walks the sort index instead of fetching the matches by id (SQLite:
+ * matches of all organizations; PostgreSQL: of the organization).
+ */
 const FTS_LOOKUP_MAX = 2000;
 const ftsMatch = (terms: string[]) => terms.map((t) => `"${t}"*`).join(' ');
+
+/** PostgreSQL: every term as a prefix, all required. */
+const tsQuery = (terms: string[]) => terms.map((t) => `${t.toLowerCase()}:*`).join(' & ');
+
+/** How a search restricts the list (leads.list decides per call): see ListInput. */
+type SearchPlan = { walk?: boolean; ids?: number[] };
 
 /** Splits a search string into the letter/digit terms the full-text indexes hold. */
 export function searchTerms(q: string): string[] {
@@ -394,6 +405,29 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     return Number(r.rows[0].n) > FTS_LOOKUP_MAX;
   }
 
+  /**
+   * PostgreSQL: this organization's leads matching a search, read from the GIN index alone, or undefined when
+   * there are more than FTS_LOOKUP_MAX (stops there). The planner's estimate of a prefix query (`'zoe':*`) has
+   * little to do with the term (the statistics count whole words, not prefixes), so left to itself it may walk the
+   * organization's sort index to fill a page a rare term never fills (seconds at 300,000 leads). Here sequential and plain index scans are off for
+   * this one statement (SET LOCAL, in its own short transaction): what is left is a bitmap scan of the GIN index.
+   */
+  async function tsMatchIds(orgId: number, tsq: string): Promise<number[] | undefined> {
+    // Inside a caller's transaction the settings would outlive this statement: the planner's choice then.
+    if (db.isTransaction) return undefined;
+    return db.transaction().execute(async (trx) => {
+      await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`.execute(
+        trx,
+      );
+      const r = await sql<{
+        id: number;
+      }>`SELECT id FROM leads WHERE org_id = ${orgId} AND search @@ to_tsquery('simple', ${tsq}) LIMIT ${FTS_LOOKUP_MAX + 1}`.execute(
+        trx,
+      );
+      return r.rows.length > FTS_LOOKUP_MAX ? undefined : r.rows.map((x) => x.id);
+    });
+  }
+
   /** A custom field's value as text, as PostgreSQL's ->> spells it (null when absent or JSON null). */
   function cfText(key: string) {
     const path = `$.${key}`;
@@ -433,7 +467,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
    * The list ordered by any column or custom field (nulls last both ways), keyset-paged on (value, id): the value
    * comes back as `sort_v` for the next cursor.
    */
-  function listByExpression(orgId: number, f: LeadFilter, page: ListPage, walk: boolean) {
+  function listByExpression(orgId: number, f: LeadFilter, page: ListPage, plan: SearchPlan) {
     const expr = sortExpression(page);
     const dir = sql.raw(page.desc ? 'desc' : 'asc');
     let q = applyFilter(
@@ -443,7 +477,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
         .select(sql<string | number | null>`${expr}`.as('sort_v')),
       orgId,
       f,
-      walk,
+      plan,
     );
     if (page.after) {
       const { v, id } = page.after;
@@ -474,7 +508,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     f: LeadFilter,
     page: ListPage,
     col: 'value_cents' | 'last_name' | 'score',
-    walk: boolean,
+    plan: SearchPlan,
   ): Compilable<LeadRow> {
     const dir = page.desc ? 'desc' : 'asc';
     const cmp = page.desc ? '<' : '>';
@@ -485,7 +519,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
         db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)),
         orgId,
         f,
-        walk,
+        plan,
       )
         .where(`leads.${col}`, nulls ? 'is' : 'is not', null)
         .orderBy(`leads.${col}`, dir)
@@ -618,7 +652,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     qb: SelectQueryBuilder<Database, 'leads', O>,
     orgId: number,
     f: LeadFilter,
-    ftsWalk = false,
+    plan: SearchPlan = {},
   ) {
     let q = qb.where('leads.org_id', '=', orgId);
     q = f.deleted ? q.where('leads.deleted_at', 'is not', null) : q.where('leads.deleted_at', 'is', null);
@@ -719,32 +753,35 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
     if (f.terms) {
       if (f.terms.length === 0) return q.where(sql.lit(false));
       if (dialect === 'postgres') {
-        const tsq = f.terms.map((t) => `${t.toLowerCase()}:*`).join(' & ');
+        const tsq = tsQuery(f.terms);
         q = q.where(sql<boolean>`leads.search @@ to_tsquery('simple', ${tsq})`);
+        // Few matches (tsMatchIds): fetch each by id, then sort; the match stays as a recheck.
+        if (plan.ids) q = q.where(sql<boolean>`leads.id = ANY(${plan.ids}::bigint[])`);
       } else {
         const matches = sql<number>`(SELECT rowid FROM leads_fts WHERE leads_fts MATCH ${ftsMatch(f.terms)})`;
         // Few matches: fetch each by id, then sort. Many: walk the organization's index in the sort order and keep
         // the rows in the match set, which stops after one page; the unary + stops SQLite from choosing the
         // per-id lookups there (docs/scaling.md, "Search").
-        q = ftsWalk ? q.where(sql<number>`+leads.id`, 'in', matches) : q.where('leads.id', 'in', matches);
+        q = plan.walk ? q.where(sql<number>`+leads.id`, 'in', matches) : q.where('leads.id', 'in', matches);
       }
     }
     return q;
   }
 
   /** The list's statement for a filter and page (leads.list). */
-  function listQuery({ orgId, f, page, walk }: ListInput): Compilable<LeadRow> {
+  function listQuery({ orgId, f, page, walk, ids }: ListInput): Compilable<LeadRow> {
+    const plan = { walk, ids };
     if (!(page.sort in SORT_COLUMN))
-      return listByExpression(orgId, f, page, walk) as unknown as Compilable<LeadRow>;
+      return listByExpression(orgId, f, page, plan) as unknown as Compilable<LeadRow>;
     const col = SORT_COLUMN[page.sort as keyof typeof SORT_COLUMN];
     const dir = page.desc ? 'desc' : 'asc';
     if (col === 'value_cents' || col === 'last_name' || col === 'score')
-      return listNullsLast(orgId, f, page, col, walk);
+      return listNullsLast(orgId, f, page, col, plan);
     let q = applyFilter(
       db.selectFrom('leads').select(LEAD_COLUMNS.map((c) => `leads.${c}` as const)),
       orgId,
       f,
-      walk,
+      plan,
     );
     if (page.after) {
       const { v, id } = page.after;
@@ -885,16 +922,30 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
 
     /** A page of the list: compiled once per shape of filter and page when `listShapes` describes them. */
     async list(orgId: number, f: LeadFilter, page: ListPage): Promise<LeadRow[]> {
-      const input = { orgId, f, page, walk: false };
+      const input: ListInput = { orgId, f, page, walk: false };
       const shaped = await listShapes.run(db, input);
       if (shaped) return shaped;
-      input.walk = dialect === 'sqlite' && !!f.terms?.length && (await ftsMatchesMany(f.terms));
+      if (f.terms?.length && dialect === 'sqlite') input.walk = await ftsMatchesMany(f.terms);
+      else if (f.terms?.length) {
+        input.ids = await tsMatchIds(orgId, tsQuery(f.terms));
+        // No match in the organization: no page to read.
+        if (input.ids?.length === 0) return [];
+      }
       return db.executeQuery(listQuery(input).compile()).then((r) => r.rows);
     },
 
-    /** The statement `list` sends for this filter and page (without a search's FTS walk choice): for tests. */
-    listStatement(orgId: number, f: LeadFilter, page: ListPage, built = false): CompiledQuery<LeadRow> {
-      const input = { orgId, f, page, walk: false };
+    /**
+     * The statement `list` sends for this filter and page (without a search's FTS walk choice): for tests. `ids`:
+     * a PostgreSQL search's matches, as `list` passes them when there are few.
+     */
+    listStatement(
+      orgId: number,
+      f: LeadFilter,
+      page: ListPage,
+      built = false,
+      ids?: number[],
+    ): CompiledQuery<LeadRow> {
+      const input: ListInput = { orgId, f, page, walk: false, ids };
       return (!built && listShapes.compile(db, input)) || listQuery(input).compile();
     },
 
