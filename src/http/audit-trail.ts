@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DoneFuncWithErrOrRes, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthContext } from '../access/roles.js';
 
 /**
@@ -11,10 +11,13 @@ const AUDITED: Record<string, { action: string; target?: string }> = {
   'POST /api/v1/imports/:id/revert': { action: 'import.reverted', target: 'import' },
 };
 
-export type AuditRecorder = (
-  auth: AuthContext,
-  e: { action: string; targetType?: string; targetId?: string | number; details?: Record<string, unknown> },
-) => Promise<void>;
+type AuditEvent = {
+  action: string;
+  targetType?: string;
+  targetId?: string | number;
+  details?: Record<string, unknown>;
+};
+export type AuditRecorder = (auth: AuthContext, e: AuditEvent) => Promise<void>;
 
 /** DELETE routes whose service records a more specific event itself. */
 const SELF_AUDITED_DELETES = new Set([
@@ -33,49 +36,41 @@ export function installAuditTrail(app: FastifyInstance, record: AuditRecorder): 
   // Synchronous when nothing is recorded (most requests): no promise per request.
   app.addHook(
     'onSend',
-    (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      payload: unknown,
-      done: (err: Error | null, payload?: unknown) => void,
-    ) => {
-      if (!req.auth || reply.statusCode >= 300) return done(null, payload);
-      const route = req.routeOptions.url ?? '';
-      const deleted = req.method === 'DELETE' && !SELF_AUDITED_DELETES.has(route);
-      if (!deleted && !AUDITED[`${req.method} ${route}`]) return done(null, payload);
-      return write(req, payload);
+    (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: DoneFuncWithErrOrRes) => {
+      const event = req.auth && reply.statusCode < 300 ? eventOf(req) : undefined;
+      if (!req.auth || !event) return done(null, payload);
+      return write(req, req.auth, event, payload);
     },
   );
-  async function write(req: FastifyRequest, payload: unknown) {
-    if (!req.auth) return payload;
-    const route = req.routeOptions.url ?? '';
-    const params = req.params as Record<string, string> | undefined;
-    if (req.method === 'DELETE' && !SELF_AUDITED_DELETES.has(route)) {
-      try {
-        const last = route.match(/:(\w+)$/)?.[1];
-        await record(req.auth, {
-          action: 'resource.deleted',
-          targetType: route,
-          targetId: last ? params?.[last] : undefined,
-          details: { path: req.url.split('?')[0] },
-        });
-      } catch (err) {
-        req.log.error({ err }, 'audit trail write failed');
-      }
-      return payload;
-    }
-    const hit = AUDITED[`${req.method} ${route}`];
-    if (!hit) return payload;
+  async function write(req: FastifyRequest, auth: AuthContext, event: AuditEvent, payload: unknown) {
     try {
-      await record(req.auth, {
-        action: hit.action,
-        targetType: hit.target,
-        targetId: hit.target ? params?.id : undefined,
-        details: hit.action === 'leads.exported' ? { query: req.query } : {},
-      });
+      await record(auth, event);
     } catch (err) {
       req.log.error({ err }, 'audit trail write failed');
     }
     return payload;
   }
+}
+
+/** The event a successful request records: an AUDITED route, or any other DELETE; undefined for the rest. */
+function eventOf(req: FastifyRequest): AuditEvent | undefined {
+  const route = req.routeOptions.url ?? '';
+  const params = req.params as Record<string, string> | undefined;
+  if (req.method === 'DELETE' && !SELF_AUDITED_DELETES.has(route)) {
+    const last = route.match(/:(\w+)$/)?.[1];
+    return {
+      action: 'resource.deleted',
+      targetType: route,
+      targetId: last ? params?.[last] : undefined,
+      details: { path: req.url.split('?')[0] },
+    };
+  }
+  const hit = AUDITED[`${req.method} ${route}`];
+  if (!hit) return undefined;
+  return {
+    action: hit.action,
+    targetType: hit.target,
+    targetId: hit.target ? params?.id : undefined,
+    details: hit.action === 'leads.exported' ? { query: req.query } : {},
+  };
 }

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-
-type OnSendDone = (err: Error | null, payload?: unknown) => void;
+import type {
+  DoneFuncWithErrOrRes,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import { AppError } from './errors.js';
 
 declare module 'fastify' {
@@ -149,12 +153,15 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
     pending.set(req, { orgId, principal, key });
   }
 
-  app.addHook('onSend', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: OnSendDone) => {
-    const p = pending.get(req);
-    if (!p) return done(null, payload);
-    pending.delete(req);
-    return complete(req, reply, payload, p);
-  });
+  app.addHook(
+    'onSend',
+    (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: DoneFuncWithErrOrRes) => {
+      const p = pending.get(req);
+      if (!p) return done(null, payload);
+      pending.delete(req);
+      return complete(req, reply, payload, p);
+    },
+  );
   async function complete(req: FastifyRequest, reply: FastifyReply, payload: unknown, p: Pending) {
     const body =
       typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;

@@ -1,4 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type {
+  DoneFuncWithErrOrRes,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
 declare module 'fastify' {
@@ -88,12 +94,7 @@ export async function installSecurityHeaders(app: FastifyInstance, opts: { trust
   });
   app.addHook(
     'onSend',
-    (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      payload: unknown,
-      done: (err: Error | null, payload?: unknown) => void,
-    ) => {
+    (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: DoneFuncWithErrOrRes) => {
       if (req.routeOptions.config?.embeddable) {
         reply.header('content-security-policy', EMBEDDABLE_CSP);
         reply.removeHeader('x-frame-options');

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { requireAuth } from '../http/auth.js';
 import type { LeadService } from './lead.service.js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DoneFuncWithErrOrRes, FastifyReply, FastifyRequest } from 'fastify';
 import {
   LeadCreateBody,
   LeadFieldsQuery,
@@ -30,7 +30,7 @@ function projectPayload(
   _req: FastifyRequest,
   reply: FastifyReply,
   payload: unknown,
-  done: (err: Error | null, payload?: unknown) => void,
+  done: DoneFuncWithErrOrRes,
 ) {
   const p = projections.get(reply);
   if (!p || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
