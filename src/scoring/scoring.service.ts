@@ -82,12 +82,10 @@ export function createScoringService({ db, repo, queue, log }: ScoringDeps) {
   async function outcomeStatusIds(orgId: number, trx: Kysely<Database> = db) {
     // Every scored write reads them: through the settings cache (exact: statuses bump settings_version).
     const rows = await cachedOrgRead(trx, orgId, 'scoring_statuses', () => repo.statuses(orgId, trx));
-    lastOutcome.set(
-      orgId,
-      new Set(rows.filter((s) => OUTCOME_CATEGORIES.includes(s.category)).map((s) => s.id)),
-    );
+    const outcome = rows.filter((s) => OUTCOME_CATEGORIES.includes(s.category)).map((s) => s.id);
+    lastOutcome.set(orgId, new Set(outcome));
     return {
-      outcome: rows.filter((s) => OUTCOME_CATEGORIES.includes(s.category)).map((s) => s.id),
+      outcome,
       won: new Set(rows.filter((s) => WON_CATEGORIES.includes(s.category)).map((s) => s.id)),
     };
   }
