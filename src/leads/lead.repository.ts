@@ -197,11 +197,16 @@ interface ListInput {
   orgId: number;
   f: LeadFilter;
   page: ListPage;
-  /** SQLite search with many matches: walk the sort index (decided per call, never cached). */
-  walk: boolean;
-  /** PostgreSQL search with few matches: this organization's matching ids, read from the GIN index first. */
-  ids?: number[];
+  /** How a search restricts the page (decided per call, never cached). */
+  plan: SearchPlan;
 }
+
+/**
+ * How a search restricts the list (leads.list decides per call). `walk`: SQLite search with many matches, walk
+ * the sort index. `ids`: PostgreSQL search with few matches, this organization's matching ids, read from the GIN
+ * index first.
+ */
+type SearchPlan = { walk?: boolean; ids?: number[] };
 
 /** Filter keys the list's builder only binds (or tests for presence): one compiled statement serves any value. */
 const LIST_BOUND = [
@@ -232,8 +237,8 @@ const LIST_SHAPED = new Set<string>([...LIST_BOUND, ...LIST_KEYED, ...LIST_LISTS
  * Not described (built every time, as before): searches (the FTS walk is decided per call), text, range and
  * custom-field filters (their builders branch on values: wildcards, operators, JSON paths) and custom-field sorts.
  */
-function listStandIn({ orgId, f, page, walk, ids }: ListInput, s: Shaper): ListInput | undefined {
-  if (walk || ids || page.sort.startsWith('cf.')) return undefined;
+function listStandIn({ orgId, f, page, plan }: ListInput, s: Shaper): ListInput | undefined {
+  if (plan.walk || plan.ids || page.sort.startsWith('cf.')) return undefined;
   for (const k in f) if (f[k as keyof LeadFilter] !== undefined && !LIST_SHAPED.has(k)) return undefined;
   // The nulls-last sorts add the offset to the limit (listNullsLast): both shape those statements.
   const nullsLast = page.sort === 'value' || page.sort === 'last_name' || page.sort === 'score';
@@ -257,7 +262,7 @@ function listStandIn({ orgId, f, page, walk, ids }: ListInput, s: Shaper): ListI
           : undefined,
       offset: count(page.offset),
     },
-    walk: false,
+    plan: {},
   };
 }
 
@@ -278,9 +283,6 @@ const ftsMatch = (terms: string[]) => terms.map((t) => `"${t}"*`).join(' ');
 
 /** PostgreSQL: every term as a prefix, all required. */
 const tsQuery = (terms: string[]) => terms.map((t) => `${t.toLowerCase()}:*`).join(' & ');
-
-/** How a search restricts the list (leads.list decides per call): see ListInput. */
-type SearchPlan = { walk?: boolean; ids?: number[] };
 
 /** Splits a search string into the letter/digit terms the full-text indexes hold. */
 export function searchTerms(q: string): string[] {
@@ -769,8 +771,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
   }
 
   /** The list's statement for a filter and page (leads.list). */
-  function listQuery({ orgId, f, page, walk, ids }: ListInput): Compilable<LeadRow> {
-    const plan = { walk, ids };
+  function listQuery({ orgId, f, page, plan }: ListInput): Compilable<LeadRow> {
     if (!(page.sort in SORT_COLUMN))
       return listByExpression(orgId, f, page, plan) as unknown as Compilable<LeadRow>;
     const col = SORT_COLUMN[page.sort as keyof typeof SORT_COLUMN];
@@ -922,14 +923,14 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
 
     /** A page of the list: compiled once per shape of filter and page when `listShapes` describes them. */
     async list(orgId: number, f: LeadFilter, page: ListPage): Promise<LeadRow[]> {
-      const input: ListInput = { orgId, f, page, walk: false };
+      const input: ListInput = { orgId, f, page, plan: {} };
       const shaped = await listShapes.run(db, input);
       if (shaped) return shaped;
-      if (f.terms?.length && dialect === 'sqlite') input.walk = await ftsMatchesMany(f.terms);
+      if (f.terms?.length && dialect === 'sqlite') input.plan.walk = await ftsMatchesMany(f.terms);
       else if (f.terms?.length) {
-        input.ids = await tsMatchIds(orgId, tsQuery(f.terms));
+        input.plan.ids = await tsMatchIds(orgId, tsQuery(f.terms));
         // No match in the organization: no page to read.
-        if (input.ids?.length === 0) return [];
+        if (input.plan.ids?.length === 0) return [];
       }
       return db.executeQuery(listQuery(input).compile()).then((r) => r.rows);
     },
@@ -945,7 +946,7 @@ export function createLeadRepository(db: Q, dialect: Dialect) {
       built = false,
       ids?: number[],
     ): CompiledQuery<LeadRow> {
-      const input: ListInput = { orgId, f, page, walk: false, ids };
+      const input: ListInput = { orgId, f, page, plan: { ids } };
       return (!built && listShapes.compile(db, input)) || listQuery(input).compile();
     },
 
