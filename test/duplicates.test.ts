@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql, type CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { createTestApp, createLead, onPostgres, signup, type Session, type TestApp } from './helpers.js';
 import { createDuplicateRepository } from '../src/duplicates/duplicates.repository.js';
 import { addMember } from './access.helpers.js';
 import { changedTables, countAllTables } from './table-counts.js';
 import { importFile } from './imports.helpers.js';
+import { createQueryCounter } from './query-counter.js';
 
 let t: TestApp;
 let s: Session;
@@ -183,6 +184,18 @@ describe('duplicate detection', () => {
     expect((await get(`/leads/${a.id}`)).json().possible_duplicates).toBe(0);
     expect((await get(`/leads/${a.id}/duplicates`)).json().data[0]).toMatchObject({
       lead_id: b.id,
+      dismissed: true,
+    });
+    // From the pair's other side (lead_b) too.
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/leads/${b.id}`,
+      headers: s.headers,
+      payload: { title: 'Dr' },
+    });
+    expect((await get(`/leads/${b.id}`)).json().possible_duplicates).toBe(0);
+    expect((await get(`/leads/${b.id}/duplicates`)).json().data[0]).toMatchObject({
+      lead_id: a.id,
       dismissed: true,
     });
     expect((await post('/duplicates/dismiss', { lead_ids: [a.id, a.id] })).statusCode).toBe(422);
@@ -426,6 +439,50 @@ describe.skipIf(onPostgres)('the open-pairs count under skewed statistics (SQLit
     } finally {
       await sql`DELETE FROM sqlite_stat1 WHERE tbl IN ('leads', 'duplicate_pairs')`.execute(k);
       await sql`ANALYZE sqlite_schema`.execute(k);
+    }
+  });
+});
+
+describe.skipIf(onPostgres)('the pairs of an updated lead (SQLite)', () => {
+  it('a PATCH reads and deletes the pairs of that lead through their indexes, never every pair of the organization', async () => {
+    const counter = createQueryCounter();
+    const e = await createTestApp({}, { wrapDialect: counter.wrapDialect });
+    try {
+      const me = await signup(e.app);
+      const person = { first_name: 'Pair', last_name: 'Sider', phone: '+33 1 44 55 66 78', email: null };
+      await createLead(e.app, me, person);
+      const b = await createLead(e.app, me, person);
+      // No statistics on duplicate_pairs (a database no import has analyzed): SQLite's plan of `lead_a IN (...)
+      // OR lead_b IN (...)` was then a scan of the whole table, every organization's pairs.
+      const k = e.db.kysely;
+      await sql`ANALYZE duplicate_pairs`.execute(k);
+      await sql`DELETE FROM sqlite_stat1 WHERE tbl = 'duplicate_pairs'`.execute(k);
+      await sql`ANALYZE sqlite_schema`.execute(k);
+      const { result, counts } = await counter.measure(() =>
+        e.app.inject({
+          method: 'PATCH',
+          url: `/api/v1/leads/${b.id}`,
+          headers: me.headers,
+          payload: { job_title: 'Buyer' },
+        }),
+      );
+      expect(result.statusCode).toBe(200);
+      expect(result.json().possible_duplicates).toBe(1);
+      const statements = counts.sql.filter((q) => /duplicate_pairs/.test(q));
+      // The refresh deletes the open pairs and reads the dismissed ones; the response counts the open ones.
+      expect(statements.filter((q) => /^\s*delete/i.test(q)).length).toBeGreaterThan(0);
+      const lines: string[] = [];
+      for (const q of statements) {
+        // The plan does not depend on the values: any will do.
+        const params = Array.from({ length: (q.match(/\?/g) ?? []).length }, () => 1);
+        const plan = await k.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q}`, params));
+        lines.push(...plan.rows.map((r) => r.detail));
+      }
+      const onPairs = lines.filter((l) => /^(SCAN|SEARCH) (duplicate_pairs|p)\b/.test(l));
+      expect(onPairs.length).toBeGreaterThan(0);
+      expect(onPairs.filter((l) => !/lead_[ab]=\?/.test(l))).toEqual([]);
+    } finally {
+      await e.close();
     }
   });
 });

@@ -261,19 +261,27 @@ export function createDuplicateRepository() {
       return { keysOf, leads };
     },
 
-    /** Every pair row of these leads (open and dismissed). */
+    /**
+     * Every pair row of these leads (open and dismissed), each once. One branch per side of the pair, each on its
+     * own index (the primary key's (org_id, lead_a), duplicate_pairs_org_b_idx's (org_id, lead_b)), as for the
+     * open-pair count above: with `lead_a IN (...) OR lead_b IN (...)` SQLite's plan depended on its statistics,
+     * and without any for duplicate_pairs (a database no import has analyzed) it scanned the whole table, every
+     * organization's pairs, on every PATCH (the refresh of an updated lead reads its dismissed pairs).
+     */
     async pairsOf(q: Q, orgId: number, leadIds: number[]): Promise<PairRow[]> {
       if (leadIds.length === 0) return [];
       const out: PairRow[] = [];
-      for (const part of chunks(leadIds)) {
-        const rows = await q
+      const side = (part: number[], s: 'lead_a' | 'lead_b') =>
+        q
           .selectFrom('duplicate_pairs')
           .select(['lead_a', 'lead_b', 'score', 'reasons', 'status'])
           .where('org_id', '=', orgId)
-          .where((eb) => eb.or([eb('lead_a', 'in', part), eb('lead_b', 'in', part)]))
-          .execute();
+          .where(s, 'in', part);
+      for (const part of chunks(leadIds)) {
+        const rows = await side(part, 'lead_a').unionAll(side(part, 'lead_b')).execute();
         for (const r of rows) out.push({ ...r, reasons: JSON.parse(r.reasons) as MatchReason[] });
       }
+      // A pair between two of these leads comes once per side.
       const seen = new Set<string>();
       return out.filter((p) => {
         const k = `${p.lead_a}-${p.lead_b}`;
@@ -283,15 +291,19 @@ export function createDuplicateRepository() {
       });
     },
 
-    /** Drops the open pairs of these leads (dismissed ones stay: "not a duplicate" is remembered). */
+    /**
+     * Drops the open pairs of these leads (dismissed ones stay: "not a duplicate" is remembered): one DELETE per
+     * side of the pair, each served by an index (see pairsOf; the OR of both sides had the same plan problem).
+     */
     async deleteOpenPairs(q: Q, orgId: number, leadIds: number[]): Promise<void> {
       for (const part of chunks(leadIds))
-        await q
-          .deleteFrom('duplicate_pairs')
-          .where('org_id', '=', orgId)
-          .where('status', '=', 'open')
-          .where((eb) => eb.or([eb('lead_a', 'in', part), eb('lead_b', 'in', part)]))
-          .execute();
+        for (const s of ['lead_a', 'lead_b'] as const)
+          await q
+            .deleteFrom('duplicate_pairs')
+            .where('org_id', '=', orgId)
+            .where('status', '=', 'open')
+            .where(s, 'in', part)
+            .execute();
     },
 
     async insertPairs(
