@@ -475,7 +475,9 @@ describe.skipIf(onPostgres)('the pairs of an updated lead (SQLite)', () => {
       for (const q of statements) {
         // The plan does not depend on the values: any will do.
         const params = Array.from({ length: (q.match(/\?/g) ?? []).length }, () => 1);
-        const plan = await k.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q}`, params));
+        const plan = await k.executeQuery<{ detail: string }>(
+          CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q}`, params),
+        );
         lines.push(...plan.rows.map((r) => r.detail));
       }
       const onPairs = lines.filter((l) => /^(SCAN|SEARCH) (duplicate_pairs|p)\b/.test(l));

@@ -43,6 +43,15 @@ export interface Candidate {
 /** Past this many leads a blocking key is too common to look candidates up by (see usableKeys). */
 export const STOP_KEY_LEADS = 100;
 
+/**
+ * The key index entries (leads filed under the keys) the refresh reads at once: an import batch's leads are
+ * scored a chunk at a time, each chunk's candidates read, scored and dropped before the next. Reading the whole
+ * batch's at once held them all, with their keys and the driver's rows: on the cycling bench file a key is shared
+ * by up to STOP_KEY_LEADS leads, so a 500-row batch read ~50,000 candidates at 1M rows (~15,000 at 300k), and the
+ * heap one batch needed grew with the file (docs/decisions.md, "Import memory, session 11").
+ */
+export const CANDIDATE_CHUNK = 5_000;
+
 export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateDetectionDeps) {
   /**
    * The keys worth looking candidates up by: a key that more than STOP_KEY_LEADS leads share ("Smith J", a
@@ -76,7 +85,8 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
 
   /**
    * Files the leads under their keys again and recomputes their open pairs, in the write's transaction. Batched
-   * for imports: one key lookup, one read of the candidates and one insert per chunk, whatever the batch size.
+   * for imports: one key insert and one count of the keys per batch, then the candidates read and scored a chunk
+   * of the leads at a time (see CANDIDATE_CHUNK), whatever the batch size.
    */
   async function refresh(
     trx: Kysely<Database>,
@@ -92,44 +102,77 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
       await repo.deleteOpenPairs(trx, orgId, ids);
     }
     const live = rows.filter((r) => !r.deleted_at && !r.merged_into_id).map((r) => r.id);
+    const dismissed = new Set(
+      (created ? [] : await repo.pairsOf(trx, orgId, live))
+        .filter((p) => p.status === 'dismissed')
+        .map((p) => `${p.lead_a}-${p.lead_b}`),
+    );
     const leads = await repo.matchLeads(trx, orgId, live);
     const keysOf = new Map(leads.map((l) => [l.id, blockingKeys(l)]));
     await repo.insertKeys(
       trx,
       leads.flatMap((l) => keysOf.get(l.id)!.map((key) => ({ org_id: orgId, lead_id: l.id, key }))),
     );
-    const allKeys = await usableKeys(trx, orgId, [...new Set([...keysOf.values()].flat())]);
-    // Key -> the live leads filed under it (the batch's own leads included: duplicates within an import), and
-    // the other candidates as matching reads them, in one set-based read (the batch's own leads were read above).
-    const others = new Map(leads.map((l) => [l.id, l]));
-    const cand = await repo.candidatesByKeys(trx, orgId, allKeys, new Set(others.keys()));
-    const byKey = new Map<string, number[]>();
-    for (const [id, keys] of cand.keysOf)
-      for (const k of keys) {
-        const list = byKey.get(k);
-        if (list) list.push(id);
-        else byKey.set(k, [id]);
-      }
-    for (const [id, l] of cand.leads) others.set(id, l);
-    const dismissed = new Set(
-      (created ? [] : await repo.pairsOf(trx, orgId, live))
-        .filter((p) => p.status === 'dismissed')
-        .map((p) => `${p.lead_a}-${p.lead_b}`),
+    // How many leads each key is filed under (the batch's own leads included), up to the stop limit.
+    const counts = await repo.keyCounts(
+      trx,
+      orgId,
+      [...new Set([...keysOf.values()].flat())],
+      STOP_KEY_LEADS + 1,
     );
-    const found = new Map<string, { a: number; b: number; score: number; reasons: MatchReason[] }>();
-    for (const lead of leads) {
-      const candidates = new Set(keysOf.get(lead.id)!.flatMap((k) => byKey.get(k) ?? []));
-      candidates.delete(lead.id);
-      for (const id of candidates) {
-        const pair = `${Math.min(lead.id, id)}-${Math.max(lead.id, id)}`;
-        const other = others.get(id);
-        // Only pairs at FLAG_SCORE or above are stored: mayFlag drops most others before their phones are parsed.
-        if (!other || found.has(pair) || dismissed.has(pair) || !mayFlag(lead, other)) continue;
-        const r = scorePair(lead, other);
-        if (r.score >= FLAG_SCORE) found.set(pair, { a: lead.id, b: id, ...r });
+    for (const [id, keys] of keysOf)
+      keysOf.set(
+        id,
+        keys.filter((k) => (counts.get(k) ?? 0) <= STOP_KEY_LEADS),
+      );
+    // The batch's own leads are candidates too (duplicates within an import); `order` says which of two of them
+    // comes first: a pair of two is scored once, from the earlier one's side, as one pass over the batch did.
+    const own = new Map(leads.map((l) => [l.id, l]));
+    const ownIds = new Set(own.keys());
+    const order = new Map(leads.map((l, i) => [l.id, i]));
+    // The pairs found, inserted at the end as before (they are what the batch writes, not what it reads).
+    const found: Array<{ a: number; b: number; score: number; reasons: MatchReason[] }> = [];
+    let from = 0;
+    while (from < leads.length) {
+      // A chunk of leads whose keys are filed under at most CANDIDATE_CHUNK leads in all (at least one lead).
+      let to = from;
+      let entries = 0;
+      do {
+        entries += keysOf.get(leads[to].id)!.reduce((n, k) => n + (counts.get(k) ?? 0), 0);
+        to++;
+      } while (to < leads.length && entries < CANDIDATE_CHUNK);
+      const chunk = leads.slice(from, to);
+      from = to;
+      const chunkKeys = [...new Set(chunk.flatMap((l) => keysOf.get(l.id)!))];
+      // Key -> the live leads filed under it, and the other candidates as matching reads them, in one
+      // set-based read (the batch's own leads were read above).
+      const cand = await repo.candidatesByKeys(trx, orgId, chunkKeys, ownIds);
+      const byKey = new Map<string, number[]>();
+      for (const [id, keys] of cand.keysOf)
+        for (const k of keys) {
+          const list = byKey.get(k);
+          if (list) list.push(id);
+          else byKey.set(k, [id]);
+        }
+      for (const lead of chunk) {
+        const at = order.get(lead.id)!;
+        const candidates = new Set(keysOf.get(lead.id)!.flatMap((k) => byKey.get(k) ?? []));
+        candidates.delete(lead.id);
+        for (const id of candidates) {
+          const before = order.get(id);
+          // A pair with an earlier lead of the batch was scored from that lead's side.
+          if (before !== undefined && before < at) continue;
+          const pair = `${Math.min(lead.id, id)}-${Math.max(lead.id, id)}`;
+          const other = own.get(id) ?? cand.leads.get(id);
+          // Only pairs at FLAG_SCORE or above are stored: mayFlag drops most others before their phones are
+          // parsed.
+          if (!other || dismissed.has(pair) || !mayFlag(lead, other)) continue;
+          const r = scorePair(lead, other);
+          if (r.score >= FLAG_SCORE) found.push({ a: lead.id, b: id, ...r });
+        }
       }
     }
-    await repo.insertPairs(trx, orgId, [...found.values()], nowIso());
+    await repo.insertPairs(trx, orgId, found, nowIso());
   }
 
   /** The refusal of a new lead that is a likely duplicate, when the organization asks for it. */
