@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { executionAsyncId } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, createLead, signup, type Session, type TestApp } from './helpers.js';
@@ -95,6 +96,55 @@ describe('no query outside the open transaction', () => {
     ).rejects.toBeInstanceOf(OutsideTransactionError);
     // The connection is free again afterwards.
     expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows[0].one).toBe(1);
+  });
+});
+
+describe('the async context of a unit of work', () => {
+  /** True when promise continuations get their own async resource (async_hooks' promise hooks are on). */
+  async function promiseHooksOn() {
+    await null;
+    const a = executionAsyncId();
+    await null;
+    return executionAsyncId() !== a;
+  }
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('is tracked only while a unit is open: no promise pays the hooks after the last one ended', async () => {
+    await inTransaction(t.db.kysely, {}, async (tx) => {
+      expect(await promiseHooksOn()).toBe(true);
+      await sql`select 1`.execute(tx);
+    });
+    expect(await promiseHooksOn()).toBe(false);
+  });
+
+  it('a unit opened after the hooks were switched off still refuses the base connection', async () => {
+    const db = t.db.kysely;
+    await inTransaction(db, {}, async (tx) => void (await sql`select 1`.execute(tx)));
+    expect(await promiseHooksOn()).toBe(false);
+    await expect(
+      inTransaction(db, {}, async () => {
+        await sleep(5);
+        await sql`select 1`.execute(db);
+      }),
+    ).rejects.toBeInstanceOf(OutsideTransactionError);
+  });
+
+  it('a unit that ends while another is open leaves the other one guarded', async () => {
+    const db = t.db.kysely;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const a = inTransaction(db, {}, async (tx) => {
+      await sql`select 1`.execute(tx);
+      await gate;
+      await sql`select 1`.execute(db);
+    });
+    // PostgreSQL runs b beside a and ends it first; SQLite's one connection makes b wait for a.
+    const b = inTransaction(db, {}, async (tx) => void (await sql`select 1`.execute(tx)));
+    await Promise.race([b, sleep(100)]);
+    release();
+    await expect(a).rejects.toBeInstanceOf(OutsideTransactionError);
+    await b;
+    expect(await promiseHooksOn()).toBe(false);
   });
 });
 

@@ -24,6 +24,15 @@ export interface OpenTransaction {
   onEnd?: () => void;
 }
 const flow = new AsyncLocalStorage<OpenTransaction>();
+/**
+ * Units of work open in this process (their `fn` still running). On Node 20 an AsyncLocalStorage that ran once keeps
+ * async_hooks' promise hooks on for every promise of the process, forever: every read request paid them (~10% of
+ * a get's CPU, docs/performance.md, "Read path, session 11"). When the last open unit ends, `flow.disable()` takes
+ * them off; the next `flow.run()` puts them back. Nothing needs the store while no unit is open: the guard below and
+ * openTransactionState() only act on an open one (a disabled storage reads as no store), and a store some older
+ * async resource still carries is closed (`open: false`).
+ */
+let openUnits = 0;
 
 /** The state of the unit of work this async flow has open, if any. */
 export function openTransactionState(): OpenTransaction | undefined {
@@ -83,11 +92,13 @@ export async function inTransaction<T>(
       return await db.transaction().execute((trx) => {
         state = { open: true };
         const s = state;
+        openUnits++;
         return flow.run(s, async () => {
           try {
             return await fn(trx);
           } finally {
             s.open = false;
+            if (--openUnits === 0) flow.disable();
           }
         });
       });
