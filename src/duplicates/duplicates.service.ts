@@ -40,7 +40,7 @@ export interface Candidate {
  * lead service runs it in the write's transaction from every surface and from imports), candidates of one lead,
  * the organization's open groups, and "not a duplicate".
  */
-/** Past this many leads a blocking key is too common to look candidates up by (see usableKeys). */
+/** Past this many leads a blocking key is too common to look candidates up by (see usableKeyCounts). */
 export const STOP_KEY_LEADS = 100;
 
 /**
@@ -57,17 +57,27 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
    * The keys worth looking candidates up by: a key that more than STOP_KEY_LEADS leads share ("Smith J", a
    * company switchboard, info@) is too common to block on, as in any blocking scheme; without this, a file of
    * 12,000 "Batch" people compared every new lead with every earlier one (quadratic). The lead's other keys
-   * still find its duplicates.
+   * still find its duplicates. Each usable key comes with how many leads it is filed under (the refresh sizes
+   * its chunks by them).
    */
-  async function usableKeys(trx: Kysely<Database>, orgId: number, keys: string[]): Promise<string[]> {
-    if (keys.length === 0) return keys;
+  async function usableKeyCounts(
+    trx: Kysely<Database>,
+    orgId: number,
+    keys: string[],
+  ): Promise<Map<string, number>> {
+    const usable = new Map<string, number>();
+    if (keys.length === 0) return usable;
     const counts = await repo.keyCounts(trx, orgId, keys, STOP_KEY_LEADS + 1);
-    return keys.filter((k) => (counts.get(k) ?? 0) <= STOP_KEY_LEADS);
+    for (const k of keys) {
+      const n = counts.get(k) ?? 0;
+      if (n <= STOP_KEY_LEADS) usable.set(k, n);
+    }
+    return usable;
   }
 
   /** Scores `lead` against every live lead sharing a key with it. */
   async function score(trx: Kysely<Database>, orgId: number, lead: MatchLead): Promise<Candidate[]> {
-    const keys = await usableKeys(trx, orgId, blockingKeys(lead));
+    const keys = [...(await usableKeyCounts(trx, orgId, blockingKeys(lead))).keys()];
     if (keys.length === 0) return [];
     const byKey = await repo.leadsByKeys(trx, orgId, keys);
     byKey.delete(lead.id);
@@ -113,17 +123,12 @@ export function createDuplicateDetection({ db, repo, policy, guard }: DuplicateD
       trx,
       leads.flatMap((l) => keysOf.get(l.id)!.map((key) => ({ org_id: orgId, lead_id: l.id, key }))),
     );
-    // How many leads each key is filed under (the batch's own leads included), up to the stop limit.
-    const counts = await repo.keyCounts(
-      trx,
-      orgId,
-      [...new Set([...keysOf.values()].flat())],
-      STOP_KEY_LEADS + 1,
-    );
+    // The usable keys and how many leads each is filed under (the batch's own leads included).
+    const counts = await usableKeyCounts(trx, orgId, [...new Set([...keysOf.values()].flat())]);
     for (const [id, keys] of keysOf)
       keysOf.set(
         id,
-        keys.filter((k) => (counts.get(k) ?? 0) <= STOP_KEY_LEADS),
+        keys.filter((k) => counts.has(k)),
       );
     // The batch's own leads are candidates too (duplicates within an import); `order` says which of two of them
     // comes first: a pair of two is scored once, from the earlier one's side, as one pass over the batch did.
