@@ -6,6 +6,7 @@
  *   npm run bench:import                      # full size, both databases
  *   npm run bench:import -- --rows 100000 --xlsx-rows 10000 --db sqlite
  *   npm run bench:import -- --rows 100000 --no-csv --xlsx-order sheet-first --compiled --label xlsx
+ *   npm run bench:import -- --rows 1000000 --xlsx-rows 0 --no-csv --db sqlite   # the bare loop alone: the schema's own rate
  *
  * The server runs in a child process so its peak RSS (VmHWM) is the server's alone, with the Node flags and
  * environment src/cluster.ts gives its workers (src/node-flags.ts; `--no-server-flags` without them). Options:
@@ -580,6 +581,20 @@ async function main() {
       if (at) api = await importThroughApi(at, csv, rows, Number(arg('searches', '200')));
     } finally {
       await at?.cleanup();
+    }
+    if (!api && bare) {
+      // `--no-csv` without `--no-bare`: the bare loop alone, i.e. what inserting the rows into today's schema costs.
+      const r = {
+        dialect,
+        format: 'csv',
+        rows,
+        bare_only: true,
+        bare_rows_per_s: bare.rate,
+        loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+      };
+      console.log(JSON.stringify(r));
+      results.push(r);
+      save(rows, results);
     }
     if (api) {
       const rate = Math.round(rows / api.runSeconds);
