@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLead, createTestApp, signup, type Session, type TestApp } from './helpers.js';
 import { BYTES_FROM } from '../src/leads/lead.routes.js';
@@ -97,5 +98,18 @@ describe('status maps kept per cached status list', () => {
     const list = JSON.parse((await get(`/api/v1/leads?status=fresh&limit=50`)).bytes.toString('utf8'));
     expect(list.data.map((l: { id: number }) => l.id)).toContain(lead.id);
     expect(list.data.every((l: { status: string }) => l.status === 'fresh')).toBe(true);
+  });
+});
+
+describe('token hash', () => {
+  it('a session is stored under the same SHA-256 as before the one-shot hash, so stored tokens keep working', async () => {
+    const row = await t.db.kysely
+      .selectFrom('sessions')
+      .select('token_hash')
+      .where('token_hash', '=', createHash('sha256').update(s.token).digest('hex'))
+      .executeTakeFirst();
+    expect(row).toBeDefined();
+    const me = await get('/api/v1/me');
+    expect(me.r.status).toBe(200);
   });
 });
