@@ -53,7 +53,9 @@ describe('lead bodies sent as bytes', () => {
     const parts: unknown[] = [];
     let cursor: string | null = null;
     do {
-      const { r, bytes } = await get(`/api/v1/leads?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const { r, bytes } = await get(
+        `/api/v1/leads?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       const text = bytes.toString('utf8');
       expect(text.length).toBeLessThan(BYTES_FROM);
       expect(Number(r.headers.get('content-length'))).toBe(bytes.length);
