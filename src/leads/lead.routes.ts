@@ -25,17 +25,6 @@ const projections = new WeakMap<FastifyReply, { fields: string[]; shape: 'list' 
 function limitFields(reply: FastifyReply, fields: string[] | undefined, shape: 'list' | 'one') {
   if (fields) projections.set(reply, { fields, shape });
 }
-/**
- * A serialized body at least this long (UTF-16 units) is sent as its UTF-8 bytes (docs/decisions.md, "Read path,
- * session 12"): Fastify otherwise counts a string's bytes for Content-Length (`Buffer.byteLength`, which flattens
- * fast-json-stringify's concatenated string first), then Node prepends the header to it (another concatenation)
- * and the socket write flattens and encodes it again. One `Buffer.from` does the flattening and encoding once; the
- * bytes sent are the same (both encode UTF-8 the same way, lone surrogates included).
- */
-export const BYTES_FROM = 16 * 1024;
-const asBytes = (payload: unknown) =>
-  typeof payload === 'string' && payload.length >= BYTES_FROM ? Buffer.from(payload, 'utf8') : payload;
-
 /** Synchronous (no promise per request): most requests name no `fields`. */
 function projectPayload(
   _req: FastifyRequest,
@@ -44,11 +33,11 @@ function projectPayload(
   done: DoneFuncWithErrOrRes,
 ) {
   const p = projections.get(reply);
-  if (!p || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, asBytes(payload));
+  if (!p || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
   const body = JSON.parse(payload) as Record<string, unknown>;
-  if (p.shape === 'one') return done(null, asBytes(JSON.stringify(projectLead(body, p.fields))));
+  if (p.shape === 'one') return done(null, JSON.stringify(projectLead(body, p.fields)));
   const data = (body.data as Array<Record<string, unknown>>).map((l) => projectLead(l, p.fields));
-  done(null, asBytes(JSON.stringify({ ...body, data })));
+  done(null, JSON.stringify({ ...body, data }));
 }
 const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) });
 
