@@ -40,6 +40,11 @@ export interface TokenCache<T> {
 export function createTokenCache<T>(db: Kysely<Database>): TokenCache<T> {
   const entries = new Map<string, CachedToken<T>>();
   const stats = { hits: 0, misses: 0, stale: 0 };
+  // Built and compiled once (it runs on every authenticated request); each call binds its organization.
+  type Fresh = { auth_version: number | string | null; settings_version: number | null };
+  const freshQuery = sql<Fresh>`
+    select (select version from auth_state where id = 1) as auth_version,
+           (select settings_version from organizations where id = ${0}) as settings_version`.compile(db);
   return {
     stats,
     get(hash) {
@@ -54,11 +59,7 @@ export function createTokenCache<T>(db: Kysely<Database>): TokenCache<T> {
       if (entries.size > MAX_TOKENS) entries.delete(entries.keys().next().value as string);
     },
     async fresh(entry, orgId) {
-      const { rows } = await sql<{ auth_version: number | string | null; settings_version: number | null }>`
-        select (select version from auth_state where id = 1) as auth_version,
-               (select settings_version from organizations where id = ${orgId}) as settings_version`.execute(
-        db,
-      );
+      const { rows } = await db.executeQuery<Fresh>({ ...freshQuery, parameters: [orgId] });
       const r = rows[0];
       if (!r || r.settings_version === null || r.auth_version === null) return false;
       noteOrgVersion(db, orgId, r.settings_version);

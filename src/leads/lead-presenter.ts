@@ -8,6 +8,7 @@ import type { LeadPart } from './lead-parts.js';
 
 /** Extras of no weight: the lead's own properties, to tell them from the parts' (a `fields` projection). */
 const EMPTY_EXTRAS: LeadExtras = { tags: [], status: '', status_category: '', sub_status: null };
+type StatusRow = Awaited<ReturnType<StatusRepository['listByOrg']>>[number];
 
 /** What a lead response shows of its company and contacts (src/accounts' link describer). */
 export type DescribeLinks = (
@@ -34,9 +35,21 @@ export function createLeadPresenter({
   describeLinks?: DescribeLinks;
   parts?: LeadPart[];
 }) {
+  // The maps of one list of statuses, built once per list rather than once per lead read: the settings cache
+  // answers a copy of its array but the same row objects until the statuses change (a read around the cache, or a
+  // new version, gives new rows), so the maps are found by the first row and used only when every row is the same.
+  const mapsOf = new WeakMap<
+    object,
+    { rows: StatusRow[]; byId: Map<number, StatusRow>; byKey: Map<string, StatusRow> }
+  >();
   async function statusMap(orgId: number, trx: Kysely<Database> = db) {
     const rows = await statuses.listByOrg(orgId, trx);
-    return { byId: new Map(rows.map((s) => [s.id, s])), byKey: new Map(rows.map((s) => [s.key, s])) };
+    const known = rows.length ? mapsOf.get(rows[0]) : undefined;
+    if (known && known.rows.length === rows.length && known.rows.every((r, i) => r === rows[i]))
+      return { byId: known.byId, byKey: known.byKey };
+    const maps = { byId: new Map(rows.map((s) => [s.id, s])), byKey: new Map(rows.map((s) => [s.key, s])) };
+    if (rows.length) mapsOf.set(rows[0], { rows: [...rows], ...maps });
+    return maps;
   }
   type StatusMap = Awaited<ReturnType<typeof statusMap>>;
 
