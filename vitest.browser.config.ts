@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/browser/**/*.test.ts'],
+    // The web app is built once for the run (each file built its own before: ~6 s a file).
+    globalSetup: ['test/browser/build-web.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

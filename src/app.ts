@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { randomUUID } from 'node:crypto';
@@ -39,6 +40,15 @@ export interface BuildAppOptions {
   email?: EmailOptions;
   /** Clock, delivery timing and job worker timing of assignment rules and webhooks; tests pass their own. */
   background?: BackgroundOptions;
+  /**
+   * Tests only (test/helpers.ts): compile each route's validators and response serializers when a request first
+   * needs them, not all of them at start-up. The compiled functions are the same; an app compiling the ~220
+   * routes' schemas took 7-10 s of CPU, most of an API test file's set-up, for the few routes a file calls.
+   * The server (src/main.ts, also run by test/cluster and test/two-nodes) and the test files that call buildApp
+   * themselves (backup, jobs, watchdog, ...) compile every schema at start-up, so a schema that does not compile
+   * still fails the suite.
+   */
+  lazySchemas?: boolean;
 }
 
 type FastifyReplyLike = {
@@ -60,6 +70,7 @@ export async function buildApp({
   rateLimits,
   email: emailOptions,
   background,
+  lazySchemas = false,
 }: BuildAppOptions) {
   const app = Fastify({
     logger:
@@ -90,6 +101,9 @@ export async function buildApp({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     ajv: { customOptions: { removeAdditional: false } },
+    ...(lazySchemas
+      ? { schemaController: { compilersFactory: { buildSerializer: lazySerializers() } } }
+      : {}),
     trustProxy: config.trustProxy,
     // A path parameter past the router's limit: 414 as problem+json, never echoing the path.
     frameworkErrors: (err, _req, reply) => {
@@ -117,6 +131,7 @@ export async function buildApp({
   });
 
   installValidators(app as unknown as FastifyInstance);
+  if (lazySchemas) app.addHook('onRoute', lazyValidator);
   // JSON bodies: NUL characters are refused up front (PostgreSQL text cannot hold them, and no real client
   // means to send one), so both databases answer the same clear 400.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -256,4 +271,38 @@ export async function buildApp({
   });
 
   return app;
+}
+
+type AnyFn = (...args: never[]) => unknown;
+
+/** The default response serializer compiler (fast-json-stringify), each serializer built on its first use. */
+function lazySerializers() {
+  const factory = SerializerSelector();
+  return (externalSchemas?: unknown, options?: Parameters<typeof factory>[1]) => {
+    const compile = factory(externalSchemas, options);
+    return (route: Parameters<typeof compile>[0]) => {
+      let serialize: ((doc: unknown) => string) | undefined;
+      return (doc: unknown) => (serialize ??= compile(route))(doc);
+    };
+  };
+}
+
+/**
+ * Wraps the route's validator compiler (installValidators sets one on every route, in the onRoute hook before this
+ * one) so that each validator is compiled on its first call; Fastify reads a failed validation's `errors` from
+ * the function it holds, so they are copied over after each call.
+ */
+function lazyValidator(route: RouteOptions) {
+  const compile = route.validatorCompiler;
+  if (!compile) return;
+  route.validatorCompiler = (def) => {
+    let validate: (AnyFn & { errors?: unknown }) | undefined;
+    const lazy = ((data: unknown) => {
+      validate ??= compile(def) as unknown as AnyFn & { errors?: unknown };
+      const result = (validate as (d: unknown) => unknown)(data);
+      lazy.errors = validate.errors;
+      return result;
+    }) as ((data: unknown) => unknown) & { errors?: unknown };
+    return lazy as never;
+  };
 }

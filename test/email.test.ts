@@ -76,9 +76,13 @@ describe('invitations by email', () => {
     expect(msg.mail.html).toContain(`href="${link}"`);
     expect(link.endsWith(`/invite/${created.token}`)).toBe(true);
 
-    // A reload: the pending invitation is listed with its delivery state.
-    const list = (await inject('GET', '/api/v1/invitations', owner)).json().data;
-    const mine = list.find((i: { id: number }) => i.id === created.id);
+    // A reload: the pending invitation is listed with its delivery state. The test SMTP server has the message
+    // before the sender has its answer and records it as sent: wait until the state is no longer 'queued'.
+    const mine = await until(async () => {
+      const list = (await inject('GET', '/api/v1/invitations', owner)).json().data;
+      const i = list.find((x: { id: number }) => x.id === created.id);
+      return i?.delivery?.status !== 'queued' && i;
+    });
     expect(mine).toMatchObject({
       state: 'pending',
       email: 'nina@example.test',

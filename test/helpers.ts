@@ -69,6 +69,9 @@ export async function createTestApp(
     config,
     db,
     webDir: null,
+    // Each route's schemas compile on its first request (src/app.ts, lazySchemas): compiling all of them took
+    // most of a file's set-up. The files that call buildApp themselves compile them all at start-up.
+    lazySchemas: true,
     ...appOptions,
     email: { digest: false, ...appOptions.email },
   });

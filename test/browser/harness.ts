@@ -5,13 +5,14 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { build } from 'vite';
+import { inject } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { openDb, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { buildApp } from '../../src/app.js';
 import { csrfTokenFor } from '../../src/http/session-cookie.js';
+import { buildWeb } from './build-web.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -47,19 +48,12 @@ export interface Stack {
  */
 export async function startStack(opts: { env?: Record<string, string>; port?: number } = {}): Promise<Stack> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-browser-'));
-  const webDir = path.join(tmp, 'web');
-  // Vitest sets NODE_ENV=test, which would bundle React's development build: build as `npm run build:web` does.
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({
-      configFile: path.join(repo, 'web', 'vite.config.ts'),
-      logLevel: 'warn',
-      mode: 'production',
-      build: { outDir: webDir, emptyOutDir: true },
-    });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
+  // The suite's globalSetup (test/browser/build-web.ts) built the web app from web/src once for every file; a
+  // file run by other means builds its own.
+  let webDir = inject('webDir');
+  if (!webDir) {
+    webDir = path.join(tmp, 'web');
+    await buildWeb(webDir);
   }
 
   // A SQLite file by default; a fresh PostgreSQL schema (dropped on close) when TEST_DATABASE_URL is set.
@@ -88,7 +82,9 @@ export async function startStack(opts: { env?: Record<string, string>; port?: nu
     DATA_DIR: path.join(tmp, 'data'),
     ...opts.env,
   });
-  const app = await buildApp({ config, db, webDir });
+  // Route schemas compile on first use (src/app.ts, lazySchemas): compiling all ~220 routes' took ~10 s of each
+  // file's set-up on a loaded machine; the API test files that call buildApp themselves compile them all.
+  const app = await buildApp({ config, db, webDir, lazySchemas: true });
   await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
 
