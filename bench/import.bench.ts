@@ -38,6 +38,11 @@ function arg(name: string, def: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
 }
 
+/** The 1, 5 and 15-minute load averages, as every figure here reports them. */
+function loadavg(): string {
+  return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
 const HEADER = [
   'Lead Id',
   'First Name',
@@ -278,7 +283,7 @@ function runFigures(run: Awaited<ReturnType<typeof importThroughApi>>, rows: num
     server: process.argv.includes('--compiled') ? 'dist (node)' : 'tsx',
     server_node_args: serverArgs().join(' '),
     server_env: serverEnvironment(),
-    loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    loadavg: loadavg(),
     curve_s_rows: run.curve,
   };
 }
@@ -362,7 +367,7 @@ async function importThroughApi(t: Target, file: string, rows: number, searches 
         const created = Number(job.counts?.created ?? 0);
         const [ps, pr] = curve.at(-1) ?? [0, 0];
         curve.push([Math.round(s), created]);
-        const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+        const load = loadavg().split(' ')[0];
         console.log(
           `  ${Math.round(s)} s: ${created} rows, ${Math.round((created - pr) / (s - ps))} rows/s, load ${load}`,
         );
@@ -590,7 +595,7 @@ async function main() {
         rows,
         bare_only: true,
         bare_rows_per_s: bare.rate,
-        loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+        loadavg: loadavg(),
       };
       console.log(JSON.stringify(r));
       results.push(r);
@@ -642,7 +647,6 @@ function resultsFile(rows: number) {
 function save(rows: number, results: Record<string, unknown>[]) {
   const out = resultsFile(rows);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   fs.writeFileSync(
     out,
     JSON.stringify(
@@ -650,7 +654,7 @@ function save(rows: number, results: Record<string, unknown>[]) {
         date: new Date().toISOString(),
         node: process.version,
         cpus: os.cpus().length,
-        loadavg_at_save: load,
+        loadavg_at_save: loadavg(),
         results,
       },
       null,
