@@ -1,4 +1,4 @@
-import { QueryClient } from '@tanstack/react-query';
+import { QueryClient, type Query } from '@tanstack/react-query';
 
 /** The one query cache of the app (TanStack Query). */
 export const queryClient = new QueryClient({
@@ -64,10 +64,15 @@ export function afterWrite(path: string, method = 'POST') {
   const gone = method === 'DELETE' ? path.replace(/^\/api\/v1/, '').replace(/\?.*$/, '') : null;
   const isGone = (key: string) =>
     gone !== null && (key === gone || key.startsWith(`${gone}/`) || key.startsWith(`${gone}?`));
-  void queryClient.invalidateQueries({
-    predicate: (q) =>
-      q.queryKey[0] === 'api' &&
-      touched.has(segment(String(q.queryKey[1]))) &&
-      !isGone(String(q.queryKey[1]).replace(/^\/api\/v1/, '')),
-  });
+  const hit = (q: Query) =>
+    q.queryKey[0] === 'api' &&
+    touched.has(segment(String(q.queryKey[1]))) &&
+    !isGone(String(q.queryKey[1]).replace(/^\/api\/v1/, ''));
+  // A read still on its way may have been answered before this write. TanStack Query starts a new fetch on
+  // invalidation only for a query that already holds data; one with no data yet keeps (and shows) the answer of the
+  // read in flight. A list opened while a delete was on its way then showed the deleted record until the next visit.
+  // Those reads are cancelled quietly: the refetch below starts a new one, and the screen gets its answer.
+  for (const q of queryClient.getQueryCache().findAll({ predicate: hit, fetchStatus: 'fetching' }))
+    if (q.state.data === undefined && q.isActive()) void q.cancel({ silent: true });
+  void queryClient.invalidateQueries({ predicate: hit });
 }
