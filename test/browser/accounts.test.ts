@@ -178,6 +178,13 @@ describe.skipIf(!run)('accounts (chromium)', () => {
     await page.setViewportSize(DESKTOP);
     const main = page.getByRole('main');
     const toast = page.locator('.toasts');
+    // Should this test run again after a failure, what the first run deleted is brought back first.
+    for (const [kind, id] of [
+      ['contacts', ids.contact],
+      ['opportunities', ids.opp],
+      ['companies', ids.company],
+    ] as const)
+      await api.post(`/${kind}/${id}/restore`, {}).catch(() => undefined);
     for (const [path, name, list] of [
       [`/contacts/${ids.contact}`, 'Carla Buyer', '/contacts'],
       [`/opportunities/${ids.opp}`, '', '/opportunities'],
