@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { configOrExit, migrateOrExit, serve } from './server.js';
+import { describeStorage } from './config.js';
 import { serveCountersInPrimary } from './http/counter-store.js';
 import { serverEnv, serverNodeFlags } from './node-flags.js';
 
@@ -52,7 +53,7 @@ if (cluster.isPrimary) {
   cluster.on('listening', () => {
     if (++listening === config.workers)
       console.log(
-        `Leadflow is running on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (database: ${config.dialect}, ${config.workers} worker${config.workers === 1 ? '' : 's'})`,
+        `Leadflow is running on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (${describeStorage(config)}; ${config.workers} worker${config.workers === 1 ? '' : 's'})`,
       );
   });
   const stop = (signal: NodeJS.Signals) => {

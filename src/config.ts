@@ -63,6 +63,28 @@ function parseIntVar(
   return n;
 }
 
+/**
+ * Where the data lives, for the start-up line: the SQLite file's full path, or PostgreSQL's host, port and database
+ * (never the user or password), and the directory uploads go to. DATABASE_URL alone places the database: an admin
+ * who moved DATA_DIR reads here that the SQLite file did not move with it.
+ */
+export function describeStorage(
+  c: Pick<Config, 'dialect' | 'sqlitePath' | 'databaseUrl' | 'dataDir'>,
+): string {
+  let db = 'PostgreSQL';
+  if (c.dialect === 'sqlite')
+    db = `SQLite ${c.sqlitePath === ':memory:' ? 'in memory' : path.resolve(c.sqlitePath)}`;
+  else {
+    try {
+      const u = new URL(c.databaseUrl);
+      db = `PostgreSQL ${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+    } catch {
+      /* loadConfig refused it already */
+    }
+  }
+  return `database: ${db}, files: ${c.dataDir}`;
+}
+
 /** Reads the environment once; throws ConfigError listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];

@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError, type Config } from './config.js';
+import { loadConfig, ConfigError, describeStorage, type Config } from './config.js';
 import { openDb } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './app.js';
@@ -73,6 +73,6 @@ export async function serve(config: Config, opts: { quiet?: boolean } = {}): Pro
   }
   if (!opts.quiet)
     console.log(
-      `Leadflow is running on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (database: ${config.dialect})`,
+      `Leadflow is running on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (${describeStorage(config)})`,
     );
 }

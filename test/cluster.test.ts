@@ -111,6 +111,8 @@ describe('npm start with WORKERS=2 on one SQLite file', () => {
 
   it('runs two worker processes, and concurrent writes through both all succeed', async () => {
     expect(workerPids()).toHaveLength(2);
+    // The start-up line says where the data is.
+    expect(output).toContain(`database: SQLite ${path.join(dir, 'cluster.db')}, files: ${dir}; 2 workers`);
     const signup = await api('POST', '/api/v1/auth/signup', {
       email: 'ops@example.com',
       password: 'a long password',

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import path from 'node:path';
+import { ConfigError, describeStorage, loadConfig } from '../src/config.js';
 
 describe('configuration', () => {
   it('has working defaults: port 3000, localhost, an SQLite file under ./data', () => {
@@ -22,6 +23,18 @@ describe('configuration', () => {
       LOG_LEVEL: 'WARN',
     });
     expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dialect: 'postgres', logLevel: 'warn' });
+  });
+
+  it('says at start-up where the data lives: the full SQLite path, or PostgreSQL without its password', () => {
+    // DATA_DIR moves the uploads, not the database: the line shows both, so an admin sees it.
+    expect(describeStorage(loadConfig({ DATA_DIR: '/srv/leadflow' }))).toBe(
+      `database: SQLite ${path.resolve('data/leadflow.db')}, files: /srv/leadflow`,
+    );
+    const pg = describeStorage(
+      loadConfig({ DATABASE_URL: 'postgres://crm:s3cret@db.internal:6432/leads', DATA_DIR: '/srv/files' }),
+    );
+    expect(pg).toBe('database: PostgreSQL db.internal:6432/leads, files: /srv/files');
+    expect(pg).not.toContain('s3cret');
   });
 
   it('names every bad variable at once', () => {
