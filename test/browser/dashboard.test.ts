@@ -87,4 +87,36 @@ describe.skipIf(!run)('dashboard on the reports (chromium)', () => {
     await page.getByLabel('To').fill('2020-01-31');
     await expect.poll(() => page.getByText(/^0 leads created in the range/).count()).toBe(1);
   });
+
+  it('says a report is loading until it answers, and only then that nothing is overdue', async () => {
+    // The overdue report is held back: before it answers, its card must not say "Nothing overdue".
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await page.route(
+      (u) => u.pathname === '/api/v1/reports/overdue-follow-ups',
+      async (route) => {
+        await released;
+        await route.fallback();
+      },
+    );
+    try {
+      await page.goto(`${s.baseUrl}/dashboard`);
+      const card = page.locator('article.card').filter({ hasText: 'Overdue follow-ups per owner' });
+      await card.getByRole('status').waitFor();
+      expect(await card.getByRole('status').textContent()).toBe('Loading overdue follow-ups per owner…');
+      expect(await card.getAttribute('aria-busy')).toBe('true');
+      // The other reports answered meanwhile: their cards show the numbers.
+      await expect
+        .poll(() => chart(page, /share per source/).getAttribute('aria-label'))
+        .toMatch(/Web 29% \(4\/14\)/);
+      expect(await card.getByText('Nothing overdue. Nice.').count()).toBe(0);
+      release();
+      await card.getByText('Nothing overdue. Nice.').waitFor();
+      expect(await card.getByRole('status').count()).toBe(0);
+      expect(await card.getAttribute('aria-busy')).toBe('false');
+    } finally {
+      release();
+      await page.unrouteAll({ behavior: 'ignoreErrors' });
+    }
+  });
 });

@@ -70,22 +70,29 @@ const monthRange = (m: string) => {
   return [new Date(Date.UTC(y, mo - 1, 1)).toISOString(), new Date(Date.UTC(y, mo, 1)).toISOString()];
 };
 
+/**
+ * One report on the dashboard. Until its report has answered, the card says it is loading: an empty chart, or
+ * "Nothing overdue", shown before the numbers arrive would be a false answer for a moment.
+ */
 function Card({
   title,
   report,
   params,
+  state,
   children,
   span,
 }: {
   title: string;
   report: string;
   params: Record<string, string>;
+  /** The card's report query: its data, or its error. */
+  state: { data?: unknown; error: Error | null };
   children: React.ReactNode;
   span?: boolean;
 }) {
   const [error, setError] = useState<unknown>(null);
   return (
-    <article className={`card${span ? ' span-2' : ''}`}>
+    <article className={`card${span ? ' span-2' : ''}`} aria-busy={state.data === undefined && !state.error}>
       <div className="card-head">
         <h2>{title}</h2>
         <button
@@ -98,8 +105,12 @@ function Card({
           CSV
         </button>
       </div>
-      <ErrorNote error={error} />
-      {children}
+      <ErrorNote error={error ?? state.error} />
+      {state.data !== undefined ? (
+        children
+      ) : state.error ? null : (
+        <Spinner label={`Loading ${title.toLowerCase()}`} />
+      )}
     </article>
   );
 }
@@ -164,7 +175,6 @@ export function DashboardPage() {
       })),
     };
   }, [created.data]);
-  const error = board.error ?? created.error ?? conversion.error ?? won.error ?? time.error;
   return (
     <section className="page dashboard-page" aria-labelledby="dash-h">
       <div className="page-head">
@@ -200,12 +210,12 @@ export function DashboardPage() {
           </select>
         </label>
       </form>
-      <ErrorNote error={error} />
+      <ErrorNote error={board.error} />
       {!board.data ? (
-        <Spinner label="Crunching numbers" />
+        !board.error && <Spinner label="Crunching numbers" />
       ) : (
         <div className="dash-grid">
-          <Card title="Funnel by status" report="funnel" params={params}>
+          <Card title="Funnel by status" report="funnel" params={params} state={board}>
             <p className="muted">{board.data.total.toLocaleString()} leads created in the range</p>
             <HBars
               title="Leads per status"
@@ -220,7 +230,12 @@ export function DashboardPage() {
                 }))}
             />
           </Card>
-          <Card title="New leads per week, by source" report="created" params={{ ...params, period: 'week' }}>
+          <Card
+            title="New leads per week, by source"
+            report="created"
+            params={{ ...params, period: 'week' }}
+            state={created}
+          >
             <Columns
               title="New leads per week"
               labels={weekly.weeks.map((w) => `${Number(w.slice(8))}/${Number(w.slice(5, 7))}`)}
@@ -235,7 +250,12 @@ export function DashboardPage() {
               }
             />
           </Card>
-          <Card title="Conversion rate by source" report="conversion" params={{ ...params, by: 'source' }}>
+          <Card
+            title="Conversion rate by source"
+            report="conversion"
+            params={{ ...params, by: 'source' }}
+            state={conversion}
+          >
             <HBars
               title="Won or converted share per source"
               max={100}
@@ -248,7 +268,12 @@ export function DashboardPage() {
               }))}
             />
           </Card>
-          <Card title="Conversion rate by owner" report="conversion" params={{ ...params, by: 'owner' }}>
+          <Card
+            title="Conversion rate by owner"
+            report="conversion"
+            params={{ ...params, by: 'owner' }}
+            state={byOwner}
+          >
             <HBars
               title="Won or converted share per owner"
               max={100}
@@ -261,7 +286,7 @@ export function DashboardPage() {
               }))}
             />
           </Card>
-          <Card title="Won value per month" report="won-value" params={params}>
+          <Card title="Won value per month" report="won-value" params={params} state={won}>
             {(won.data?.data ?? []).length ? (
               <Columns
                 title="Won value per month"
@@ -280,7 +305,7 @@ export function DashboardPage() {
               <p className="muted">No won leads in the range.</p>
             )}
           </Card>
-          <Card title="Board totals" report="board" params={params}>
+          <Card title="Board totals" report="board" params={params} state={board}>
             <p>
               Value {formatMoney(board.data.value)} · weighted {formatMoney(board.data.weighted_value)}
             </p>
@@ -297,7 +322,7 @@ export function DashboardPage() {
                 }))}
             />
           </Card>
-          <Card title="Median days in status" report="time-in-status" params={params}>
+          <Card title="Median days in status" report="time-in-status" params={params} state={time}>
             <HBars
               title="Median days in each status"
               bars={(time.data?.data ?? [])
@@ -315,6 +340,7 @@ export function DashboardPage() {
             title="Overdue follow-ups per owner"
             report="overdue-follow-ups"
             params={{ owner_id: owner, team_id: team }}
+            state={overdue}
           >
             {(overdue.data?.data ?? []).length === 0 ? (
               <p className="muted">Nothing overdue. Nice.</p>
@@ -333,7 +359,7 @@ export function DashboardPage() {
               />
             )}
           </Card>
-          <Card title="Activity per owner" report="activity" params={params} span>
+          <Card title="Activity per owner" report="activity" params={params} state={activity} span>
             <table className="table">
               <thead>
                 <tr>
