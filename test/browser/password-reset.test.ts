@@ -94,6 +94,31 @@ describe.skipIf(!run)('password reset and invitations by email (chromium)', () =
     await expect.poll(() => page.getByText('No pending invitations.').count()).toBe(1);
   });
 
+  it('says the invitations are loading until the list answers, not that there are none', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await page.route(
+      (u) => u.pathname === '/api/v1/invitations',
+      async (route) => {
+        if (route.request().method() === 'GET') await released;
+        await route.fallback();
+      },
+    );
+    try {
+      await page.goto(`${base}/settings/users`);
+      const loading = page.getByRole('status').filter({ hasText: 'Loading invitations' });
+      await loading.waitFor();
+      expect(await page.getByText('No pending invitations.').count()).toBe(0);
+      release();
+      // The one invitation was revoked above: now, and only now, the list says there are none.
+      await page.getByText('No pending invitations.').waitFor();
+      expect(await loading.count()).toBe(0);
+    } finally {
+      release();
+      await page.unrouteAll({ behavior: 'ignoreErrors' });
+    }
+  });
+
   it('turns a notification off from the settings screen', async () => {
     await page.goto(`${base}/settings/notifications`);
     const box = page.getByLabel('A lead is assigned to me');

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../api';
 import { useApi } from '../hooks';
-import { ErrorNote } from '../components/ui';
+import { ErrorNote, Spinner } from '../components/ui';
 
 interface Invitation {
   id: number;
@@ -43,7 +43,10 @@ export function InvitationList({ reloadKey }: { reloadKey: number }) {
   return (
     <section aria-labelledby="inv-h" className="stack">
       <h3 id="inv-h">Pending invitations</h3>
-      {pending.length === 0 ? (
+      <ErrorNote error={list.error} />
+      {list.data === undefined ? (
+        !list.error && <Spinner label="Loading invitations" />
+      ) : pending.length === 0 ? (
         <p className="muted">No pending invitations.</p>
       ) : (
         <table className="grid settings-table" aria-label="Pending invitations">
