@@ -145,3 +145,20 @@ export async function signInWithToken(page: Page, baseUrl: string, token: string
     await page.evaluate(`localStorage.setItem('leadflow.org', '${orgId}')`);
   }
 }
+
+/**
+ * Holds the page's GET requests to one API path until `release()` is called: to see what a screen shows before its
+ * data arrives. Call `page.unrouteAll()` when done.
+ */
+export async function holdReads(page: Page, pathname: string): Promise<() => void> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  await page.route(
+    (u) => u.pathname === pathname,
+    async (route) => {
+      if (route.request().method() === 'GET') await released;
+      await route.fallback();
+    },
+  );
+  return release;
+}
