@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserAvailable, shot, startStack, type Stack } from './harness.js';
+import { browserAvailable, holdRequests, shot, startStack, type Stack } from './harness.js';
 import { apiAs, axeViolations, DESKTOP, PHONE, signUp, useToken } from './axe.js';
 
 const run = browserAvailable();
@@ -237,25 +237,17 @@ describe.skipIf(!run)('accounts (chromium)', () => {
     await page.goto(`${s.baseUrl}/companies/${gone.id}`);
     await page.getByRole('heading', { level: 1, name: `Raced ${n}` }).waitFor();
     let listReads = 0;
-    let firstReadAnswered!: () => void;
-    const answered = new Promise<void>((r) => (firstReadAnswered = r));
+    const releaseDelete = await holdRequests(page, `/api/v1/companies/${gone.id}`, 'DELETE');
     const toast = page.locator('.toasts');
     await page.route(
       (u) => u.pathname === '/api/v1/companies',
       async (route) => {
         if (route.request().method() !== 'GET' || ++listReads > 1) return route.fallback();
         const response = await route.fetch();
-        firstReadAnswered();
+        releaseDelete();
         await toast.getByText(`Raced ${n} deleted.`).waitFor();
         // The page may have given up this read by now; then there is nothing to deliver.
         await route.fulfill({ response }).catch(() => undefined);
-      },
-    );
-    await page.route(
-      (u) => u.pathname === `/api/v1/companies/${gone.id}`,
-      async (route) => {
-        if (route.request().method() === 'DELETE') await answered;
-        await route.fallback();
       },
     );
     try {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserAvailable, holdReads, shot, startStack, type Stack, signInWithToken } from './harness.js';
+import { browserAvailable, holdRequests, shot, startStack, type Stack, signInWithToken } from './harness.js';
 import { chart } from './axe.js';
 
 const run = browserAvailable();
@@ -90,7 +90,7 @@ describe.skipIf(!run)('dashboard on the reports (chromium)', () => {
 
   it('says a report is loading until it answers, and only then that nothing is overdue', async () => {
     // The overdue report is held back: before it answers, its card must not say "Nothing overdue".
-    const release = await holdReads(page, '/api/v1/reports/overdue-follow-ups');
+    const release = await holdRequests(page, '/api/v1/reports/overdue-follow-ups');
     try {
       await page.goto(`${s.baseUrl}/dashboard`);
       const card = page.locator('article.card').filter({ hasText: 'Overdue follow-ups per owner' });

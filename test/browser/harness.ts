@@ -147,16 +147,16 @@ export async function signInWithToken(page: Page, baseUrl: string, token: string
 }
 
 /**
- * Holds the page's GET requests to one API path until `release()` is called: to see what a screen shows before its
- * data arrives. Call `page.unrouteAll()` when done.
+ * Holds the page's requests to one API path (GETs unless another method is named) until `release()` is called: to
+ * see what a screen shows before its data arrives, or to order a read and a write. Call `page.unrouteAll()` when done.
  */
-export async function holdReads(page: Page, pathname: string): Promise<() => void> {
+export async function holdRequests(page: Page, pathname: string, method = 'GET'): Promise<() => void> {
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   await page.route(
     (u) => u.pathname === pathname,
     async (route) => {
-      if (route.request().method() === 'GET') await released;
+      if (route.request().method() === method) await released;
       await route.fallback();
     },
   );

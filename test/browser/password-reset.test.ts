@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserAvailable, holdReads, shot, startStack, type Stack, signInWithToken } from './harness.js';
+import { browserAvailable, holdRequests, shot, startStack, type Stack, signInWithToken } from './harness.js';
 import { freePort, linkIn, startSmtp, type TestSmtp } from '../email.helpers.js';
 
 const run = browserAvailable();
@@ -95,7 +95,7 @@ describe.skipIf(!run)('password reset and invitations by email (chromium)', () =
   });
 
   it('says the invitations are loading until the list answers, not that there are none', async () => {
-    const release = await holdReads(page, '/api/v1/invitations');
+    const release = await holdRequests(page, '/api/v1/invitations');
     try {
       await page.goto(`${base}/settings/users`);
       const loading = page.getByRole('status').filter({ hasText: 'Loading invitations' });
